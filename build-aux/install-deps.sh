@@ -1,0 +1,36 @@
+#!/bin/sh
+# Installs the Debian 12 packages Deca Studio builds and tests with, but only the ones
+# that are missing, so that a second `make` costs nothing. Needs root (or sudo) only
+# when something is missing.
+set -eu
+
+packages="
+  gcc make pkg-config meson ninja-build gettext
+  clang libclang-rt-14-dev
+  libglib2.0-dev libjson-glib-dev libsqlite3-dev libsoup-3.0-dev
+  sqlite3
+"
+
+missing=""
+for p in $packages; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing="$missing $p"
+  fi
+done
+
+[ -z "$missing" ] && exit 0
+
+echo "Installing missing Debian packages:$missing"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    sudo="sudo"
+  else
+    echo "error: these packages are missing and I am not root: $missing" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing

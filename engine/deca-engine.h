@@ -1,0 +1,16 @@
+#pragma once
+
+/* The public API of libdeca-engine. */
+
+#include "deca-engine-error.h"
+#include "deca-clock.h"
+#include "deca-credential-provider.h"
+#include "deca-expr.h"
+#include "deca-flow.h"
+#include "deca-node-type.h"
+#include "deca-node-invocation.h"
+#include "deca-node-registry.h"
+#include "deca-validator.h"
+#include "deca-store.h"
+#include "deca-event.h"
+#include "deca-executor.h"

@@ -1,0 +1,195 @@
+#pragma once
+
+#include <glib-object.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/*
+ * DecaStore: the durable store, SQLite in WAL mode (docs/storage.md).
+ *
+ * Numbered migrations run at open. Writes made between deca_store_begin() and
+ * deca_store_commit() share one transaction: the executor groups every checkpoint of one
+ * main-loop turn into one commit, so durability does not cost a transaction per node.
+ * Outside begin/commit every write commits on its own.
+ *
+ * A DecaStore is used from one thread (the thread that opened it).
+ */
+
+#define DECA_TYPE_STORE (deca_store_get_type ())
+G_DECLARE_FINAL_TYPE (DecaStore, deca_store, DECA, STORE, GObject)
+
+/* Execution status strings, as stored and as shown in events. */
+#define DECA_STATUS_PENDING   "pending"
+#define DECA_STATUS_RUNNING   "running"
+#define DECA_STATUS_PAUSED    "paused"
+#define DECA_STATUS_SUCCEEDED "succeeded"
+#define DECA_STATUS_FAILED    "failed"
+#define DECA_STATUS_CANCELLED "cancelled"
+#define DECA_STATUS_SKIPPED   "skipped"
+
+/**
+ * DecaExecutionRecord:
+ * All JSON members are compact JSON text or NULL. Times are µs since the epoch, 0 = unset.
+ */
+typedef struct {
+  char   *id;
+  char   *flow_id;
+  gint64  flow_version;
+  char   *parent_id;       /* execution that started this one as a subflow, or NULL */
+  char   *parent_node;     /* node key in the parent, or NULL */
+  char   *status;          /* DECA_STATUS_* */
+  char   *input;           /* JSON */
+  char   *output;          /* JSON */
+  char   *error;           /* JSON {"code","message","node"} */
+  char   *trigger;         /* JSON: how it was started ({"type":"manual"}, ...) */
+  gint64  created_at;
+  gint64  started_at;
+  gint64  finished_at;
+} DecaExecutionRecord;
+
+/**
+ * DecaNodeResultRecord:
+ * @node_key: the node id, or for loop bodies "loop-id[INDEX]/node-id" (nested as needed)
+ * @status: DECA_STATUS_SUCCEEDED, _FAILED, _SKIPPED, _PAUSED (an approval waiting)
+ * @port: the output port that fired, or NULL
+ * @input: the node's resolved config, credentials redacted (JSON)
+ */
+typedef struct {
+  char   *execution_id;
+  char   *node_key;
+  char   *node_id;
+  char   *status;
+  char   *port;
+  char   *input;
+  char   *output;
+  char   *error;
+  int     attempts;
+  gint64  started_at;
+  gint64  finished_at;
+} DecaNodeResultRecord;
+
+/**
+ * DecaEventRecord:
+ * @seq: 1-based sequence number of the event within its execution
+ * @type: "node.succeeded", ...
+ * @payload: the whole event as JSON (docs/events.md)
+ */
+typedef struct {
+  char   *execution_id;
+  gint64  seq;
+  char   *type;
+  gint64  time;
+  char   *payload;
+} DecaEventRecord;
+
+/**
+ * DecaApprovalRecord: a decision on an approval node, written by `deca approve|reject`
+ * (possibly from another process) and consumed by the execution when it resumes.
+ */
+typedef struct {
+  char    *execution_id;
+  char    *node_key;
+  gboolean approved;
+  char    *comment;
+  char    *decided_by;
+  gint64   decided_at;
+} DecaApprovalRecord;
+
+void deca_execution_record_free   (DecaExecutionRecord  *record);
+void deca_node_result_record_free (DecaNodeResultRecord *record);
+void deca_event_record_free       (DecaEventRecord      *record);
+void deca_approval_record_free    (DecaApprovalRecord   *record);
+DecaExecutionRecord  *deca_execution_record_copy   (const DecaExecutionRecord  *record);
+DecaNodeResultRecord *deca_node_result_record_copy (const DecaNodeResultRecord *record);
+
+/* Opens (creating if needed) the database at @path, ":memory:" for a private in-memory
+ * one, and migrates it. Fails with DECA_ENGINE_ERROR_STORE when the file is not a SQLite
+ * database, is newer than this build knows, or cannot be written. */
+DecaStore  *deca_store_open            (const char  *path,
+                                        GError     **error);
+const char *deca_store_get_path        (DecaStore   *self);
+/* The schema version after migration (the number of the last migration applied). */
+int         deca_store_get_schema_version (DecaStore *self);
+
+/* Transactions: nestable by count; only the outermost commit writes. */
+gboolean    deca_store_begin           (DecaStore   *self,
+                                        GError     **error);
+gboolean    deca_store_commit          (DecaStore   *self,
+                                        GError     **error);
+void        deca_store_rollback        (DecaStore   *self);
+
+/* Flows. Saving a document whose content differs from the latest version creates a new
+ * immutable version (1, 2, ...); saving the same content again returns the existing
+ * version. @document is the flow JSON text; the flow id and name are read from it. */
+gboolean    deca_store_save_flow       (DecaStore   *self,
+                                        const char  *flow_id,
+                                        const char  *name,
+                                        const char  *document,
+                                        gint64      *out_version,
+                                        GError     **error);
+/* Returns (transfer full) the document of @flow_id at @version (0 = latest), or NULL with
+ * DECA_ENGINE_ERROR_NOT_FOUND. @out_version receives the version returned. */
+char       *deca_store_load_flow       (DecaStore   *self,
+                                        const char  *flow_id,
+                                        gint64       version,
+                                        gint64      *out_version,
+                                        GError     **error);
+/* Returns (transfer full) (element-type utf8) the ids of stored flows, sorted. */
+GPtrArray  *deca_store_list_flows      (DecaStore   *self,
+                                        GError     **error);
+
+/* Executions. */
+gboolean    deca_store_insert_execution (DecaStore                 *self,
+                                         const DecaExecutionRecord *record,
+                                         GError                   **error);
+/* Updates status, output, error, started_at and finished_at of @record->id. */
+gboolean    deca_store_update_execution (DecaStore                 *self,
+                                         const DecaExecutionRecord *record,
+                                         GError                   **error);
+/* Returns (transfer full) the execution @id, or NULL with DECA_ENGINE_ERROR_NOT_FOUND. */
+DecaExecutionRecord *deca_store_get_execution (DecaStore   *self,
+                                               const char  *id,
+                                               GError     **error);
+/* Returns (transfer full) (element-type DecaExecutionRecord) up to @limit executions,
+ * newest first; @status filters when not NULL. */
+GPtrArray  *deca_store_list_executions (DecaStore   *self,
+                                        const char  *status,
+                                        guint        limit,
+                                        GError     **error);
+/* Executions a crashed process left behind: status running or pending, oldest first. */
+GPtrArray  *deca_store_list_unfinished_executions (DecaStore  *self,
+                                                   GError    **error);
+
+/* Node results: one row per (execution, node_key); writing again replaces the row. */
+gboolean    deca_store_put_node_result (DecaStore                  *self,
+                                        const DecaNodeResultRecord *record,
+                                        GError                    **error);
+/* Returns (transfer full) (element-type DecaNodeResultRecord), in the order written. */
+GPtrArray  *deca_store_list_node_results (DecaStore   *self,
+                                          const char  *execution_id,
+                                          GError     **error);
+
+/* Events, append-only. */
+gboolean    deca_store_append_event    (DecaStore             *self,
+                                        const DecaEventRecord *record,
+                                        GError               **error);
+/* Returns (transfer full) (element-type DecaEventRecord) the events of @execution_id
+ * with seq > @after_seq, in order. */
+GPtrArray  *deca_store_list_events     (DecaStore   *self,
+                                        const char  *execution_id,
+                                        gint64       after_seq,
+                                        GError     **error);
+
+/* Approvals. Recording a decision for an approval that already has one fails with
+ * DECA_ENGINE_ERROR_STATE. */
+gboolean    deca_store_put_approval    (DecaStore                *self,
+                                        const DecaApprovalRecord *record,
+                                        GError                  **error);
+/* Returns (transfer full) (nullable) the decision, or NULL without error when none yet. */
+DecaApprovalRecord *deca_store_get_approval (DecaStore   *self,
+                                             const char  *execution_id,
+                                             const char  *node_key,
+                                             GError     **error);
+
+G_END_DECLS
