@@ -39,8 +39,8 @@ check-san: build-san
 	meson test -C $(SANBUILD) --print-errorlogs --no-suite bench
 
 bench: build
-	@meson test -C $(BUILD) --suite bench --verbose --quiet 2>/dev/null | grep '^BENCH' || \
-	  (echo "benchmarks failed; see $(BUILD)/meson-logs/testlog.txt" >&2; exit 1)
+	@for b in $(BUILD)/tests/bench/bench-*; do \
+	  case "$$b" in *.p) continue;; esac; "$$b" || exit 1; done
 
 clean:
 	rm -rf $(BUILD) $(SANBUILD)
