@@ -1,1 +1,240 @@
-#include <glib.h>
+#include <string.h>
+
+#include "deca-json.h"
+#include "deca-engine-error.h"
+
+#define REDACTED "[redacted]"
+
+/* json-glib reports "<data>:LINE:COLUMN: Parse error: what"; turn that into our format. */
+static char *
+reformat_parse_error (const char *message)
+{
+  const char *p = message;
+  char *end;
+  guint64 line, column;
+
+  if (g_str_has_prefix (p, "<data>:"))
+    p += strlen ("<data>:");
+  line = g_ascii_strtoull (p, &end, 10);
+  if (end == p || *end != ':')
+    return g_strdup (message);
+  p = end + 1;
+  column = g_ascii_strtoull (p, &end, 10);
+  if (end == p || *end != ':')
+    return g_strdup (message);
+  p = end + 1;
+  while (*p == ' ')
+    p++;
+  if (g_str_has_prefix (p, "Parse error: "))
+    p += strlen ("Parse error: ");
+  return g_strdup_printf ("line %" G_GUINT64_FORMAT ", column %" G_GUINT64_FORMAT ": %s",
+                          line, column, p);
+}
+
+JsonNode *
+deca_json_parse (const char  *data,
+                 gssize       length,
+                 GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  gsize len;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  len = length < 0 ? strlen (data) : (gsize) length;
+  if (len == 0 || data[strspn (data, " \t\r\n")] == '\0')
+    {
+      g_set_error_literal (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
+                           "the document is empty");
+      return NULL;
+    }
+  /* json-glib stops at an embedded NUL and would accept a truncated document. */
+  if (memchr (data, '\0', len) != NULL)
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
+                   "byte %" G_GSIZE_FORMAT ": the document contains a NUL byte",
+                   (gsize) ((const char *) memchr (data, '\0', len) - data));
+      return NULL;
+    }
+  if (!g_utf8_validate (data, len, NULL))
+    {
+      const char *bad;
+
+      g_utf8_validate (data, len, &bad);
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
+                   "byte %" G_GSIZE_FORMAT ": the document is not valid UTF-8", (gsize) (bad - data));
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, data, len, &local_error))
+    {
+      g_autofree char *message = reformat_parse_error (local_error->message);
+
+      g_set_error_literal (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE, message);
+      return NULL;
+    }
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_set_error_literal (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
+                           "the document is empty");
+      return NULL;
+    }
+  return json_parser_steal_root (parser);
+}
+
+char *
+deca_json_to_string (JsonNode *node,
+                     gboolean  pretty)
+{
+  g_autoptr(JsonGenerator) generator = NULL;
+
+  if (node == NULL)
+    return g_strdup ("null");
+  if (!pretty)
+    return json_to_string (node, FALSE);
+
+  generator = json_generator_new ();
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, node);
+  return json_generator_to_data (generator, NULL);
+}
+
+char *
+deca_string_redact (const char *text,
+                    GHashTable *secrets)
+{
+  GHashTableIter iter;
+  gpointer key;
+  GString *result = NULL;
+
+  if (text == NULL)
+    return NULL;
+  if (secrets == NULL || g_hash_table_size (secrets) == 0)
+    return g_strdup (text);
+
+  g_hash_table_iter_init (&iter, secrets);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      const char *secret = key;
+
+      if (secret[0] == '\0' || strstr (result ? result->str : text, secret) == NULL)
+        continue;
+      if (result == NULL)
+        result = g_string_new (text);
+      g_string_replace (result, secret, REDACTED, 0);
+    }
+  return result ? g_string_free (result, FALSE) : g_strdup (text);
+}
+
+static gboolean
+string_needs_redaction (const char *text,
+                        GHashTable *secrets)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, secrets);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (((const char *) key)[0] != '\0' && strstr (text, key) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+node_needs_redaction (JsonNode   *node,
+                      GHashTable *secrets)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_VALUE:
+      return json_node_get_value_type (node) == G_TYPE_STRING &&
+             string_needs_redaction (json_node_get_string (node), secrets);
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          if (node_needs_redaction (json_array_get_element (array, i), secrets))
+            return TRUE;
+        return FALSE;
+      }
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, &name, &member))
+          if (string_needs_redaction (name, secrets) || node_needs_redaction (member, secrets))
+            return TRUE;
+        return FALSE;
+      }
+    case JSON_NODE_NULL:
+    default:
+      return FALSE;
+    }
+}
+
+static JsonNode *
+redact_copy (JsonNode   *node,
+             GHashTable *secrets)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (node) == G_TYPE_STRING)
+        {
+          g_autofree char *text = deca_string_redact (json_node_get_string (node), secrets);
+
+          return json_node_init_string (json_node_alloc (), text);
+        }
+      return json_node_copy (node);
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        JsonArray *copy = json_array_sized_new (json_array_get_length (array));
+
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          json_array_add_element (copy, redact_copy (json_array_get_element (array, i), secrets));
+        JsonNode *result = json_node_new (JSON_NODE_ARRAY);
+
+        json_node_take_array (result, copy);
+        return result;
+      }
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *copy = json_object_new ();
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, &name, &member))
+          {
+            g_autofree char *redacted_name = deca_string_redact (name, secrets);
+
+            json_object_set_member (copy, redacted_name, redact_copy (member, secrets));
+          }
+        JsonNode *result = json_node_new (JSON_NODE_OBJECT);
+
+        json_node_take_object (result, copy);
+        return result;
+      }
+    case JSON_NODE_NULL:
+    default:
+      return json_node_copy (node);
+    }
+}
+
+JsonNode *
+deca_json_redact (JsonNode   *node,
+                  GHashTable *secrets)
+{
+  g_return_val_if_fail (node != NULL, NULL);
+
+  if (secrets == NULL || g_hash_table_size (secrets) == 0 || !node_needs_redaction (node, secrets))
+    return json_node_ref (node);
+  return redact_copy (node, secrets);
+}

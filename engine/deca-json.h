@@ -1,0 +1,28 @@
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Parses JSON text. A syntax error is DECA_ENGINE_ERROR_PARSE with a message
+ * "line L, column C: what" (1-based); empty input is "the document is empty".
+ * Returns (transfer full) the root. */
+JsonNode *deca_json_parse          (const char  *data,
+                                    gssize       length,
+                                    GError     **error);
+
+/* Returns (transfer full) @node as JSON text; NULL gives "null". */
+char     *deca_json_to_string      (JsonNode    *node,
+                                    gboolean     pretty);
+
+/* Returns (transfer full) a copy of @node in which every occurrence of any string of
+ * @secrets (a set of non-empty strings) inside string values and object member names is
+ * replaced by "[redacted]". When nothing matches, returns a new reference to @node. */
+JsonNode *deca_json_redact         (JsonNode    *node,
+                                    GHashTable  *secrets);
+
+/* Redacts a plain string (logs, error messages). Returns (transfer full). */
+char     *deca_string_redact       (const char  *text,
+                                    GHashTable  *secrets);
+
+G_END_DECLS
