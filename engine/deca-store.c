@@ -1,1 +1,1390 @@
-#include <glib.h>
+/* deca-store.c: the durable store, SQLite in WAL mode.
+ *
+ * The layout of the tables, the migrations and the durability choices are described in
+ * docs/storage.md; keep the two in step.
+ */
+
+#include "deca-store.h"
+
+#include <sqlite3.h>
+
+#include "deca-engine-error.h"
+
+/*
+ * Migrations.
+ *
+ * Entry N - 1 moves a database from schema version N - 1 to N; PRAGMA user_version records
+ * the last one applied. Never edit a migration that has shipped: add the next one. Each
+ * migration runs inside the single transaction that deca_store_open() wraps around all
+ * pending migrations, so a crash half-way leaves the database at its old version.
+ */
+static const char * const migrations[] = {
+  /* 1: flows, their immutable versions, executions and what they leave behind. */
+  "CREATE TABLE flows ("
+  "  id             TEXT    NOT NULL PRIMARY KEY,"
+  "  name           TEXT    NOT NULL,"
+  "  latest_version INTEGER NOT NULL,"
+  "  created_at     INTEGER NOT NULL,"
+  "  updated_at     INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE flow_versions ("
+  "  flow_id      TEXT    NOT NULL REFERENCES flows (id) ON DELETE CASCADE,"
+  "  version      INTEGER NOT NULL CHECK (version >= 1),"
+  "  document     TEXT    NOT NULL,"
+  "  content_hash TEXT    NOT NULL,"
+  "  created_at   INTEGER NOT NULL,"
+  "  PRIMARY KEY (flow_id, version)"
+  ");"
+  "CREATE TRIGGER flow_versions_immutable BEFORE UPDATE ON flow_versions"
+  " BEGIN SELECT RAISE (ABORT, 'flow versions are immutable'); END;"
+  "CREATE TABLE executions ("
+  "  id           TEXT    NOT NULL PRIMARY KEY,"
+  "  flow_id      TEXT    NOT NULL,"
+  "  flow_version INTEGER NOT NULL,"
+  "  parent_id    TEXT,"
+  "  parent_node  TEXT,"
+  "  status       TEXT    NOT NULL,"
+  "  input        TEXT,"
+  "  output       TEXT,"
+  "  error        TEXT,"
+  "  \"trigger\"  TEXT,"
+  "  created_at   INTEGER NOT NULL,"
+  "  started_at   INTEGER NOT NULL DEFAULT 0,"
+  "  finished_at  INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE INDEX executions_status_created ON executions (status, created_at);"
+  "CREATE INDEX executions_created ON executions (created_at);"
+  "CREATE INDEX executions_parent ON executions (parent_id) WHERE parent_id IS NOT NULL;"
+  "CREATE TABLE node_results ("
+  "  seq          INTEGER PRIMARY KEY,"
+  "  execution_id TEXT    NOT NULL REFERENCES executions (id) ON DELETE CASCADE,"
+  "  node_key     TEXT    NOT NULL,"
+  "  node_id      TEXT    NOT NULL,"
+  "  status       TEXT    NOT NULL,"
+  "  port         TEXT,"
+  "  input        TEXT,"
+  "  output       TEXT,"
+  "  error        TEXT,"
+  "  attempts     INTEGER NOT NULL DEFAULT 0,"
+  "  started_at   INTEGER NOT NULL DEFAULT 0,"
+  "  finished_at  INTEGER NOT NULL DEFAULT 0,"
+  "  UNIQUE (execution_id, node_key)"
+  ");"
+  "CREATE TABLE events ("
+  "  execution_id TEXT    NOT NULL REFERENCES executions (id) ON DELETE CASCADE,"
+  "  seq          INTEGER NOT NULL CHECK (seq >= 1),"
+  "  type         TEXT    NOT NULL,"
+  "  time         INTEGER NOT NULL,"
+  "  payload      TEXT    NOT NULL,"
+  "  PRIMARY KEY (execution_id, seq)"
+  ");"
+  "CREATE TABLE approvals ("
+  "  execution_id TEXT    NOT NULL REFERENCES executions (id) ON DELETE CASCADE,"
+  "  node_key     TEXT    NOT NULL,"
+  "  approved     INTEGER NOT NULL CHECK (approved IN (0, 1)),"
+  "  comment      TEXT,"
+  "  decided_by   TEXT,"
+  "  decided_at   INTEGER NOT NULL,"
+  "  PRIMARY KEY (execution_id, node_key)"
+  ");",
+};
+
+#define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))
+
+/* How long a write waits for another process (`deca approve`, a second studio window)
+ * holding the write lock before giving up with SQLITE_BUSY. */
+#define BUSY_TIMEOUT_MS 5000
+
+/*
+ * Cached statements. Each is prepared on first use with SQLITE_PREPARE_PERSISTENT and
+ * kept until the store is finalized; callers bind every parameter, step, and reset.
+ */
+typedef enum {
+  STMT_BEGIN,
+  STMT_COMMIT,
+  STMT_FLOW_LATEST,
+  STMT_FLOW_UPSERT,
+  STMT_FLOW_VERSION_INSERT,
+  STMT_FLOW_LOAD_LATEST,
+  STMT_FLOW_LOAD_VERSION,
+  STMT_FLOW_LIST,
+  STMT_EXECUTION_INSERT,
+  STMT_EXECUTION_UPDATE,
+  STMT_EXECUTION_GET,
+  STMT_EXECUTION_LIST,
+  STMT_EXECUTION_LIST_STATUS,
+  STMT_EXECUTION_LIST_UNFINISHED,
+  STMT_NODE_RESULT_PUT,
+  STMT_NODE_RESULT_LIST,
+  STMT_EVENT_APPEND,
+  STMT_EVENT_LIST,
+  STMT_APPROVAL_PUT,
+  STMT_APPROVAL_GET,
+  N_STMTS
+} StoreStmt;
+
+#define EXECUTION_COLUMNS \
+  "id, flow_id, flow_version, parent_id, parent_node, status, input, output, error," \
+  " \"trigger\", created_at, started_at, finished_at"
+
+static const char * const stmt_sql[N_STMTS] = {
+  [STMT_BEGIN] = "BEGIN IMMEDIATE",
+  [STMT_COMMIT] = "COMMIT",
+  [STMT_FLOW_LATEST] =
+    "SELECT f.latest_version, v.content_hash FROM flows f"
+    " JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.latest_version"
+    " WHERE f.id = ?1",
+  [STMT_FLOW_UPSERT] =
+    "INSERT INTO flows (id, name, latest_version, created_at, updated_at)"
+    " VALUES (?1, coalesce (?2, ?1), ?3, ?4, ?4)"
+    " ON CONFLICT (id) DO UPDATE SET name = coalesce (?2, name),"
+    " latest_version = excluded.latest_version, updated_at = excluded.updated_at",
+  [STMT_FLOW_VERSION_INSERT] =
+    "INSERT INTO flow_versions (flow_id, version, document, content_hash, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)",
+  [STMT_FLOW_LOAD_LATEST] =
+    "SELECT version, document FROM flow_versions WHERE flow_id = ?1"
+    " ORDER BY version DESC LIMIT 1",
+  [STMT_FLOW_LOAD_VERSION] =
+    "SELECT version, document FROM flow_versions WHERE flow_id = ?1 AND version = ?2",
+  [STMT_FLOW_LIST] = "SELECT id FROM flows ORDER BY id",
+  [STMT_EXECUTION_INSERT] =
+    "INSERT INTO executions (" EXECUTION_COLUMNS ")"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+  [STMT_EXECUTION_UPDATE] =
+    "UPDATE executions SET status = ?2, output = ?3, error = ?4, started_at = ?5,"
+    " finished_at = ?6 WHERE id = ?1",
+  [STMT_EXECUTION_GET] = "SELECT " EXECUTION_COLUMNS " FROM executions WHERE id = ?1",
+  /* rowid breaks ties between executions created in the same microsecond, so the order
+   * is the insertion order; both indexes carry the rowid, so this costs no sort. */
+  [STMT_EXECUTION_LIST] =
+    "SELECT " EXECUTION_COLUMNS " FROM executions"
+    " ORDER BY created_at DESC, rowid DESC LIMIT ?1",
+  [STMT_EXECUTION_LIST_STATUS] =
+    "SELECT " EXECUTION_COLUMNS " FROM executions WHERE status = ?2"
+    " ORDER BY created_at DESC, rowid DESC LIMIT ?1",
+  [STMT_EXECUTION_LIST_UNFINISHED] =
+    "SELECT " EXECUTION_COLUMNS " FROM executions"
+    " WHERE status IN ('" DECA_STATUS_RUNNING "', '" DECA_STATUS_PENDING "')"
+    " ORDER BY created_at, rowid",
+  /* An upsert rather than INSERT OR REPLACE: REPLACE deletes and reinserts, which would
+   * give the row a new seq and move it to the end of the write order. */
+  [STMT_NODE_RESULT_PUT] =
+    "INSERT INTO node_results (execution_id, node_key, node_id, status, port, input,"
+    " output, error, attempts, started_at, finished_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    " ON CONFLICT (execution_id, node_key) DO UPDATE SET node_id = excluded.node_id,"
+    " status = excluded.status, port = excluded.port, input = excluded.input,"
+    " output = excluded.output, error = excluded.error, attempts = excluded.attempts,"
+    " started_at = excluded.started_at, finished_at = excluded.finished_at",
+  [STMT_NODE_RESULT_LIST] =
+    "SELECT execution_id, node_key, node_id, status, port, input, output, error,"
+    " attempts, started_at, finished_at FROM node_results WHERE execution_id = ?1"
+    " ORDER BY seq",
+  [STMT_EVENT_APPEND] =
+    "INSERT INTO events (execution_id, seq, type, time, payload)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)",
+  [STMT_EVENT_LIST] =
+    "SELECT execution_id, seq, type, time, payload FROM events"
+    " WHERE execution_id = ?1 AND seq > ?2 ORDER BY seq",
+  [STMT_APPROVAL_PUT] =
+    "INSERT INTO approvals (execution_id, node_key, approved, comment, decided_by,"
+    " decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+  [STMT_APPROVAL_GET] =
+    "SELECT execution_id, node_key, approved, comment, decided_by, decided_at"
+    " FROM approvals WHERE execution_id = ?1 AND node_key = ?2",
+};
+
+struct _DecaStore
+{
+  GObject parent_instance;
+
+  /* Owned. */
+  char         *path;
+  sqlite3      *db;
+  sqlite3_stmt *stmts[N_STMTS];
+
+  /* How many deca_store_begin() calls are waiting for their commit. */
+  guint         depth;
+};
+
+G_DEFINE_FINAL_TYPE (DecaStore, deca_store, G_TYPE_OBJECT)
+
+/* Records */
+
+/* Frees @record and every string it holds; NULL is ignored. */
+void
+deca_execution_record_free (DecaExecutionRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_free (record->id);
+  g_free (record->flow_id);
+  g_free (record->parent_id);
+  g_free (record->parent_node);
+  g_free (record->status);
+  g_free (record->input);
+  g_free (record->output);
+  g_free (record->error);
+  g_free (record->trigger);
+  g_free (record);
+}
+
+/* Frees @record and every string it holds; NULL is ignored. */
+void
+deca_node_result_record_free (DecaNodeResultRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_free (record->execution_id);
+  g_free (record->node_key);
+  g_free (record->node_id);
+  g_free (record->status);
+  g_free (record->port);
+  g_free (record->input);
+  g_free (record->output);
+  g_free (record->error);
+  g_free (record);
+}
+
+/* Frees @record and every string it holds; NULL is ignored. */
+void
+deca_event_record_free (DecaEventRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_free (record->execution_id);
+  g_free (record->type);
+  g_free (record->payload);
+  g_free (record);
+}
+
+/* Frees @record and every string it holds; NULL is ignored. */
+void
+deca_approval_record_free (DecaApprovalRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_free (record->execution_id);
+  g_free (record->node_key);
+  g_free (record->comment);
+  g_free (record->decided_by);
+  g_free (record);
+}
+
+/* Returns (transfer full) a deep copy of @record, or NULL for NULL. */
+DecaExecutionRecord *
+deca_execution_record_copy (const DecaExecutionRecord *record)
+{
+  DecaExecutionRecord *copy;
+
+  if (record == NULL)
+    return NULL;
+  copy = g_new0 (DecaExecutionRecord, 1);
+  copy->id = g_strdup (record->id);
+  copy->flow_id = g_strdup (record->flow_id);
+  copy->flow_version = record->flow_version;
+  copy->parent_id = g_strdup (record->parent_id);
+  copy->parent_node = g_strdup (record->parent_node);
+  copy->status = g_strdup (record->status);
+  copy->input = g_strdup (record->input);
+  copy->output = g_strdup (record->output);
+  copy->error = g_strdup (record->error);
+  copy->trigger = g_strdup (record->trigger);
+  copy->created_at = record->created_at;
+  copy->started_at = record->started_at;
+  copy->finished_at = record->finished_at;
+  return copy;
+}
+
+/* Returns (transfer full) a deep copy of @record, or NULL for NULL. */
+DecaNodeResultRecord *
+deca_node_result_record_copy (const DecaNodeResultRecord *record)
+{
+  DecaNodeResultRecord *copy;
+
+  if (record == NULL)
+    return NULL;
+  copy = g_new0 (DecaNodeResultRecord, 1);
+  copy->execution_id = g_strdup (record->execution_id);
+  copy->node_key = g_strdup (record->node_key);
+  copy->node_id = g_strdup (record->node_id);
+  copy->status = g_strdup (record->status);
+  copy->port = g_strdup (record->port);
+  copy->input = g_strdup (record->input);
+  copy->output = g_strdup (record->output);
+  copy->error = g_strdup (record->error);
+  copy->attempts = record->attempts;
+  copy->started_at = record->started_at;
+  copy->finished_at = record->finished_at;
+  return copy;
+}
+
+/* Helpers */
+
+/* Sets @error to DECA_ENGINE_ERROR_STORE, saying which @what failed in which file and
+ * SQLite's own explanation. Call it before resetting the failed statement: the message
+ * belongs to the connection and the next call may replace it. */
+G_GNUC_PRINTF (3, 4)
+static void
+store_set_error (DecaStore   *self,
+                 GError     **error,
+                 const char  *what_format,
+                 ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, what_format);
+  what = g_strdup_vprintf (what_format, args);
+  va_end (args);
+
+  g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
+               "Could not %s in store “%s”: %s",
+               what, self->path, sqlite3_errmsg (self->db));
+}
+
+/* Returns (transfer none) the cached statement @id, preparing it on first use, or NULL
+ * with @error set when SQLite refuses it (which means the schema and the SQL above
+ * disagree, or memory ran out). */
+static sqlite3_stmt *
+store_stmt (DecaStore  *self,
+            StoreStmt   id,
+            GError    **error)
+{
+  int rc;
+
+  g_assert (id < N_STMTS);
+
+  if G_LIKELY (self->stmts[id] != NULL)
+    return self->stmts[id];
+
+  rc = sqlite3_prepare_v3 (self->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                           &self->stmts[id], NULL);
+  if (rc != SQLITE_OK)
+    {
+      store_set_error (self, error, "prepare statement %d", (int) id);
+      sqlite3_finalize (self->stmts[id]);
+      self->stmts[id] = NULL;
+      return NULL;
+    }
+  return self->stmts[id];
+}
+
+/* Binds @text, or NULL when @text is NULL. SQLITE_STATIC avoids a copy per call: every
+ * caller steps and resets the statement before returning, while the caller's string is
+ * alive. The stale pointer left behind after the reset is never read, because each use
+ * of a statement binds all its parameters again before stepping. */
+static inline void
+bind_text (sqlite3_stmt *stmt,
+           int           index,
+           const char   *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
+}
+
+/* Returns (transfer full) (nullable) column @index of the current row as a new string. */
+static inline char *
+column_dup (sqlite3_stmt *stmt,
+            int           index)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, index));
+}
+
+/* Runs @sql (no result rows expected) outside the statement cache; for the few
+ * statements that run once per open. */
+static gboolean
+store_exec (DecaStore   *self,
+            const char  *sql,
+            const char  *what,
+            GError     **error)
+{
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    {
+      store_set_error (self, error, "%s", what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Steps a cached write statement once and resets it. Returns the SQLite result code
+ * (SQLITE_DONE on success) so callers can map constraint failures to their own errors;
+ * on any other failure @error is set with @what. On a constraint failure @error is left
+ * alone and the caller must set it (using sqlite3_errmsg before its next SQLite call). */
+static int
+store_step_write (DecaStore    *self,
+                  sqlite3_stmt *stmt,
+                  const char   *what,
+                  GError      **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if G_LIKELY (rc == SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      return rc;
+    }
+  if (rc == SQLITE_ROW)
+    {
+      /* Write statements return no rows; finish it so it does not hold a read lock. */
+      sqlite3_reset (stmt);
+      return SQLITE_DONE;
+    }
+  if ((rc & 0xff) != SQLITE_CONSTRAINT)
+    store_set_error (self, error, "%s", what);
+  /* Keep the message: sqlite3_reset() returns the same error and leaves it in place. */
+  sqlite3_reset (stmt);
+  return rc;
+}
+
+/* Reads PRAGMA user_version into @out_version. */
+static gboolean
+store_read_user_version (DecaStore  *self,
+                         int        *out_version,
+                         GError    **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      store_set_error (self, error, "read the schema version");
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  *out_version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
+/* Brings the schema up to SCHEMA_VERSION. All pending migrations run in one IMMEDIATE
+ * transaction, and the version is read again once the write lock is held: two processes
+ * opening a fresh file together then migrate it exactly once. Fails when the file is
+ * newer than this build. */
+static gboolean
+store_migrate (DecaStore  *self,
+               GError    **error)
+{
+  g_autofree char *set_version = NULL;
+  int version;
+
+  if (!store_read_user_version (self, &version, error))
+    return FALSE;
+  if (version == SCHEMA_VERSION)
+    return TRUE;
+
+  if (!store_exec (self, "BEGIN IMMEDIATE", "start the schema migration", error))
+    return FALSE;
+  if (!store_read_user_version (self, &version, error))
+    goto fail;
+
+  if (version > SCHEMA_VERSION)
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
+                   "Store “%s” has schema version %d, newer than the %d this build of "
+                   "Deca Studio knows; use a newer version",
+                   self->path, version, SCHEMA_VERSION);
+      goto fail;
+    }
+
+  for (int i = version; i < SCHEMA_VERSION; i++)
+    {
+      g_autofree char *what = g_strdup_printf ("apply schema migration %d", i + 1);
+
+      if (!store_exec (self, migrations[i], what, error))
+        goto fail;
+    }
+
+  /* PRAGMA takes no parameters; the value is our own integer. */
+  set_version = g_strdup_printf ("PRAGMA user_version = %d", SCHEMA_VERSION);
+  if (!store_exec (self, set_version, "record the schema version", error))
+    goto fail;
+  if (!store_exec (self, "COMMIT", "commit the schema migration", error))
+    goto fail;
+  return TRUE;
+
+fail:
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}
+
+/* Sets the connection's pragmas. WAL lets readers (the studio, `deca logs`) run beside
+ * the one writer; see docs/storage.md for why synchronous=NORMAL is enough. */
+static gboolean
+store_configure (DecaStore  *self,
+                 GError    **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  const char *mode;
+  gboolean in_memory;
+  int rc;
+
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  /* The first statement that reads the file is where SQLite notices it is not a
+   * database, so this is the error a person sees for a wrong path. */
+  rc = sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
+                   "Could not open store “%s”: %s", self->path, sqlite3_errmsg (self->db));
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  mode = (const char *) sqlite3_column_text (stmt, 0);
+  in_memory = g_strcmp0 (mode, "memory") == 0;
+  if (g_strcmp0 (mode, "wal") != 0 && !in_memory)
+    {
+      /* Without WAL a reader blocks the executor's commits and the durability argument
+       * of docs/storage.md does not hold; refuse rather than run slower and less safe. */
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
+                   "Could not open store “%s”: it cannot use write-ahead logging "
+                   "(journal mode stays “%s”)", self->path, mode ? mode : "unknown");
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  sqlite3_finalize (stmt);
+
+  /* foreign_keys must be set outside a transaction, so before the migrations. */
+  return store_exec (self,
+                     "PRAGMA synchronous = NORMAL;"
+                     "PRAGMA foreign_keys = ON;",
+                     "configure the connection", error);
+}
+
+/* DecaStore */
+
+static void
+deca_store_finalize (GObject *object)
+{
+  DecaStore *self = DECA_STORE (object);
+
+  for (guint i = 0; i < N_STMTS; i++)
+    g_clear_pointer (&self->stmts[i], sqlite3_finalize);
+  /* An open batch is rolled back by closing: what was not committed never happened. */
+  g_clear_pointer (&self->db, sqlite3_close_v2);
+  g_clear_pointer (&self->path, g_free);
+
+  G_OBJECT_CLASS (deca_store_parent_class)->finalize (object);
+}
+
+static void
+deca_store_class_init (DecaStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = deca_store_finalize;
+}
+
+static void
+deca_store_init (DecaStore *self)
+{
+}
+
+/* Opens (creating when missing) the database at @path (":memory:" for a private one),
+ * configures WAL, and migrates it to this build's schema. Returns (transfer full) the
+ * store, or NULL with DECA_ENGINE_ERROR_STORE when the file is not a SQLite database,
+ * was written by a newer build, or cannot be opened for writing. */
+DecaStore *
+deca_store_open (const char  *path,
+                 GError     **error)
+{
+  g_autoptr(DecaStore) self = NULL;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (DECA_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+
+  /* NOMUTEX: a store is used from one thread, so SQLite's per-call locking is waste. */
+  rc = sqlite3_open_v2 (path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
+                   "Could not open store “%s”: %s", path,
+                   self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      return NULL;
+    }
+
+  if (!store_configure (self, error) || !store_migrate (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+/* Returns (transfer none) the path given to deca_store_open(). */
+const char *
+deca_store_get_path (DecaStore *self)
+{
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+
+  return self->path;
+}
+
+/* Returns the schema version of the open database, which after a successful open is
+ * always the number of the last migration this build knows. */
+int
+deca_store_get_schema_version (DecaStore *self)
+{
+  g_return_val_if_fail (DECA_IS_STORE (self), 0);
+
+  return SCHEMA_VERSION;
+}
+
+/* Transactions */
+
+/* Opens a batch. Only the outermost call starts a transaction, and it takes the write
+ * lock at once (IMMEDIATE) so a busy database is met here, under the busy timeout,
+ * rather than half-way through the batch. Fails with DECA_ENGINE_ERROR_STORE when the
+ * lock is not granted in time; the depth is then unchanged. */
+gboolean
+deca_store_begin (DecaStore  *self,
+                  GError    **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
+
+  if (self->depth > 0)
+    {
+      self->depth++;
+      return TRUE;
+    }
+
+  if (!(stmt = store_stmt (self, STMT_BEGIN, error)))
+    return FALSE;
+  if (store_step_write (self, stmt, "begin a transaction", error) != SQLITE_DONE)
+    return FALSE;
+  self->depth = 1;
+  return TRUE;
+}
+
+/* Closes a batch; the outermost call commits. Fails with DECA_ENGINE_ERROR_STATE when
+ * no batch is open (for instance because an inner caller rolled it back), and with
+ * DECA_ENGINE_ERROR_STORE when the commit fails or SQLite already rolled the
+ * transaction back on its own (disk full, I/O error): the batch is lost either way, and
+ * the store is left outside any transaction. */
+gboolean
+deca_store_commit (DecaStore  *self,
+                   GError    **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
+
+  if (self->depth == 0)
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
+                   "Cannot commit in store “%s”: no transaction is open "
+                   "(it was rolled back or never begun)", self->path);
+      return FALSE;
+    }
+  if (--self->depth > 0)
+    return TRUE;
+
+  if (sqlite3_get_autocommit (self->db))
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
+                   "Could not commit in store “%s”: SQLite rolled the transaction back "
+                   "after an earlier error", self->path);
+      return FALSE;
+    }
+
+  if (!(stmt = store_stmt (self, STMT_COMMIT, error))
+      || store_step_write (self, stmt, "commit a transaction", error) != SQLITE_DONE)
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Abandons the whole batch, however deeply nested the caller is; a later commit of an
+ * outer level then fails with DECA_ENGINE_ERROR_STATE. Does nothing outside a batch. */
+void
+deca_store_rollback (DecaStore *self)
+{
+  g_return_if_fail (DECA_IS_STORE (self));
+
+  if (self->depth == 0)
+    return;
+  self->depth = 0;
+  if (!sqlite3_get_autocommit (self->db))
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Flows */
+
+/* Stores @document as the newest version of @flow_id unless it equals the latest one
+ * (by SHA-256 of the text). @name may be NULL to keep the stored name (or use the id for
+ * a new flow). Sets @out_version to the version now holding @document. Fails with
+ * DECA_ENGINE_ERROR_STORE. Runs in its own (possibly nested) transaction, so two
+ * processes saving the same flow get distinct version numbers. */
+gboolean
+deca_store_save_flow (DecaStore   *self,
+                      const char  *flow_id,
+                      const char  *name,
+                      const char  *document,
+                      gint64      *out_version,
+                      GError     **error)
+{
+  g_autofree char *hash = NULL;
+  sqlite3_stmt *stmt;
+  gint64 latest = 0;
+  gint64 now;
+  int rc;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (flow_id != NULL, FALSE);
+  g_return_val_if_fail (document != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, document, -1);
+
+  if (!deca_store_begin (self, error))
+    return FALSE;
+
+  if (!(stmt = store_stmt (self, STMT_FLOW_LATEST, error)))
+    goto fail;
+  bind_text (stmt, 1, flow_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      latest = sqlite3_column_int64 (stmt, 0);
+      if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), hash) == 0)
+        {
+          sqlite3_reset (stmt);
+          if (out_version)
+            *out_version = latest;
+          return deca_store_commit (self, error);
+        }
+    }
+  else if (rc != SQLITE_DONE)
+    {
+      store_set_error (self, error, "read the latest version of flow “%s”", flow_id);
+      sqlite3_reset (stmt);
+      goto fail;
+    }
+  sqlite3_reset (stmt);
+
+  now = g_get_real_time ();
+
+  /* The flows row goes first: flow_versions refers to it. */
+  if (!(stmt = store_stmt (self, STMT_FLOW_UPSERT, error)))
+    goto fail;
+  bind_text (stmt, 1, flow_id);
+  bind_text (stmt, 2, name);
+  sqlite3_bind_int64 (stmt, 3, latest + 1);
+  sqlite3_bind_int64 (stmt, 4, now);
+  if (store_step_write (self, stmt, "save flow", error) != SQLITE_DONE)
+    goto fail_constraint;
+
+  if (!(stmt = store_stmt (self, STMT_FLOW_VERSION_INSERT, error)))
+    goto fail;
+  bind_text (stmt, 1, flow_id);
+  sqlite3_bind_int64 (stmt, 2, latest + 1);
+  bind_text (stmt, 3, document);
+  bind_text (stmt, 4, hash);
+  sqlite3_bind_int64 (stmt, 5, now);
+  if (store_step_write (self, stmt, "save flow version", error) != SQLITE_DONE)
+    goto fail_constraint;
+
+  if (out_version)
+    *out_version = latest + 1;
+  return deca_store_commit (self, error);
+
+fail_constraint:
+  /* Constraint failures leave @error unset in store_step_write(). */
+  if (error != NULL && *error == NULL)
+    store_set_error (self, error, "save version %" G_GINT64_FORMAT " of flow “%s”",
+                     latest + 1, flow_id);
+fail:
+  deca_store_rollback (self);
+  return FALSE;
+}
+
+/* Returns (transfer full) the document of @flow_id at @version, or at its latest version
+ * when @version is 0, setting @out_version to the version found. Fails with
+ * DECA_ENGINE_ERROR_NOT_FOUND when the flow or the version does not exist, with
+ * DECA_ENGINE_ERROR_STORE when SQLite fails. */
+char *
+deca_store_load_flow (DecaStore   *self,
+                      const char  *flow_id,
+                      gint64       version,
+                      gint64      *out_version,
+                      GError     **error)
+{
+  sqlite3_stmt *stmt;
+  char *document = NULL;
+  int rc;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (flow_id != NULL, NULL);
+  g_return_val_if_fail (version >= 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = store_stmt (self, version == 0 ? STMT_FLOW_LOAD_LATEST : STMT_FLOW_LOAD_VERSION,
+                     error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, flow_id);
+  if (version != 0)
+    sqlite3_bind_int64 (stmt, 2, version);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      if (out_version)
+        *out_version = sqlite3_column_int64 (stmt, 0);
+      document = column_dup (stmt, 1);
+    }
+  else if (rc == SQLITE_DONE && version == 0)
+    g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
+                 "Flow “%s” is not in store “%s”", flow_id, self->path);
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
+                 "Flow “%s” has no version %" G_GINT64_FORMAT " in store “%s”",
+                 flow_id, version, self->path);
+  else
+    store_set_error (self, error, "load flow “%s”", flow_id);
+  sqlite3_reset (stmt);
+  return document;
+}
+
+/* Returns (transfer full) (element-type utf8) the ids of all stored flows, sorted, or
+ * NULL with DECA_ENGINE_ERROR_STORE. */
+GPtrArray *
+deca_store_list_flows (DecaStore  *self,
+                       GError    **error)
+{
+  g_autoptr(GPtrArray) ids = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = store_stmt (self, STMT_FLOW_LIST, error)))
+    return NULL;
+  ids = g_ptr_array_new_with_free_func (g_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (ids, column_dup (stmt, 0));
+  if (rc != SQLITE_DONE)
+    {
+      store_set_error (self, error, "list flows");
+      sqlite3_reset (stmt);
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+  return g_steal_pointer (&ids);
+}
+
+/* Executions */
+
+/* Inserts @record. A created_at of 0 is stored as the current time, since the listing
+ * order depends on it. Fails with DECA_ENGINE_ERROR_STATE when an execution with that id
+ * exists, DECA_ENGINE_ERROR_STORE otherwise. */
+gboolean
+deca_store_insert_execution (DecaStore                 *self,
+                             const DecaExecutionRecord *record,
+                             GError                   **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+  g_return_val_if_fail (record->id != NULL, FALSE);
+  g_return_val_if_fail (record->flow_id != NULL, FALSE);
+  g_return_val_if_fail (record->status != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!(stmt = store_stmt (self, STMT_EXECUTION_INSERT, error)))
+    return FALSE;
+  bind_text (stmt, 1, record->id);
+  bind_text (stmt, 2, record->flow_id);
+  sqlite3_bind_int64 (stmt, 3, record->flow_version);
+  bind_text (stmt, 4, record->parent_id);
+  bind_text (stmt, 5, record->parent_node);
+  bind_text (stmt, 6, record->status);
+  bind_text (stmt, 7, record->input);
+  bind_text (stmt, 8, record->output);
+  bind_text (stmt, 9, record->error);
+  bind_text (stmt, 10, record->trigger);
+  sqlite3_bind_int64 (stmt, 11, record->created_at ? record->created_at : g_get_real_time ());
+  sqlite3_bind_int64 (stmt, 12, record->started_at);
+  sqlite3_bind_int64 (stmt, 13, record->finished_at);
+
+  rc = store_step_write (self, stmt, "insert an execution", error);
+  if G_LIKELY (rc == SQLITE_DONE)
+    return TRUE;
+  if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
+    g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
+                 "Execution “%s” already exists in store “%s”", record->id, self->path);
+  else if ((rc & 0xff) == SQLITE_CONSTRAINT)
+    store_set_error (self, error, "insert execution “%s”", record->id);
+  return FALSE;
+}
+
+/* Writes status, output, error, started_at and finished_at of execution @record->id;
+ * the other fields of @record are ignored. Fails with DECA_ENGINE_ERROR_NOT_FOUND when
+ * there is no such execution, DECA_ENGINE_ERROR_STORE otherwise. */
+gboolean
+deca_store_update_execution (DecaStore                 *self,
+                             const DecaExecutionRecord *record,
+                             GError                   **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+  g_return_val_if_fail (record->id != NULL, FALSE);
+  g_return_val_if_fail (record->status != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!(stmt = store_stmt (self, STMT_EXECUTION_UPDATE, error)))
+    return FALSE;
+  bind_text (stmt, 1, record->id);
+  bind_text (stmt, 2, record->status);
+  bind_text (stmt, 3, record->output);
+  bind_text (stmt, 4, record->error);
+  sqlite3_bind_int64 (stmt, 5, record->started_at);
+  sqlite3_bind_int64 (stmt, 6, record->finished_at);
+
+  rc = store_step_write (self, stmt, "update an execution", error);
+  if (rc != SQLITE_DONE)
+    {
+      if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        store_set_error (self, error, "update execution “%s”", record->id);
+      return FALSE;
+    }
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
+                   "Execution “%s” is not in store “%s”", record->id, self->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Returns (transfer full) a record built from the current row of an EXECUTION_COLUMNS
+ * query. */
+static DecaExecutionRecord *
+execution_from_row (sqlite3_stmt *stmt)
+{
+  DecaExecutionRecord *record = g_new0 (DecaExecutionRecord, 1);
+
+  record->id = column_dup (stmt, 0);
+  record->flow_id = column_dup (stmt, 1);
+  record->flow_version = sqlite3_column_int64 (stmt, 2);
+  record->parent_id = column_dup (stmt, 3);
+  record->parent_node = column_dup (stmt, 4);
+  record->status = column_dup (stmt, 5);
+  record->input = column_dup (stmt, 6);
+  record->output = column_dup (stmt, 7);
+  record->error = column_dup (stmt, 8);
+  record->trigger = column_dup (stmt, 9);
+  record->created_at = sqlite3_column_int64 (stmt, 10);
+  record->started_at = sqlite3_column_int64 (stmt, 11);
+  record->finished_at = sqlite3_column_int64 (stmt, 12);
+  return record;
+}
+
+/* Collects every row of the bound @stmt with execution_from_row() and resets it.
+ * Returns (transfer full) the records, or NULL with DECA_ENGINE_ERROR_STORE. */
+static GPtrArray *
+collect_executions (DecaStore    *self,
+                    sqlite3_stmt *stmt,
+                    GError      **error)
+{
+  g_autoptr(GPtrArray) records =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) deca_execution_record_free);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (records, execution_from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      store_set_error (self, error, "list executions");
+      sqlite3_reset (stmt);
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+  return g_steal_pointer (&records);
+}
+
+/* Returns (transfer full) execution @id, or NULL with DECA_ENGINE_ERROR_NOT_FOUND when
+ * it does not exist, DECA_ENGINE_ERROR_STORE when SQLite fails. */
+DecaExecutionRecord *
+deca_store_get_execution (DecaStore   *self,
+                          const char  *id,
+                          GError     **error)
+{
+  DecaExecutionRecord *record = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = store_stmt (self, STMT_EXECUTION_GET, error)))
+    return NULL;
+  bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    record = execution_from_row (stmt);
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
+                 "Execution “%s” is not in store “%s”", id, self->path);
+  else
+    store_set_error (self, error, "read execution “%s”", id);
+  sqlite3_reset (stmt);
+  return record;
+}
+
+/* Returns (transfer full) up to @limit executions (0 = no limit), newest first by
+ * created_at then by insertion, only those with @status when it is not NULL. Fails with
+ * DECA_ENGINE_ERROR_STORE. */
+GPtrArray *
+deca_store_list_executions (DecaStore   *self,
+                            const char  *status,
+                            guint        limit,
+                            GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* Two statements rather than "status = ?2 OR ?2 IS NULL", which would keep SQLite from
+   * using the (status, created_at) index. */
+  stmt = store_stmt (self, status ? STMT_EXECUTION_LIST_STATUS : STMT_EXECUTION_LIST, error);
+  if (stmt == NULL)
+    return NULL;
+  /* A negative LIMIT means none in SQLite. */
+  sqlite3_bind_int64 (stmt, 1, limit > 0 ? (gint64) limit : -1);
+  if (status)
+    bind_text (stmt, 2, status);
+  return collect_executions (self, stmt, error);
+}
+
+/* Returns (transfer full) the executions with status running or pending, oldest first:
+ * the work a crashed process left behind. Fails with DECA_ENGINE_ERROR_STORE. */
+GPtrArray *
+deca_store_list_unfinished_executions (DecaStore  *self,
+                                       GError    **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = store_stmt (self, STMT_EXECUTION_LIST_UNFINISHED, error)))
+    return NULL;
+  return collect_executions (self, stmt, error);
+}
+
+/* Node results */
+
+/* Sets @error for a constraint failure @rc of a write about @execution_id: a missing
+ * execution (foreign key) is DECA_ENGINE_ERROR_NOT_FOUND, anything else
+ * DECA_ENGINE_ERROR_STORE describing @what. */
+static void
+set_child_constraint_error (DecaStore   *self,
+                            int          rc,
+                            const char  *execution_id,
+                            const char  *what,
+                            GError     **error)
+{
+  if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+    g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
+                 "Could not %s: execution “%s” is not in store “%s”",
+                 what, execution_id, self->path);
+  else
+    store_set_error (self, error, "%s", what);
+}
+
+/* Writes the result of node @record->node_key in execution @record->execution_id,
+ * replacing an earlier result of the same key while keeping its place in the write
+ * order. This is the executor's hot path: no allocation on success. Fails with
+ * DECA_ENGINE_ERROR_NOT_FOUND when the execution does not exist,
+ * DECA_ENGINE_ERROR_STORE otherwise. */
+gboolean
+deca_store_put_node_result (DecaStore                  *self,
+                            const DecaNodeResultRecord *record,
+                            GError                    **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+  g_return_val_if_fail (record->execution_id != NULL, FALSE);
+  g_return_val_if_fail (record->node_key != NULL, FALSE);
+  g_return_val_if_fail (record->node_id != NULL, FALSE);
+  g_return_val_if_fail (record->status != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if G_UNLIKELY (!(stmt = store_stmt (self, STMT_NODE_RESULT_PUT, error)))
+    return FALSE;
+  bind_text (stmt, 1, record->execution_id);
+  bind_text (stmt, 2, record->node_key);
+  bind_text (stmt, 3, record->node_id);
+  bind_text (stmt, 4, record->status);
+  bind_text (stmt, 5, record->port);
+  bind_text (stmt, 6, record->input);
+  bind_text (stmt, 7, record->output);
+  bind_text (stmt, 8, record->error);
+  sqlite3_bind_int (stmt, 9, record->attempts);
+  sqlite3_bind_int64 (stmt, 10, record->started_at);
+  sqlite3_bind_int64 (stmt, 11, record->finished_at);
+
+  rc = store_step_write (self, stmt, "write a node result", error);
+  if G_LIKELY (rc == SQLITE_DONE)
+    return TRUE;
+  if ((rc & 0xff) == SQLITE_CONSTRAINT)
+    {
+      g_autofree char *what = g_strdup_printf ("write the result of node “%s”",
+                                               record->node_key);
+      set_child_constraint_error (self, rc, record->execution_id, what, error);
+    }
+  return FALSE;
+}
+
+/* Returns (transfer full) the node results of @execution_id in the order they were
+ * first written (an empty array when there are none), or NULL with
+ * DECA_ENGINE_ERROR_STORE. */
+GPtrArray *
+deca_store_list_node_results (DecaStore   *self,
+                              const char  *execution_id,
+                              GError     **error)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (execution_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = store_stmt (self, STMT_NODE_RESULT_LIST, error)))
+    return NULL;
+  bind_text (stmt, 1, execution_id);
+  records = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_node_result_record_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      DecaNodeResultRecord *record = g_new0 (DecaNodeResultRecord, 1);
+
+      record->execution_id = column_dup (stmt, 0);
+      record->node_key = column_dup (stmt, 1);
+      record->node_id = column_dup (stmt, 2);
+      record->status = column_dup (stmt, 3);
+      record->port = column_dup (stmt, 4);
+      record->input = column_dup (stmt, 5);
+      record->output = column_dup (stmt, 6);
+      record->error = column_dup (stmt, 7);
+      record->attempts = sqlite3_column_int (stmt, 8);
+      record->started_at = sqlite3_column_int64 (stmt, 9);
+      record->finished_at = sqlite3_column_int64 (stmt, 10);
+      g_ptr_array_add (records, record);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      store_set_error (self, error, "list the node results of execution “%s”",
+                       execution_id);
+      sqlite3_reset (stmt);
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+  return g_steal_pointer (&records);
+}
+
+/* Events */
+
+/* Appends event @record->seq of @record->execution_id. Events are never replaced: a seq
+ * that is already stored fails with DECA_ENGINE_ERROR_STATE (the caller's numbering went
+ * wrong, for instance after a resume that did not read the last seq), a missing
+ * execution with DECA_ENGINE_ERROR_NOT_FOUND, anything else with
+ * DECA_ENGINE_ERROR_STORE. Hot path: no allocation on success. */
+gboolean
+deca_store_append_event (DecaStore             *self,
+                         const DecaEventRecord *record,
+                         GError               **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+  g_return_val_if_fail (record->execution_id != NULL, FALSE);
+  g_return_val_if_fail (record->type != NULL, FALSE);
+  g_return_val_if_fail (record->payload != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if G_UNLIKELY (!(stmt = store_stmt (self, STMT_EVENT_APPEND, error)))
+    return FALSE;
+  bind_text (stmt, 1, record->execution_id);
+  sqlite3_bind_int64 (stmt, 2, record->seq);
+  bind_text (stmt, 3, record->type);
+  sqlite3_bind_int64 (stmt, 4, record->time);
+  bind_text (stmt, 5, record->payload);
+
+  rc = store_step_write (self, stmt, "append an event", error);
+  if G_LIKELY (rc == SQLITE_DONE)
+    return TRUE;
+  if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
+    g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
+                 "Event %" G_GINT64_FORMAT " of execution “%s” is already in store “%s”",
+                 record->seq, record->execution_id, self->path);
+  else if ((rc & 0xff) == SQLITE_CONSTRAINT)
+    {
+      g_autofree char *what = g_strdup_printf ("append event %" G_GINT64_FORMAT,
+                                               record->seq);
+      set_child_constraint_error (self, rc, record->execution_id, what, error);
+    }
+  return FALSE;
+}
+
+/* Returns (transfer full) the events of @execution_id with seq > @after_seq in seq
+ * order (an empty array when there are none), or NULL with DECA_ENGINE_ERROR_STORE. */
+GPtrArray *
+deca_store_list_events (DecaStore   *self,
+                        const char  *execution_id,
+                        gint64       after_seq,
+                        GError     **error)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (execution_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = store_stmt (self, STMT_EVENT_LIST, error)))
+    return NULL;
+  bind_text (stmt, 1, execution_id);
+  sqlite3_bind_int64 (stmt, 2, after_seq);
+  records = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_event_record_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      DecaEventRecord *record = g_new0 (DecaEventRecord, 1);
+
+      record->execution_id = column_dup (stmt, 0);
+      record->seq = sqlite3_column_int64 (stmt, 1);
+      record->type = column_dup (stmt, 2);
+      record->time = sqlite3_column_int64 (stmt, 3);
+      record->payload = column_dup (stmt, 4);
+      g_ptr_array_add (records, record);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      store_set_error (self, error, "list the events of execution “%s”", execution_id);
+      sqlite3_reset (stmt);
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+  return g_steal_pointer (&records);
+}
+
+/* Approvals */
+
+/* Records the decision @record on approval node @record->node_key. The first decision
+ * wins: when one is already stored (perhaps written a moment ago by another process)
+ * this fails with DECA_ENGINE_ERROR_STATE; the check and the write are one INSERT, so
+ * two deciders cannot both succeed. A missing execution fails with
+ * DECA_ENGINE_ERROR_NOT_FOUND, anything else with DECA_ENGINE_ERROR_STORE. A
+ * decided_at of 0 is stored as the current time. */
+gboolean
+deca_store_put_approval (DecaStore                *self,
+                         const DecaApprovalRecord *record,
+                         GError                  **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+  g_return_val_if_fail (record->execution_id != NULL, FALSE);
+  g_return_val_if_fail (record->node_key != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!(stmt = store_stmt (self, STMT_APPROVAL_PUT, error)))
+    return FALSE;
+  bind_text (stmt, 1, record->execution_id);
+  bind_text (stmt, 2, record->node_key);
+  sqlite3_bind_int (stmt, 3, record->approved ? 1 : 0);
+  bind_text (stmt, 4, record->comment);
+  bind_text (stmt, 5, record->decided_by);
+  sqlite3_bind_int64 (stmt, 6, record->decided_at ? record->decided_at : g_get_real_time ());
+
+  rc = store_step_write (self, stmt, "record an approval", error);
+  if G_LIKELY (rc == SQLITE_DONE)
+    return TRUE;
+  if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
+    g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
+                 "Approval “%s” of execution “%s” has already been decided",
+                 record->node_key, record->execution_id);
+  else if ((rc & 0xff) == SQLITE_CONSTRAINT)
+    {
+      g_autofree char *what = g_strdup_printf ("record the decision on approval “%s”",
+                                               record->node_key);
+      set_child_constraint_error (self, rc, record->execution_id, what, error);
+    }
+  return FALSE;
+}
+
+/* Returns (transfer full) (nullable) the decision on approval @node_key of
+ * @execution_id; NULL without @error set when nobody has decided yet, NULL with
+ * DECA_ENGINE_ERROR_STORE when SQLite fails. */
+DecaApprovalRecord *
+deca_store_get_approval (DecaStore   *self,
+                         const char  *execution_id,
+                         const char  *node_key,
+                         GError     **error)
+{
+  DecaApprovalRecord *record = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (execution_id != NULL, NULL);
+  g_return_val_if_fail (node_key != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = store_stmt (self, STMT_APPROVAL_GET, error)))
+    return NULL;
+  bind_text (stmt, 1, execution_id);
+  bind_text (stmt, 2, node_key);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      record = g_new0 (DecaApprovalRecord, 1);
+      record->execution_id = column_dup (stmt, 0);
+      record->node_key = column_dup (stmt, 1);
+      record->approved = sqlite3_column_int (stmt, 2) != 0;
+      record->comment = column_dup (stmt, 3);
+      record->decided_by = column_dup (stmt, 4);
+      record->decided_at = sqlite3_column_int64 (stmt, 5);
+    }
+  else if (rc != SQLITE_DONE)
+    store_set_error (self, error, "read approval “%s” of execution “%s”",
+                     node_key, execution_id);
+  sqlite3_reset (stmt);
+  return record;
+}
