@@ -1,1 +1,123 @@
-#include <glib.h>
+#include "deca-event.h"
+#include "deca-json.h"
+
+static const char * const type_names[] = {
+  [DECA_EVENT_EXECUTION_STARTED] = "execution.started",
+  [DECA_EVENT_EXECUTION_RESUMED] = "execution.resumed",
+  [DECA_EVENT_EXECUTION_PAUSED] = "execution.paused",
+  [DECA_EVENT_EXECUTION_FINISHED] = "execution.finished",
+  [DECA_EVENT_NODE_QUEUED] = "node.queued",
+  [DECA_EVENT_NODE_STARTED] = "node.started",
+  [DECA_EVENT_NODE_SUCCEEDED] = "node.succeeded",
+  [DECA_EVENT_NODE_FAILED] = "node.failed",
+  [DECA_EVENT_NODE_RETRYING] = "node.retrying",
+  [DECA_EVENT_NODE_SKIPPED] = "node.skipped",
+  [DECA_EVENT_NODE_PAUSED] = "node.paused",
+  [DECA_EVENT_NODE_LOG] = "node.log",
+};
+
+const char *
+deca_event_type_to_string (DecaEventType type)
+{
+  g_return_val_if_fail ((guint) type < G_N_ELEMENTS (type_names), "unknown");
+  return type_names[type];
+}
+
+/* Appends @text as a JSON string literal. */
+static void
+append_json_string (GString    *out,
+                    const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const unsigned char *p = (const unsigned char *) text; *p; p++)
+    {
+      switch (*p)
+        {
+        case '"': g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        default:
+          if (*p < 0x20)
+            g_string_append_printf (out, "\\u%04x", *p);
+          else
+            g_string_append_c (out, (char) *p);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+append_string_member (GString    *out,
+                      const char *name,
+                      const char *value)
+{
+  if (value == NULL)
+    return;
+  g_string_append_printf (out, ",\"%s\":", name);
+  append_json_string (out, value);
+}
+
+static void
+append_int_member (GString    *out,
+                   const char *name,
+                   gint64      value)
+{
+  g_string_append_printf (out, ",\"%s\":%" G_GINT64_FORMAT, name, value);
+}
+
+char *
+deca_event_to_json_string (const DecaEvent *event,
+                           gboolean         include_output)
+{
+  GString *out = g_string_sized_new (192);
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc_usec (event->time_us);
+  g_autofree char *iso = time ? g_date_time_format_iso8601 (time) : NULL;
+
+  g_string_append (out, "{\"type\":");
+  append_json_string (out, deca_event_type_to_string (event->type));
+  append_string_member (out, "execution_id", event->execution_id);
+  append_string_member (out, "flow_id", event->flow_id);
+  append_int_member (out, "seq", event->seq);
+  append_string_member (out, "time", iso);
+  append_string_member (out, "node_id", event->node_id);
+  append_string_member (out, "node_key", event->node_key);
+  append_string_member (out, "node_type", event->node_type);
+  if (event->attempt > 0)
+    append_int_member (out, "attempt", event->attempt);
+  append_string_member (out, "status", event->status);
+  append_string_member (out, "port", event->port);
+  if (event->error_code != NULL || event->error_message != NULL)
+    {
+      g_string_append (out, ",\"error\":{\"code\":");
+      append_json_string (out, event->error_code ? event->error_code : "error");
+      g_string_append (out, ",\"message\":");
+      append_json_string (out, event->error_message ? event->error_message : "");
+      g_string_append_c (out, '}');
+    }
+  if (event->type == DECA_EVENT_NODE_RETRYING)
+    append_int_member (out, "delay_ms", event->delay_us / 1000);
+  append_string_member (out, "message", event->message);
+  append_string_member (out, "level", event->level);
+  if (event->duration_us > 0)
+    append_int_member (out, "duration_us", event->duration_us);
+  if (include_output && event->output != NULL)
+    {
+      g_autofree char *output = json_to_string (event->output, FALSE);
+
+      g_string_append (out, ",\"output\":");
+      g_string_append (out, output);
+    }
+  g_string_append_c (out, '}');
+  return g_string_free (out, FALSE);
+}
+
+JsonNode *
+deca_event_to_json (const DecaEvent *event,
+                    gboolean         include_output)
+{
+  g_autofree char *text = deca_event_to_json_string (event, include_output);
+
+  return json_from_string (text, NULL);
+}
