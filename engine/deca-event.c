@@ -72,8 +72,9 @@ deca_event_to_json_string (const DecaEvent *event,
                            gboolean         include_output)
 {
   GString *out = g_string_sized_new (192);
-  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc_usec (event->time_us);
-  g_autofree char *iso = time ? g_date_time_format_iso8601 (time) : NULL;
+  char iso[40];
+
+  deca_format_time_iso8601 (event->time_us, iso, sizeof iso);
 
   g_string_append (out, "{\"type\":");
   append_json_string (out, deca_event_type_to_string (event->type));

@@ -1,4 +1,5 @@
 #include <string.h>
+#include <time.h>
 
 #include "deca-json.h"
 #include "deca-engine-error.h"
@@ -237,4 +238,23 @@ deca_json_redact (JsonNode   *node,
   if (secrets == NULL || g_hash_table_size (secrets) == 0 || !node_needs_redaction (node, secrets))
     return json_node_ref (node);
   return redact_copy (node, secrets);
+}
+
+void
+deca_format_time_iso8601 (gint64  time_us,
+                          char   *buffer,
+                          gsize   size)
+{
+  time_t seconds = (time_t) (time_us / G_USEC_PER_SEC);
+  struct tm tm;
+
+  /* gmtime_r and not GDateTime: this runs for every event, and is ten times cheaper. */
+  if (gmtime_r (&seconds, &tm) == NULL)
+    {
+      g_strlcpy (buffer, "1970-01-01T00:00:00.000Z", size);
+      return;
+    }
+  g_snprintf (buffer, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+              (int) ((time_us % G_USEC_PER_SEC) / 1000));
 }

@@ -25,4 +25,9 @@ JsonNode *deca_json_redact         (JsonNode    *node,
 char     *deca_string_redact       (const char  *text,
                                     GHashTable  *secrets);
 
+/* Formats @time_us (µs since the epoch) as "2026-11-26T21:58:00.123Z" into @buffer. */
+void      deca_format_time_iso8601 (gint64       time_us,
+                                    char        *buffer,
+                                    gsize        size);
+
 G_END_DECLS
