@@ -1,8 +1,1044 @@
+/* test-store.c: DecaStore against real SQLite files in a temporary directory. */
+
+#include <string.h>
 #include <glib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "deca-engine-error.h"
+#include "deca-store.h"
+
+typedef struct {
+  char *dir;
+  char *path;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("deca-test-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->path = g_build_filename (fixture->dir, "deca.db", NULL);
+}
+
+/* Removes the database with its -wal and -shm companions, then the directory, so a
+ * leftover file shows up as a failed rmdir. */
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  dir = g_dir_open (fixture->dir, 0, NULL);
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (fixture->dir, name, NULL);
+
+      g_assert_cmpint (g_remove (file), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (fixture->dir), ==, 0);
+  g_free (fixture->path);
+  g_free (fixture->dir);
+}
+
+/* Opens the fixture's database, failing the test on error. */
+static DecaStore *
+open_store (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = deca_store_open (fixture->path, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  return store;
+}
+
+/* Runs @sql on a separate raw SQLite connection to @path and returns (transfer full) the
+ * first column of the first row as text, or NULL when there is no row. Looking at the
+ * file without DecaStore checks what actually reached it. */
+static char *
+raw_query (const char *path,
+           const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *result = NULL;
+  int rc;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    result = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  else
+    g_assert_cmpint (rc, ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return result;
+}
+
+/* Runs @sql on a raw connection and returns the SQLite result code. */
+static int
+raw_exec (const char *path,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+  int rc;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                    NULL), ==, SQLITE_OK);
+  rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+  sqlite3_close (db);
+  return rc;
+}
+
+/* Inserts a minimal execution @id with @status created at @created_at. */
+static void
+insert_execution (DecaStore  *store,
+                  const char *id,
+                  const char *status,
+                  gint64      created_at)
+{
+  g_autoptr(GError) error = NULL;
+  DecaExecutionRecord record = {
+    .id = (char *) id,
+    .flow_id = (char *) "flow",
+    .flow_version = 1,
+    .status = (char *) status,
+    .input = (char *) "{}",
+    .created_at = created_at,
+  };
+
+  g_assert_true (deca_store_insert_execution (store, &record, &error));
+  g_assert_no_error (error);
+}
+
+/* Returns whether execution @id can be read from @store. */
+static gboolean
+has_execution (DecaStore  *store,
+               const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  DecaExecutionRecord *record = deca_store_get_execution (store, id, &error);
+
+  if (record == NULL)
+    {
+      g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND);
+      return FALSE;
+    }
+  g_assert_no_error (error);
+  deca_execution_record_free (record);
+  return TRUE;
+}
+
+/* Writes node result @node_key of @execution_id with output @output. */
+static void
+put_result (DecaStore  *store,
+            const char *execution_id,
+            const char *node_key,
+            const char *output)
+{
+  g_autoptr(GError) error = NULL;
+  DecaNodeResultRecord record = {
+    .execution_id = (char *) execution_id,
+    .node_key = (char *) node_key,
+    .node_id = (char *) node_key,
+    .status = (char *) DECA_STATUS_SUCCEEDED,
+    .port = (char *) "out",
+    .input = (char *) "{\"a\":1}",
+    .output = (char *) output,
+    .attempts = 1,
+    .started_at = 10,
+    .finished_at = 20,
+  };
+
+  g_assert_true (deca_store_put_node_result (store, &record, &error));
+  g_assert_no_error (error);
+}
+
+/* Appends event @seq of @execution_id, returning whether it was stored. */
+static gboolean
+append_event (DecaStore   *store,
+              const char  *execution_id,
+              gint64       seq,
+              GError     **error)
+{
+  g_autofree char *payload = g_strdup_printf ("{\"seq\":%" G_GINT64_FORMAT "}", seq);
+  DecaEventRecord record = {
+    .execution_id = (char *) execution_id,
+    .seq = seq,
+    .type = (char *) "node.succeeded",
+    .time = 1000 + seq,
+    .payload = payload,
+  };
+
+  return deca_store_append_event (store, &record, error);
+}
+
+/* Open */
+
+static void
+test_open_creates_schema (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  static const char * const tables[] = {
+    "flows", "flow_versions", "executions", "node_results", "events", "approvals",
+  };
+  DecaStore *store = open_store (fixture);
+  g_autofree char *mode = NULL;
+  g_autofree char *version = NULL;
+
+  g_assert_true (g_file_test (fixture->path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpstr (deca_store_get_path (store), ==, fixture->path);
+  g_assert_cmpint (deca_store_get_schema_version (store), ==, 1);
+
+  /* WAL is a property of the file, so a fresh connection must report it. */
+  mode = raw_query (fixture->path, "PRAGMA journal_mode");
+  g_assert_cmpstr (mode, ==, "wal");
+  version = raw_query (fixture->path, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, "1");
+
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT name FROM sqlite_schema"
+                                              " WHERE type = 'table' AND name = '%s'",
+                                              tables[i]);
+      g_autofree char *name = raw_query (fixture->path, sql);
+
+      g_assert_cmpstr (name, ==, tables[i]);
+    }
+
+  g_assert_finalize_object (store);
+}
+
+static void
+test_open_memory (void)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = deca_store_open (":memory:", &error);
+  char *document;
+  gint64 version = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (deca_store_get_path (store), ==, ":memory:");
+  g_assert_true (deca_store_save_flow (store, "f", "F", "{}", &version, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (version, ==, 1);
+  document = deca_store_load_flow (store, "f", 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (document, ==, "{}");
+  g_free (document);
+  g_assert_finalize_object (store);
+}
+
+static void
+test_open_reopen_keeps_data (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = open_store (fixture);
+  DecaExecutionRecord *record;
+
+  g_assert_true (deca_store_save_flow (store, "f", "F", "{\"v\":1}", NULL, &error));
+  g_assert_no_error (error);
+  insert_execution (store, "e1", DECA_STATUS_RUNNING, 5);
+  put_result (store, "e1", "a", "1");
+  g_assert_finalize_object (store);
+
+  store = open_store (fixture);
+  record = deca_store_get_execution (store, "e1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (record->status, ==, DECA_STATUS_RUNNING);
+  deca_execution_record_free (record);
+  {
+    g_autoptr(GPtrArray) results = deca_store_list_node_results (store, "e1", &error);
+    g_autofree char *document = deca_store_load_flow (store, "f", 0, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (results->len, ==, 1);
+    g_assert_cmpstr (document, ==, "{\"v\":1}");
+  }
+  g_assert_finalize_object (store);
+}
+
+static void
+test_open_migrations_idempotent (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autofree char *objects_before = NULL;
+  g_autofree char *objects_after = NULL;
+  g_autofree char *version = NULL;
+  DecaStore *store;
+
+  store = open_store (fixture);
+  g_assert_finalize_object (store);
+  objects_before = raw_query (fixture->path, "SELECT count(*) FROM sqlite_schema");
+
+  /* A second and third open must find the schema current and change nothing. */
+  store = open_store (fixture);
+  g_assert_finalize_object (store);
+  store = open_store (fixture);
+  g_assert_cmpint (deca_store_get_schema_version (store), ==, 1);
+  g_assert_finalize_object (store);
+
+  objects_after = raw_query (fixture->path, "SELECT count(*) FROM sqlite_schema");
+  g_assert_cmpstr (objects_before, ==, objects_after);
+  version = raw_query (fixture->path, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, "1");
+}
+
+static void
+test_open_newer_refused (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store;
+
+  g_assert_cmpint (raw_exec (fixture->path, "PRAGMA user_version = 99"), ==, SQLITE_OK);
+
+  store = deca_store_open (fixture->path, &error);
+  g_assert_null (store);
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE);
+  g_assert_nonnull (strstr (error->message, "99"));
+  g_assert_nonnull (strstr (error->message, fixture->path));
+
+  /* Refusing must not have touched the newer file. */
+  {
+    g_autofree char *version = raw_query (fixture->path, "PRAGMA user_version");
+    g_autofree char *tables = raw_query (fixture->path, "SELECT count(*) FROM sqlite_schema");
+
+    g_assert_cmpstr (version, ==, "99");
+    g_assert_cmpstr (tables, ==, "0");
+  }
+}
+
+static void
+test_open_not_sqlite_refused (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  DecaStore *store;
+
+  for (int i = 0; i < 200; i++)
+    g_string_append (text, "{\"this\": \"is a flow document, not a database\"}\n");
+  g_assert_true (g_file_set_contents (fixture->path, text->str, text->len, NULL));
+
+  store = deca_store_open (fixture->path, &error);
+  g_assert_null (store);
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE);
+  g_assert_nonnull (strstr (error->message, fixture->path));
+  g_assert_nonnull (strstr (error->message, "not a database"));
+}
+
+/* Flows */
+
+static void
+test_flow_versions (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ids = NULL;
+  DecaStore *store = open_store (fixture);
+  gint64 version = -1;
+  char *document;
+
+  g_assert_true (deca_store_save_flow (store, "orders", "Orders", "{\"a\":1}", &version,
+                                       &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (version, ==, 1);
+
+  /* Same content: same version, no new row. */
+  g_assert_true (deca_store_save_flow (store, "orders", "Orders", "{\"a\":1}", &version,
+                                       &error));
+  g_assert_cmpint (version, ==, 1);
+
+  g_assert_true (deca_store_save_flow (store, "orders", "Orders", "{\"a\":2}", &version,
+                                       &error));
+  g_assert_cmpint (version, ==, 2);
+  g_assert_true (deca_store_save_flow (store, "orders", "Orders", "{\"a\":2}", &version,
+                                       &error));
+  g_assert_cmpint (version, ==, 2);
+
+  /* Going back to earlier content is a change too, compared with the latest only. */
+  g_assert_true (deca_store_save_flow (store, "orders", "Orders", "{\"a\":1}", &version,
+                                       &error));
+  g_assert_cmpint (version, ==, 3);
+  g_assert_no_error (error);
+
+  {
+    g_autofree char *rows = raw_query (fixture->path,
+                                       "SELECT count(*) FROM flow_versions");
+    g_autofree char *latest = raw_query (fixture->path,
+                                         "SELECT latest_version FROM flows");
+
+    g_assert_cmpstr (rows, ==, "3");
+    g_assert_cmpstr (latest, ==, "3");
+  }
+
+  document = deca_store_load_flow (store, "orders", 0, &version, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (document, ==, "{\"a\":1}");
+  g_assert_cmpint (version, ==, 3);
+  g_free (document);
+
+  document = deca_store_load_flow (store, "orders", 2, &version, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (document, ==, "{\"a\":2}");
+  g_assert_cmpint (version, ==, 2);
+  g_free (document);
+
+  document = deca_store_load_flow (store, "orders", 4, &version, &error);
+  g_assert_null (document);
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  document = deca_store_load_flow (store, "missing", 0, &version, &error);
+  g_assert_null (document);
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_true (deca_store_save_flow (store, "alpha", NULL, "{}", &version, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (version, ==, 1);
+  ids = deca_store_list_flows (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (ids, 0), ==, "alpha");
+  g_assert_cmpstr (g_ptr_array_index (ids, 1), ==, "orders");
+
+  g_assert_finalize_object (store);
+
+  /* Versions are immutable, even to someone going around the store. */
+  g_assert_cmpint (raw_exec (fixture->path, "UPDATE flow_versions SET document = 'x'"),
+                   !=, SQLITE_OK);
+}
+
+/* Executions */
+
+static void
+test_execution_insert_update_get (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = open_store (fixture);
+  DecaExecutionRecord record = {
+    .id = (char *) "e1",
+    .flow_id = (char *) "orders",
+    .flow_version = 3,
+    .parent_id = (char *) "p1",
+    .parent_node = (char *) "sub",
+    .status = (char *) DECA_STATUS_PENDING,
+    .input = (char *) "{\"order\":7}",
+    .trigger = (char *) "{\"type\":\"manual\"}",
+    .created_at = 100,
+  };
+  DecaExecutionRecord *got;
+  DecaExecutionRecord *copy;
+
+  g_assert_true (deca_store_insert_execution (store, &record, &error));
+  g_assert_no_error (error);
+
+  got = deca_store_get_execution (store, "e1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (got->id, ==, "e1");
+  g_assert_cmpstr (got->flow_id, ==, "orders");
+  g_assert_cmpint (got->flow_version, ==, 3);
+  g_assert_cmpstr (got->parent_id, ==, "p1");
+  g_assert_cmpstr (got->parent_node, ==, "sub");
+  g_assert_cmpstr (got->status, ==, DECA_STATUS_PENDING);
+  g_assert_cmpstr (got->input, ==, "{\"order\":7}");
+  g_assert_null (got->output);
+  g_assert_null (got->error);
+  g_assert_cmpstr (got->trigger, ==, "{\"type\":\"manual\"}");
+  g_assert_cmpint (got->created_at, ==, 100);
+  g_assert_cmpint (got->started_at, ==, 0);
+  g_assert_cmpint (got->finished_at, ==, 0);
+
+  copy = deca_execution_record_copy (got);
+  g_assert_true (copy != got);
+  g_assert_true (copy->input != got->input);
+  g_assert_cmpstr (copy->input, ==, got->input);
+  g_assert_cmpstr (copy->trigger, ==, got->trigger);
+  g_assert_cmpint (copy->flow_version, ==, got->flow_version);
+  deca_execution_record_free (copy);
+  deca_execution_record_free (got);
+
+  /* Update writes only the mutable fields. */
+  record.status = (char *) DECA_STATUS_FAILED;
+  record.output = (char *) "{\"x\":1}";
+  record.error = (char *) "{\"code\":\"timeout\"}";
+  record.started_at = 110;
+  record.finished_at = 120;
+  record.input = (char *) "ignored";
+  record.flow_version = 99;
+  g_assert_true (deca_store_update_execution (store, &record, &error));
+  g_assert_no_error (error);
+
+  got = deca_store_get_execution (store, "e1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (got->status, ==, DECA_STATUS_FAILED);
+  g_assert_cmpstr (got->output, ==, "{\"x\":1}");
+  g_assert_cmpstr (got->error, ==, "{\"code\":\"timeout\"}");
+  g_assert_cmpint (got->started_at, ==, 110);
+  g_assert_cmpint (got->finished_at, ==, 120);
+  g_assert_cmpstr (got->input, ==, "{\"order\":7}");
+  g_assert_cmpint (got->flow_version, ==, 3);
+  deca_execution_record_free (got);
+
+  /* Inserting the same id again is a state error, not a silent overwrite. */
+  g_assert_false (deca_store_insert_execution (store, &record, &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE);
+  g_clear_error (&error);
+
+  record.id = (char *) "nobody";
+  g_assert_false (deca_store_update_execution (store, &record, &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  got = deca_store_get_execution (store, "nobody", &error);
+  g_assert_null (got);
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND);
+
+  g_assert_finalize_object (store);
+}
+
+/* Asserts that @records holds executions with exactly the ids in @ids, in order. */
+static void
+assert_execution_ids (GPtrArray          *records,
+                      const char * const *ids)
+{
+  guint n = g_strv_length ((char **) ids);
+
+  g_assert_nonnull (records);
+  g_assert_cmpuint (records->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      DecaExecutionRecord *record = g_ptr_array_index (records, i);
+
+      g_assert_cmpstr (record->id, ==, ids[i]);
+    }
+}
+
+static void
+test_execution_list (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = open_store (fixture);
+
+  /* Inserted out of time order, and two with the same created_at (insertion order
+   * breaks the tie). */
+  insert_execution (store, "e3", DECA_STATUS_SUCCEEDED, 300);
+  insert_execution (store, "e1", DECA_STATUS_SUCCEEDED, 100);
+  insert_execution (store, "e2", DECA_STATUS_FAILED, 200);
+  insert_execution (store, "e4", DECA_STATUS_RUNNING, 400);
+  insert_execution (store, "e5", DECA_STATUS_SUCCEEDED, 400);
+
+  {
+    g_autoptr(GPtrArray) all = deca_store_list_executions (store, NULL, 0, &error);
+    const char * const expected[] = { "e5", "e4", "e3", "e2", "e1", NULL };
+
+    g_assert_no_error (error);
+    assert_execution_ids (all, expected);
+  }
+  {
+    g_autoptr(GPtrArray) newest = deca_store_list_executions (store, NULL, 2, &error);
+    const char * const expected[] = { "e5", "e4", NULL };
+
+    g_assert_no_error (error);
+    assert_execution_ids (newest, expected);
+  }
+  {
+    g_autoptr(GPtrArray) succeeded =
+      deca_store_list_executions (store, DECA_STATUS_SUCCEEDED, 0, &error);
+    const char * const expected[] = { "e5", "e3", "e1", NULL };
+
+    g_assert_no_error (error);
+    assert_execution_ids (succeeded, expected);
+  }
+  {
+    g_autoptr(GPtrArray) succeeded =
+      deca_store_list_executions (store, DECA_STATUS_SUCCEEDED, 2, &error);
+    const char * const expected[] = { "e5", "e3", NULL };
+
+    g_assert_no_error (error);
+    assert_execution_ids (succeeded, expected);
+  }
+  {
+    g_autoptr(GPtrArray) none =
+      deca_store_list_executions (store, DECA_STATUS_CANCELLED, 10, &error);
+    const char * const expected[] = { NULL };
+
+    g_assert_no_error (error);
+    assert_execution_ids (none, expected);
+  }
+
+  g_assert_finalize_object (store);
+}
+
+static void
+test_execution_unfinished (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) unfinished = NULL;
+  DecaStore *store = open_store (fixture);
+  const char * const expected[] = { "old-pending", "mid-running", "new-running", NULL };
+
+  insert_execution (store, "new-running", DECA_STATUS_RUNNING, 500);
+  insert_execution (store, "done", DECA_STATUS_SUCCEEDED, 50);
+  insert_execution (store, "old-pending", DECA_STATUS_PENDING, 100);
+  insert_execution (store, "waiting", DECA_STATUS_PAUSED, 150);
+  insert_execution (store, "mid-running", DECA_STATUS_RUNNING, 200);
+  insert_execution (store, "broken", DECA_STATUS_FAILED, 250);
+
+  unfinished = deca_store_list_unfinished_executions (store, &error);
+  g_assert_no_error (error);
+  assert_execution_ids (unfinished, expected);
+
+  g_assert_finalize_object (store);
+}
+
+/* Node results */
+
+static void
+test_node_results (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) other = NULL;
+  DecaStore *store = open_store (fixture);
+  static const char * const keys[] = { "trigger", "loop[0]/fetch", "loop[1]/fetch", "end" };
+  DecaNodeResultRecord *result;
+  DecaNodeResultRecord *copy;
+
+  insert_execution (store, "e1", DECA_STATUS_RUNNING, 1);
+  insert_execution (store, "e2", DECA_STATUS_RUNNING, 2);
+
+  put_result (store, "e1", "trigger", "\"t\"");
+  put_result (store, "e2", "trigger", "\"other\"");
+  put_result (store, "e1", "loop[0]/fetch", "1");
+  put_result (store, "e1", "loop[1]/fetch", "2");
+  put_result (store, "e1", "end", "3");
+  /* A retry writes the first node again: new content, same place in the order. */
+  put_result (store, "e1", "loop[0]/fetch", "\"retried\"");
+
+  results = deca_store_list_node_results (store, "e1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, G_N_ELEMENTS (keys));
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      result = g_ptr_array_index (results, i);
+      g_assert_cmpstr (result->execution_id, ==, "e1");
+      g_assert_cmpstr (result->node_key, ==, keys[i]);
+    }
+
+  result = g_ptr_array_index (results, 1);
+  g_assert_cmpstr (result->output, ==, "\"retried\"");
+  g_assert_cmpstr (result->node_id, ==, "loop[0]/fetch");
+  g_assert_cmpstr (result->status, ==, DECA_STATUS_SUCCEEDED);
+  g_assert_cmpstr (result->port, ==, "out");
+  g_assert_cmpstr (result->input, ==, "{\"a\":1}");
+  g_assert_null (result->error);
+  g_assert_cmpint (result->attempts, ==, 1);
+  g_assert_cmpint (result->started_at, ==, 10);
+  g_assert_cmpint (result->finished_at, ==, 20);
+
+  copy = deca_node_result_record_copy (result);
+  g_assert_true (copy->output != result->output);
+  g_assert_cmpstr (copy->output, ==, result->output);
+  g_assert_cmpstr (copy->node_key, ==, result->node_key);
+  g_assert_cmpint (copy->attempts, ==, result->attempts);
+  deca_node_result_record_free (copy);
+
+  other = deca_store_list_node_results (store, "e2", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (other->len, ==, 1);
+  result = g_ptr_array_index (other, 0);
+  g_assert_cmpstr (result->output, ==, "\"other\"");
+
+  /* A result for an execution that does not exist is refused. */
+  {
+    DecaNodeResultRecord orphan = {
+      .execution_id = (char *) "ghost",
+      .node_key = (char *) "a",
+      .node_id = (char *) "a",
+      .status = (char *) DECA_STATUS_SUCCEEDED,
+    };
+
+    g_assert_false (deca_store_put_node_result (store, &orphan, &error));
+    g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND);
+    g_assert_nonnull (strstr (error->message, "ghost"));
+  }
+
+  g_assert_finalize_object (store);
+}
+
+/* Events */
+
+static void
+test_events (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) tail = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  DecaStore *store = open_store (fixture);
+  DecaEventRecord *event;
+
+  insert_execution (store, "e1", DECA_STATUS_RUNNING, 1);
+  insert_execution (store, "e2", DECA_STATUS_RUNNING, 1);
+  for (gint64 seq = 1; seq <= 5; seq++)
+    {
+      g_assert_true (append_event (store, "e1", seq, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (append_event (store, "e2", 1, &error));
+
+  all = deca_store_list_events (store, "e1", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 5);
+  for (guint i = 0; i < all->len; i++)
+    {
+      event = g_ptr_array_index (all, i);
+      g_assert_cmpstr (event->execution_id, ==, "e1");
+      g_assert_cmpint (event->seq, ==, i + 1);
+      g_assert_cmpint (event->time, ==, 1000 + i + 1);
+      g_assert_cmpstr (event->type, ==, "node.succeeded");
+    }
+  event = g_ptr_array_index (all, 2);
+  g_assert_cmpstr (event->payload, ==, "{\"seq\":3}");
+
+  tail = deca_store_list_events (store, "e1", 3, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tail->len, ==, 2);
+  g_assert_cmpint (((DecaEventRecord *) g_ptr_array_index (tail, 0))->seq, ==, 4);
+  g_assert_cmpint (((DecaEventRecord *) g_ptr_array_index (tail, 1))->seq, ==, 5);
+
+  none = deca_store_list_events (store, "e1", 5, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (none->len, ==, 0);
+
+  /* Append-only: the same seq again is refused and the first event stays. */
+  g_assert_false (append_event (store, "e1", 3, &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE);
+  g_clear_error (&error);
+  {
+    g_autofree char *count = raw_query (fixture->path,
+                                        "SELECT count(*) FROM events WHERE execution_id = 'e1'");
+
+    g_assert_cmpstr (count, ==, "5");
+  }
+
+  g_assert_false (append_event (store, "ghost", 1, &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND);
+
+  g_assert_finalize_object (store);
+}
+
+/* Approvals */
+
+static void
+test_approvals (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = open_store (fixture);
+  DecaApprovalRecord decision = {
+    .execution_id = (char *) "e1",
+    .node_key = (char *) "review",
+    .approved = TRUE,
+    .comment = (char *) "looks right",
+    .decided_by = (char *) "ana",
+    .decided_at = 777,
+  };
+  DecaApprovalRecord *got;
+
+  insert_execution (store, "e1", DECA_STATUS_PAUSED, 1);
+
+  got = deca_store_get_approval (store, "e1", "review", &error);
+  g_assert_no_error (error);
+  g_assert_null (got);
+
+  g_assert_true (deca_store_put_approval (store, &decision, &error));
+  g_assert_no_error (error);
+
+  got = deca_store_get_approval (store, "e1", "review", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (got);
+  g_assert_cmpstr (got->execution_id, ==, "e1");
+  g_assert_cmpstr (got->node_key, ==, "review");
+  g_assert_true (got->approved);
+  g_assert_cmpstr (got->comment, ==, "looks right");
+  g_assert_cmpstr (got->decided_by, ==, "ana");
+  g_assert_cmpint (got->decided_at, ==, 777);
+  deca_approval_record_free (got);
+
+  /* The first decision wins; a second one (even the opposite) is a state error. */
+  decision.approved = FALSE;
+  decision.decided_by = (char *) "bob";
+  g_assert_false (deca_store_put_approval (store, &decision, &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE);
+  g_clear_error (&error);
+
+  got = deca_store_get_approval (store, "e1", "review", &error);
+  g_assert_no_error (error);
+  g_assert_true (got->approved);
+  g_assert_cmpstr (got->decided_by, ==, "ana");
+  deca_approval_record_free (got);
+
+  /* A rejection on another node is its own decision. */
+  decision.node_key = (char *) "loop[2]/review";
+  decision.comment = NULL;
+  g_assert_true (deca_store_put_approval (store, &decision, &error));
+  g_assert_no_error (error);
+  got = deca_store_get_approval (store, "e1", "loop[2]/review", &error);
+  g_assert_no_error (error);
+  g_assert_false (got->approved);
+  g_assert_null (got->comment);
+  deca_approval_record_free (got);
+
+  decision.execution_id = (char *) "ghost";
+  g_assert_false (deca_store_put_approval (store, &decision, &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND);
+
+  g_assert_finalize_object (store);
+}
+
+/* Transactions */
+
+static void
+test_transaction_rollback (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  DecaStore *store = open_store (fixture);
+
+  insert_execution (store, "kept", DECA_STATUS_RUNNING, 1);
+
+  g_assert_true (deca_store_begin (store, &error));
+  g_assert_no_error (error);
+  insert_execution (store, "gone", DECA_STATUS_RUNNING, 2);
+  put_result (store, "kept", "a", "1");
+  g_assert_true (append_event (store, "kept", 1, &error));
+  g_assert_true (has_execution (store, "gone"));
+  deca_store_rollback (store);
+
+  g_assert_false (has_execution (store, "gone"));
+  g_assert_true (has_execution (store, "kept"));
+  results = deca_store_list_node_results (store, "kept", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 0);
+
+  /* Outside a batch the store is back to autocommit: this write survives a reopen. */
+  put_result (store, "kept", "b", "2");
+  g_assert_finalize_object (store);
+  store = open_store (fixture);
+  g_clear_pointer (&results, g_ptr_array_unref);
+  results = deca_store_list_node_results (store, "kept", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 1);
+  g_assert_finalize_object (store);
+}
+
+static void
+test_transaction_commit (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  DecaStore *store = open_store (fixture);
+
+  g_assert_true (deca_store_begin (store, &error));
+  insert_execution (store, "e1", DECA_STATUS_RUNNING, 1);
+  for (gint64 seq = 1; seq <= 100; seq++)
+    g_assert_true (append_event (store, "e1", seq, &error));
+  g_assert_true (deca_store_commit (store, &error));
+  g_assert_no_error (error);
+  g_assert_finalize_object (store);
+
+  store = open_store (fixture);
+  events = deca_store_list_events (store, "e1", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 100);
+  g_assert_finalize_object (store);
+}
+
+static void
+test_transaction_nested (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = open_store (fixture);
+  DecaStore *reader = open_store (fixture);
+
+  /* Only the outermost commit publishes. */
+  g_assert_true (deca_store_begin (store, &error));
+  g_assert_true (deca_store_begin (store, &error));
+  insert_execution (store, "e1", DECA_STATUS_RUNNING, 1);
+  g_assert_true (deca_store_commit (store, &error));
+  g_assert_no_error (error);
+  g_assert_false (has_execution (reader, "e1"));
+  g_assert_true (deca_store_commit (store, &error));
+  g_assert_no_error (error);
+  g_assert_true (has_execution (reader, "e1"));
+
+  /* A commit with no batch open is a state error. */
+  g_assert_false (deca_store_commit (store, &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE);
+  g_clear_error (&error);
+
+  /* An inner rollback abandons the whole batch, and the outer commit says so. */
+  g_assert_true (deca_store_begin (store, &error));
+  insert_execution (store, "e2", DECA_STATUS_RUNNING, 2);
+  g_assert_true (deca_store_begin (store, &error));
+  insert_execution (store, "e3", DECA_STATUS_RUNNING, 3);
+  deca_store_rollback (store);
+  g_assert_false (deca_store_commit (store, &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE);
+  g_clear_error (&error);
+  g_assert_false (has_execution (store, "e2"));
+  g_assert_false (has_execution (store, "e3"));
+
+  /* save_flow nests inside a caller's batch instead of committing it early. */
+  g_assert_true (deca_store_begin (store, &error));
+  g_assert_true (deca_store_save_flow (store, "f", "F", "{}", NULL, &error));
+  g_assert_no_error (error);
+  deca_store_rollback (store);
+  {
+    g_autoptr(GPtrArray) flows = deca_store_list_flows (store, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (flows->len, ==, 0);
+  }
+
+  g_assert_finalize_object (reader);
+  g_assert_finalize_object (store);
+}
+
+/* Two connections */
+
+static void
+test_second_connection_sees_committed (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *engine = open_store (fixture);
+  DecaStore *cli = open_store (fixture);
+  DecaApprovalRecord decision = {
+    .execution_id = (char *) "e1",
+    .node_key = (char *) "review",
+    .approved = TRUE,
+    .decided_by = (char *) "cli",
+  };
+  DecaApprovalRecord *got;
+  g_autofree char *document = NULL;
+
+  /* The engine writes; `deca approve` in another process reads and decides... */
+  g_assert_true (deca_store_save_flow (engine, "f", "F", "{\"n\":1}", NULL, &error));
+  insert_execution (engine, "e1", DECA_STATUS_PAUSED, 1);
+  g_assert_true (has_execution (cli, "e1"));
+  document = deca_store_load_flow (cli, "f", 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (document, ==, "{\"n\":1}");
+  g_assert_true (deca_store_put_approval (cli, &decision, &error));
+  g_assert_no_error (error);
+
+  /* ...and the engine sees the decision with no reopen. */
+  got = deca_store_get_approval (engine, "e1", "review", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (got);
+  g_assert_cmpstr (got->decided_by, ==, "cli");
+  g_assert_cmpint (got->decided_at, >, 0);
+  deca_approval_record_free (got);
+
+  g_assert_finalize_object (cli);
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_second_connection_misses_uncommitted (Fixture       *fixture,
+                                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *engine = open_store (fixture);
+  DecaStore *reader = open_store (fixture);
+
+  insert_execution (engine, "e1", DECA_STATUS_RUNNING, 1);
+
+  g_assert_true (deca_store_begin (engine, &error));
+  insert_execution (engine, "e2", DECA_STATUS_RUNNING, 2);
+  put_result (engine, "e1", "a", "1");
+  g_assert_true (append_event (engine, "e1", 1, &error));
+
+  /* WAL lets the reader run while the batch holds the write lock, on the last commit. */
+  {
+    g_autoptr(GPtrArray) results = deca_store_list_node_results (reader, "e1", &error);
+    g_autoptr(GPtrArray) events = deca_store_list_events (reader, "e1", 0, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (results->len, ==, 0);
+    g_assert_cmpuint (events->len, ==, 0);
+    g_assert_true (has_execution (reader, "e1"));
+    g_assert_false (has_execution (reader, "e2"));
+  }
+
+  g_assert_true (deca_store_commit (engine, &error));
+  g_assert_no_error (error);
+
+  {
+    g_autoptr(GPtrArray) results = deca_store_list_node_results (reader, "e1", &error);
+    g_autoptr(GPtrArray) events = deca_store_list_events (reader, "e1", 0, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (results->len, ==, 1);
+    g_assert_cmpuint (events->len, ==, 1);
+    g_assert_true (has_execution (reader, "e2"));
+  }
+
+  g_assert_finalize_object (reader);
+  g_assert_finalize_object (engine);
+}
 
 int
-main (int argc, char *argv[])
+main (int   argc,
+      char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/deca/engine/store/" path, Fixture, NULL, fixture_setup, func, \
+              fixture_teardown)
+
+  ADD ("open/creates-schema", test_open_creates_schema);
+  g_test_add_func ("/deca/engine/store/open/memory", test_open_memory);
+  ADD ("open/reopen-keeps-data", test_open_reopen_keeps_data);
+  ADD ("open/migrations-idempotent", test_open_migrations_idempotent);
+  ADD ("open/newer-refused", test_open_newer_refused);
+  ADD ("open/not-sqlite-refused", test_open_not_sqlite_refused);
+  ADD ("flows/versions", test_flow_versions);
+  ADD ("executions/insert-update-get", test_execution_insert_update_get);
+  ADD ("executions/list", test_execution_list);
+  ADD ("executions/unfinished", test_execution_unfinished);
+  ADD ("node-results/put-replace-order", test_node_results);
+  ADD ("events/append-list", test_events);
+  ADD ("approvals/decide-once", test_approvals);
+  ADD ("transactions/rollback", test_transaction_rollback);
+  ADD ("transactions/commit", test_transaction_commit);
+  ADD ("transactions/nested", test_transaction_nested);
+  ADD ("connections/sees-committed", test_second_connection_sees_committed);
+  ADD ("connections/misses-uncommitted", test_second_connection_misses_uncommitted);
+
+#undef ADD
+
   return g_test_run ();
 }
