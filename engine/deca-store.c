@@ -37,8 +37,14 @@ static const char * const migrations[] = {
   ");"
   "CREATE TRIGGER flow_versions_immutable BEFORE UPDATE ON flow_versions"
   " BEGIN SELECT RAISE (ABORT, 'flow versions are immutable'); END;"
+  /* pk is an internal integer key (the rowid) that node_results and events refer to
+   * instead of the text id. Execution ids are random UUIDs, so keying the two busiest
+   * tables by them scatters every batch over random index pages; keyed by pk, which only
+   * grows, a batch appends to the last pages. That cut the commit cost of the
+   * checkpoint benchmark by three quarters (docs/storage.md). */
   "CREATE TABLE executions ("
-  "  id           TEXT    NOT NULL PRIMARY KEY,"
+  "  pk           INTEGER PRIMARY KEY,"
+  "  id           TEXT    NOT NULL UNIQUE,"
   "  flow_id      TEXT    NOT NULL,"
   "  flow_version INTEGER NOT NULL,"
   "  parent_id    TEXT,"
@@ -55,9 +61,11 @@ static const char * const migrations[] = {
   "CREATE INDEX executions_status_created ON executions (status, created_at);"
   "CREATE INDEX executions_created ON executions (created_at);"
   "CREATE INDEX executions_parent ON executions (parent_id) WHERE parent_id IS NOT NULL;"
+  /* (execution_pk, node_key) is the key; seq, the rowid, is the write order, which an
+   * upsert keeps when a node's result is written again. */
   "CREATE TABLE node_results ("
   "  seq          INTEGER PRIMARY KEY,"
-  "  execution_id TEXT    NOT NULL REFERENCES executions (id) ON DELETE CASCADE,"
+  "  execution_pk INTEGER NOT NULL REFERENCES executions (pk) ON DELETE CASCADE,"
   "  node_key     TEXT    NOT NULL,"
   "  node_id      TEXT    NOT NULL,"
   "  status       TEXT    NOT NULL,"
@@ -68,16 +76,18 @@ static const char * const migrations[] = {
   "  attempts     INTEGER NOT NULL DEFAULT 0,"
   "  started_at   INTEGER NOT NULL DEFAULT 0,"
   "  finished_at  INTEGER NOT NULL DEFAULT 0,"
-  "  UNIQUE (execution_id, node_key)"
+  "  UNIQUE (execution_pk, node_key)"
   ");"
+  /* WITHOUT ROWID: the primary key is the only way events are read, so one b-tree. */
   "CREATE TABLE events ("
-  "  execution_id TEXT    NOT NULL REFERENCES executions (id) ON DELETE CASCADE,"
+  "  execution_pk INTEGER NOT NULL REFERENCES executions (pk) ON DELETE CASCADE,"
   "  seq          INTEGER NOT NULL CHECK (seq >= 1),"
   "  type         TEXT    NOT NULL,"
   "  time         INTEGER NOT NULL,"
   "  payload      TEXT    NOT NULL,"
-  "  PRIMARY KEY (execution_id, seq)"
-  ");"
+  "  PRIMARY KEY (execution_pk, seq)"
+  ") WITHOUT ROWID;"
+  /* Rare, and written by `deca approve` by public id, so keyed by the text id. */
   "CREATE TABLE approvals ("
   "  execution_id TEXT    NOT NULL REFERENCES executions (id) ON DELETE CASCADE,"
   "  node_key     TEXT    NOT NULL,"
@@ -155,38 +165,40 @@ static const char * const stmt_sql[N_STMTS] = {
     "UPDATE executions SET status = ?2, output = ?3, error = ?4, started_at = ?5,"
     " finished_at = ?6 WHERE id = ?1",
   [STMT_EXECUTION_GET] = "SELECT " EXECUTION_COLUMNS " FROM executions WHERE id = ?1",
-  /* rowid breaks ties between executions created in the same microsecond, so the order
-   * is the insertion order; both indexes carry the rowid, so this costs no sort. */
+  /* pk (the rowid) breaks ties between executions created in the same microsecond, so
+   * the order is the insertion order; both indexes end in the rowid, so no sort. */
   [STMT_EXECUTION_LIST] =
     "SELECT " EXECUTION_COLUMNS " FROM executions"
-    " ORDER BY created_at DESC, rowid DESC LIMIT ?1",
+    " ORDER BY created_at DESC, pk DESC LIMIT ?1",
   [STMT_EXECUTION_LIST_STATUS] =
     "SELECT " EXECUTION_COLUMNS " FROM executions WHERE status = ?2"
-    " ORDER BY created_at DESC, rowid DESC LIMIT ?1",
+    " ORDER BY created_at DESC, pk DESC LIMIT ?1",
   [STMT_EXECUTION_LIST_UNFINISHED] =
     "SELECT " EXECUTION_COLUMNS " FROM executions"
     " WHERE status IN ('" DECA_STATUS_RUNNING "', '" DECA_STATUS_PENDING "')"
-    " ORDER BY created_at, rowid",
+    " ORDER BY created_at, pk",
   /* An upsert rather than INSERT OR REPLACE: REPLACE deletes and reinserts, which would
    * give the row a new seq and move it to the end of the write order. */
   [STMT_NODE_RESULT_PUT] =
-    "INSERT INTO node_results (execution_id, node_key, node_id, status, port, input,"
+    "INSERT INTO node_results (execution_pk, node_key, node_id, status, port, input,"
     " output, error, attempts, started_at, finished_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-    " ON CONFLICT (execution_id, node_key) DO UPDATE SET node_id = excluded.node_id,"
+    " VALUES ((SELECT pk FROM executions WHERE id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    " ON CONFLICT (execution_pk, node_key) DO UPDATE SET node_id = excluded.node_id,"
     " status = excluded.status, port = excluded.port, input = excluded.input,"
     " output = excluded.output, error = excluded.error, attempts = excluded.attempts,"
     " started_at = excluded.started_at, finished_at = excluded.finished_at",
   [STMT_NODE_RESULT_LIST] =
-    "SELECT execution_id, node_key, node_id, status, port, input, output, error,"
-    " attempts, started_at, finished_at FROM node_results WHERE execution_id = ?1"
+    "SELECT ?1, node_key, node_id, status, port, input, output, error,"
+    " attempts, started_at, finished_at FROM node_results"
+    " WHERE execution_pk = (SELECT pk FROM executions WHERE id = ?1)"
     " ORDER BY seq",
   [STMT_EVENT_APPEND] =
-    "INSERT INTO events (execution_id, seq, type, time, payload)"
-    " VALUES (?1, ?2, ?3, ?4, ?5)",
+    "INSERT INTO events (execution_pk, seq, type, time, payload)"
+    " VALUES ((SELECT pk FROM executions WHERE id = ?1), ?2, ?3, ?4, ?5)",
   [STMT_EVENT_LIST] =
-    "SELECT execution_id, seq, type, time, payload FROM events"
-    " WHERE execution_id = ?1 AND seq > ?2 ORDER BY seq",
+    "SELECT ?1, seq, type, time, payload FROM events"
+    " WHERE execution_pk = (SELECT pk FROM executions WHERE id = ?1) AND seq > ?2"
+    " ORDER BY seq",
   [STMT_APPROVAL_PUT] =
     "INSERT INTO approvals (execution_id, node_key, approved, comment, decided_by,"
     " decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -1111,7 +1123,7 @@ set_child_constraint_error (DecaStore   *self,
                             const char  *what,
                             GError     **error)
 {
-  if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+  if (rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_NOTNULL)
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
                  "Could not %s: execution “%s” is not in store “%s”",
                  what, execution_id, self->path);

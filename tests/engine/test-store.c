@@ -733,7 +733,9 @@ test_events (Fixture       *fixture,
   g_clear_error (&error);
   {
     g_autofree char *count = raw_query (fixture->path,
-                                        "SELECT count(*) FROM events WHERE execution_id = 'e1'");
+                                        "SELECT count(*) FROM events"
+                                        " JOIN executions ON pk = execution_pk"
+                                        " WHERE id = 'e1'");
 
     g_assert_cmpstr (count, ==, "5");
   }
