@@ -1114,8 +1114,10 @@ deca_store_list_unfinished_executions (DecaStore  *self,
 /* Node results */
 
 /* Sets @error for a constraint failure @rc of a write about @execution_id: a missing
- * execution (foreign key) is DECA_ENGINE_ERROR_NOT_FOUND, anything else
- * DECA_ENGINE_ERROR_STORE describing @what. */
+ * execution is DECA_ENGINE_ERROR_NOT_FOUND, anything else DECA_ENGINE_ERROR_STORE
+ * describing @what. A missing execution shows up as a foreign-key failure, or, where the
+ * statement looks up executions.pk by id, as a NULL execution_pk (NOT NULL failure): the
+ * callers guard every other NOT NULL column with g_return_val_if_fail(). */
 static void
 set_child_constraint_error (DecaStore   *self,
                             int          rc,
