@@ -1,1 +1,2895 @@
-#include <glib.h>
+#include <string.h>
+
+#include "deca-executor-private.h"
+#include "deca-engine-error.h"
+#include "deca-json.h"
+
+/* How many rounds (completions -> checkpoint -> propagation -> starts) one dispatch of
+ * the pump runs before letting other sources of the main context in. */
+#define PUMP_ROUNDS 64
+
+/* ---------------------------------------------------------------------------------------
+ * The plan: what the executor derives once per flow (and registry) and then shares among
+ * all executions of that flow: node types, compiled templates and conditions, edges,
+ * loop bodies.
+ * ------------------------------------------------------------------------------------- */
+
+typedef enum {
+  VALUE_CONSTANT,   /* copied as is */
+  VALUE_TEMPLATE,   /* a string with {{ }} parts, rendered */
+  VALUE_OBJECT,     /* an object with at least one template inside */
+  VALUE_ARRAY,      /* an array with at least one template inside */
+} CompiledKind;
+
+typedef struct _CompiledValue CompiledValue;
+struct _CompiledValue {
+  CompiledKind kind;
+  JsonNode *constant;
+  DecaTemplate *tmpl;
+  guint n_children;
+  char **names;              /* object member names */
+  CompiledValue **children;
+};
+
+typedef struct {
+  guint from;
+  guint to;
+  char *from_port;           /* resolved: the source type's default when absent */
+  DecaExpr *condition;
+  gboolean on_error;
+  gboolean back_edge;        /* body node -> its loop node */
+  gboolean body_entry;       /* loop node's "body" port -> first body nodes */
+} PlanEdge;
+
+typedef struct {
+  const DecaFlowNode *node;
+  DecaNodeType *type;
+  DecaNodeKind kind;
+  CompiledValue *config;     /* NULL when the config has no template at all */
+  int owner;                 /* index of the innermost loop whose body holds it, or -1 */
+  GArray *out_edges;         /* guint edge indices, back edges excluded */
+  GArray *entry_edges;       /* loop nodes: guint indices of their body_entry edges */
+  guint n_in;                /* incoming edges that must resolve before it runs */
+  gboolean is_result;        /* has a back edge: its output is an iteration's result */
+  gboolean has_on_error;
+  gboolean is_sink;          /* no outgoing edge except back edges */
+} PlanNode;
+
+struct _DecaPlan {
+  DecaNodeRegistry *registry;
+  guint n_nodes;
+  PlanNode *nodes;
+  guint n_edges;
+  PlanEdge *edges;
+  GHashTable *index_by_id;   /* id -> index + 1 */
+  GPtrArray *credential_names;
+};
+
+static void
+compiled_value_free (CompiledValue *value)
+{
+  if (value == NULL)
+    return;
+  g_clear_pointer (&value->constant, json_node_unref);
+  g_clear_pointer (&value->tmpl, deca_template_unref);
+  for (guint i = 0; i < value->n_children; i++)
+    compiled_value_free (value->children[i]);
+  g_free (value->children);
+  g_strfreev (value->names);
+  g_free (value);
+}
+
+/* Looks up the sub-schema for member @name of an object schema, or NULL. */
+static JsonObject *
+schema_member (JsonObject *schema,
+               const char *name)
+{
+  JsonNode *properties, *property, *additional;
+
+  if (schema == NULL)
+    return NULL;
+  properties = json_object_get_member (schema, "properties");
+  if (properties != NULL && JSON_NODE_HOLDS_OBJECT (properties))
+    {
+      property = json_object_get_member (json_node_get_object (properties), name);
+      if (property != NULL && JSON_NODE_HOLDS_OBJECT (property))
+        return json_node_get_object (property);
+    }
+  additional = json_object_get_member (schema, "additionalProperties");
+  if (additional != NULL && JSON_NODE_HOLDS_OBJECT (additional))
+    return json_node_get_object (additional);
+  return NULL;
+}
+
+static JsonObject *
+schema_items (JsonObject *schema)
+{
+  JsonNode *items = schema ? json_object_get_member (schema, "items") : NULL;
+
+  return items != NULL && JSON_NODE_HOLDS_OBJECT (items) ? json_node_get_object (items) : NULL;
+}
+
+/* Strings whose schema says "format": "expression" or "template-raw" are evaluated by the
+ * node itself, so the executor leaves them as written. */
+static gboolean
+schema_is_raw (JsonObject *schema)
+{
+  const char *format;
+
+  if (schema == NULL || !json_object_has_member (schema, "format"))
+    return FALSE;
+  format = json_object_get_string_member_with_default (schema, "format", "");
+  return g_str_equal (format, "expression") || g_str_equal (format, "template-raw");
+}
+
+static void
+collect_credentials (GPtrArray *references,
+                     GPtrArray *names)
+{
+  for (guint i = 0; i < references->len; i++)
+    {
+      DecaExprReference *reference = g_ptr_array_index (references, i);
+      g_auto(GStrv) parts = NULL;
+
+      if (!g_str_equal (reference->root, "credentials"))
+        continue;
+      parts = g_strsplit (reference->path, ".", 3);
+      if (parts[0] != NULL && parts[1] != NULL &&
+          !g_ptr_array_find_with_equal_func (names, parts[1], g_str_equal, NULL))
+        g_ptr_array_add (names, g_strdup (parts[1]));
+    }
+}
+
+/* Compiles @value under @schema. Returns NULL when it holds no template (the caller then
+ * copies the value), or sets @error for a template that does not parse. */
+static CompiledValue *
+compile_value (JsonNode    *value,
+               JsonObject  *schema,
+               GPtrArray   *credential_names,
+               const char  *pointer,
+               GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (schema_is_raw (schema))
+    return NULL;
+
+  if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING)
+    {
+      g_autoptr(DecaTemplate) tmpl = deca_template_parse (json_node_get_string (value), NULL, &local_error);
+      g_autoptr(GPtrArray) references = NULL;
+      CompiledValue *compiled;
+
+      if (tmpl == NULL)
+        {
+          g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_EXPRESSION,
+                       "%s: %s", pointer, local_error->message);
+          return NULL;
+        }
+      if (deca_template_is_constant (tmpl))
+        return NULL;
+      references = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_expr_reference_free);
+      deca_template_collect_references (tmpl, references);
+      collect_credentials (references, credential_names);
+      compiled = g_new0 (CompiledValue, 1);
+      compiled->kind = VALUE_TEMPLATE;
+      compiled->tmpl = g_steal_pointer (&tmpl);
+      return compiled;
+    }
+
+  if (JSON_NODE_HOLDS_OBJECT (value) || JSON_NODE_HOLDS_ARRAY (value))
+    {
+      gboolean is_object = JSON_NODE_HOLDS_OBJECT (value);
+      g_autoptr(GList) members = is_object ? json_object_get_members (json_node_get_object (value)) : NULL;
+      guint n = is_object ? g_list_length (members) : json_array_get_length (json_node_get_array (value));
+      CompiledValue *compiled = g_new0 (CompiledValue, 1);
+      gboolean any = FALSE;
+      GList *l = members;
+
+      compiled->kind = is_object ? VALUE_OBJECT : VALUE_ARRAY;
+      compiled->n_children = n;
+      compiled->children = g_new0 (CompiledValue *, n);
+      if (is_object)
+        compiled->names = g_new0 (char *, n + 1);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autofree char *child_pointer = NULL;
+          JsonNode *child;
+          JsonObject *child_schema;
+
+          if (is_object)
+            {
+              const char *name = l->data;
+
+              l = l->next;
+              compiled->names[i] = g_strdup (name);
+              child = json_object_get_member (json_node_get_object (value), name);
+              child_schema = schema_member (schema, name);
+              child_pointer = g_strdup_printf ("%s/%s", pointer, name);
+            }
+          else
+            {
+              child = json_array_get_element (json_node_get_array (value), i);
+              child_schema = schema_items (schema);
+              child_pointer = g_strdup_printf ("%s/%u", pointer, i);
+            }
+          compiled->children[i] = compile_value (child, child_schema, credential_names, child_pointer, &local_error);
+          if (local_error != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              compiled_value_free (compiled);
+              return NULL;
+            }
+          if (compiled->children[i] != NULL)
+            any = TRUE;
+          else
+            {
+              compiled->children[i] = g_new0 (CompiledValue, 1);
+              compiled->children[i]->kind = VALUE_CONSTANT;
+              compiled->children[i]->constant = json_node_copy (child);
+            }
+        }
+      if (!any)
+        {
+          compiled_value_free (compiled);
+          return NULL;
+        }
+      return compiled;
+    }
+  return NULL;
+}
+
+/* Renders @compiled. Returns (transfer full) or NULL with @error. */
+static JsonNode *
+render_value (CompiledValue       *compiled,
+              const DecaExprScope *scope,
+              GError             **error)
+{
+  switch (compiled->kind)
+    {
+    case VALUE_CONSTANT:
+      return json_node_copy (compiled->constant);
+    case VALUE_TEMPLATE:
+      return deca_template_render (compiled->tmpl, scope, error);
+    case VALUE_OBJECT:
+      {
+        JsonObject *object = json_object_new ();
+        JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+        json_node_take_object (node, object);
+        for (guint i = 0; i < compiled->n_children; i++)
+          {
+            JsonNode *child = render_value (compiled->children[i], scope, error);
+
+            if (child == NULL)
+              {
+                g_prefix_error (error, "%s: ", compiled->names[i]);
+                json_node_unref (node);
+                return NULL;
+              }
+            json_object_set_member (object, compiled->names[i], child);
+          }
+        return node;
+      }
+    case VALUE_ARRAY:
+      {
+        JsonArray *array = json_array_sized_new (compiled->n_children);
+        JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+        json_node_take_array (node, array);
+        for (guint i = 0; i < compiled->n_children; i++)
+          {
+            JsonNode *child = render_value (compiled->children[i], scope, error);
+
+            if (child == NULL)
+              {
+                g_prefix_error (error, "[%u]: ", i);
+                json_node_unref (node);
+                return NULL;
+              }
+            json_array_add_element (array, child);
+          }
+        return node;
+      }
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+void
+_deca_plan_free (DecaPlan *plan)
+{
+  if (plan == NULL)
+    return;
+  for (guint i = 0; i < plan->n_nodes; i++)
+    {
+      compiled_value_free (plan->nodes[i].config);
+      g_clear_pointer (&plan->nodes[i].out_edges, g_array_unref);
+      g_clear_pointer (&plan->nodes[i].entry_edges, g_array_unref);
+    }
+  for (guint i = 0; i < plan->n_edges; i++)
+    {
+      g_free (plan->edges[i].from_port);
+      g_clear_pointer (&plan->edges[i].condition, deca_expr_unref);
+    }
+  g_free (plan->nodes);
+  g_free (plan->edges);
+  g_clear_pointer (&plan->index_by_id, g_hash_table_unref);
+  g_clear_pointer (&plan->credential_names, g_ptr_array_unref);
+  g_clear_object (&plan->registry);
+  g_free (plan);
+}
+
+static int
+plan_index (DecaPlan   *plan,
+            const char *id)
+{
+  return (int) GPOINTER_TO_UINT (g_hash_table_lookup (plan->index_by_id, id)) - 1;
+}
+
+/* Marks the body of loop @loop: every node reachable from its "body" port without passing
+ * through the loop node. @depth counts how many bodies hold each node, so that the
+ * innermost loop wins. */
+static void
+plan_mark_body (DecaPlan *plan,
+                guint     loop,
+                guint    *body_size,
+                gboolean *in_body)
+{
+  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  memset (in_body, 0, sizeof (gboolean) * plan->n_nodes);
+  for (guint e = 0; e < plan->n_edges; e++)
+    if (plan->edges[e].from == loop && g_strcmp0 (plan->edges[e].from_port, "body") == 0)
+      g_array_append_val (stack, plan->edges[e].to);
+
+  *body_size = 0;
+  while (stack->len > 0)
+    {
+      guint n = g_array_index (stack, guint, stack->len - 1);
+
+      g_array_set_size (stack, stack->len - 1);
+      if (n == loop || in_body[n])
+        continue;
+      in_body[n] = TRUE;
+      (*body_size)++;
+      for (guint e = 0; e < plan->n_edges; e++)
+        if (plan->edges[e].from == n)
+          g_array_append_val (stack, plan->edges[e].to);
+    }
+}
+
+/* Kahn's algorithm over the non-back edges: a leftover node means a cycle the validator
+ * would have reported. The executor checks it too, because a cycle would otherwise leave
+ * an execution waiting forever. */
+static gboolean
+plan_check_acyclic (DecaPlan  *plan,
+                    GError   **error)
+{
+  g_autofree guint *in_degree = g_new0 (guint, plan->n_nodes);
+  g_autoptr(GArray) queue = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint seen = 0;
+
+  for (guint e = 0; e < plan->n_edges; e++)
+    if (!plan->edges[e].back_edge)
+      in_degree[plan->edges[e].to]++;
+  for (guint n = 0; n < plan->n_nodes; n++)
+    if (in_degree[n] == 0)
+      g_array_append_val (queue, n);
+  for (guint q = 0; q < queue->len; q++)
+    {
+      guint n = g_array_index (queue, guint, q);
+
+      seen++;
+      for (guint e = 0; e < plan->n_edges; e++)
+        if (!plan->edges[e].back_edge && plan->edges[e].from == n && --in_degree[plan->edges[e].to] == 0)
+          g_array_append_val (queue, plan->edges[e].to);
+    }
+  if (seen < plan->n_nodes)
+    {
+      for (guint n = 0; n < plan->n_nodes; n++)
+        if (in_degree[n] > 0)
+          {
+            g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID,
+                         "node '%s' is on a cycle; `deca validate` shows where",
+                         plan->nodes[n].node->id);
+            return FALSE;
+          }
+    }
+  return TRUE;
+}
+
+static gboolean
+plan_compile_edges (DecaPlan  *plan,
+                    DecaFlow  *flow,
+                    GError   **error)
+{
+  plan->n_edges = deca_flow_get_n_connections (flow);
+  plan->edges = g_new0 (PlanEdge, plan->n_edges);
+  for (guint e = 0; e < plan->n_edges; e++)
+    {
+      const DecaFlowConnection *connection = deca_flow_get_connection (flow, e);
+      PlanEdge *edge = &plan->edges[e];
+      g_autoptr(GError) local_error = NULL;
+
+      edge->from = (guint) plan_index (plan, connection->from);
+      edge->to = (guint) plan_index (plan, connection->to);
+      edge->on_error = connection->on_error;
+      edge->from_port = g_strdup (connection->from_port ? connection->from_port
+                                  : deca_node_type_get_default_port (plan->nodes[edge->from].type));
+      if (connection->condition != NULL)
+        {
+          g_autoptr(GPtrArray) references = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_expr_reference_free);
+
+          edge->condition = deca_expr_parse (connection->condition, NULL, &local_error);
+          if (edge->condition == NULL)
+            {
+              g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_EXPRESSION,
+                           "/connections/%u/condition: %s", e, local_error->message);
+              return FALSE;
+            }
+          deca_expr_collect_references (edge->condition, references);
+          collect_credentials (references, plan->credential_names);
+        }
+      if (edge->on_error)
+        plan->nodes[edge->from].has_on_error = TRUE;
+    }
+  return TRUE;
+}
+
+static gboolean
+plan_compile_bodies (DecaPlan  *plan,
+                     GError   **error)
+{
+  g_autofree guint *owner_size = g_new0 (guint, plan->n_nodes);
+  g_autofree gboolean *in_body = g_new0 (gboolean, plan->n_nodes);
+
+  for (guint n = 0; n < plan->n_nodes; n++)
+    plan->nodes[n].owner = -1;
+  for (guint loop = 0; loop < plan->n_nodes; loop++)
+    {
+      guint size;
+
+      if (plan->nodes[loop].kind != DECA_NODE_KIND_LOOP)
+        continue;
+      plan_mark_body (plan, loop, &size, in_body);
+      for (guint n = 0; n < plan->n_nodes; n++)
+        if (in_body[n] && (plan->nodes[n].owner < 0 || size < owner_size[n]))
+          {
+            plan->nodes[n].owner = (int) loop;
+            owner_size[n] = size;
+          }
+    }
+
+  for (guint e = 0; e < plan->n_edges; e++)
+    {
+      PlanEdge *edge = &plan->edges[e];
+      PlanNode *from = &plan->nodes[edge->from];
+      PlanNode *to = &plan->nodes[edge->to];
+
+      if (to->kind == DECA_NODE_KIND_LOOP && from->owner == (int) edge->to)
+        edge->back_edge = TRUE;
+      else if (from->kind == DECA_NODE_KIND_LOOP && g_str_equal (edge->from_port, "body"))
+        edge->body_entry = TRUE;
+      else if (from->owner != to->owner)
+        {
+          g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID,
+                       "/connections/%u: a connection from '%s' to '%s' crosses a loop body; "
+                       "a body is left only through its loop's \"done\" port",
+                       e, from->node->id, to->node->id);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static void
+plan_link (DecaPlan *plan)
+{
+  for (guint n = 0; n < plan->n_nodes; n++)
+    {
+      plan->nodes[n].out_edges = g_array_new (FALSE, FALSE, sizeof (guint));
+      plan->nodes[n].entry_edges = g_array_new (FALSE, FALSE, sizeof (guint));
+    }
+  for (guint e = 0; e < plan->n_edges; e++)
+    {
+      PlanEdge *edge = &plan->edges[e];
+
+      if (edge->back_edge)
+        {
+          plan->nodes[edge->from].is_result = TRUE;
+          continue;
+        }
+      plan->nodes[edge->to].n_in++;
+      if (edge->body_entry)
+        g_array_append_val (plan->nodes[edge->from].entry_edges, e);
+      else
+        g_array_append_val (plan->nodes[edge->from].out_edges, e);
+    }
+  for (guint n = 0; n < plan->n_nodes; n++)
+    plan->nodes[n].is_sink = plan->nodes[n].out_edges->len == 0;
+}
+
+static DecaPlan *
+plan_new (DecaFlow          *flow,
+          DecaNodeRegistry  *registry,
+          GError           **error)
+{
+  DecaPlan *plan = g_new0 (DecaPlan, 1);
+  g_autoptr(GError) local_error = NULL;
+
+  plan->registry = g_object_ref (registry);
+  plan->n_nodes = deca_flow_get_n_nodes (flow);
+  plan->nodes = g_new0 (PlanNode, plan->n_nodes);
+  plan->index_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  plan->credential_names = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint n = 0; n < plan->n_nodes; n++)
+    {
+      const DecaFlowNode *node = deca_flow_get_node (flow, n);
+      PlanNode *plan_node = &plan->nodes[n];
+      JsonNode *schema;
+      g_autoptr(JsonNode) config = NULL;
+      g_autofree char *pointer = g_strdup_printf ("/nodes/%u/config", n);
+
+      plan_node->node = node;
+      plan_node->type = deca_node_registry_lookup (registry, node->type);
+      if (plan_node->type == NULL)
+        {
+          g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
+                       "/nodes/%u/type: unknown node type '%s'", n, node->type);
+          goto fail;
+        }
+      plan_node->kind = deca_node_type_get_kind (plan_node->type);
+      schema = deca_node_type_get_config_schema (plan_node->type);
+      config = json_node_init_object (json_node_alloc (), node->config);
+      plan_node->config = compile_value (config, JSON_NODE_HOLDS_OBJECT (schema) ? json_node_get_object (schema) : NULL,
+                                         plan->credential_names, pointer, &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          goto fail;
+        }
+      g_hash_table_insert (plan->index_by_id, node->id, GUINT_TO_POINTER (n + 1));
+    }
+
+  if (!plan_compile_edges (plan, flow, error) ||
+      !plan_compile_bodies (plan, error))
+    goto fail;
+  plan_link (plan);
+  if (!plan_check_acyclic (plan, error))
+    goto fail;
+  return plan;
+
+fail:
+  _deca_plan_free (plan);
+  return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * The executor
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct {
+  DecaFrame *frame;
+  guint node;
+} ReadyItem;
+
+typedef struct {
+  DecaExecution *execution;       /* owned */
+  DecaFrame *frame;
+  guint node;
+  DecaNodeInvocation *invocation; /* owned */
+} Completion;
+
+struct _DecaExecutor
+{
+  GObject parent_instance;
+
+  DecaNodeRegistry *registry;
+  DecaStore *store;
+  DecaCredentialProvider *credentials;
+  DecaClock *clock;
+  GRand *rand;
+  DecaCircuitBreaker *breaker;
+  JsonNode *env;
+  JsonNode *null_node;
+  GMainContext *context;
+
+  GHashTable *executions;         /* id -> DecaExecution, the live ones */
+  GQueue completions;             /* Completion */
+  GPtrArray *touched;             /* DecaExecution with ready work or a state to settle */
+  GPtrArray *finished;            /* DecaExecution finished in this round, to announce */
+  GSource *pump;
+
+  /* The checkpoint batch, written in one transaction per round. */
+  GPtrArray *pending_results;     /* DecaNodeResultRecord */
+  GPtrArray *pending_events;      /* DecaEventRecord */
+  GPtrArray *pending_inserts;     /* DecaExecutionRecord */
+  GPtrArray *pending_updates;     /* DecaExecutionRecord */
+  GError *store_error;
+};
+
+enum {
+  SIGNAL_EVENT,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (DecaExecutor, deca_executor, G_TYPE_OBJECT)
+
+static void executor_schedule_pump (DecaExecutor *self);
+static void execution_fail (DecaExecution *execution, GError *error, const char *node_key);
+static void frame_start_iterations (DecaFrame *frame, guint loop);
+static void node_finish (DecaFrame *frame, guint node);
+static void execution_complete (DecaExecution *execution);
+
+static DecaPlan *
+execution_plan (DecaExecution *execution)
+{
+  return execution->plan;
+}
+
+/* --- frames ------------------------------------------------------------------------- */
+
+static DecaFrame *
+frame_new (DecaExecution *execution,
+           DecaFrame     *parent,
+           int            loop)
+{
+  DecaPlan *plan = execution_plan (execution);
+  DecaFrame *frame = g_new0 (DecaFrame, 1);
+
+  frame->execution = execution;
+  frame->parent = parent;
+  frame->loop = loop;
+  frame->key_prefix = g_strdup ("");
+  frame->n_states = plan->n_nodes;
+  frame->states = g_new0 (DecaNodeState, plan->n_nodes);
+  for (guint n = 0; n < plan->n_nodes; n++)
+    if (plan->nodes[n].owner == loop)
+      {
+        frame->states[n].unresolved = plan->nodes[n].n_in;
+        frame->pending++;
+      }
+  return frame;
+}
+
+static void
+node_state_clear (DecaNodeState *state)
+{
+  g_clear_pointer (&state->output, json_node_unref);
+  g_clear_pointer (&state->port, g_free);
+  g_clear_error (&state->error);
+  g_clear_pointer (&state->input, json_node_unref);
+  g_clear_pointer (&state->circuit_key, g_free);
+  if (state->invocation != NULL)
+    {
+      deca_node_invocation_abandon (state->invocation);
+      g_clear_object (&state->invocation);
+    }
+  g_clear_pointer (&state->items, json_array_unref);
+  g_clear_pointer (&state->results, g_ptr_array_unref);
+  g_clear_pointer (&state->frames, g_ptr_array_unref);
+}
+
+void
+_deca_frame_free (DecaFrame *frame)
+{
+  if (frame == NULL)
+    return;
+  for (guint n = 0; n < frame->n_states; n++)
+    node_state_clear (&frame->states[n]);
+  g_free (frame->states);
+  g_free (frame->key_prefix);
+  g_clear_pointer (&frame->item, json_node_unref);
+  g_clear_pointer (&frame->index, json_node_unref);
+  g_clear_pointer (&frame->loop_info, json_node_unref);
+  g_free (frame);
+}
+
+static char *
+frame_node_key (DecaFrame *frame,
+                guint      node)
+{
+  const char *id = execution_plan (frame->execution)->nodes[node].node->id;
+
+  return frame->key_prefix[0] ? g_strconcat (frame->key_prefix, id, NULL) : g_strdup (id);
+}
+
+/* The expression scope of a frame: node ids, then the reserved roots. */
+static JsonNode *
+frame_resolve (const char *name,
+               gpointer    user_data)
+{
+  DecaFrame *frame = user_data;
+  DecaExecution *execution = frame->execution;
+  DecaPlan *plan = execution_plan (execution);
+  int index = plan_index (plan, name);
+
+  if (index >= 0)
+    {
+      int owner = plan->nodes[index].owner;
+
+      for (DecaFrame *f = frame; f != NULL; f = f->parent)
+        if (f->loop == owner)
+          return f->states[index].output ? f->states[index].output : execution->executor->null_node;
+      /* A node of a body this frame is not inside: it has no single value here. */
+      return execution->executor->null_node;
+    }
+
+  switch (name[0])
+    {
+    case 'i':
+      if (g_str_equal (name, "input"))
+        return execution->input;
+      if (g_str_equal (name, "item") || g_str_equal (name, "index"))
+        for (DecaFrame *f = frame; f != NULL; f = f->parent)
+          if (f->loop >= 0)
+            return name[1] == 't' ? f->item : f->index;
+      break;
+    case 'l':
+      if (g_str_equal (name, "loop"))
+        for (DecaFrame *f = frame; f != NULL; f = f->parent)
+          if (f->loop >= 0)
+            return f->loop_info;
+      break;
+    case 'e':
+      if (g_str_equal (name, "execution"))
+        return execution->info;
+      if (g_str_equal (name, "env"))
+        return execution->executor->env;
+      break;
+    case 'c':
+      if (g_str_equal (name, "credentials"))
+        return execution->credentials;
+      break;
+    default:
+      break;
+    }
+  return NULL;
+}
+
+static void
+frame_scope (DecaFrame     *frame,
+             DecaExprScope *scope)
+{
+  scope->resolve = frame_resolve;
+  scope->user_data = frame;
+  scope->now_us = deca_clock_now_us (frame->execution->executor->clock);
+}
+
+/* --- events and checkpoints -------------------------------------------------------- */
+
+/* Fills the execution-wide members of @event, emits it and queues it for the store. */
+static void
+execution_emit (DecaExecution *execution,
+                DecaEvent     *event)
+{
+  DecaExecutor *self = execution->executor;
+
+  event->execution_id = execution->id;
+  event->flow_id = deca_flow_get_id (execution->flow);
+  event->seq = ++execution->seq;
+  event->time_us = deca_clock_now_us (self->clock);
+
+  g_signal_emit (self, signals[SIGNAL_EVENT], 0, event);
+
+  if (self->store != NULL)
+    {
+      DecaEventRecord *record = g_new0 (DecaEventRecord, 1);
+
+      record->execution_id = g_strdup (execution->id);
+      record->seq = event->seq;
+      record->type = g_strdup (deca_event_type_to_string (event->type));
+      record->time = event->time_us;
+      /* Outputs are in node results already; events keep them out to stay small. */
+      record->payload = deca_event_to_json_string (event, FALSE);
+      g_ptr_array_add (self->pending_events, record);
+    }
+}
+
+static void
+node_event_init (DecaEvent     *event,
+                 DecaEventType  type,
+                 DecaFrame     *frame,
+                 guint          node,
+                 const char    *key)
+{
+  PlanNode *plan_node = &execution_plan (frame->execution)->nodes[node];
+
+  memset (event, 0, sizeof *event);
+  event->type = type;
+  event->node_id = plan_node->node->id;
+  event->node_key = key;
+  event->node_type = plan_node->node->type;
+  event->attempt = frame->states[node].attempt;
+}
+
+static char *
+redacted_json (DecaExecution *execution,
+               JsonNode      *node)
+{
+  g_autoptr(JsonNode) redacted = NULL;
+
+  if (node == NULL)
+    return NULL;
+  redacted = deca_json_redact (node, execution->secrets);
+  return json_to_string (redacted, FALSE);
+}
+
+static char *
+error_json (const GError *error,
+            const char   *node_key)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, error->domain == DECA_ENGINE_ERROR ? deca_engine_error_code_name (error->code) : "error");
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, error->message);
+  if (node_key != NULL)
+    {
+      json_builder_set_member_name (builder, "node");
+      json_builder_add_string_value (builder, node_key);
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/* Queues the node's result for the next checkpoint. */
+static void
+checkpoint_node (DecaFrame  *frame,
+                 guint       node,
+                 const char *key,
+                 const char *status)
+{
+  DecaExecution *execution = frame->execution;
+  DecaExecutor *self = execution->executor;
+  DecaNodeState *state = &frame->states[node];
+  DecaNodeResultRecord *record;
+
+  if (self->store == NULL)
+    return;
+
+  record = g_new0 (DecaNodeResultRecord, 1);
+  record->execution_id = g_strdup (execution->id);
+  record->node_key = g_strdup (key);
+  record->node_id = g_strdup (execution_plan (execution)->nodes[node].node->id);
+  record->status = g_strdup (status);
+  record->port = g_strdup (state->port);
+  record->input = redacted_json (execution, state->input);
+  record->output = redacted_json (execution, state->output);
+  if (state->error != NULL)
+    {
+      g_autofree char *message = deca_string_redact (state->error->message, execution->secrets);
+      g_autoptr(GError) redacted = g_error_new_literal (state->error->domain, state->error->code, message);
+
+      record->error = error_json (redacted, NULL);
+    }
+  record->attempts = state->attempt;
+  record->started_at = state->first_started_at;
+  record->finished_at = deca_clock_now_us (self->clock);
+  g_ptr_array_add (self->pending_results, record);
+}
+
+static DecaExecutionRecord *
+execution_record (DecaExecution *execution)
+{
+  DecaExecutionRecord *record = g_new0 (DecaExecutionRecord, 1);
+
+  record->id = g_strdup (execution->id);
+  record->flow_id = g_strdup (deca_flow_get_id (execution->flow));
+  record->flow_version = execution->flow_version;
+  record->parent_id = g_strdup (execution->parent_id);
+  record->parent_node = g_strdup (execution->parent_node);
+  record->status = g_strdup (_deca_execution_status_name (execution->status));
+  record->input = redacted_json (execution, execution->input);
+  record->output = redacted_json (execution, execution->output);
+  if (execution->error != NULL)
+    {
+      g_autofree char *message = deca_string_redact (execution->error->message, execution->secrets);
+      g_autoptr(GError) redacted = g_error_new_literal (execution->error->domain, execution->error->code, message);
+
+      record->error = error_json (redacted, execution->error_node);
+    }
+  record->trigger = g_strdup ("{\"type\":\"manual\"}");
+  record->created_at = execution->created_at;
+  record->started_at = execution->started_at;
+  if (deca_execution_is_finished (execution))
+    record->finished_at = deca_clock_now_us (execution->executor->clock);
+  return record;
+}
+
+static void
+checkpoint_execution (DecaExecution *execution)
+{
+  if (execution->executor->store != NULL)
+    g_ptr_array_add (execution->executor->pending_updates, execution_record (execution));
+}
+
+/* Writes the batch in one transaction. On failure the error is kept and every live
+ * execution fails: without its checkpoints an execution could not be resumed honestly. */
+static gboolean
+executor_flush_batch (DecaExecutor  *self,
+                      GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (self->store == NULL ||
+      (self->pending_results->len == 0 && self->pending_events->len == 0 &&
+       self->pending_updates->len == 0 && self->pending_inserts->len == 0))
+    return TRUE;
+
+  if (!deca_store_begin (self->store, &local_error))
+    goto fail;
+  for (guint i = 0; i < self->pending_inserts->len; i++)
+    if (!deca_store_insert_execution (self->store, g_ptr_array_index (self->pending_inserts, i), &local_error))
+      goto fail;
+  for (guint i = 0; i < self->pending_updates->len; i++)
+    if (!deca_store_update_execution (self->store, g_ptr_array_index (self->pending_updates, i), &local_error))
+      goto fail;
+  for (guint i = 0; i < self->pending_results->len; i++)
+    if (!deca_store_put_node_result (self->store, g_ptr_array_index (self->pending_results, i), &local_error))
+      goto fail;
+  for (guint i = 0; i < self->pending_events->len; i++)
+    if (!deca_store_append_event (self->store, g_ptr_array_index (self->pending_events, i), &local_error))
+      goto fail;
+  if (!deca_store_commit (self->store, &local_error))
+    goto fail;
+
+  g_ptr_array_set_size (self->pending_inserts, 0);
+  g_ptr_array_set_size (self->pending_updates, 0);
+  g_ptr_array_set_size (self->pending_results, 0);
+  g_ptr_array_set_size (self->pending_events, 0);
+  return TRUE;
+
+fail:
+  deca_store_rollback (self->store);
+  g_ptr_array_set_size (self->pending_inserts, 0);
+  g_ptr_array_set_size (self->pending_updates, 0);
+  g_ptr_array_set_size (self->pending_results, 0);
+  g_ptr_array_set_size (self->pending_events, 0);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+static void
+executor_touch (DecaExecutor  *self,
+                DecaExecution *execution)
+{
+  if (!execution->in_touched)
+    {
+      execution->in_touched = TRUE;
+      g_ptr_array_add (self->touched, g_object_ref (execution));
+    }
+  executor_schedule_pump (self);
+}
+
+/* --- the host: services the executor offers to nodes ---------------------------------- */
+
+static void
+execution_add_secrets (DecaExecution *execution,
+                       JsonObject    *fields)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  json_object_iter_init (&iter, fields);
+  while (json_object_iter_next (&iter, &name, &value))
+    if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING &&
+        json_node_get_string (value)[0] != '\0')
+      g_hash_table_add (execution->secrets, g_strdup (json_node_get_string (value)));
+}
+
+static JsonObject *
+host_lookup_credential (gpointer     host_data,
+                        const char  *name,
+                        GError     **error)
+{
+  DecaExecution *execution = host_data;
+  JsonObject *fields;
+
+  if (execution->executor->credentials == NULL)
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CREDENTIAL,
+                   "credential '%s' is not available: no credential provider is configured", name);
+      return NULL;
+    }
+  fields = deca_credential_provider_lookup (execution->executor->credentials, name, error);
+  if (fields != NULL)
+    execution_add_secrets (execution, fields);
+  return fields;
+}
+
+static gboolean
+host_get_approval (gpointer    host_data,
+                   const char *node_key,
+                   gboolean   *approved,
+                   char      **comment,
+                   char      **decided_by)
+{
+  DecaExecution *execution = host_data;
+  DecaExecutor *self = execution->executor;
+  g_autoptr(GError) error = NULL;
+  DecaApprovalRecord *record;
+  gboolean found;
+
+  if (self->store != NULL)
+    record = deca_store_get_approval (self->store, execution->id, node_key, &error);
+  else
+    record = execution->decisions ? g_hash_table_lookup (execution->decisions, node_key) : NULL;
+  if (error != NULL)
+    g_warning ("execution %s: cannot read the approval of %s: %s", execution->id, node_key, error->message);
+
+  found = record != NULL;
+  if (found)
+    {
+      *approved = record->approved;
+      if (comment)
+        *comment = g_strdup (record->comment);
+      if (decided_by)
+        *decided_by = g_strdup (record->decided_by);
+    }
+  if (self->store != NULL)
+    g_clear_pointer (&record, deca_approval_record_free);
+  return found;
+}
+
+static void
+host_set_response (gpointer  host_data,
+                   JsonNode *response)
+{
+  DecaExecution *execution = host_data;
+
+  g_clear_pointer (&execution->response, json_node_unref);
+  execution->response = json_node_copy (response);
+}
+
+static void
+host_log (gpointer            host_data,
+          DecaNodeInvocation *invocation,
+          GLogLevelFlags      level,
+          const char         *message)
+{
+  DecaExecution *execution = host_data;
+  DecaEvent event = { 0 };
+  g_autofree char *redacted = deca_string_redact (message, execution->secrets);
+
+  event.type = DECA_EVENT_NODE_LOG;
+  event.node_id = deca_node_invocation_get_node_id (invocation);
+  event.node_key = deca_node_invocation_get_node_key (invocation);
+  event.attempt = deca_node_invocation_get_attempt (invocation);
+  event.message = redacted;
+  event.level = (level & G_LOG_LEVEL_ERROR) || (level & G_LOG_LEVEL_CRITICAL) ? "error"
+              : (level & G_LOG_LEVEL_WARNING) ? "warning"
+              : (level & G_LOG_LEVEL_DEBUG) ? "debug" : "info";
+  execution_emit (execution, &event);
+}
+
+static gboolean host_run_subflow (gpointer host_data, DecaNodeInvocation *invocation,
+                                  const char *flow_id, gint64 version, JsonNode *input,
+                                  DecaSubflowDoneFunc done, gpointer done_data, GError **error);
+
+static const DecaNodeHost executor_host = {
+  host_lookup_credential,
+  host_get_approval,
+  host_set_response,
+  host_run_subflow,
+  host_log,
+};
+
+/* --- node lifecycle ------------------------------------------------------------------ */
+
+static gboolean
+execution_is_active (DecaExecution *execution)
+{
+  return execution->status == DECA_EXECUTION_RUNNING || execution->status == DECA_EXECUTION_PAUSED;
+}
+
+static void
+node_enqueue (DecaFrame *frame,
+              guint      node)
+{
+  DecaExecution *execution = frame->execution;
+  ReadyItem *item = g_new (ReadyItem, 1);
+  g_autofree char *key = frame_node_key (frame, node);
+  DecaEvent event;
+
+  frame->states[node].status = NODE_QUEUED;
+  item->frame = frame;
+  item->node = node;
+  g_queue_push_tail (&execution->ready, item);
+  node_event_init (&event, DECA_EVENT_NODE_QUEUED, frame, node, key);
+  execution_emit (execution, &event);
+  executor_touch (execution->executor, execution);
+}
+
+static void
+frame_node_terminal (DecaFrame *frame,
+                     guint      node);
+
+/* Resolves one incoming connection of @node; runs or skips it once all are resolved. */
+static void
+node_resolve_input (DecaFrame *frame,
+                    guint      node,
+                    gboolean   fired)
+{
+  DecaNodeState *state = &frame->states[node];
+
+  g_assert (state->unresolved > 0);
+  state->unresolved--;
+  if (fired)
+    state->fired++;
+  if (state->unresolved > 0 || state->status != NODE_WAITING)
+    return;
+
+  if (state->fired > 0)
+    node_enqueue (frame, node);
+  else
+    {
+      /* Dead-path elimination: no input fired, so the node is skipped, and so are the
+       * connections leaving it. */
+      g_autofree char *key = frame_node_key (frame, node);
+      DecaEvent event;
+
+      state->status = NODE_SKIPPED;
+      checkpoint_node (frame, node, key, DECA_STATUS_SKIPPED);
+      node_event_init (&event, DECA_EVENT_NODE_SKIPPED, frame, node, key);
+      event.message = "no incoming connection fired";
+      execution_emit (frame->execution, &event);
+      node_finish (frame, node);
+    }
+}
+
+/* Evaluates whether connection @e fires, given its source's final state. */
+static gboolean
+edge_fires (DecaFrame      *frame,
+            PlanEdge       *edge,
+            guint           e,
+            DecaNodeState  *source)
+{
+  DecaExprScope scope;
+  g_autoptr(GError) error = NULL;
+  gboolean result;
+
+  if (source->status == NODE_FAILED)
+    return edge->on_error;
+  if (source->status != NODE_SUCCEEDED || edge->on_error)
+    return FALSE;
+  if (g_strcmp0 (edge->from_port, source->port) != 0)
+    return FALSE;
+  if (edge->condition == NULL)
+    return TRUE;
+
+  frame_scope (frame, &scope);
+  if (!deca_expr_evaluate_boolean (edge->condition, &scope, &result, &error))
+    {
+      DecaPlan *plan = execution_plan (frame->execution);
+      g_autofree char *key = frame_node_key (frame, edge->to);
+
+      g_prefix_error (&error, "condition of the connection %s -> %s (/connections/%u/condition): ",
+                      plan->nodes[edge->from].node->id, plan->nodes[edge->to].node->id, e);
+      execution_fail (frame->execution, g_steal_pointer (&error), key);
+      return FALSE;
+    }
+  return result;
+}
+
+/* A node reached a final state (succeeded, failed, skipped): resolve the connections
+ * leaving it. */
+static void
+node_finish (DecaFrame *frame,
+             guint      node)
+{
+  DecaExecution *execution = frame->execution;
+  DecaPlan *plan = execution_plan (execution);
+  PlanNode *plan_node = &plan->nodes[node];
+  DecaNodeState *state = &frame->states[node];
+
+  if (state->status == NODE_FAILED && !plan_node->has_on_error)
+    {
+      if (deca_flow_get_error_strategy (execution->flow) == DECA_ERROR_STRATEGY_STOP_ON_ERROR)
+        {
+          g_autofree char *key = frame_node_key (frame, node);
+
+          execution_fail (execution, g_error_copy (state->error), key);
+          return;
+        }
+      execution->unhandled_failure = TRUE;
+    }
+
+  for (guint i = 0; i < plan_node->out_edges->len && execution_is_active (execution); i++)
+    {
+      guint e = g_array_index (plan_node->out_edges, guint, i);
+      PlanEdge *edge = &plan->edges[e];
+      gboolean fired = edge_fires (frame, edge, e, state);
+
+      if (!execution_is_active (execution))
+        return;
+      node_resolve_input (frame, edge->to, fired);
+    }
+  if (execution_is_active (execution))
+    frame_node_terminal (frame, node);
+}
+
+static void
+node_succeed (DecaFrame  *frame,
+              guint       node,
+              JsonNode   *output,
+              const char *port)
+{
+  DecaExecution *execution = frame->execution;
+  DecaNodeState *state = &frame->states[node];
+  g_autofree char *key = frame_node_key (frame, node);
+  g_autoptr(JsonNode) redacted = NULL;
+  DecaEvent event;
+
+  state->status = NODE_SUCCEEDED;
+  g_clear_pointer (&state->output, json_node_unref);
+  state->output = output;
+  g_free (state->port);
+  state->port = g_strdup (port ? port : deca_node_type_get_default_port (execution_plan (execution)->nodes[node].type));
+  checkpoint_node (frame, node, key, DECA_STATUS_SUCCEEDED);
+
+  node_event_init (&event, DECA_EVENT_NODE_SUCCEEDED, frame, node, key);
+  event.port = state->port;
+  if (g_signal_has_handler_pending (execution->executor, signals[SIGNAL_EVENT], 0, FALSE))
+    event.output = redacted = deca_json_redact (output, execution->secrets);
+  event.duration_us = deca_clock_now_us (execution->executor->clock) - state->started_at;
+  execution_emit (execution, &event);
+}
+
+static JsonNode *
+error_output (const GError *error)
+{
+  g_autofree char *text = error_json (error, NULL);
+  g_autofree char *wrapped = g_strdup_printf ("{\"error\":%s}", text);
+
+  return json_from_string (wrapped, NULL);
+}
+
+static void
+node_fail (DecaFrame *frame,
+           guint      node,
+           GError    *error)
+{
+  DecaExecution *execution = frame->execution;
+  DecaNodeState *state = &frame->states[node];
+  g_autofree char *key = frame_node_key (frame, node);
+  g_autofree char *message = deca_string_redact (error->message, execution->secrets);
+  DecaEvent event;
+
+  state->status = NODE_FAILED;
+  g_clear_error (&state->error);
+  state->error = error;
+  /* A failed node's value is {"error": {...}}, so fallback nodes can read what happened. */
+  g_clear_pointer (&state->output, json_node_unref);
+  state->output = error_output (error);
+  g_clear_pointer (&state->port, g_free);
+  checkpoint_node (frame, node, key, DECA_STATUS_FAILED);
+
+  node_event_init (&event, DECA_EVENT_NODE_FAILED, frame, node, key);
+  event.error_code = error->domain == DECA_ENGINE_ERROR ? deca_engine_error_code_name (error->code) : "error";
+  event.error_message = message;
+  event.duration_us = deca_clock_now_us (execution->executor->clock) - state->started_at;
+  execution_emit (execution, &event);
+}
+
+/* --- starting nodes, attempts, retries, timeouts -------------------------------------- */
+
+typedef struct {
+  DecaExecution *execution;   /* owned */
+  DecaFrame *frame;
+  guint node;
+} NodeRef;
+
+static NodeRef *
+node_ref_new (DecaFrame *frame,
+              guint      node)
+{
+  NodeRef *ref = g_new (NodeRef, 1);
+
+  ref->execution = g_object_ref (frame->execution);
+  ref->frame = frame;
+  ref->node = node;
+  return ref;
+}
+
+static void
+node_ref_free (gpointer data)
+{
+  NodeRef *ref = data;
+
+  g_object_unref (ref->execution);
+  g_free (ref);
+}
+
+static void
+on_invocation_done (DecaNodeInvocation *invocation,
+                    gpointer            user_data)
+{
+  NodeRef *ref = user_data;
+  DecaExecutor *self = ref->execution->executor;
+  Completion *completion = g_new (Completion, 1);
+
+  /* Completions are handled by the pump, never inside the node's own call stack: a
+   * synchronous node would otherwise recurse through the whole flow. */
+  completion->execution = g_object_ref (ref->execution);
+  completion->frame = ref->frame;
+  completion->node = ref->node;
+  completion->invocation = g_object_ref (invocation);
+  g_queue_push_tail (&self->completions, completion);
+  executor_schedule_pump (self);
+}
+
+static gboolean
+node_timeout_cb (gpointer user_data)
+{
+  NodeRef *ref = user_data;
+  DecaNodeState *state = &ref->frame->states[ref->node];
+  DecaExecution *execution = ref->execution;
+  DecaPlan *plan = execution_plan (execution);
+  g_autoptr(DecaNodeInvocation) invocation = NULL;
+
+  state->timeout_id = 0;
+  if (state->status != NODE_RUNNING || state->invocation == NULL)
+    return G_SOURCE_REMOVE;
+
+  /* Abandon the attempt and report it as failed through the normal completion path. */
+  invocation = g_steal_pointer (&state->invocation);
+  deca_node_invocation_abandon (invocation);
+  {
+    Completion *completion = g_new (Completion, 1);
+    DecaNodeInvocation *failed;
+    DecaExprScope scope;
+    g_autoptr(JsonObject) empty = json_object_new ();
+
+    frame_scope (ref->frame, &scope);
+    failed = deca_node_invocation_new (execution->id, plan->nodes[ref->node].node->id, NULL, empty,
+                                       &scope, state->attempt, execution->executor->clock,
+                                       NULL, NULL, NULL, NULL, NULL);
+    deca_node_invocation_return_error (failed,
+                                       g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_TIMEOUT,
+                                                    "node '%s' did not finish within its timeout of %.3g s",
+                                                    plan->nodes[ref->node].node->id,
+                                                    plan->nodes[ref->node].node->timeout_us / (double) G_USEC_PER_SEC));
+    completion->execution = g_object_ref (execution);
+    completion->frame = ref->frame;
+    completion->node = ref->node;
+    completion->invocation = failed;
+    g_queue_push_tail (&execution->executor->completions, completion);
+    executor_schedule_pump (execution->executor);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+count_invocation (DecaExecution *execution,
+                  const char    *key)
+{
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (execution->invocations, key));
+
+  g_hash_table_replace (execution->invocations, g_strdup (key), GUINT_TO_POINTER (count + 1));
+}
+
+/* Applies a result restored from the store on resume: no invocation, no new checkpoint. */
+static gboolean
+node_try_restore (DecaFrame  *frame,
+                  guint       node,
+                  const char *key)
+{
+  DecaExecution *execution = frame->execution;
+  DecaNodeState *state = &frame->states[node];
+  DecaNodeResultRecord *record;
+  g_autoptr(JsonNode) output = NULL;
+
+  if (execution->restored == NULL ||
+      (record = g_hash_table_lookup (execution->restored, key)) == NULL)
+    return FALSE;
+
+  output = record->output ? json_from_string (record->output, NULL) : NULL;
+  if (g_str_equal (record->status, DECA_STATUS_SUCCEEDED) && output != NULL)
+    {
+      state->status = NODE_SUCCEEDED;
+      state->output = g_steal_pointer (&output);
+      state->port = g_strdup (record->port);
+      state->attempt = record->attempts;
+    }
+  else if (g_str_equal (record->status, DECA_STATUS_FAILED))
+    {
+      g_autoptr(JsonNode) error = record->error ? json_from_string (record->error, NULL) : NULL;
+      const char *message = error && JSON_NODE_HOLDS_OBJECT (error)
+                          ? json_object_get_string_member_with_default (json_node_get_object (error), "message", "failed")
+                          : "failed";
+
+      state->status = NODE_FAILED;
+      state->error = g_error_new_literal (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED, message);
+      state->output = output ? g_steal_pointer (&output) : error_output (state->error);
+      state->attempt = record->attempts;
+    }
+  else
+    return FALSE;   /* paused approvals and anything else run again */
+
+  g_hash_table_remove (execution->restored, key);
+  node_finish (frame, node);
+  return TRUE;
+}
+
+/* Starts one attempt of @node. */
+static void
+node_start (DecaFrame *frame,
+            guint      node)
+{
+  DecaExecution *execution = frame->execution;
+  DecaExecutor *self = execution->executor;
+  PlanNode *plan_node = &execution_plan (execution)->nodes[node];
+  DecaNodeState *state = &frame->states[node];
+  g_autofree char *key = frame_node_key (frame, node);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) config = NULL;
+  DecaExprScope scope;
+  DecaEvent event;
+  NodeRef *done_ref;
+  gint64 now = deca_clock_now_us (self->clock);
+
+  if (state->attempt == 0 && node_try_restore (frame, node, key))
+    return;
+
+  state->attempt++;
+  state->status = NODE_RUNNING;
+  state->started_at = now;
+  if (state->attempt == 1)
+    state->first_started_at = now;
+  execution->running++;
+
+  node_event_init (&event, DECA_EVENT_NODE_STARTED, frame, node, key);
+  execution_emit (execution, &event);
+
+  frame_scope (frame, &scope);
+  if (plan_node->config != NULL)
+    config = render_value (plan_node->config, &scope, &error);
+  else
+    config = json_node_init_object (json_node_alloc (), plan_node->node->config);
+
+  g_clear_pointer (&state->input, json_node_unref);
+  g_clear_pointer (&state->circuit_key, g_free);
+  if (config != NULL)
+    {
+      state->input = json_node_ref (config);
+      state->circuit_key = deca_node_type_get_circuit_key (plan_node->type, json_node_get_object (config));
+    }
+  else
+    g_prefix_error (&error, "node '%s' config: ", plan_node->node->id);
+
+  if (error == NULL && state->circuit_key != NULL)
+    {
+      gint64 retry_at = 0;
+
+      if (!deca_circuit_breaker_allow (self->breaker, state->circuit_key, now,
+                                       deca_flow_get_breaker_cooldown_us (execution->flow), &retry_at))
+        g_set_error (&error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CIRCUIT_OPEN,
+                     "the circuit breaker for %s is open after repeated failures; it lets a trial "
+                     "request through in %.1f s", state->circuit_key, (retry_at - now) / (double) G_USEC_PER_SEC);
+    }
+
+  done_ref = node_ref_new (frame, node);
+  state->invocation = deca_node_invocation_new (execution->id, plan_node->node->id, key,
+                                                config ? json_node_get_object (config) : plan_node->node->config,
+                                                &scope, state->attempt, self->clock, NULL,
+                                                &executor_host, execution,
+                                                on_invocation_done, done_ref);
+  /* The done data lives as long as the invocation. */
+  g_object_set_data_full (G_OBJECT (state->invocation), "deca-node-ref", done_ref, node_ref_free);
+
+  if (error != NULL)
+    {
+      deca_node_invocation_return_error (state->invocation, g_steal_pointer (&error));
+      return;
+    }
+
+  count_invocation (execution, key);
+  if (plan_node->node->timeout_us > 0)
+    state->timeout_id = deca_clock_add_timeout (self->clock, plan_node->node->timeout_us,
+                                                node_timeout_cb, node_ref_new (frame, node), node_ref_free);
+  deca_node_type_invoke (plan_node->type, state->invocation);
+}
+
+static gboolean
+retry_cb (gpointer user_data)
+{
+  NodeRef *ref = user_data;
+  DecaNodeState *state = &ref->frame->states[ref->node];
+
+  state->retry_id = 0;
+  if (state->status != NODE_RETRY_WAIT || !execution_is_active (ref->execution))
+    return G_SOURCE_REMOVE;
+  ref->execution->retry_waiting--;
+  node_enqueue (ref->frame, ref->node);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+error_is_retryable (const GError *error)
+{
+  return !(error->domain == DECA_ENGINE_ERROR &&
+           (error->code == DECA_ENGINE_ERROR_CANCELLED ||
+            error->code == DECA_ENGINE_ERROR_CIRCUIT_OPEN ||
+            error->code == DECA_ENGINE_ERROR_EXPRESSION ||
+            error->code == DECA_ENGINE_ERROR_CREDENTIAL ||
+            error->code == DECA_ENGINE_ERROR_REJECTED));
+}
+
+/* The wait before attempt @attempt + 1: exponential, capped, then spread by ±jitter. */
+static gint64
+retry_delay (DecaExecutor          *self,
+             const DecaRetryPolicy *retry,
+             int                    attempt)
+{
+  double delay = (double) retry->initial_delay_us;
+
+  for (int i = 1; i < attempt && delay < (double) retry->max_delay_us; i++)
+    delay *= retry->multiplier;
+  delay = MIN (delay, (double) retry->max_delay_us);
+  if (retry->jitter > 0)
+    delay *= 1.0 + retry->jitter * g_rand_double_range (self->rand, -1.0, 1.0);
+  return (gint64) MAX (delay, 0);
+}
+
+static void
+node_schedule_retry (DecaFrame    *frame,
+                     guint         node,
+                     const GError *error)
+{
+  DecaExecution *execution = frame->execution;
+  DecaExecutor *self = execution->executor;
+  PlanNode *plan_node = &execution_plan (execution)->nodes[node];
+  DecaNodeState *state = &frame->states[node];
+  g_autofree char *key = frame_node_key (frame, node);
+  g_autofree char *message = deca_string_redact (error->message, execution->secrets);
+  DecaEvent event;
+
+  state->status = NODE_RETRY_WAIT;
+  execution->retry_waiting++;
+  node_event_init (&event, DECA_EVENT_NODE_RETRYING, frame, node, key);
+  event.error_code = error->domain == DECA_ENGINE_ERROR ? deca_engine_error_code_name (error->code) : "error";
+  event.error_message = message;
+  event.delay_us = retry_delay (self, &plan_node->node->retry, state->attempt);
+  execution_emit (execution, &event);
+  state->retry_id = deca_clock_add_timeout (self->clock, event.delay_us, retry_cb,
+                                            node_ref_new (frame, node), node_ref_free);
+}
+
+static void
+node_pause (DecaFrame  *frame,
+            guint       node,
+            const char *reason)
+{
+  DecaExecution *execution = frame->execution;
+  g_autofree char *key = frame_node_key (frame, node);
+  DecaNodeState *state = &frame->states[node];
+  DecaEvent event;
+
+  state->status = NODE_PAUSED;
+  {
+    ReadyItem *waiting = g_new (ReadyItem, 1);
+
+    waiting->frame = frame;
+    waiting->node = node;
+    g_hash_table_replace (execution->waiting, g_strdup (key), waiting);
+  }
+  checkpoint_node (frame, node, key, DECA_STATUS_PAUSED);
+  node_event_init (&event, DECA_EVENT_NODE_PAUSED, frame, node, key);
+  event.message = reason;
+  execution_emit (execution, &event);
+  executor_touch (execution->executor, execution);
+}
+
+static void
+handle_completion (Completion *completion)
+{
+  DecaExecution *execution = completion->execution;
+  DecaExecutor *self = execution->executor;
+  DecaFrame *frame = completion->frame;
+  guint node = completion->node;
+  DecaNodeState *state = &frame->states[node];
+  PlanNode *plan_node = &execution_plan (execution)->nodes[node];
+  DecaNodeInvocation *invocation = completion->invocation;
+  gint64 now = deca_clock_now_us (self->clock);
+
+  executor_touch (self, execution);
+  if (!execution_is_active (execution) || state->status != NODE_RUNNING)
+    return;
+  /* A late result of an attempt that timed out is not this attempt's. */
+  if (state->invocation != NULL && state->invocation != invocation)
+    return;
+
+  execution->running--;
+  g_clear_object (&state->invocation);
+  if (state->timeout_id != 0)
+    {
+      deca_clock_remove_timeout (self->clock, state->timeout_id);
+      state->timeout_id = 0;
+    }
+
+  switch (deca_node_invocation_get_outcome (invocation))
+    {
+    case DECA_INVOCATION_SUCCEEDED:
+      if (state->circuit_key != NULL)
+        deca_circuit_breaker_record (self->breaker, state->circuit_key, TRUE, now,
+                                     deca_flow_get_breaker_threshold (execution->flow));
+      if (plan_node->kind == DECA_NODE_KIND_LOOP)
+        {
+          JsonNode *items = deca_node_invocation_get_output (invocation);
+
+          if (!JSON_NODE_HOLDS_ARRAY (items))
+            {
+              node_fail (frame, node, g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
+                                                   "loop '%s': items must be an array", plan_node->node->id));
+              node_finish (frame, node);
+              return;
+            }
+          state->status = NODE_LOOPING;
+          state->items = json_array_ref (json_node_get_array (items));
+          state->results = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+          for (guint i = 0; i < json_array_get_length (state->items); i++)
+            g_ptr_array_add (state->results, json_node_init_null (json_node_alloc ()));
+          state->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) _deca_frame_free);
+          execution->loops_running++;
+          frame_start_iterations (frame, node);
+          return;
+        }
+      node_succeed (frame, node, json_node_ref (deca_node_invocation_get_output (invocation)),
+                    deca_node_invocation_get_port (invocation));
+      node_finish (frame, node);
+      break;
+
+    case DECA_INVOCATION_FAILED:
+      {
+        const GError *error = deca_node_invocation_get_error (invocation);
+
+        if (state->circuit_key != NULL && !(error->domain == DECA_ENGINE_ERROR &&
+                                            (error->code == DECA_ENGINE_ERROR_CIRCUIT_OPEN ||
+                                             error->code == DECA_ENGINE_ERROR_CANCELLED)))
+          deca_circuit_breaker_record (self->breaker, state->circuit_key, FALSE, now,
+                                       deca_flow_get_breaker_threshold (execution->flow));
+        if (state->attempt < plan_node->node->retry.max_attempts && error_is_retryable (error))
+          {
+            node_schedule_retry (frame, node, error);
+            return;
+          }
+        node_fail (frame, node, g_error_copy (error));
+        node_finish (frame, node);
+      }
+      break;
+
+    case DECA_INVOCATION_PAUSED:
+      node_pause (frame, node, deca_node_invocation_get_pause_reason (invocation));
+      break;
+
+    case DECA_INVOCATION_PENDING:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* --- loops ----------------------------------------------------------------------------- */
+
+static void
+iteration_begin (DecaFrame *parent,
+                 guint      loop)
+{
+  DecaExecution *execution = parent->execution;
+  DecaPlan *plan = execution_plan (execution);
+  DecaNodeState *state = &parent->states[loop];
+  guint index = state->next_item++;
+  DecaFrame *frame = frame_new (execution, parent, (int) loop);
+  g_autofree char *loop_key = frame_node_key (parent, loop);
+  guint count = json_array_get_length (state->items);
+  JsonObject *info;
+
+  g_free (frame->key_prefix);
+  frame->key_prefix = g_strdup_printf ("%s[%u]/", loop_key, index);
+  frame->iteration = index;
+  frame->item = json_node_copy (json_array_get_element (state->items, index));
+  frame->index = json_node_init_int (json_node_alloc (), index);
+  info = json_object_new ();
+  json_object_set_int_member (info, "index", index);
+  json_object_set_int_member (info, "count", count);
+  json_object_set_boolean_member (info, "first", index == 0);
+  json_object_set_boolean_member (info, "last", index + 1 == count);
+  json_object_set_member (info, "item", json_node_copy (frame->item));
+  frame->loop_info = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (frame->loop_info, info);
+
+  state->running_iterations++;
+  g_ptr_array_add (state->frames, frame);
+
+  /* The connections from the loop's "body" port resolve first, in the iteration's scope. */
+  for (guint i = 0; i < plan->nodes[loop].entry_edges->len && execution_is_active (execution); i++)
+    {
+      guint e = g_array_index (plan->nodes[loop].entry_edges, guint, i);
+      PlanEdge *edge = &plan->edges[e];
+      gboolean fired = TRUE;
+
+      if (edge->condition != NULL)
+        {
+          DecaExprScope scope;
+          g_autoptr(GError) error = NULL;
+
+          frame_scope (frame, &scope);
+          if (!deca_expr_evaluate_boolean (edge->condition, &scope, &fired, &error))
+            {
+              g_prefix_error (&error, "condition of the connection %s -> %s: ",
+                              plan->nodes[loop].node->id, plan->nodes[edge->to].node->id);
+              execution_fail (execution, g_steal_pointer (&error), loop_key);
+              return;
+            }
+        }
+      node_resolve_input (frame, edge->to, fired);
+    }
+  if (execution_is_active (execution) && frame->pending == 0 && !frame->done)
+    {
+      frame->done = TRUE;
+      frame_node_terminal (frame, G_MAXUINT);
+    }
+}
+
+static void
+frame_start_iterations (DecaFrame *frame,
+                        guint      loop)
+{
+  DecaExecution *execution = frame->execution;
+  DecaNodeState *state = &frame->states[loop];
+  JsonNode *concurrency_node = json_object_get_member (execution_plan (execution)->nodes[loop].node->config, "concurrency");
+  guint concurrency = 1;
+  guint count = json_array_get_length (state->items);
+
+  if (concurrency_node != NULL && JSON_NODE_HOLDS_VALUE (concurrency_node) &&
+      json_node_get_value_type (concurrency_node) == G_TYPE_INT64)
+    concurrency = (guint) CLAMP (json_node_get_int (concurrency_node), 1, 1024);
+
+  while (execution_is_active (execution) && state->status == NODE_LOOPING &&
+         state->next_item < count && state->running_iterations < concurrency)
+    iteration_begin (frame, loop);
+
+  if (execution_is_active (execution) && state->status == NODE_LOOPING &&
+      state->done_iterations == count)
+    {
+      JsonArray *array = json_array_sized_new (count);
+      g_autoptr(JsonNode) results = json_node_new (JSON_NODE_ARRAY);
+
+      for (guint i = 0; i < count; i++)
+        json_array_add_element (array, json_node_ref (g_ptr_array_index (state->results, i)));
+      json_node_take_array (results, array);
+      execution->loops_running--;
+      g_clear_pointer (&state->frames, g_ptr_array_unref);
+      node_succeed (frame, loop, g_steal_pointer (&results), "done");
+      node_finish (frame, loop);
+    }
+}
+
+/* The value an iteration produced: the output of the nodes connected back to the loop,
+ * or else of the body's last nodes; one value, or an object by node id when several. */
+static JsonNode *
+iteration_result (DecaFrame *frame)
+{
+  DecaPlan *plan = execution_plan (frame->execution);
+  g_autoptr(JsonObject) results = json_object_new ();
+  gboolean any_result_node = FALSE;
+  JsonNode *single = NULL;
+  guint n_results = 0;
+
+  for (guint n = 0; n < plan->n_nodes; n++)
+    if (plan->nodes[n].owner == frame->loop && plan->nodes[n].is_result)
+      any_result_node = TRUE;
+
+  for (guint n = 0; n < plan->n_nodes; n++)
+    {
+      PlanNode *plan_node = &plan->nodes[n];
+
+      if (plan_node->owner != frame->loop || frame->states[n].status != NODE_SUCCEEDED)
+        continue;
+      if (any_result_node ? !plan_node->is_result : !plan_node->is_sink)
+        continue;
+      json_object_set_member (results, plan_node->node->id, json_node_ref (frame->states[n].output));
+      single = frame->states[n].output;
+      n_results++;
+    }
+  if (n_results == 0)
+    return json_node_init_null (json_node_alloc ());
+  if (n_results == 1)
+    return json_node_ref (single);
+  return json_node_init_object (json_node_alloc (), results);
+}
+
+static void
+iteration_done (DecaFrame *frame)
+{
+  DecaFrame *parent = frame->parent;
+  guint loop = (guint) frame->loop;
+  DecaNodeState *state = &parent->states[loop];
+
+  /* Results keep item order whatever order iterations finish in. */
+  g_clear_pointer (&g_ptr_array_index (state->results, frame->iteration), json_node_unref);
+  g_ptr_array_index (state->results, frame->iteration) = iteration_result (frame);
+  state->running_iterations--;
+  state->done_iterations++;
+  /* The frame stays in state->frames until the loop ends: queued work may still point at
+   * it this round. */
+  frame_start_iterations (parent, loop);
+}
+
+static void
+frame_node_terminal (DecaFrame *frame,
+                     guint      node)
+{
+  DecaExecution *execution = frame->execution;
+
+  if (node != G_MAXUINT)
+    {
+      DecaNodeState *state = &frame->states[node];
+
+      if (state->counted_terminal)
+        return;
+      state->counted_terminal = TRUE;
+      g_assert (frame->pending > 0);
+      frame->pending--;
+      if (frame->pending > 0)
+        return;
+    }
+  frame->done = TRUE;
+  if (frame->loop >= 0)
+    iteration_done (frame);
+  else
+    execution_complete (execution);
+}
+
+/* --- finishing executions ---------------------------------------------------------------- */
+
+typedef struct {
+  DecaExecution *parent;          /* owned */
+  DecaNodeInvocation *invocation; /* owned */
+  DecaSubflowDoneFunc done;
+  gpointer done_data;
+} SubflowWait;
+
+/* Stops everything still in flight: invocations, retry and timeout timers. */
+static void
+frame_stop (DecaExecutor *self,
+            DecaFrame    *frame)
+{
+  for (guint n = 0; n < frame->n_states; n++)
+    {
+      DecaNodeState *state = &frame->states[n];
+
+      if (state->invocation != NULL)
+        {
+          deca_node_invocation_abandon (state->invocation);
+          g_clear_object (&state->invocation);
+        }
+      if (state->timeout_id != 0)
+        deca_clock_remove_timeout (self->clock, state->timeout_id);
+      if (state->retry_id != 0)
+        deca_clock_remove_timeout (self->clock, state->retry_id);
+      state->timeout_id = state->retry_id = 0;
+      for (guint i = 0; state->frames != NULL && i < state->frames->len; i++)
+        frame_stop (self, g_ptr_array_index (state->frames, i));
+    }
+}
+
+/* The output of a finished execution: the nodes of the top frame that ended a path. */
+static JsonNode *
+execution_collect_output (DecaExecution *execution)
+{
+  DecaPlan *plan = execution_plan (execution);
+  JsonObject *output = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, output);
+  for (guint n = 0; n < plan->n_nodes; n++)
+    {
+      DecaNodeState *state = &execution->top->states[n];
+      gboolean ended_path = TRUE;
+
+      if (plan->nodes[n].owner != -1 || state->status != NODE_SUCCEEDED)
+        continue;
+      for (guint i = 0; i < plan->nodes[n].out_edges->len; i++)
+        {
+          PlanEdge *edge = &plan->edges[g_array_index (plan->nodes[n].out_edges, guint, i)];
+
+          if (execution->top->states[edge->to].status != NODE_SKIPPED)
+            ended_path = FALSE;
+        }
+      if (ended_path)
+        json_object_set_member (output, plan->nodes[n].node->id, deca_json_redact (state->output, execution->secrets));
+    }
+  return node;
+}
+
+static void
+execution_settle (DecaExecution       *execution,
+                  DecaExecutionStatus  status)
+{
+  DecaExecutor *self = execution->executor;
+  DecaEvent event = { 0 };
+  g_autofree char *message = NULL;
+
+  if (execution->flow_timeout_id != 0)
+    {
+      deca_clock_remove_timeout (self->clock, execution->flow_timeout_id);
+      execution->flow_timeout_id = 0;
+    }
+  frame_stop (self, execution->top);
+  execution->running = 0;
+  /* The status changes now for the engine; the notification waits for the checkpoint. */
+  execution->status = status;
+  checkpoint_execution (execution);
+
+  event.type = DECA_EVENT_EXECUTION_FINISHED;
+  event.status = _deca_execution_status_name (status);
+  event.output = execution->output;
+  if (execution->error != NULL)
+    {
+      message = deca_string_redact (execution->error->message, execution->secrets);
+      event.error_code = execution->error->domain == DECA_ENGINE_ERROR
+                       ? deca_engine_error_code_name (execution->error->code) : "error";
+      event.error_message = message;
+      event.node_key = execution->error_node;
+    }
+  event.duration_us = deca_clock_now_us (self->clock) - execution->started_at;
+  execution_emit (execution, &event);
+  g_ptr_array_add (self->finished, g_object_ref (execution));
+  executor_schedule_pump (self);
+}
+
+static void
+execution_complete (DecaExecution *execution)
+{
+  if (!execution_is_active (execution))
+    return;
+  g_clear_pointer (&execution->output, json_node_unref);
+  execution->output = execution_collect_output (execution);
+  execution_settle (execution, DECA_EXECUTION_SUCCEEDED);
+}
+
+static void
+execution_fail (DecaExecution *execution,
+                GError        *error,
+                const char    *node_key)
+{
+  if (!execution_is_active (execution))
+    {
+      g_error_free (error);
+      return;
+    }
+  g_clear_error (&execution->error);
+  execution->error = error;
+  g_free (execution->error_node);
+  execution->error_node = g_strdup (node_key);
+  execution_settle (execution,
+                    error->domain == DECA_ENGINE_ERROR && error->code == DECA_ENGINE_ERROR_CANCELLED
+                    ? DECA_EXECUTION_CANCELLED : DECA_EXECUTION_FAILED);
+}
+
+void
+deca_execution_cancel (DecaExecution *self)
+{
+  g_return_if_fail (DECA_IS_EXECUTION (self));
+
+  execution_fail (self, g_error_new_literal (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CANCELLED,
+                                             "the execution was cancelled"), NULL);
+}
+
+static gboolean
+flow_timeout_cb (gpointer user_data)
+{
+  DecaExecution *execution = user_data;
+
+  execution->flow_timeout_id = 0;
+  execution_fail (execution,
+                  g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_TIMEOUT,
+                               "the flow did not finish within its timeout of %.3g s",
+                               deca_flow_get_timeout_us (execution->flow) / (double) G_USEC_PER_SEC),
+                  NULL);
+  return G_SOURCE_REMOVE;
+}
+
+JsonNode *
+deca_execution_get_node_output (DecaExecution *self,
+                                const char    *node_key)
+{
+  int index;
+
+  g_return_val_if_fail (DECA_IS_EXECUTION (self), NULL);
+  g_return_val_if_fail (node_key != NULL, NULL);
+
+  /* Loop body keys ("loop[2]/node") are looked up in the iteration's frame while the loop
+   * runs; after that only the top frame is kept. */
+  index = plan_index (self->plan, node_key);
+  if (index < 0 || self->top == NULL || self->top->states[index].status != NODE_SUCCEEDED)
+    return NULL;
+  return self->top->states[index].output;
+}
+
+/* Announces finished and paused executions once their checkpoints are durable, and lets
+ * the executor drop them. */
+static void
+executor_settle_touched (DecaExecutor *self)
+{
+  g_autoptr(GPtrArray) touched = self->touched;
+
+  self->touched = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < touched->len; i++)
+    {
+      DecaExecution *execution = g_ptr_array_index (touched, i);
+
+      execution->in_touched = FALSE;
+      if (execution->status == DECA_EXECUTION_RUNNING && !g_queue_is_empty (&execution->ready) &&
+          execution->running < deca_flow_get_parallelism (execution->flow))
+        {
+          /* Work left over after the last round: keep it for the next dispatch. */
+          executor_touch (self, execution);
+          continue;
+        }
+      if (execution->status == DECA_EXECUTION_RUNNING && execution->running == 0 &&
+          execution->retry_waiting == 0 && g_queue_is_empty (&execution->ready) &&
+          g_hash_table_size (execution->waiting) > 0 && !execution->top->done)
+        {
+          DecaEvent event = { 0 };
+
+          /* Nothing can move until someone decides an approval. */
+          event.type = DECA_EVENT_EXECUTION_PAUSED;
+          event.message = "waiting for approval";
+          execution->status = DECA_EXECUTION_PAUSED;
+          checkpoint_execution (execution);
+          execution_emit (execution, &event);
+          g_ptr_array_add (self->finished, g_object_ref (execution));
+        }
+    }
+}
+
+/* --- the pump ------------------------------------------------------------------------ */
+
+static void
+execution_start_ready (DecaExecution *execution)
+{
+  guint parallelism = deca_flow_get_parallelism (execution->flow);
+
+  while (execution->status == DECA_EXECUTION_RUNNING && execution->running < parallelism &&
+         !g_queue_is_empty (&execution->ready))
+    {
+      ReadyItem *item = g_queue_pop_head (&execution->ready);
+      DecaFrame *frame = item->frame;
+      guint node = item->node;
+
+      g_free (item);
+      if (frame->states[node].status == NODE_QUEUED)
+        node_start (frame, node);
+    }
+}
+
+static void
+executor_fail_all (DecaExecutor *self,
+                   const GError *error)
+{
+  g_autoptr(GList) live = g_hash_table_get_values (self->executions);
+
+  for (GList *l = live; l != NULL; l = l->next)
+    execution_fail (l->data,
+                    g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
+                                 "the execution cannot be checkpointed: %s", error->message),
+                    NULL);
+}
+
+/* One round: handle completions, make their checkpoints durable, then start what became
+ * ready. Starting only after the commit is what guarantees that a node which ran after
+ * another never runs while the other's result could still be lost. */
+static gboolean
+executor_round (DecaExecutor *self)
+{
+  gboolean worked = FALSE;
+  Completion *completion;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) touched = NULL;
+
+  while ((completion = g_queue_pop_head (&self->completions)) != NULL)
+    {
+      worked = TRUE;
+      handle_completion (completion);
+      g_object_unref (completion->invocation);
+      g_object_unref (completion->execution);
+      g_free (completion);
+    }
+
+  if (!executor_flush_batch (self, &error))
+    executor_fail_all (self, error);
+
+  touched = g_ptr_array_new_full (self->touched->len, g_object_unref);
+  for (guint i = 0; i < self->touched->len; i++)
+    g_ptr_array_add (touched, g_object_ref (g_ptr_array_index (self->touched, i)));
+  for (guint i = 0; i < touched->len; i++)
+    {
+      DecaExecution *execution = g_ptr_array_index (touched, i);
+
+      if (!g_queue_is_empty (&execution->ready) && execution->status == DECA_EXECUTION_RUNNING &&
+          execution->running < deca_flow_get_parallelism (execution->flow))
+        {
+          worked = TRUE;
+          execution_start_ready (execution);
+        }
+    }
+  return worked;
+}
+
+static void
+executor_announce (DecaExecutor *self)
+{
+  g_autoptr(GPtrArray) finished = self->finished;
+  g_autoptr(GError) error = NULL;
+
+  self->finished = g_ptr_array_new_with_free_func (g_object_unref);
+  if (!executor_flush_batch (self, &error))
+    g_warning ("cannot checkpoint finished executions: %s", error->message);
+
+  for (guint i = 0; i < finished->len; i++)
+    {
+      DecaExecution *execution = g_ptr_array_index (finished, i);
+      SubflowWait *wait = execution->subflow_wait;
+
+      if (deca_execution_is_finished (execution))
+        {
+          g_hash_table_remove (self->executions, execution->id);
+          if (wait != NULL)
+            {
+              execution->subflow_wait = NULL;
+              wait->done (execution->status == DECA_EXECUTION_SUCCEEDED ? execution->output : NULL,
+                          execution->error, wait->done_data);
+              g_object_unref (wait->parent);
+              g_object_unref (wait->invocation);
+              g_free (wait);
+            }
+        }
+      g_object_notify (G_OBJECT (execution), "status");
+    }
+}
+
+static gboolean
+executor_pump_cb (gpointer user_data)
+{
+  DecaExecutor *self = user_data;
+  gboolean more = TRUE;
+
+  for (guint round = 0; round < PUMP_ROUNDS && more; round++)
+    more = executor_round (self);
+  executor_settle_touched (self);
+  executor_announce (self);
+
+  if (more || !g_queue_is_empty (&self->completions) || self->touched->len > 0 || self->finished->len > 0)
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&self->pump, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+executor_schedule_pump (DecaExecutor *self)
+{
+  if (self->pump != NULL)
+    return;
+  self->pump = g_idle_source_new ();
+  g_source_set_priority (self->pump, G_PRIORITY_DEFAULT);
+  g_source_set_callback (self->pump, executor_pump_cb, self, NULL);
+  g_source_set_static_name (self->pump, "[deca] executor pump");
+  g_source_attach (self->pump, self->context);
+}
+
+gboolean
+deca_executor_flush (DecaExecutor  *self,
+                     GError       **error)
+{
+  g_return_val_if_fail (DECA_IS_EXECUTOR (self), FALSE);
+  return executor_flush_batch (self, error);
+}
+
+/* --- starting and resuming ---------------------------------------------------------------- */
+
+#define MAX_SUBFLOW_DEPTH 32
+
+static DecaPlan *
+executor_plan_for (DecaExecutor  *self,
+                   DecaFlow      *flow,
+                   GError       **error)
+{
+  g_autofree char *key = g_strdup_printf ("deca-plan-%p", (void *) self->registry);
+  DecaPlan *plan = g_object_get_data (G_OBJECT (flow), key);
+
+  if (plan != NULL)
+    return plan;
+  plan = plan_new (flow, self->registry, error);
+  if (plan != NULL)
+    g_object_set_data_full (G_OBJECT (flow), key, plan, (GDestroyNotify) _deca_plan_free);
+  return plan;
+}
+
+/* Saves the flow as a version once per flow object and store. */
+static gboolean
+executor_store_flow (DecaExecutor  *self,
+                     DecaFlow      *flow,
+                     gint64        *version,
+                     GError       **error)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *document = NULL;
+  gpointer cached;
+
+  if (self->store == NULL)
+    {
+      *version = deca_flow_get_version (flow);
+      return TRUE;
+    }
+  key = g_strdup_printf ("deca-stored-version-%p", (void *) self->store);
+  cached = g_object_get_data (G_OBJECT (flow), key);
+  if (cached != NULL)
+    {
+      *version = GPOINTER_TO_SIZE (cached);
+      return TRUE;
+    }
+  document = deca_flow_to_data (flow, FALSE, NULL);
+  if (!deca_store_save_flow (self->store, deca_flow_get_id (flow), deca_flow_get_name (flow),
+                             document, version, error))
+    return FALSE;
+  g_object_set_data (G_OBJECT (flow), key, GSIZE_TO_POINTER ((gsize) *version));
+  return TRUE;
+}
+
+static gboolean
+execution_resolve_credentials (DecaExecution  *execution,
+                               GError        **error)
+{
+  DecaExecutor *self = execution->executor;
+  GPtrArray *names = execution->plan->credential_names;
+  JsonObject *credentials = json_object_new ();
+
+  execution->credentials = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (execution->credentials, credentials);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      JsonObject *fields;
+
+      if (self->credentials == NULL)
+        {
+          g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CREDENTIAL,
+                       "the flow uses credential '%s', but no credential provider is configured", name);
+          return FALSE;
+        }
+      fields = deca_credential_provider_lookup (self->credentials, name, error);
+      if (fields == NULL)
+        return FALSE;
+      execution_add_secrets (execution, fields);
+      json_object_set_object_member (credentials, name, fields);
+    }
+  return TRUE;
+}
+
+static DecaExecution *
+execution_new (DecaExecutor  *self,
+               DecaFlow      *flow,
+               const char    *id,
+               JsonNode      *input,
+               GError       **error)
+{
+  g_autoptr(DecaExecution) execution = g_object_new (DECA_TYPE_EXECUTION, NULL);
+  JsonObject *info;
+  char started[40];
+
+  execution->executor = self;
+  execution->flow = g_object_ref (flow);
+  execution->plan = executor_plan_for (self, flow, error);
+  if (execution->plan == NULL)
+    return NULL;
+  execution->id = id ? g_strdup (id) : g_uuid_string_random ();
+  execution->input = input ? json_node_copy (input) : json_node_init_object (json_node_alloc (), NULL);
+  if (JSON_NODE_HOLDS_OBJECT (execution->input) && json_node_get_object (execution->input) == NULL)
+    json_node_take_object (execution->input, json_object_new ());
+  execution->created_at = execution->started_at = deca_clock_now_us (self->clock);
+  if (!executor_store_flow (self, flow, &execution->flow_version, error))
+    return NULL;
+
+  info = json_object_new ();
+  json_object_set_string_member (info, "id", execution->id);
+  json_object_set_string_member (info, "flow_id", deca_flow_get_id (flow));
+  json_object_set_int_member (info, "flow_version", execution->flow_version);
+  deca_format_time_iso8601 (execution->started_at, started, sizeof started);
+  json_object_set_string_member (info, "started_at", started);
+  execution->info = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (execution->info, info);
+
+  if (!execution_resolve_credentials (execution, error))
+    return NULL;
+  execution->top = frame_new (execution, NULL, -1);
+  return g_steal_pointer (&execution);
+}
+
+/* Makes @execution live: records it, emits its first event, queues its root nodes. */
+static void
+execution_begin (DecaExecution *execution,
+                 gboolean       resumed)
+{
+  DecaExecutor *self = execution->executor;
+  DecaPlan *plan = execution->plan;
+  DecaEvent event = { 0 };
+  gint64 timeout = deca_flow_get_timeout_us (execution->flow);
+
+  execution->status = DECA_EXECUTION_RUNNING;
+  g_hash_table_replace (self->executions, execution->id, g_object_ref (execution));
+  if (self->store != NULL)
+    g_ptr_array_add (resumed ? self->pending_updates : self->pending_inserts, execution_record (execution));
+  event.type = resumed ? DECA_EVENT_EXECUTION_RESUMED : DECA_EVENT_EXECUTION_STARTED;
+  execution_emit (execution, &event);
+
+  /* The flow timeout counts from this start or resume: time spent paused for an approval,
+   * or while no process ran, does not count. */
+  if (timeout > 0)
+    execution->flow_timeout_id = deca_clock_add_timeout (self->clock, timeout, flow_timeout_cb, execution, NULL);
+
+  for (guint n = 0; n < plan->n_nodes && execution_is_active (execution); n++)
+    if (plan->nodes[n].owner == -1 && plan->nodes[n].n_in == 0)
+      node_enqueue (execution->top, n);
+  if (execution->top->pending == 0)
+    execution_complete (execution);
+  g_object_notify (G_OBJECT (execution), "status");
+  executor_touch (self, execution);
+}
+
+DecaExecution *
+deca_executor_start (DecaExecutor  *self,
+                     DecaFlow      *flow,
+                     JsonNode      *input,
+                     GError       **error)
+{
+  DecaExecution *execution;
+
+  g_return_val_if_fail (DECA_IS_EXECUTOR (self), NULL);
+  g_return_val_if_fail (DECA_IS_FLOW (flow), NULL);
+
+  execution = execution_new (self, flow, NULL, input, error);
+  if (execution == NULL)
+    return NULL;
+  execution_begin (execution, FALSE);
+  return execution;
+}
+
+static GHashTable *
+load_restored_results (DecaExecutor  *self,
+                       const char    *execution_id,
+                       GError       **error)
+{
+  g_autoptr(GPtrArray) results = deca_store_list_node_results (self->store, execution_id, error);
+  GHashTable *restored;
+
+  if (results == NULL)
+    return NULL;
+  restored = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) deca_node_result_record_free);
+  for (guint i = 0; i < results->len; i++)
+    {
+      DecaNodeResultRecord *record = g_ptr_array_index (results, i);
+
+      if (g_str_equal (record->status, DECA_STATUS_SUCCEEDED) || g_str_equal (record->status, DECA_STATUS_FAILED))
+        g_hash_table_replace (restored, record->node_key, deca_node_result_record_copy (record));
+    }
+  return restored;
+}
+
+static DecaExecution *
+executor_load_execution (DecaExecutor  *self,
+                         const char    *execution_id,
+                         GError       **error)
+{
+  g_autoptr(DecaExecutionRecord) record = NULL;
+  g_autoptr(DecaFlow) flow = NULL;
+  g_autoptr(JsonNode) input = NULL;
+  g_autofree char *document = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  DecaExecution *execution;
+
+  record = deca_store_get_execution (self->store, execution_id, error);
+  if (record == NULL)
+    return NULL;
+  if (!g_str_equal (record->status, DECA_STATUS_RUNNING) && !g_str_equal (record->status, DECA_STATUS_PENDING) &&
+      !g_str_equal (record->status, DECA_STATUS_PAUSED))
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
+                   "execution %s has already finished (%s)", execution_id, record->status);
+      return NULL;
+    }
+  document = deca_store_load_flow (self->store, record->flow_id, record->flow_version, NULL, error);
+  if (document == NULL)
+    return NULL;
+  flow = deca_flow_new_from_data (document, -1, error);
+  if (flow == NULL)
+    return NULL;
+  input = record->input ? json_from_string (record->input, NULL) : NULL;
+  execution = execution_new (self, flow, execution_id, input, error);
+  if (execution == NULL)
+    return NULL;
+  execution->created_at = record->created_at;
+  execution->flow_version = record->flow_version;
+  execution->parent_id = g_strdup (record->parent_id);
+  execution->parent_node = g_strdup (record->parent_node);
+  execution->restored = load_restored_results (self, execution_id, error);
+  events = execution->restored ? deca_store_list_events (self->store, execution_id, 0, error) : NULL;
+  if (events == NULL)
+    {
+      g_object_unref (execution);
+      return NULL;
+    }
+  for (guint i = 0; i < events->len; i++)
+    execution->seq = MAX (execution->seq, ((DecaEventRecord *) g_ptr_array_index (events, i))->seq);
+  return execution;
+}
+
+DecaExecution *
+deca_executor_resume (DecaExecutor  *self,
+                      const char    *execution_id,
+                      GError       **error)
+{
+  DecaExecution *execution;
+
+  g_return_val_if_fail (DECA_IS_EXECUTOR (self), NULL);
+  g_return_val_if_fail (execution_id != NULL, NULL);
+
+  if ((execution = g_hash_table_lookup (self->executions, execution_id)) != NULL)
+    return g_object_ref (execution);
+  if (self->store == NULL)
+    {
+      g_set_error_literal (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
+                           "resuming needs a store; this executor has none");
+      return NULL;
+    }
+  execution = executor_load_execution (self, execution_id, error);
+  if (execution == NULL)
+    return NULL;
+  execution_begin (execution, TRUE);
+  return execution;
+}
+
+GPtrArray *
+deca_executor_resume_all (DecaExecutor  *self,
+                          GError       **error)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GPtrArray) resumed = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_val_if_fail (DECA_IS_EXECUTOR (self), NULL);
+
+  if (self->store == NULL)
+    return g_steal_pointer (&resumed);
+  records = deca_store_list_unfinished_executions (self->store, error);
+  if (records == NULL)
+    return NULL;
+  for (guint i = 0; i < records->len; i++)
+    {
+      DecaExecutionRecord *record = g_ptr_array_index (records, i);
+      DecaExecution *execution;
+
+      if (record->parent_id != NULL)
+        continue;   /* a subflow: its parent resumes it */
+      execution = deca_executor_resume (self, record->id, error);
+      if (execution == NULL)
+        return NULL;
+      g_ptr_array_add (resumed, execution);
+    }
+  return g_steal_pointer (&resumed);
+}
+
+static char *
+subflow_execution_id (DecaExecution      *parent,
+                      DecaNodeInvocation *invocation)
+{
+  g_autofree char *seed = g_strdup_printf ("%s/%s#%d", parent->id, deca_node_invocation_get_node_key (invocation),
+                                           deca_node_invocation_get_attempt (invocation));
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, seed, -1);
+
+  /* A stable id, so that a resumed parent finds the child it started before the crash. */
+  return g_strdup_printf ("%.8s-%.4s-%.4s-%.4s-%.12s", hash, hash + 8, hash + 12, hash + 16, hash + 20);
+}
+
+static gboolean
+host_run_subflow (gpointer             host_data,
+                  DecaNodeInvocation  *invocation,
+                  const char          *flow_id,
+                  gint64               version,
+                  JsonNode            *input,
+                  DecaSubflowDoneFunc  done,
+                  gpointer             done_data,
+                  GError             **error)
+{
+  DecaExecution *parent = host_data;
+  DecaExecutor *self = parent->executor;
+  g_autofree char *child_id = subflow_execution_id (parent, invocation);
+  g_autoptr(DecaExecutionRecord) existing = NULL;
+  g_autoptr(DecaExecution) child = NULL;
+  SubflowWait *wait;
+
+  if (self->store == NULL)
+    {
+      g_set_error_literal (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
+                           "subflows are looked up in the flow store, and this executor has none");
+      return FALSE;
+    }
+  if (parent->depth >= MAX_SUBFLOW_DEPTH)
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_LIMIT,
+                   "subflows nest deeper than %d levels; does flow '%s' call itself?", MAX_SUBFLOW_DEPTH, flow_id);
+      return FALSE;
+    }
+
+  existing = deca_store_get_execution (self->store, child_id, NULL);
+  if (existing != NULL && (g_str_equal (existing->status, DECA_STATUS_SUCCEEDED) ||
+                           g_str_equal (existing->status, DECA_STATUS_FAILED) ||
+                           g_str_equal (existing->status, DECA_STATUS_CANCELLED)))
+    {
+      /* Finished before a crash of the parent: hand back what it produced. */
+      g_autoptr(JsonNode) output = existing->output ? json_from_string (existing->output, NULL) : NULL;
+      g_autoptr(GError) child_error = NULL;
+
+      if (!g_str_equal (existing->status, DECA_STATUS_SUCCEEDED))
+        child_error = g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
+                                   "subflow %s %s: %s", child_id, existing->status,
+                                   existing->error ? existing->error : "");
+      done (child_error ? NULL : output, child_error, done_data);
+      return TRUE;
+    }
+
+  if (existing != NULL)
+    child = executor_load_execution (self, child_id, error);
+  else
+    {
+      g_autofree char *document = deca_store_load_flow (self->store, flow_id, version, NULL, error);
+      g_autoptr(DecaFlow) flow = NULL;
+
+      if (document == NULL)
+        return FALSE;
+      flow = deca_flow_new_from_data (document, -1, error);
+      if (flow == NULL)
+        return FALSE;
+      child = execution_new (self, flow, child_id, input, error);
+    }
+  if (child == NULL)
+    return FALSE;
+
+  g_free (child->parent_id);
+  child->parent_id = g_strdup (parent->id);
+  g_free (child->parent_node);
+  child->parent_node = g_strdup (deca_node_invocation_get_node_key (invocation));
+  child->depth = parent->depth + 1;
+  wait = g_new0 (SubflowWait, 1);
+  wait->parent = g_object_ref (parent);
+  wait->invocation = g_object_ref (invocation);
+  wait->done = done;
+  wait->done_data = done_data;
+  child->subflow_wait = wait;
+  execution_begin (child, existing != NULL);
+  return TRUE;
+}
+
+gboolean
+deca_executor_decide (DecaExecutor  *self,
+                      const char    *execution_id,
+                      const char    *node_key,
+                      gboolean       approved,
+                      const char    *comment,
+                      const char    *decided_by,
+                      GError       **error)
+{
+  DecaExecution *execution;
+  DecaApprovalRecord record = { 0 };
+  ReadyItem *waiting = NULL;
+
+  g_return_val_if_fail (DECA_IS_EXECUTOR (self), FALSE);
+  g_return_val_if_fail (execution_id != NULL && node_key != NULL, FALSE);
+
+  execution = g_hash_table_lookup (self->executions, execution_id);
+  if (execution != NULL)
+    {
+      waiting = g_hash_table_lookup (execution->waiting, node_key);
+      if (waiting == NULL)
+        {
+          g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
+                       "node '%s' of execution %s is not waiting for approval", node_key, execution_id);
+          return FALSE;
+        }
+    }
+  else if (self->store != NULL)
+    {
+      g_autoptr(DecaExecutionRecord) stored = deca_store_get_execution (self->store, execution_id, error);
+      g_autoptr(GPtrArray) results = NULL;
+      gboolean is_waiting = FALSE;
+
+      if (stored == NULL)
+        return FALSE;
+      results = deca_store_list_node_results (self->store, execution_id, error);
+      if (results == NULL)
+        return FALSE;
+      for (guint i = 0; i < results->len; i++)
+        {
+          DecaNodeResultRecord *result = g_ptr_array_index (results, i);
+
+          if (g_str_equal (result->node_key, node_key) && g_str_equal (result->status, DECA_STATUS_PAUSED))
+            is_waiting = TRUE;
+        }
+      if (!is_waiting || deca_execution_status_to_string (DECA_EXECUTION_SUCCEEDED) == NULL ||
+          g_str_equal (stored->status, DECA_STATUS_SUCCEEDED) || g_str_equal (stored->status, DECA_STATUS_FAILED) ||
+          g_str_equal (stored->status, DECA_STATUS_CANCELLED))
+        {
+          g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
+                       "node '%s' of execution %s is not waiting for approval", node_key, execution_id);
+          return FALSE;
+        }
+    }
+  else
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
+                   "no execution %s", execution_id);
+      return FALSE;
+    }
+
+  record.execution_id = (char *) execution_id;
+  record.node_key = (char *) node_key;
+  record.approved = approved;
+  record.comment = (char *) comment;
+  record.decided_by = (char *) decided_by;
+  record.decided_at = deca_clock_now_us (self->clock);
+  if (self->store != NULL)
+    {
+      if (!deca_store_put_approval (self->store, &record, error))
+        return FALSE;
+    }
+  else
+    {
+      DecaApprovalRecord *copy = g_new0 (DecaApprovalRecord, 1);
+
+      copy->execution_id = g_strdup (execution_id);
+      copy->node_key = g_strdup (node_key);
+      copy->approved = approved;
+      copy->comment = g_strdup (comment);
+      copy->decided_by = g_strdup (decided_by);
+      copy->decided_at = record.decided_at;
+      if (execution->decisions == NULL)
+        execution->decisions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                      (GDestroyNotify) deca_approval_record_free);
+      g_hash_table_replace (execution->decisions, copy->node_key, copy);
+    }
+
+  if (waiting != NULL)
+    {
+      DecaFrame *frame = waiting->frame;
+      guint node = waiting->node;
+
+      g_hash_table_remove (execution->waiting, node_key);
+      if (execution->status == DECA_EXECUTION_PAUSED)
+        {
+          DecaEvent event = { 0 };
+
+          event.type = DECA_EVENT_EXECUTION_RESUMED;
+          _deca_execution_set_status (execution, DECA_EXECUTION_RUNNING);
+          checkpoint_execution (execution);
+          execution_emit (execution, &event);
+        }
+      frame->states[node].status = NODE_WAITING;
+      node_enqueue (frame, node);
+    }
+  return TRUE;
+}
+
+DecaExecution *
+deca_executor_lookup (DecaExecutor *self,
+                      const char   *execution_id)
+{
+  g_return_val_if_fail (DECA_IS_EXECUTOR (self), NULL);
+  return execution_id ? g_hash_table_lookup (self->executions, execution_id) : NULL;
+}
+
+/* --- the executor object ------------------------------------------------------------------ */
+
+static JsonNode *
+build_env (void)
+{
+  g_auto(GStrv) environment = g_get_environ ();
+  JsonObject *env = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  /* Only variables meant for flows: DECA_ENV_NAME becomes env.NAME. */
+  for (guint i = 0; environment[i] != NULL; i++)
+    if (g_str_has_prefix (environment[i], "DECA_ENV_"))
+      {
+        const char *name = environment[i] + strlen ("DECA_ENV_");
+        const char *equals = strchr (name, '=');
+
+        if (equals != NULL && equals > name)
+          {
+            g_autofree char *key = g_strndup (name, (gsize) (equals - name));
+
+            json_object_set_string_member (env, key, equals + 1);
+          }
+      }
+  json_node_take_object (node, env);
+  return node;
+}
+
+static void
+deca_executor_dispose (GObject *object)
+{
+  DecaExecutor *self = DECA_EXECUTOR (object);
+  Completion *completion;
+
+  if (self->pump != NULL)
+    {
+      g_source_destroy (self->pump);
+      g_clear_pointer (&self->pump, g_source_unref);
+    }
+  while ((completion = g_queue_pop_head (&self->completions)) != NULL)
+    {
+      g_object_unref (completion->invocation);
+      g_object_unref (completion->execution);
+      g_free (completion);
+    }
+  if (self->executions != NULL)
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      /* Live executions are stopped, not finished: with a store they resume next time. */
+      g_hash_table_iter_init (&iter, self->executions);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          DecaExecution *execution = value;
+
+          if (execution->flow_timeout_id != 0)
+            deca_clock_remove_timeout (self->clock, execution->flow_timeout_id);
+          execution->flow_timeout_id = 0;
+          frame_stop (self, execution->top);
+          if (execution->subflow_wait != NULL)
+            {
+              SubflowWait *wait = execution->subflow_wait;
+
+              execution->subflow_wait = NULL;
+              g_object_unref (wait->parent);
+              g_object_unref (wait->invocation);
+              g_free (wait);
+            }
+        }
+      g_hash_table_remove_all (self->executions);
+    }
+  if (self->store != NULL)
+    executor_flush_batch (self, NULL);
+  g_clear_pointer (&self->touched, g_ptr_array_unref);
+  g_clear_pointer (&self->finished, g_ptr_array_unref);
+  g_clear_object (&self->store);
+  g_clear_object (&self->credentials);
+  g_clear_object (&self->clock);
+  g_clear_object (&self->registry);
+  G_OBJECT_CLASS (deca_executor_parent_class)->dispose (object);
+}
+
+static void
+deca_executor_finalize (GObject *object)
+{
+  DecaExecutor *self = DECA_EXECUTOR (object);
+
+  g_clear_pointer (&self->executions, g_hash_table_unref);
+  g_clear_pointer (&self->pending_inserts, g_ptr_array_unref);
+  g_clear_pointer (&self->pending_updates, g_ptr_array_unref);
+  g_clear_pointer (&self->pending_results, g_ptr_array_unref);
+  g_clear_pointer (&self->pending_events, g_ptr_array_unref);
+  g_clear_pointer (&self->breaker, deca_circuit_breaker_free);
+  g_clear_pointer (&self->rand, g_rand_free);
+  g_clear_pointer (&self->env, json_node_unref);
+  g_clear_pointer (&self->null_node, json_node_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_error (&self->store_error);
+  G_OBJECT_CLASS (deca_executor_parent_class)->finalize (object);
+}
+
+static void
+deca_executor_class_init (DecaExecutorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = deca_executor_dispose;
+  object_class->finalize = deca_executor_finalize;
+
+  /**
+   * DecaExecutor::event:
+   * @event: (type gpointer): the DecaEvent, valid during the emission
+   *
+   * Every state change of every execution, in order (docs/events.md).
+   */
+  signals[SIGNAL_EVENT] =
+    g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+}
+
+static void
+deca_executor_init (DecaExecutor *self)
+{
+  self->executions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
+  self->touched = g_ptr_array_new_with_free_func (g_object_unref);
+  self->finished = g_ptr_array_new_with_free_func (g_object_unref);
+  self->pending_inserts = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_execution_record_free);
+  self->pending_updates = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_execution_record_free);
+  self->pending_results = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_node_result_record_free);
+  self->pending_events = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_event_record_free);
+  self->breaker = deca_circuit_breaker_new ();
+  self->rand = g_rand_new ();
+  self->clock = deca_system_clock_get_default ();
+  self->env = build_env ();
+  self->null_node = json_node_init_null (json_node_alloc ());
+  self->context = g_main_context_ref_thread_default ();
+  g_queue_init (&self->completions);
+}
+
+DecaExecutor *
+deca_executor_new (DecaNodeRegistry *registry)
+{
+  DecaExecutor *self;
+
+  g_return_val_if_fail (DECA_IS_NODE_REGISTRY (registry), NULL);
+
+  self = g_object_new (DECA_TYPE_EXECUTOR, NULL);
+  self->registry = g_object_ref (registry);
+  return self;
+}
+
+void
+deca_executor_set_store (DecaExecutor *self,
+                         DecaStore    *store)
+{
+  g_return_if_fail (DECA_IS_EXECUTOR (self));
+  g_set_object (&self->store, store);
+}
+
+DecaStore *
+deca_executor_get_store (DecaExecutor *self)
+{
+  g_return_val_if_fail (DECA_IS_EXECUTOR (self), NULL);
+  return self->store;
+}
+
+void
+deca_executor_set_credential_provider (DecaExecutor           *self,
+                                       DecaCredentialProvider *provider)
+{
+  g_return_if_fail (DECA_IS_EXECUTOR (self));
+  g_set_object (&self->credentials, provider);
+}
+
+void
+deca_executor_set_clock (DecaExecutor *self,
+                         DecaClock    *clock)
+{
+  g_return_if_fail (DECA_IS_EXECUTOR (self));
+  g_return_if_fail (DECA_IS_CLOCK (clock));
+  g_set_object (&self->clock, clock);
+}
+
+void
+deca_executor_set_random_seed (DecaExecutor *self,
+                               guint32       seed)
+{
+  g_return_if_fail (DECA_IS_EXECUTOR (self));
+  g_rand_set_seed (self->rand, seed);
+}
+
+DecaNodeRegistry *
+deca_executor_get_registry (DecaExecutor *self)
+{
+  g_return_val_if_fail (DECA_IS_EXECUTOR (self), NULL);
+  return self->registry;
+}

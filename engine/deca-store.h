@@ -103,6 +103,11 @@ void deca_approval_record_free    (DecaApprovalRecord   *record);
 DecaExecutionRecord  *deca_execution_record_copy   (const DecaExecutionRecord  *record);
 DecaNodeResultRecord *deca_node_result_record_copy (const DecaNodeResultRecord *record);
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DecaExecutionRecord, deca_execution_record_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DecaNodeResultRecord, deca_node_result_record_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DecaEventRecord, deca_event_record_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DecaApprovalRecord, deca_approval_record_free)
+
 /* Opens (creating if needed) the database at @path, ":memory:" for a private in-memory
  * one, and migrates it. Fails with DECA_ENGINE_ERROR_STORE when the file is not a SQLite
  * database, is newer than this build knows, or cannot be written. */

@@ -1,0 +1,115 @@
+#pragma once
+
+#include "deca-executor.h"
+#include "deca-circuit-breaker.h"
+#include "deca-expr.h"
+#include "deca-node-invocation.h"
+
+G_BEGIN_DECLS
+
+/*
+ * Shared between deca-executor.c (scheduling) and deca-execution.c (the execution
+ * object). Nothing here is installed.
+ */
+
+typedef struct _DecaPlan DecaPlan;
+typedef struct _DecaFrame DecaFrame;
+
+typedef enum {
+  NODE_WAITING,      /* inputs not all resolved */
+  NODE_QUEUED,       /* ready, waiting for a parallelism slot */
+  NODE_RUNNING,      /* an invocation is in flight */
+  NODE_RETRY_WAIT,   /* failed, next attempt scheduled */
+  NODE_LOOPING,      /* a loop node running its iterations */
+  NODE_PAUSED,       /* an approval waiting for a person */
+  NODE_SUCCEEDED,
+  NODE_FAILED,
+  NODE_SKIPPED,
+} DecaNodeStatus;
+
+typedef struct {
+  DecaNodeStatus status;
+  guint unresolved;          /* incoming connections not yet resolved */
+  guint fired;               /* incoming connections that fired */
+  int attempt;
+  gboolean counted_terminal; /* already subtracted from the frame's pending count */
+  JsonNode *output;
+  char *port;
+  GError *error;
+  JsonNode *input;           /* rendered config, kept for the checkpoint */
+  char *circuit_key;
+  gint64 started_at;
+  gint64 first_started_at;
+  DecaNodeInvocation *invocation;
+  guint timeout_id;
+  guint retry_id;
+  /* Loop nodes. */
+  JsonArray *items;
+  GPtrArray *results;        /* JsonNode per item, in item order */
+  guint next_item;
+  guint running_iterations;
+  guint done_iterations;
+  GPtrArray *frames;         /* DecaFrame, running iterations */
+} DecaNodeState;
+
+struct _DecaFrame {
+  DecaExecution *execution;  /* borrowed */
+  DecaFrame *parent;         /* borrowed */
+  int loop;                  /* loop node index, -1 for the top frame */
+  guint iteration;
+  JsonNode *item;
+  JsonNode *index;
+  JsonNode *loop_info;
+  char *key_prefix;          /* "" or "loop-id[3]/" */
+  DecaNodeState *states;     /* one per flow node; only the frame's own are used */
+  guint n_states;
+  guint pending;             /* own nodes not yet terminal */
+  gboolean done;
+};
+
+struct _DecaExecution
+{
+  GObject parent_instance;
+
+  DecaExecutor *executor;    /* borrowed: the executor outlives its live executions */
+  char *id;
+  DecaFlow *flow;
+  DecaPlan *plan;
+  gint64 flow_version;
+  DecaExecutionStatus status;
+  JsonNode *input;
+  JsonNode *output;
+  JsonNode *response;
+  GError *error;
+  char *error_node;
+  JsonNode *info;            /* the "execution" root */
+  JsonNode *credentials;     /* the "credentials" root */
+  GHashTable *secrets;       /* set of secret strings to redact */
+  DecaFrame *top;
+  GQueue ready;              /* ReadyItem */
+  guint running;             /* invocations in flight */
+  guint retry_waiting;
+  guint loops_running;
+  gint64 seq;
+  gint64 created_at;
+  gint64 started_at;
+  guint flow_timeout_id;
+  gboolean unhandled_failure;
+  GHashTable *restored;      /* node_key -> DecaNodeResultRecord, from a resume */
+  GHashTable *decisions;     /* node_key -> DecaApprovalRecord, without a store */
+  GHashTable *waiting;       /* node_key -> NodeRef of paused approval nodes */
+  guint depth;               /* subflow nesting */
+  GHashTable *invocations;   /* node_key -> count */
+  char *parent_id;
+  char *parent_node;
+  gpointer subflow_wait;     /* the parent's wait record, while running as a subflow */
+  gboolean in_touched;
+};
+
+const char *_deca_execution_status_name (DecaExecutionStatus status);
+void        _deca_execution_set_status  (DecaExecution *self,
+                                         DecaExecutionStatus status);
+void        _deca_frame_free            (DecaFrame     *frame);
+void        _deca_plan_free             (DecaPlan      *plan);
+
+G_END_DECLS

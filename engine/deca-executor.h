@@ -1,0 +1,121 @@
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "deca-clock.h"
+#include "deca-credential-provider.h"
+#include "deca-event.h"
+#include "deca-flow.h"
+#include "deca-node-registry.h"
+#include "deca-store.h"
+
+G_BEGIN_DECLS
+
+/*
+ * DecaExecutor runs flows (docs/execution.md). It is asynchronous on the GMainContext that
+ * is thread-default where it was created: nodes start as their inputs resolve, at most
+ * settings.parallelism at once per execution, and every state change is an event.
+ *
+ * With a store, every node result is checkpointed before the nodes after it start, in one
+ * transaction per main-loop turn for all executions, so a process killed at any point can
+ * resume its executions (deca_executor_resume) without running completed nodes again.
+ */
+
+typedef enum {
+  DECA_EXECUTION_PENDING,
+  DECA_EXECUTION_RUNNING,
+  DECA_EXECUTION_PAUSED,
+  DECA_EXECUTION_SUCCEEDED,
+  DECA_EXECUTION_FAILED,
+  DECA_EXECUTION_CANCELLED,
+} DecaExecutionStatus;
+
+#define DECA_TYPE_EXECUTION (deca_execution_get_type ())
+G_DECLARE_FINAL_TYPE (DecaExecution, deca_execution, DECA, EXECUTION, GObject)
+
+#define DECA_TYPE_EXECUTOR (deca_executor_get_type ())
+G_DECLARE_FINAL_TYPE (DecaExecutor, deca_executor, DECA, EXECUTOR, GObject)
+
+/* Returns the stable status name ("running", ...), as in the store and in events. */
+const char *deca_execution_status_to_string (DecaExecutionStatus status);
+
+DecaExecutor *deca_executor_new                  (DecaNodeRegistry       *registry);
+/* Optional services; set them before the first start. */
+void          deca_executor_set_store            (DecaExecutor           *self,
+                                                  DecaStore              *store);
+DecaStore    *deca_executor_get_store            (DecaExecutor           *self);
+void          deca_executor_set_credential_provider (DecaExecutor        *self,
+                                                  DecaCredentialProvider *provider);
+void          deca_executor_set_clock            (DecaExecutor           *self,
+                                                  DecaClock              *clock);
+/* Makes retry jitter repeatable (tests). */
+void          deca_executor_set_random_seed      (DecaExecutor           *self,
+                                                  guint32                 seed);
+DecaNodeRegistry *deca_executor_get_registry     (DecaExecutor           *self);
+
+/* Starts @flow with @input (nullable: {}). With a store, the flow is saved as a version
+ * and the execution recorded before anything runs. Returns (transfer full) the running
+ * execution, or NULL with @error (store failure, or a node type that does not exist). */
+DecaExecution *deca_executor_start               (DecaExecutor           *self,
+                                                  DecaFlow               *flow,
+                                                  JsonNode               *input,
+                                                  GError                **error);
+/* Resumes execution @execution_id from the store: results already checkpointed are kept,
+ * the rest runs. Works for executions left running by a crashed process and for paused
+ * ones (approvals). Returns (transfer full) the execution, or NULL with @error (unknown
+ * id, already finished, no store). */
+DecaExecution *deca_executor_resume              (DecaExecutor           *self,
+                                                  const char             *execution_id,
+                                                  GError                **error);
+/* Resumes every execution the store has as running or pending (not subflow children,
+ * which their parents resume). Returns (transfer full) (element-type DecaExecution). */
+GPtrArray     *deca_executor_resume_all          (DecaExecutor           *self,
+                                                  GError                **error);
+/* Records a decision on the approval node @node_key of @execution_id (in the store when
+ * there is one). If the execution is live in this executor and waiting on that node, it
+ * goes on at once; otherwise deca_executor_resume() picks the decision up. Fails with
+ * DECA_ENGINE_ERROR_STATE when that node is not waiting for approval or was decided. */
+gboolean       deca_executor_decide              (DecaExecutor           *self,
+                                                  const char             *execution_id,
+                                                  const char             *node_key,
+                                                  gboolean                approved,
+                                                  const char             *comment,
+                                                  const char             *decided_by,
+                                                  GError                **error);
+/* Returns (transfer none) (nullable) a live execution of this executor. */
+DecaExecution *deca_executor_lookup              (DecaExecutor           *self,
+                                                  const char             *execution_id);
+/* Makes the pending checkpoint batch durable now (the executor also does it on its own at
+ * the end of each main-loop turn). */
+gboolean       deca_executor_flush               (DecaExecutor           *self,
+                                                  GError                **error);
+
+const char          *deca_execution_get_id       (DecaExecution *self);
+DecaFlow            *deca_execution_get_flow     (DecaExecution *self);
+DecaExecutionStatus  deca_execution_get_status   (DecaExecution *self);
+/* TRUE once succeeded, failed or cancelled. */
+gboolean             deca_execution_is_finished  (DecaExecution *self);
+/* Returns (transfer none) (nullable) the output: an object holding the output of each
+ * node that ended a path ({"node-id": output}), set when the execution succeeded. */
+JsonNode            *deca_execution_get_output   (DecaExecution *self);
+/* Returns (transfer none) (nullable) what a respond node set. */
+JsonNode            *deca_execution_get_response (DecaExecution *self);
+/* Returns (nullable) why the execution failed. */
+const GError        *deca_execution_get_error    (DecaExecution *self);
+/* Returns (nullable) the node the execution failed at. */
+const char          *deca_execution_get_error_node (DecaExecution *self);
+/* Returns (transfer container) (element-type utf8) the node keys waiting for approval. */
+GPtrArray           *deca_execution_list_waiting_approvals (DecaExecution *self);
+/* Returns (transfer none) (nullable) the output of node @node_key, if it succeeded. */
+JsonNode            *deca_execution_get_node_output (DecaExecution *self,
+                                                     const char    *node_key);
+/* How many times @node_key was invoked by this process (attempts included): lets tests
+ * prove what ran and what was restored. */
+guint                deca_execution_get_invocation_count (DecaExecution *self,
+                                                          const char    *node_key);
+/* Stops the execution: running nodes are cancelled, nothing new starts, the status
+ * becomes cancelled. Does nothing once finished. */
+void                 deca_execution_cancel       (DecaExecution *self);
+
+G_END_DECLS
