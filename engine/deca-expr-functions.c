@@ -700,13 +700,19 @@ FN (sum)
         return _deca_eval_error (eval, call, DECA_ENGINE_ERROR_EVALUATION,
                                  "sum(): element %u is a %s, not a number", i,
                                  _deca_value_type_name (&v));
-      if (!is_double && v.type == DECA_VALUE_INT
-          && !__builtin_add_overflow (total, v.integer, &total))
-        continue;
+      if (!is_double && v.type == DECA_VALUE_INT)
+        {
+          gint64 next;
+
+          if (!__builtin_add_overflow (total, v.integer, &next))
+            {
+              total = next;
+              continue;
+            }
+        }
       if (!is_double)
         {
-          /* Switch to doubles, keeping what was summed so far. @total is unchanged when
-           * the overflowing addition failed. */
+          /* Switch to doubles, keeping what was summed so far. */
           is_double = TRUE;
           dtotal = (double) total;
         }

@@ -523,6 +523,20 @@ parse_unary (DecaParser *parser)
   /* Fold "-<number>" into a literal, so that -9223372036854775808 stays an integer and
    * constants cost nothing at run time. */
   if (kind == DECA_AST_NEGATE && operand->kind == DECA_AST_LITERAL
+      && operand->literal.type == DECA_VALUE_DOUBLE
+      && strncmp (parser->lexer.source + operand->offset, "9223372036854775808", 19) == 0
+      && !g_ascii_isdigit (parser->lexer.source[operand->offset + 19])
+      && parser->lexer.source[operand->offset + 19] != '.'
+      && parser->lexer.source[operand->offset + 19] != 'e'
+      && parser->lexer.source[operand->offset + 19] != 'E')
+    {
+      /* The one integer whose magnitude does not fit a positive gint64. */
+      operand->literal.type = DECA_VALUE_INT;
+      operand->literal.integer = G_MININT64;
+      operand->offset = (guint) offset;
+      return operand;
+    }
+  if (kind == DECA_AST_NEGATE && operand->kind == DECA_AST_LITERAL
       && operand->literal.type == DECA_VALUE_DOUBLE)
     {
       operand->literal.dbl = -operand->literal.dbl;
