@@ -2,6 +2,8 @@
 
 #include "deca-wait-node.h"
 
+#include <string.h>
+
 struct _DecaWaitNode
 {
   DecaNodeBase parent_instance;
@@ -241,10 +243,43 @@ deca_wait_node_invoke (DecaNodeBase       *base,
   wait_state_unref (state);
 }
 
+/* Reports a config with both or neither of "duration" and "until", and a constant
+ * "until" that is not a date-time. */
+static void
+deca_wait_node_check_config (DecaNodeBase *base,
+                             JsonObject   *config,
+                             GPtrArray    *problems)
+{
+  gboolean has_duration = _deca_node_config_has (config, "duration");
+  gboolean has_until = _deca_node_config_has (config, "until");
+  JsonNode *until = json_object_get_member (config, "until");
+
+  if (has_duration && has_until)
+    _deca_node_add_problem (problems, "/until", "give either 'duration' or 'until', not both");
+  else if (!has_duration && !has_until)
+    _deca_node_add_problem (problems, "",
+                            "give one of 'duration' (seconds) or 'until' (a date-time)");
+
+  if (until != NULL && JSON_NODE_HOLDS_VALUE (until)
+      && json_node_get_value_type (until) == G_TYPE_STRING
+      && strstr (json_node_get_string (until), "{{") == NULL)
+    {
+      g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+      g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (json_node_get_string (until), utc);
+
+      if (time == NULL)
+        _deca_node_add_problem (problems, "/until", "'%s' is not an ISO 8601 date-time",
+                                json_node_get_string (until));
+    }
+}
+
 static void
 deca_wait_node_class_init (DecaWaitNodeClass *klass)
 {
-  DECA_NODE_BASE_CLASS (klass)->invoke = deca_wait_node_invoke;
+  DecaNodeBaseClass *base_class = DECA_NODE_BASE_CLASS (klass);
+
+  base_class->invoke = deca_wait_node_invoke;
+  base_class->check_config = deca_wait_node_check_config;
 }
 
 static void
