@@ -702,6 +702,11 @@ walk_config (Validator *v,
 {
   gsize len = pointer->len;
 
+  /* A raw template is evaluated by the node itself, which may well do so per item (the
+   * "as" of a transform's map); that holds for everything beneath it. */
+  if (g_strcmp0 (schema_format (schema), "template-raw") == 0)
+    in_loop = TRUE;
+
   if (JSON_NODE_HOLDS_OBJECT (value))
     {
       g_autoptr(GList) members = json_object_get_members (json_node_get_object (value));
@@ -728,13 +733,10 @@ walk_config (Validator *v,
     }
   else if (node_is_string (value))
     {
-      const char *format = schema_format (schema);
-      gboolean is_expression = g_strcmp0 (format, "expression") == 0;
-      /* A raw template is evaluated by the node itself, which may well do so per item. */
-      gboolean raw = g_strcmp0 (format, "template-raw") == 0;
+      gboolean is_expression = g_strcmp0 (schema_format (schema), "expression") == 0;
 
       check_expression_text (v, pointer->str, json_node_get_string (value), is_expression,
-                             in_loop || raw);
+                             in_loop);
     }
 }
 

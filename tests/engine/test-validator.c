@@ -148,7 +148,9 @@ make_registry (void)
   DecaNodeRegistry *registry = deca_node_registry_new ();
   DecaNodeType *types[] = {
     test_node_type_new ("set", DECA_NODE_KIND_ACTION,
-                        "{'type': 'object', 'properties': {'value': {}}}", "main"),
+                        "{'type': 'object', 'properties': {'value': {},"
+                        " 'map': {'type': 'object', 'format': 'template-raw', 'properties': {"
+                        "  'items': {'type': 'string', 'format': 'expression'}}}}}", "main"),
     test_node_type_new ("http", DECA_NODE_KIND_ACTION,
                         "{'type': 'object', 'required': ['url'], 'properties': {"
                         " 'url': {'type': 'string', 'minLength': 1},"
@@ -369,6 +371,12 @@ static const struct {
   { "expression-unknown-reference",
     FLOW_NODE ("{'id': 'a', 'type': 'if', 'config': {'condition': 'ghost.ok == true'}}"),
     "/nodes/0/config/condition", "unknown reference 'ghost'" },
+  { "template-raw-still-checked",
+    FLOW_NODE ("{'id': 'a', 'type': 'set', 'config': {'map': {'as': {'x': '{{ghost.id}}'}}}}"),
+    "/nodes/0/config/map/as/x", "unknown reference 'ghost'" },
+  { "template-raw-items-expression",
+    FLOW_NODE ("{'id': 'a', 'type': 'set', 'config': {'map': {'items': 'input.list +'}}}"),
+    "/nodes/0/config/map/items", "column " },
   { "template-item-outside-loop",
     FLOW_NODE ("{'id': 'a', 'type': 'set', 'config': {'value': '{{item.name}}'}}"),
     "/nodes/0/config/value", "'item' is only available inside a loop body" },
@@ -537,6 +545,11 @@ static const struct {
     " {'id': 'c', 'type': 'set'}, {'id': 'd', 'type': 'set'}], 'connections': ["
     " {'from': 'a', 'to': 'b'}, {'from': 'a', 'to': 'c'}, {'from': 'b', 'to': 'd'},"
     " {'from': 'c', 'to': 'd'}, {'from': 'a', 'to': 'd'}]}" },
+  /* A raw template is the node's own business, per item: item/index are fine there, at
+   * any depth. */
+  { "template-raw",
+    "{'id': 'f', 'name': 'F', 'nodes': [{'id': 'a', 'type': 'set', 'config': {'map': {"
+    " 'items': '{{input.list}}', 'as': {'id': '{{item.id}}', 'n': ['{{index}}']}}}}]}" },
   /* Leading and trailing whitespace around the document. */
   { "whitespace", "\n  {'id': 'f', 'name': 'F', 'nodes': []}\n\n" },
 };
