@@ -699,6 +699,22 @@ static gboolean eval_node (DecaEval      *eval,
                            const DecaAst *ast,
                            DecaValue     *out);
 
+/* Literals are the most common operand of comparisons; reading them here saves a call and
+ * a poorly predicted dispatch on the hot path. */
+static inline gboolean
+eval_operand (DecaEval      *eval,
+              const DecaAst *ast,
+              DecaValue     *out)
+{
+  if (ast->kind == DECA_AST_LITERAL && G_LIKELY (eval->steps < DECA_EXPR_MAX_STEPS))
+    {
+      eval->steps++;
+      *out = ast->literal;
+      return TRUE;
+    }
+  return eval_node (eval, ast, out);
+}
+
 static gboolean
 make_number (DecaEval      *eval,
              const DecaAst *at,
@@ -725,7 +741,7 @@ op_text (DecaBinaryOp op)
   return texts[op];
 }
 
-static gboolean
+static G_GNUC_NO_INLINE gboolean
 eval_add (DecaEval        *eval,
           const DecaAst   *ast,
           const DecaValue *a,
@@ -792,7 +808,7 @@ eval_add (DecaEval        *eval,
                            _deca_value_type_name (b));
 }
 
-static gboolean
+static G_GNUC_NO_INLINE gboolean
 eval_arithmetic (DecaEval        *eval,
                  const DecaAst   *ast,
                  const DecaValue *a,
@@ -908,7 +924,7 @@ eval_compare (DecaEval        *eval,
   return TRUE;
 }
 
-static gboolean
+static G_GNUC_NO_INLINE gboolean
 eval_in (DecaEval        *eval,
          const DecaAst   *ast,
          const DecaValue *needle,
@@ -962,7 +978,7 @@ eval_binary (DecaEval      *eval,
 {
   DecaValue a, b;
 
-  if (!eval_node (eval, ast->children[0], &a) || !eval_node (eval, ast->children[1], &b))
+  if (!eval_operand (eval, ast->children[0], &a) || !eval_operand (eval, ast->children[1], &b))
     return FALSE;
 
   switch (ast->op)
@@ -1018,7 +1034,7 @@ index_position (const DecaValue *key,
   return FALSE;
 }
 
-static gboolean
+static G_GNUC_NO_INLINE gboolean
 eval_index (DecaEval      *eval,
             const DecaAst *ast,
             DecaValue     *out)
@@ -1078,7 +1094,8 @@ eval_index (DecaEval      *eval,
     }
 }
 
-static gboolean
+/* Not inlined: its argument array would otherwise grow every frame of the recursion. */
+static G_GNUC_NO_INLINE gboolean
 eval_call (DecaEval      *eval,
            const DecaAst *ast,
            DecaValue     *out)
@@ -1107,6 +1124,48 @@ eval_call (DecaEval      *eval,
       return FALSE;
   out->type = DECA_VALUE_NULL;
   return f->impl (eval, ast, args, ast->n_children, out);
+}
+
+static G_GNUC_NO_INLINE gboolean
+eval_array (DecaEval      *eval,
+            const DecaAst *ast,
+            DecaValue     *out)
+{
+  JsonArray *array = json_array_sized_new (ast->n_children);
+
+  for (guint i = 0; i < ast->n_children; i++)
+    {
+      DecaValue element;
+
+      if (!eval_node (eval, ast->children[i], &element))
+        {
+          json_array_unref (array);
+          return FALSE;
+        }
+      json_array_add_element (array, _deca_value_to_node (&element));
+    }
+  return _deca_eval_take_array (eval, ast, array, out);
+}
+
+static G_GNUC_NO_INLINE gboolean
+eval_object (DecaEval      *eval,
+             const DecaAst *ast,
+             DecaValue     *out)
+{
+  JsonObject *object = json_object_new ();
+
+  for (guint i = 0; i < ast->n_children; i++)
+    {
+      DecaValue member;
+
+      if (!eval_node (eval, ast->children[i], &member))
+        {
+          json_object_unref (object);
+          return FALSE;
+        }
+      json_object_set_member (object, ast->keys[i], _deca_value_to_node (&member));
+    }
+  return _deca_eval_take_object (eval, ast, object, out);
 }
 
 static gboolean
@@ -1166,40 +1225,10 @@ eval_node (DecaEval      *eval,
       return eval_call (eval, ast, out);
 
     case DECA_AST_ARRAY:
-      {
-        JsonArray *array = json_array_sized_new (ast->n_children);
-
-        for (guint i = 0; i < ast->n_children; i++)
-          {
-            DecaValue element;
-
-            if (!eval_node (eval, ast->children[i], &element))
-              {
-                json_array_unref (array);
-                return FALSE;
-              }
-            json_array_add_element (array, _deca_value_to_node (&element));
-          }
-        return _deca_eval_take_array (eval, ast, array, out);
-      }
+      return eval_array (eval, ast, out);
 
     case DECA_AST_OBJECT:
-      {
-        JsonObject *object = json_object_new ();
-
-        for (guint i = 0; i < ast->n_children; i++)
-          {
-            DecaValue member;
-
-            if (!eval_node (eval, ast->children[i], &member))
-              {
-                json_object_unref (object);
-                return FALSE;
-              }
-            json_object_set_member (object, ast->keys[i], _deca_value_to_node (&member));
-          }
-        return _deca_eval_take_object (eval, ast, object, out);
-      }
+      return eval_object (eval, ast, out);
 
     case DECA_AST_NOT:
       {
