@@ -135,6 +135,10 @@ typedef struct {
 
   GHashTable *index_of;     /* id -> GUINT_TO_POINTER (index + 1), first occurrence */
   GArray *edges;            /* Edge */
+  guint n_connections;
+  guint *out_start;         /* see index_edges() */
+  guint *out_edges;
+  int *edge_of_connection;  /* connection index -> edge index, -1 when it has none */
   GPtrArray *owned;         /* JsonObjects to unref */
 } Validator;
 
@@ -455,25 +459,56 @@ validate_connection (Validator *v,
   g_array_append_val (v->edges, edge);
 }
 
+/* Builds the outgoing-edge index (CSR: the edges leaving node n are
+ * out_edges[out_start[n] .. out_start[n + 1]]), so graph passes cost O(edges). */
+static void
+index_edges (Validator *v)
+{
+  v->out_start = g_new0 (guint, v->n_nodes + 1);
+  v->out_edges = g_new0 (guint, MAX (v->edges->len, 1));
+  v->edge_of_connection = g_new (int, v->n_connections + 1);
+
+  for (guint c = 0; c < v->n_connections; c++)
+    v->edge_of_connection[c] = -1;
+  for (guint e = 0; e < v->edges->len; e++)
+    {
+      Edge *edge = &g_array_index (v->edges, Edge, e);
+
+      v->out_start[edge->from + 1]++;
+      v->edge_of_connection[edge->connection] = (int) e;
+    }
+  for (guint n = 0; n < v->n_nodes; n++)
+    v->out_start[n + 1] += v->out_start[n];
+  {
+    g_autofree guint *fill = g_memdup2 (v->out_start, sizeof (guint) * (v->n_nodes + 1));
+
+    for (guint e = 0; e < v->edges->len; e++)
+      v->out_edges[fill[g_array_index (v->edges, Edge, e).from]++] = e;
+  }
+}
+
+#define FOREACH_OUT_EDGE(v, n, edge) \
+  for (guint _k = (v)->out_start[n]; \
+       _k < (v)->out_start[(n) + 1] && \
+       ((edge) = &g_array_index ((v)->edges, Edge, (v)->out_edges[_k]), TRUE); \
+       _k++)
+
 /* Pass 4a: the body of loop node @loop. The candidates are the nodes reachable from its
  * "body" port without passing through the loop itself; a candidate that is also entered
  * from outside (from the loop's other ports, or from a node that is not a candidate) is not
- * part of the body, and neither is what only it leads to. What remains is the body: its
- * edges back into @loop are legal, its edges to anything else outside are problems. */
+ * part of the body, and neither is what it leads to. What remains is the body: its edges
+ * back into @loop are legal, its edges to anything else outside are problems. */
 static void
 analyse_loop (Validator *v,
               guint      loop)
 {
   g_autofree gboolean *body = g_new0 (gboolean, v->n_nodes);
   g_autoptr(GArray) queue = g_array_new (FALSE, FALSE, sizeof (guint));
-  gboolean changed;
+  Edge *edge;
 
-  for (guint e = 0; e < v->edges->len; e++)
+  FOREACH_OUT_EDGE (v, loop, edge)
     {
-      Edge *edge = &g_array_index (v->edges, Edge, e);
-
-      if (edge->from == loop && g_str_equal (edge->port, "body") && edge->to != loop &&
-          !body[edge->to])
+      if (g_str_equal (edge->port, "body") && edge->to != loop && !body[edge->to])
         {
           body[edge->to] = TRUE;
           g_array_append_val (queue, edge->to);
@@ -483,11 +518,9 @@ analyse_loop (Validator *v,
     {
       guint n = g_array_index (queue, guint, q);
 
-      for (guint e = 0; e < v->edges->len; e++)
+      FOREACH_OUT_EDGE (v, n, edge)
         {
-          Edge *edge = &g_array_index (v->edges, Edge, e);
-
-          if (edge->from == n && edge->to != loop && !body[edge->to])
+          if (edge->to != loop && !body[edge->to])
             {
               body[edge->to] = TRUE;
               g_array_append_val (queue, edge->to);
@@ -495,75 +528,75 @@ analyse_loop (Validator *v,
         }
     }
 
-  /* Shrink to the nodes entered only from inside. Each round removes at least one node, so
-   * this ends after at most n_nodes rounds. */
-  do
-    {
-      changed = FALSE;
-      for (guint e = 0; e < v->edges->len; e++)
-        {
-          Edge *edge = &g_array_index (v->edges, Edge, e);
-          gboolean from_inside;
-
-          if (!body[edge->to])
-            continue;
-          if (edge->from == loop)
-            from_inside = g_str_equal (edge->port, "body");
-          else
-            from_inside = body[edge->from];
-          if (!from_inside)
-            {
-              body[edge->to] = FALSE;
-              changed = TRUE;
-            }
-        }
-    }
-  while (changed);
-
+  /* Drop candidates entered from outside, then, transitively, what they lead to: once a
+   * node is outside, its edges into the candidates come from outside too. */
+  g_array_set_size (queue, 0);
   for (guint e = 0; e < v->edges->len; e++)
     {
-      Edge *edge = &g_array_index (v->edges, Edge, e);
+      gboolean from_inside;
 
-      if (!body[edge->from])
+      edge = &g_array_index (v->edges, Edge, e);
+      if (!body[edge->to])
         continue;
-      if (edge->to == loop)
-        edge->back = TRUE;
-      else if (!body[edge->to])
+      if (edge->from == loop)
+        from_inside = g_str_equal (edge->port, "body");
+      else
+        from_inside = body[edge->from];
+      if (!from_inside)
         {
-          g_autofree char *pointer = pointer_for ("connections", edge->connection, NULL);
+          body[edge->to] = FALSE;
+          g_array_append_val (queue, edge->to);
+        }
+    }
+  while (queue->len > 0)
+    {
+      guint n = g_array_index (queue, guint, queue->len - 1);
 
-          add_problem (v, pointer, "connection from '%s' to '%s' leaves the body of loop '%s'; "
-                       "a loop body can only be left through the loop's \"done\" port",
-                       v->ids[edge->from], v->ids[edge->to], v->ids[loop]);
+      g_array_set_size (queue, queue->len - 1);
+      FOREACH_OUT_EDGE (v, n, edge)
+        {
+          if (body[edge->to])
+            {
+              body[edge->to] = FALSE;
+              g_array_append_val (queue, edge->to);
+            }
         }
     }
 
   for (guint n = 0; n < v->n_nodes; n++)
-    v->in_loop_body[n] |= body[n];
+    {
+      if (!body[n])
+        continue;
+      v->in_loop_body[n] = TRUE;
+      FOREACH_OUT_EDGE (v, n, edge)
+        {
+          if (edge->to == loop)
+            edge->back = TRUE;
+          else if (!body[edge->to])
+            {
+              g_autofree char *pointer = pointer_for ("connections", edge->connection, NULL);
+
+              add_problem (v, pointer, "connection from '%s' to '%s' leaves the body of loop "
+                           "'%s'; a loop body can only be left through the loop's \"done\" "
+                           "port", v->ids[edge->from], v->ids[edge->to], v->ids[loop]);
+            }
+        }
+    }
 }
 
 /* Pass 4b: cycles, by an iterative depth-first search (a recursive one could exhaust the
- * stack on a long generated chain). Each DFS back edge closes one cycle; it is reported at
- * that connection with the path around the cycle. */
+ * stack on a long generated chain) that ignores legal loop back edges. Each DFS back edge
+ * closes one cycle; it is reported at that connection with the path around the cycle. */
 static void
 find_cycles (Validator *v)
 {
   enum { WHITE, GREY, BLACK };
   g_autofree guint8 *colour = g_new0 (guint8, v->n_nodes);
   g_autofree guint *next_edge = g_new0 (guint, v->n_nodes);
-  g_autofree guint *stack = g_new (guint, v->n_nodes);
-  g_autofree GArray **out = g_new0 (GArray *, v->n_nodes);
+  g_autofree guint *stack = g_new (guint, MAX (v->n_nodes, 1));
 
-  for (guint e = 0; e < v->edges->len; e++)
-    {
-      Edge *edge = &g_array_index (v->edges, Edge, e);
-
-      if (edge->back)
-        continue;
-      if (out[edge->from] == NULL)
-        out[edge->from] = g_array_new (FALSE, FALSE, sizeof (guint));
-      g_array_append_val (out[edge->from], e);
-    }
+  for (guint n = 0; n < v->n_nodes; n++)
+    next_edge[n] = v->out_start[n];
 
   for (guint root = 0; root < v->n_nodes; root++)
     {
@@ -579,13 +612,15 @@ find_cycles (Validator *v)
           guint n = stack[depth - 1];
           Edge *edge;
 
-          if (out[n] == NULL || next_edge[n] >= out[n]->len)
+          if (next_edge[n] >= v->out_start[n + 1])
             {
               colour[n] = BLACK;
               depth--;
               continue;
             }
-          edge = &g_array_index (v->edges, Edge, g_array_index (out[n], guint, next_edge[n]++));
+          edge = &g_array_index (v->edges, Edge, v->out_edges[next_edge[n]++]);
+          if (edge->back)
+            continue;
 
           if (colour[edge->to] == WHITE)
             {
@@ -608,9 +643,6 @@ find_cycles (Validator *v)
             }
         }
     }
-
-  for (guint n = 0; n < v->n_nodes; n++)
-    g_clear_pointer (&out[n], g_array_unref);
 }
 
 /* Checks the roots @references point at; @in_loop allows item, index and loop. */
@@ -759,7 +791,7 @@ validate_expressions (Validator *v)
       walk_config (v, config, schema, pointer, v->in_loop_body[i]);
     }
 
-  for (guint i = 0; v->connections != NULL && i < json_array_get_length (v->connections); i++)
+  for (guint i = 0; i < v->n_connections; i++)
     {
       JsonObject *connection = get_object_element (v->connections, i);
       const char *condition = get_string_member (connection, "condition");
@@ -770,15 +802,14 @@ validate_expressions (Validator *v)
         continue;
 
       /* A condition inside a body, or on the loop's own "body" port, runs per item. */
-      for (guint e = 0; e < v->edges->len; e++)
+      if (v->edge_of_connection[i] >= 0)
         {
-          Edge *edge = &g_array_index (v->edges, Edge, e);
+          Edge *edge = &g_array_index (v->edges, Edge, v->edge_of_connection[i]);
 
-          if (edge->connection == i)
-            in_loop = v->in_loop_body[edge->from] ||
-                      (v->types[edge->from] != NULL &&
-                       deca_node_type_get_kind (v->types[edge->from]) == DECA_NODE_KIND_LOOP &&
-                       g_str_equal (edge->port, "body"));
+          in_loop = v->in_loop_body[edge->from] ||
+                    (v->types[edge->from] != NULL &&
+                     deca_node_type_get_kind (v->types[edge->from]) == DECA_NODE_KIND_LOOP &&
+                     g_str_equal (edge->port, "body"));
         }
       pointer = pointer_for ("connections", i, "condition");
       check_expression_text (v, pointer, condition, TRUE, in_loop);
@@ -880,8 +911,10 @@ validate_flow (Validator *v,
   for (guint i = 0; i < v->n_nodes; i++)
     validate_node (v, i);
 
-  for (guint i = 0; v->connections != NULL && i < json_array_get_length (v->connections); i++)
+  v->n_connections = v->connections ? json_array_get_length (v->connections) : 0;
+  for (guint i = 0; i < v->n_connections; i++)
     validate_connection (v, i);
+  index_edges (v);
 
   for (guint i = 0; i < v->n_nodes; i++)
     {
@@ -937,6 +970,9 @@ deca_validate_flow_json (JsonNode         *root,
   g_free (v.types);
   g_free (v.configs);
   g_free (v.in_loop_body);
+  g_free (v.out_start);
+  g_free (v.out_edges);
+  g_free (v.edge_of_connection);
   g_hash_table_unref (v.index_of);
   g_array_unref (v.edges);
   g_ptr_array_unref (v.owned);

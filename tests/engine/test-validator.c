@@ -707,6 +707,35 @@ test_long_chain (void)
                                    "cycle: n0 -> n1 -> "));
 }
 
+/* A long body behind a loop: the body analysis must stay linear in the number of edges. */
+static void
+test_long_loop_body (void)
+{
+  g_autoptr(DecaNodeRegistry) registry = make_registry ();
+  g_autoptr(GString) flow = g_string_new ("{\"id\": \"f\", \"name\": \"F\", \"nodes\": ["
+                                          "{\"id\": \"each\", \"type\": \"each\"}");
+  g_autoptr(GPtrArray) problems = NULL;
+  const guint n = 20000;
+  gint64 start;
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (flow, ",{\"id\": \"n%u\", \"type\": \"set\","
+                            " \"config\": {\"value\": \"{{item}}\"}}", i);
+  g_string_append (flow, "], \"connections\": ["
+                   "{\"from\": \"each\", \"from_port\": \"body\", \"to\": \"n0\"}");
+  for (guint i = 0; i + 1 < n; i++)
+    g_string_append_printf (flow, ",{\"from\": \"n%u\", \"to\": \"n%u\"}", i, i + 1);
+  /* ... and the last one closes the iteration. */
+  g_string_append_printf (flow, ",{\"from\": \"n%u\", \"to\": \"each\"}", n - 1);
+  g_string_append (flow, "]}");
+
+  start = g_get_monotonic_time ();
+  problems = deca_validate_flow_data (flow->str, flow->len, registry);
+  print_problems (problems);
+  g_assert_cmpuint (problems->len, ==, 0);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -728,6 +757,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/deca/engine/validator/loop-scope", test_loop_scope);
   g_test_add_func ("/deca/engine/validator/robustness", test_json_entry_and_robustness);
   g_test_add_func ("/deca/engine/validator/long-chain", test_long_chain);
+  g_test_add_func ("/deca/engine/validator/long-loop-body", test_long_loop_body);
 
   return g_test_run ();
 }
