@@ -470,14 +470,14 @@ set_headers (HttpRequest  *self,
              JsonObject   *headers,
              GError      **error)
 {
-  JsonObjectIter iter;
+  g_auto(DecaJsonIter) iter = { 0 };
   const char *name;
   JsonNode *value;
 
   if (headers == NULL)
     return TRUE;
-  json_object_iter_init (&iter, headers);
-  while (json_object_iter_next (&iter, &name, &value))
+  _deca_json_iter_init (&iter, headers);
+  while (_deca_json_iter_next (&iter, &name, &value))
     {
       g_autofree char *where = g_strdup_printf ("headers.%s", name);
       g_autofree char *text = NULL;
@@ -529,7 +529,7 @@ set_body (HttpRequest  *self,
   else if (g_str_equal (body_type, "form"))
     {
       g_autoptr(GString) form = g_string_new (NULL);
-      JsonObjectIter iter;
+      g_auto(DecaJsonIter) iter = { 0 };
       const char *name;
       JsonNode *value;
 
@@ -540,8 +540,8 @@ set_body (HttpRequest  *self,
                        _deca_json_type_name (body));
           return FALSE;
         }
-      json_object_iter_init (&iter, json_node_get_object (body));
-      while (json_object_iter_next (&iter, &name, &value))
+      _deca_json_iter_init (&iter, json_node_get_object (body));
+      while (_deca_json_iter_next (&iter, &name, &value))
         append_json_pair (form, name, value);
       self->request_body = g_string_free_to_bytes (g_steal_pointer (&form));
       default_type = "application/x-www-form-urlencoded";
@@ -710,7 +710,7 @@ set_query (HttpRequest  *self,
   g_autoptr(GString) query = NULL;
   g_autoptr(GUri) uri = NULL;
   JsonObject *params;
-  JsonObjectIter iter;
+  g_auto(DecaJsonIter) iter = { 0 };
   const char *name;
   JsonNode *value;
 
@@ -720,8 +720,8 @@ set_query (HttpRequest  *self,
     return TRUE;
 
   query = filter_query (self->uri, drop_if_in_object, params);
-  json_object_iter_init (&iter, params);
-  while (json_object_iter_next (&iter, &name, &value))
+  _deca_json_iter_init (&iter, params);
+  while (_deca_json_iter_next (&iter, &name, &value))
     append_json_pair (query, name, value);
   uri = uri_with_query (self->uri, query->str);
   g_uri_unref (self->uri);
@@ -786,6 +786,16 @@ add_response_header (const char *name,
     json_object_set_string_member (headers, key, value);
 }
 
+/* The first @length bytes of the body as valid UTF-8 (never NULL, even when empty). */
+static char *
+body_text (HttpRequest *self,
+           gsize        length)
+{
+  if (length == 0)
+    return g_strdup ("");
+  return g_utf8_make_valid ((const char *) self->body->data, length);
+}
+
 static gboolean
 is_json_content_type (const char *content_type)
 {
@@ -826,7 +836,7 @@ parse_body (HttpRequest  *self,
         }
     }
 
-  text = g_utf8_make_valid ((const char *) self->body->data, self->body->len);
+  text = body_text (self, self->body->len);
   return _deca_json_string_node (text);
 }
 
@@ -843,7 +853,7 @@ finish_response (HttpRequest *self)
   if (self->fail_on_status && (status < 200 || status > 299))
     {
       gsize preview = MIN (self->body->len, ERROR_BODY_PREVIEW);
-      g_autofree char *excerpt = g_utf8_make_valid ((const char *) self->body->data, preview);
+      g_autofree char *excerpt = body_text (self, preview);
       const char *reason = soup_message_get_reason_phrase (self->message);
 
       finish_error (self, g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_HTTP,

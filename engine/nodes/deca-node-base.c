@@ -454,12 +454,12 @@ _deca_json_deep_copy (JsonNode *node)
       {
         JsonObject *object = json_node_get_object (node);
         g_autoptr(JsonObject) result = json_object_new ();
-        JsonObjectIter iter;
+        g_auto(DecaJsonIter) iter = { 0 };
         const char *name;
         JsonNode *member;
 
-        json_object_iter_init (&iter, object);
-        while (json_object_iter_next (&iter, &name, &member))
+        _deca_json_iter_init (&iter, object);
+        while (_deca_json_iter_next (&iter, &name, &member))
           json_object_set_member (result, name, _deca_json_deep_copy (member));
         copy = json_node_new (JSON_NODE_OBJECT);
         json_node_set_object (copy, result);
@@ -500,4 +500,37 @@ JsonNode *
 _deca_json_object_node (JsonObject *object)
 {
   return json_node_init_object (json_node_alloc (), object);
+}
+
+void
+_deca_json_iter_init (DecaJsonIter *iter,
+                      JsonObject   *object)
+{
+  _deca_json_iter_clear (iter);
+  iter->object = json_object_ref (object);
+  /* json_object_get_members() lists the names in insertion (document) order. */
+  iter->members = json_object_get_members (object);
+  iter->next = iter->members;
+}
+
+gboolean
+_deca_json_iter_next (DecaJsonIter  *iter,
+                      const char   **name,
+                      JsonNode     **node)
+{
+  if (iter->next == NULL)
+    return FALSE;
+  *name = iter->next->data;
+  if (node != NULL)
+    *node = json_object_get_member (iter->object, *name);
+  iter->next = iter->next->next;
+  return TRUE;
+}
+
+void
+_deca_json_iter_clear (DecaJsonIter *iter)
+{
+  g_clear_pointer (&iter->members, g_list_free);
+  g_clear_pointer (&iter->object, json_object_unref);
+  iter->next = NULL;
 }

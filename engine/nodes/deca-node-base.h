@@ -135,6 +135,27 @@ gboolean      _deca_node_config_get_array  (JsonObject  *config,
 gboolean      _deca_node_config_has        (JsonObject  *config,
                                             const char  *member);
 
+/*
+ * DecaJsonIter: walks the members of a JsonObject in document order. json-glib's own
+ * JsonObjectIter (1.6) walks its hash table, and the order of query parameters, form
+ * fields, headers and "set" operations must be the order the flow author wrote.
+ * Declare with g_auto(DecaJsonIter) iter = { 0 }; the list is freed on scope exit.
+ */
+typedef struct {
+  JsonObject *object;
+  GList      *members;
+  GList      *next;
+} DecaJsonIter;
+
+void          _deca_json_iter_init         (DecaJsonIter  *iter,
+                                            JsonObject    *object);
+gboolean      _deca_json_iter_next         (DecaJsonIter  *iter,
+                                            const char   **name,
+                                            JsonNode     **node);
+void          _deca_json_iter_clear        (DecaJsonIter  *iter);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DecaJsonIter, _deca_json_iter_clear)
+
 /* "object", "array", "string", "number", "boolean" or "null": for error messages. */
 const char   *_deca_json_type_name         (JsonNode    *node);
 /* Returns (transfer full) a copy of @node that shares nothing with it (json_node_copy()

@@ -60,7 +60,7 @@ deca_respond_node_invoke (DecaNodeBase       *base,
   g_autoptr(JsonNode) response_node = NULL;
   g_autoptr(JsonNode) for_host = NULL;
   JsonObject *headers;
-  JsonObjectIter iter;
+  g_auto(DecaJsonIter) iter = { 0 };
   const char *name;
   JsonNode *value;
   JsonNode *body;
@@ -82,8 +82,8 @@ deca_respond_node_invoke (DecaNodeBase       *base,
 
   if (headers != NULL)
     {
-      json_object_iter_init (&iter, headers);
-      while (json_object_iter_next (&iter, &name, &value))
+      _deca_json_iter_init (&iter, headers);
+      while (_deca_json_iter_next (&iter, &name, &value))
         {
           g_autofree char *text = NULL;
 

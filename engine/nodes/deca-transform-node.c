@@ -212,12 +212,12 @@ apply_rename (JsonObject  *root,
               JsonObject  *renames,
               GError     **error)
 {
-  JsonObjectIter iter;
+  g_auto(DecaJsonIter) iter = { 0 };
   const char *from;
   JsonNode *to;
 
-  json_object_iter_init (&iter, renames);
-  while (json_object_iter_next (&iter, &from, &to))
+  _deca_json_iter_init (&iter, renames);
+  while (_deca_json_iter_next (&iter, &from, &to))
     {
       g_autofree char *where = g_strdup_printf ("rename.%s", from);
       g_auto(GStrv) segments = NULL;
@@ -253,12 +253,12 @@ apply_set (JsonObject  *root,
            JsonObject  *sets,
            GError     **error)
 {
-  JsonObjectIter iter;
+  g_auto(DecaJsonIter) iter = { 0 };
   const char *field;
   JsonNode *value;
 
-  json_object_iter_init (&iter, sets);
-  while (json_object_iter_next (&iter, &field, &value))
+  _deca_json_iter_init (&iter, sets);
+  while (_deca_json_iter_next (&iter, &field, &value))
     {
       g_autofree char *where = g_strdup_printf ("set.%s", field);
 
@@ -302,12 +302,12 @@ compile_shape (JsonNode    *shape,
 
   if (JSON_NODE_HOLDS_OBJECT (shape))
     {
-      JsonObjectIter iter;
+      g_auto(DecaJsonIter) iter = { 0 };
       const char *name;
       JsonNode *member;
 
-      json_object_iter_init (&iter, json_node_get_object (shape));
-      while (json_object_iter_next (&iter, &name, &member))
+      _deca_json_iter_init (&iter, json_node_get_object (shape));
+      while (_deca_json_iter_next (&iter, &name, &member))
         {
           g_string_append_printf (where, ".%s", name);
           if (!compile_shape (member, where, templates, error))
@@ -355,12 +355,12 @@ render_shape (JsonNode             *shape,
   if (JSON_NODE_HOLDS_OBJECT (shape))
     {
       g_autoptr(JsonObject) result = json_object_new ();
-      JsonObjectIter iter;
+      g_auto(DecaJsonIter) iter = { 0 };
       const char *name;
       JsonNode *member;
 
-      json_object_iter_init (&iter, json_node_get_object (shape));
-      while (json_object_iter_next (&iter, &name, &member))
+      _deca_json_iter_init (&iter, json_node_get_object (shape));
+      while (_deca_json_iter_next (&iter, &name, &member))
         {
           JsonNode *value;
 
@@ -584,12 +584,12 @@ deca_transform_node_check_config (DecaNodeBase *base,
   node = json_object_get_member (config, "set");
   if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
     {
-      JsonObjectIter iter;
+      g_auto(DecaJsonIter) iter = { 0 };
       const char *field;
       JsonNode *value;
 
-      json_object_iter_init (&iter, json_node_get_object (node));
-      while (json_object_iter_next (&iter, &field, &value))
+      _deca_json_iter_init (&iter, json_node_get_object (node));
+      while (_deca_json_iter_next (&iter, &field, &value))
         {
           g_autoptr(GError) error = NULL;
           g_auto(GStrv) segments = split_field (field, "set", &error);
