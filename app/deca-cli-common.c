@@ -1,0 +1,291 @@
+/* deca-cli-common.c: helpers every subcommand of `deca` uses: one-line errors, option
+ * parsing, reading files and --input, opening the store and the credentials, formatting. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "deca-cli.h"
+
+static gboolean quiet;
+
+/* Folds every line break of @message into a space, in place, so that one message is one
+ * line: scripts and the tests read stderr line by line. */
+static void
+fold_lines (char *message)
+{
+  for (char *p = message; *p != '\0'; p++)
+    if (*p == '\n' || *p == '\r')
+      *p = ' ';
+}
+
+static void
+print_line (const char *format,
+            va_list     args)
+{
+  g_autofree char *message = g_strdup_vprintf (format, args);
+
+  fold_lines (message);
+  /* Straight to stderr as UTF-8: g_printerr() would re-encode for the locale and turn
+   * file names and quotes into escapes under LANG=C. */
+  fprintf (stderr, "deca: %s\n", message);
+  fflush (stderr);
+}
+
+void
+deca_cli_error (const char *format,
+                ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  print_line (format, args);
+  va_end (args);
+}
+
+void
+deca_cli_note (const char *format,
+               ...)
+{
+  va_list args;
+
+  if (quiet)
+    return;
+  va_start (args, format);
+  print_line (format, args);
+  va_end (args);
+}
+
+void
+deca_cli_set_quiet (gboolean value)
+{
+  quiet = value;
+}
+
+gboolean
+deca_cli_parse_options (const char          *name,
+                        const char          *parameter_string,
+                        const char          *summary,
+                        const GOptionEntry  *entries,
+                        int                 *argc,
+                        char              ***argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (parameter_string);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prgname = g_strdup_printf ("deca %s", name);
+
+  /* The help text starts "Usage: PRGNAME [OPTION…] ...". */
+  g_set_prgname (prgname);
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      deca_cli_error ("%s: %s; run 'deca %s --help'", name, error->message, name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+deca_cli_read_text_file (const char  *path,
+                         gsize       *length,
+                         GError     **error)
+{
+  g_autofree char *contents = NULL;
+  gsize size = 0;
+  const char *end = NULL;
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "%s: is a directory, not a file", path);
+      return NULL;
+    }
+  if (!g_file_get_contents (path, &contents, &size, error))
+    return NULL;
+  /* The engine reads JSON text; a binary file (an image, a database) gets a clear message
+   * here instead of a parse error about some byte. */
+  if (!g_utf8_validate (contents, size, &end))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "%s: not a text file (no valid UTF-8 at byte %" G_GSIZE_FORMAT ")",
+                   path, (gsize) (end - contents));
+      return NULL;
+    }
+  if (length != NULL)
+    *length = size;
+  return g_steal_pointer (&contents);
+}
+
+JsonNode *
+deca_cli_parse_input (const char  *value,
+                      GError     **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  const char *text = value;
+  const char *where = "--input";
+  g_autofree char *where_file = NULL;
+
+  if (value[0] == '@')
+    {
+      contents = deca_cli_read_text_file (value + 1, NULL, &local_error);
+      if (contents == NULL)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "--input: %s", local_error->message);
+          return NULL;
+        }
+      text = contents;
+      where = where_file = g_strdup_printf ("--input %s", value + 1);
+    }
+
+  node = deca_json_parse (text, -1, &local_error);
+  if (node == NULL)
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE, "%s: %s", where, local_error->message);
+      return NULL;
+    }
+  /* Templates read the input as {{input.member}}, and a webhook's input is an object. */
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
+                   "%s: the input must be a JSON object, got %s", where,
+                   JSON_NODE_HOLDS_ARRAY (node) ? "an array"
+                   : JSON_NODE_HOLDS_NULL (node) ? "null" : "a single value");
+      return NULL;
+    }
+  return g_steal_pointer (&node);
+}
+
+DecaStore *
+deca_cli_open_store (const char  *path,
+                     GError     **error)
+{
+  g_autofree char *default_path = NULL;
+
+  if (path == NULL)
+    {
+      g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "deca-studio", NULL);
+
+      if (g_mkdir_with_parents (dir, 0700) != 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                       "cannot create the data directory %s: %s", dir, g_strerror (saved_errno));
+          return NULL;
+        }
+      path = default_path = g_build_filename (dir, "deca.db", NULL);
+    }
+  else if (*path == '\0')
+    {
+      g_set_error_literal (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "--db: the path is empty");
+      return NULL;
+    }
+  else if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
+                   "--db %s: is a directory, not a database file", path);
+      return NULL;
+    }
+  return deca_store_open (path, error);
+}
+
+DecaCredentialProvider *
+deca_cli_load_credentials (const char  *path,
+                           GError     **error)
+{
+  g_autoptr(DecaMemoryCredentialProvider) provider = NULL;
+  const char *from = "--credentials";
+
+  if (path == NULL)
+    {
+      path = g_getenv ("DECA_CREDENTIALS");
+      from = "DECA_CREDENTIALS";
+      if (path == NULL || *path == '\0')
+        return NULL;
+    }
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "%s %s: is a directory, not a file",
+                   from, path);
+      return NULL;
+    }
+  provider = deca_memory_credential_provider_new ();
+  if (!deca_memory_credential_provider_load_file (provider, path, error))
+    {
+      g_prefix_error (error, "%s: ", from);
+      return NULL;
+    }
+  return DECA_CREDENTIAL_PROVIDER (g_steal_pointer (&provider));
+}
+
+void
+deca_cli_print_json (JsonNode *node,
+                     gboolean  pretty)
+{
+  g_autofree char *text = deca_json_to_string (node, pretty);
+
+  fputs (text, stdout);
+  fputc ('\n', stdout);
+  fflush (stdout);
+}
+
+JsonNode *
+deca_cli_json_from_text (const char *text)
+{
+  JsonNode *node;
+
+  if (text == NULL)
+    return json_node_init_null (json_node_alloc ());
+  node = deca_json_parse (text, -1, NULL);
+  if (node == NULL)
+    node = json_node_init_string (json_node_alloc (), text);
+  return node;
+}
+
+char *
+deca_cli_format_duration (gint64 duration_us)
+{
+  if (duration_us < 0)
+    return g_strdup ("-");
+  if (duration_us < G_USEC_PER_SEC)
+    return g_strdup_printf ("%" G_GINT64_FORMAT " ms", (duration_us + 500) / 1000);
+  if (duration_us < 60 * G_USEC_PER_SEC)
+    return g_strdup_printf ("%.1f s", duration_us / (double) G_USEC_PER_SEC);
+  return g_strdup_printf ("%" G_GINT64_FORMAT " min %" G_GINT64_FORMAT " s",
+                          duration_us / (60 * G_USEC_PER_SEC),
+                          (duration_us / G_USEC_PER_SEC) % 60);
+}
+
+char *
+deca_cli_format_time (gint64 time_us)
+{
+  g_autoptr(GDateTime) time = NULL;
+
+  if (time_us <= 0)
+    return g_strdup ("-");
+  time = g_date_time_new_from_unix_local (time_us / G_USEC_PER_SEC);
+  if (time == NULL)
+    return g_strdup ("-");
+  return g_date_time_format (time, "%Y-%m-%d %H:%M:%S");
+}
+
+char *
+deca_cli_truncate (const char *text,
+                   guint       max)
+{
+  g_autofree char *line = NULL;
+
+  if (text == NULL)
+    return g_strdup ("");
+  line = g_strdup (text);
+  for (char *p = line; *p != '\0'; p++)
+    if (*p == '\n' || *p == '\r' || *p == '\t')
+      *p = ' ';
+  if (g_utf8_strlen (line, -1) <= max)
+    return g_steal_pointer (&line);
+  *g_utf8_offset_to_pointer (line, max - 1) = '\0';
+  return g_strconcat (line, "…", NULL);
+}
