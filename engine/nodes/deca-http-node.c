@@ -738,9 +738,10 @@ static void
 finish_error (HttpRequest *self,
               GError      *error)
 {
-  g_autoptr(HttpRequest) owned = self;
   g_autoptr(DecaNodeInvocation) invocation = g_object_ref (self->invocation);
 
+  /* Freed first: the timeout and the cancellation watch go before anyone hears back. */
+  http_request_free (self);
   deca_node_invocation_return_error (invocation, error);
 }
 
@@ -879,9 +880,9 @@ finish_response (HttpRequest *self)
   json_object_set_string_member (output, "url", url);
 
   {
-    g_autoptr(HttpRequest) owned = self;
     g_autoptr(DecaNodeInvocation) invocation = g_object_ref (self->invocation);
 
+    http_request_free (self);
     _deca_node_return_object (invocation, output, NULL);
   }
 }
