@@ -104,7 +104,8 @@ void          deca_template_collect_references (DecaTemplate *tmpl,
 gboolean    deca_json_is_truthy          (JsonNode      *node);
 
 /* The canonical string form of a value, as string() and mixed templates produce it:
- * strings as themselves, numbers without trailing zeros, others as compact JSON. */
+ * strings as themselves, numbers without trailing zeros, null as the empty string, others
+ * as compact JSON. */
 char       *deca_json_to_display_string  (JsonNode      *node);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DecaExpr, deca_expr_unref)
