@@ -81,8 +81,12 @@ deca_approval_node_invoke (DecaNodeBase       *base,
   node = json_object_get_member (config, "message");
   if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
     message = deca_json_to_display_string (node);
-  deca_node_invocation_return_paused (invocation,
-                                      message != NULL && *message != '\0' ? message : DEFAULT_MESSAGE);
+  if (message == NULL || *message == '\0')
+    {
+      g_free (message);
+      message = g_strdup (DEFAULT_MESSAGE);
+    }
+  deca_node_invocation_return_paused (invocation, message);
 }
 
 static void

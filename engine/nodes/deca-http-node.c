@@ -604,7 +604,7 @@ set_auth (HttpRequest  *self,
   g_autoptr(JsonObject) fields = NULL;
   g_autofree char *secret = NULL;
   JsonObject *auth;
-  const char *type, *credential, *field, *name;
+  const char *type, *credential, *field, *name, *default_field;
 
   if (!_deca_node_config_get_object (config, "auth", &auth, error))
     return FALSE;
@@ -656,8 +656,8 @@ set_auth (HttpRequest  *self,
       return add_header (self, "Authorization", value, "auth", error);
     }
 
-  if (!_deca_node_config_get_string (auth, "field", g_str_equal (type, "bearer") ? "token" : "api_key",
-                                     &field, error))
+  default_field = g_str_equal (type, "bearer") ? "token" : "api_key";
+  if (!_deca_node_config_get_string (auth, "field", default_field, &field, error))
     {
       g_prefix_error (error, "auth: ");
       return FALSE;
