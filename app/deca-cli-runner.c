@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <glib-unix.h>
 
@@ -337,6 +338,16 @@ deca_cli_execution_to_json (DecaExecution *execution)
   return node;
 }
 
+/* Quotes @word for a shell only when it needs it, so that the common case stays readable. */
+static char *
+shell_word (const char *word)
+{
+  for (const char *p = word; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("-_./:=@%+,", *p) == NULL)
+      return g_shell_quote (word);
+  return *word != '\0' ? g_strdup (word) : g_shell_quote (word);
+}
+
 void
 deca_cli_runner_print_waiting (DecaCliRunner *self,
                                DecaExecution *execution)
@@ -345,17 +356,20 @@ deca_cli_runner_print_waiting (DecaCliRunner *self,
   const char *id = deca_execution_get_id (execution);
   g_autofree char *db = NULL;
 
-  /* The command must reach the same database to find the execution. */
-  if (self->db_path != NULL)
+  /* The command must reach the same database to find the execution; an in-memory one is
+   * gone with this process, and saying so beats printing a command that cannot work. */
+  if (g_strcmp0 (self->db_path, ":memory:") == 0)
+    db = g_strdup (" (not with --db :memory:, which keeps nothing once deca exits)");
+  else if (self->db_path != NULL)
     {
-      g_autofree char *quoted = g_shell_quote (self->db_path);
+      g_autofree char *quoted = shell_word (self->db_path);
 
       db = g_strconcat (" --db ", quoted, NULL);
     }
   for (guint i = 0; i < waiting->len; i++)
     {
       const char *node = g_ptr_array_index (waiting, i);
-      g_autofree char *quoted = g_shell_quote (node);
+      g_autofree char *quoted = shell_word (node);
 
       deca_cli_error ("execution %s is waiting for approval of %s; run: deca approve %s %s%s",
                       id, node, id, quoted, db ? db : "");

@@ -80,7 +80,12 @@ deca_cli_validate (int    argc,
   if (json)
     json_problems = json_array_new ();
   for (int i = 1; i < argc; i++)
-    status = MAX (status, validate_file (argv[i], registry, json_problems));
+    {
+      int file_status = validate_file (argv[i], registry, json_problems);
+
+      /* The worst wins: an unreadable file (2) over problems (1) over clean (0). */
+      status = MAX (status, file_status);
+    }
   if (json)
     {
       g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
