@@ -121,8 +121,9 @@ gboolean      _deca_node_config_get_bool   (JsonObject  *config,
                                             gboolean     default_value,
                                             gboolean    *value,
                                             GError     **error);
-/* Returns (transfer none) (nullable) the member when it is an object (or array); NULL when
- * absent or null; fails naming the member when it is something else. */
+/* Store (transfer none) the member in @value when it is an object (an array for
+ * _get_array); NULL when absent or null; fail naming the member when it is something
+ * else. */
 gboolean      _deca_node_config_get_object (JsonObject  *config,
                                             const char  *member,
                                             JsonObject **value,
