@@ -2381,7 +2381,11 @@ load_restored_results (DecaExecutor  *self,
       DecaNodeResultRecord *record = g_ptr_array_index (results, i);
 
       if (g_str_equal (record->status, DECA_STATUS_SUCCEEDED) || g_str_equal (record->status, DECA_STATUS_FAILED))
-        g_hash_table_replace (restored, record->node_key, deca_node_result_record_copy (record));
+        {
+          DecaNodeResultRecord *copy = deca_node_result_record_copy (record);
+
+          g_hash_table_replace (restored, copy->node_key, copy);
+        }
     }
   return restored;
 }

@@ -1,8 +1,969 @@
-#include <glib.h>
+/* The executor: scheduling, dead paths, loops, error strategies, retries, timeouts,
+ * circuit breakers, cancellation, approvals, redaction, durability and resume. */
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "deca-engine.h"
+#include "deca-json.h"
+
+/* --- a controllable test node type ----------------------------------------------------- */
+
+/* "probe": config {"mode": "ok" | "fail" | "hang", "fail_times": n, "circuit": key,
+ * "value": any}. Counts invocations and concurrency per test. */
+typedef struct {
+  GHashTable *calls;            /* node id -> count */
+  GHashTable *keys;             /* node id -> last idempotency key */
+  guint running;
+  guint max_running;
+  GPtrArray *hanging;           /* DecaNodeInvocation */
+} ProbeStats;
+
+static ProbeStats probe;
+
+#define TEST_TYPE_PROBE_NODE (test_probe_node_get_type ())
+G_DECLARE_FINAL_TYPE (TestProbeNode, test_probe_node, TEST, PROBE_NODE, GObject)
+
+struct _TestProbeNode
+{
+  GObject parent_instance;
+  JsonNode *schema;
+};
+
+static void test_probe_node_iface_init (DecaNodeTypeInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestProbeNode, test_probe_node, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (DECA_TYPE_NODE_TYPE, test_probe_node_iface_init))
+
+static const char *
+probe_get_name (DecaNodeType *type)
+{
+  return "probe";
+}
+
+static JsonNode *
+probe_get_schema (DecaNodeType *type)
+{
+  return TEST_PROBE_NODE (type)->schema;
+}
+
+static char *
+probe_get_circuit_key (DecaNodeType *type,
+                       JsonObject   *config)
+{
+  const char *key = json_object_get_string_member_with_default (config, "circuit", NULL);
+
+  return g_strdup (key);
+}
+
+static void
+probe_invoke (DecaNodeType       *type,
+              DecaNodeInvocation *invocation)
+{
+  JsonObject *config = deca_node_invocation_get_config (invocation);
+  const char *id = deca_node_invocation_get_node_key (invocation);
+  const char *mode = json_object_get_string_member_with_default (config, "mode", "ok");
+  guint calls = GPOINTER_TO_UINT (g_hash_table_lookup (probe.calls, id)) + 1;
+  gint64 fail_times = json_object_get_int_member_with_default (config, "fail_times", 0);
+
+  g_hash_table_replace (probe.calls, g_strdup (id), GUINT_TO_POINTER (calls));
+  g_hash_table_replace (probe.keys, g_strdup (id), g_strdup (deca_node_invocation_get_idempotency_key (invocation)));
+
+  if (g_str_equal (mode, "hang"))
+    {
+      probe.running++;
+      probe.max_running = MAX (probe.max_running, probe.running);
+      g_ptr_array_add (probe.hanging, g_object_ref (invocation));
+      return;
+    }
+  if (g_str_equal (mode, "fail") || (gint64) calls <= fail_times)
+    {
+      deca_node_invocation_return_error (invocation,
+                                         g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
+                                                      "probe %s failed (call %u)", id, calls));
+      return;
+    }
+  if (json_object_has_member (config, "value"))
+    deca_node_invocation_return_output (invocation, json_node_copy (json_object_get_member (config, "value")), NULL);
+  else
+    deca_node_invocation_return_output (invocation, json_from_string ("{\"ok\": true}", NULL), NULL);
+}
+
+static void
+test_probe_node_finalize (GObject *object)
+{
+  json_node_unref (TEST_PROBE_NODE (object)->schema);
+  G_OBJECT_CLASS (test_probe_node_parent_class)->finalize (object);
+}
+
+static void
+test_probe_node_iface_init (DecaNodeTypeInterface *iface)
+{
+  iface->get_name = probe_get_name;
+  iface->get_config_schema = probe_get_schema;
+  iface->get_circuit_key = probe_get_circuit_key;
+  iface->invoke = probe_invoke;
+}
+
+static void
+test_probe_node_class_init (TestProbeNodeClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_probe_node_finalize;
+}
+
+static void
+test_probe_node_init (TestProbeNode *self)
+{
+  self->schema = json_from_string ("{\"type\": \"object\", \"properties\": {"
+                                   "\"mode\": {\"type\": \"string\"}, \"value\": {}}}", NULL);
+}
+
+/* Completes the oldest hanging probe invocation with @output. */
+static void
+probe_release (const char *output_json)
+{
+  DecaNodeInvocation *invocation;
+
+  g_assert_cmpuint (probe.hanging->len, >, 0);
+  invocation = g_ptr_array_steal_index (probe.hanging, 0);
+  probe.running--;
+  deca_node_invocation_return_output (invocation, json_from_string (output_json, NULL), NULL);
+  g_object_unref (invocation);
+}
+
+static guint
+probe_calls (const char *key)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (probe.calls, key));
+}
+
+/* --- fixture -------------------------------------------------------------------------- */
+
+typedef struct {
+  DecaNodeRegistry *registry;
+  DecaExecutor *executor;
+  DecaManualClock *clock;
+  GPtrArray *events;            /* JSON text of every event */
+  char *dir;
+} Fixture;
+
+static void
+on_event (DecaExecutor    *executor,
+          const DecaEvent *event,
+          Fixture         *fixture)
+{
+  g_ptr_array_add (fixture->events, deca_event_to_json_string (event, TRUE));
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(TestProbeNode) probe_type = g_object_new (TEST_TYPE_PROBE_NODE, NULL);
+
+  probe.calls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  probe.keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  probe.hanging = g_ptr_array_new_with_free_func (g_object_unref);
+  probe.running = probe.max_running = 0;
+
+  fixture->registry = deca_node_registry_new_builtin ();
+  deca_node_registry_add (fixture->registry, DECA_NODE_TYPE (probe_type));
+  fixture->executor = deca_executor_new (fixture->registry);
+  fixture->clock = deca_manual_clock_new (G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC);
+  deca_executor_set_clock (fixture->executor, DECA_CLOCK (fixture->clock));
+  deca_executor_set_random_seed (fixture->executor, 42);
+  fixture->events = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (fixture->executor, "event", G_CALLBACK (on_event), fixture);
+  fixture->dir = g_dir_make_tmp ("deca-executor-XXXXXX", NULL);
+}
+
+static void
+remove_dir (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      g_remove (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_pointer (&probe.hanging, g_ptr_array_unref);
+  if (fixture->executor != NULL)
+    g_assert_finalize_object (fixture->executor);
+  g_clear_object (&fixture->registry);
+  g_clear_object (&fixture->clock);
+  g_clear_pointer (&probe.calls, g_hash_table_unref);
+  g_clear_pointer (&probe.keys, g_hash_table_unref);
+  g_ptr_array_unref (fixture->events);
+  remove_dir (fixture->dir);
+  g_free (fixture->dir);
+}
+
+static DecaFlow *
+flow_from (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  DecaFlow *flow = deca_flow_new_from_data (json, -1, &error);
+
+  g_assert_no_error (error);
+  return flow;
+}
+
+/* Runs the main context until @execution is finished or paused, or nothing is left to
+ * do; manual-clock timeouts are not fired here. */
+static void
+run_until_settled (DecaExecution *execution)
+{
+  for (guint i = 0; i < 100000; i++)
+    {
+      DecaExecutionStatus status = deca_execution_get_status (execution);
+
+      if ((deca_execution_is_finished (execution) || status == DECA_EXECUTION_PAUSED) &&
+          !g_main_context_pending (NULL))
+        return;
+      if (!g_main_context_iteration (NULL, FALSE) && !deca_execution_is_finished (execution) &&
+          status != DECA_EXECUTION_PAUSED)
+        return;   /* blocked on something outside the main loop (a hanging probe, a clock) */
+    }
+  g_assert_not_reached ();
+}
+
+static DecaExecution *
+run_flow (Fixture    *fixture,
+          const char *flow_json,
+          const char *input_json)
+{
+  g_autoptr(DecaFlow) flow = flow_from (flow_json);
+  g_autoptr(JsonNode) input = input_json ? json_from_string (input_json, NULL) : NULL;
+  g_autoptr(GError) error = NULL;
+  DecaExecution *execution = deca_executor_start (fixture->executor, flow, input, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (execution);
+  run_until_settled (execution);
+  return execution;
+}
+
+static void
+assert_json_equal (JsonNode   *node,
+                   const char *expected)
+{
+  g_autoptr(JsonNode) want = json_from_string (expected, NULL);
+  g_autofree char *got_text = json_to_string (node, FALSE);
+
+  g_assert_nonnull (want);
+  if (!json_node_equal (node, want))
+    g_error ("expected %s, got %s", expected, got_text);
+}
+
+static guint
+count_events (Fixture    *fixture,
+              const char *needle)
+{
+  guint count = 0;
+
+  for (guint i = 0; i < fixture->events->len; i++)
+    if (strstr (g_ptr_array_index (fixture->events, i), needle) != NULL)
+      count++;
+  return count;
+}
+
+/* --- tests ------------------------------------------------------------------------------ */
+
+static void
+test_chain (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(DecaExecution) execution = run_flow (fixture,
+    "{\"id\": \"chain\", \"name\": \"Chain\", \"nodes\": ["
+    " {\"id\": \"a\", \"type\": \"transform\", \"config\": {\"set\": {\"n\": \"{{input.start}}\"}}},"
+    " {\"id\": \"b\", \"type\": \"transform\", \"config\": {\"set\": {\"n\": \"{{a.n + 1}}\"}}},"
+    " {\"id\": \"step-3\", \"type\": \"transform\", \"config\": {\"set\": {\"n\": \"{{b.n * 10}}\", \"s\": \"n={{b.n}}\"}}}],"
+    " \"connections\": [{\"from\": \"a\", \"to\": \"b\"}, {\"from\": \"b\", \"to\": \"step-3\"}]}",
+    "{\"start\": 4}");
+
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  assert_json_equal (deca_execution_get_output (execution), "{\"step-3\": {\"n\": 50, \"s\": \"n=5\"}}");
+  /* Each node: queued, started, succeeded; plus started and finished. */
+  g_assert_cmpuint (count_events (fixture, "\"type\":\"node.succeeded\""), ==, 3);
+  g_assert_cmpuint (count_events (fixture, "\"type\":\"execution.started\""), ==, 1);
+  g_assert_cmpuint (count_events (fixture, "\"type\":\"execution.finished\""), ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (fixture->events, fixture->events->len - 1), "\"status\":\"succeeded\""));
+}
+
+static void
+test_parallelism (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(DecaFlow) flow = flow_from (
+    "{\"id\": \"par\", \"name\": \"Par\", \"settings\": {\"parallelism\": 2}, \"nodes\": ["
+    " {\"id\": \"p1\", \"type\": \"probe\", \"config\": {\"mode\": \"hang\"}},"
+    " {\"id\": \"p2\", \"type\": \"probe\", \"config\": {\"mode\": \"hang\"}},"
+    " {\"id\": \"p3\", \"type\": \"probe\", \"config\": {\"mode\": \"hang\"}},"
+    " {\"id\": \"p4\", \"type\": \"probe\", \"config\": {\"mode\": \"hang\"}},"
+    " {\"id\": \"p5\", \"type\": \"probe\", \"config\": {\"mode\": \"hang\"}}]}");
+  g_autoptr(DecaExecution) execution = deca_executor_start (fixture->executor, flow, NULL, NULL);
+
+  run_until_settled (execution);
+  g_assert_cmpuint (probe.running, ==, 2);
+  for (guint released = 0; released < 5; released++)
+    {
+      probe_release ("{}");
+      run_until_settled (execution);
+      g_assert_cmpuint (probe.max_running, ==, 2);
+    }
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  g_assert_cmpuint (probe.max_running, ==, 2);
+}
+
+static void
+test_dead_path (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const char *flow =
+    "{\"id\": \"dp\", \"name\": \"Dead path\", \"nodes\": ["
+    " {\"id\": \"check\", \"type\": \"condition\", \"config\": {\"expression\": \"input.amount > 100\"}},"
+    " {\"id\": \"big\", \"type\": \"transform\", \"config\": {\"set\": {\"kind\": \"big\"}}},"
+    " {\"id\": \"after-big\", \"type\": \"transform\", \"config\": {\"set\": {\"x\": 1}}},"
+    " {\"id\": \"small\", \"type\": \"transform\", \"config\": {\"set\": {\"kind\": \"small\"}}},"
+    " {\"id\": \"join\", \"type\": \"transform\", \"config\": {\"set\": {\"big\": \"{{big.kind}}\", \"small\": \"{{small.kind}}\"}}}],"
+    " \"connections\": ["
+    "  {\"from\": \"check\", \"to\": \"big\", \"from_port\": \"true\"},"
+    "  {\"from\": \"big\", \"to\": \"after-big\"},"
+    "  {\"from\": \"check\", \"to\": \"small\", \"from_port\": \"false\"},"
+    "  {\"from\": \"after-big\", \"to\": \"join\"},"
+    "  {\"from\": \"small\", \"to\": \"join\"}]}";
+  g_autoptr(DecaExecution) small = run_flow (fixture, flow, "{\"amount\": 5}");
+  g_autoptr(DecaExecution) big = NULL;
+
+  g_assert_cmpint (deca_execution_get_status (small), ==, DECA_EXECUTION_SUCCEEDED);
+  assert_json_equal (deca_execution_get_output (small), "{\"join\": {\"big\": null, \"small\": \"small\"}}");
+  g_assert_cmpuint (count_events (fixture, "\"type\":\"node.skipped\""), ==, 2);
+
+  big = run_flow (fixture, flow, "{\"amount\": 500}");
+  assert_json_equal (deca_execution_get_output (big), "{\"join\": {\"big\": \"big\", \"small\": null}}");
+}
+
+static void
+test_connection_condition (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(DecaExecution) execution = run_flow (fixture,
+    "{\"id\": \"cc\", \"name\": \"Conditions\", \"nodes\": ["
+    " {\"id\": \"validate-input\", \"type\": \"transform\", \"config\": {\"set\": {\"success\": \"{{input.ok}}\"}}},"
+    " {\"id\": \"yes\", \"type\": \"transform\", \"config\": {\"set\": {\"r\": \"yes\"}}},"
+    " {\"id\": \"no\", \"type\": \"transform\", \"config\": {\"set\": {\"r\": \"no\"}}}],"
+    " \"connections\": ["
+    "  {\"from\": \"validate-input\", \"to\": \"yes\", \"condition\": \"{{validate-input.success}} === true\"},"
+    "  {\"from\": \"validate-input\", \"to\": \"no\", \"condition\": \"{{validate-input.success}} !== true\"}]}",
+    "{\"ok\": true}");
+
+  assert_json_equal (deca_execution_get_output (execution), "{\"yes\": {\"r\": \"yes\"}}");
+}
+
+static void
+test_branch (Fixture       *fixture,
+             gconstpointer  data)
+{
+  const char *flow =
+    "{\"id\": \"br\", \"name\": \"Branch\", \"nodes\": ["
+    " {\"id\": \"route\", \"type\": \"branch\", \"config\": {\"value\": \"input.tier\", \"cases\": ["
+    "   {\"port\": \"gold\", \"equals\": \"gold\"}, {\"port\": \"silver\", \"equals\": \"silver\"}]}},"
+    " {\"id\": \"g\", \"type\": \"transform\", \"config\": {\"set\": {\"t\": \"g\"}}},"
+    " {\"id\": \"s\", \"type\": \"transform\", \"config\": {\"set\": {\"t\": \"s\"}}},"
+    " {\"id\": \"d\", \"type\": \"transform\", \"config\": {\"set\": {\"t\": \"d\"}}}],"
+    " \"connections\": ["
+    "  {\"from\": \"route\", \"to\": \"g\", \"from_port\": \"gold\"},"
+    "  {\"from\": \"route\", \"to\": \"s\", \"from_port\": \"silver\"},"
+    "  {\"from\": \"route\", \"to\": \"d\", \"from_port\": \"default\"}]}";
+  g_autoptr(DecaExecution) silver = run_flow (fixture, flow, "{\"tier\": \"silver\"}");
+  g_autoptr(DecaExecution) other = run_flow (fixture, flow, "{\"tier\": \"bronze\"}");
+
+  assert_json_equal (deca_execution_get_output (silver), "{\"s\": {\"t\": \"s\"}}");
+  assert_json_equal (deca_execution_get_output (other), "{\"d\": {\"t\": \"d\"}}");
+}
+
+static void
+test_loop (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autoptr(DecaExecution) execution = run_flow (fixture,
+    "{\"id\": \"loop\", \"name\": \"Loop\", \"nodes\": ["
+    " {\"id\": \"each\", \"type\": \"loop\", \"config\": {\"items\": \"input.items\", \"concurrency\": 2}},"
+    " {\"id\": \"double\", \"type\": \"transform\", \"config\": {\"set\": {\"v\": \"{{item * 2}}\", \"i\": \"{{index}}\"}}},"
+    " {\"id\": \"label\", \"type\": \"transform\", \"config\": {\"set\": {\"label\": \"#{{loop.index}}: {{double.v}}\"}}},"
+    " {\"id\": \"sum\", \"type\": \"transform\", \"config\": {\"set\": {\"all\": \"{{each}}\", \"n\": \"{{length(each)}}\"}}}],"
+    " \"connections\": ["
+    "  {\"from\": \"each\", \"to\": \"double\", \"from_port\": \"body\"},"
+    "  {\"from\": \"double\", \"to\": \"label\"},"
+    "  {\"from\": \"label\", \"to\": \"each\"},"
+    "  {\"from\": \"each\", \"to\": \"sum\"}]}",
+    "{\"items\": [1, 2, 3]}");
+
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  assert_json_equal (deca_execution_get_output (execution),
+                     "{\"sum\": {\"all\": [{\"label\": \"#0: 2\"}, {\"label\": \"#1: 4\"}, {\"label\": \"#2: 6\"}], \"n\": 3}}");
+  /* Node keys of body nodes carry the iteration. */
+  g_assert_cmpuint (count_events (fixture, "\"node_key\":\"each[2]/label\""), >, 0);
+}
+
+static void
+test_loop_concurrency (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(DecaFlow) flow = flow_from (
+    "{\"id\": \"lc\", \"name\": \"Loop concurrency\", \"settings\": {\"parallelism\": 10}, \"nodes\": ["
+    " {\"id\": \"each\", \"type\": \"loop\", \"config\": {\"items\": \"input.items\", \"concurrency\": 2}},"
+    " {\"id\": \"work\", \"type\": \"probe\", \"config\": {\"mode\": \"hang\"}}],"
+    " \"connections\": [{\"from\": \"each\", \"to\": \"work\", \"from_port\": \"body\"}]}");
+  g_autoptr(JsonNode) input = json_from_string ("{\"items\": [1, 2, 3, 4, 5]}", NULL);
+  g_autoptr(DecaExecution) execution = deca_executor_start (fixture->executor, flow, input, NULL);
+
+  run_until_settled (execution);
+  g_assert_cmpuint (probe.running, ==, 2);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *output = g_strdup_printf ("{\"n\": %u}", i);
+
+      probe_release (output);
+      run_until_settled (execution);
+    }
+  g_assert_cmpuint (probe.max_running, ==, 2);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  assert_json_equal (deca_execution_get_output (execution),
+                     "{\"each\": [{\"n\": 0}, {\"n\": 1}, {\"n\": 2}, {\"n\": 3}, {\"n\": 4}]}");
+}
+
+static void
+test_retry_backoff (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(DecaFlow) flow = flow_from (
+    "{\"id\": \"retry\", \"name\": \"Retry\", \"nodes\": ["
+    " {\"id\": \"flaky\", \"type\": \"probe\", \"config\": {\"fail_times\": 3},"
+    "  \"retry\": {\"max_attempts\": 4, \"initial_delay\": 1, \"multiplier\": 2, \"max_delay\": 3, \"jitter\": 0}}]}");
+  g_autoptr(DecaExecution) execution = deca_executor_start (fixture->executor, flow, NULL, NULL);
+
+  run_until_settled (execution);
+  g_assert_cmpuint (probe_calls ("flaky"), ==, 1);
+  g_assert_cmpint (deca_manual_clock_next_due (fixture->clock) - deca_clock_now_us (DECA_CLOCK (fixture->clock)), ==, 1 * G_USEC_PER_SEC);
+  /* Just before the delay nothing happens; at the delay the next attempt runs. */
+  deca_manual_clock_advance (fixture->clock, G_USEC_PER_SEC - 1);
+  run_until_settled (execution);
+  g_assert_cmpuint (probe_calls ("flaky"), ==, 1);
+  deca_manual_clock_advance (fixture->clock, 1);
+  run_until_settled (execution);
+  g_assert_cmpuint (probe_calls ("flaky"), ==, 2);
+  /* 2 s, then capped at 3 s. */
+  g_assert_cmpint (deca_manual_clock_next_due (fixture->clock) - deca_clock_now_us (DECA_CLOCK (fixture->clock)), ==, 2 * G_USEC_PER_SEC);
+  deca_manual_clock_advance (fixture->clock, 2 * G_USEC_PER_SEC);
+  run_until_settled (execution);
+  g_assert_cmpint (deca_manual_clock_next_due (fixture->clock) - deca_clock_now_us (DECA_CLOCK (fixture->clock)), ==, 3 * G_USEC_PER_SEC);
+  deca_manual_clock_advance (fixture->clock, 3 * G_USEC_PER_SEC);
+  run_until_settled (execution);
+  g_assert_cmpuint (probe_calls ("flaky"), ==, 4);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  g_assert_cmpuint (count_events (fixture, "\"type\":\"node.retrying\""), ==, 3);
+  g_assert_cmpuint (count_events (fixture, "\"delay_ms\":2000"), ==, 1);
+  g_assert_cmpuint (count_events (fixture, "\"delay_ms\":3000"), ==, 1);
+}
+
+static void
+test_retry_jitter (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(DecaFlow) flow = flow_from (
+    "{\"id\": \"jitter\", \"name\": \"Jitter\", \"nodes\": ["
+    " {\"id\": \"flaky\", \"type\": \"probe\", \"config\": {\"mode\": \"fail\"},"
+    "  \"retry\": {\"max_attempts\": 2, \"initial_delay\": 10, \"jitter\": 0.5}}]}");
+  g_autoptr(DecaExecution) execution = deca_executor_start (fixture->executor, flow, NULL, NULL);
+  gint64 delay;
+
+  run_until_settled (execution);
+  delay = deca_manual_clock_next_due (fixture->clock) - deca_clock_now_us (DECA_CLOCK (fixture->clock));
+  g_assert_cmpint (delay, >=, 5 * G_USEC_PER_SEC);
+  g_assert_cmpint (delay, <=, 15 * G_USEC_PER_SEC);
+  deca_manual_clock_advance (fixture->clock, delay);
+  run_until_settled (execution);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_FAILED);
+  g_assert_cmpstr (deca_execution_get_error_node (execution), ==, "flaky");
+}
+
+static void
+test_node_timeout (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(DecaFlow) flow = flow_from (
+    "{\"id\": \"nt\", \"name\": \"Timeout\", \"nodes\": ["
+    " {\"id\": \"slow\", \"type\": \"probe\", \"config\": {\"mode\": \"hang\"}, \"timeout\": 5}]}");
+  g_autoptr(DecaExecution) execution = deca_executor_start (fixture->executor, flow, NULL, NULL);
+
+  run_until_settled (execution);
+  g_assert_false (deca_execution_is_finished (execution));
+  deca_manual_clock_advance (fixture->clock, 5 * G_USEC_PER_SEC);
+  run_until_settled (execution);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_FAILED);
+  g_assert_error ((GError *) deca_execution_get_error (execution), DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_TIMEOUT);
+  /* The abandoned invocation was cancelled, and a late answer is ignored. */
+  g_assert_true (g_cancellable_is_cancelled (deca_node_invocation_get_cancellable (g_ptr_array_index (probe.hanging, 0))));
+  probe_release ("{}");
+  run_until_settled (execution);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_FAILED);
+}
+
+static void
+test_flow_timeout (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(DecaFlow) flow = flow_from (
+    "{\"id\": \"ft\", \"name\": \"Flow timeout\", \"settings\": {\"timeout\": 60}, \"nodes\": ["
+    " {\"id\": \"slow\", \"type\": \"probe\", \"config\": {\"mode\": \"hang\"}}]}");
+  g_autoptr(DecaExecution) execution = deca_executor_start (fixture->executor, flow, NULL, NULL);
+
+  run_until_settled (execution);
+  deca_manual_clock_advance (fixture->clock, 59 * G_USEC_PER_SEC);
+  run_until_settled (execution);
+  g_assert_false (deca_execution_is_finished (execution));
+  deca_manual_clock_advance (fixture->clock, G_USEC_PER_SEC);
+  run_until_settled (execution);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_FAILED);
+  g_assert_error ((GError *) deca_execution_get_error (execution), DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_TIMEOUT);
+}
+
+#define STRATEGY_FLOW \
+  "{\"id\": \"es\", \"name\": \"Strategies\", \"settings\": {\"error_strategy\": \"%s\"}, \"nodes\": [" \
+  " {\"id\": \"bad\", \"type\": \"probe\", \"config\": {\"mode\": \"fail\"}}," \
+  " {\"id\": \"after-bad\", \"type\": \"transform\", \"config\": {\"set\": {\"x\": 1}}}," \
+  " {\"id\": \"good\", \"type\": \"probe\", \"config\": {\"mode\": \"hang\"}}," \
+  " {\"id\": \"after-good\", \"type\": \"transform\", \"config\": {\"set\": {\"y\": 2}}}]," \
+  " \"connections\": [{\"from\": \"bad\", \"to\": \"after-bad\"}, {\"from\": \"good\", \"to\": \"after-good\"}]}"
+
+static void
+test_stop_on_error (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *json = g_strdup_printf (STRATEGY_FLOW, "stop_on_error");
+  g_autoptr(DecaExecution) execution = run_flow (fixture, json, NULL);
+
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_FAILED);
+  g_assert_cmpstr (deca_execution_get_error_node (execution), ==, "bad");
+  /* The other branch was stopped: its node was cancelled and nothing after it ran. */
+  g_assert_true (g_cancellable_is_cancelled (deca_node_invocation_get_cancellable (g_ptr_array_index (probe.hanging, 0))));
+  g_assert_cmpuint (count_events (fixture, "\"node_id\":\"after-good\""), ==, 0);
+}
+
+static void
+test_continue_on_error (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *json = g_strdup_printf (STRATEGY_FLOW, "continue_on_error");
+  g_autoptr(DecaExecution) execution = run_flow (fixture, json, NULL);
+
+  g_assert_false (deca_execution_is_finished (execution));
+  probe_release ("{}");
+  run_until_settled (execution);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  assert_json_equal (deca_execution_get_output (execution), "{\"after-good\": {\"y\": 2}}");
+  g_assert_cmpuint (count_events (fixture, "\"type\":\"node.skipped\",\"execution_id\""), ==, 1);
+}
+
+static void
+test_on_error_fallback (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(DecaExecution) execution = run_flow (fixture,
+    "{\"id\": \"oe\", \"name\": \"Fallback\", \"nodes\": ["
+    " {\"id\": \"primary\", \"type\": \"probe\", \"config\": {\"mode\": \"fail\"}},"
+    " {\"id\": \"use\", \"type\": \"transform\", \"config\": {\"set\": {\"from\": \"primary\"}}},"
+    " {\"id\": \"fallback\", \"type\": \"transform\", \"config\": {\"set\": {\"why\": \"{{primary.error.code}}\"}}}],"
+    " \"connections\": [{\"from\": \"primary\", \"to\": \"use\"},"
+    "  {\"from\": \"primary\", \"to\": \"fallback\", \"on_error\": true}]}", NULL);
+
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  assert_json_equal (deca_execution_get_output (execution), "{\"fallback\": {\"why\": \"node_failed\"}}");
+}
+
+static void
+test_circuit_breaker (Fixture       *fixture,
+                      gconstpointer  data)
+{
+#define BREAKER_FLOW \
+    "{\"id\": \"cb\", \"name\": \"Breaker\", \"settings\": {\"circuit_breaker\": {\"failure_threshold\": 2, \"cooldown\": 30}}," \
+    " \"nodes\": [{\"id\": \"call\", \"type\": \"probe\", \"config\": {\"mode\": \"%s\", \"circuit\": \"probe:api\"}}]}"
+  g_autofree char *failing = g_strdup_printf (BREAKER_FLOW, "fail");
+  g_autofree char *working = g_strdup_printf (BREAKER_FLOW, "ok");
+  g_autoptr(DecaExecution) first = run_flow (fixture, failing, NULL);
+  g_autoptr(DecaExecution) second = run_flow (fixture, failing, NULL);
+  g_autoptr(DecaExecution) refused = NULL;
+  g_autoptr(DecaExecution) trial = NULL;
+  g_autoptr(DecaExecution) closed = NULL;
+
+  g_assert_cmpuint (probe_calls ("call"), ==, 2);
+  /* Open: the target is not called at all. */
+  refused = run_flow (fixture, working, NULL);
+  g_assert_cmpint (deca_execution_get_status (refused), ==, DECA_EXECUTION_FAILED);
+  g_assert_error ((GError *) deca_execution_get_error (refused), DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CIRCUIT_OPEN);
+  g_assert_cmpuint (probe_calls ("call"), ==, 2);
+  /* After the cool-down one trial goes through and closes it. */
+  deca_manual_clock_advance (fixture->clock, 30 * G_USEC_PER_SEC);
+  trial = run_flow (fixture, working, NULL);
+  g_assert_cmpint (deca_execution_get_status (trial), ==, DECA_EXECUTION_SUCCEEDED);
+  closed = run_flow (fixture, working, NULL);
+  g_assert_cmpint (deca_execution_get_status (closed), ==, DECA_EXECUTION_SUCCEEDED);
+  g_assert_cmpuint (probe_calls ("call"), ==, 4);
+}
+
+static void
+test_cancel (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(DecaFlow) flow = flow_from (
+    "{\"id\": \"cancel\", \"name\": \"Cancel\", \"nodes\": ["
+    " {\"id\": \"slow\", \"type\": \"probe\", \"config\": {\"mode\": \"hang\"}},"
+    " {\"id\": \"next\", \"type\": \"transform\"}],"
+    " \"connections\": [{\"from\": \"slow\", \"to\": \"next\"}]}");
+  g_autoptr(DecaExecution) execution = deca_executor_start (fixture->executor, flow, NULL, NULL);
+
+  run_until_settled (execution);
+  deca_execution_cancel (execution);
+  run_until_settled (execution);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_CANCELLED);
+  g_assert_true (g_cancellable_is_cancelled (deca_node_invocation_get_cancellable (g_ptr_array_index (probe.hanging, 0))));
+  probe_release ("{}");
+  run_until_settled (execution);
+  g_assert_cmpuint (count_events (fixture, "\"node_id\":\"next\""), ==, 0);
+  g_assert_cmpuint (count_events (fixture, "\"status\":\"cancelled\""), ==, 1);
+}
+
+static const char *approval_flow =
+  "{\"id\": \"appr\", \"name\": \"Approval\", \"nodes\": ["
+  " {\"id\": \"ask\", \"type\": \"approval\", \"config\": {\"message\": \"Refund {{input.amount}}?\"}},"
+  " {\"id\": \"refund\", \"type\": \"transform\", \"config\": {\"set\": {\"done\": true, \"note\": \"{{ask.comment}}\"}}},"
+  " {\"id\": \"deny\", \"type\": \"transform\", \"config\": {\"set\": {\"done\": false}}}],"
+  " \"connections\": [{\"from\": \"ask\", \"to\": \"refund\", \"from_port\": \"approved\"},"
+  "  {\"from\": \"ask\", \"to\": \"deny\", \"from_port\": \"rejected\"}]}";
+
+static void
+test_approval_in_memory (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(DecaExecution) execution = run_flow (fixture, approval_flow, "{\"amount\": 30}");
+  g_autoptr(GPtrArray) waiting = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_PAUSED);
+  waiting = deca_execution_list_waiting_approvals (execution);
+  g_assert_cmpuint (waiting->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (waiting, 0), ==, "ask");
+  g_assert_cmpuint (count_events (fixture, "\"message\":\"Refund 30?\""), ==, 1);
+
+  g_assert_false (deca_executor_decide (fixture->executor, deca_execution_get_id (execution), "refund",
+                                        TRUE, NULL, "ann", &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE);
+  g_clear_error (&error);
+
+  g_assert_true (deca_executor_decide (fixture->executor, deca_execution_get_id (execution), "ask",
+                                       TRUE, "fine", "ann", &error));
+  g_assert_no_error (error);
+  run_until_settled (execution);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  assert_json_equal (deca_execution_get_output (execution), "{\"refund\": {\"done\": true, \"note\": \"fine\"}}");
+}
+
+static void
+test_approval_durable_reject (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "approval.db", NULL);
+  g_autoptr(DecaStore) store = deca_store_open (path, NULL);
+  g_autoptr(DecaExecution) execution = NULL;
+  g_autoptr(DecaExecution) resumed = NULL;
+  g_autoptr(DecaExecutor) second = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  deca_executor_set_store (fixture->executor, store);
+  execution = run_flow (fixture, approval_flow, "{\"amount\": 30}");
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_PAUSED);
+  id = g_strdup (deca_execution_get_id (execution));
+
+  /* Another process decides: here, a second executor on the same store. */
+  second = deca_executor_new (fixture->registry);
+  deca_executor_set_store (second, store);
+  g_assert_true (deca_executor_decide (second, id, "ask", FALSE, "too much", "bob", &error));
+  g_assert_no_error (error);
+  g_assert_false (deca_executor_decide (second, id, "ask", TRUE, NULL, "bob", &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE);
+  g_clear_error (&error);
+  resumed = deca_executor_resume (second, id, &error);
+  g_assert_no_error (error);
+  run_until_settled (resumed);
+  g_assert_cmpint (deca_execution_get_status (resumed), ==, DECA_EXECUTION_SUCCEEDED);
+  assert_json_equal (deca_execution_get_output (resumed), "{\"deny\": {\"done\": false}}");
+}
+
+static void
+test_redaction (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "redact.db", NULL);
+  g_autoptr(DecaStore) store = deca_store_open (path, NULL);
+  g_autoptr(DecaMemoryCredentialProvider) provider = deca_memory_credential_provider_new ();
+  g_autoptr(JsonNode) fields = json_from_string ("{\"api_key\": \"sk-very-secret-123\"}", NULL);
+  g_autoptr(DecaExecution) execution = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *output = NULL;
+
+  deca_memory_credential_provider_set (provider, "openai", json_node_get_object (fields));
+  deca_executor_set_credential_provider (fixture->executor, DECA_CREDENTIAL_PROVIDER (provider));
+  deca_executor_set_store (fixture->executor, store);
+  execution = run_flow (fixture,
+    "{\"id\": \"red\", \"name\": \"Redaction\", \"nodes\": ["
+    " {\"id\": \"auth\", \"type\": \"transform\", \"config\": {\"set\": {\"header\": \"Bearer {{credentials.openai.api_key}}\"}}},"
+    " {\"id\": \"log\", \"type\": \"log\", \"config\": {\"message\": \"using {{auth.header}}\"}}],"
+    " \"connections\": [{\"from\": \"auth\", \"to\": \"log\"}]}", NULL);
+
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  output = json_to_string (deca_execution_get_output (execution), FALSE);
+  g_assert_null (strstr (output, "sk-very-secret"));
+  g_assert_nonnull (strstr (output, "[redacted]"));
+  for (guint i = 0; i < fixture->events->len; i++)
+    g_assert_null (strstr (g_ptr_array_index (fixture->events, i), "sk-very-secret"));
+
+  results = deca_store_list_node_results (store, deca_execution_get_id (execution), NULL);
+  g_assert_cmpuint (results->len, ==, 2);
+  for (guint i = 0; i < results->len; i++)
+    {
+      DecaNodeResultRecord *record = g_ptr_array_index (results, i);
+
+      g_assert_null (strstr (record->input, "sk-very-secret"));
+      g_assert_null (strstr (record->output, "sk-very-secret"));
+    }
+  events = deca_store_list_events (store, deca_execution_get_id (execution), 0, NULL);
+  for (guint i = 0; i < events->len; i++)
+    g_assert_null (strstr (((DecaEventRecord *) g_ptr_array_index (events, i))->payload, "sk-very-secret"));
+}
+
+static void
+test_missing_credential (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(DecaFlow) flow = flow_from (
+    "{\"id\": \"mc\", \"name\": \"Missing\", \"nodes\": ["
+    " {\"id\": \"a\", \"type\": \"transform\", \"config\": {\"set\": {\"k\": \"{{credentials.nope.key}}\"}}}]}");
+  g_autoptr(DecaMemoryCredentialProvider) provider = deca_memory_credential_provider_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaExecution) execution = NULL;
+
+  deca_executor_set_credential_provider (fixture->executor, DECA_CREDENTIAL_PROVIDER (provider));
+  execution = deca_executor_start (fixture->executor, flow, NULL, &error);
+  g_assert_null (execution);
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CREDENTIAL);
+  g_assert_nonnull (strstr (error->message, "nope"));
+}
+
+static void
+test_durable_checkpoints (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "durable.db", NULL);
+  g_autoptr(DecaStore) store = deca_store_open (path, NULL);
+  g_autoptr(DecaExecution) execution = NULL;
+  g_autoptr(DecaExecutionRecord) record = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+
+  deca_executor_set_store (fixture->executor, store);
+  execution = run_flow (fixture,
+    "{\"id\": \"dur\", \"name\": \"Durable\", \"nodes\": ["
+    " {\"id\": \"a\", \"type\": \"transform\", \"config\": {\"set\": {\"v\": \"{{input.v}}\"}}},"
+    " {\"id\": \"b\", \"type\": \"transform\", \"config\": {\"set\": {\"w\": \"{{a.v + 1}}\"}}}],"
+    " \"connections\": [{\"from\": \"a\", \"to\": \"b\"}]}", "{\"v\": 1}");
+
+  record = deca_store_get_execution (store, deca_execution_get_id (execution), NULL);
+  g_assert_nonnull (record);
+  g_assert_cmpstr (record->status, ==, "succeeded");
+  g_assert_cmpstr (record->flow_id, ==, "dur");
+  g_assert_cmpint (record->flow_version, ==, 1);
+  g_assert_cmpint (record->finished_at, >=, record->started_at);
+  results = deca_store_list_node_results (store, record->id, NULL);
+  g_assert_cmpuint (results->len, ==, 2);
+  g_assert_cmpstr (((DecaNodeResultRecord *) g_ptr_array_index (results, 1))->output, ==, "{\"w\":2}");
+  events = deca_store_list_events (store, record->id, 0, NULL);
+  g_assert_cmpuint (events->len, ==, fixture->events->len);
+  for (guint i = 0; i < events->len; i++)
+    g_assert_cmpint (((DecaEventRecord *) g_ptr_array_index (events, i))->seq, ==, i + 1);
+}
+
+static void
+test_resume_after_crash (Fixture       *fixture,
+                         gconstpointer  data)
+{
+#define CRASH_FLOW \
+    "{\"id\": \"crash\", \"name\": \"Crash\", \"nodes\": [" \
+    " {\"id\": \"one\", \"type\": \"probe\", \"config\": {\"value\": {\"n\": 1}}}," \
+    " {\"id\": \"two\", \"type\": \"probe\", \"config\": {\"value\": {\"n\": 2}}}," \
+    " {\"id\": \"three\", \"type\": \"probe\", \"config\": {\"mode\": \"%s\", \"value\": {\"n\": 3}}}," \
+    " {\"id\": \"four\", \"type\": \"transform\", \"config\": {\"set\": {\"sum\": \"{{one.n + two.n + three.n}}\"}}}]," \
+    " \"connections\": [{\"from\": \"one\", \"to\": \"two\"}, {\"from\": \"two\", \"to\": \"three\"}," \
+    "  {\"from\": \"three\", \"to\": \"four\"}]}"
+  g_autofree char *path = g_build_filename (fixture->dir, "crash.db", NULL);
+  g_autofree char *hanging = g_strdup_printf (CRASH_FLOW, "hang");
+  g_autoptr(DecaFlow) flow = flow_from (hanging);
+  g_autoptr(DecaStore) store = deca_store_open (path, NULL);
+  g_autoptr(DecaExecution) execution = NULL;
+  g_autoptr(DecaExecutor) restarted = NULL;
+  g_autoptr(DecaStore) reopened = NULL;
+  g_autoptr(GPtrArray) resumed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *first_key = NULL;
+  DecaExecution *again;
+
+  deca_executor_set_store (fixture->executor, store);
+  execution = deca_executor_start (fixture->executor, flow, NULL, NULL);
+  run_until_settled (execution);
+  g_assert_cmpuint (probe_calls ("three"), ==, 1);
+  id = g_strdup (deca_execution_get_id (execution));
+  first_key = g_strdup (g_hash_table_lookup (probe.keys, "three"));
+
+  /* "Crash": the executor goes away with its work in flight and without finishing
+   * anything; a new executor on a new connection to the same file takes over. */
+  g_clear_object (&execution);
+  g_assert_finalize_object (fixture->executor);
+  fixture->executor = NULL;
+  reopened = deca_store_open (path, &error);
+  g_assert_no_error (error);
+  restarted = deca_executor_new (fixture->registry);
+  deca_executor_set_store (restarted, reopened);
+  deca_executor_set_clock (restarted, DECA_CLOCK (fixture->clock));
+  resumed = deca_executor_resume_all (restarted, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (resumed->len, ==, 1);
+  again = g_ptr_array_index (resumed, 0);
+  g_assert_cmpstr (deca_execution_get_id (again), ==, id);
+  run_until_settled (again);
+  /* "one" and "two" were restored, not run; "three" ran again with the same key. */
+  g_assert_cmpuint (probe_calls ("one"), ==, 1);
+  g_assert_cmpuint (probe_calls ("two"), ==, 1);
+  g_assert_cmpuint (probe_calls ("three"), ==, 2);
+  g_assert_cmpuint (deca_execution_get_invocation_count (again, "one"), ==, 0);
+  g_assert_cmpstr (g_hash_table_lookup (probe.keys, "three"), ==, first_key);
+  probe_release ("{\"n\": 3}");   /* the dead executor's invocation: ignored */
+  probe_release ("{\"n\": 3}");
+  run_until_settled (again);
+  g_assert_cmpint (deca_execution_get_status (again), ==, DECA_EXECUTION_SUCCEEDED);
+  assert_json_equal (deca_execution_get_output (again), "{\"four\": {\"sum\": 6}}");
+  fixture->executor = g_steal_pointer (&restarted);
+}
+
+static void
+test_subflow (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "subflow.db", NULL);
+  g_autoptr(DecaStore) store = deca_store_open (path, NULL);
+  g_autoptr(DecaExecution) execution = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (deca_store_save_flow (store, "child", "Child",
+                                       "{\"id\": \"child\", \"name\": \"Child\", \"nodes\": ["
+                                       " {\"id\": \"twice\", \"type\": \"transform\", \"config\": {\"set\": {\"v\": \"{{input.x * 2}}\"}}}]}",
+                                       NULL, &error));
+  g_assert_no_error (error);
+  deca_executor_set_store (fixture->executor, store);
+  execution = run_flow (fixture,
+    "{\"id\": \"parent\", \"name\": \"Parent\", \"nodes\": ["
+    " {\"id\": \"call\", \"type\": \"subflow\", \"config\": {\"flow_id\": \"child\", \"input\": {\"x\": \"{{input.x}}\"}}},"
+    " {\"id\": \"use\", \"type\": \"transform\", \"config\": {\"set\": {\"got\": \"{{call.twice.v}}\"}}}],"
+    " \"connections\": [{\"from\": \"call\", \"to\": \"use\"}]}", "{\"x\": 21}");
+
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  assert_json_equal (deca_execution_get_output (execution), "{\"use\": {\"got\": 42}}");
+}
+
+static void
+test_empty_flow (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(DecaExecution) execution = run_flow (fixture, "{\"id\": \"e\", \"name\": \"E\", \"nodes\": []}", NULL);
+
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  assert_json_equal (deca_execution_get_output (execution), "{}");
+}
+
+static void
+test_unknown_type_refused (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(DecaFlow) flow = flow_from ("{\"id\": \"u\", \"name\": \"U\", \"nodes\": [{\"id\": \"a\", \"type\": \"agent\"}]}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaExecution) execution = deca_executor_start (fixture->executor, flow, NULL, &error);
+
+  g_assert_null (execution);
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "agent"));
+}
+
+static void
+test_cycle_refused (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(DecaFlow) flow = flow_from (
+    "{\"id\": \"c\", \"name\": \"C\", \"nodes\": [{\"id\": \"a\", \"type\": \"transform\"}, {\"id\": \"b\", \"type\": \"transform\"}],"
+    " \"connections\": [{\"from\": \"a\", \"to\": \"b\"}, {\"from\": \"b\", \"to\": \"a\"}]}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaExecution) execution = deca_executor_start (fixture->executor, flow, NULL, &error);
+
+  g_assert_null (execution);
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID);
+}
 
 int
-main (int argc, char *argv[])
+main (int   argc,
+      char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add ("/deca/engine/executor/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("chain", test_chain);
+  ADD ("parallelism", test_parallelism);
+  ADD ("dead-path", test_dead_path);
+  ADD ("connection-condition", test_connection_condition);
+  ADD ("branch", test_branch);
+  ADD ("loop", test_loop);
+  ADD ("loop-concurrency", test_loop_concurrency);
+  ADD ("retry-backoff", test_retry_backoff);
+  ADD ("retry-jitter", test_retry_jitter);
+  ADD ("node-timeout", test_node_timeout);
+  ADD ("flow-timeout", test_flow_timeout);
+  ADD ("stop-on-error", test_stop_on_error);
+  ADD ("continue-on-error", test_continue_on_error);
+  ADD ("on-error-fallback", test_on_error_fallback);
+  ADD ("circuit-breaker", test_circuit_breaker);
+  ADD ("cancel", test_cancel);
+  ADD ("approval-in-memory", test_approval_in_memory);
+  ADD ("approval-durable-reject", test_approval_durable_reject);
+  ADD ("redaction", test_redaction);
+  ADD ("missing-credential", test_missing_credential);
+  ADD ("durable-checkpoints", test_durable_checkpoints);
+  ADD ("resume-after-crash", test_resume_after_crash);
+  ADD ("subflow", test_subflow);
+  ADD ("empty-flow", test_empty_flow);
+  ADD ("unknown-type-refused", test_unknown_type_refused);
+  ADD ("cycle-refused", test_cycle_refused);
+#undef ADD
+
   return g_test_run ();
 }
