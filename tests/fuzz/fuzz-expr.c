@@ -71,6 +71,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
         {
           g_autofree char *display = deca_json_to_display_string (result);
 
+          if (display == NULL)
+            abort ();
           (void) deca_json_is_truthy (result);
         }
       g_clear_error (&error);
