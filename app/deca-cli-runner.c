@@ -391,6 +391,9 @@ deca_cli_runner_report (DecaCliRunner *self,
       g_autoptr(JsonNode) result = deca_cli_execution_to_json (execution);
 
       deca_cli_print_json (result, TRUE);
+      /* stdout is for programs; the way on is for the person at the terminal. */
+      if (status == DECA_CLI_EXIT_PAUSED)
+        deca_cli_runner_print_waiting (self, execution);
       return status;
     }
 
