@@ -107,6 +107,30 @@ take_dup (DecaEval      *eval,
   return _deca_eval_take_string (eval, call, g_strndup (s, len), len, out);
 }
 
+/* Finds @needle (@nlen > 0 bytes) in @h[0, @hlen). Plain memchr + memcmp rather than
+ * strstr: repeated strstr calls rescan the rest of the haystack under some sanitizers,
+ * which turns replace() and split() quadratic there. */
+static const char *
+find (const char *h,
+      gsize       hlen,
+      const char *needle,
+      gsize       nlen)
+{
+  const char *end = h + hlen;
+
+  while ((gsize) (end - h) >= nlen)
+    {
+      const char *p = memchr (h, needle[0], (end - h) - nlen + 1);
+
+      if (p == NULL)
+        return NULL;
+      if (memcmp (p, needle, nlen) == 0)
+        return p;
+      h = p + 1;
+    }
+  return NULL;
+}
+
 /* Strings */
 
 FN (length)
@@ -238,7 +262,7 @@ FN (ends_with)
 
 FN (split)
 {
-  const char *s, *sep, *p;
+  const char *s, *sep, *p, *end;
   gsize sep_len, count = 1;
   JsonArray *array;
 
@@ -264,7 +288,9 @@ FN (split)
       return _deca_eval_take_array (eval, call, array, result);
     }
 
-  for (p = strstr (s, sep); p != NULL; p = strstr (p + sep_len, sep))
+  end = s + strlen (s);
+  for (p = find (s, end - s, sep, sep_len); p != NULL;
+       p = find (p + sep_len, end - (p + sep_len), sep, sep_len))
     if (++count > DECA_EXPR_MAX_ELEMENTS)
       break;
   if (!element_limit (eval, call, count))
@@ -273,8 +299,8 @@ FN (split)
   array = json_array_sized_new (count);
   for (p = s;;)
     {
-      const char *q = strstr (p, sep);
-      g_autofree char *piece = g_strndup (p, q != NULL ? (gsize) (q - p) : strlen (p));
+      const char *q = find (p, end - p, sep, sep_len);
+      g_autofree char *piece = g_strndup (p, q != NULL ? (gsize) (q - p) : (gsize) (end - p));
 
       json_array_add_string_element (array, piece);
       if (q == NULL)
@@ -325,7 +351,7 @@ FN (join)
 
 FN (replace)
 {
-  const char *s, *from, *to, *p;
+  const char *s, *from, *to, *p, *end;
   gsize from_len, to_len, count = 0, size;
   GString *out;
 
@@ -346,9 +372,11 @@ FN (replace)
 
   /* Size the result first so that a replacement that would blow up fails before
    * allocating. */
-  for (p = strstr (s, from); p != NULL; p = strstr (p + from_len, from))
+  end = s + strlen (s);
+  for (p = find (s, end - s, from, from_len); p != NULL;
+       p = find (p + from_len, end - (p + from_len), from, from_len))
     count++;
-  size = strlen (s) - count * from_len;
+  size = (end - s) - count * from_len;
   if (to_len > 0 && count > (DECA_EXPR_MAX_STRING - MIN (size, DECA_EXPR_MAX_STRING)) / to_len)
     return limit_error (eval, call);
   size += count * to_len;
@@ -358,11 +386,11 @@ FN (replace)
   out = g_string_sized_new (size + 1);
   for (p = s;;)
     {
-      const char *q = strstr (p, from);
+      const char *q = find (p, end - p, from, from_len);
 
       if (q == NULL)
         {
-          g_string_append (out, p);
+          g_string_append_len (out, p, end - p);
           break;
         }
       g_string_append_len (out, p, q - p);
