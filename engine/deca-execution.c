@@ -83,7 +83,6 @@ deca_execution_finalize (GObject *object)
   g_clear_pointer (&self->restored, g_hash_table_unref);
   g_clear_pointer (&self->decisions, g_hash_table_unref);
   g_clear_pointer (&self->waiting, g_hash_table_unref);
-  g_clear_pointer (&self->invocations, g_hash_table_unref);
   g_free (self->parent_id);
   g_free (self->parent_node);
   G_OBJECT_CLASS (deca_execution_parent_class)->finalize (object);
@@ -112,9 +111,7 @@ static void
 deca_execution_init (DecaExecution *self)
 {
   g_queue_init (&self->ready);
-  self->secrets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->waiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->invocations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 const char *
@@ -199,11 +196,3 @@ deca_execution_list_waiting_approvals (DecaExecution *self)
   return keys;
 }
 
-guint
-deca_execution_get_invocation_count (DecaExecution *self,
-                                     const char    *node_key)
-{
-  g_return_val_if_fail (DECA_IS_EXECUTION (self), 0);
-  g_return_val_if_fail (node_key != NULL, 0);
-  return GPOINTER_TO_UINT (g_hash_table_lookup (self->invocations, node_key));
-}

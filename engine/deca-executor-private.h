@@ -28,10 +28,17 @@ typedef enum {
 } DecaNodeStatus;
 
 typedef struct {
+  DecaFrame *frame;
+  guint node;
+} DecaNodeSlot;
+
+typedef struct {
+  DecaNodeSlot slot;         /* where this state lives; handed to invocations as done data */
   DecaNodeStatus status;
   guint unresolved;          /* incoming connections not yet resolved */
   guint fired;               /* incoming connections that fired */
   int attempt;
+  guint invocations;         /* attempts this process invoked (not restored ones) */
   gboolean counted_terminal; /* already subtracted from the frame's pending count */
   JsonNode *output;
   char *port;
@@ -99,7 +106,6 @@ struct _DecaExecution
   GHashTable *decisions;     /* node_key -> DecaApprovalRecord, without a store */
   GHashTable *waiting;       /* node_key -> NodeRef of paused approval nodes */
   guint depth;               /* subflow nesting */
-  GHashTable *invocations;   /* node_key -> count */
   char *parent_id;
   char *parent_node;
   gpointer subflow_wait;     /* the parent's wait record, while running as a subflow */

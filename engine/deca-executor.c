@@ -594,6 +594,7 @@ struct _DecaExecutor
   DecaCircuitBreaker *breaker;
   JsonNode *env;
   JsonNode *null_node;
+  JsonNode *empty_object;
   GMainContext *context;
 
   GHashTable *executions;         /* id -> DecaExecution, the live ones */
@@ -689,13 +690,39 @@ _deca_frame_free (DecaFrame *frame)
   g_free (frame);
 }
 
-static char *
-frame_node_key (DecaFrame *frame,
-                guint      node)
+/* The node key of @node in @frame: its id at the top, "loop[3]/id" in a body. Only keys
+ * in bodies are built (into *@owned); the common case costs no allocation. */
+static const char *
+frame_key (DecaFrame  *frame,
+           guint       node,
+           char      **owned)
 {
   const char *id = execution_plan (frame->execution)->nodes[node].node->id;
 
-  return frame->key_prefix[0] ? g_strconcat (frame->key_prefix, id, NULL) : g_strdup (id);
+  if (frame->key_prefix[0] == '\0')
+    return id;
+  *owned = g_strconcat (frame->key_prefix, id, NULL);
+  return *owned;
+}
+
+/* The "execution" root, built on first use: few flows read it. */
+static JsonNode *
+execution_info (DecaExecution *execution)
+{
+  JsonObject *info;
+  char started[40];
+
+  if (execution->info != NULL)
+    return execution->info;
+  info = json_object_new ();
+  json_object_set_string_member (info, "id", execution->id);
+  json_object_set_string_member (info, "flow_id", deca_flow_get_id (execution->flow));
+  json_object_set_int_member (info, "flow_version", execution->flow_version);
+  deca_format_time_iso8601 (execution->started_at, started, sizeof started);
+  json_object_set_string_member (info, "started_at", started);
+  execution->info = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (execution->info, info);
+  return execution->info;
 }
 
 /* The expression scope of a frame: node ids, then the reserved roots. */
@@ -737,13 +764,13 @@ frame_resolve (const char *name,
       break;
     case 'e':
       if (g_str_equal (name, "execution"))
-        return execution->info;
+        return execution_info (execution);
       if (g_str_equal (name, "env"))
         return execution->executor->env;
       break;
     case 'c':
       if (g_str_equal (name, "credentials"))
-        return execution->credentials;
+        return execution->credentials ? execution->credentials : execution->executor->empty_object;
       break;
     default:
       break;
@@ -984,7 +1011,11 @@ execution_add_secrets (DecaExecution *execution,
   while (json_object_iter_next (&iter, &name, &value))
     if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING &&
         json_node_get_string (value)[0] != '\0')
-      g_hash_table_add (execution->secrets, g_strdup (json_node_get_string (value)));
+      {
+        if (execution->secrets == NULL)
+          execution->secrets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+        g_hash_table_add (execution->secrets, g_strdup (json_node_get_string (value)));
+      }
 }
 
 static JsonObject *
@@ -1098,7 +1129,8 @@ node_enqueue (DecaFrame *frame,
 {
   DecaExecution *execution = frame->execution;
   ReadyItem *item = g_new (ReadyItem, 1);
-  g_autofree char *key = frame_node_key (frame, node);
+  g_autofree char *key_owned = NULL;
+  const char *key = frame_key (frame, node, &key_owned);
   DecaEvent event;
 
   frame->states[node].status = NODE_QUEUED;
@@ -1135,7 +1167,8 @@ node_resolve_input (DecaFrame *frame,
     {
       /* Dead-path elimination: no input fired, so the node is skipped, and so are the
        * connections leaving it. */
-      g_autofree char *key = frame_node_key (frame, node);
+      g_autofree char *key_owned = NULL;
+      const char *key = frame_key (frame, node, &key_owned);
       DecaEvent event;
 
       state->status = NODE_SKIPPED;
@@ -1171,7 +1204,8 @@ edge_fires (DecaFrame      *frame,
   if (!deca_expr_evaluate_boolean (edge->condition, &scope, &result, &error))
     {
       DecaPlan *plan = execution_plan (frame->execution);
-      g_autofree char *key = frame_node_key (frame, edge->to);
+      g_autofree char *key_owned = NULL;
+      const char *key = frame_key (frame, edge->to, &key_owned);
 
       g_prefix_error (&error, "condition of the connection %s -> %s (/connections/%u/condition): ",
                       plan->nodes[edge->from].node->id, plan->nodes[edge->to].node->id, e);
@@ -1196,7 +1230,8 @@ node_finish (DecaFrame *frame,
     {
       if (deca_flow_get_error_strategy (execution->flow) == DECA_ERROR_STRATEGY_STOP_ON_ERROR)
         {
-          g_autofree char *key = frame_node_key (frame, node);
+          g_autofree char *key_owned = NULL;
+          const char *key = frame_key (frame, node, &key_owned);
 
           execution_fail (execution, g_error_copy (state->error), key);
           return;
@@ -1226,7 +1261,8 @@ node_succeed (DecaFrame  *frame,
 {
   DecaExecution *execution = frame->execution;
   DecaNodeState *state = &frame->states[node];
-  g_autofree char *key = frame_node_key (frame, node);
+  g_autofree char *key_owned = NULL;
+  const char *key = frame_key (frame, node, &key_owned);
   g_autoptr(JsonNode) redacted = NULL;
   DecaEvent event;
 
@@ -1261,7 +1297,8 @@ node_fail (DecaFrame *frame,
 {
   DecaExecution *execution = frame->execution;
   DecaNodeState *state = &frame->states[node];
-  g_autofree char *key = frame_node_key (frame, node);
+  g_autofree char *key_owned = NULL;
+  const char *key = frame_key (frame, node, &key_owned);
   g_autofree char *message = deca_string_redact (error->message, execution->secrets);
   DecaEvent event;
 
@@ -1314,15 +1351,18 @@ static void
 on_invocation_done (DecaNodeInvocation *invocation,
                     gpointer            user_data)
 {
-  NodeRef *ref = user_data;
-  DecaExecutor *self = ref->execution->executor;
+  DecaNodeSlot *slot = user_data;
+  DecaExecution *execution = slot->frame->execution;
+  DecaExecutor *self = execution->executor;
   Completion *completion = g_new (Completion, 1);
 
   /* Completions are handled by the pump, never inside the node's own call stack: a
-   * synchronous node would otherwise recurse through the whole flow. */
-  completion->execution = g_object_ref (ref->execution);
-  completion->frame = ref->frame;
-  completion->node = ref->node;
+   * synchronous node would otherwise recurse through the whole flow. The slot needs no
+   * reference: an invocation whose frame goes away is abandoned first, and then this is
+   * never called. */
+  completion->execution = g_object_ref (execution);
+  completion->frame = slot->frame;
+  completion->node = slot->node;
   completion->invocation = g_object_ref (invocation);
   g_queue_push_tail (&self->completions, completion);
   executor_schedule_pump (self);
@@ -1367,15 +1407,6 @@ node_timeout_cb (gpointer user_data)
     executor_schedule_pump (execution->executor);
   }
   return G_SOURCE_REMOVE;
-}
-
-static void
-count_invocation (DecaExecution *execution,
-                  const char    *key)
-{
-  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (execution->invocations, key));
-
-  g_hash_table_replace (execution->invocations, g_strdup (key), GUINT_TO_POINTER (count + 1));
 }
 
 /* Applies a result restored from the store on resume: no invocation, no new checkpoint. */
@@ -1430,12 +1461,12 @@ node_start (DecaFrame *frame,
   DecaExecutor *self = execution->executor;
   PlanNode *plan_node = &execution_plan (execution)->nodes[node];
   DecaNodeState *state = &frame->states[node];
-  g_autofree char *key = frame_node_key (frame, node);
+  g_autofree char *key_owned = NULL;
+  const char *key = frame_key (frame, node, &key_owned);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) config = NULL;
   DecaExprScope scope;
   DecaEvent event;
-  NodeRef *done_ref;
   gint64 now = deca_clock_now_us (self->clock);
 
   if (state->attempt == 0 && node_try_restore (frame, node, key))
@@ -1478,22 +1509,20 @@ node_start (DecaFrame *frame,
                      "request through in %.1f s", state->circuit_key, (retry_at - now) / (double) G_USEC_PER_SEC);
     }
 
-  done_ref = node_ref_new (frame, node);
+  state->slot.frame = frame;
+  state->slot.node = node;
   state->invocation = deca_node_invocation_new (execution->id, plan_node->node->id, key,
                                                 config ? json_node_get_object (config) : plan_node->node->config,
                                                 &scope, state->attempt, self->clock, NULL,
                                                 &executor_host, execution,
-                                                on_invocation_done, done_ref);
-  /* The done data lives as long as the invocation. */
-  g_object_set_data_full (G_OBJECT (state->invocation), "deca-node-ref", done_ref, node_ref_free);
-
+                                                on_invocation_done, &state->slot);
   if (error != NULL)
     {
       deca_node_invocation_return_error (state->invocation, g_steal_pointer (&error));
       return;
     }
 
-  count_invocation (execution, key);
+  state->invocations++;
   if (plan_node->node->timeout_us > 0)
     state->timeout_id = deca_clock_add_timeout (self->clock, plan_node->node->timeout_us,
                                                 node_timeout_cb, node_ref_new (frame, node), node_ref_free);
@@ -1550,7 +1579,8 @@ node_schedule_retry (DecaFrame    *frame,
   DecaExecutor *self = execution->executor;
   PlanNode *plan_node = &execution_plan (execution)->nodes[node];
   DecaNodeState *state = &frame->states[node];
-  g_autofree char *key = frame_node_key (frame, node);
+  g_autofree char *key_owned = NULL;
+  const char *key = frame_key (frame, node, &key_owned);
   g_autofree char *message = deca_string_redact (error->message, execution->secrets);
   DecaEvent event;
 
@@ -1571,7 +1601,8 @@ node_pause (DecaFrame  *frame,
             const char *reason)
 {
   DecaExecution *execution = frame->execution;
-  g_autofree char *key = frame_node_key (frame, node);
+  g_autofree char *key_owned = NULL;
+  const char *key = frame_key (frame, node, &key_owned);
   DecaNodeState *state = &frame->states[node];
   DecaEvent event;
 
@@ -1689,7 +1720,8 @@ iteration_begin (DecaFrame *parent,
   DecaNodeState *state = &parent->states[loop];
   guint index = state->next_item++;
   DecaFrame *frame = frame_new (execution, parent, (int) loop);
-  g_autofree char *loop_key = frame_node_key (parent, loop);
+  g_autofree char *loop_key_owned = NULL;
+  const char *loop_key = frame_key (parent, loop, &loop_key_owned);
   guint count = json_array_get_length (state->items);
   JsonObject *info;
 
@@ -2017,6 +2049,19 @@ deca_execution_get_node_output (DecaExecution *self,
   return self->top->states[index].output;
 }
 
+guint
+deca_execution_get_invocation_count (DecaExecution *self,
+                                     const char    *node_key)
+{
+  int index;
+
+  g_return_val_if_fail (DECA_IS_EXECUTION (self), 0);
+  g_return_val_if_fail (node_key != NULL, 0);
+
+  index = plan_index (self->plan, node_key);
+  return index >= 0 && self->top != NULL ? self->top->states[index].invocations : 0;
+}
+
 /* Announces finished and paused executions once their checkpoints are durable, and lets
  * the executor drop them. */
 static void
@@ -2096,7 +2141,6 @@ executor_round (DecaExecutor *self)
   gboolean worked = FALSE;
   Completion *completion;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) touched = NULL;
 
   while ((completion = g_queue_pop_head (&self->completions)) != NULL)
     {
@@ -2110,12 +2154,11 @@ executor_round (DecaExecutor *self)
   if (!executor_flush_batch (self, &error))
     executor_fail_all (self, error);
 
-  touched = g_ptr_array_new_full (self->touched->len, g_object_unref);
+  /* Starting nodes can touch more executions: the loop sees them too. The array only
+   * grows here; executor_settle_touched() empties it. */
   for (guint i = 0; i < self->touched->len; i++)
-    g_ptr_array_add (touched, g_object_ref (g_ptr_array_index (self->touched, i)));
-  for (guint i = 0; i < touched->len; i++)
     {
-      DecaExecution *execution = g_ptr_array_index (touched, i);
+      DecaExecution *execution = g_ptr_array_index (self->touched, i);
 
       if (!g_queue_is_empty (&execution->ready) && execution->status == DECA_EXECUTION_RUNNING &&
           execution->running < deca_flow_get_parallelism (execution->flow))
@@ -2253,8 +2296,11 @@ execution_resolve_credentials (DecaExecution  *execution,
 {
   DecaExecutor *self = execution->executor;
   GPtrArray *names = execution->plan->credential_names;
-  JsonObject *credentials = json_object_new ();
+  JsonObject *credentials;
 
+  if (names->len == 0)
+    return TRUE;
+  credentials = json_object_new ();
   execution->credentials = json_node_new (JSON_NODE_OBJECT);
   json_node_take_object (execution->credentials, credentials);
   for (guint i = 0; i < names->len; i++)
@@ -2285,8 +2331,6 @@ execution_new (DecaExecutor  *self,
                GError       **error)
 {
   g_autoptr(DecaExecution) execution = g_object_new (DECA_TYPE_EXECUTION, NULL);
-  JsonObject *info;
-  char started[40];
 
   execution->executor = self;
   execution->flow = g_object_ref (flow);
@@ -2301,14 +2345,7 @@ execution_new (DecaExecutor  *self,
   if (!executor_store_flow (self, flow, &execution->flow_version, error))
     return NULL;
 
-  info = json_object_new ();
-  json_object_set_string_member (info, "id", execution->id);
-  json_object_set_string_member (info, "flow_id", deca_flow_get_id (flow));
-  json_object_set_int_member (info, "flow_version", execution->flow_version);
-  deca_format_time_iso8601 (execution->started_at, started, sizeof started);
-  json_object_set_string_member (info, "started_at", started);
-  execution->info = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (execution->info, info);
+
 
   if (!execution_resolve_credentials (execution, error))
     return NULL;
@@ -2796,6 +2833,7 @@ deca_executor_finalize (GObject *object)
   g_clear_pointer (&self->rand, g_rand_free);
   g_clear_pointer (&self->env, json_node_unref);
   g_clear_pointer (&self->null_node, json_node_unref);
+  g_clear_pointer (&self->empty_object, json_node_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_error (&self->store_error);
   G_OBJECT_CLASS (deca_executor_parent_class)->finalize (object);
@@ -2835,6 +2873,8 @@ deca_executor_init (DecaExecutor *self)
   self->clock = deca_system_clock_get_default ();
   self->env = build_env ();
   self->null_node = json_node_init_null (json_node_alloc ());
+  self->empty_object = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (self->empty_object, json_object_new ());
   self->context = g_main_context_ref_thread_default ();
   g_queue_init (&self->completions);
 }

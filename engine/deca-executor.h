@@ -110,7 +110,8 @@ GPtrArray           *deca_execution_list_waiting_approvals (DecaExecution *self)
 /* Returns (transfer none) (nullable) the output of node @node_key, if it succeeded. */
 JsonNode            *deca_execution_get_node_output (DecaExecution *self,
                                                      const char    *node_key);
-/* How many times @node_key was invoked by this process (attempts included): lets tests
+/* How many times the top-level node @node_key was invoked by this process (attempts
+ * included; loop-body keys give 0): lets tests
  * prove what ran and what was restored. */
 guint                deca_execution_get_invocation_count (DecaExecution *self,
                                                           const char    *node_key);

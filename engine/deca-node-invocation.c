@@ -102,7 +102,8 @@ deca_node_invocation_new (const char             *execution_id,
   self->scope = *scope;
   self->attempt = attempt;
   self->clock = g_object_ref (clock);
-  self->cancellable = cancellable ? g_object_ref (cancellable) : g_cancellable_new ();
+  /* Created on first use: most nodes finish at once and never look at it. */
+  self->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
   self->host = host;
   self->host_data = host_data;
   self->done = done;
@@ -173,6 +174,12 @@ GCancellable *
 deca_node_invocation_get_cancellable (DecaNodeInvocation *self)
 {
   g_return_val_if_fail (DECA_IS_NODE_INVOCATION (self), NULL);
+  if (self->cancellable == NULL)
+    {
+      self->cancellable = g_cancellable_new ();
+      if (self->abandoned)
+        g_cancellable_cancel (self->cancellable);
+    }
   return self->cancellable;
 }
 
@@ -473,5 +480,6 @@ deca_node_invocation_abandon (DecaNodeInvocation *self)
 
   self->abandoned = TRUE;
   self->host = NULL;
-  g_cancellable_cancel (self->cancellable);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
 }

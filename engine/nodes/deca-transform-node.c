@@ -1,5 +1,7 @@
 /* The "transform" node: reshapes data (copy, remove, rename, set fields, or map a list). */
 
+#include <string.h>
+
 #include "deca-transform-node.h"
 #include "deca-validator.h"
 
@@ -260,8 +262,15 @@ apply_set (JsonObject  *root,
   _deca_json_iter_init (&iter, sets);
   while (_deca_json_iter_next (&iter, &field, &value))
     {
-      g_autofree char *where = g_strdup_printf ("set.%s", field);
+      g_autofree char *where = NULL;
 
+      /* The common case, a plain field name, needs no splitting and no error context. */
+      if (field[0] != '\0' && strchr (field, '.') == NULL)
+        {
+          json_object_set_member (root, field, _deca_json_deep_copy (value));
+          continue;
+        }
+      where = g_strdup_printf ("set.%s", field);
       if (!set_field (root, field, _deca_json_deep_copy (value), where, error))
         return FALSE;
     }
