@@ -20,7 +20,7 @@ fold_lines (char *message)
       *p = ' ';
 }
 
-static void
+static void G_GNUC_PRINTF (1, 0)
 print_line (const char *format,
             va_list     args)
 {
