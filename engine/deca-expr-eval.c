@@ -1126,6 +1126,22 @@ eval_call (DecaEval      *eval,
   return f->impl (eval, ast, args, ast->n_children, out);
 }
 
+static inline gboolean
+eval_root (DecaEval      *eval,
+           const DecaAst *ast,
+           DecaValue     *out)
+{
+  JsonNode *node = NULL;
+
+  if (eval->scope != NULL && eval->scope->resolve != NULL)
+    node = eval->scope->resolve (ast->name, eval->scope->user_data);
+  if (G_UNLIKELY (node == NULL))
+    return _deca_eval_error (eval, ast, DECA_ENGINE_ERROR_EVALUATION,
+                             "unknown reference '%s'", ast->name);
+  _deca_value_from_node (node, out);
+  return TRUE;
+}
+
 static G_GNUC_NO_INLINE gboolean
 eval_array (DecaEval      *eval,
             const DecaAst *ast,
@@ -1184,23 +1200,21 @@ eval_node (DecaEval      *eval,
       return TRUE;
 
     case DECA_AST_ROOT:
-      {
-        JsonNode *node = NULL;
-
-        if (eval->scope != NULL && eval->scope->resolve != NULL)
-          node = eval->scope->resolve (ast->name, eval->scope->user_data);
-        if (node == NULL)
-          return _deca_eval_error (eval, ast, DECA_ENGINE_ERROR_EVALUATION,
-                                   "unknown reference '%s'", ast->name);
-        _deca_value_from_node (node, out);
-        return TRUE;
-      }
+      return eval_root (eval, ast, out);
 
     case DECA_AST_MEMBER:
       {
+        const DecaAst *child = ast->children[0];
         DecaValue base;
 
-        if (!eval_node (eval, ast->children[0], &base))
+        /* root.member is the most common path; resolving the root here saves a level of
+         * recursion. */
+        if (child->kind == DECA_AST_ROOT)
+          {
+            if (!eval_root (eval, child, &base))
+              return FALSE;
+          }
+        else if (!eval_node (eval, child, &base))
           return FALSE;
         if (base.type == DECA_VALUE_OBJECT)
           {
