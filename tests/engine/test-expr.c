@@ -490,6 +490,7 @@ test_functions (void)
     { "max([1.5, 1])", "1.5" },
     { "min([])", "null" },
     { "min(4)", "4" },
+    { "max(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)", "16" },
     { "sum(input.nums)", "6" },
     { "sum([1, 2.5])", "3.5" },
     { "sum([])", "0" },
@@ -761,6 +762,7 @@ test_syntax_errors (void)
     { "a )", 2, "column 3: unexpected ')'" },
     { "'a' 'very long string literal here'", 4, "column 5: unexpected ''very long string l…'" },
     { "\x01", 0, "column 1: unexpected character U+0001" },
+    { "max(1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1)", 36, "column 37: too many arguments (at most 16)" },
     { "'\xff'", 1, "column 2: invalid UTF-8" },
   };
 
