@@ -195,7 +195,10 @@ deca_cli_run (int    argc,
   if (execution == NULL)
     {
       deca_cli_error ("cannot start %s: %s", argv[1], error->message);
-      deca_cli_runner_run (runner);
+      /* The executions resumed above still get their run. */
+      if (!deca_cli_runner_run (runner))
+        return DECA_CLI_EXIT_INTERRUPTED;
+      report_resumed (runner, resumed);
       return DECA_CLI_EXIT_FAILED;
     }
   deca_cli_runner_watch (runner, execution);
