@@ -803,7 +803,10 @@ execution_emit (DecaExecution *execution,
 
   g_signal_emit (self, signals[SIGNAL_EVENT], 0, event);
 
-  if (self->store != NULL)
+  /* The store keeps what an execution's history needs; "queued" and "started" are live
+   * progress only (a node result holds its start time), and storing them would triple the
+   * rows written per node (docs/events.md). */
+  if (self->store != NULL && event->type != DECA_EVENT_NODE_QUEUED && event->type != DECA_EVENT_NODE_STARTED)
     {
       DecaEventRecord *record = g_new0 (DecaEventRecord, 1);
 
