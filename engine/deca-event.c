@@ -23,40 +23,6 @@ deca_event_type_to_string (DecaEventType type)
   return type_names[type];
 }
 
-/* Appends @text as a JSON string literal. */
-static void
-append_json_string (GString    *out,
-                    const char *text)
-{
-  g_string_append_c (out, '"');
-  for (const unsigned char *p = (const unsigned char *) text; *p; p++)
-    {
-      const unsigned char *run = p;
-
-      /* Copy runs of plain characters at once. */
-      while (*p >= 0x20 && *p != '"' && *p != '\\')
-        p++;
-      if (p > run)
-        g_string_append_len (out, (const char *) run, p - run);
-      if (*p == '\0')
-        break;
-      switch (*p)
-        {
-        case '"': g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
-        default:
-          if (*p < 0x20)
-            g_string_append_printf (out, "\\u%04x", *p);
-          else
-            g_string_append_c (out, (char) *p);
-        }
-    }
-  g_string_append_c (out, '"');
-}
-
 static void
 append_member_name (GString    *out,
                     const char *name)
@@ -74,7 +40,7 @@ append_string_member (GString    *out,
   if (value == NULL)
     return;
   append_member_name (out, name);
-  append_json_string (out, value);
+  deca_json_append_string (out, value);
 }
 
 /* Formats by hand: printf is the most expensive part of an event otherwise. */
@@ -110,7 +76,7 @@ deca_event_to_json_string (const DecaEvent *event,
   deca_format_time_iso8601 (event->time_us, iso, sizeof iso);
 
   g_string_append (out, "{\"type\":");
-  append_json_string (out, deca_event_type_to_string (event->type));
+  deca_json_append_string (out, deca_event_type_to_string (event->type));
   append_string_member (out, "execution_id", event->execution_id);
   append_string_member (out, "flow_id", event->flow_id);
   append_int_member (out, "seq", event->seq);
@@ -125,9 +91,9 @@ deca_event_to_json_string (const DecaEvent *event,
   if (event->error_code != NULL || event->error_message != NULL)
     {
       g_string_append (out, ",\"error\":{\"code\":");
-      append_json_string (out, event->error_code ? event->error_code : "error");
+      deca_json_append_string (out, event->error_code ? event->error_code : "error");
       g_string_append (out, ",\"message\":");
-      append_json_string (out, event->error_message ? event->error_message : "");
+      deca_json_append_string (out, event->error_message ? event->error_message : "");
       g_string_append_c (out, '}');
     }
   if (event->type == DECA_EVENT_NODE_RETRYING)
@@ -138,7 +104,7 @@ deca_event_to_json_string (const DecaEvent *event,
     append_int_member (out, "duration_us", event->duration_us);
   if (include_output && event->output != NULL)
     {
-      g_autofree char *output = json_to_string (event->output, FALSE);
+      g_autofree char *output = deca_json_to_string (event->output, FALSE);
 
       g_string_append (out, ",\"output\":");
       g_string_append (out, output);

@@ -846,7 +846,7 @@ redacted_json (DecaExecution *execution,
   if (node == NULL)
     return NULL;
   redacted = deca_json_redact (node, execution->secrets);
-  return json_to_string (redacted, FALSE);
+  return deca_json_to_string (redacted, FALSE);
 }
 
 static char *
@@ -868,7 +868,7 @@ error_json (const GError *error,
     }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  return json_to_string (root, FALSE);
+  return deca_json_to_string (root, FALSE);
 }
 
 /* Queues the node's result for the next checkpoint. */

@@ -1,5 +1,6 @@
 #include <string.h>
 #include <time.h>
+#include <math.h>
 
 #include "deca-json.h"
 #include "deca-engine-error.h"
@@ -83,22 +84,165 @@ deca_json_parse (const char  *data,
   return json_parser_steal_root (parser);
 }
 
+/* Appends @text as a JSON string literal, escaping what JSON requires. */
+void
+deca_json_append_string (GString    *out,
+                         const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const unsigned char *p = (const unsigned char *) text; *p; p++)
+    {
+      const unsigned char *run = p;
+
+      /* Copy runs of plain characters at once. */
+      while (*p >= 0x20 && *p != '"' && *p != '\\')
+        p++;
+      if (p > run)
+        g_string_append_len (out, (const char *) run, p - run);
+      if (*p == '\0')
+        break;
+      switch (*p)
+        {
+        case '"': g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        case '\b': g_string_append (out, "\\b"); break;
+        case '\f': g_string_append (out, "\\f"); break;
+        default: g_string_append_printf (out, "\\u%04x", *p); break;
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+/* The shortest text that reads back as the same double: 0.1 and not 0.10000000000000001.
+ * Integral values keep a ".0" so they read back as doubles; non-finite ones (which JSON
+ * cannot hold) become null. */
+void
+deca_json_append_double (GString *out,
+                         double   value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (value))
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  for (int precision = 15; precision <= 17; precision++)
+    {
+      g_ascii_formatd (buffer, sizeof buffer, precision == 15 ? "%.15g" : precision == 16 ? "%.16g" : "%.17g", value);
+      if (g_ascii_strtod (buffer, NULL) == value)
+        break;
+    }
+  g_string_append (out, buffer);
+  if (strpbrk (buffer, ".eEn") == NULL)
+    g_string_append (out, ".0");
+}
+
+static void
+append_indent (GString *out,
+               int      depth)
+{
+  g_string_append_c (out, '\n');
+  for (int i = 0; i < depth; i++)
+    g_string_append_len (out, "  ", 2);
+}
+
+static void
+append_node (GString  *out,
+             JsonNode *node,
+             int       depth)
+{
+  gboolean pretty = depth >= 0;
+
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *object = json_node_get_object (node);
+        GList *members = json_object_get_members (object);
+        gboolean first = TRUE;
+
+        g_string_append_c (out, '{');
+        for (GList *l = members; l != NULL; l = l->next)
+          {
+            if (!first)
+              g_string_append_c (out, ',');
+            first = FALSE;
+            if (pretty)
+              append_indent (out, depth + 1);
+            deca_json_append_string (out, l->data);
+            g_string_append (out, pretty ? ": " : ":");
+            append_node (out, json_object_get_member (object, l->data), pretty ? depth + 1 : -1);
+          }
+        g_list_free (members);
+        if (pretty && !first)
+          append_indent (out, depth);
+        g_string_append_c (out, '}');
+      }
+      break;
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint length = json_array_get_length (array);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < length; i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            if (pretty)
+              append_indent (out, depth + 1);
+            append_node (out, json_array_get_element (array, i), pretty ? depth + 1 : -1);
+          }
+        if (pretty && length > 0)
+          append_indent (out, depth);
+        g_string_append_c (out, ']');
+      }
+      break;
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_STRING:
+          deca_json_append_string (out, json_node_get_string (node));
+          break;
+        case G_TYPE_INT64:
+          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          break;
+        case G_TYPE_DOUBLE:
+          deca_json_append_double (out, json_node_get_double (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+          break;
+        default:
+          g_string_append (out, "null");
+          break;
+        }
+      break;
+    case JSON_NODE_NULL:
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+}
+
+/* Our own writer rather than JsonGenerator: json-glib 1.6 prints doubles with 17 digits
+ * ("0.10000000000000001") and empty objects as "{    }", and this is on the checkpoint
+ * path of every node. */
 char *
 deca_json_to_string (JsonNode *node,
                      gboolean  pretty)
 {
-  g_autoptr(JsonGenerator) generator = NULL;
+  GString *out = g_string_sized_new (128);
 
   if (node == NULL)
-    return g_strdup ("null");
-  if (!pretty)
-    return json_to_string (node, FALSE);
-
-  generator = json_generator_new ();
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  json_generator_set_root (generator, node);
-  return json_generator_to_data (generator, NULL);
+    g_string_append (out, "null");
+  else
+    append_node (out, node, pretty ? 0 : -1);
+  return g_string_free (out, FALSE);
 }
 
 char *

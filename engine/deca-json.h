@@ -11,9 +11,16 @@ JsonNode *deca_json_parse          (const char  *data,
                                     gssize       length,
                                     GError     **error);
 
-/* Returns (transfer full) @node as JSON text; NULL gives "null". */
+/* Returns (transfer full) @node as JSON text; NULL gives "null". Doubles are written in
+ * their shortest exact form; @pretty indents by two spaces. */
 char     *deca_json_to_string      (JsonNode    *node,
                                     gboolean     pretty);
+
+/* Appends @text as a JSON string literal / @value as a JSON number. */
+void      deca_json_append_string  (GString     *out,
+                                    const char  *text);
+void      deca_json_append_double  (GString     *out,
+                                    double       value);
 
 /* Returns (transfer full) a copy of @node in which every occurrence of any string of
  * @secrets (a set of non-empty strings) inside string values and object member names is

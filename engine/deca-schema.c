@@ -8,6 +8,7 @@
  */
 
 #include "deca-validator.h"
+#include "deca-json.h"
 
 #include <math.h>
 #include <string.h>
@@ -176,7 +177,7 @@ value_to_display (JsonNode *node)
 {
   if (json_is_string (node))
     return g_strdup (json_node_get_string (node));
-  return json_to_string (node, FALSE);
+  return deca_json_to_string (node, FALSE);
 }
 
 static char *

@@ -1,6 +1,7 @@
 /* The "http" node: one HTTP request with libsoup 3, redirects, auth and timeouts. */
 
 #include "deca-http-node.h"
+#include "deca-json.h"
 
 #include <libsoup/soup.h>
 #include <string.h>
@@ -520,7 +521,7 @@ set_body (HttpRequest  *self,
 
   if (g_str_equal (body_type, "json"))
     {
-      g_autofree char *text = json_to_string (body, FALSE);
+      g_autofree char *text = deca_json_to_string (body, FALSE);
       gsize length = strlen (text);
 
       self->request_body = g_bytes_new_take (g_steal_pointer (&text), length);

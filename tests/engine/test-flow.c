@@ -219,6 +219,25 @@ test_redact (void)
 }
 
 static void
+test_to_string (void)
+{
+  g_autoptr(JsonNode) node = json_from_string ("{\"a\": 0.1, \"b\": [1, 2.5, 1e300, -0.0, 3.0], \"c\": {}, \"d\": [],"
+                                               " \"e\": \"q\\\"\\n\\u0001\", \"f\": null, \"g\": true}", NULL);
+  g_autoptr(JsonNode) back = NULL;
+  g_autofree char *compact = deca_json_to_string (node, FALSE);
+  g_autofree char *pretty = deca_json_to_string (node, TRUE);
+  g_autofree char *null_text = deca_json_to_string (NULL, FALSE);
+
+  g_assert_cmpstr (compact, ==, "{\"a\":0.1,\"b\":[1,2.5,1e+300,-0.0,3.0],\"c\":{},\"d\":[],"
+                                "\"e\":\"q\\\"\\n\\u0001\",\"f\":null,\"g\":true}");
+  g_assert_nonnull (strstr (pretty, "\n  \"a\": 0.1,\n"));
+  g_assert_nonnull (strstr (pretty, "\"c\": {},"));
+  back = json_from_string (pretty, NULL);
+  g_assert_true (json_node_equal (back, node));
+  g_assert_cmpstr (null_text, ==, "null");
+}
+
+static void
 test_time_format (void)
 {
   char buffer[40];
@@ -279,6 +298,7 @@ main (int   argc,
   g_test_add_func ("/deca/engine/flow/missing-file", test_missing_file);
   g_test_add_func ("/deca/engine/json/parse-positions", test_parse_positions);
   g_test_add_func ("/deca/engine/json/redact", test_redact);
+  g_test_add_func ("/deca/engine/json/to-string", test_to_string);
   g_test_add_func ("/deca/engine/json/time-format", test_time_format);
   g_test_add_func ("/deca/engine/event/json", test_event_json);
 
