@@ -97,6 +97,10 @@ static const char * const migrations[] = {
   "  decided_at   INTEGER NOT NULL,"
   "  PRIMARY KEY (execution_id, node_key)"
   ");",
+
+  /* 2: the process that runs an execution ("host:pid:start"), so that a second process
+   * on the same file resumes only executions whose process is gone. */
+  "ALTER TABLE executions ADD COLUMN owner TEXT;",
 };
 
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))
@@ -124,6 +128,8 @@ typedef enum {
   STMT_EXECUTION_LIST,
   STMT_EXECUTION_LIST_STATUS,
   STMT_EXECUTION_LIST_UNFINISHED,
+  STMT_EXECUTION_CLAIM,
+  STMT_EXECUTION_PK,
   STMT_NODE_RESULT_PUT,
   STMT_NODE_RESULT_LIST,
   STMT_EVENT_APPEND,
@@ -135,7 +141,7 @@ typedef enum {
 
 #define EXECUTION_COLUMNS \
   "id, flow_id, flow_version, parent_id, parent_node, status, input, output, error," \
-  " \"trigger\", created_at, started_at, finished_at"
+  " \"trigger\", created_at, started_at, finished_at, owner"
 
 static const char * const stmt_sql[N_STMTS] = {
   [STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -160,10 +166,10 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_FLOW_LIST] = "SELECT id FROM flows ORDER BY id",
   [STMT_EXECUTION_INSERT] =
     "INSERT INTO executions (" EXECUTION_COLUMNS ")"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
   [STMT_EXECUTION_UPDATE] =
     "UPDATE executions SET status = ?2, output = ?3, error = ?4, started_at = ?5,"
-    " finished_at = ?6 WHERE id = ?1",
+    " finished_at = ?6, owner = ?7 WHERE id = ?1",
   [STMT_EXECUTION_GET] = "SELECT " EXECUTION_COLUMNS " FROM executions WHERE id = ?1",
   /* pk (the rowid) breaks ties between executions created in the same microsecond, so
    * the order is the insertion order; both indexes end in the rowid, so no sort. */
@@ -177,12 +183,16 @@ static const char * const stmt_sql[N_STMTS] = {
     "SELECT " EXECUTION_COLUMNS " FROM executions"
     " WHERE status IN ('" DECA_STATUS_RUNNING "', '" DECA_STATUS_PENDING "')"
     " ORDER BY created_at, pk",
+  /* "IS" compares NULLs too: claiming an unowned execution expects NULL. */
+  [STMT_EXECUTION_CLAIM] =
+    "UPDATE executions SET owner = ?2 WHERE id = ?1 AND owner IS ?3",
+  [STMT_EXECUTION_PK] = "SELECT pk FROM executions WHERE id = ?1",
   /* An upsert rather than INSERT OR REPLACE: REPLACE deletes and reinserts, which would
    * give the row a new seq and move it to the end of the write order. */
   [STMT_NODE_RESULT_PUT] =
     "INSERT INTO node_results (execution_pk, node_key, node_id, status, port, input,"
     " output, error, attempts, started_at, finished_at)"
-    " VALUES ((SELECT pk FROM executions WHERE id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
     " ON CONFLICT (execution_pk, node_key) DO UPDATE SET node_id = excluded.node_id,"
     " status = excluded.status, port = excluded.port, input = excluded.input,"
     " output = excluded.output, error = excluded.error, attempts = excluded.attempts,"
@@ -194,7 +204,7 @@ static const char * const stmt_sql[N_STMTS] = {
     " ORDER BY seq",
   [STMT_EVENT_APPEND] =
     "INSERT INTO events (execution_pk, seq, type, time, payload)"
-    " VALUES ((SELECT pk FROM executions WHERE id = ?1), ?2, ?3, ?4, ?5)",
+    " VALUES (?1, ?2, ?3, ?4, ?5)",
   [STMT_EVENT_LIST] =
     "SELECT ?1, seq, type, time, payload FROM events"
     " WHERE execution_pk = (SELECT pk FROM executions WHERE id = ?1) AND seq > ?2"
@@ -218,7 +228,14 @@ struct _DecaStore
 
   /* How many deca_store_begin() calls are waiting for their commit. */
   guint         depth;
+
+  /* Execution id -> pk of recently written executions: node results and events are
+   * keyed by pk, and this saves an index lookup per row on the hot path. Cleared on
+   * rollback, since a rolled-back insert leaves a pk that means nothing. */
+  GHashTable   *pk_cache;
 };
+
+#define PK_CACHE_MAX 4096
 
 G_DEFINE_FINAL_TYPE (DecaStore, deca_store, G_TYPE_OBJECT)
 
@@ -239,6 +256,7 @@ deca_execution_record_free (DecaExecutionRecord *record)
   g_free (record->output);
   g_free (record->error);
   g_free (record->trigger);
+  g_free (record->owner);
   g_free (record);
 }
 
@@ -303,6 +321,7 @@ deca_execution_record_copy (const DecaExecutionRecord *record)
   copy->output = g_strdup (record->output);
   copy->error = g_strdup (record->error);
   copy->trigger = g_strdup (record->trigger);
+  copy->owner = g_strdup (record->owner);
   copy->created_at = record->created_at;
   copy->started_at = record->started_at;
   copy->finished_at = record->finished_at;
@@ -585,6 +604,7 @@ deca_store_finalize (GObject *object)
   /* An open batch is rolled back by closing: what was not committed never happened. */
   g_clear_pointer (&self->db, sqlite3_close_v2);
   g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->pk_cache, g_hash_table_unref);
 
   G_OBJECT_CLASS (deca_store_parent_class)->finalize (object);
 }
@@ -600,6 +620,7 @@ deca_store_class_init (DecaStoreClass *klass)
 static void
 deca_store_init (DecaStore *self)
 {
+  self->pk_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* Opens (creating when missing) the database at @path (":memory:" for a private one),
@@ -734,6 +755,7 @@ deca_store_rollback (DecaStore *self)
   if (self->depth == 0)
     return;
   self->depth = 0;
+  g_hash_table_remove_all (self->pk_cache);
   if (!sqlite3_get_autocommit (self->db))
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -906,6 +928,92 @@ deca_store_list_flows (DecaStore  *self,
 
 /* Executions */
 
+static void
+store_cache_pk (DecaStore  *self,
+                const char *id,
+                gint64      pk)
+{
+  if (g_hash_table_size (self->pk_cache) >= PK_CACHE_MAX)
+    g_hash_table_remove_all (self->pk_cache);
+  g_hash_table_replace (self->pk_cache, g_strdup (id), GSIZE_TO_POINTER ((gsize) pk));
+}
+
+/* Finds the pk of execution @id, from the cache or the table. Fails with
+ * DECA_ENGINE_ERROR_NOT_FOUND ("Could not WHAT: execution ... is not in store ...") or
+ * DECA_ENGINE_ERROR_STORE. */
+static gboolean
+store_execution_pk (DecaStore   *self,
+                    const char  *id,
+                    gint64      *pk,
+                    const char  *what,
+                    GError     **error)
+{
+  gpointer cached;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if G_LIKELY (g_hash_table_lookup_extended (self->pk_cache, id, NULL, &cached))
+    {
+      *pk = (gint64) GPOINTER_TO_SIZE (cached);
+      return TRUE;
+    }
+  if (!(stmt = store_stmt (self, STMT_EXECUTION_PK, error)))
+    return FALSE;
+  bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *pk = sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
+      store_cache_pk (self, id, *pk);
+      return TRUE;
+    }
+  if (rc == SQLITE_DONE)
+    g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
+                 "Could not %s: execution “%s” is not in store “%s”", what, id, self->path);
+  else
+    store_set_error (self, error, "look up execution “%s”", id);
+  sqlite3_reset (stmt);
+  return FALSE;
+}
+
+/* Sets the owner of execution @id to @owner if its owner is @expected (NULL: unowned).
+ * Fails with DECA_ENGINE_ERROR_STATE when the owner is something else (another process
+ * claimed it first), DECA_ENGINE_ERROR_STORE otherwise. */
+gboolean
+deca_store_claim_execution (DecaStore   *self,
+                            const char  *id,
+                            const char  *owner,
+                            const char  *expected,
+                            GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  if (!(stmt = store_stmt (self, STMT_EXECUTION_CLAIM, error)))
+    return FALSE;
+  bind_text (stmt, 1, id);
+  bind_text (stmt, 2, owner);
+  bind_text (stmt, 3, expected);
+  rc = store_step_write (self, stmt, "claim an execution", error);
+  if (rc != SQLITE_DONE)
+    {
+      if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        store_set_error (self, error, "claim execution “%s”", id);
+      return FALSE;
+    }
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
+                   "Execution “%s” is run by another process", id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Inserts @record. A created_at of 0 is stored as the current time, since the listing
  * order depends on it. Fails with DECA_ENGINE_ERROR_STATE when an execution with that id
  * exists, DECA_ENGINE_ERROR_STORE otherwise. */
@@ -939,10 +1047,14 @@ deca_store_insert_execution (DecaStore                 *self,
   sqlite3_bind_int64 (stmt, 11, record->created_at ? record->created_at : g_get_real_time ());
   sqlite3_bind_int64 (stmt, 12, record->started_at);
   sqlite3_bind_int64 (stmt, 13, record->finished_at);
+  bind_text (stmt, 14, record->owner);
 
   rc = store_step_write (self, stmt, "insert an execution", error);
   if G_LIKELY (rc == SQLITE_DONE)
-    return TRUE;
+    {
+      store_cache_pk (self, record->id, sqlite3_last_insert_rowid (self->db));
+      return TRUE;
+    }
   if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
                  "Execution “%s” already exists in store “%s”", record->id, self->path);
@@ -976,6 +1088,7 @@ deca_store_update_execution (DecaStore                 *self,
   bind_text (stmt, 4, record->error);
   sqlite3_bind_int64 (stmt, 5, record->started_at);
   sqlite3_bind_int64 (stmt, 6, record->finished_at);
+  bind_text (stmt, 7, record->owner);
 
   rc = store_step_write (self, stmt, "update an execution", error);
   if (rc != SQLITE_DONE)
@@ -1013,6 +1126,7 @@ execution_from_row (sqlite3_stmt *stmt)
   record->created_at = sqlite3_column_int64 (stmt, 10);
   record->started_at = sqlite3_column_int64 (stmt, 11);
   record->finished_at = sqlite3_column_int64 (stmt, 12);
+  record->owner = column_dup (stmt, 13);
   return record;
 }
 
@@ -1144,6 +1258,7 @@ deca_store_put_node_result (DecaStore                  *self,
                             GError                    **error)
 {
   sqlite3_stmt *stmt;
+  gint64 pk;
   int rc;
 
   g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
@@ -1154,9 +1269,11 @@ deca_store_put_node_result (DecaStore                  *self,
   g_return_val_if_fail (record->status != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if G_UNLIKELY (!store_execution_pk (self, record->execution_id, &pk, "write a node result", error))
+    return FALSE;
   if G_UNLIKELY (!(stmt = store_stmt (self, STMT_NODE_RESULT_PUT, error)))
     return FALSE;
-  bind_text (stmt, 1, record->execution_id);
+  sqlite3_bind_int64 (stmt, 1, pk);
   bind_text (stmt, 2, record->node_key);
   bind_text (stmt, 3, record->node_id);
   bind_text (stmt, 4, record->status);
@@ -1241,6 +1358,7 @@ deca_store_append_event (DecaStore             *self,
                          GError               **error)
 {
   sqlite3_stmt *stmt;
+  gint64 pk;
   int rc;
 
   g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
@@ -1250,9 +1368,11 @@ deca_store_append_event (DecaStore             *self,
   g_return_val_if_fail (record->payload != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if G_UNLIKELY (!store_execution_pk (self, record->execution_id, &pk, "append an event", error))
+    return FALSE;
   if G_UNLIKELY (!(stmt = store_stmt (self, STMT_EVENT_APPEND, error)))
     return FALSE;
-  bind_text (stmt, 1, record->execution_id);
+  sqlite3_bind_int64 (stmt, 1, pk);
   sqlite3_bind_int64 (stmt, 2, record->seq);
   bind_text (stmt, 3, record->type);
   sqlite3_bind_int64 (stmt, 4, record->time);

@@ -43,6 +43,7 @@ typedef struct {
   char   *output;          /* JSON */
   char   *error;           /* JSON {"code","message","node"} */
   char   *trigger;         /* JSON: how it was started ({"type":"manual"}, ...) */
+  char   *owner;           /* the process running it ("host:pid:start"), NULL when none */
   gint64  created_at;
   gint64  started_at;
   gint64  finished_at;
@@ -148,9 +149,17 @@ GPtrArray  *deca_store_list_flows      (DecaStore   *self,
 gboolean    deca_store_insert_execution (DecaStore                 *self,
                                          const DecaExecutionRecord *record,
                                          GError                   **error);
-/* Updates status, output, error, started_at and finished_at of @record->id. */
+/* Updates status, output, error, started_at, finished_at and owner of @record->id. */
 gboolean    deca_store_update_execution (DecaStore                 *self,
                                          const DecaExecutionRecord *record,
+                                         GError                   **error);
+/* Sets the owner of @id to @owner if it is currently @expected (NULL = unowned), in one
+ * statement, so two processes cannot both take an execution over. Fails with
+ * DECA_ENGINE_ERROR_STATE when another owner got there first. */
+gboolean    deca_store_claim_execution  (DecaStore                 *self,
+                                         const char                *id,
+                                         const char                *owner,
+                                         const char                *expected,
                                          GError                   **error);
 /* Returns (transfer full) the execution @id, or NULL with DECA_ENGINE_ERROR_NOT_FOUND. */
 DecaExecutionRecord *deca_store_get_execution (DecaStore   *self,

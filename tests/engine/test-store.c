@@ -195,13 +195,13 @@ test_open_creates_schema (Fixture       *fixture,
 
   g_assert_true (g_file_test (fixture->path, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpstr (deca_store_get_path (store), ==, fixture->path);
-  g_assert_cmpint (deca_store_get_schema_version (store), ==, 1);
+  g_assert_cmpint (deca_store_get_schema_version (store), ==, 2);
 
   /* WAL is a property of the file, so a fresh connection must report it. */
   mode = raw_query (fixture->path, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
   version = raw_query (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "1");
+  g_assert_cmpstr (version, ==, "2");
 
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
     {
@@ -283,13 +283,13 @@ test_open_migrations_idempotent (Fixture       *fixture,
   store = open_store (fixture);
   g_assert_finalize_object (store);
   store = open_store (fixture);
-  g_assert_cmpint (deca_store_get_schema_version (store), ==, 1);
+  g_assert_cmpint (deca_store_get_schema_version (store), ==, 2);
   g_assert_finalize_object (store);
 
   objects_after = raw_query (fixture->path, "SELECT count(*) FROM sqlite_schema");
   g_assert_cmpstr (objects_before, ==, objects_after);
   version = raw_query (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "1");
+  g_assert_cmpstr (version, ==, "2");
 }
 
 static void
@@ -1011,6 +1011,61 @@ test_second_connection_misses_uncommitted (Fixture       *fixture,
   g_assert_finalize_object (engine);
 }
 
+/* Ownership: a claim succeeds only against the expected owner, atomically. */
+static void
+test_execution_claim (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaStore) store = open_store (fixture);
+  g_autoptr(DecaStore) other = open_store (fixture);
+  g_autoptr(DecaExecutionRecord) got = NULL;
+  DecaExecutionRecord record = {
+    .id = (char *) "e1", .flow_id = (char *) "f", .status = (char *) DECA_STATUS_RUNNING,
+    .owner = (char *) "host:1:1",
+  };
+
+  g_assert_true (deca_store_insert_execution (store, &record, &error));
+  got = deca_store_get_execution (other, "e1", &error);
+  g_assert_cmpstr (got->owner, ==, "host:1:1");
+
+  /* Wrong expectation: refused, nothing changes. */
+  g_assert_false (deca_store_claim_execution (other, "e1", "host:2:2", NULL, &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE);
+  g_clear_error (&error);
+  /* The right one wins once; the loser of a race sees the new owner. */
+  g_assert_true (deca_store_claim_execution (other, "e1", "host:2:2", "host:1:1", &error));
+  g_assert_no_error (error);
+  g_assert_false (deca_store_claim_execution (store, "e1", "host:3:3", "host:1:1", &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE);
+  g_clear_error (&error);
+  /* Releasing (owner NULL) and claiming an unowned one. */
+  g_assert_true (deca_store_claim_execution (store, "e1", NULL, "host:2:2", &error));
+  g_assert_true (deca_store_claim_execution (store, "e1", "host:3:3", NULL, &error));
+  g_clear_pointer (&got, deca_execution_record_free);
+  got = deca_store_get_execution (store, "e1", &error);
+  g_assert_cmpstr (got->owner, ==, "host:3:3");
+}
+
+/* A rolled-back insert must not leave a cached key behind: a later write for that id
+ * is refused as "not found" instead of landing on a stale key. */
+static void
+test_rollback_forgets_pk (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaStore) store = open_store (fixture);
+  DecaExecutionRecord record = { .id = (char *) "gone", .flow_id = (char *) "f", .status = (char *) DECA_STATUS_RUNNING };
+  DecaEventRecord event = { .execution_id = (char *) "gone", .seq = 1, .type = (char *) "x", .payload = (char *) "{}" };
+
+  g_assert_true (deca_store_begin (store, &error));
+  g_assert_true (deca_store_insert_execution (store, &record, &error));
+  g_assert_true (deca_store_append_event (store, &event, &error));
+  deca_store_rollback (store);
+  g_assert_false (deca_store_append_event (store, &event, &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1031,6 +1086,8 @@ main (int   argc,
   ADD ("executions/insert-update-get", test_execution_insert_update_get);
   ADD ("executions/list", test_execution_list);
   ADD ("executions/unfinished", test_execution_unfinished);
+  ADD ("executions/claim", test_execution_claim);
+  ADD ("executions/rollback-forgets-pk", test_rollback_forgets_pk);
   ADD ("node-results/put-replace-order", test_node_results);
   ADD ("events/append-list", test_events);
   ADD ("approvals/decide-once", test_approvals);
