@@ -1,4 +1,6 @@
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "deca-executor-private.h"
 #include "deca-engine-error.h"
@@ -787,6 +789,76 @@ frame_scope (DecaFrame     *frame,
   scope->now_us = deca_clock_now_us (frame->execution->executor->clock);
 }
 
+/* --- process ownership ----------------------------------------------------------------- */
+
+/* The start time of process @pid (field 22 of /proc/PID/stat), which tells a live
+ * process from a later one that reused its pid. Returns (transfer full) NULL when there is
+ * no such process. */
+static char *
+process_start_time (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after_name;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  /* The command name (field 2) may hold spaces and parentheses: skip to its last ')'. */
+  after_name = strrchr (contents, ')');
+  if (after_name == NULL)
+    return NULL;
+  fields = g_strsplit (after_name + 2, " ", 0);
+  /* after_name + 2 starts at field 3, so field 22 is index 19. */
+  return g_strv_length (fields) > 19 ? g_strdup (fields[19]) : NULL;
+}
+
+/* "host:pid:start" of this process: what the store records as the owner of the
+ * executions it runs. */
+static const char *
+executor_owner_id (void)
+{
+  static char *owner;
+  static gsize initialized;
+
+  if (g_once_init_enter (&initialized))
+    {
+      g_autofree char *start = process_start_time (getpid ());
+
+      owner = g_strdup_printf ("%s:%d:%s", g_get_host_name (), (int) getpid (), start ? start : "0");
+      g_once_init_leave (&initialized, 1);
+    }
+  return owner;
+}
+
+/* TRUE when the process recorded as @owner certainly no longer runs. An owner on another
+ * host cannot be checked from here and counts as running. */
+static gboolean
+owner_is_gone (const char *owner)
+{
+  g_autofree char *host = NULL;
+  g_autofree char *start = NULL;
+  const char *last, *middle;
+  int pid;
+
+  if (owner == NULL)
+    return TRUE;
+  last = strrchr (owner, ':');
+  if (last == NULL || last == owner)
+    return TRUE;   /* not something this build wrote */
+  middle = g_strrstr_len (owner, last - owner, ":");
+  if (middle == NULL)
+    return TRUE;
+  host = g_strndup (owner, (gsize) (middle - owner));
+  if (!g_str_equal (host, g_get_host_name ()))
+    return FALSE;
+  pid = atoi (middle + 1);
+  if (pid <= 0)
+    return TRUE;
+  start = process_start_time (pid);
+  return start == NULL || !g_str_equal (start, last + 1);
+}
+
 /* --- events and checkpoints -------------------------------------------------------- */
 
 /* Fills the execution-wide members of @event, emits it and queues it for the store. */
@@ -928,6 +1000,10 @@ execution_record (DecaExecution *execution)
       record->error = error_json (redacted, execution->error_node);
     }
   record->trigger = g_strdup ("{\"type\":\"manual\"}");
+  /* Owned while it runs here; paused and finished executions belong to nobody, so any
+   * process may take them up. */
+  if (execution->status == DECA_EXECUTION_RUNNING || execution->status == DECA_EXECUTION_PENDING)
+    record->owner = g_strdup (executor_owner_id ());
   record->created_at = execution->created_at;
   record->started_at = execution->started_at;
   if (deca_execution_is_finished (execution))
@@ -1448,7 +1524,13 @@ node_try_restore (DecaFrame  *frame,
       state->attempt = record->attempts;
     }
   else
-    return FALSE;   /* paused approvals and anything else run again */
+    {
+      /* Started before the crash (running, or a paused approval): it runs again, but
+       * keeps its first start time, which a wait node counts from. */
+      state->first_started_at = record->started_at;
+      g_hash_table_remove (execution->restored, key);
+      return FALSE;
+    }
 
   g_hash_table_remove (execution->restored, key);
   node_finish (frame, node);
@@ -1478,7 +1560,7 @@ node_start (DecaFrame *frame,
   state->attempt++;
   state->status = NODE_RUNNING;
   state->started_at = now;
-  if (state->attempt == 1)
+  if (state->first_started_at == 0)
     state->first_started_at = now;
   execution->running++;
 
@@ -1526,10 +1608,17 @@ node_start (DecaFrame *frame,
     }
 
   state->invocations++;
+  deca_node_invocation_set_first_started_at (state->invocation, state->first_started_at);
   if (plan_node->node->timeout_us > 0)
     state->timeout_id = deca_clock_add_timeout (self->clock, plan_node->node->timeout_us,
                                                 node_timeout_cb, node_ref_new (frame, node), node_ref_free);
   deca_node_type_invoke (plan_node->type, state->invocation);
+
+  /* A node that did not answer at once may run for long (a wait, a request): record that
+   * it started, so `deca executions show` sees it and a resume keeps its start time.
+   * Nodes that answered at once get only their result written. */
+  if (state->invocation != NULL && deca_node_invocation_get_outcome (state->invocation) == DECA_INVOCATION_PENDING)
+    checkpoint_node (frame, node, key, DECA_STATUS_RUNNING);
 }
 
 static gboolean
@@ -2420,7 +2509,8 @@ load_restored_results (DecaExecutor  *self,
     {
       DecaNodeResultRecord *record = g_ptr_array_index (results, i);
 
-      if (g_str_equal (record->status, DECA_STATUS_SUCCEEDED) || g_str_equal (record->status, DECA_STATUS_FAILED))
+      if (g_str_equal (record->status, DECA_STATUS_SUCCEEDED) || g_str_equal (record->status, DECA_STATUS_FAILED) ||
+          g_str_equal (record->status, DECA_STATUS_RUNNING) || g_str_equal (record->status, DECA_STATUS_PAUSED))
         {
           DecaNodeResultRecord *copy = deca_node_result_record_copy (record);
 
@@ -2428,6 +2518,27 @@ load_restored_results (DecaExecutor  *self,
         }
     }
   return restored;
+}
+
+/* Takes the execution of @record over for this process: allowed when nobody owns it or
+ * its owner process is gone, refused (DECA_ENGINE_ERROR_STATE) while another process runs
+ * it. The claim is one conditional update, so of two processes racing only one wins. */
+static gboolean
+executor_claim (DecaExecutor        *self,
+                DecaExecutionRecord *record,
+                GError             **error)
+{
+  const char *me = executor_owner_id ();
+
+  if (g_strcmp0 (record->owner, me) == 0)
+    return TRUE;
+  if (!owner_is_gone (record->owner))
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
+                   "execution %s is being run by another process (%s)", record->id, record->owner);
+      return FALSE;
+    }
+  return deca_store_claim_execution (self->store, record->id, me, record->owner, error);
 }
 
 static DecaExecution *
@@ -2452,6 +2563,8 @@ executor_load_execution (DecaExecutor  *self,
                    "execution %s has already finished (%s)", execution_id, record->status);
       return NULL;
     }
+  if (!executor_claim (self, record, error))
+    return NULL;
   document = deca_store_load_flow (self->store, record->flow_id, record->flow_version, NULL, error);
   if (document == NULL)
     return NULL;
@@ -2503,6 +2616,30 @@ deca_executor_resume (DecaExecutor  *self,
   return execution;
 }
 
+/* Marks an execution that cannot be resumed as failed, with the reason. */
+static void
+executor_give_up (DecaExecutor        *self,
+                  DecaExecutionRecord *record,
+                  const GError        *reason)
+{
+  g_autoptr(DecaExecutionRecord) failed = deca_execution_record_copy (record);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) wrapped = g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
+                                           "cannot be resumed: %s", reason->message);
+
+  g_free (failed->status);
+  failed->status = g_strdup (DECA_STATUS_FAILED);
+  g_free (failed->error);
+  failed->error = error_json (wrapped, NULL);
+  g_clear_pointer (&failed->owner, g_free);
+  failed->finished_at = deca_clock_now_us (self->clock);
+  if (!deca_store_update_execution (self->store, failed, &error))
+    g_message ("execution %s cannot be resumed (%s), nor marked failed: %s",
+               record->id, reason->message, error->message);
+  else
+    g_message ("execution %s cannot be resumed and is marked failed: %s", record->id, reason->message);
+}
+
 GPtrArray *
 deca_executor_resume_all (DecaExecutor  *self,
                           GError       **error)
@@ -2520,14 +2657,24 @@ deca_executor_resume_all (DecaExecutor  *self,
   for (guint i = 0; i < records->len; i++)
     {
       DecaExecutionRecord *record = g_ptr_array_index (records, i);
+      g_autoptr(GError) local_error = NULL;
       DecaExecution *execution;
 
       if (record->parent_id != NULL)
         continue;   /* a subflow: its parent resumes it */
-      execution = deca_executor_resume (self, record->id, error);
-      if (execution == NULL)
-        return NULL;
-      g_ptr_array_add (resumed, execution);
+      if (g_strcmp0 (record->owner, executor_owner_id ()) != 0 && !owner_is_gone (record->owner))
+        continue;   /* another process is running it right now */
+      execution = deca_executor_resume (self, record->id, &local_error);
+      if (execution != NULL)
+        {
+          g_ptr_array_add (resumed, execution);
+          continue;
+        }
+      if (g_error_matches (local_error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE))
+        continue;   /* another process claimed it first */
+      /* It can never resume (its flow version is gone, a node type no longer exists...):
+       * record why and go on, so one broken execution does not block all the others. */
+      executor_give_up (self, record, local_error);
     }
   return g_steal_pointer (&resumed);
 }
@@ -2668,8 +2815,7 @@ deca_executor_decide (DecaExecutor  *self,
           if (g_str_equal (result->node_key, node_key) && g_str_equal (result->status, DECA_STATUS_PAUSED))
             is_waiting = TRUE;
         }
-      if (!is_waiting || deca_execution_status_to_string (DECA_EXECUTION_SUCCEEDED) == NULL ||
-          g_str_equal (stored->status, DECA_STATUS_SUCCEEDED) || g_str_equal (stored->status, DECA_STATUS_FAILED) ||
+      if (!is_waiting || g_str_equal (stored->status, DECA_STATUS_SUCCEEDED) || g_str_equal (stored->status, DECA_STATUS_FAILED) ||
           g_str_equal (stored->status, DECA_STATUS_CANCELLED))
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
@@ -2711,6 +2857,14 @@ deca_executor_decide (DecaExecutor  *self,
       g_hash_table_replace (execution->decisions, copy->node_key, copy);
     }
 
+  if (waiting != NULL && self->store != NULL &&
+      !deca_store_claim_execution (self->store, execution_id, executor_owner_id (), NULL, NULL))
+    {
+      /* Another process resumed the paused execution meanwhile: this copy is stale. The
+       * decision is recorded, and that process reads it. */
+      g_hash_table_remove (self->executions, execution_id);
+      return TRUE;
+    }
   if (waiting != NULL)
     {
       DecaFrame *frame = waiting->frame;

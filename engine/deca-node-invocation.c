@@ -12,6 +12,7 @@ struct _DecaNodeInvocation
   JsonObject *config;
   DecaExprScope scope;
   int attempt;
+  gint64 first_started_at;
   DecaClock *clock;
   GCancellable *cancellable;
 
@@ -147,6 +148,21 @@ deca_node_invocation_get_attempt (DecaNodeInvocation *self)
 {
   g_return_val_if_fail (DECA_IS_NODE_INVOCATION (self), 0);
   return self->attempt;
+}
+
+gint64
+deca_node_invocation_get_first_started_at (DecaNodeInvocation *self)
+{
+  g_return_val_if_fail (DECA_IS_NODE_INVOCATION (self), 0);
+  return self->first_started_at;
+}
+
+void
+deca_node_invocation_set_first_started_at (DecaNodeInvocation *self,
+                                           gint64              started_at)
+{
+  g_return_if_fail (DECA_IS_NODE_INVOCATION (self));
+  self->first_started_at = started_at;
 }
 
 JsonObject *

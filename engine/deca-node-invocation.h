@@ -83,6 +83,12 @@ const char   *deca_node_invocation_get_node_key        (DecaNodeInvocation *self
  * the Idempotency-Key header). */
 const char   *deca_node_invocation_get_idempotency_key (DecaNodeInvocation *self);
 int           deca_node_invocation_get_attempt         (DecaNodeInvocation *self);
+/* When the first attempt of this node started, in µs since the epoch, even when that was
+ * in a process that crashed and this is the resumed execution (the executor restores it
+ * from the store); 0 when unknown. A wait node counts its duration from here. */
+gint64        deca_node_invocation_get_first_started_at (DecaNodeInvocation *self);
+void          deca_node_invocation_set_first_started_at (DecaNodeInvocation *self,
+                                                         gint64              started_at);
 /* Returns (transfer none) the rendered config. */
 JsonObject   *deca_node_invocation_get_config          (DecaNodeInvocation *self);
 const DecaExprScope *deca_node_invocation_get_scope    (DecaNodeInvocation *self);

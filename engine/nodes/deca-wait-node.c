@@ -145,6 +145,7 @@ wait_cancelled_cb (GCancellable *cancellable,
 static gboolean
 get_delay (JsonObject  *config,
            gint64       now_us,
+           gint64       started_us,
            gint64      *delay_us,
            GError     **error)
 {
@@ -172,7 +173,9 @@ get_delay (JsonObject  *config,
                        "'duration' must be between 0 and 31622400 seconds, got %g", seconds);
           return FALSE;
         }
-      *delay_us = (gint64) (seconds * G_USEC_PER_SEC);
+      /* Counted from the first start, so a wait resumed after a crash does not begin
+       * again from zero. */
+      *delay_us = (gint64) (seconds * G_USEC_PER_SEC) - (now_us - started_us);
     }
   else
     {
@@ -208,10 +211,13 @@ deca_wait_node_invoke (DecaNodeBase       *base,
   GCancellable *cancellable = deca_node_invocation_get_cancellable (invocation);
   g_autoptr(GError) error = NULL;
   gint64 now = deca_clock_now_us (clock);
+  gint64 started = deca_node_invocation_get_first_started_at (invocation);
   gint64 delay_us = 0;
   WaitState *state;
 
-  if (!get_delay (config, now, &delay_us, &error))
+  if (started <= 0 || started > now)
+    started = now;
+  if (!get_delay (config, now, started, &delay_us, &error))
     {
       deca_node_invocation_return_error (invocation, g_steal_pointer (&error));
       return;
@@ -224,14 +230,14 @@ deca_wait_node_invoke (DecaNodeBase       *base,
     }
   if (delay_us == 0)
     {
-      return_waited (invocation, now);
+      return_waited (invocation, started);
       return;
     }
 
   state = g_rc_box_new0 (WaitState);
   state->invocation = g_object_ref (invocation);
   state->clock = g_object_ref (clock);
-  state->started_us = now;
+  state->started_us = started;
 
   state->cancel_source = g_cancellable_source_new (cancellable);
   g_source_set_callback (state->cancel_source, G_SOURCE_FUNC (wait_cancelled_cb),

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "deca-engine.h"
 #include "deca-json.h"
@@ -873,6 +874,111 @@ test_resume_after_crash (Fixture       *fixture,
   fixture->executor = g_steal_pointer (&restarted);
 }
 
+/* A wait that was running when its process died counts from its first start. */
+static void
+test_resume_wait_keeps_start (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "wait.db", NULL);
+  g_autoptr(DecaStore) store = deca_store_open (path, NULL);
+  g_autoptr(DecaFlow) flow = flow_from (
+    "{\"id\": \"w\", \"name\": \"Wait\", \"nodes\": [{\"id\": \"pause\", \"type\": \"wait\", \"config\": {\"duration\": 100}}]}");
+  g_autoptr(DecaExecution) execution = NULL;
+  g_autoptr(DecaExecutor) restarted = NULL;
+  g_autoptr(DecaExecution) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  deca_executor_set_store (fixture->executor, store);
+  execution = deca_executor_start (fixture->executor, flow, NULL, NULL);
+  run_until_settled (execution);
+  id = g_strdup (deca_execution_get_id (execution));
+  deca_manual_clock_advance (fixture->clock, 60 * G_USEC_PER_SEC);
+  g_clear_object (&execution);
+  g_assert_finalize_object (fixture->executor);
+  fixture->executor = NULL;
+
+  restarted = deca_executor_new (fixture->registry);
+  deca_executor_set_store (restarted, store);
+  deca_executor_set_clock (restarted, DECA_CLOCK (fixture->clock));
+  again = deca_executor_resume (restarted, id, &error);
+  g_assert_no_error (error);
+  run_until_settled (again);
+  g_assert_cmpint (deca_manual_clock_next_due (fixture->clock) - deca_clock_now_us (DECA_CLOCK (fixture->clock)), ==, 40 * G_USEC_PER_SEC);
+  deca_manual_clock_advance (fixture->clock, 40 * G_USEC_PER_SEC);
+  run_until_settled (again);
+  g_assert_cmpint (deca_execution_get_status (again), ==, DECA_EXECUTION_SUCCEEDED);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (json_node_get_object (deca_execution_get_output (again)), "pause"), "waited_ms"), ==, 100000);
+  fixture->executor = g_steal_pointer (&restarted);
+}
+
+/* Inserts an unfinished execution of a stored one-node flow, owned by @owner. */
+static void
+insert_unfinished (DecaStore  *store,
+                   const char *id,
+                   const char *flow_id,
+                   gint64      version,
+                   const char *owner)
+{
+  g_autoptr(GError) error = NULL;
+  DecaExecutionRecord record = {
+    .id = (char *) id, .flow_id = (char *) flow_id, .flow_version = version,
+    .status = (char *) DECA_STATUS_RUNNING, .input = (char *) "{}", .owner = (char *) owner,
+  };
+
+  g_assert_true (deca_store_insert_execution (store, &record, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_resume_ownership (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "owners.db", NULL);
+  g_autoptr(DecaStore) store = deca_store_open (path, NULL);
+  g_autofree char *dead = g_strdup_printf ("%s:%d:1", g_get_host_name (), G_MAXINT - 7);
+  g_autofree char *reused = NULL;
+  g_autoptr(GPtrArray) resumed = NULL;
+  g_autoptr(DecaExecution) refused = NULL;
+  g_autoptr(DecaExecutionRecord) broken = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 version = 0;
+
+  g_assert_true (deca_store_save_flow (store, "one", "One",
+                                       "{\"id\": \"one\", \"name\": \"One\", \"nodes\": [{\"id\": \"a\", \"type\": \"transform\", \"config\": {\"set\": {\"x\": 1}}}]}",
+                                       &version, NULL));
+  /* This process's pid with another start time: the pid was reused, the owner is gone. */
+  reused = g_strdup_printf ("%s:%d:%s", g_get_host_name (), (int) getpid (), "not-my-start");
+  insert_unfinished (store, "foreign-host", "one", version, "elsewhere.example:42:7");
+  insert_unfinished (store, "dead-owner", "one", version, dead);
+  insert_unfinished (store, "reused-pid", "one", version, reused);
+  insert_unfinished (store, "no-owner", "one", version, NULL);
+  insert_unfinished (store, "broken", "one", 99, NULL);
+
+  deca_executor_set_store (fixture->executor, store);
+  resumed = deca_executor_resume_all (fixture->executor, &error);
+  g_assert_no_error (error);
+  /* The one on another host may be running there and is left alone; the broken one is
+   * marked failed instead of blocking the others. */
+  g_assert_cmpuint (resumed->len, ==, 3);
+  for (guint i = 0; i < resumed->len; i++)
+    {
+      DecaExecution *execution = g_ptr_array_index (resumed, i);
+
+      g_assert_cmpstr (deca_execution_get_id (execution), !=, "foreign-host");
+      run_until_settled (execution);
+      g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+    }
+  broken = deca_store_get_execution (store, "broken", NULL);
+  g_assert_cmpstr (broken->status, ==, DECA_STATUS_FAILED);
+  g_assert_nonnull (strstr (broken->error, "cannot be resumed"));
+
+  refused = deca_executor_resume (fixture->executor, "foreign-host", &error);
+  g_assert_null (refused);
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE);
+  g_assert_nonnull (strstr (error->message, "another process"));
+}
+
 static void
 test_subflow (Fixture       *fixture,
               gconstpointer  data)
@@ -964,6 +1070,8 @@ main (int   argc,
   ADD ("missing-credential", test_missing_credential);
   ADD ("durable-checkpoints", test_durable_checkpoints);
   ADD ("resume-after-crash", test_resume_after_crash);
+  ADD ("resume-wait-keeps-start", test_resume_wait_keeps_start);
+  ADD ("resume-ownership", test_resume_ownership);
   ADD ("subflow", test_subflow);
   ADD ("empty-flow", test_empty_flow);
   ADD ("unknown-type-refused", test_unknown_type_refused);
