@@ -33,6 +33,18 @@ reformat_parse_error (const char *message)
                           line, column, p);
 }
 
+/* TRUE when the first @len bytes of @data (not necessarily NUL-terminated) are all JSON
+ * whitespace, or @len is 0. */
+static gboolean
+only_whitespace (const char *data,
+                 gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (data[i] != ' ' && data[i] != '\t' && data[i] != '\r' && data[i] != '\n')
+      return FALSE;
+  return TRUE;
+}
+
 JsonNode *
 deca_json_parse (const char  *data,
                  gssize       length,
@@ -45,7 +57,7 @@ deca_json_parse (const char  *data,
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
   len = length < 0 ? strlen (data) : (gsize) length;
-  if (len == 0 || data[strspn (data, " \t\r\n")] == '\0')
+  if (only_whitespace (data, len))
     {
       g_set_error_literal (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
                            "the document is empty");

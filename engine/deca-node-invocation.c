@@ -396,7 +396,7 @@ static void
 finish (DecaNodeInvocation   *self,
         DecaInvocationOutcome outcome)
 {
-  g_autoptr(DecaNodeInvocation) hold = g_object_ref (self);
+  G_GNUC_UNUSED g_autoptr(DecaNodeInvocation) hold = g_object_ref (self);
 
   self->outcome = outcome;
   if (!self->abandoned && self->done != NULL)

@@ -194,6 +194,28 @@ test_parse_positions (void)
     }
 }
 
+/* Regression (found by fuzz-flow): a buffer with a length and no terminating NUL must
+ * not be read past its end. */
+static void
+test_parse_unterminated (void)
+{
+  g_autofree char *blank = g_malloc (1);
+  g_autofree char *object = g_malloc (8);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  blank[0] = '\r';
+  g_assert_null (deca_json_parse (blank, 1, &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, "empty"));
+  g_clear_error (&error);
+
+  memcpy (object, "{\"a\": 1}", 8);
+  node = deca_json_parse (object, 8, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (node), "a"), ==, 1);
+}
+
 static void
 test_redact (void)
 {
@@ -297,6 +319,7 @@ main (int   argc,
   g_test_add_func ("/deca/engine/flow/shape-errors", test_shape_errors);
   g_test_add_func ("/deca/engine/flow/missing-file", test_missing_file);
   g_test_add_func ("/deca/engine/json/parse-positions", test_parse_positions);
+  g_test_add_func ("/deca/engine/json/parse-unterminated", test_parse_unterminated);
   g_test_add_func ("/deca/engine/json/redact", test_redact);
   g_test_add_func ("/deca/engine/json/to-string", test_to_string);
   g_test_add_func ("/deca/engine/json/time-format", test_time_format);
