@@ -645,12 +645,30 @@ find_cycles (Validator *v)
     }
 }
 
-/* Checks the roots @references point at; @in_loop allows item, index and loop. */
+/* TRUE when @locals (a JSON array of names, or NULL) holds @root. */
+static gboolean
+locals_contain (JsonArray  *locals,
+                const char *root)
+{
+  for (guint i = 0; locals != NULL && i < json_array_get_length (locals); i++)
+    {
+      JsonNode *name = json_array_get_element (locals, i);
+
+      if (node_is_string (name) && g_str_equal (json_node_get_string (name), root))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Checks the roots @references point at; @in_loop allows item, index and loop, and
+ * @locals the names the node itself provides to this expression (a schema's
+ * "x-deca-locals", such as a branch case's "value"). */
 static void
 check_references (Validator  *v,
                   const char *pointer,
                   GPtrArray  *references,
-                  gboolean    in_loop)
+                  gboolean    in_loop,
+                  JsonArray  *locals)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
@@ -661,7 +679,7 @@ check_references (Validator  *v,
 
       if (root == NULL || !g_hash_table_add (seen, (gpointer) root))
         continue;
-      if (strv_contains_n (global_roots, G_N_ELEMENTS (global_roots), root))
+      if (strv_contains_n (global_roots, G_N_ELEMENTS (global_roots), root) || locals_contain (locals, root))
         continue;
       if (strv_contains_n (loop_roots, G_N_ELEMENTS (loop_roots), root))
         {
@@ -681,7 +699,8 @@ check_expression_text (Validator  *v,
                        const char *pointer,
                        const char *text,
                        gboolean    is_expression,
-                       gboolean    in_loop)
+                       gboolean    in_loop,
+                       JsonArray  *locals)
 {
   g_autoptr(GPtrArray) references =
     g_ptr_array_new_with_free_func ((GDestroyNotify) deca_expr_reference_free);
@@ -712,7 +731,7 @@ check_expression_text (Validator  *v,
       add_problem (v, pointer, "%s", error->message);
       return;
     }
-  check_references (v, pointer, references, in_loop);
+  check_references (v, pointer, references, in_loop, locals);
 }
 
 static const char *
@@ -766,9 +785,11 @@ walk_config (Validator *v,
   else if (node_is_string (value))
     {
       gboolean is_expression = g_strcmp0 (schema_format (schema), "expression") == 0;
+      JsonNode *locals = schema && JSON_NODE_HOLDS_OBJECT (schema)
+                         ? json_object_get_member (json_node_get_object (schema), "x-deca-locals") : NULL;
 
       check_expression_text (v, pointer->str, json_node_get_string (value), is_expression,
-                             in_loop);
+                             in_loop, locals && JSON_NODE_HOLDS_ARRAY (locals) ? json_node_get_array (locals) : NULL);
     }
 }
 
@@ -812,7 +833,7 @@ validate_expressions (Validator *v)
                      g_str_equal (edge->port, "body"));
         }
       pointer = pointer_for ("connections", i, "condition");
-      check_expression_text (v, pointer, condition, TRUE, in_loop);
+      check_expression_text (v, pointer, condition, TRUE, in_loop, NULL);
     }
 }
 

@@ -51,6 +51,7 @@ static const DecaNodeInfo branch_info = {
     "          \"when\": {"
     "            \"type\": \"string\","
     "            \"format\": \"expression\","
+    "            \"x-deca-locals\": [\"value\"],"
     "            \"minLength\": 1,"
     "            \"title\": \"When\","
     "            \"description\": \"Matches when this expression is truthy, for example "

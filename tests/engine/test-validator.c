@@ -736,6 +736,54 @@ test_long_loop_body (void)
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
 }
 
+/* With the real node types: the bundled examples are clean, and a branch case's "when"
+ * may read the "value" the branch provides (x-deca-locals), but nothing else may. */
+static void
+test_builtin_types (void)
+{
+  g_autoptr(DecaNodeRegistry) builtin = deca_node_registry_new_builtin ();
+  const char *source = g_getenv ("DECA_SOURCE_DIR");
+  g_autofree char *examples = g_build_filename (source ? source : ".", "data", "examples", NULL);
+  g_autoptr(GDir) dir = g_dir_open (examples, 0, NULL);
+  const char *name;
+  guint checked = 0;
+  static const char *branch =
+    "{\"id\": \"b\", \"name\": \"b\", \"nodes\": [{\"id\": \"pick\", \"type\": \"branch\", \"config\": {"
+    "\"value\": \"input.n\", \"cases\": [{\"port\": \"big\", \"when\": \"value > 100\"}]}},"
+    "{\"id\": \"x\", \"type\": \"transform\", \"config\": {\"set\": {\"v\": \"{{value}}\"}}}],"
+    "\"connections\": [{\"from\": \"pick\", \"from_port\": \"big\", \"to\": \"x\"}]}";
+  g_autoptr(GPtrArray) problems = deca_validate_flow_data (branch, -1, builtin);
+  DecaValidationProblem *problem;
+
+  g_assert_cmpuint (problems->len, ==, 1);
+  problem = g_ptr_array_index (problems, 0);
+  g_assert_cmpstr (problem->pointer, ==, "/nodes/1/config/set/v");
+  g_assert_nonnull (strstr (problem->message, "unknown reference 'value'"));
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *text = NULL;
+      g_autoptr(GPtrArray) found = NULL;
+
+      if (!g_str_has_suffix (name, ".json") || g_str_has_suffix (name, ".input.json"))
+        continue;
+      path = g_build_filename (examples, name, NULL);
+      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+      found = deca_validate_flow_data (text, -1, builtin);
+      for (guint i = 0; i < found->len; i++)
+        {
+          DecaValidationProblem *p = g_ptr_array_index (found, i);
+
+          g_test_message ("%s: %s: %s", name, p->pointer, p->message);
+        }
+      g_assert_cmpuint (found->len, ==, 0);
+      checked++;
+    }
+  g_assert_cmpuint (checked, >=, 4);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -758,6 +806,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/deca/engine/validator/robustness", test_json_entry_and_robustness);
   g_test_add_func ("/deca/engine/validator/long-chain", test_long_chain);
   g_test_add_func ("/deca/engine/validator/long-loop-body", test_long_loop_body);
+  g_test_add_func ("/deca/engine/validator/builtin-types", test_builtin_types);
 
   return g_test_run ();
 }
