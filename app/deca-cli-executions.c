@@ -195,7 +195,9 @@ executions_list (int    argc,
 static void
 print_event (const DecaEventRecord *record)
 {
-  g_autoptr(JsonNode) payload = deca_cli_json_from_text (record->payload);
+  g_autofree char *full = deca_event_expand_stored (record->execution_id, record->seq, record->type,
+                                                    record->time, record->payload);
+  g_autoptr(JsonNode) payload = deca_cli_json_from_text (full);
   JsonObject *object = JSON_NODE_HOLDS_OBJECT (payload) ? json_node_get_object (payload) : NULL;
   const char *node = object ? json_object_get_string_member_with_default (object, "node_key", "") : "";
   const char *detail = NULL;
@@ -204,7 +206,11 @@ print_event (const DecaEventRecord *record)
 
   if (object != NULL)
     {
-      detail = json_object_get_string_member_with_default (object, "error_message", NULL);
+      JsonObject *failure = json_object_has_member (object, "error") &&
+                            JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "error"))
+                            ? json_object_get_object_member (object, "error") : NULL;
+
+      detail = failure ? json_object_get_string_member_with_default (failure, "message", NULL) : NULL;
       if (detail == NULL)
         detail = json_object_get_string_member_with_default (object, "message", NULL);
       if (detail == NULL)
@@ -319,7 +325,13 @@ executions_show (int    argc,
         {
           array = json_array_sized_new (events->len);
           for (guint i = 0; i < events->len; i++)
-            json_array_add_element (array, deca_cli_json_from_text (((DecaEventRecord *) g_ptr_array_index (events, i))->payload));
+            {
+              DecaEventRecord *event = g_ptr_array_index (events, i);
+              g_autofree char *full = deca_event_expand_stored (event->execution_id, event->seq, event->type,
+                                                                event->time, event->payload);
+
+              json_array_add_element (array, deca_cli_json_from_text (full));
+            }
           json_object_set_array_member (object, "events", array);
         }
       json_node_set_object (root, object);

@@ -66,23 +66,16 @@ append_int_member (GString    *out,
     g_string_append_c (out, digits[--n]);
 }
 
-char *
-deca_event_to_json_string (const DecaEvent *event,
-                           gboolean         include_output)
+/* Appends the members every form shares: everything but type, execution_id, flow_id,
+ * seq, time and output. */
+static void
+append_detail_members (GString         *out,
+                       const DecaEvent *event,
+                       gboolean         stored)
 {
-  GString *out = g_string_sized_new (192);
-  char iso[40];
-
-  deca_format_time_iso8601 (event->time_us, iso, sizeof iso);
-
-  g_string_append (out, "{\"type\":");
-  deca_json_append_string (out, deca_event_type_to_string (event->type));
-  append_string_member (out, "execution_id", event->execution_id);
-  append_string_member (out, "flow_id", event->flow_id);
-  append_int_member (out, "seq", event->seq);
-  append_string_member (out, "time", iso);
   append_string_member (out, "node_id", event->node_id);
-  append_string_member (out, "node_key", event->node_key);
+  if (!stored || g_strcmp0 (event->node_key, event->node_id) != 0)
+    append_string_member (out, "node_key", event->node_key);
   append_string_member (out, "node_type", event->node_type);
   if (event->attempt > 0)
     append_int_member (out, "attempt", event->attempt);
@@ -102,6 +95,24 @@ deca_event_to_json_string (const DecaEvent *event,
   append_string_member (out, "level", event->level);
   if (event->duration_us > 0)
     append_int_member (out, "duration_us", event->duration_us);
+}
+
+char *
+deca_event_to_json_string (const DecaEvent *event,
+                           gboolean         include_output)
+{
+  GString *out = g_string_sized_new (192);
+  char iso[40];
+
+  deca_format_time_iso8601 (event->time_us, iso, sizeof iso);
+
+  g_string_append (out, "{\"type\":");
+  deca_json_append_string (out, deca_event_type_to_string (event->type));
+  append_string_member (out, "execution_id", event->execution_id);
+  append_string_member (out, "flow_id", event->flow_id);
+  append_int_member (out, "seq", event->seq);
+  append_string_member (out, "time", iso);
+  append_detail_members (out, event, FALSE);
   if (include_output && event->output != NULL)
     {
       g_autofree char *output = deca_json_to_string (event->output, FALSE);
@@ -111,6 +122,57 @@ deca_event_to_json_string (const DecaEvent *event,
     }
   g_string_append_c (out, '}');
   return g_string_free (out, FALSE);
+}
+
+char *
+deca_event_to_stored_json (const DecaEvent *event)
+{
+  GString *out = g_string_sized_new (96);
+
+  /* The detail members all start with a comma: write them, then make the first one the
+   * opening brace. */
+  append_detail_members (out, event, TRUE);
+  if (out->len == 0)
+    g_string_append (out, "{}");
+  else
+    {
+      out->str[0] = '{';
+      g_string_append_c (out, '}');
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+deca_event_expand_stored (const char *execution_id,
+                          gint64      seq,
+                          const char *type,
+                          gint64      time_us,
+                          const char *payload)
+{
+  g_autoptr(JsonNode) detail = payload ? json_from_string (payload, NULL) : NULL;
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  char iso[40];
+
+  deca_format_time_iso8601 (time_us, iso, sizeof iso);
+  json_object_set_string_member (object, "type", type);
+  json_object_set_string_member (object, "execution_id", execution_id);
+  json_object_set_int_member (object, "seq", seq);
+  json_object_set_string_member (object, "time", iso);
+  if (detail != NULL && JSON_NODE_HOLDS_OBJECT (detail))
+    {
+      JsonObject *members = json_node_get_object (detail);
+      g_autoptr(GList) names = json_object_get_members (members);
+
+      for (GList *l = names; l != NULL; l = l->next)
+        json_object_set_member (object, l->data, json_node_copy (json_object_get_member (members, l->data)));
+      if (json_object_has_member (members, "node_id") && !json_object_has_member (members, "node_key"))
+        json_object_set_member (object, "node_key", json_node_copy (json_object_get_member (members, "node_id")));
+    }
+  else if (detail != NULL)
+    json_object_set_member (object, "payload", json_node_ref (detail));
+  json_node_set_object (root, object);
+  return deca_json_to_string (root, FALSE);
 }
 
 JsonNode *

@@ -60,4 +60,18 @@ JsonNode   *deca_event_to_json        (const DecaEvent *event,
 char       *deca_event_to_json_string (const DecaEvent *event,
                                        gboolean         include_output);
 
+/* The form the store keeps (docs/events.md): the members that are not columns of the
+ * events table (type, execution_id, seq, time) and not the execution's (flow_id), with
+ * node_key only when it differs from node_id, and without output. Returns (transfer full)
+ * compact JSON text. */
+char       *deca_event_to_stored_json (const DecaEvent *event);
+/* Rebuilds the whole event (the deca_event_to_json_string() shape, without output) from a
+ * stored row. Returns (transfer full) JSON text; a payload that is not a JSON object is
+ * kept under "payload". */
+char       *deca_event_expand_stored  (const char      *execution_id,
+                                       gint64           seq,
+                                       const char      *type,
+                                       gint64           time_us,
+                                       const char      *payload);
+
 G_END_DECLS

@@ -588,7 +588,11 @@ store_configure (DecaStore  *self,
   /* foreign_keys must be set outside a transaction, so before the migrations. */
   return store_exec (self,
                      "PRAGMA synchronous = NORMAL;"
-                     "PRAGMA foreign_keys = ON;",
+                     "PRAGMA foreign_keys = ON;"
+                     /* Checkpoint every 16 MiB of WAL rather than 4: the executor rewrites
+                      * the same few pages in every commit, and a checkpoint copies each page
+                      * once however often it changed. */
+                     "PRAGMA wal_autocheckpoint = 4096;",
                      "configure the connection", error);
 }
 

@@ -305,6 +305,31 @@ test_event_json (void)
   g_assert_cmpstr (json_object_get_string_member (object, "time"), ==, "2023-11-14T22:13:20.000Z");
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (object, "output"), "n"), ==, 1);
   g_assert_null (strstr (without, "output"));
+
+  /* The stored form leaves out the columns, and expands back to the whole event. */
+  {
+    g_autofree char *stored = NULL;
+    g_autofree char *expanded = NULL;
+    g_autoptr(JsonNode) full = NULL;
+    g_autoptr(JsonNode) original = json_from_string (without, NULL);
+
+    stored = deca_event_to_stored_json (&event);
+    g_assert_null (strstr (stored, "execution_id"));
+    g_assert_null (strstr (stored, "\"seq\""));
+    expanded = deca_event_expand_stored ("e-1", 7, "node.succeeded", event.time_us, stored);
+    full = json_from_string (expanded, NULL);
+    json_object_remove_member (json_node_get_object (original), "flow_id");
+    g_assert_true (json_node_equal (full, original));
+
+    /* node_key equal to node_id is left out, and comes back. */
+    event.node_key = event.node_id;
+    g_clear_pointer (&stored, g_free);
+    g_clear_pointer (&expanded, g_free);
+    stored = deca_event_to_stored_json (&event);
+    g_assert_null (strstr (stored, "node_key"));
+    expanded = deca_event_expand_stored ("e-1", 7, "node.succeeded", event.time_us, stored);
+    g_assert_nonnull (strstr (expanded, "\"node_key\":\"a\\\"b\""));
+  }
 }
 
 int
