@@ -2597,6 +2597,8 @@ executor_load_execution (DecaExecutor  *self,
   if (execution == NULL)
     return NULL;
   execution->created_at = record->created_at;
+  if (record->started_at > 0)
+    execution->started_at = record->started_at;
   execution->flow_version = record->flow_version;
   execution->parent_id = g_strdup (record->parent_id);
   execution->parent_node = g_strdup (record->parent_node);

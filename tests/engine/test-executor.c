@@ -692,15 +692,23 @@ test_approval_durable_reject (Fixture       *fixture,
   g_autoptr(DecaExecutor) second = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
+  gint64 started_at;
 
   deca_executor_set_store (fixture->executor, store);
   execution = run_flow (fixture, approval_flow, "{\"amount\": 30}");
   g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_PAUSED);
   id = g_strdup (deca_execution_get_id (execution));
+  {
+    g_autoptr(DecaExecutionRecord) record = deca_store_get_execution (store, id, NULL);
+
+    started_at = record->started_at;
+  }
+  deca_manual_clock_advance (fixture->clock, 5 * G_USEC_PER_SEC);
 
   /* Another process decides: here, a second executor on the same store. */
   second = deca_executor_new (fixture->registry);
   deca_executor_set_store (second, store);
+  deca_executor_set_clock (second, DECA_CLOCK (fixture->clock));
   g_assert_true (deca_executor_decide (second, id, "ask", FALSE, "too much", "bob", &error));
   g_assert_no_error (error);
   g_assert_false (deca_executor_decide (second, id, "ask", TRUE, NULL, "bob", &error));
@@ -711,6 +719,12 @@ test_approval_durable_reject (Fixture       *fixture,
   run_until_settled (resumed);
   g_assert_cmpint (deca_execution_get_status (resumed), ==, DECA_EXECUTION_SUCCEEDED);
   assert_json_equal (deca_execution_get_output (resumed), "{\"deny\": {\"done\": false}}");
+  /* The execution keeps its start time across the pause and the resume. */
+  {
+    g_autoptr(DecaExecutionRecord) record = deca_store_get_execution (store, id, NULL);
+
+    g_assert_cmpint (record->started_at, ==, started_at);
+  }
 }
 
 static void
