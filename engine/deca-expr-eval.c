@@ -9,6 +9,7 @@
  */
 
 #include "deca-expr-private.h"
+#include "deca-json.h"
 
 #include <errno.h>
 #include <math.h>
@@ -527,42 +528,7 @@ _deca_format_double (double d,
       g_strlcpy (buf, "0", size);
       return;
     }
-  /* The shortest of %.1g … %.17g that reads back as the same double. */
-  for (int precision = 1; precision <= 17; precision++)
-    {
-      char format[8];
-
-      g_snprintf (format, sizeof format, "%%.%dg", precision);
-      g_ascii_formatd (buf, (int) size, format, d);
-      if (g_ascii_strtod (buf, NULL) == d)
-        return;
-    }
-}
-
-static void
-append_json_string (GString    *out,
-                    const char *s)
-{
-  g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) s; *p; p++)
-    {
-      switch (*p)
-        {
-        case '"': g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
-        case '\b': g_string_append (out, "\\b"); break;
-        case '\f': g_string_append (out, "\\f"); break;
-        default:
-          if (*p < 0x20)
-            g_string_append_printf (out, "\\u%04x", *p);
-          else
-            g_string_append_c (out, (char) *p);
-        }
-    }
-  g_string_append_c (out, '"');
+  deca_json_format_double (d, buf, size);
 }
 
 static gint
@@ -600,7 +566,7 @@ append_json (GString         *out,
       g_string_append (out, buf);
       break;
     case DECA_VALUE_STRING:
-      append_json_string (out, value->string);
+      deca_json_append_string (out, value->string);
       break;
     case DECA_VALUE_ARRAY:
       {
@@ -635,7 +601,7 @@ append_json (GString         *out,
             if (!first)
               g_string_append_c (out, ',');
             first = FALSE;
-            append_json_string (out, l->data);
+            deca_json_append_string (out, l->data);
             g_string_append_c (out, ':');
             _deca_value_from_node (json_object_get_member (value->object, l->data), &member);
             if (!append_json (out, &member, sort_keys, limit, depth + 1))

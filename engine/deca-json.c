@@ -128,8 +128,24 @@ deca_json_append_string (GString    *out,
   g_string_append_c (out, '"');
 }
 
-/* The shortest text that reads back as the same double: 0.1 and not 0.10000000000000001.
- * Integral values keep a ".0" so they read back as doubles; non-finite ones (which JSON
+void
+deca_json_format_double (double  value,
+                         char   *buffer,
+                         gsize   size)
+{
+  /* %.15g is exact for every double whose shortest form has at most 15 digits (it rounds
+   * the binary value to the same text), so only the rest need 16 or 17. */
+  static const char * const formats[] = { "%.15g", "%.16g", "%.17g" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_ascii_formatd (buffer, (int) size, formats[i], value);
+      if (g_ascii_strtod (buffer, NULL) == value)
+        return;
+    }
+}
+
+/* Integral values keep a ".0" so they read back as doubles; non-finite ones (which JSON
  * cannot hold) become null. */
 void
 deca_json_append_double (GString *out,
@@ -142,12 +158,7 @@ deca_json_append_double (GString *out,
       g_string_append (out, "null");
       return;
     }
-  for (int precision = 15; precision <= 17; precision++)
-    {
-      g_ascii_formatd (buffer, sizeof buffer, precision == 15 ? "%.15g" : precision == 16 ? "%.16g" : "%.17g", value);
-      if (g_ascii_strtod (buffer, NULL) == value)
-        break;
-    }
+  deca_json_format_double (value, buffer, sizeof buffer);
   g_string_append (out, buffer);
   if (strpbrk (buffer, ".eEn") == NULL)
     g_string_append (out, ".0");
@@ -238,6 +249,37 @@ append_node (GString  *out,
     default:
       g_string_append (out, "null");
       break;
+    }
+}
+
+const char *
+deca_json_type_name (JsonNode *node)
+{
+  if (node == NULL)
+    return "nothing";
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      return "object";
+    case JSON_NODE_ARRAY:
+      return "array";
+    case JSON_NODE_NULL:
+      return "null";
+    case JSON_NODE_VALUE:
+    default:
+      break;
+    }
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return "string";
+    case G_TYPE_BOOLEAN:
+      return "boolean";
+    case G_TYPE_INT64:
+    case G_TYPE_DOUBLE:
+      return "number";
+    default:
+      return "value";
     }
 }
 

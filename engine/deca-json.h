@@ -16,6 +16,14 @@ JsonNode *deca_json_parse          (const char  *data,
 char     *deca_json_to_string      (JsonNode    *node,
                                     gboolean     pretty);
 
+/* The shortest text that reads back as the same double (0.1, not 0.10000000000000001),
+ * as printf's %g writes it: no ".0" for integral values. */
+void      deca_json_format_double  (double       value,
+                                    char        *buffer,
+                                    gsize        size);
+/* "object", "array", "string", "number", "boolean" or "null", for messages. */
+const char *deca_json_type_name    (JsonNode    *node);
+
 /* Appends @text as a JSON string literal / @value as a JSON number. */
 void      deca_json_append_string  (GString     *out,
                                     const char  *text);

@@ -65,37 +65,6 @@ schema_problem (SchemaCheck *sc,
   g_ptr_array_add (sc->problems, deca_validation_problem_new (sc->pointer->str, "%s", message));
 }
 
-/* The JSON type of @node as a schema names it ("number" for integers too). */
-static const char *
-json_type_name (JsonNode *node)
-{
-  switch (JSON_NODE_TYPE (node))
-    {
-    case JSON_NODE_OBJECT:
-      return "object";
-    case JSON_NODE_ARRAY:
-      return "array";
-    case JSON_NODE_NULL:
-      return "null";
-    case JSON_NODE_VALUE:
-    default:
-      break;
-    }
-
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_STRING:
-      return "string";
-    case G_TYPE_BOOLEAN:
-      return "boolean";
-    case G_TYPE_INT64:
-    case G_TYPE_DOUBLE:
-      return "number";
-    default:
-      return "null";
-    }
-}
-
 static gboolean
 json_is_number (JsonNode *node)
 {
@@ -135,7 +104,7 @@ type_matches (const char *type,
     return json_is_integer (instance);
   if (g_str_equal (type, "number"))
     return json_is_number (instance);
-  return g_str_equal (type, json_type_name (instance));
+  return g_str_equal (type, deca_json_type_name (instance));
 }
 
 static const char *
@@ -288,7 +257,7 @@ check_type (SchemaCheck *sc,
   if (json_is_number (instance) && !json_is_integer (instance) && integer_wanted)
     g_string_append (message, ", not a fractional number");
   else
-    g_string_append_printf (message, ", not %s", type_with_article (json_type_name (instance)));
+    g_string_append_printf (message, ", not %s", type_with_article (deca_json_type_name (instance)));
   schema_problem (sc, "%s", message->str);
   return FALSE;
 }
@@ -604,7 +573,7 @@ check_alternatives (SchemaCheck *sc,
         return;
       }
     append_alternatives (message, names);
-    g_string_append_printf (message, ", not %s", type_with_article (json_type_name (instance)));
+    g_string_append_printf (message, ", not %s", type_with_article (deca_json_type_name (instance)));
     schema_problem (sc, "%s", message->str);
   }
 }

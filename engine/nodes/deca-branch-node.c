@@ -244,7 +244,7 @@ deca_branch_node_invoke (DecaNodeBase       *base,
             {
               _deca_node_return_new_error (invocation, DECA_ENGINE_ERROR_NODE_FAILED,
                                            "'cases[%u].when' must be an expression string, got %s",
-                                           i, _deca_json_type_name (when));
+                                           i, deca_json_type_name (when));
               return;
             }
           /* Without a "value" config the root "value" stays whatever the scope says. */

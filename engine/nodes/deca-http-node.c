@@ -488,7 +488,7 @@ set_headers (HttpRequest  *self,
       if (!JSON_NODE_HOLDS_VALUE (value))
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                       "'%s' must be a string, got %s", where, _deca_json_type_name (value));
+                       "'%s' must be a string, got %s", where, deca_json_type_name (value));
           return FALSE;
         }
       text = deca_json_to_display_string (value);
@@ -538,7 +538,7 @@ set_body (HttpRequest  *self,
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
                        "'body' must be an object when 'body_type' is form, got %s",
-                       _deca_json_type_name (body));
+                       deca_json_type_name (body));
           return FALSE;
         }
       _deca_json_iter_init (&iter, json_node_get_object (body));
@@ -1250,7 +1250,7 @@ deca_http_node_check_config (DecaNodeBase *base,
       && !(JSON_NODE_HOLDS_VALUE (body) && json_node_get_value_type (body) == G_TYPE_STRING
            && strstr (json_node_get_string (body), "{{") != NULL))
     _deca_node_add_problem (problems, "/body", "a form body must be an object, not %s",
-                            _deca_json_type_name (body));
+                            deca_json_type_name (body));
 }
 
 static void

@@ -89,7 +89,7 @@ deca_loop_node_invoke (DecaNodeBase       *base,
     {
       _deca_node_return_new_error (invocation, DECA_ENGINE_ERROR_NODE_FAILED,
                                    "'items' must evaluate to an array, got %s",
-                                   _deca_json_type_name (items));
+                                   deca_json_type_name (items));
       return;
     }
 

@@ -243,39 +243,6 @@ _deca_node_add_problem (GPtrArray  *problems,
   g_ptr_array_add (problems, deca_validation_problem_new (pointer, "%s", message));
 }
 
-const char *
-_deca_json_type_name (JsonNode *node)
-{
-  if (node == NULL)
-    return "nothing";
-
-  switch (JSON_NODE_TYPE (node))
-    {
-    case JSON_NODE_OBJECT:
-      return "object";
-    case JSON_NODE_ARRAY:
-      return "array";
-    case JSON_NODE_NULL:
-      return "null";
-    case JSON_NODE_VALUE:
-    default:
-      break;
-    }
-
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_STRING:
-      return "string";
-    case G_TYPE_BOOLEAN:
-      return "boolean";
-    case G_TYPE_INT64:
-    case G_TYPE_DOUBLE:
-      return "number";
-    default:
-      return "value";
-    }
-}
-
 /* Looks up @member, treating JSON null like absence. */
 static JsonNode *
 get_member (JsonObject *config,
@@ -293,7 +260,7 @@ wrong_type (const char  *member,
             GError     **error)
 {
   g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-               "'%s' must be %s, got %s", member, expected, _deca_json_type_name (node));
+               "'%s' must be %s, got %s", member, expected, deca_json_type_name (node));
   return FALSE;
 }
 

@@ -5,6 +5,7 @@
 
 #include "deca-engine-error.h"
 #include "deca-node-invocation.h"
+#include "deca-json.h"
 #include "deca-node-type.h"
 
 G_BEGIN_DECLS
@@ -157,8 +158,6 @@ void          _deca_json_iter_clear        (DecaJsonIter  *iter);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DecaJsonIter, _deca_json_iter_clear)
 
-/* "object", "array", "string", "number", "boolean" or "null": for error messages. */
-const char   *_deca_json_type_name         (JsonNode    *node);
 /* Returns (transfer full) a copy of @node that shares nothing with it (json_node_copy()
  * only references the objects and arrays inside). NULL stays NULL. */
 JsonNode     *_deca_json_deep_copy         (JsonNode    *node);

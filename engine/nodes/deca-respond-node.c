@@ -93,7 +93,7 @@ deca_respond_node_invoke (DecaNodeBase       *base,
             {
               _deca_node_return_new_error (invocation, DECA_ENGINE_ERROR_NODE_FAILED,
                                            "'headers.%s' must be a string, got %s", name,
-                                           _deca_json_type_name (value));
+                                           deca_json_type_name (value));
               return;
             }
           text = deca_json_to_display_string (value);

@@ -149,7 +149,7 @@ find_parent (JsonObject  *root,
             return NULL;
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
                        "'%s': '%s' is %s, not an object", where, segments[i],
-                       _deca_json_type_name (child));
+                       deca_json_type_name (child));
           return NULL;
         }
       object = json_node_get_object (child);
@@ -174,7 +174,7 @@ apply_remove (JsonObject  *root,
       if (!JSON_NODE_HOLDS_VALUE (field) || json_node_get_value_type (field) != G_TYPE_STRING)
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                       "'%s' must be a field name, got %s", where, _deca_json_type_name (field));
+                       "'%s' must be a field name, got %s", where, deca_json_type_name (field));
           return FALSE;
         }
       segments = split_field (json_node_get_string (field), where, error);
@@ -231,7 +231,7 @@ apply_rename (JsonObject  *root,
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
                        "'%s' must be the new field name, got %s", where,
-                       _deca_json_type_name (to));
+                       deca_json_type_name (to));
           return FALSE;
         }
       segments = split_field (from, where, error);
@@ -450,7 +450,7 @@ run_map (DecaNodeInvocation  *invocation,
   if (!JSON_NODE_HOLDS_ARRAY (items))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                   "'map.items' must evaluate to an array, got %s", _deca_json_type_name (items));
+                   "'map.items' must evaluate to an array, got %s", deca_json_type_name (items));
       return NULL;
     }
   array = json_node_get_array (items);
@@ -521,7 +521,7 @@ run_fields (JsonObject  *config,
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
                    "'source' must be an object to remove, rename or set fields, got %s",
-                   _deca_json_type_name (value));
+                   deca_json_type_name (value));
       return NULL;
     }
 
