@@ -216,31 +216,18 @@ GPtrArray *
 deca_cli_runner_resume_interrupted (DecaCliRunner  *self,
                                     GError        **error)
 {
-  g_autoptr(GPtrArray) records = deca_store_list_unfinished_executions (self->store, error);
-  g_autoptr(GPtrArray) resumed = g_ptr_array_new_with_free_func (g_object_unref);
+  /* The executor takes over only executions whose process is gone, and marks the ones
+   * that can never resume as failed instead of stopping at them. */
+  g_autoptr(GPtrArray) resumed = deca_executor_resume_all (self->executor, error);
 
-  if (records == NULL)
+  if (resumed == NULL)
     return NULL;
-  /* One by one rather than deca_executor_resume_all(): that stops at the first execution
-   * that cannot resume, and one broken record must not keep every later `deca run` from
-   * resuming the others. */
-  for (guint i = 0; i < records->len; i++)
+  for (guint i = 0; i < resumed->len; i++)
     {
-      DecaExecutionRecord *record = g_ptr_array_index (records, i);
-      g_autoptr(GError) local_error = NULL;
-      DecaExecution *execution;
+      DecaExecution *execution = g_ptr_array_index (resumed, i);
 
-      if (record->parent_id != NULL)
-        continue;   /* a subflow: its parent resumes it */
-      deca_cli_note ("resuming execution %s interrupted earlier", record->id);
-      execution = deca_executor_resume (self->executor, record->id, &local_error);
-      if (execution == NULL)
-        {
-          deca_cli_error ("cannot resume execution %s: %s", record->id, local_error->message);
-          continue;
-        }
+      deca_cli_note ("resuming execution %s interrupted earlier", deca_execution_get_id (execution));
       deca_cli_runner_watch (self, execution);
-      g_ptr_array_add (resumed, execution);
     }
   return g_steal_pointer (&resumed);
 }
