@@ -112,6 +112,73 @@ struct _DecaExecution
   gboolean in_touched;
 };
 
+/* --- the plan (deca-plan.c) --------------------------------------------------------- */
+
+typedef enum {
+  VALUE_CONSTANT,   /* copied as is */
+  VALUE_TEMPLATE,   /* a string with {{ }} parts, rendered */
+  VALUE_OBJECT,     /* an object with at least one template inside */
+  VALUE_ARRAY,      /* an array with at least one template inside */
+} CompiledKind;
+
+typedef struct _CompiledValue CompiledValue;
+struct _CompiledValue {
+  CompiledKind kind;
+  JsonNode *constant;
+  DecaTemplate *tmpl;
+  guint n_children;
+  char **names;              /* object member names */
+  CompiledValue **children;
+};
+
+typedef struct {
+  guint from;
+  guint to;
+  char *from_port;           /* resolved: the source type's default when absent */
+  DecaExpr *condition;
+  gboolean on_error;
+  gboolean back_edge;        /* body node -> its loop node */
+  gboolean body_entry;       /* loop node's "body" port -> first body nodes */
+} PlanEdge;
+
+typedef struct {
+  const DecaFlowNode *node;
+  DecaNodeType *type;
+  DecaNodeKind kind;
+  CompiledValue *config;     /* NULL when the config has no template at all */
+  int owner;                 /* index of the innermost loop whose body holds it, or -1 */
+  GArray *out_edges;         /* guint edge indices, back edges excluded */
+  GArray *entry_edges;       /* loop nodes: guint indices of their body_entry edges */
+  guint n_in;                /* incoming edges that must resolve before it runs */
+  gboolean is_result;        /* has a back edge: its output is an iteration's result */
+  gboolean has_on_error;
+  gboolean is_sink;          /* no outgoing edge except back edges */
+} PlanNode;
+
+struct _DecaPlan {
+  DecaNodeRegistry *registry;
+  guint n_nodes;
+  PlanNode *nodes;
+  guint n_edges;
+  PlanEdge *edges;
+  GHashTable *index_by_id;   /* id -> index + 1 */
+  GPtrArray *credential_names;
+};
+
+/* Compiles @flow against @registry: node types, templates, conditions, edges, loop
+ * bodies. Fails with DECA_ENGINE_ERROR_NOT_FOUND (unknown type), _EXPRESSION (a template
+ * that does not parse) or _INVALID (a cycle, a body left other than through "done"). */
+DecaPlan   *_deca_plan_new              (DecaFlow            *flow,
+                                         DecaNodeRegistry    *registry,
+                                         GError             **error);
+/* The index of node @id, or -1. */
+int         _deca_plan_index            (DecaPlan            *plan,
+                                         const char          *id);
+/* Renders a compiled config value in @scope. Returns (transfer full) or NULL. */
+JsonNode   *_deca_compiled_value_render (CompiledValue       *compiled,
+                                         const DecaExprScope *scope,
+                                         GError             **error);
+
 const char *_deca_execution_status_name (DecaExecutionStatus status);
 void        _deca_execution_set_status  (DecaExecution *self,
                                          DecaExecutionStatus status);
