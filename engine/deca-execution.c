@@ -69,6 +69,7 @@ deca_execution_finalize (GObject *object)
 
   while ((item = g_queue_pop_head (&self->ready)) != NULL)
     g_free (item);
+  g_clear_pointer (&self->spent_frames, g_ptr_array_unref);
   g_clear_pointer (&self->top, _deca_frame_free);
   g_free (self->id);
   g_clear_object (&self->flow);

@@ -56,6 +56,7 @@ typedef struct {
   guint next_item;
   guint running_iterations;
   guint done_iterations;
+  gboolean starting;         /* inside frame_start_iterations: no re-entry */
   GPtrArray *frames;         /* DecaFrame, running iterations */
 } DecaNodeState;
 
@@ -110,6 +111,7 @@ struct _DecaExecution
   char *parent_node;
   gpointer subflow_wait;     /* the parent's wait record, while running as a subflow */
   gboolean in_touched;
+  GPtrArray *spent_frames;   /* iteration frames of finished loops, freed between rounds */
 };
 
 /* --- the plan (deca-plan.c) --------------------------------------------------------- */

@@ -1321,9 +1321,16 @@ frame_start_iterations (DecaFrame *frame,
       json_node_get_value_type (concurrency_node) == G_TYPE_INT64)
     concurrency = (guint) CLAMP (json_node_get_int (concurrency_node), 1, 1024);
 
+  /* An iteration can end inside iteration_begin() (a body whose nodes are all skipped):
+   * its iteration_done() lands here again, and the loop below goes on instead of
+   * recursing once per item. */
+  if (state->starting)
+    return;
+  state->starting = TRUE;
   while (execution_is_active (execution) && state->status == NODE_LOOPING &&
          state->next_item < count && state->running_iterations < concurrency)
     iteration_begin (frame, loop);
+  state->starting = FALSE;
 
   if (execution_is_active (execution) && state->status == NODE_LOOPING &&
       state->done_iterations == count)
@@ -1335,6 +1342,12 @@ frame_start_iterations (DecaFrame *frame,
         json_array_add_element (array, json_node_ref (g_ptr_array_index (state->results, i)));
       json_node_take_array (results, array);
       execution->loops_running--;
+      /* Callers up the stack may still look at the last iteration's frame: free the
+       * frames between rounds, not now. */
+      if (execution->spent_frames == NULL)
+        execution->spent_frames = g_ptr_array_new_with_free_func ((GDestroyNotify) _deca_frame_free);
+      while (state->frames->len > 0)
+        g_ptr_array_add (execution->spent_frames, g_ptr_array_steal_index (state->frames, state->frames->len - 1));
       g_clear_pointer (&state->frames, g_ptr_array_unref);
       node_succeed (frame, loop, g_steal_pointer (&results), "done");
       node_finish (frame, loop);
@@ -1610,6 +1623,7 @@ executor_settle_touched (DecaExecutor *self)
       DecaExecution *execution = g_ptr_array_index (touched, i);
 
       execution->in_touched = FALSE;
+      g_clear_pointer (&execution->spent_frames, g_ptr_array_unref);
       if (execution->status == DECA_EXECUTION_RUNNING && !g_queue_is_empty (&execution->ready) &&
           execution->running < deca_flow_get_parallelism (execution->flow))
         {

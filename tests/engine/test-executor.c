@@ -446,6 +446,166 @@ test_loop_concurrency (Fixture       *fixture,
 }
 
 static void
+test_loop_nested (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(DecaExecution) execution = run_flow (fixture,
+    "{\"id\": \"nest\", \"name\": \"Nested\", \"nodes\": ["
+    " {\"id\": \"rows\", \"type\": \"loop\", \"config\": {\"items\": \"input.rows\", \"concurrency\": 2}},"
+    " {\"id\": \"cells\", \"type\": \"loop\", \"config\": {\"items\": \"item\", \"concurrency\": 3}},"
+    " {\"id\": \"square\", \"type\": \"transform\", \"config\": {\"set\": {\"v\": \"{{item * item}}\"}}},"
+    " {\"id\": \"row-sum\", \"type\": \"transform\", \"config\": {\"set\": {\"n\": \"{{length(cells)}}\", \"first\": \"{{cells[0].v}}\"}}}],"
+    " \"connections\": ["
+    "  {\"from\": \"rows\", \"to\": \"cells\", \"from_port\": \"body\"},"
+    "  {\"from\": \"cells\", \"to\": \"square\", \"from_port\": \"body\"},"
+    "  {\"from\": \"cells\", \"to\": \"row-sum\"},"
+    "  {\"from\": \"row-sum\", \"to\": \"rows\"}]}",
+    "{\"rows\": [[1, 2], [3], [], [4, 5, 6]]}");
+
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  assert_json_equal (deca_execution_get_output (execution),
+                     "{\"rows\": [{\"n\": 2, \"first\": 1}, {\"n\": 1, \"first\": 9},"
+                     " {\"n\": 0, \"first\": null}, {\"n\": 3, \"first\": 16}]}");
+  g_assert_cmpuint (count_events (fixture, "\"node_key\":\"rows[3]/cells[2]/square\""), >, 0);
+}
+
+/* A body whose nodes are all skipped ends its iteration at once: many of them must not
+ * recurse once per item. */
+static void
+test_loop_skipped_bodies (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  GString *items = g_string_new ("{\"items\": [");
+  g_autofree char *input = NULL;
+  g_autoptr(DecaExecution) execution = NULL;
+  JsonArray *results;
+
+  for (guint i = 0; i < 20000; i++)
+    g_string_append_printf (items, "%s%u", i ? "," : "", i);
+  g_string_append (items, "]}");
+  input = g_string_free (items, FALSE);
+  execution = run_flow (fixture,
+    "{\"id\": \"skip\", \"name\": \"Skip\", \"nodes\": ["
+    " {\"id\": \"each\", \"type\": \"loop\", \"config\": {\"items\": \"input.items\", \"concurrency\": 4}},"
+    " {\"id\": \"never\", \"type\": \"transform\", \"config\": {\"set\": {\"x\": 1}}},"
+    " {\"id\": \"after\", \"type\": \"transform\", \"config\": {\"set\": {\"x\": 2}}}],"
+    " \"connections\": ["
+    "  {\"from\": \"each\", \"to\": \"never\", \"from_port\": \"body\", \"condition\": \"item < 0\"},"
+    "  {\"from\": \"never\", \"to\": \"after\"}]}", input);
+
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  results = json_object_get_array_member (json_node_get_object (deca_execution_get_output (execution)), "each");
+  g_assert_cmpuint (json_array_get_length (results), ==, 20000);
+  g_assert_true (JSON_NODE_HOLDS_NULL (json_array_get_element (results, 19999)));
+}
+
+static void
+test_loop_body_failure (Fixture       *fixture,
+                        gconstpointer  data)
+{
+#define LOOP_FAIL_FLOW \
+  "{\"id\": \"lf\", \"name\": \"Loop failure\", \"settings\": {\"error_strategy\": \"%s\"}, \"nodes\": [" \
+  " {\"id\": \"each\", \"type\": \"loop\", \"config\": {\"items\": \"input.items\"}}," \
+  " {\"id\": \"check\", \"type\": \"transform\", \"config\": {\"set\": {\"inverse\": \"{{1 / item}}\"}}}," \
+  " {\"id\": \"done\", \"type\": \"transform\", \"config\": {\"set\": {\"all\": \"{{each}}\"}}}]," \
+  " \"connections\": [{\"from\": \"each\", \"to\": \"check\", \"from_port\": \"body\"}," \
+  "  {\"from\": \"each\", \"to\": \"done\"}]}"
+  g_autofree char *stop = g_strdup_printf (LOOP_FAIL_FLOW, "stop_on_error");
+  g_autofree char *go_on = g_strdup_printf (LOOP_FAIL_FLOW, "continue_on_error");
+  g_autoptr(DecaExecution) stopped = run_flow (fixture, stop, "{\"items\": [1, 0, 4]}");
+  g_autoptr(DecaExecution) continued = run_flow (fixture, go_on, "{\"items\": [1, 0, 4]}");
+
+  g_assert_cmpint (deca_execution_get_status (stopped), ==, DECA_EXECUTION_FAILED);
+  g_assert_cmpstr (deca_execution_get_error_node (stopped), ==, "each[1]/check");
+  g_assert_nonnull (strstr (deca_execution_get_error (stopped)->message, "division by zero"));
+
+  g_assert_cmpint (deca_execution_get_status (continued), ==, DECA_EXECUTION_SUCCEEDED);
+  assert_json_equal (deca_execution_get_output (continued),
+                     "{\"done\": {\"all\": [{\"inverse\": 1}, null, {\"inverse\": 0.25}]}}");
+#undef LOOP_FAIL_FLOW
+}
+
+static void
+test_loop_approval (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(DecaExecution) execution = run_flow (fixture,
+    "{\"id\": \"la\", \"name\": \"Loop approval\", \"nodes\": ["
+    " {\"id\": \"each\", \"type\": \"loop\", \"config\": {\"items\": \"input.items\", \"concurrency\": 2}},"
+    " {\"id\": \"ask\", \"type\": \"approval\", \"config\": {\"message\": \"ok {{item}}?\"}},"
+    " {\"id\": \"yes\", \"type\": \"transform\", \"config\": {\"set\": {\"ok\": \"{{item}}\"}}},"
+    " {\"id\": \"no\", \"type\": \"transform\", \"config\": {\"set\": {\"no\": \"{{item}}\"}}}],"
+    " \"connections\": [{\"from\": \"each\", \"to\": \"ask\", \"from_port\": \"body\"},"
+    "  {\"from\": \"ask\", \"to\": \"yes\", \"from_port\": \"approved\"},"
+    "  {\"from\": \"ask\", \"to\": \"no\", \"from_port\": \"rejected\"}]}",
+    "{\"items\": [\"a\", \"b\"]}");
+  g_autoptr(GPtrArray) waiting = NULL;
+  const char *id = deca_execution_get_id (execution);
+
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_PAUSED);
+  waiting = deca_execution_list_waiting_approvals (execution);
+  g_assert_cmpuint (waiting->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (waiting, 0), ==, "each[0]/ask");
+  g_assert_true (deca_executor_decide (fixture->executor, id, "each[1]/ask", FALSE, NULL, "x", NULL));
+  run_until_settled (execution);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_PAUSED);
+  g_assert_true (deca_executor_decide (fixture->executor, id, "each[0]/ask", TRUE, NULL, "x", NULL));
+  run_until_settled (execution);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  assert_json_equal (deca_execution_get_output (execution),
+                     "{\"each\": [{\"ok\": \"a\"}, {\"no\": \"b\"}]}");
+}
+
+/* A crash in the middle of a loop: finished iterations are restored, the rest run. */
+static void
+test_loop_resume (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "loop.db", NULL);
+  g_autoptr(DecaStore) store = deca_store_open (path, NULL);
+  g_autoptr(DecaFlow) flow = flow_from (
+    "{\"id\": \"lr\", \"name\": \"Loop resume\", \"nodes\": ["
+    " {\"id\": \"each\", \"type\": \"loop\", \"config\": {\"items\": \"input.items\"}},"
+    " {\"id\": \"work\", \"type\": \"probe\", \"config\": {\"mode\": \"hang\"}}],"
+    " \"connections\": [{\"from\": \"each\", \"to\": \"work\", \"from_port\": \"body\"}]}");
+  g_autoptr(JsonNode) input = json_from_string ("{\"items\": [10, 20, 30]}", NULL);
+  g_autoptr(DecaExecution) execution = NULL;
+  g_autoptr(DecaExecutor) restarted = NULL;
+  g_autoptr(DecaExecution) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  deca_executor_set_store (fixture->executor, store);
+  execution = deca_executor_start (fixture->executor, flow, input, NULL);
+  run_until_settled (execution);
+  probe_release ("{\"n\": 0}");
+  run_until_settled (execution);
+  probe_release ("{\"n\": 1}");
+  run_until_settled (execution);
+  g_assert_cmpuint (probe_calls ("each[2]/work"), ==, 1);
+  id = g_strdup (deca_execution_get_id (execution));
+  g_clear_object (&execution);
+  g_assert_finalize_object (fixture->executor);
+  fixture->executor = NULL;
+
+  restarted = deca_executor_new (fixture->registry);
+  deca_executor_set_store (restarted, store);
+  deca_executor_set_clock (restarted, DECA_CLOCK (fixture->clock));
+  again = deca_executor_resume (restarted, id, &error);
+  g_assert_no_error (error);
+  run_until_settled (again);
+  g_assert_cmpuint (probe_calls ("each[0]/work"), ==, 1);
+  g_assert_cmpuint (probe_calls ("each[1]/work"), ==, 1);
+  g_assert_cmpuint (probe_calls ("each[2]/work"), ==, 2);
+  probe_release ("{}");   /* the dead executor's invocation: ignored */
+  probe_release ("{\"n\": 2}");
+  run_until_settled (again);
+  g_assert_cmpint (deca_execution_get_status (again), ==, DECA_EXECUTION_SUCCEEDED);
+  assert_json_equal (deca_execution_get_output (again), "{\"each\": [{\"n\": 0}, {\"n\": 1}, {\"n\": 2}]}");
+  fixture->executor = g_steal_pointer (&restarted);
+}
+
+static void
 test_retry_backoff (Fixture       *fixture,
                     gconstpointer  data)
 {
@@ -1069,6 +1229,11 @@ main (int   argc,
   ADD ("branch", test_branch);
   ADD ("loop", test_loop);
   ADD ("loop-concurrency", test_loop_concurrency);
+  ADD ("loop-nested", test_loop_nested);
+  ADD ("loop-skipped-bodies", test_loop_skipped_bodies);
+  ADD ("loop-body-failure", test_loop_body_failure);
+  ADD ("loop-approval", test_loop_approval);
+  ADD ("loop-resume", test_loop_resume);
   ADD ("retry-backoff", test_retry_backoff);
   ADD ("retry-jitter", test_retry_jitter);
   ADD ("node-timeout", test_node_timeout);
