@@ -69,6 +69,8 @@ static void execution_fail (DecaExecution *execution, GError *error, const char 
 static void frame_start_iterations (DecaFrame *frame, guint loop);
 static void node_finish (DecaFrame *frame, guint node);
 static void execution_complete (DecaExecution *execution);
+static void execution_arm_flow_timeout (DecaExecution *execution);
+static void execution_disarm_flow_timeout (DecaExecution *execution);
 
 static DecaPlan *
 execution_plan (DecaExecution *execution)
@@ -1500,11 +1502,7 @@ execution_settle (DecaExecution       *execution,
   DecaEvent event = { 0 };
   g_autofree char *message = NULL;
 
-  if (execution->flow_timeout_id != 0)
-    {
-      deca_clock_remove_timeout (self->clock, execution->flow_timeout_id);
-      execution->flow_timeout_id = 0;
-    }
+  execution_disarm_flow_timeout (execution);
   frame_stop (self, execution->top);
   execution->running = 0;
   /* The status changes now for the engine; the notification waits for the checkpoint. */
@@ -1580,6 +1578,28 @@ flow_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The flow timeout counts from the start or the last resume: time spent paused for an
+ * approval, or while no process ran, does not count. */
+static void
+execution_arm_flow_timeout (DecaExecution *execution)
+{
+  gint64 timeout = deca_flow_get_timeout_us (execution->flow);
+
+  if (timeout > 0 && execution->flow_timeout_id == 0)
+    execution->flow_timeout_id = deca_clock_add_timeout (execution->executor->clock, timeout,
+                                                         flow_timeout_cb, execution, NULL);
+}
+
+static void
+execution_disarm_flow_timeout (DecaExecution *execution)
+{
+  if (execution->flow_timeout_id != 0)
+    {
+      deca_clock_remove_timeout (execution->executor->clock, execution->flow_timeout_id);
+      execution->flow_timeout_id = 0;
+    }
+}
+
 JsonNode *
 deca_execution_get_node_output (DecaExecution *self,
                                 const char    *node_key)
@@ -1641,6 +1661,7 @@ executor_settle_touched (DecaExecutor *self)
           event.type = DECA_EVENT_EXECUTION_PAUSED;
           event.message = "waiting for approval";
           execution->status = DECA_EXECUTION_PAUSED;
+          execution_disarm_flow_timeout (execution);
           checkpoint_execution (execution);
           execution_emit (execution, &event);
           g_ptr_array_add (self->finished, g_object_ref (execution));
@@ -1930,7 +1951,6 @@ execution_begin (DecaExecution *execution,
   DecaExecutor *self = execution->executor;
   DecaPlan *plan = execution->plan;
   DecaEvent event = { 0 };
-  gint64 timeout = deca_flow_get_timeout_us (execution->flow);
 
   execution->status = DECA_EXECUTION_RUNNING;
   g_hash_table_replace (self->executions, execution->id, g_object_ref (execution));
@@ -1939,10 +1959,7 @@ execution_begin (DecaExecution *execution,
   event.type = resumed ? DECA_EVENT_EXECUTION_RESUMED : DECA_EVENT_EXECUTION_STARTED;
   execution_emit (execution, &event);
 
-  /* The flow timeout counts from this start or resume: time spent paused for an approval,
-   * or while no process ran, does not count. */
-  if (timeout > 0)
-    execution->flow_timeout_id = deca_clock_add_timeout (self->clock, timeout, flow_timeout_cb, execution, NULL);
+  execution_arm_flow_timeout (execution);
 
   for (guint n = 0; n < plan->n_nodes && execution_is_active (execution); n++)
     if (plan->nodes[n].owner == -1 && plan->nodes[n].n_in == 0)
@@ -2356,6 +2373,7 @@ deca_executor_decide (DecaExecutor  *self,
 
           event.type = DECA_EVENT_EXECUTION_RESUMED;
           _deca_execution_set_status (execution, DECA_EXECUTION_RUNNING);
+          execution_arm_flow_timeout (execution);
           checkpoint_execution (execution);
           execution_emit (execution, &event);
         }

@@ -709,6 +709,100 @@ test_flow_timeout (Fixture       *fixture,
   " {\"id\": \"after-good\", \"type\": \"transform\", \"config\": {\"set\": {\"y\": 2}}}]," \
   " \"connections\": [{\"from\": \"bad\", \"to\": \"after-bad\"}, {\"from\": \"good\", \"to\": \"after-good\"}]}"
 
+/* Time paused for an approval does not count against the flow timeout. */
+static void
+test_flow_timeout_paused (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(DecaExecution) execution = run_flow (fixture,
+    "{\"id\": \"tp\", \"name\": \"Timeout paused\", \"settings\": {\"timeout\": 10}, \"nodes\": ["
+    " {\"id\": \"ask\", \"type\": \"approval\", \"config\": {\"message\": \"?\"}},"
+    " {\"id\": \"slow\", \"type\": \"probe\", \"config\": {\"mode\": \"hang\"}}],"
+    " \"connections\": [{\"from\": \"ask\", \"to\": \"slow\"}]}", NULL);
+
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_PAUSED);
+  deca_manual_clock_advance (fixture->clock, G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC);
+  run_until_settled (execution);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_PAUSED);
+  g_assert_true (deca_executor_decide (fixture->executor, deca_execution_get_id (execution), "ask", TRUE, NULL, "x", NULL));
+  run_until_settled (execution);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_RUNNING);
+  /* From the resume on, the timeout counts again. */
+  deca_manual_clock_advance (fixture->clock, 10 * G_USEC_PER_SEC);
+  run_until_settled (execution);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_FAILED);
+  g_assert_error ((GError *) deca_execution_get_error (execution), DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_TIMEOUT);
+}
+
+/* A connection condition that cannot be evaluated fails the execution, saying where. */
+static void
+test_condition_error (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(DecaExecution) execution = run_flow (fixture,
+    "{\"id\": \"ce\", \"name\": \"Condition error\", \"nodes\": ["
+    " {\"id\": \"a\", \"type\": \"transform\", \"config\": {\"set\": {\"n\": \"text\"}}},"
+    " {\"id\": \"b\", \"type\": \"transform\"}],"
+    " \"connections\": [{\"from\": \"a\", \"to\": \"b\", \"condition\": \"a.n > 3\"}]}", NULL);
+
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_FAILED);
+  g_assert_nonnull (strstr (deca_execution_get_error (execution)->message, "/connections/0/condition"));
+  g_assert_cmpuint (count_events (fixture, "\"node_id\":\"b\""), ==, 0);
+}
+
+/* A node that times out is retried like any failure, and a later attempt may succeed. */
+static void
+test_timeout_then_retry (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(DecaFlow) flow = flow_from (
+    "{\"id\": \"tr\", \"name\": \"Timeout retry\", \"nodes\": ["
+    " {\"id\": \"slow\", \"type\": \"probe\", \"config\": {\"mode\": \"hang\"}, \"timeout\": 2,"
+    "  \"retry\": {\"max_attempts\": 2, \"initial_delay\": 1, \"jitter\": 0}}]}");
+  g_autoptr(DecaExecution) execution = deca_executor_start (fixture->executor, flow, NULL, NULL);
+
+  run_until_settled (execution);
+  deca_manual_clock_advance (fixture->clock, 2 * G_USEC_PER_SEC);   /* attempt 1 times out */
+  run_until_settled (execution);
+  g_assert_cmpuint (count_events (fixture, "\"type\":\"node.retrying\""), ==, 1);
+  g_assert_cmpuint (count_events (fixture, "\"code\":\"timeout\""), ==, 1);
+  deca_manual_clock_advance (fixture->clock, 1 * G_USEC_PER_SEC);   /* attempt 2 starts */
+  run_until_settled (execution);
+  g_assert_cmpuint (probe_calls ("slow"), ==, 2);
+  /* Answer the second attempt; the first one's late answer must be ignored. */
+  {
+    DecaNodeInvocation *second = g_ptr_array_index (probe.hanging, 1);
+
+    deca_node_invocation_return_output (second, json_from_string ("{\"n\": 2}", NULL), NULL);
+  }
+  probe_release ("{\"n\": 1}");
+  run_until_settled (execution);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  assert_json_equal (deca_execution_get_output (execution), "{\"slow\": {\"n\": 2}}");
+}
+
+/* Cancelling while a retry is scheduled: the retry never runs. */
+static void
+test_cancel_during_retry (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(DecaFlow) flow = flow_from (
+    "{\"id\": \"cr\", \"name\": \"Cancel retry\", \"nodes\": ["
+    " {\"id\": \"flaky\", \"type\": \"probe\", \"config\": {\"mode\": \"fail\"},"
+    "  \"retry\": {\"max_attempts\": 5, \"initial_delay\": 1, \"jitter\": 0}}]}");
+  g_autoptr(DecaExecution) execution = deca_executor_start (fixture->executor, flow, NULL, NULL);
+
+  run_until_settled (execution);
+  g_assert_cmpint (deca_manual_clock_get_pending (fixture->clock), ==, 1);
+  deca_execution_cancel (execution);
+  run_until_settled (execution);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_CANCELLED);
+  g_assert_cmpint (deca_manual_clock_get_pending (fixture->clock), ==, 0);
+  deca_manual_clock_advance (fixture->clock, 60 * G_USEC_PER_SEC);
+  run_until_settled (execution);
+  g_assert_cmpuint (probe_calls ("flaky"), ==, 1);
+}
+
 static void
 test_stop_on_error (Fixture       *fixture,
                     gconstpointer  data)
@@ -1238,6 +1332,10 @@ main (int   argc,
   ADD ("retry-jitter", test_retry_jitter);
   ADD ("node-timeout", test_node_timeout);
   ADD ("flow-timeout", test_flow_timeout);
+  ADD ("flow-timeout-paused", test_flow_timeout_paused);
+  ADD ("condition-error", test_condition_error);
+  ADD ("timeout-then-retry", test_timeout_then_retry);
+  ADD ("cancel-during-retry", test_cancel_during_retry);
   ADD ("stop-on-error", test_stop_on_error);
   ADD ("continue-on-error", test_continue_on_error);
   ADD ("on-error-fallback", test_on_error_fallback);
