@@ -1272,6 +1272,67 @@ test_subflow (Fixture       *fixture,
   assert_json_equal (deca_execution_get_output (execution), "{\"use\": {\"got\": 42}}");
 }
 
+/* A parent killed while its subflow runs: the resumed parent resumes that same child,
+ * which keeps its finished nodes. */
+static void
+test_subflow_resume (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "subresume.db", NULL);
+  g_autoptr(DecaStore) store = deca_store_open (path, NULL);
+  g_autoptr(DecaFlow) parent = flow_from (
+    "{\"id\": \"parent\", \"name\": \"Parent\", \"nodes\": ["
+    " {\"id\": \"call\", \"type\": \"subflow\", \"config\": {\"flow_id\": \"child\", \"input\": {\"x\": 2}}},"
+    " {\"id\": \"use\", \"type\": \"transform\", \"config\": {\"set\": {\"got\": \"{{call.slow.n + 1}}\"}}}],"
+    " \"connections\": [{\"from\": \"call\", \"to\": \"use\"}]}");
+  g_autoptr(DecaExecution) execution = NULL;
+  g_autoptr(DecaExecutor) restarted = NULL;
+  g_autoptr(GPtrArray) resumed = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  DecaExecution *again;
+  guint children = 0;
+
+  g_assert_true (deca_store_save_flow (store, "child", "Child",
+                                       "{\"id\": \"child\", \"name\": \"Child\", \"nodes\": ["
+                                       " {\"id\": \"first\", \"type\": \"probe\", \"config\": {\"value\": {\"n\": 1}}},"
+                                       " {\"id\": \"slow\", \"type\": \"probe\", \"config\": {\"mode\": \"hang\"}}],"
+                                       " \"connections\": [{\"from\": \"first\", \"to\": \"slow\"}]}",
+                                       NULL, &error));
+  deca_executor_set_store (fixture->executor, store);
+  execution = deca_executor_start (fixture->executor, parent, NULL, NULL);
+  run_until_settled (execution);
+  g_assert_cmpuint (probe_calls ("slow"), ==, 1);
+  g_clear_object (&execution);
+  g_assert_finalize_object (fixture->executor);
+  fixture->executor = NULL;
+
+  restarted = deca_executor_new (fixture->registry);
+  deca_executor_set_store (restarted, store);
+  deca_executor_set_clock (restarted, DECA_CLOCK (fixture->clock));
+  resumed = deca_executor_resume_all (restarted, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (resumed->len, ==, 1);   /* the parent; it resumes its child itself */
+  again = g_ptr_array_index (resumed, 0);
+  run_until_settled (again);
+  g_assert_cmpuint (probe_calls ("first"), ==, 1);
+  g_assert_cmpuint (probe_calls ("slow"), ==, 2);
+  probe_release ("{}");   /* the dead executor's invocation: ignored */
+  probe_release ("{\"n\": 40}");
+  run_until_settled (again);
+  if (deca_execution_get_error (again))
+    g_test_message ("error: %s", deca_execution_get_error (again)->message);
+  g_assert_cmpint (deca_execution_get_status (again), ==, DECA_EXECUTION_SUCCEEDED);
+  assert_json_equal (deca_execution_get_output (again), "{\"use\": {\"got\": 41}}");
+
+  all = deca_store_list_executions (store, NULL, 0, &error);
+  for (guint i = 0; i < all->len; i++)
+    if (((DecaExecutionRecord *) g_ptr_array_index (all, i))->parent_id != NULL)
+      children++;
+  g_assert_cmpuint (children, ==, 1);
+  fixture->executor = g_steal_pointer (&restarted);
+}
+
 static void
 test_empty_flow (Fixture       *fixture,
                  gconstpointer  data)
@@ -1350,6 +1411,7 @@ main (int   argc,
   ADD ("resume-wait-keeps-start", test_resume_wait_keeps_start);
   ADD ("resume-ownership", test_resume_ownership);
   ADD ("subflow", test_subflow);
+  ADD ("subflow-resume", test_subflow_resume);
   ADD ("empty-flow", test_empty_flow);
   ADD ("unknown-type-refused", test_unknown_type_refused);
   ADD ("cycle-refused", test_cycle_refused);
