@@ -863,6 +863,8 @@ test_circuit_breaker (Fixture       *fixture,
   g_autoptr(DecaExecution) trial = NULL;
   g_autoptr(DecaExecution) closed = NULL;
 
+  g_assert_cmpint (deca_execution_get_status (first), ==, DECA_EXECUTION_FAILED);
+  g_assert_error ((GError *) deca_execution_get_error (second), DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED);
   g_assert_cmpuint (probe_calls ("call"), ==, 2);
   /* Open: the target is not called at all. */
   refused = run_flow (fixture, working, NULL);
