@@ -1,6 +1,8 @@
 /* deca-cli-common.c: helpers every subcommand of `deca` uses: one-line errors, option
  * parsing, reading files and --input, opening the store and the credentials, formatting. */
 
+#include "config.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,13 +77,17 @@ deca_cli_parse_options (const char          *name,
   g_autoptr(GError) error = NULL;
   g_autofree char *prgname = g_strdup_printf ("deca %s", name);
 
-  /* The help text starts "Usage: PRGNAME [OPTION…] ...". */
+  /* The help text starts "Usage: PRGNAME [OPTION…] ...". The parameter string, the summary
+   * and the entries come marked with N_(); the context translates them for --help. */
   g_set_prgname (prgname);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context, summary);
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      deca_cli_error ("%s: %s; run 'deca %s --help'", name, error->message, name);
+      /* Translators: the first and the last %s are a command such as "run", the second
+       * says what is wrong with the options. */
+      deca_cli_error (_("%s: %s; run 'deca %s --help'"), name, error->message, name);
       return FALSE;
     }
   return TRUE;
@@ -98,7 +104,7 @@ deca_cli_read_text_file (const char  *path,
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "%s: is a directory, not a file", path);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, _("%s: is a directory, not a file"), path);
       return NULL;
     }
   if (!g_file_get_contents (path, &contents, &size, error))
@@ -108,8 +114,9 @@ deca_cli_read_text_file (const char  *path,
   if (!g_utf8_validate (contents, size, &end))
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "%s: not a text file (no valid UTF-8 at byte %" G_GSIZE_FORMAT ")",
-                   path, (gsize) (end - contents));
+                   /* Translators: %s is a file name, %lu a byte offset in it. */
+                   _("%s: not a text file (no valid UTF-8 at byte %lu)"),
+                   path, (unsigned long) (end - contents));
       return NULL;
     }
   if (length != NULL)
@@ -147,12 +154,25 @@ deca_cli_parse_input (const char  *value,
       return NULL;
     }
   /* Templates read the input as {{input.member}}, and a webhook's input is an object. */
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
+                   /* Translators: %s is "--input" or "--input FILE". */
+                   _("%s: the input must be a JSON object, got an array"), where);
+      return NULL;
+    }
+  if (JSON_NODE_HOLDS_NULL (node))
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
+                   /* Translators: %s is "--input" or "--input FILE"; null is the JSON value. */
+                   _("%s: the input must be a JSON object, got null"), where);
+      return NULL;
+    }
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-                   "%s: the input must be a JSON object, got %s", where,
-                   JSON_NODE_HOLDS_ARRAY (node) ? "an array"
-                   : JSON_NODE_HOLDS_NULL (node) ? "null" : "a single value");
+                   /* Translators: %s is "--input" or "--input FILE". */
+                   _("%s: the input must be a JSON object, got a single value"), where);
       return NULL;
     }
   return g_steal_pointer (&node);
@@ -173,20 +193,20 @@ deca_cli_open_store (const char  *path,
           int saved_errno = errno;
 
           g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                       "cannot create the data directory %s: %s", dir, g_strerror (saved_errno));
+                       _("cannot create the data directory %s: %s"), dir, g_strerror (saved_errno));
           return NULL;
         }
       path = default_path = g_build_filename (dir, "deca.db", NULL);
     }
   else if (*path == '\0')
     {
-      g_set_error_literal (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "--db: the path is empty");
+      g_set_error_literal (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, _("--db: the path is empty"));
       return NULL;
     }
   else if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
-                   "--db %s: is a directory, not a database file", path);
+                   _("--db %s: is a directory, not a database file"), path);
       return NULL;
     }
   return deca_store_open (path, error);
@@ -208,8 +228,10 @@ deca_cli_load_credentials (const char  *path,
     }
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "%s %s: is a directory, not a file",
-                   from, path);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
+                   /* Translators: the first %s is --credentials or DECA_CREDENTIALS, the
+                    * second a path. */
+                   _("%s %s: is a directory, not a file"), from, path);
       return NULL;
     }
   provider = deca_memory_credential_provider_new ();
@@ -250,13 +272,17 @@ deca_cli_format_duration (gint64 duration_us)
 {
   if (duration_us < 0)
     return g_strdup ("-");
+  /* A duration is for people: "1,5 s" where the locale writes decimals so. */
   if (duration_us < G_USEC_PER_SEC)
-    return g_strdup_printf ("%" G_GINT64_FORMAT " ms", (duration_us + 500) / 1000);
+    /* Translators: a duration in milliseconds. */
+    return g_strdup_printf (_("%d ms"), (int) ((duration_us + 500) / 1000));
   if (duration_us < 60 * G_USEC_PER_SEC)
-    return g_strdup_printf ("%.1f s", duration_us / (double) G_USEC_PER_SEC);
-  return g_strdup_printf ("%" G_GINT64_FORMAT " min %" G_GINT64_FORMAT " s",
-                          duration_us / (60 * G_USEC_PER_SEC),
-                          (duration_us / G_USEC_PER_SEC) % 60);
+    /* Translators: a duration in seconds, with one decimal. */
+    return g_strdup_printf (_("%.1f s"), duration_us / (double) G_USEC_PER_SEC);
+  /* Translators: a duration in minutes and seconds. */
+  return g_strdup_printf (_("%lld min %d s"),
+                          (long long) (duration_us / (60 * G_USEC_PER_SEC)),
+                          (int) ((duration_us / G_USEC_PER_SEC) % 60));
 }
 
 char *
@@ -288,4 +314,48 @@ deca_cli_truncate (const char *text,
     return g_steal_pointer (&line);
   *g_utf8_offset_to_pointer (line, max - 1) = '\0';
   return g_strconcat (line, "…", NULL);
+}
+
+guint
+deca_cli_text_width (const char *text)
+{
+  guint width = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iszerowidth (c))
+        continue;
+      width += g_unichar_iswide (c) ? 2 : 1;
+    }
+  return width;
+}
+
+static char *
+pad (const char *text,
+     guint       width,
+     gboolean    at_end)
+{
+  guint text_width = deca_cli_text_width (text);
+  g_autofree char *spaces = NULL;
+
+  if (text_width >= width)
+    return g_strdup (text);
+  spaces = g_strnfill (width - text_width, ' ');
+  return at_end ? g_strconcat (text, spaces, NULL) : g_strconcat (spaces, text, NULL);
+}
+
+char *
+deca_cli_pad_end (const char *text,
+                  guint       width)
+{
+  return pad (text, width, TRUE);
+}
+
+char *
+deca_cli_pad_start (const char *text,
+                    guint       width)
+{
+  return pad (text, width, FALSE);
 }

@@ -1,6 +1,8 @@
 /* deca-cli-executions.c: `deca executions list` and `deca executions show`, read-only views
  * of the executions in the store. */
 
+#include "config.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -112,6 +114,20 @@ node_result_to_json (const DecaNodeResultRecord *record)
   return node;
 }
 
+/* The header of the table of `executions list`; the columns are as wide as in the rows. */
+static void
+print_list_header (void)
+{
+  /* Translators: the column headers of deca executions list; the columns are 36, 24, 9
+   * and 19 characters wide. STATUS heads status words that are not translated. */
+  g_autofree char *id = deca_cli_pad_end (_("ID"), 36);
+  g_autofree char *flow = deca_cli_pad_end (_("FLOW"), 24);
+  g_autofree char *status = deca_cli_pad_end (_("STATUS"), 9);
+  g_autofree char *started = deca_cli_pad_end (_("STARTED"), 19);
+
+  printf ("%s  %s  %s  %s  %s\n", id, flow, status, started, _("DURATION"));
+}
+
 static int
 executions_list (int    argc,
                  char **argv)
@@ -121,11 +137,16 @@ executions_list (int    argc,
   int limit = 20;
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "The database (default: $XDG_DATA_HOME/deca-studio/deca.db)", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The database (default: $XDG_DATA_HOME/deca-studio/deca.db)"),
+      N_("PATH") },
     { "status", 's', 0, G_OPTION_ARG_STRING, &status,
-      "Only executions with this status (pending, running, paused, succeeded, failed, cancelled)", "STATUS" },
-    { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, "At most N executions, newest first (default 20, 0 for all)", "N" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the execution records as a JSON array", NULL },
+      /* Translators: the statuses in parentheses are values of --status; keep them. */
+      N_("Only executions with this status (pending, running, paused, succeeded, failed, cancelled)"),
+      N_("STATUS") },
+    { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, N_("At most N executions, newest first (default 20, 0 for all)"),
+      /* Translators: the placeholder of --limit, a number. */
+      N_("N") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the execution records as a JSON array"), NULL },
     { NULL }
   };
   g_autoptr(DecaStore) store = NULL;
@@ -133,24 +154,25 @@ executions_list (int    argc,
   g_autoptr(GError) error = NULL;
   gboolean known = FALSE;
 
-  if (!deca_cli_parse_options ("executions list", NULL, "Lists executions, newest first.", entries, &argc, &argv))
+  if (!deca_cli_parse_options ("executions list", NULL, N_("Lists executions, newest first."), entries, &argc, &argv))
     return DECA_CLI_EXIT_USAGE;
   if (argc > 1)
     {
-      deca_cli_error ("executions list: unexpected argument '%s'", argv[1]);
+      deca_cli_error (_("executions list: unexpected argument '%s'"), argv[1]);
       return DECA_CLI_EXIT_USAGE;
     }
   if (limit < 0)
     {
-      deca_cli_error ("executions list: --limit must be 0 or more, got %d", limit);
+      deca_cli_error (_("executions list: --limit must be 0 or more, got %d"), limit);
       return DECA_CLI_EXIT_USAGE;
     }
   for (gsize i = 0; status != NULL && i < G_N_ELEMENTS (statuses); i++)
     known |= g_str_equal (status, statuses[i]);
   if (status != NULL && !known)
     {
-      deca_cli_error ("executions list: unknown --status '%s'; use pending, running, paused, succeeded, "
-                      "failed or cancelled", status);
+      /* Translators: the statuses are values of --status; keep them. */
+      deca_cli_error (_("executions list: unknown --status '%s'; use pending, running, paused, succeeded, "
+                        "failed or cancelled"), status);
       return DECA_CLI_EXIT_USAGE;
     }
 
@@ -160,7 +182,8 @@ executions_list (int    argc,
   records = deca_store_list_executions (store, status, (guint) limit, &error);
   if (records == NULL)
     {
-      deca_cli_error ("cannot list the executions in %s: %s", deca_store_get_path (store), error->message);
+      /* Translators: the first %s is the database path, the second the reason. */
+      deca_cli_error (_("cannot list the executions in %s: %s"), deca_store_get_path (store), error->message);
       return DECA_CLI_EXIT_FAILED;
     }
 
@@ -176,7 +199,7 @@ executions_list (int    argc,
       return DECA_CLI_EXIT_OK;
     }
 
-  printf ("%-36s  %-24s  %-9s  %-19s  %s\n", "ID", "FLOW", "STATUS", "STARTED", "DURATION");
+  print_list_header ();
   for (guint i = 0; i < records->len; i++)
     {
       DecaExecutionRecord *record = g_ptr_array_index (records, i);
@@ -222,6 +245,59 @@ print_event (const DecaEventRecord *record)
   printf ("%5" G_GINT64_FORMAT "  %s  %-18s  %-20s  %s\n", record->seq, time, record->type, node, cell);
 }
 
+/* The labels of the fields `executions show` prints, all padded to the widest. */
+static const char * const field_labels[] = {
+  /* Translators: the labels of the fields of deca executions show. */
+  N_("Execution"), N_("Flow"), N_("Parent"), N_("Status"), N_("Started"), N_("Finished"),
+  N_("Duration"), N_("Error"),
+};
+
+/* Prints "LABEL  VALUE" with @label (one of field_labels, untranslated: the array marks
+ * them for xgettext) translated, and the values of all fields in one column. */
+static void
+print_field (const char *label,
+             const char *value)
+{
+  g_autofree char *padded = NULL;
+  guint width = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (field_labels); i++)
+    width = MAX (width, deca_cli_text_width (_(field_labels[i])));
+  padded = deca_cli_pad_end (_(label), width);
+  printf ("%s  %s\n", padded, value);
+}
+
+/* The header of the node results of `executions show`, @node_header in a column of
+ * @key_width. */
+static void
+print_results_header (const char *node_header,
+                      int         key_width)
+{
+  g_autofree char *node = deca_cli_pad_end (node_header, (guint) key_width);
+  /* Translators: the column headers of the node results of deca executions show; the
+   * columns are 9, 10, 8 and 9 characters wide. */
+  g_autofree char *status = deca_cli_pad_end (_("STATUS"), 9);
+  g_autofree char *port = deca_cli_pad_end (_("PORT"), 10);
+  g_autofree char *attempts = deca_cli_pad_end (_("ATTEMPTS"), 8);
+  g_autofree char *duration = deca_cli_pad_end (_("DURATION"), 9);
+
+  printf ("\n%s  %s  %s  %s  %s  %s\n", node, status, port, attempts, duration, _("OUTPUT / ERROR"));
+}
+
+/* The header of the event list of `executions show --events`. */
+static void
+print_events_header (void)
+{
+  /* Translators: the column headers of the events of deca executions show; the columns
+   * are 5 (right-aligned), 19, 18 and 20 characters wide. */
+  g_autofree char *seq = deca_cli_pad_start (_("SEQ"), 5);
+  g_autofree char *time = deca_cli_pad_end (_("TIME"), 19);
+  g_autofree char *type = deca_cli_pad_end (_("TYPE"), 18);
+  g_autofree char *node = deca_cli_pad_end (_("NODE"), 20);
+
+  printf ("\n%s  %s  %s  %s  %s\n", seq, time, type, node, _("DETAIL"));
+}
+
 static void
 print_execution (const DecaExecutionRecord *record,
                  GPtrArray                 *results,
@@ -230,23 +306,36 @@ print_execution (const DecaExecutionRecord *record,
   g_autofree char *started = deca_cli_format_time (record->started_at);
   g_autofree char *finished = deca_cli_format_time (record->finished_at);
   g_autofree char *duration = deca_cli_format_duration (duration_of (record->started_at, record->finished_at));
-  int key_width = 4;
+  g_autofree char *flow = NULL;
+  g_autofree char *parent = NULL;
+  /* Translators: a column header of deca executions show: a node of the flow. */
+  const char *node_header = _("NODE");
+  int key_width = MAX (4, (int) deca_cli_text_width (node_header));
 
-  printf ("Execution  %s\n", record->id);
-  printf ("Flow       %s (version %" G_GINT64_FORMAT ")\n", record->flow_id, record->flow_version);
+  /* Translators: the value of the Flow field of deca executions show: %s is the flow id,
+   * %lld its version. */
+  flow = g_strdup_printf (_("%s (version %lld)"), record->flow_id, (long long) record->flow_version);
   if (record->parent_id != NULL)
-    printf ("Parent     %s (node %s)\n", record->parent_id, record->parent_node ? record->parent_node : "?");
-  printf ("Status     %s\n", record->status);
-  printf ("Started    %s\n", started);
-  printf ("Finished   %s\n", finished);
-  printf ("Duration   %s\n", duration);
+    /* Translators: the value of the Parent field of deca executions show: the first %s is
+     * the parent execution, the second the node of it that runs this one. */
+    parent = g_strdup_printf (_("%s (node %s)"), record->parent_id,
+                              record->parent_node ? record->parent_node : "?");
+
+  print_field ("Execution", record->id);
+  print_field ("Flow", flow);
+  if (parent != NULL)
+    print_field ("Parent", parent);
+  /* The value is the status word scripts and the docs use: not translated. */
+  print_field ("Status", record->status);
+  print_field ("Started", started);
+  print_field ("Finished", finished);
+  print_field ("Duration", duration);
   if (record->error != NULL)
-    printf ("Error      %s\n", record->error);
+    print_field ("Error", record->error);
 
   for (guint i = 0; i < results->len; i++)
     key_width = MAX (key_width, (int) g_utf8_strlen (((DecaNodeResultRecord *) g_ptr_array_index (results, i))->node_key, -1));
-  printf ("\n%-*s  %-9s  %-10s  %-8s  %-9s  %s\n", key_width, "NODE", "STATUS", "PORT", "ATTEMPTS",
-          "DURATION", "OUTPUT / ERROR");
+  print_results_header (node_header, key_width);
   for (guint i = 0; i < results->len; i++)
     {
       DecaNodeResultRecord *result = g_ptr_array_index (results, i);
@@ -259,7 +348,7 @@ print_execution (const DecaExecutionRecord *record,
 
   if (events != NULL)
     {
-      printf ("\n%5s  %-19s  %-18s  %-20s  %s\n", "SEQ", "TIME", "TYPE", "NODE", "DETAIL");
+      print_events_header ();
       for (guint i = 0; i < events->len; i++)
         print_event (g_ptr_array_index (events, i));
     }
@@ -274,9 +363,10 @@ executions_show (int    argc,
   gboolean json = FALSE;
   gboolean with_events = FALSE;
   const GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "The database (default: $XDG_DATA_HOME/deca-studio/deca.db)", "PATH" },
-    { "events", 'e', 0, G_OPTION_ARG_NONE, &with_events, "Also list the execution's events", NULL },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print everything, untruncated, as one JSON object", NULL },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The database (default: $XDG_DATA_HOME/deca-studio/deca.db)"),
+      N_("PATH") },
+    { "events", 'e', 0, G_OPTION_ARG_NONE, &with_events, N_("Also list the execution's events"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print everything, untruncated, as one JSON object"), NULL },
     { NULL }
   };
   g_autoptr(DecaStore) store = NULL;
@@ -285,15 +375,16 @@ executions_show (int    argc,
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!deca_cli_parse_options ("executions show", "EXECUTION",
-                               "Shows an execution and the result of each of its nodes.", entries, &argc, &argv))
+  /* Translators: the placeholder of deca executions show: an execution id. */
+  if (!deca_cli_parse_options ("executions show", N_("EXECUTION"),
+                               N_("Shows an execution and the result of each of its nodes."), entries, &argc, &argv))
     return DECA_CLI_EXIT_USAGE;
   if (argc != 2)
     {
       if (argc < 2)
-        deca_cli_error ("executions show: no EXECUTION given; run 'deca executions list' for the ids");
+        deca_cli_error (_("executions show: no EXECUTION given; run 'deca executions list' for the ids"));
       else
-        deca_cli_error ("executions show: unexpected argument '%s'", argv[2]);
+        deca_cli_error (_("executions show: unexpected argument '%s'"), argv[2]);
       return DECA_CLI_EXIT_USAGE;
     }
 
@@ -350,20 +441,24 @@ deca_cli_executions (int    argc,
     {
       if (argc >= 2)
         {
-          printf ("Usage:\n"
-                  "  deca executions list [--db PATH] [--status STATUS] [--limit N] [--json]\n"
-                  "  deca executions show EXECUTION [--db PATH] [--events] [--json]\n"
-                  "\n"
-                  "Run 'deca executions list --help' or 'deca executions show --help' for details.\n");
+          /* Translators: translate only the placeholders in capitals (PATH, STATUS, N,
+           * EXECUTION) of the two synopses, and the last line. */
+          fputs (_("Usage:\n"
+                   "  deca executions list [--db PATH] [--status STATUS] [--limit N] [--json]\n"
+                   "  deca executions show EXECUTION [--db PATH] [--events] [--json]\n"
+                   "\n"
+                   "Run 'deca executions list --help' or 'deca executions show --help' for details.\n"),
+                 stdout);
           return DECA_CLI_EXIT_OK;
         }
-      deca_cli_error ("executions: no subcommand given; use 'deca executions list' or 'deca executions show ID'");
+      deca_cli_error (_("executions: no subcommand given; use 'deca executions list' or 'deca executions show ID'"));
       return DECA_CLI_EXIT_USAGE;
     }
   if (g_str_equal (argv[1], "list"))
     return executions_list (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "show"))
     return executions_show (argc - 1, argv + 1);
-  deca_cli_error ("executions: unknown subcommand '%s'; use list or show", argv[1]);
+  /* Translators: list and show are subcommands; keep them. */
+  deca_cli_error (_("executions: unknown subcommand '%s'; use list or show"), argv[1]);
   return DECA_CLI_EXIT_USAGE;
 }

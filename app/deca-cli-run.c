@@ -1,11 +1,14 @@
 /* deca-cli-run.c: the commands that run executions: `deca run`, `deca resume`,
  * `deca approve` and `deca reject`. */
 
+#include "config.h"
+
 #include <stdio.h>
 
 #include "deca-cli.h"
 
-/* The options every running command has. */
+/* The options every running command has (RUN_OPTION_ENTRIES; the option context
+ * translates their descriptions, deca_cli_parse_options()). */
 typedef struct {
   char     *db;
   char     *credentials;
@@ -25,16 +28,17 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunOptions, run_options_clear)
 
 #define RUN_OPTION_ENTRIES(options)                                                          \
   { "db", 0, 0, G_OPTION_ARG_FILENAME, &(options).db,                                       \
-    "The database (default: $XDG_DATA_HOME/deca-studio/deca.db; :memory: keeps nothing)",   \
-    "PATH" },                                                                                \
+    N_("The database (default: $XDG_DATA_HOME/deca-studio/deca.db; :memory: keeps nothing)"), \
+    N_("PATH") },                                                                            \
   { "credentials", 0, 0, G_OPTION_ARG_FILENAME, &(options).credentials,                     \
-    "A JSON file {\"name\": {\"field\": \"value\"}} (default: $DECA_CREDENTIALS)", "FILE" },  \
+    N_("A JSON file {\"name\": {\"field\": \"value\"}} (default: $DECA_CREDENTIALS)"),        \
+    N_("FILE") },                                                                            \
   { "json", 0, 0, G_OPTION_ARG_NONE, &(options).json,                                       \
-    "Print the result as one JSON object", NULL },                                           \
+    N_("Print the result as one JSON object"), NULL },                                       \
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, &(options).quiet,                                   \
-    "No progress and no notes on stderr (errors still)", NULL },                             \
+    N_("No progress and no notes on stderr (errors still)"), NULL },                         \
   { "progress", 0, 0, G_OPTION_ARG_NONE, &(options).progress,                               \
-    "Print progress on stderr even when it is not a terminal", NULL }
+    N_("Print progress on stderr even when it is not a terminal"), NULL }
 
 static DecaCliRunner *
 runner_new (const RunOptions *options)
@@ -67,12 +71,16 @@ check_arguments (const char *command,
 {
   if (argc - 1 < min)
     {
-      deca_cli_error ("%s: %s; run 'deca %s --help'", command, missing, command);
+      /* Translators: the first and the last %s are a command such as "run", the second
+       * says which argument is missing. */
+      deca_cli_error (_("%s: %s; run 'deca %s --help'"), command, missing, command);
       return FALSE;
     }
   if (argc - 1 > max)
     {
-      deca_cli_error ("%s: unexpected argument '%s'; run 'deca %s --help'", command, argv[max + 1], command);
+      /* Translators: the first and the last %s are a command such as "run", the second
+       * an argument. */
+      deca_cli_error (_("%s: unexpected argument '%s'; run 'deca %s --help'"), command, argv[max + 1], command);
       return FALSE;
     }
   return TRUE;
@@ -129,7 +137,9 @@ report_resumed (DecaCliRunner *runner,
     {
       DecaExecution *execution = g_ptr_array_index (resumed, i);
 
-      deca_cli_note ("resumed execution %s: %s", deca_execution_get_id (execution),
+      /* Translators: the first %s is an execution id, the second its status as a word
+       * that is not translated (succeeded, failed, paused, cancelled). */
+      deca_cli_note (_("resumed execution %s: %s"), deca_execution_get_id (execution),
                      deca_execution_status_to_string (deca_execution_get_status (execution)));
       if (deca_execution_get_status (execution) == DECA_EXECUTION_PAUSED)
         deca_cli_runner_print_waiting (runner, execution);
@@ -144,7 +154,9 @@ deca_cli_run (int    argc,
   g_autofree char *input_text = NULL;
   const GOptionEntry entries[] = {
     { "input", 'i', 0, G_OPTION_ARG_STRING, &input_text,
-      "The execution input: a JSON object, or @FILE to read it from FILE", "JSON|@FILE" },
+      N_("The execution input: a JSON object, or @FILE to read it from FILE"),
+      /* Translators: the placeholder of --input; keep the | and the @. */
+      N_("JSON|@FILE") },
     RUN_OPTION_ENTRIES (options),
     { NULL }
   };
@@ -156,15 +168,15 @@ deca_cli_run (int    argc,
   g_autoptr(GError) error = NULL;
   int status = DECA_CLI_EXIT_OK;
 
-  if (!deca_cli_parse_options ("run", "FILE",
-                               "Validates the flow FILE, then runs it until it finishes or waits for an\n"
-                               "approval. Executions a killed process left unfinished in the same\n"
-                               "database are resumed first and run alongside.\n"
-                               "Exit status: 0 succeeded, 1 invalid flow or failed execution, 2 bad usage,\n"
-                               "3 waiting for an approval, 130 interrupted.",
+  if (!deca_cli_parse_options ("run", N_("FILE"),
+                               N_("Validates the flow FILE, then runs it until it finishes or waits for an\n"
+                                  "approval. Executions a killed process left unfinished in the same\n"
+                                  "database are resumed first and run alongside.\n"
+                                  "Exit status: 0 succeeded, 1 invalid flow or failed execution, 2 bad usage,\n"
+                                  "3 waiting for an approval, 130 interrupted."),
                                entries, &argc, &argv))
     return DECA_CLI_EXIT_USAGE;
-  if (!check_arguments ("run", argc, argv, 1, 1, "no flow FILE given"))
+  if (!check_arguments ("run", argc, argv, 1, 1, _("no flow FILE given")))
     return DECA_CLI_EXIT_USAGE;
 
   if (input_text != NULL)
@@ -186,7 +198,8 @@ deca_cli_run (int    argc,
   resumed = deca_cli_runner_resume_interrupted (runner, &error);
   if (resumed == NULL)
     {
-      deca_cli_error ("cannot resume the executions left unfinished in %s: %s",
+      /* Translators: the first %s is the database path, the second the reason. */
+      deca_cli_error (_("cannot resume the executions left unfinished in %s: %s"),
                       deca_store_get_path (deca_cli_runner_get_store (runner)), error->message);
       return DECA_CLI_EXIT_FAILED;
     }
@@ -194,7 +207,8 @@ deca_cli_run (int    argc,
   execution = deca_executor_start (deca_cli_runner_get_executor (runner), flow, input, &error);
   if (execution == NULL)
     {
-      deca_cli_error ("cannot start %s: %s", argv[1], error->message);
+      /* Translators: the first %s is a flow file, the second the reason. */
+      deca_cli_error (_("cannot start %s: %s"), argv[1], error->message);
       /* The executions resumed above still get their run. */
       if (!deca_cli_runner_run (runner))
         return DECA_CLI_EXIT_INTERRUPTED;
@@ -272,11 +286,11 @@ deca_cli_resume (int    argc,
   g_autoptr(GPtrArray) executions = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!deca_cli_parse_options ("resume", "[EXECUTION]",
-                               "Resumes the execution EXECUTION, or every execution a killed process left\n"
-                               "unfinished, and runs them until they finish or wait for an approval.\n"
-                               "Prints one line per execution (--json: an array of result objects).\n"
-                               "Exit status: 0 all succeeded, 1 any failed, 3 any waits for an approval.",
+  if (!deca_cli_parse_options ("resume", N_("[EXECUTION]"),
+                               N_("Resumes the execution EXECUTION, or every execution a killed process left\n"
+                                  "unfinished, and runs them until they finish or wait for an approval.\n"
+                                  "Prints one line per execution (--json: an array of result objects).\n"
+                                  "Exit status: 0 all succeeded, 1 any failed, 3 any waits for an approval."),
                                entries, &argc, &argv))
     return DECA_CLI_EXIT_USAGE;
   if (!check_arguments ("resume", argc, argv, 0, 1, ""))
@@ -307,7 +321,7 @@ deca_cli_resume (int    argc,
           return DECA_CLI_EXIT_FAILED;
         }
       if (executions->len == 0)
-        deca_cli_note ("no unfinished executions in %s", deca_store_get_path (deca_cli_runner_get_store (runner)));
+        deca_cli_note (_("no unfinished executions in %s"), deca_store_get_path (deca_cli_runner_get_store (runner)));
     }
 
   if (!deca_cli_runner_run (runner))
@@ -328,8 +342,10 @@ decide (int       argc,
   g_autofree char *comment = NULL;
   g_autofree char *by = NULL;
   const GOptionEntry entries[] = {
-    { "comment", 'm', 0, G_OPTION_ARG_STRING, &comment, "Why: kept with the decision", "TEXT" },
-    { "by", 0, 0, G_OPTION_ARG_STRING, &by, "Who decides (default: your user name)", "NAME" },
+    { "comment", 'm', 0, G_OPTION_ARG_STRING, &comment, N_("Why: kept with the decision"), N_("TEXT") },
+    { "by", 0, 0, G_OPTION_ARG_STRING, &by, N_("Who decides (default: your user name)"),
+      /* Translators: the placeholder of --by: who decides. */
+      N_("NAME") },
     RUN_OPTION_ENTRIES (options),
     { NULL }
   };
@@ -338,17 +354,19 @@ decide (int       argc,
   g_autoptr(GError) error = NULL;
   DecaExecutor *executor;
 
-  if (!deca_cli_parse_options (command, "EXECUTION NODE",
+  /* Translators: "approved" and "rejected" are port names; keep them. */
+  if (!deca_cli_parse_options (command, N_("EXECUTION NODE"),
                                approved
-                               ? "Approves the approval node NODE of EXECUTION, then runs the execution\n"
-                                 "on the \"approved\" port until it finishes or waits again.\n"
-                                 "Prints the result as deca run does, with the same exit statuses."
-                               : "Rejects the approval node NODE of EXECUTION, then runs the execution\n"
-                                 "on the \"rejected\" port until it finishes or waits again.\n"
-                                 "Prints the result as deca run does, with the same exit statuses.",
+                               ? N_("Approves the approval node NODE of EXECUTION, then runs the execution\n"
+                                    "on the \"approved\" port until it finishes or waits again.\n"
+                                    "Prints the result as deca run does, with the same exit statuses.")
+                               : N_("Rejects the approval node NODE of EXECUTION, then runs the execution\n"
+                                    "on the \"rejected\" port until it finishes or waits again.\n"
+                                    "Prints the result as deca run does, with the same exit statuses."),
                                entries, &argc, &argv))
     return DECA_CLI_EXIT_USAGE;
-  if (!check_arguments (command, argc, argv, 2, 2, argc < 2 ? "no EXECUTION and NODE given" : "no NODE given"))
+  if (!check_arguments (command, argc, argv, 2, 2,
+                        argc < 2 ? _("no EXECUTION and NODE given") : _("no NODE given")))
     return DECA_CLI_EXIT_USAGE;
   runner = runner_new (&options);
   if (runner == NULL)
@@ -364,7 +382,9 @@ decide (int       argc,
   execution = deca_executor_resume (executor, argv[1], &error);
   if (execution == NULL)
     {
-      deca_cli_error ("%s: the decision is recorded, but execution %s cannot resume: %s",
+      /* Translators: the first %s is approve or reject, the second an execution id, the
+       * third the reason. */
+      deca_cli_error (_("%s: the decision is recorded, but execution %s cannot resume: %s"),
                       command, argv[1], error->message);
       return DECA_CLI_EXIT_FAILED;
     }

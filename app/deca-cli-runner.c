@@ -1,6 +1,8 @@
 /* deca-cli-runner.c: runs executions from the command line until each is finished or
  * waits for a person, with live progress on stderr and a clean cancel on SIGINT/SIGTERM. */
 
+#include "config.h"
+
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,29 +67,46 @@ execution_status_cb (DecaExecution *execution,
 static char *
 progress_text (const DecaEvent *event)
 {
-  g_autofree char *duration = NULL;
+  const char *mark;
+  g_autofree char *detail = NULL;
 
   switch (event->type)
     {
     case DECA_EVENT_NODE_SUCCEEDED:
-      duration = deca_cli_format_duration (event->duration_us);
-      return g_strdup_printf ("✓ %-*s  %s", PROGRESS_KEY_WIDTH, event->node_key, duration);
+      mark = "✓";
+      detail = deca_cli_format_duration (event->duration_us);
+      break;
     case DECA_EVENT_NODE_FAILED:
-      return g_strdup_printf ("✗ %-*s  failed: %s", PROGRESS_KEY_WIDTH, event->node_key,
-                              event->error_message ? event->error_message : "unknown error");
+      mark = "✗";
+      /* Translators: progress of a node that failed; %s is the error message. */
+      detail = g_strdup_printf (_("failed: %s"),
+                                event->error_message ? event->error_message : _("unknown error"));
+      break;
     case DECA_EVENT_NODE_RETRYING:
       /* The event carries the attempt that failed; people count the one to come. */
-      return g_strdup_printf ("↻ %-*s  retry %d in %.1f s: %s", PROGRESS_KEY_WIDTH, event->node_key,
-                              event->attempt + 1, event->delay_us / (double) G_USEC_PER_SEC,
-                              event->error_message ? event->error_message : "failed");
+      mark = "↻";
+      /* Translators: progress of a node that failed and runs again: %d is the attempt to
+       * come, %.1f the delay in seconds, %s the error message. */
+      detail = g_strdup_printf (_("retry %d in %.1f s: %s"), event->attempt + 1,
+                                event->delay_us / (double) G_USEC_PER_SEC,
+                                event->error_message ? event->error_message : _("failed"));
+      break;
     case DECA_EVENT_NODE_PAUSED:
-      return g_strdup_printf ("⏸ %-*s  waiting for approval: %s", PROGRESS_KEY_WIDTH, event->node_key,
-                              event->message ? event->message : "");
+      mark = "⏸";
+      /* Translators: progress of an approval node; %s is its message to the approver. */
+      detail = g_strdup_printf (_("waiting for approval: %s"), event->message ? event->message : "");
+      break;
     case DECA_EVENT_NODE_SKIPPED:
-      return g_strdup_printf ("– %-*s  skipped", PROGRESS_KEY_WIDTH, event->node_key);
+      mark = "–";
+      /* Translators: progress of a node on a branch that was not taken. */
+      detail = g_strdup (_("skipped"));
+      break;
     case DECA_EVENT_NODE_LOG:
-      return g_strdup_printf ("· %-*s  %s: %s", PROGRESS_KEY_WIDTH, event->node_key,
-                              event->level ? event->level : "info", event->message ? event->message : "");
+      /* The level (info, warning, error) is the flow's own word and stays as it is. */
+      mark = "·";
+      detail = g_strdup_printf ("%s: %s", event->level ? event->level : "info",
+                                event->message ? event->message : "");
+      break;
     case DECA_EVENT_EXECUTION_STARTED:
     case DECA_EVENT_EXECUTION_RESUMED:
     case DECA_EVENT_EXECUTION_PAUSED:
@@ -97,6 +116,7 @@ progress_text (const DecaEvent *event)
     default:
       return NULL;
     }
+  return g_strdup_printf ("%s %-*s  %s", mark, PROGRESS_KEY_WIDTH, event->node_key, detail);
 }
 
 static void
@@ -127,7 +147,7 @@ signal_cb (gpointer user_data)
   DecaCliRunner *self = user_data;
 
   if (!self->interrupted)
-    deca_cli_error ("interrupted; cancelling the running executions");
+    deca_cli_error (_("interrupted; cancelling the running executions"));
   self->interrupted = TRUE;
   for (guint i = 0; i < self->watched->len; i++)
     {
@@ -226,7 +246,7 @@ deca_cli_runner_resume_interrupted (DecaCliRunner  *self,
     {
       DecaExecution *execution = g_ptr_array_index (resumed, i);
 
-      deca_cli_note ("resuming execution %s interrupted earlier", deca_execution_get_id (execution));
+      deca_cli_note (_("resuming execution %s interrupted earlier"), deca_execution_get_id (execution));
       deca_cli_runner_watch (self, execution);
     }
   return g_steal_pointer (&resumed);
@@ -249,7 +269,8 @@ deca_cli_runner_run (DecaCliRunner *self)
   /* The executor commits at the end of each main-loop turn; the loop stopped right after
    * the last change, so commit what is pending before the process ends. */
   if (!deca_executor_flush (self->executor, &error))
-    deca_cli_error ("cannot save the last state of the executions to %s: %s",
+    /* Translators: the first %s is the database path, the second the reason. */
+    deca_cli_error (_("cannot save the last state of the executions to %s: %s"),
                     deca_store_get_path (self->store), error->message);
   return !self->interrupted;
 }
@@ -341,13 +362,12 @@ deca_cli_runner_print_waiting (DecaCliRunner *self,
 {
   g_autoptr(GPtrArray) waiting = deca_execution_list_waiting_approvals (execution);
   const char *id = deca_execution_get_id (execution);
-  g_autofree char *db = NULL;
-
   /* The command must reach the same database to find the execution; an in-memory one is
    * gone with this process, and saying so beats printing a command that cannot work. */
-  if (g_strcmp0 (self->db_path, ":memory:") == 0)
-    db = g_strdup (" (not with --db :memory:, which keeps nothing once deca exits)");
-  else if (self->db_path != NULL)
+  gboolean in_memory = g_strcmp0 (self->db_path, ":memory:") == 0;
+  g_autofree char *db = NULL;
+
+  if (self->db_path != NULL && !in_memory)
     {
       g_autofree char *quoted = shell_word (self->db_path);
 
@@ -357,9 +377,18 @@ deca_cli_runner_print_waiting (DecaCliRunner *self,
     {
       const char *node = g_ptr_array_index (waiting, i);
       g_autofree char *quoted = shell_word (node);
+      g_autofree char *command = g_strdup_printf ("deca approve %s %s%s", id, quoted, db ? db : "");
 
-      deca_cli_error ("execution %s is waiting for approval of %s; run: deca approve %s %s%s",
-                      id, node, id, quoted, db ? db : "");
+      if (in_memory)
+        /* Translators: the first %s is an execution id, the second a node, the third the
+         * command that approves it. Keep "--db :memory:". */
+        deca_cli_error (_("execution %s is waiting for approval of %s; run: %s "
+                          "(not with --db :memory:, which keeps nothing once deca exits)"),
+                        id, node, command);
+      else
+        /* Translators: the first %s is an execution id, the second a node, the third the
+         * command that approves it. */
+        deca_cli_error (_("execution %s is waiting for approval of %s; run: %s"), id, node, command);
     }
 }
 
@@ -393,17 +422,20 @@ deca_cli_runner_report (DecaCliRunner *self,
       deca_cli_runner_print_waiting (self, execution);
       break;
     case DECA_EXECUTION_CANCELLED:
-      deca_cli_error ("execution %s was cancelled", id);
+      deca_cli_error (_("execution %s was cancelled"), id);
       break;
     case DECA_EXECUTION_PENDING:
     case DECA_EXECUTION_RUNNING:
     case DECA_EXECUTION_FAILED:
     default:
       if (node != NULL)
-        deca_cli_error ("execution %s failed at node %s: %s", id, node,
-                        error ? error->message : "unknown error");
+        /* Translators: the first %s is an execution id, the second a node, the third the
+         * error message. */
+        deca_cli_error (_("execution %s failed at node %s: %s"), id, node,
+                        error ? error->message : _("unknown error"));
       else
-        deca_cli_error ("execution %s failed: %s", id, error ? error->message : "unknown error");
+        /* Translators: the first %s is an execution id, the second the error message. */
+        deca_cli_error (_("execution %s failed: %s"), id, error ? error->message : _("unknown error"));
       break;
     }
   return status;

@@ -1,6 +1,8 @@
 /* deca-cli-validate.c: `deca validate` and `deca node-types`, the two commands that read
  * flows and node types without running anything. */
 
+#include "config.h"
+
 #include <stdio.h>
 
 #include "deca-cli.h"
@@ -46,6 +48,7 @@ validate_file (const char       *path,
                   problem->message);
         }
     }
+  /* "valid" is not translated: scripts read it (docs/cli.md). */
   if (problems->len == 0 && json_problems == NULL)
     printf ("%s: valid\n", path);
   return problems->len > 0 ? DECA_CLI_EXIT_FAILED : DECA_CLI_EXIT_OK;
@@ -57,22 +60,25 @@ deca_cli_validate (int    argc,
 {
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the problems as a JSON array of {file, pointer, message}", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json,
+      /* Translators: file, pointer and message are JSON member names; keep them. */
+      N_("Print the problems as a JSON array of {file, pointer, message}"), NULL },
     { NULL }
   };
   g_autoptr(DecaNodeRegistry) registry = NULL;
   g_autoptr(JsonArray) json_problems = NULL;
   int status = DECA_CLI_EXIT_OK;
 
-  if (!deca_cli_parse_options ("validate", "FILE...",
-                               "Checks flow files and prints every problem with its JSON pointer.\n"
-                               "Exit status: 0 when every file is valid, 1 when a flow has problems,\n"
-                               "2 when a file cannot be read.",
+  /* Translators: FILE is a placeholder in the synopsis of deca validate. */
+  if (!deca_cli_parse_options ("validate", N_("FILE..."),
+                               N_("Checks flow files and prints every problem with its JSON pointer.\n"
+                                  "Exit status: 0 when every file is valid, 1 when a flow has problems,\n"
+                                  "2 when a file cannot be read."),
                                entries, &argc, &argv))
     return DECA_CLI_EXIT_USAGE;
   if (argc < 2)
     {
-      deca_cli_error ("validate: no FILE given; run 'deca validate --help'");
+      deca_cli_error (_("validate: no FILE given; run 'deca validate --help'"));
       return DECA_CLI_EXIT_USAGE;
     }
 
@@ -104,19 +110,21 @@ deca_cli_node_types (int    argc,
 {
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print every type with its ports and config schema as JSON", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print every type with its ports and config schema as JSON"), NULL },
     { NULL }
   };
   g_autoptr(DecaNodeRegistry) registry = NULL;
   g_autoptr(GPtrArray) types = NULL;
+  g_autofree char *name_header = NULL;
+  g_autofree char *category_header = NULL;
 
   if (!deca_cli_parse_options ("node-types", NULL,
-                               "Lists the node types flows can use.",
+                               N_("Lists the node types flows can use."),
                                entries, &argc, &argv))
     return DECA_CLI_EXIT_USAGE;
   if (argc > 1)
     {
-      deca_cli_error ("node-types: unexpected argument '%s'", argv[1]);
+      deca_cli_error (_("node-types: unexpected argument '%s'"), argv[1]);
       return DECA_CLI_EXIT_USAGE;
     }
 
@@ -134,7 +142,12 @@ deca_cli_node_types (int    argc,
       return DECA_CLI_EXIT_OK;
     }
 
-  printf ("%-12s %-12s %s\n", "NAME", "CATEGORY", "TITLE");
+  /* Translators: a column header of deca node-types, 12 characters wide. */
+  name_header = deca_cli_pad_end (_("NAME"), 12);
+  /* Translators: a column header of deca node-types, 12 characters wide. */
+  category_header = deca_cli_pad_end (_("CATEGORY"), 12);
+  /* Translators: a column header of deca node-types: the title of a node type. */
+  printf ("%s %s %s\n", name_header, category_header, _("TITLE"));
   for (guint i = 0; i < types->len; i++)
     {
       DecaNodeType *type = g_ptr_array_index (types, i);

@@ -8,6 +8,7 @@
 
 #pragma once
 
+#include <glib/gi18n.h>
 #include <deca-engine.h>
 #include <deca-json.h>
 
@@ -95,6 +96,15 @@ char       *deca_cli_format_time     (gint64      time_us);
 /* Returns (transfer full) @text cut to @max characters (with "…") on a single line. */
 char       *deca_cli_truncate        (const char *text,
                                       guint       max);
+/* Returns (transfer full) @text followed by spaces up to @width terminal columns, or
+ * preceded by them with deca_cli_pad_start(): what printf's "%-*s" and "%*s" do for ASCII,
+ * for translated table headers in any script. Text at least @width wide is copied as is. */
+char       *deca_cli_pad_end         (const char *text,
+                                      guint       width);
+char       *deca_cli_pad_start       (const char *text,
+                                      guint       width);
+/* The number of terminal columns @text takes (wide characters count two). */
+guint       deca_cli_text_width      (const char *text);
 
 /* --- deca-cli-runner.c ----------------------------------------------------------------- */
 

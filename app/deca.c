@@ -1,6 +1,8 @@
 /* deca.c: the entry point of the `deca` command-line tool: global options and the
  * dispatch to subcommands. Each subcommand parses its own options (docs/cli.md). */
 
+#include "config.h"
+
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,28 +16,34 @@ typedef struct {
 } Command;
 
 static const Command commands[] = {
-  { "validate", deca_cli_validate, "Check flow files and print every problem" },
-  { "run", deca_cli_run, "Run a flow to its end or its next approval" },
-  { "resume", deca_cli_resume, "Resume executions a killed process left unfinished" },
-  { "approve", deca_cli_approve, "Approve a waiting approval node and go on" },
-  { "reject", deca_cli_reject, "Reject a waiting approval node and go on" },
-  { "executions", deca_cli_executions, "List executions or show one (list, show)" },
-  { "node-types", deca_cli_node_types, "List the node types and their config schemas" },
+  { "validate", deca_cli_validate, N_("Check flow files and print every problem") },
+  { "run", deca_cli_run, N_("Run a flow to its end or its next approval") },
+  { "resume", deca_cli_resume, N_("Resume executions a killed process left unfinished") },
+  { "approve", deca_cli_approve, N_("Approve a waiting approval node and go on") },
+  { "reject", deca_cli_reject, N_("Reject a waiting approval node and go on") },
+  /* Translators: "list" and "show" are subcommands; keep them as they are. */
+  { "executions", deca_cli_executions, N_("List executions or show one (list, show)") },
+  { "node-types", deca_cli_node_types, N_("List the node types and their config schemas") },
 };
 
 static void
 print_usage (FILE *stream)
 {
-  fputs ("Usage:\n"
-         "  deca [--version] [--help] COMMAND [ARGS...]\n"
-         "\n"
-         "Commands:\n", stream);
+  fprintf (stream, "%s\n  %s\n\n%s\n",
+           _("Usage:"),
+           /* Translators: the synopsis of deca; translate only the placeholders COMMAND
+            * and ARGS. */
+           _("deca [--version] [--help] COMMAND [ARGS...]"),
+           /* Translators: the heading of the list of commands in deca --help. */
+           _("Commands:"));
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (stream, "  %-12s %s\n", commands[i].name, commands[i].summary);
-  fputs ("\n"
-         "Run 'deca COMMAND --help' for the options of a command.\n"
-         "Exit status: 0 success, 1 failure (invalid flow, failed execution), 2 bad usage,\n"
-         "3 waiting for an approval, 130 interrupted.\n", stream);
+    fprintf (stream, "  %-12s %s\n", commands[i].name, _(commands[i].summary));
+  fputc ('\n', stream);
+  /* Translators: keep 'deca COMMAND --help' a command (COMMAND may be translated) and the
+   * exit statuses as numbers; lines of at most 80 characters. */
+  fputs (_("Run 'deca COMMAND --help' for the options of a command.\n"
+           "Exit status: 0 success, 1 failure (invalid flow, failed execution), 2 bad usage,\n"
+           "3 waiting for an approval, 130 interrupted.\n"), stream);
 }
 
 static const Command *
@@ -54,12 +62,18 @@ main (int   argc,
   const Command *command;
   const char *name;
 
+  /* Messages follow the locale; machine-readable output does not: the JSON writer and
+   * the engine format numbers with the g_ascii_* functions, whatever LC_NUMERIC says. */
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* Messages go to stderr as UTF-8 whatever the locale's charset (deca_cli_error()). */
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("deca");
 
   if (argc < 2)
     {
-      deca_cli_error ("no command given; run 'deca --help' for the list of commands");
+      deca_cli_error (_("no command given; run 'deca --help' for the list of commands"));
       return DECA_CLI_EXIT_USAGE;
     }
 
@@ -75,7 +89,8 @@ main (int   argc,
         }
       if (argc > 2 && !g_str_equal (name, "help"))
         {
-          deca_cli_error ("unexpected argument '%s' after %s", argv[2], name);
+          /* Translators: the first %s is an argument, the second an option such as --help. */
+          deca_cli_error (_("unexpected argument '%s' after %s"), argv[2], name);
           return DECA_CLI_EXIT_USAGE;
         }
       print_usage (stdout);
@@ -85,7 +100,7 @@ main (int   argc,
     {
       if (argc > 2)
         {
-          deca_cli_error ("unexpected argument '%s' after --version", argv[2]);
+          deca_cli_error (_("unexpected argument '%s' after --version"), argv[2]);
           return DECA_CLI_EXIT_USAGE;
         }
       printf ("deca %s\n", PACKAGE_VERSION);
@@ -93,14 +108,14 @@ main (int   argc,
     }
   if (name[0] == '-')
     {
-      deca_cli_error ("unknown option '%s' before the command; run 'deca --help'", name);
+      deca_cli_error (_("unknown option '%s' before the command; run 'deca --help'"), name);
       return DECA_CLI_EXIT_USAGE;
     }
 
   command = lookup_command (name);
   if (command == NULL)
     {
-      deca_cli_error ("unknown command '%s'; run 'deca --help' for the list of commands", name);
+      deca_cli_error (_("unknown command '%s'; run 'deca --help' for the list of commands"), name);
       return DECA_CLI_EXIT_USAGE;
     }
   return command->func (argc - 1, argv + 1);
