@@ -359,3 +359,45 @@ deca_cli_pad_start (const char *text,
 {
   return pad (text, width, FALSE);
 }
+
+/* Reads, validates and loads the flow @path. Problems are printed as `deca validate`
+ * prints them, on stderr; @status receives the exit status when it returns NULL. */
+DecaFlow *
+deca_cli_load_valid_flow (const char *path,
+                          int        *status)
+{
+  g_autoptr(DecaNodeRegistry) registry = deca_node_registry_new_builtin ();
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  DecaFlow *flow;
+  gsize length = 0;
+
+  contents = deca_cli_read_text_file (path, &length, &error);
+  if (contents == NULL)
+    {
+      deca_cli_error ("%s", error->message);
+      *status = DECA_CLI_EXIT_USAGE;
+      return NULL;
+    }
+  problems = deca_validate_flow_data (contents, length, registry);
+  if (problems->len > 0)
+    {
+      for (guint i = 0; i < problems->len; i++)
+        {
+          DecaValidationProblem *problem = g_ptr_array_index (problems, i);
+
+          fprintf (stderr, "%s: %s: %s\n", path, *problem->pointer != '\0' ? problem->pointer : "/",
+                   problem->message);
+        }
+      *status = DECA_CLI_EXIT_FAILED;
+      return NULL;
+    }
+  flow = deca_flow_new_from_data (contents, length, &error);
+  if (flow == NULL)
+    {
+      deca_cli_error ("%s: %s", path, error->message);
+      *status = DECA_CLI_EXIT_FAILED;
+    }
+  return flow;
+}

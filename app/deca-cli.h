@@ -35,6 +35,7 @@ int deca_cli_resume     (int argc, char **argv);
 int deca_cli_approve    (int argc, char **argv);
 int deca_cli_reject     (int argc, char **argv);
 int deca_cli_executions (int argc, char **argv);
+int deca_cli_flows      (int argc, char **argv);
 
 /* --- deca-cli-common.c ---------------------------------------------------------------- */
 
@@ -70,6 +71,11 @@ char       *deca_cli_read_text_file (const char  *path,
  * where the problem is (line and column of the text). */
 JsonNode   *deca_cli_parse_input    (const char  *value,
                                      GError     **error);
+
+/* Reads, validates and loads the flow @path. Problems are printed as `deca validate`
+ * prints them, on stderr; @status receives the exit status when it returns NULL. */
+DecaFlow   *deca_cli_load_valid_flow (const char *path,
+                                      int        *status);
 
 /* Opens the store at @path, or at the default $XDG_DATA_HOME/deca-studio/deca.db (the
  * directory created) when @path is NULL. Returns (transfer full) or NULL with @error. */

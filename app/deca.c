@@ -23,6 +23,8 @@ static const Command commands[] = {
   { "reject", deca_cli_reject, N_("Reject a waiting approval node and go on") },
   /* Translators: "list" and "show" are subcommands; keep them as they are. */
   { "executions", deca_cli_executions, N_("List executions or show one (list, show)") },
+  /* Translators: "list", "save" and "show" are subcommands; keep them. */
+  { "flows", deca_cli_flows, N_("Store flows for subflow nodes, list or show them (list, save, show)") },
   { "node-types", deca_cli_node_types, N_("List the node types and their config schemas") },
 };
 

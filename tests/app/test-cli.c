@@ -616,6 +616,62 @@ test_node_types (Fixture       *fixture,
 
 /* --- credentials ------------------------------------------------------------------------------ */
 
+/* Flows saved with `deca flows save` are what subflow nodes run. */
+static void
+test_flows (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autofree char *child = write_file (fixture, "child.json",
+    "{\"id\": \"double\", \"name\": \"Double\", \"nodes\": [{\"id\": \"d\", \"type\": \"transform\","
+    " \"config\": {\"set\": {\"v\": \"{{input.x * 2}}\"}}}]}", -1);
+  g_autofree char *child2 = write_file (fixture, "child2.json",
+    "{\"id\": \"double\", \"name\": \"Double\", \"nodes\": [{\"id\": \"d\", \"type\": \"transform\","
+    " \"config\": {\"set\": {\"v\": \"{{input.x * 2}}\", \"again\": true}}}]}", -1);
+  g_autofree char *broken = write_file (fixture, "broken.json", "{\"id\": \"b\", \"nodes\": [{\"id\": \"x\"}]}", -1);
+  g_autofree char *parent = write_file (fixture, "parent.json",
+    "{\"id\": \"parent\", \"name\": \"Parent\", \"nodes\": ["
+    " {\"id\": \"call\", \"type\": \"subflow\", \"config\": {\"flow_id\": \"double\", \"version\": 1, \"input\": {\"x\": 21}}}]}", -1);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonNode) list = NULL;
+  g_autoptr(JsonNode) result = NULL;
+
+  g_assert_cmpint (run_deca (fixture, &out, &err, "flows", "save", child, "--db", fixture->db, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "double version 1"));
+  g_clear_pointer (&out, g_free);
+  /* The same content keeps its version; a change makes a new one. */
+  g_assert_cmpint (run_deca (fixture, &out, NULL, "flows", "save", child, "--db", fixture->db, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "double version 1"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_deca (fixture, &out, NULL, "flows", "save", child2, "--db", fixture->db, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "double version 2"));
+  g_clear_pointer (&out, g_free);
+  /* An invalid flow is refused and not stored. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_deca (fixture, &out, &err, "flows", "save", broken, "--db", fixture->db, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "/nodes/0/type"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_deca (fixture, &out, NULL, "flows", "list", "--json", "--db", fixture->db, NULL), ==, 0);
+  list = json_from_string (out, NULL);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (list)), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (json_node_get_array (list), 0), "version"), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_deca (fixture, &out, NULL, "flows", "show", "double", "--version", "1", "--db", fixture->db, NULL), ==, 0);
+  g_assert_null (strstr (out, "again"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_deca (fixture, &out, &err, "flows", "show", "nope", "--db", fixture->db, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "nope"));
+  g_clear_pointer (&out, g_free);
+
+  /* The parent runs version 1 of the stored child. */
+  g_assert_cmpint (run_deca (fixture, &out, NULL, "run", parent, "--db", fixture->db, "--json", NULL), ==, 0);
+  result = json_from_string (out, NULL);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (json_object_get_object_member (
+                     json_object_get_object_member (json_node_get_object (result), "output"), "call"), "d"), "v"), ==, 42);
+}
+
 static void
 test_credentials (Fixture       *fixture,
                   gconstpointer  data)
@@ -695,6 +751,14 @@ static const BadArguments bad_arguments[] = {
   { "executions-list-db-directory", { "executions", "list", "--db", "$DIR", NULL } },
   { "executions-show-nothing", { "executions", "show", "--db", "$DB", NULL } },
   { "executions-show-extra", { "executions", "show", "a", "b", "--db", "$DB", NULL } },
+  { "flows-nothing", { "flows", NULL } },
+  { "flows-unknown", { "flows", "frobnicate", NULL } },
+  { "flows-save-nothing", { "flows", "save", "--db", "$DB", NULL } },
+  { "flows-save-missing", { "flows", "save", "$MISSING", "--db", "$DB", NULL } },
+  { "flows-save-db-garbage", { "flows", "save", "$FLOW", "--db", "$GARBAGE", NULL } },
+  { "flows-list-extra", { "flows", "list", "extra", "--db", "$DB", NULL } },
+  { "flows-show-nothing", { "flows", "show", "--db", "$DB", NULL } },
+  { "flows-show-bad-version", { "flows", "show", "x", "--version", "-2", "--db", "$DB", NULL } },
   { "node-types-extra", { "node-types", "extra", NULL } },
   { "node-types-unknown-option", { "node-types", "--frobnicate", NULL } },
 };
@@ -858,6 +922,7 @@ main (int   argc,
   ADD ("approval/reject", test_reject);
   ADD ("executions", test_executions);
   ADD ("node-types", test_node_types);
+  ADD ("flows", test_flows);
   ADD ("bad-arguments", test_bad_arguments);
 
 #undef ADD
