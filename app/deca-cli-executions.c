@@ -395,7 +395,7 @@ executions_show (int    argc,
   if (record != NULL)
     results = deca_store_list_node_results (store, argv[1], &error);
   if (results != NULL && with_events)
-    events = deca_store_list_events (store, argv[1], 0, &error);
+    events = deca_event_list_history (store, argv[1], &error);
   if (error != NULL)
     {
       deca_cli_error ("executions show: %s", error->message);

@@ -183,3 +183,90 @@ deca_event_to_json (const DecaEvent *event,
 
   return json_from_string (text, NULL);
 }
+
+/* The outcome event a node result stands for, as a stored event row; NULL for results
+ * that stand for none (running rows, and rows written before migration 3). */
+static DecaEventRecord *
+event_from_node_result (const DecaNodeResultRecord *result)
+{
+  g_autoptr(JsonNode) error = NULL;
+  g_autofree char *type = NULL;
+  DecaEventRecord *record;
+  DecaEvent event = { 0 };
+
+  if (result->event_seq <= 0)
+    return NULL;
+  if (g_str_equal (result->status, "succeeded"))
+    event.type = DECA_EVENT_NODE_SUCCEEDED;
+  else if (g_str_equal (result->status, "failed"))
+    event.type = DECA_EVENT_NODE_FAILED;
+  else if (g_str_equal (result->status, "skipped"))
+    event.type = DECA_EVENT_NODE_SKIPPED;
+  else if (g_str_equal (result->status, "paused"))
+    event.type = DECA_EVENT_NODE_PAUSED;
+  else
+    return NULL;
+
+  event.node_id = result->node_id;
+  event.node_key = result->node_key;
+  event.attempt = result->attempts;
+  if (event.type == DECA_EVENT_NODE_SUCCEEDED)
+    event.port = result->port;
+  if (event.type == DECA_EVENT_NODE_SKIPPED)
+    event.message = "no incoming connection fired";
+  error = result->error ? json_from_string (result->error, NULL) : NULL;
+  if (error != NULL && JSON_NODE_HOLDS_OBJECT (error))
+    {
+      event.error_code = json_object_get_string_member_with_default (json_node_get_object (error), "code", "error");
+      event.error_message = json_object_get_string_member_with_default (json_node_get_object (error), "message", "");
+    }
+  if (event.type != DECA_EVENT_NODE_SKIPPED && event.type != DECA_EVENT_NODE_PAUSED &&
+      result->started_at > 0 && result->finished_at >= result->started_at)
+    event.duration_us = result->finished_at - result->started_at;
+
+  record = g_new0 (DecaEventRecord, 1);
+  record->execution_id = g_strdup (result->execution_id);
+  record->seq = result->event_seq;
+  record->type = g_strdup (deca_event_type_to_string (event.type));
+  record->time = result->finished_at;
+  record->payload = deca_event_to_stored_json (&event);
+  return record;
+}
+
+static int
+compare_by_seq (gconstpointer a,
+                gconstpointer b)
+{
+  const DecaEventRecord *x = *(const DecaEventRecord **) a;
+  const DecaEventRecord *y = *(const DecaEventRecord **) b;
+
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+GPtrArray *
+deca_event_list_history (DecaStore   *store,
+                         const char  *execution_id,
+                         GError     **error)
+{
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+
+  g_return_val_if_fail (DECA_IS_STORE (store), NULL);
+  g_return_val_if_fail (execution_id != NULL, NULL);
+
+  events = deca_store_list_events (store, execution_id, 0, error);
+  if (events == NULL)
+    return NULL;
+  results = deca_store_list_node_results (store, execution_id, error);
+  if (results == NULL)
+    return NULL;
+  for (guint i = 0; i < results->len; i++)
+    {
+      DecaEventRecord *record = event_from_node_result (g_ptr_array_index (results, i));
+
+      if (record != NULL)
+        g_ptr_array_add (events, record);
+    }
+  g_ptr_array_sort (events, compare_by_seq);
+  return g_steal_pointer (&events);
+}

@@ -2,6 +2,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "deca-store.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -73,5 +75,14 @@ char       *deca_event_expand_stored  (const char      *execution_id,
                                        const char      *type,
                                        gint64           time_us,
                                        const char      *payload);
+
+/* The stored history of @execution_id: the rows of its events and its node results (each
+ * of which stands for the node's outcome event: succeeded, failed, skipped or paused)
+ * merged in seq order. Returns (transfer full) (element-type DecaEventRecord) records whose
+ * payload is the stored form (deca_event_expand_stored() gives the whole event; node_type
+ * is not kept for outcome events), or NULL with @error. */
+GPtrArray  *deca_event_list_history   (DecaStore       *store,
+                                       const char      *execution_id,
+                                       GError         **error);
 
 G_END_DECLS

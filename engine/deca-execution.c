@@ -112,7 +112,6 @@ static void
 deca_execution_init (DecaExecution *self)
 {
   g_queue_init (&self->ready);
-  self->waiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 const char *
@@ -190,6 +189,8 @@ deca_execution_list_waiting_approvals (DecaExecution *self)
   g_return_val_if_fail (DECA_IS_EXECUTION (self), NULL);
 
   keys = g_ptr_array_new ();
+  if (self->waiting == NULL)
+    return keys;
   g_hash_table_iter_init (&iter, self->waiting);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_ptr_array_add (keys, key);

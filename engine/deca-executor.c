@@ -40,6 +40,10 @@ struct _DecaExecutor
   JsonNode *null_node;
   JsonNode *empty_object;
   GMainContext *context;
+  /* Where a flow object keeps its plan for this registry, and its stored version for
+   * this store: per executor, since another executor may use other ones. */
+  GQuark plan_quark;
+  GQuark version_quark;
 
   GHashTable *executions;         /* id -> DecaExecution, the live ones */
   GQueue completions;             /* Completion */
@@ -80,6 +84,52 @@ execution_plan (DecaExecution *execution)
 
 /* --- frames ------------------------------------------------------------------------- */
 
+/* Frames' state arrays are recycled. For a flow of ten nodes one is over 1 KiB, and glibc's
+ * malloc consolidates all its small free chunks before every request of that size: that
+ * cost more than everything else in starting an execution. Process-wide, since frames
+ * may outlive their executor; a few arrays per size are kept. */
+#define STATES_POOL_SIZES 64
+#define STATES_POOL_DEPTH 16
+
+static GMutex states_pool_lock;
+static DecaNodeState *states_pool[STATES_POOL_SIZES][STATES_POOL_DEPTH];
+static guint states_pool_len[STATES_POOL_SIZES];
+
+static DecaNodeState *
+states_alloc (guint n)
+{
+  DecaNodeState *states = NULL;
+
+  if (n < STATES_POOL_SIZES)
+    {
+      g_mutex_lock (&states_pool_lock);
+      if (states_pool_len[n] > 0)
+        states = states_pool[n][--states_pool_len[n]];
+      g_mutex_unlock (&states_pool_lock);
+    }
+  if (states == NULL)
+    return g_new0 (DecaNodeState, MAX (n, 1));
+  memset (states, 0, sizeof (DecaNodeState) * MAX (n, 1));
+  return states;
+}
+
+static void
+states_free (DecaNodeState *states,
+             guint          n)
+{
+  if (n < STATES_POOL_SIZES)
+    {
+      g_mutex_lock (&states_pool_lock);
+      if (states_pool_len[n] < STATES_POOL_DEPTH)
+        {
+          states_pool[n][states_pool_len[n]++] = states;
+          states = NULL;
+        }
+      g_mutex_unlock (&states_pool_lock);
+    }
+  g_free (states);
+}
+
 static DecaFrame *
 frame_new (DecaExecution *execution,
            DecaFrame     *parent,
@@ -93,7 +143,7 @@ frame_new (DecaExecution *execution,
   frame->loop = loop;
   frame->key_prefix = g_strdup ("");
   frame->n_states = plan->n_nodes;
-  frame->states = g_new0 (DecaNodeState, plan->n_nodes);
+  frame->states = states_alloc (plan->n_nodes);
   for (guint n = 0; n < plan->n_nodes; n++)
     if (plan->nodes[n].owner == loop)
       {
@@ -128,7 +178,7 @@ _deca_frame_free (DecaFrame *frame)
     return;
   for (guint n = 0; n < frame->n_states; n++)
     node_state_clear (&frame->states[n]);
-  g_free (frame->states);
+  states_free (frame->states, frame->n_states);
   g_free (frame->key_prefix);
   g_clear_pointer (&frame->item, json_node_unref);
   g_clear_pointer (&frame->index, json_node_unref);
@@ -305,6 +355,27 @@ owner_is_gone (const char *owner)
 
 /* --- events and checkpoints -------------------------------------------------------- */
 
+/* Which events the events table keeps. "queued" and "started" are live progress only, and
+ * a node's outcome (succeeded, failed, skipped, paused) is stored once, as its node result,
+ * which carries the event's seq: the history merges both (docs/events.md). Writing each
+ * fact once is most of what makes durability cheap. */
+static gboolean
+event_is_stored (DecaEventType type)
+{
+  switch (type)
+    {
+    case DECA_EVENT_NODE_QUEUED:
+    case DECA_EVENT_NODE_STARTED:
+    case DECA_EVENT_NODE_SUCCEEDED:
+    case DECA_EVENT_NODE_FAILED:
+    case DECA_EVENT_NODE_SKIPPED:
+    case DECA_EVENT_NODE_PAUSED:
+      return FALSE;
+    default:
+      return TRUE;
+    }
+}
+
 /* Fills the execution-wide members of @event, emits it and queues it for the store. */
 static void
 execution_emit (DecaExecution *execution,
@@ -319,10 +390,7 @@ execution_emit (DecaExecution *execution,
 
   g_signal_emit (self, signals[SIGNAL_EVENT], 0, event);
 
-  /* The store keeps what an execution's history needs; "queued" and "started" are live
-   * progress only (a node result holds its start time), and storing them would triple the
-   * rows written per node (docs/events.md). */
-  if (self->store != NULL && event->type != DECA_EVENT_NODE_QUEUED && event->type != DECA_EVENT_NODE_STARTED)
+  if (self->store != NULL && event_is_stored (event->type))
     {
       DecaEventRecord *record = g_new0 (DecaEventRecord, 1);
 
@@ -393,7 +461,8 @@ static void
 checkpoint_node (DecaFrame  *frame,
                  guint       node,
                  const char *key,
-                 const char *status)
+                 const char *status,
+                 gint64      event_seq)
 {
   DecaExecution *execution = frame->execution;
   DecaExecutor *self = execution->executor;
@@ -419,6 +488,7 @@ checkpoint_node (DecaFrame  *frame,
       record->error = error_json (redacted, NULL);
     }
   record->attempts = state->attempt;
+  record->event_seq = event_seq;
   record->started_at = state->first_started_at;
   record->finished_at = deca_clock_now_us (self->clock);
   g_ptr_array_add (self->pending_results, record);
@@ -696,10 +766,10 @@ node_resolve_input (DecaFrame *frame,
       DecaEvent event;
 
       state->status = NODE_SKIPPED;
-      checkpoint_node (frame, node, key, DECA_STATUS_SKIPPED);
       node_event_init (&event, DECA_EVENT_NODE_SKIPPED, frame, node, key);
       event.message = "no incoming connection fired";
       execution_emit (frame->execution, &event);
+      checkpoint_node (frame, node, key, DECA_STATUS_SKIPPED, event.seq);
       node_finish (frame, node);
     }
 }
@@ -795,7 +865,6 @@ node_succeed (DecaFrame  *frame,
   state->output = output;
   g_free (state->port);
   state->port = g_strdup (port ? port : deca_node_type_get_default_port (execution_plan (execution)->nodes[node].type));
-  checkpoint_node (frame, node, key, DECA_STATUS_SUCCEEDED);
 
   node_event_init (&event, DECA_EVENT_NODE_SUCCEEDED, frame, node, key);
   event.port = state->port;
@@ -803,6 +872,7 @@ node_succeed (DecaFrame  *frame,
     event.output = redacted = deca_json_redact (output, execution->secrets);
   event.duration_us = deca_clock_now_us (execution->executor->clock) - state->started_at;
   execution_emit (execution, &event);
+  checkpoint_node (frame, node, key, DECA_STATUS_SUCCEEDED, event.seq);
 }
 
 static JsonNode *
@@ -833,13 +903,13 @@ node_fail (DecaFrame *frame,
   g_clear_pointer (&state->output, json_node_unref);
   state->output = error_output (error);
   g_clear_pointer (&state->port, g_free);
-  checkpoint_node (frame, node, key, DECA_STATUS_FAILED);
 
   node_event_init (&event, DECA_EVENT_NODE_FAILED, frame, node, key);
   event.error_code = error->domain == DECA_ENGINE_ERROR ? deca_engine_error_code_name (error->code) : "error";
   event.error_message = message;
   event.duration_us = deca_clock_now_us (execution->executor->clock) - state->started_at;
   execution_emit (execution, &event);
+  checkpoint_node (frame, node, key, DECA_STATUS_FAILED, event.seq);
 }
 
 /* --- starting nodes, attempts, retries, timeouts -------------------------------------- */
@@ -1063,7 +1133,7 @@ node_start (DecaFrame *frame,
    * it started, so `deca executions show` sees it and a resume keeps its start time.
    * Nodes that answered at once get only their result written. */
   if (state->invocation != NULL && deca_node_invocation_get_outcome (state->invocation) == DECA_INVOCATION_PENDING)
-    checkpoint_node (frame, node, key, DECA_STATUS_RUNNING);
+    checkpoint_node (frame, node, key, DECA_STATUS_RUNNING, 0);
 }
 
 static gboolean
@@ -1149,12 +1219,15 @@ node_pause (DecaFrame  *frame,
 
     waiting->frame = frame;
     waiting->node = node;
+    /* Created on first use: most executions never wait for anybody. */
+    if (execution->waiting == NULL)
+      execution->waiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
     g_hash_table_replace (execution->waiting, g_strdup (key), waiting);
   }
-  checkpoint_node (frame, node, key, DECA_STATUS_PAUSED);
   node_event_init (&event, DECA_EVENT_NODE_PAUSED, frame, node, key);
   event.message = reason;
   execution_emit (execution, &event);
+  checkpoint_node (frame, node, key, DECA_STATUS_PAUSED, event.seq);
   executor_touch (execution->executor, execution);
 }
 
@@ -1653,7 +1726,7 @@ executor_settle_touched (DecaExecutor *self)
         }
       if (execution->status == DECA_EXECUTION_RUNNING && execution->running == 0 &&
           execution->retry_waiting == 0 && g_queue_is_empty (&execution->ready) &&
-          g_hash_table_size (execution->waiting) > 0 && !execution->top->done)
+          execution->waiting != NULL && g_hash_table_size (execution->waiting) > 0 && !execution->top->done)
         {
           DecaEvent event = { 0 };
 
@@ -1818,14 +1891,13 @@ executor_plan_for (DecaExecutor  *self,
                    DecaFlow      *flow,
                    GError       **error)
 {
-  g_autofree char *key = g_strdup_printf ("deca-plan-%p", (void *) self->registry);
-  DecaPlan *plan = g_object_get_data (G_OBJECT (flow), key);
+  DecaPlan *plan = g_object_get_qdata (G_OBJECT (flow), self->plan_quark);
 
   if (plan != NULL)
     return plan;
   plan = _deca_plan_new (flow, self->registry, error);
   if (plan != NULL)
-    g_object_set_data_full (G_OBJECT (flow), key, plan, (GDestroyNotify) _deca_plan_free);
+    g_object_set_qdata_full (G_OBJECT (flow), self->plan_quark, plan, (GDestroyNotify) _deca_plan_free);
   return plan;
 }
 
@@ -1836,7 +1908,6 @@ executor_store_flow (DecaExecutor  *self,
                      gint64        *version,
                      GError       **error)
 {
-  g_autofree char *key = NULL;
   g_autofree char *document = NULL;
   gpointer cached;
 
@@ -1845,8 +1916,7 @@ executor_store_flow (DecaExecutor  *self,
       *version = deca_flow_get_version (flow);
       return TRUE;
     }
-  key = g_strdup_printf ("deca-stored-version-%p", (void *) self->store);
-  cached = g_object_get_data (G_OBJECT (flow), key);
+  cached = g_object_get_qdata (G_OBJECT (flow), self->version_quark);
   if (cached != NULL)
     {
       *version = GPOINTER_TO_SIZE (cached);
@@ -1856,7 +1926,7 @@ executor_store_flow (DecaExecutor  *self,
   if (!deca_store_save_flow (self->store, deca_flow_get_id (flow), deca_flow_get_name (flow),
                              document, version, error))
     return FALSE;
-  g_object_set_data (G_OBJECT (flow), key, GSIZE_TO_POINTER ((gsize) *version));
+  g_object_set_qdata (G_OBJECT (flow), self->version_quark, GSIZE_TO_POINTER ((gsize) *version));
   return TRUE;
 }
 
@@ -1899,18 +1969,31 @@ execution_resolve_credentials (DecaExecution  *execution,
 static char *
 execution_id_new (DecaExecutor *self)
 {
+  static const char hex[] = "0123456789abcdef";
   guint64 ms = (guint64) (g_get_real_time () / 1000);
   guint8 bytes[16];
+  char *id = g_malloc (37);
+  char *p = id;
 
   for (guint i = 0; i < 6; i++)
     bytes[i] = (guint8) (ms >> (8 * (5 - i)));
-  for (guint i = 6; i < 16; i++)
-    bytes[i] = (guint8) g_random_int_range (0, 256);
+  for (guint i = 6; i < 16; i += 4)
+    {
+      guint32 r = g_random_int ();   /* not the executor's GRand: tests seed that one */
+
+      memcpy (bytes + i, &r, MIN (4, 16 - i));
+    }
   bytes[6] = (guint8) (0x70 | (bytes[6] & 0x0f));   /* version 7 */
-  bytes[8] = (guint8) (0x80 | (bytes[8] & 0x3f));   /* RFC 4122 variant */
-  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                          bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                          bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]);
+  bytes[8] = (guint8) (0x80 | (bytes[8] & 0x3f));   /* RFC 9562 variant */
+  for (guint i = 0; i < 16; i++)
+    {
+      if (i == 4 || i == 6 || i == 8 || i == 10)
+        *p++ = '-';
+      *p++ = hex[bytes[i] >> 4];
+      *p++ = hex[bytes[i] & 0x0f];
+    }
+  *p = '\0';
+  return id;
 }
 
 static DecaExecution *
@@ -2076,7 +2159,8 @@ executor_load_execution (DecaExecutor  *self,
   execution->parent_id = g_strdup (record->parent_id);
   execution->parent_node = g_strdup (record->parent_node);
   execution->restored = load_restored_results (self, execution_id, error);
-  events = execution->restored ? deca_store_list_events (self->store, execution_id, 0, error) : NULL;
+  /* Outcome events live in node results: the history holds the highest seq either way. */
+  events = execution->restored ? deca_event_list_history (self->store, execution_id, error) : NULL;
   if (events == NULL)
     {
       g_object_unref (execution);
@@ -2285,7 +2369,7 @@ deca_executor_decide (DecaExecutor  *self,
   execution = g_hash_table_lookup (self->executions, execution_id);
   if (execution != NULL)
     {
-      waiting = g_hash_table_lookup (execution->waiting, node_key);
+      waiting = execution->waiting ? g_hash_table_lookup (execution->waiting, node_key) : NULL;
       if (waiting == NULL)
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
@@ -2540,8 +2624,11 @@ deca_executor_new (DecaNodeRegistry *registry)
 
   g_return_val_if_fail (DECA_IS_NODE_REGISTRY (registry), NULL);
 
+  g_autofree char *key = g_strdup_printf ("deca-plan-%p", (void *) registry);
+
   self = g_object_new (DECA_TYPE_EXECUTOR, NULL);
   self->registry = g_object_ref (registry);
+  self->plan_quark = g_quark_from_string (key);
   return self;
 }
 
@@ -2549,8 +2636,12 @@ void
 deca_executor_set_store (DecaExecutor *self,
                          DecaStore    *store)
 {
+  g_autofree char *key = NULL;
+
   g_return_if_fail (DECA_IS_EXECUTOR (self));
   g_set_object (&self->store, store);
+  key = g_strdup_printf ("deca-stored-version-%p", (void *) store);
+  self->version_quark = g_quark_from_string (key);
 }
 
 DecaStore *

@@ -101,6 +101,11 @@ static const char * const migrations[] = {
   /* 2: the process that runs an execution ("host:pid:start"), so that a second process
    * on the same file resumes only executions whose process is gone. */
   "ALTER TABLE executions ADD COLUMN owner TEXT;",
+
+  /* 3: the seq of the event a node result stands for. Node outcome events (succeeded,
+   * failed, skipped, paused) are stored as their node result, not a second time in
+   * events; the history merges both by seq (docs/events.md). */
+  "ALTER TABLE node_results ADD COLUMN event_seq INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))
@@ -191,15 +196,16 @@ static const char * const stmt_sql[N_STMTS] = {
    * give the row a new seq and move it to the end of the write order. */
   [STMT_NODE_RESULT_PUT] =
     "INSERT INTO node_results (execution_pk, node_key, node_id, status, port, input,"
-    " output, error, attempts, started_at, finished_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    " output, error, attempts, started_at, finished_at, event_seq)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
     " ON CONFLICT (execution_pk, node_key) DO UPDATE SET node_id = excluded.node_id,"
     " status = excluded.status, port = excluded.port, input = excluded.input,"
     " output = excluded.output, error = excluded.error, attempts = excluded.attempts,"
-    " started_at = excluded.started_at, finished_at = excluded.finished_at",
+    " started_at = excluded.started_at, finished_at = excluded.finished_at,"
+    " event_seq = excluded.event_seq",
   [STMT_NODE_RESULT_LIST] =
     "SELECT ?1, node_key, node_id, status, port, input, output, error,"
-    " attempts, started_at, finished_at FROM node_results"
+    " attempts, started_at, finished_at, event_seq FROM node_results"
     " WHERE execution_pk = (SELECT pk FROM executions WHERE id = ?1)"
     " ORDER BY seq",
   [STMT_EVENT_APPEND] =
@@ -348,6 +354,7 @@ deca_node_result_record_copy (const DecaNodeResultRecord *record)
   copy->attempts = record->attempts;
   copy->started_at = record->started_at;
   copy->finished_at = record->finished_at;
+  copy->event_seq = record->event_seq;
   return copy;
 }
 
@@ -1288,6 +1295,7 @@ deca_store_put_node_result (DecaStore                  *self,
   sqlite3_bind_int (stmt, 9, record->attempts);
   sqlite3_bind_int64 (stmt, 10, record->started_at);
   sqlite3_bind_int64 (stmt, 11, record->finished_at);
+  sqlite3_bind_int64 (stmt, 12, record->event_seq);
 
   rc = store_step_write (self, stmt, "write a node result", error);
   if G_LIKELY (rc == SQLITE_DONE)
@@ -1336,6 +1344,7 @@ deca_store_list_node_results (DecaStore   *self,
       record->attempts = sqlite3_column_int (stmt, 8);
       record->started_at = sqlite3_column_int64 (stmt, 9);
       record->finished_at = sqlite3_column_int64 (stmt, 10);
+      record->event_seq = sqlite3_column_int64 (stmt, 11);
       g_ptr_array_add (records, record);
     }
   if (rc != SQLITE_DONE)

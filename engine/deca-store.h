@@ -68,6 +68,7 @@ typedef struct {
   int     attempts;
   gint64  started_at;
   gint64  finished_at;
+  gint64  event_seq;       /* the seq of the event this result stands for, 0 when none */
 } DecaNodeResultRecord;
 
 /**

@@ -975,11 +975,17 @@ test_approval_durable_reject (Fixture       *fixture,
   run_until_settled (resumed);
   g_assert_cmpint (deca_execution_get_status (resumed), ==, DECA_EXECUTION_SUCCEEDED);
   assert_json_equal (deca_execution_get_output (resumed), "{\"deny\": {\"done\": false}}");
-  /* The execution keeps its start time across the pause and the resume. */
+  /* The execution keeps its start time across the pause and the resume, and its history
+   * numbers events on from where it stopped. */
   {
     g_autoptr(DecaExecutionRecord) record = deca_store_get_execution (store, id, NULL);
+    g_autoptr(GPtrArray) history = deca_event_list_history (store, id, NULL);
 
     g_assert_cmpint (record->started_at, ==, started_at);
+    g_assert_cmpuint (history->len, >=, 6);
+    for (guint i = 1; i < history->len; i++)
+      g_assert_cmpint (((DecaEventRecord *) g_ptr_array_index (history, i))->seq, >,
+                       ((DecaEventRecord *) g_ptr_array_index (history, i - 1))->seq);
   }
 }
 
@@ -1071,10 +1077,43 @@ test_durable_checkpoints (Fixture       *fixture,
   results = deca_store_list_node_results (store, record->id, NULL);
   g_assert_cmpuint (results->len, ==, 2);
   g_assert_cmpstr (((DecaNodeResultRecord *) g_ptr_array_index (results, 1))->output, ==, "{\"w\":2}");
-  /* The store keeps every event but the live-only "queued" and "started", in order. */
+  /* The events table keeps the execution's own events; node outcomes are in node results.
+   * The history merges both: every event but the live-only "queued" and "started", with
+   * the same seq numbers as live, in order. */
   events = deca_store_list_events (store, record->id, 0, NULL);
+  g_assert_cmpuint (events->len, ==, 2);
+  g_clear_pointer (&events, g_ptr_array_unref);
+  events = deca_event_list_history (store, record->id, NULL);
   g_assert_cmpuint (events->len, ==, fixture->events->len - count_events (fixture, "\"type\":\"node.queued\"")
                                      - count_events (fixture, "\"type\":\"node.started\""));
+  for (guint i = 0; i < fixture->events->len; i++)
+    {
+      g_autoptr(JsonNode) live = json_from_string (g_ptr_array_index (fixture->events, i), NULL);
+      JsonObject *object = json_node_get_object (live);
+      const char *type = json_object_get_string_member (object, "type");
+      gint64 seq = json_object_get_int_member (object, "seq");
+      gboolean found = FALSE;
+
+      if (g_str_equal (type, "node.queued") || g_str_equal (type, "node.started"))
+        continue;
+      for (guint j = 0; j < events->len; j++)
+        {
+          DecaEventRecord *stored = g_ptr_array_index (events, j);
+
+          if (stored->seq == seq)
+            {
+              g_autofree char *full = deca_event_expand_stored (stored->execution_id, stored->seq, stored->type,
+                                                                stored->time, stored->payload);
+              g_autoptr(JsonNode) expanded = json_from_string (full, NULL);
+
+              g_assert_cmpstr (stored->type, ==, type);
+              g_assert_cmpstr (json_object_get_string_member_with_default (json_node_get_object (expanded), "node_key", ""), ==,
+                               json_object_get_string_member_with_default (object, "node_key", ""));
+              found = TRUE;
+            }
+        }
+      g_assert_true (found);
+    }
   g_assert_cmpstr (((DecaEventRecord *) g_ptr_array_index (events, 0))->type, ==, "execution.started");
   g_assert_cmpstr (((DecaEventRecord *) g_ptr_array_index (events, events->len - 1))->type, ==, "execution.finished");
   for (guint i = 1; i < events->len; i++)

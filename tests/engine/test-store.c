@@ -195,13 +195,13 @@ test_open_creates_schema (Fixture       *fixture,
 
   g_assert_true (g_file_test (fixture->path, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpstr (deca_store_get_path (store), ==, fixture->path);
-  g_assert_cmpint (deca_store_get_schema_version (store), ==, 2);
+  g_assert_cmpint (deca_store_get_schema_version (store), ==, 3);
 
   /* WAL is a property of the file, so a fresh connection must report it. */
   mode = raw_query (fixture->path, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
   version = raw_query (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "2");
+  g_assert_cmpstr (version, ==, "3");
 
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
     {
@@ -283,13 +283,13 @@ test_open_migrations_idempotent (Fixture       *fixture,
   store = open_store (fixture);
   g_assert_finalize_object (store);
   store = open_store (fixture);
-  g_assert_cmpint (deca_store_get_schema_version (store), ==, 2);
+  g_assert_cmpint (deca_store_get_schema_version (store), ==, 3);
   g_assert_finalize_object (store);
 
   objects_after = raw_query (fixture->path, "SELECT count(*) FROM sqlite_schema");
   g_assert_cmpstr (objects_before, ==, objects_after);
   version = raw_query (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "2");
+  g_assert_cmpstr (version, ==, "3");
 }
 
 static void
