@@ -56,7 +56,6 @@ struct _DecaExecutor
   GPtrArray *pending_events;      /* DecaEventRecord */
   GPtrArray *pending_inserts;     /* DecaExecutionRecord */
   GPtrArray *pending_updates;     /* DecaExecutionRecord */
-  GError *store_error;
 };
 
 enum {
@@ -2573,7 +2572,6 @@ deca_executor_finalize (GObject *object)
   g_clear_pointer (&self->null_node, json_node_unref);
   g_clear_pointer (&self->empty_object, json_node_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
-  g_clear_error (&self->store_error);
   G_OBJECT_CLASS (deca_executor_parent_class)->finalize (object);
 }
 

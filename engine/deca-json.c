@@ -394,30 +394,29 @@ redact_copy (JsonNode   *node,
       {
         JsonArray *array = json_node_get_array (node);
         JsonArray *copy = json_array_sized_new (json_array_get_length (array));
+        JsonNode *result = json_node_new (JSON_NODE_ARRAY);
 
         for (guint i = 0; i < json_array_get_length (array); i++)
           json_array_add_element (copy, redact_copy (json_array_get_element (array, i), secrets));
-        JsonNode *result = json_node_new (JSON_NODE_ARRAY);
-
         json_node_take_array (result, copy);
         return result;
       }
     case JSON_NODE_OBJECT:
       {
+        JsonObject *object = json_node_get_object (node);
         JsonObject *copy = json_object_new ();
-        JsonObjectIter iter;
-        const char *name;
-        JsonNode *member;
-
-        json_object_iter_init (&iter, json_node_get_object (node));
-        while (json_object_iter_next (&iter, &name, &member))
-          {
-            g_autofree char *redacted_name = deca_string_redact (name, secrets);
-
-            json_object_set_member (copy, redacted_name, redact_copy (member, secrets));
-          }
         JsonNode *result = json_node_new (JSON_NODE_OBJECT);
+        /* The member list, not JsonObjectIter: json-glib 1.6 iterates its hash table, and
+         * a redacted copy must keep the members in the order they were written. */
+        g_autoptr(GList) names = json_object_get_members (object);
 
+        for (GList *l = names; l != NULL; l = l->next)
+          {
+            g_autofree char *redacted_name = deca_string_redact (l->data, secrets);
+
+            json_object_set_member (copy, redacted_name,
+                                    redact_copy (json_object_get_member (object, l->data), secrets));
+          }
         json_node_take_object (result, copy);
         return result;
       }

@@ -236,6 +236,14 @@ test_redact (void)
   g_assert_nonnull (strstr (text, "Bearer [redacted]"));
   /* The original is untouched. */
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (dirty), "auth"), ==, "Bearer s3cr3t");
+  /* Members keep their order in the copy. */
+  {
+    g_autoptr(JsonNode) many = json_from_string ("{\"z\": \"s3cr3t\", \"a\": 1, \"m\": 2, \"b\": 3, \"y\": 4, \"c\": 5}", NULL);
+    g_autoptr(JsonNode) copy = deca_json_redact (many, secrets);
+    g_autofree char *copy_text = deca_json_to_string (copy, FALSE);
+
+    g_assert_cmpstr (copy_text, ==, "{\"z\":\"[redacted]\",\"a\":1,\"m\":2,\"b\":3,\"y\":4,\"c\":5}");
+  }
   line = deca_string_redact ("token=s3cr3t&x=s3cr3t", secrets);
   g_assert_cmpstr (line, ==, "token=[redacted]&x=[redacted]");
 }
