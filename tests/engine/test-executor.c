@@ -255,6 +255,21 @@ run_flow (Fixture    *fixture,
   return execution;
 }
 
+/* Simulates a crash: @execution (dropped here) and the fixture's executor go away with
+ * their work in flight and nothing finished, as when the process is killed, and a new
+ * executor on @store (the same file) takes over, on the same manual clock. */
+static void
+crash_and_restart (Fixture        *fixture,
+                   DecaExecution **execution,
+                   DecaStore      *store)
+{
+  g_clear_object (execution);
+  g_assert_finalize_object (fixture->executor);
+  fixture->executor = deca_executor_new (fixture->registry);
+  deca_executor_set_store (fixture->executor, store);
+  deca_executor_set_clock (fixture->executor, DECA_CLOCK (fixture->clock));
+}
+
 static void
 assert_json_equal (JsonNode   *node,
                    const char *expected)
@@ -570,7 +585,6 @@ test_loop_resume (Fixture       *fixture,
     " \"connections\": [{\"from\": \"each\", \"to\": \"work\", \"from_port\": \"body\"}]}");
   g_autoptr(JsonNode) input = json_from_string ("{\"items\": [10, 20, 30]}", NULL);
   g_autoptr(DecaExecution) execution = NULL;
-  g_autoptr(DecaExecutor) restarted = NULL;
   g_autoptr(DecaExecution) again = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
@@ -584,14 +598,8 @@ test_loop_resume (Fixture       *fixture,
   run_until_settled (execution);
   g_assert_cmpuint (probe_calls ("each[2]/work"), ==, 1);
   id = g_strdup (deca_execution_get_id (execution));
-  g_clear_object (&execution);
-  g_assert_finalize_object (fixture->executor);
-  fixture->executor = NULL;
-
-  restarted = deca_executor_new (fixture->registry);
-  deca_executor_set_store (restarted, store);
-  deca_executor_set_clock (restarted, DECA_CLOCK (fixture->clock));
-  again = deca_executor_resume (restarted, id, &error);
+  crash_and_restart (fixture, &execution, store);
+  again = deca_executor_resume (fixture->executor, id, &error);
   g_assert_no_error (error);
   run_until_settled (again);
   g_assert_cmpuint (probe_calls ("each[0]/work"), ==, 1);
@@ -602,7 +610,6 @@ test_loop_resume (Fixture       *fixture,
   run_until_settled (again);
   g_assert_cmpint (deca_execution_get_status (again), ==, DECA_EXECUTION_SUCCEEDED);
   assert_json_equal (deca_execution_get_output (again), "{\"each\": [{\"n\": 0}, {\"n\": 1}, {\"n\": 2}]}");
-  fixture->executor = g_steal_pointer (&restarted);
 }
 
 static void
@@ -1138,7 +1145,6 @@ test_resume_after_crash (Fixture       *fixture,
   g_autoptr(DecaFlow) flow = flow_from (hanging);
   g_autoptr(DecaStore) store = deca_store_open (path, NULL);
   g_autoptr(DecaExecution) execution = NULL;
-  g_autoptr(DecaExecutor) restarted = NULL;
   g_autoptr(DecaStore) reopened = NULL;
   g_autoptr(GPtrArray) resumed = NULL;
   g_autoptr(GError) error = NULL;
@@ -1155,15 +1161,10 @@ test_resume_after_crash (Fixture       *fixture,
 
   /* "Crash": the executor goes away with its work in flight and without finishing
    * anything; a new executor on a new connection to the same file takes over. */
-  g_clear_object (&execution);
-  g_assert_finalize_object (fixture->executor);
-  fixture->executor = NULL;
   reopened = deca_store_open (path, &error);
   g_assert_no_error (error);
-  restarted = deca_executor_new (fixture->registry);
-  deca_executor_set_store (restarted, reopened);
-  deca_executor_set_clock (restarted, DECA_CLOCK (fixture->clock));
-  resumed = deca_executor_resume_all (restarted, &error);
+  crash_and_restart (fixture, &execution, reopened);
+  resumed = deca_executor_resume_all (fixture->executor, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (resumed->len, ==, 1);
   again = g_ptr_array_index (resumed, 0);
@@ -1180,7 +1181,6 @@ test_resume_after_crash (Fixture       *fixture,
   run_until_settled (again);
   g_assert_cmpint (deca_execution_get_status (again), ==, DECA_EXECUTION_SUCCEEDED);
   assert_json_equal (deca_execution_get_output (again), "{\"four\": {\"sum\": 6}}");
-  fixture->executor = g_steal_pointer (&restarted);
 }
 
 /* A wait that was running when its process died counts from its first start. */
@@ -1193,7 +1193,6 @@ test_resume_wait_keeps_start (Fixture       *fixture,
   g_autoptr(DecaFlow) flow = flow_from (
     "{\"id\": \"w\", \"name\": \"Wait\", \"nodes\": [{\"id\": \"pause\", \"type\": \"wait\", \"config\": {\"duration\": 100}}]}");
   g_autoptr(DecaExecution) execution = NULL;
-  g_autoptr(DecaExecutor) restarted = NULL;
   g_autoptr(DecaExecution) again = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
@@ -1203,14 +1202,8 @@ test_resume_wait_keeps_start (Fixture       *fixture,
   run_until_settled (execution);
   id = g_strdup (deca_execution_get_id (execution));
   deca_manual_clock_advance (fixture->clock, 60 * G_USEC_PER_SEC);
-  g_clear_object (&execution);
-  g_assert_finalize_object (fixture->executor);
-  fixture->executor = NULL;
-
-  restarted = deca_executor_new (fixture->registry);
-  deca_executor_set_store (restarted, store);
-  deca_executor_set_clock (restarted, DECA_CLOCK (fixture->clock));
-  again = deca_executor_resume (restarted, id, &error);
+  crash_and_restart (fixture, &execution, store);
+  again = deca_executor_resume (fixture->executor, id, &error);
   g_assert_no_error (error);
   run_until_settled (again);
   g_assert_cmpint (deca_manual_clock_next_due (fixture->clock) - deca_clock_now_us (DECA_CLOCK (fixture->clock)), ==, 40 * G_USEC_PER_SEC);
@@ -1218,7 +1211,6 @@ test_resume_wait_keeps_start (Fixture       *fixture,
   run_until_settled (again);
   g_assert_cmpint (deca_execution_get_status (again), ==, DECA_EXECUTION_SUCCEEDED);
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (json_node_get_object (deca_execution_get_output (again)), "pause"), "waited_ms"), ==, 100000);
-  fixture->executor = g_steal_pointer (&restarted);
 }
 
 /* Inserts an unfinished execution of a stored one-node flow, owned by @owner. */
@@ -1327,7 +1319,6 @@ test_subflow_resume (Fixture       *fixture,
     " {\"id\": \"use\", \"type\": \"transform\", \"config\": {\"set\": {\"got\": \"{{call.slow.n + 1}}\"}}}],"
     " \"connections\": [{\"from\": \"call\", \"to\": \"use\"}]}");
   g_autoptr(DecaExecution) execution = NULL;
-  g_autoptr(DecaExecutor) restarted = NULL;
   g_autoptr(GPtrArray) resumed = NULL;
   g_autoptr(GPtrArray) all = NULL;
   g_autoptr(GError) error = NULL;
@@ -1344,14 +1335,8 @@ test_subflow_resume (Fixture       *fixture,
   execution = deca_executor_start (fixture->executor, parent, NULL, NULL);
   run_until_settled (execution);
   g_assert_cmpuint (probe_calls ("slow"), ==, 1);
-  g_clear_object (&execution);
-  g_assert_finalize_object (fixture->executor);
-  fixture->executor = NULL;
-
-  restarted = deca_executor_new (fixture->registry);
-  deca_executor_set_store (restarted, store);
-  deca_executor_set_clock (restarted, DECA_CLOCK (fixture->clock));
-  resumed = deca_executor_resume_all (restarted, &error);
+  crash_and_restart (fixture, &execution, store);
+  resumed = deca_executor_resume_all (fixture->executor, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (resumed->len, ==, 1);   /* the parent; it resumes its child itself */
   again = g_ptr_array_index (resumed, 0);
@@ -1371,7 +1356,6 @@ test_subflow_resume (Fixture       *fixture,
     if (((DecaExecutionRecord *) g_ptr_array_index (all, i))->parent_id != NULL)
       children++;
   g_assert_cmpuint (children, ==, 1);
-  fixture->executor = g_steal_pointer (&restarted);
 }
 
 static void
