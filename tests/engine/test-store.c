@@ -1011,6 +1011,43 @@ test_second_connection_misses_uncommitted (Fixture       *fixture,
   g_assert_finalize_object (engine);
 }
 
+/* A file written by an older build (schema 1) is migrated at open, keeping its data. */
+static void
+test_open_upgrades_old_schema (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = open_store (fixture);
+  g_autoptr(DecaExecutionRecord) record = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autofree char *version = NULL;
+
+  g_assert_finalize_object (store);
+  /* Turn the file back into what schema 1 was, with one execution and one node result. */
+  g_assert_cmpint (raw_exec (fixture->path,
+                             "ALTER TABLE executions DROP COLUMN owner;"
+                             "ALTER TABLE node_results DROP COLUMN event_seq;"
+                             "INSERT INTO executions (id, flow_id, flow_version, status, created_at)"
+                             " VALUES ('old', 'f', 1, 'running', 5);"
+                             "INSERT INTO node_results (execution_pk, node_key, node_id, status, attempts)"
+                             " VALUES ((SELECT pk FROM executions WHERE id = 'old'), 'a', 'a', 'succeeded', 1);"
+                             "PRAGMA user_version = 1;"), ==, SQLITE_OK);
+
+  store = open_store (fixture);
+  g_assert_cmpint (deca_store_get_schema_version (store), ==, 3);
+  record = deca_store_get_execution (store, "old", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (record->status, ==, "running");
+  g_assert_null (record->owner);
+  results = deca_store_list_node_results (store, "old", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 1);
+  g_assert_cmpint (((DecaNodeResultRecord *) g_ptr_array_index (results, 0))->event_seq, ==, 0);
+  g_assert_finalize_object (store);
+  version = raw_query (fixture->path, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, "3");
+}
+
 /* Ownership: a claim succeeds only against the expected owner, atomically. */
 static void
 test_execution_claim (Fixture       *fixture,
@@ -1081,6 +1118,7 @@ main (int   argc,
   ADD ("open/reopen-keeps-data", test_open_reopen_keeps_data);
   ADD ("open/migrations-idempotent", test_open_migrations_idempotent);
   ADD ("open/newer-refused", test_open_newer_refused);
+  ADD ("open/upgrades-old-schema", test_open_upgrades_old_schema);
   ADD ("open/not-sqlite-refused", test_open_not_sqlite_refused);
   ADD ("flows/versions", test_flow_versions);
   ADD ("executions/insert-update-get", test_execution_insert_update_get);
