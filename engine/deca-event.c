@@ -190,7 +190,6 @@ static DecaEventRecord *
 event_from_node_result (const DecaNodeResultRecord *result)
 {
   g_autoptr(JsonNode) error = NULL;
-  g_autofree char *type = NULL;
   DecaEventRecord *record;
   DecaEvent event = { 0 };
 
