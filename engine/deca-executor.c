@@ -2269,6 +2269,8 @@ deca_executor_resume_all (DecaExecutor  *self,
         }
       if (g_error_matches (local_error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE))
         continue;   /* another process claimed it first */
+      if (local_error == NULL)
+        local_error = g_error_new_literal (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE, "unknown reason");
       /* It can never resume (its flow version is gone, a node type no longer exists...):
        * record why and go on, so one broken execution does not block all the others. */
       executor_give_up (self, record, local_error);
