@@ -8,7 +8,7 @@ packages="
   gcc make pkg-config meson ninja-build gettext
   clang libclang-rt-14-dev
   libglib2.0-dev libjson-glib-dev libsqlite3-dev libsoup-3.0-dev
-  glib-networking ca-certificates
+  glib-networking ca-certificates tzdata
   sqlite3
 "
 
