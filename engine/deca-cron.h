@@ -25,6 +25,21 @@ GDateTime *deca_cron_next      (DecaCron    *cron,
                                 GDateTime   *after,
                                 GTimeZone   *tz);
 
+/* Describes @expression in an English sentence for people ("Every 5 minutes", "At 09:00 on
+ * Monday through Friday"). Returns (transfer full) the sentence, or NULL with the error of
+ * deca_cron_parse() when @expression is not valid. Implemented in deca-cron-describe.c. */
+char      *deca_cron_describe  (const char  *expression,
+                                GError     **error);
+/* Returns (transfer full) (element-type GDateTime) up to @count fire times of @expression
+ * strictly after @after, in order, in @tz (NULL = UTC); fewer when the schedule stops
+ * firing within deca_cron_next()'s horizon. NULL with the parse error when @expression is
+ * not valid. */
+GPtrArray *deca_cron_next_times (const char  *expression,
+                                 GTimeZone   *tz,
+                                 GDateTime   *after,
+                                 guint        count,
+                                 GError     **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DecaCron, deca_cron_free)
 
 G_END_DECLS
