@@ -7,6 +7,7 @@
 #include "deca-credential-provider.h"
 #include "deca-expr.h"
 #include "deca-flow.h"
+#include "deca-flow-document.h"
 #include "deca-flow-layout.h"
 #include "deca-node-type.h"
 #include "deca-node-invocation.h"

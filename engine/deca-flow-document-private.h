@@ -1,0 +1,50 @@
+#pragma once
+
+#include "deca-flow-document.h"
+
+G_BEGIN_DECLS
+
+/*
+ * What DecaFlowDocument and its items share. The JSON objects installed in items are
+ * never changed in place: an edit installs a new object (sharing unchanged members with
+ * the old one), so the undo history can keep the old ones by reference.
+ */
+
+/* Takes a reference on @object. */
+DecaFlowNodeItem       *_deca_flow_node_item_new            (JsonObject *object);
+/* Returns (transfer none) the installed object. */
+JsonObject             *_deca_flow_node_item_peek_object    (DecaFlowNodeItem *self);
+/* Installs @object (takes a reference) and notifies the properties that changed. */
+void                    _deca_flow_node_item_set_object     (DecaFlowNodeItem *self,
+                                                             JsonObject       *object);
+/* @document is not referenced; NULL when the item leaves the document. */
+void                    _deca_flow_node_item_set_document   (DecaFlowNodeItem *self,
+                                                             DecaFlowDocument *document);
+/* Takes @problems (transfer full, borrowed problem pointers owned by the document);
+ * notifies "problems" when it or the old set is not empty. */
+void                    _deca_flow_node_item_set_problems   (DecaFlowNodeItem *self,
+                                                             GPtrArray        *problems);
+
+DecaFlowConnectionItem *_deca_flow_connection_item_new      (JsonObject *object,
+                                                             const char *default_port);
+JsonObject             *_deca_flow_connection_item_peek_object (DecaFlowConnectionItem *self);
+/* Installs @object; @default_port is the source type's default port (NULL = "main"). */
+void                    _deca_flow_connection_item_set_object  (DecaFlowConnectionItem *self,
+                                                                JsonObject             *object,
+                                                                const char             *default_port);
+void                    _deca_flow_connection_item_set_document (DecaFlowConnectionItem *self,
+                                                                 DecaFlowDocument       *document);
+void                    _deca_flow_connection_item_set_problems (DecaFlowConnectionItem *self,
+                                                                 GPtrArray              *problems);
+
+/* Recomputes the document's problems when an edit made them stale. */
+void                    _deca_flow_document_ensure_problems (DecaFlowDocument *self);
+
+/* Returns (transfer full) a deep copy of @object; json_node_copy() shares containers.
+ * (_deca_json_deep_copy() in deca-node-base.h does the same for a node.) */
+JsonObject             *_deca_json_object_deep_copy         (JsonObject *object);
+/* The string member @name of @object, NULL when absent or not a string. */
+const char             *_deca_json_object_get_string        (JsonObject *object,
+                                                             const char *name);
+
+G_END_DECLS
