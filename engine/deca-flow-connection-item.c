@@ -221,13 +221,7 @@ _deca_flow_connection_item_set_problems (DecaFlowConnectionItem *self,
 
   g_return_if_fail (DECA_IS_FLOW_CONNECTION_ITEM (self));
 
-  changed = problems->len != self->problems->len;
-  for (guint i = 0; !changed && i < problems->len; i++)
-    {
-      DecaValidationProblem *a = problems->pdata[i], *b = self->problems->pdata[i];
-
-      changed = g_strcmp0 (a->pointer, b->pointer) != 0 || g_strcmp0 (a->message, b->message) != 0;
-    }
+  changed = !_deca_validation_problems_equal (problems, self->problems);
   g_ptr_array_unref (self->problems);
   self->problems = problems;
   if (changed)
@@ -298,7 +292,7 @@ deca_flow_connection_item_dup_object (DecaFlowConnectionItem *self)
 {
   g_return_val_if_fail (DECA_IS_FLOW_CONNECTION_ITEM (self), NULL);
 
-  return _deca_json_object_deep_copy (self->object);
+  return deca_json_object_deep_copy (self->object);
 }
 
 GPtrArray *

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "deca-flow-document.h"
+#include "deca-json.h"
 
 G_BEGIN_DECLS
 
@@ -40,9 +41,10 @@ void                    _deca_flow_connection_item_set_problems (DecaFlowConnect
 /* Recomputes the document's problems when an edit made them stale. */
 void                    _deca_flow_document_ensure_problems (DecaFlowDocument *self);
 
-/* Returns (transfer full) a deep copy of @object; json_node_copy() shares containers.
- * (_deca_json_deep_copy() in deca-node-base.h does the same for a node.) */
-JsonObject             *_deca_json_object_deep_copy         (JsonObject *object);
+/* TRUE when the two arrays of DecaValidationProblem say the same things in the same
+ * order (problems are fresh objects after every recomputation, so compare contents). */
+gboolean                _deca_validation_problems_equal     (GPtrArray  *a,
+                                                             GPtrArray  *b);
 /* The string member @name of @object, NULL when absent or not a string. */
 const char             *_deca_json_object_get_string        (JsonObject *object,
                                                              const char *name);

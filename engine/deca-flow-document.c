@@ -113,18 +113,20 @@ static const char * const reserved_ids[] = {
 
 /* ---- JSON helpers ----------------------------------------------------------------------- */
 
-JsonObject *
-_deca_json_object_deep_copy (JsonObject *object)
+gboolean
+_deca_validation_problems_equal (GPtrArray *a,
+                                 GPtrArray *b)
 {
-  JsonObject *copy = json_object_new ();
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *member;
+  if (a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    {
+      DecaValidationProblem *x = a->pdata[i], *y = b->pdata[i];
 
-  json_object_iter_init_ordered (&iter, object);
-  while (json_object_iter_next_ordered (&iter, &name, &member))
-    json_object_set_member (copy, name, _deca_json_deep_copy (member));
-  return copy;
+      if (g_strcmp0 (x->pointer, y->pointer) != 0 || g_strcmp0 (x->message, y->message) != 0)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 const char *
@@ -643,7 +645,7 @@ build_document (DecaFlowDocument *self,
                                    : _deca_flow_connection_item_peek_object (DECA_FLOW_CONNECTION_ITEM (item));
 
               if (deep)
-                json_array_add_object_element (array, _deca_json_object_deep_copy (object));
+                json_array_add_object_element (array, deca_json_object_deep_copy (object));
               else
                 json_array_add_object_element (array, json_object_ref (object));
             }
@@ -651,7 +653,7 @@ build_document (DecaFlowDocument *self,
           json_object_set_member (root, name, array_node);
         }
       else
-        json_object_set_member (root, name, deep ? _deca_json_deep_copy (member) : json_node_copy (member));
+        json_object_set_member (root, name, deep ? deca_json_deep_copy (member) : json_node_copy (member));
     }
 
   if (!wrote_connections && n_connections > 0)
@@ -663,7 +665,7 @@ build_document (DecaFlowDocument *self,
           g_autoptr(DecaFlowConnectionItem) item = g_list_model_get_item (G_LIST_MODEL (self->connections), i);
           JsonObject *object = _deca_flow_connection_item_peek_object (item);
 
-          json_array_add_object_element (array, deep ? _deca_json_object_deep_copy (object) : json_object_ref (object));
+          json_array_add_object_element (array, deep ? deca_json_object_deep_copy (object) : json_object_ref (object));
         }
       json_object_set_array_member (root, "connections", array);
     }
@@ -1065,7 +1067,7 @@ deca_flow_document_new_from_flow (DecaNodeRegistry  *registry,
   g_return_val_if_fail (DECA_IS_NODE_REGISTRY (registry), NULL);
   g_return_val_if_fail (DECA_IS_FLOW (flow), NULL);
 
-  root = _deca_json_deep_copy (deca_flow_get_document (flow));
+  root = deca_json_deep_copy (deca_flow_get_document (flow));
   self = g_object_new (DECA_TYPE_FLOW_DOCUMENT, "registry", registry, NULL);
   if (!load_document (self, root, error))
     return NULL;
@@ -1142,7 +1144,7 @@ deca_flow_document_get_settings (DecaFlowDocument *self)
   g_return_val_if_fail (DECA_IS_FLOW_DOCUMENT (self), NULL);
 
   settings = member_object (self->root, "settings");
-  return settings != NULL ? _deca_json_object_deep_copy (settings) : json_object_new ();
+  return settings != NULL ? deca_json_object_deep_copy (settings) : json_object_new ();
 }
 
 GListModel *
@@ -1400,7 +1402,7 @@ config_defaults (JsonNode *schema)
         continue;
       value = json_object_get_member (json_node_get_object (member), "default");
       if (value != NULL)
-        json_object_set_member (config, name, _deca_json_deep_copy (value));
+        json_object_set_member (config, name, deca_json_deep_copy (value));
     }
   return config;
 }
@@ -1956,7 +1958,7 @@ deca_flow_document_set_node_config (DecaFlowDocument  *self,
   g_return_val_if_fail (config != NULL, FALSE);
 
   return set_node_member (self, id, "config",
-                          node_new_object (_deca_json_object_deep_copy (config)),
+                          node_new_object (deca_json_object_deep_copy (config)),
                           "Edit node", error);
 }
 
@@ -2055,7 +2057,7 @@ deca_flow_document_set_node_field (DecaFlowDocument  *self,
   current = member_object (_deca_flow_node_item_peek_object (item), "config");
   config = current != NULL ? json_object_ref (current) : json_object_new ();
   where = g_string_new (NULL);
-  changed = object_with_path (config, tokens, value != NULL ? _deca_json_deep_copy (value) : NULL,
+  changed = object_with_path (config, tokens, value != NULL ? deca_json_deep_copy (value) : NULL,
                               where, error);
   if (changed == NULL)
     return FALSE;
@@ -2077,7 +2079,7 @@ deca_flow_document_set_node_retry (DecaFlowDocument  *self,
   g_return_val_if_fail (id != NULL, FALSE);
 
   return set_node_member (self, id, "retry",
-                          retry != NULL ? node_new_object (_deca_json_object_deep_copy (retry)) : NULL,
+                          retry != NULL ? node_new_object (deca_json_object_deep_copy (retry)) : NULL,
                           "Change retry", error);
 }
 
@@ -2124,7 +2126,7 @@ deca_flow_document_set_settings (DecaFlowDocument *self,
     return;
   edit_begin (self, "Change settings");
   edit_set_member (self, "settings",
-                   settings != NULL ? node_new_object (_deca_json_object_deep_copy (settings)) : NULL);
+                   settings != NULL ? node_new_object (deca_json_object_deep_copy (settings)) : NULL);
   edit_end (self);
 }
 

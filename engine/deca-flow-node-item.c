@@ -264,14 +264,7 @@ _deca_flow_node_item_set_problems (DecaFlowNodeItem *self,
 
   g_return_if_fail (DECA_IS_FLOW_NODE_ITEM (self));
 
-  /* Problem pointers are fresh after every recomputation, so compare what they say. */
-  changed = problems->len != self->problems->len;
-  for (guint i = 0; !changed && i < problems->len; i++)
-    {
-      DecaValidationProblem *a = problems->pdata[i], *b = self->problems->pdata[i];
-
-      changed = g_strcmp0 (a->pointer, b->pointer) != 0 || g_strcmp0 (a->message, b->message) != 0;
-    }
+  changed = !_deca_validation_problems_equal (problems, self->problems);
   g_ptr_array_unref (self->problems);
   self->problems = problems;
   if (changed)
@@ -302,7 +295,7 @@ deca_flow_node_item_get_config (DecaFlowNodeItem *self)
   g_return_val_if_fail (DECA_IS_FLOW_NODE_ITEM (self), NULL);
 
   config = member_object (self->object, "config");
-  return config != NULL ? _deca_json_object_deep_copy (config) : json_object_new ();
+  return config != NULL ? deca_json_object_deep_copy (config) : json_object_new ();
 }
 
 double
@@ -345,7 +338,7 @@ deca_flow_node_item_get_retry (DecaFlowNodeItem *self)
   g_return_val_if_fail (DECA_IS_FLOW_NODE_ITEM (self), NULL);
 
   retry = member_object (self->object, "retry");
-  return retry != NULL ? _deca_json_object_deep_copy (retry) : NULL;
+  return retry != NULL ? deca_json_object_deep_copy (retry) : NULL;
 }
 
 double
@@ -365,7 +358,7 @@ deca_flow_node_item_dup_object (DecaFlowNodeItem *self)
 {
   g_return_val_if_fail (DECA_IS_FLOW_NODE_ITEM (self), NULL);
 
-  return _deca_json_object_deep_copy (self->object);
+  return deca_json_object_deep_copy (self->object);
 }
 
 GPtrArray *

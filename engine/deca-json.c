@@ -479,3 +479,51 @@ deca_format_time_iso8601 (gint64  time_us,
     *p = '\0';
   }
 }
+
+JsonObject *
+deca_json_object_deep_copy (JsonObject *object)
+{
+  JsonObject *copy = json_object_new ();
+  g_autoptr(GList) names = json_object_get_members (object);
+
+  /* The member list, not JsonObjectIter, whose order is its hash table's. */
+  for (GList *l = names; l != NULL; l = l->next)
+    json_object_set_member (copy, l->data, deca_json_deep_copy (json_object_get_member (object, l->data)));
+  return copy;
+}
+
+JsonNode *
+deca_json_deep_copy (JsonNode *node)
+{
+  JsonNode *copy;
+
+  if (node == NULL)
+    return NULL;
+
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      copy = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (copy, deca_json_object_deep_copy (json_node_get_object (node)));
+      return copy;
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint length = json_array_get_length (array);
+        JsonArray *result = json_array_sized_new (length);
+
+        for (guint i = 0; i < length; i++)
+          json_array_add_element (result, deca_json_deep_copy (json_array_get_element (array, i)));
+        copy = json_node_new (JSON_NODE_ARRAY);
+        json_node_take_array (copy, result);
+        return copy;
+      }
+
+    case JSON_NODE_VALUE:
+    case JSON_NODE_NULL:
+    default:
+      /* Scalars hold no shared containers: a plain copy is already independent. */
+      return json_node_copy (node);
+    }
+}

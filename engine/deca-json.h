@@ -30,6 +30,12 @@ void      deca_json_append_string  (GString     *out,
 void      deca_json_append_double  (GString     *out,
                                     double       value);
 
+/* Returns (transfer full) a copy of @node that shares nothing with it (json_node_copy()
+ * only references the objects and arrays inside), members in order. NULL stays NULL. */
+JsonNode   *deca_json_deep_copy        (JsonNode    *node);
+/* The same for an object. Returns (transfer full). */
+JsonObject *deca_json_object_deep_copy (JsonObject  *object);
+
 /* Returns (transfer full) a copy of @node in which every occurrence of any string of
  * @secrets (a set of non-empty strings) inside string values and object member names is
  * replaced by "[redacted]". When nothing matches, returns a new reference to @node. */

@@ -408,53 +408,6 @@ _deca_node_config_get_array (JsonObject  *config,
 }
 
 JsonNode *
-_deca_json_deep_copy (JsonNode *node)
-{
-  JsonNode *copy;
-
-  if (node == NULL)
-    return NULL;
-
-  switch (JSON_NODE_TYPE (node))
-    {
-    case JSON_NODE_OBJECT:
-      {
-        JsonObject *object = json_node_get_object (node);
-        g_autoptr(JsonObject) result = json_object_new ();
-        g_auto(DecaJsonIter) iter = { 0 };
-        const char *name;
-        JsonNode *member;
-
-        _deca_json_iter_init (&iter, object);
-        while (_deca_json_iter_next (&iter, &name, &member))
-          json_object_set_member (result, name, _deca_json_deep_copy (member));
-        copy = json_node_new (JSON_NODE_OBJECT);
-        json_node_set_object (copy, result);
-        return copy;
-      }
-
-    case JSON_NODE_ARRAY:
-      {
-        JsonArray *array = json_node_get_array (node);
-        guint length = json_array_get_length (array);
-        g_autoptr(JsonArray) result = json_array_sized_new (length);
-
-        for (guint i = 0; i < length; i++)
-          json_array_add_element (result, _deca_json_deep_copy (json_array_get_element (array, i)));
-        copy = json_node_new (JSON_NODE_ARRAY);
-        json_node_set_array (copy, result);
-        return copy;
-      }
-
-    case JSON_NODE_VALUE:
-    case JSON_NODE_NULL:
-    default:
-      /* Scalars hold no shared containers: a plain copy is already independent. */
-      return json_node_copy (node);
-    }
-}
-
-JsonNode *
 _deca_json_string_node (const char *text)
 {
   JsonNode *node = json_node_new (JSON_NODE_VALUE);

@@ -158,9 +158,6 @@ void          _deca_json_iter_clear        (DecaJsonIter  *iter);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DecaJsonIter, _deca_json_iter_clear)
 
-/* Returns (transfer full) a copy of @node that shares nothing with it (json_node_copy()
- * only references the objects and arrays inside). NULL stays NULL. */
-JsonNode     *_deca_json_deep_copy         (JsonNode    *node);
 /* Returns (transfer full) an object node holding a reference on @object. */
 JsonNode     *_deca_json_object_node       (JsonObject  *object);
 /* Returns (transfer full) a JSON string node. */

@@ -66,7 +66,7 @@ subflow_done_cb (JsonNode     *output,
     }
 
   _deca_node_return_output (invocation,
-                            output != NULL ? _deca_json_deep_copy (output)
+                            output != NULL ? deca_json_deep_copy (output)
                                            : json_node_new (JSON_NODE_NULL),
                             NULL);
 }
@@ -105,7 +105,7 @@ deca_subflow_node_invoke (DecaNodeBase       *base,
     }
 
   node = json_object_get_member (config, "input");
-  input = node != NULL ? _deca_json_deep_copy (node) : json_node_new (JSON_NODE_NULL);
+  input = node != NULL ? deca_json_deep_copy (node) : json_node_new (JSON_NODE_NULL);
 
   /* The reference travels to subflow_done_cb; it is dropped here when the host refuses. */
   if (!deca_node_invocation_run_subflow (invocation, flow_id, version, input, subflow_done_cb,

@@ -267,11 +267,11 @@ apply_set (JsonObject  *root,
       /* The common case, a plain field name, needs no splitting and no error context. */
       if (field[0] != '\0' && strchr (field, '.') == NULL)
         {
-          json_object_set_member (root, field, _deca_json_deep_copy (value));
+          json_object_set_member (root, field, deca_json_deep_copy (value));
           continue;
         }
       where = g_strdup_printf ("set.%s", field);
-      if (!set_field (root, field, _deca_json_deep_copy (value), where, error))
+      if (!set_field (root, field, deca_json_deep_copy (value), where, error))
         return FALSE;
     }
   return TRUE;
@@ -458,7 +458,7 @@ run_map (DecaNodeInvocation  *invocation,
 
   shape = json_object_get_member (map, "as");
   if (shape == NULL || JSON_NODE_HOLDS_NULL (shape))
-    return _deca_json_deep_copy (items);
+    return deca_json_deep_copy (items);
 
   templates = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) deca_template_unref);
   if (!compile_shape (shape, where, templates, error))
@@ -506,7 +506,7 @@ run_fields (JsonObject  *config,
 
   source = json_object_get_member (config, "source");
   if (source != NULL)
-    value = _deca_json_deep_copy (source);
+    value = deca_json_deep_copy (source);
   else
     {
       g_autoptr(JsonObject) empty = json_object_new ();
