@@ -1,4 +1,9 @@
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-engine-error.h"
+#include "deca-engine-private.h"
 
 G_DEFINE_QUARK (deca-engine-error-quark, deca_engine_error)
 
@@ -26,4 +31,21 @@ deca_engine_error_code_name (int code)
   if (code < 0 || code >= (int) G_N_ELEMENTS (code_names) || code_names[code] == NULL)
     return "error";
   return code_names[code];
+}
+
+/* Binds the engine's message catalogue (GETTEXT_PACKAGE under LOCALEDIR, as UTF-8) once
+ * per process, so that its messages are translated whatever domain the program itself
+ * uses. It neither calls setlocale() nor textdomain(): that is the program's business.
+ * Safe to call from any thread, any number of times. */
+void
+_deca_engine_init_i18n (void)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      g_once_init_leave (&initialized, 1);
+    }
 }

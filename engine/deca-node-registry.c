@@ -1,4 +1,5 @@
 #include "deca-node-registry.h"
+#include "deca-engine-private.h"
 
 struct _DecaNodeRegistry
 {
@@ -40,6 +41,9 @@ deca_node_registry_new_builtin (void)
 {
   DecaNodeRegistry *self = deca_node_registry_new ();
 
+  /* Every program that runs or checks flows comes through here: a good place to make
+   * the engine's messages translatable in the program's locale. */
+  _deca_engine_init_i18n ();
   _deca_nodes_register_builtin (self);
   return self;
 }
