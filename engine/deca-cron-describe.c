@@ -12,6 +12,10 @@
  * the placeholders.
  */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-cron.h"
 
 #include <stdlib.h>
@@ -122,103 +126,106 @@ typedef enum {
 
 /* All the English there is. A sentence is a lead phrase ("Every 5 minutes", "At 09:00"),
  * then an hour part, then " on" days, then " in" months. */
+/* Translators: the pieces of the plain-language descriptions of cron schedules. {1}, {2}
+ * and {3} are filled in with numbers, times, names or other pieces of this table; they
+ * may be moved but must be kept. */
 static const char * const phrases[N_PHRASES] = {
-  [PHRASE_MACRO_YEARLY] = "Every year on January 1 at 00:00",
-  [PHRASE_MACRO_MONTHLY] = "Every month on day 1 at 00:00",
-  [PHRASE_MACRO_WEEKLY] = "Every Sunday at 00:00",
-  [PHRASE_MACRO_DAILY] = "Every day at 00:00",
-  [PHRASE_MACRO_HOURLY] = "Every hour",
+  [PHRASE_MACRO_YEARLY] = N_("Every year on January 1 at 00:00"),
+  [PHRASE_MACRO_MONTHLY] = N_("Every month on day 1 at 00:00"),
+  [PHRASE_MACRO_WEEKLY] = N_("Every Sunday at 00:00"),
+  [PHRASE_MACRO_DAILY] = N_("Every day at 00:00"),
+  [PHRASE_MACRO_HOURLY] = N_("Every hour"),
 
-  [PHRASE_AT_TIMES] = "At {1}",
-  [PHRASE_TIME_HM] = "{1}:{2}",
-  [PHRASE_TIME_HMS] = "{1}:{2}:{3}",
+  [PHRASE_AT_TIMES] = N_("At {1}"),
+  [PHRASE_TIME_HM] = N_("{1}:{2}"),
+  [PHRASE_TIME_HMS] = N_("{1}:{2}:{3}"),
 
-  [PHRASE_EVERY_SECOND] = "Every second",
-  [PHRASE_EVERY_N_SECONDS] = "Every {1} seconds",
-  [PHRASE_EVERY_N_SECONDS_RANGE] = "Every {1} seconds from second {2} through {3}",
-  [PHRASE_AT_SECOND] = "At second {1}",
-  [PHRASE_AT_SECONDS] = "At seconds {1}",
-  [PHRASE_PAST_EVERY_MINUTE] = "{1} past every minute",
+  [PHRASE_EVERY_SECOND] = N_("Every second"),
+  [PHRASE_EVERY_N_SECONDS] = N_("Every {1} seconds"),
+  [PHRASE_EVERY_N_SECONDS_RANGE] = N_("Every {1} seconds from second {2} through {3}"),
+  [PHRASE_AT_SECOND] = N_("At second {1}"),
+  [PHRASE_AT_SECONDS] = N_("At seconds {1}"),
+  [PHRASE_PAST_EVERY_MINUTE] = N_("{1} past every minute"),
 
-  [PHRASE_EVERY_MINUTE] = "Every minute",
-  [PHRASE_EVERY_N_MINUTES] = "Every {1} minutes",
-  [PHRASE_EVERY_N_MINUTES_RANGE] = "Every {1} minutes from minute {2} through {3}",
-  [PHRASE_AT_MINUTE] = "At minute {1}",
-  [PHRASE_AT_MINUTES] = "At minutes {1}",
-  [PHRASE_DURING] = "{1} during {2}",
-  [PHRASE_OF] = "{1} of {2}",
-  [PHRASE_MINUTE] = "minute {1}",
-  [PHRASE_MINUTES] = "minutes {1}",
-  [PHRASE_EVERY_NTH_MINUTE] = "every {1} minute",
-  [PHRASE_EVERY_NTH_MINUTE_RANGE] = "every {1} minute from {2} through {3}",
+  [PHRASE_EVERY_MINUTE] = N_("Every minute"),
+  [PHRASE_EVERY_N_MINUTES] = N_("Every {1} minutes"),
+  [PHRASE_EVERY_N_MINUTES_RANGE] = N_("Every {1} minutes from minute {2} through {3}"),
+  [PHRASE_AT_MINUTE] = N_("At minute {1}"),
+  [PHRASE_AT_MINUTES] = N_("At minutes {1}"),
+  [PHRASE_DURING] = N_("{1} during {2}"),
+  [PHRASE_OF] = N_("{1} of {2}"),
+  [PHRASE_MINUTE] = N_("minute {1}"),
+  [PHRASE_MINUTES] = N_("minutes {1}"),
+  [PHRASE_EVERY_NTH_MINUTE] = N_("every {1} minute"),
+  [PHRASE_EVERY_NTH_MINUTE_RANGE] = N_("every {1} minute from {2} through {3}"),
 
-  [PHRASE_PAST_EVERY_HOUR] = "{1} past every hour",
-  [PHRASE_BETWEEN] = "{1} between {2} and {3}",
-  [PHRASE_HOUR_START] = "{1}:00",
-  [PHRASE_HOUR_END] = "{1}:59",
-  [PHRASE_PAST_EVERY_HOUR_RANGE] = "{1} past every hour from {2} through {3}",
-  [PHRASE_PAST_HOUR] = "{1} past hour {2}",
-  [PHRASE_PAST_HOURS] = "{1} past hours {2}",
-  [PHRASE_PAST_EVERY_NTH_HOUR] = "{1} past every {2} hour",
-  [PHRASE_PAST_EVERY_NTH_HOUR_RANGE] = "{1} past every {2} hour from {3} through {4}",
-  [PHRASE_DURING_HOUR] = "{1} during hour {2}",
-  [PHRASE_DURING_HOURS] = "{1} during hours {2}",
-  [PHRASE_DURING_EVERY_NTH_HOUR] = "{1} during every {2} hour",
-  [PHRASE_DURING_EVERY_NTH_HOUR_RANGE] = "{1} during every {2} hour from {3} through {4}",
+  [PHRASE_PAST_EVERY_HOUR] = N_("{1} past every hour"),
+  [PHRASE_BETWEEN] = N_("{1} between {2} and {3}"),
+  [PHRASE_HOUR_START] = N_("{1}:00"),
+  [PHRASE_HOUR_END] = N_("{1}:59"),
+  [PHRASE_PAST_EVERY_HOUR_RANGE] = N_("{1} past every hour from {2} through {3}"),
+  [PHRASE_PAST_HOUR] = N_("{1} past hour {2}"),
+  [PHRASE_PAST_HOURS] = N_("{1} past hours {2}"),
+  [PHRASE_PAST_EVERY_NTH_HOUR] = N_("{1} past every {2} hour"),
+  [PHRASE_PAST_EVERY_NTH_HOUR_RANGE] = N_("{1} past every {2} hour from {3} through {4}"),
+  [PHRASE_DURING_HOUR] = N_("{1} during hour {2}"),
+  [PHRASE_DURING_HOURS] = N_("{1} during hours {2}"),
+  [PHRASE_DURING_EVERY_NTH_HOUR] = N_("{1} during every {2} hour"),
+  [PHRASE_DURING_EVERY_NTH_HOUR_RANGE] = N_("{1} during every {2} hour from {3} through {4}"),
 
-  [PHRASE_ON] = "{1} on {2}",
-  [PHRASE_AND_ON] = "{1} and on {2}",
-  [PHRASE_IF_IT_FALLS_ON] = "{1}, if it falls on {2}",
-  [PHRASE_DAY_OF_MONTH] = "day {1} of the month",
-  [PHRASE_ORDINALS_OF_MONTH] = "the {1} of the month",
-  [PHRASE_DAYS_OF_MONTH] = "days {1} of the month",
-  [PHRASE_EVERY_NTH_DAY_OF_MONTH] = "every {1} day of the month",
-  [PHRASE_EVERY_NTH_DAY_OF_MONTH_RANGE] = "every {1} day of the month from day {2} through {3}",
-  [PHRASE_EVERY_NTH_DAY_OF_WEEK] = "every {1} day of the week",
-  [PHRASE_EVERY_NTH_DAY_OF_WEEK_RANGE] = "every {1} day of the week from {2} through {3}",
+  [PHRASE_ON] = N_("{1} on {2}"),
+  [PHRASE_AND_ON] = N_("{1} and on {2}"),
+  [PHRASE_IF_IT_FALLS_ON] = N_("{1}, if it falls on {2}"),
+  [PHRASE_DAY_OF_MONTH] = N_("day {1} of the month"),
+  [PHRASE_ORDINALS_OF_MONTH] = N_("the {1} of the month"),
+  [PHRASE_DAYS_OF_MONTH] = N_("days {1} of the month"),
+  [PHRASE_EVERY_NTH_DAY_OF_MONTH] = N_("every {1} day of the month"),
+  [PHRASE_EVERY_NTH_DAY_OF_MONTH_RANGE] = N_("every {1} day of the month from day {2} through {3}"),
+  [PHRASE_EVERY_NTH_DAY_OF_WEEK] = N_("every {1} day of the week"),
+  [PHRASE_EVERY_NTH_DAY_OF_WEEK_RANGE] = N_("every {1} day of the week from {2} through {3}"),
 
-  [PHRASE_IN] = "{1} in {2}",
-  [PHRASE_EVERY_NTH_MONTH] = "every {1} month",
-  [PHRASE_EVERY_NTH_MONTH_RANGE] = "every {1} month from {2} through {3}",
+  [PHRASE_IN] = N_("{1} in {2}"),
+  [PHRASE_EVERY_NTH_MONTH] = N_("every {1} month"),
+  [PHRASE_EVERY_NTH_MONTH_RANGE] = N_("every {1} month from {2} through {3}"),
 
-  [PHRASE_EVERY_NTH_UNIT_RANGE] = "every {1} {2} from {3} through {4}",
-  [PHRASE_UNIT_SECOND] = "second",
-  [PHRASE_UNIT_MINUTE] = "minute",
-  [PHRASE_UNIT_HOUR] = "hour",
-  [PHRASE_UNIT_DAY] = "day",
-  [PHRASE_UNIT_MONTH] = "month",
+  [PHRASE_EVERY_NTH_UNIT_RANGE] = N_("every {1} {2} from {3} through {4}"),
+  [PHRASE_UNIT_SECOND] = N_("second"),
+  [PHRASE_UNIT_MINUTE] = N_("minute"),
+  [PHRASE_UNIT_HOUR] = N_("hour"),
+  [PHRASE_UNIT_DAY] = N_("day"),
+  [PHRASE_UNIT_MONTH] = N_("month"),
 
-  [PHRASE_RANGE] = "{1} through {2}",
-  [PHRASE_LIST_SEPARATOR] = ", ",
-  [PHRASE_LIST_LAST_AND] = " and ",
-  [PHRASE_LIST_LAST_OR] = " or ",
+  [PHRASE_RANGE] = N_("{1} through {2}"),
+  [PHRASE_LIST_SEPARATOR] = N_(", "),
+  [PHRASE_LIST_LAST_AND] = N_(" and "),
+  [PHRASE_LIST_LAST_OR] = N_(" or "),
 
-  [PHRASE_ORDINAL_ST] = "{1}st",
-  [PHRASE_ORDINAL_ND] = "{1}nd",
-  [PHRASE_ORDINAL_RD] = "{1}rd",
-  [PHRASE_ORDINAL_TH] = "{1}th",
+  [PHRASE_ORDINAL_ST] = N_("{1}st"),
+  [PHRASE_ORDINAL_ND] = N_("{1}nd"),
+  [PHRASE_ORDINAL_RD] = N_("{1}rd"),
+  [PHRASE_ORDINAL_TH] = N_("{1}th"),
 
-  [PHRASE_SUNDAY_0] = "Sunday",
-  [PHRASE_MONDAY] = "Monday",
-  [PHRASE_TUESDAY] = "Tuesday",
-  [PHRASE_WEDNESDAY] = "Wednesday",
-  [PHRASE_THURSDAY] = "Thursday",
-  [PHRASE_FRIDAY] = "Friday",
-  [PHRASE_SATURDAY] = "Saturday",
-  [PHRASE_SUNDAY] = "Sunday",
+  [PHRASE_SUNDAY_0] = N_("Sunday"),
+  [PHRASE_MONDAY] = N_("Monday"),
+  [PHRASE_TUESDAY] = N_("Tuesday"),
+  [PHRASE_WEDNESDAY] = N_("Wednesday"),
+  [PHRASE_THURSDAY] = N_("Thursday"),
+  [PHRASE_FRIDAY] = N_("Friday"),
+  [PHRASE_SATURDAY] = N_("Saturday"),
+  [PHRASE_SUNDAY] = N_("Sunday"),
 
-  [PHRASE_JANUARY] = "January",
-  [PHRASE_FEBRUARY] = "February",
-  [PHRASE_MARCH] = "March",
-  [PHRASE_APRIL] = "April",
-  [PHRASE_MAY] = "May",
-  [PHRASE_JUNE] = "June",
-  [PHRASE_JULY] = "July",
-  [PHRASE_AUGUST] = "August",
-  [PHRASE_SEPTEMBER] = "September",
-  [PHRASE_OCTOBER] = "October",
-  [PHRASE_NOVEMBER] = "November",
-  [PHRASE_DECEMBER] = "December",
+  [PHRASE_JANUARY] = N_("January"),
+  [PHRASE_FEBRUARY] = N_("February"),
+  [PHRASE_MARCH] = N_("March"),
+  [PHRASE_APRIL] = N_("April"),
+  [PHRASE_MAY] = N_("May"),
+  [PHRASE_JUNE] = N_("June"),
+  [PHRASE_JULY] = N_("July"),
+  [PHRASE_AUGUST] = N_("August"),
+  [PHRASE_SEPTEMBER] = N_("September"),
+  [PHRASE_OCTOBER] = N_("October"),
+  [PHRASE_NOVEMBER] = N_("November"),
+  [PHRASE_DECEMBER] = N_("December"),
 };
 
 static const struct {
@@ -242,7 +249,7 @@ phrase_format (Phrase phrase,
 {
   const char *args[4] = { NULL };
   GString *out = g_string_new (NULL);
-  const char *text = phrases[phrase];
+  const char *text = _(phrases[phrase]);
   va_list ap;
 
   va_start (ap, phrase);
@@ -515,9 +522,9 @@ value_name (DescField field,
             int       value)
 {
   if (field == DESC_MONTH)
-    return g_strdup (phrases[PHRASE_JANUARY + value - 1]);
+    return g_strdup (_(phrases[PHRASE_JANUARY + value - 1]));
   if (field == DESC_DAY_OF_WEEK)
-    return g_strdup (phrases[PHRASE_SUNDAY_0 + value]);
+    return g_strdup (_(phrases[PHRASE_SUNDAY_0 + value]));
   return g_strdup_printf ("%d", value);
 }
 
@@ -532,8 +539,8 @@ item_text (DescField       field,
     {
       g_autofree char *nth = ordinal (item->step);
 
-      return phrase_format (PHRASE_EVERY_NTH_UNIT_RANGE, nth, phrases[desc_fields[field].unit],
-                            first, last);
+      return phrase_format (PHRASE_EVERY_NTH_UNIT_RANGE, nth,
+                            _(phrases[desc_fields[field].unit]), first, last);
     }
   if (item->first == item->last)
     return g_steal_pointer (&first);
@@ -551,7 +558,8 @@ join_list (GPtrArray *parts,
   for (guint i = 0; i < parts->len; i++)
     {
       if (i > 0)
-        g_string_append (out, phrases[i == parts->len - 1 ? last_phrase : PHRASE_LIST_SEPARATOR]);
+        g_string_append (out, _(phrases[i == parts->len - 1 ? last_phrase
+                                                            : PHRASE_LIST_SEPARATOR]));
       g_string_append (out, parts->pdata[i]);
     }
   return g_string_free (out, FALSE);
@@ -586,7 +594,7 @@ lead_phrase (const DescSpec *spec,
 
   *repeating = TRUE;
   if (spec_is_any (spec))
-    return g_strdup (phrases[seconds ? PHRASE_EVERY_SECOND : PHRASE_EVERY_MINUTE]);
+    return g_strdup (_(phrases[seconds ? PHRASE_EVERY_SECOND : PHRASE_EVERY_MINUTE]));
   if (spec_is_step (spec))
     {
       g_autofree char *n = g_strdup_printf ("%d", item->step);
@@ -978,7 +986,7 @@ deca_cron_describe (const char  *expression,
       for (guint i = 0; i < G_N_ELEMENTS (macro_sentences); i++)
         {
           if (g_ascii_strcasecmp (stripped, macro_sentences[i].macro) == 0)
-            return g_strdup (phrases[macro_sentences[i].sentence]);
+            return g_strdup (_(phrases[macro_sentences[i].sentence]));
         }
       g_assert_not_reached ();
     }

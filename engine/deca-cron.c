@@ -7,6 +7,10 @@
  * cron_local_to_instant() for what happens around DST changes.
  */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-cron.h"
 
 #include <string.h>
@@ -42,12 +46,12 @@ static const char * const weekday_names[] = {
 };
 
 static const CronFieldInfo field_info[N_FIELDS] = {
-  [FIELD_SECOND] = { "second", 0, 59, NULL },
-  [FIELD_MINUTE] = { "minute", 0, 59, NULL },
-  [FIELD_HOUR] = { "hour", 0, 23, NULL },
-  [FIELD_DAY_OF_MONTH] = { "day of month", 1, 31, NULL },
-  [FIELD_MONTH] = { "month", 1, 12, month_names },
-  [FIELD_DAY_OF_WEEK] = { "day of week", 0, 7, weekday_names },
+  [FIELD_SECOND] = { N_("second"), 0, 59, NULL },
+  [FIELD_MINUTE] = { N_("minute"), 0, 59, NULL },
+  [FIELD_HOUR] = { N_("hour"), 0, 23, NULL },
+  [FIELD_DAY_OF_MONTH] = { N_("day of month"), 1, 31, NULL },
+  [FIELD_MONTH] = { N_("month"), 1, 12, month_names },
+  [FIELD_DAY_OF_WEEK] = { N_("day of week"), 0, 7, weekday_names },
 };
 
 struct _DecaCron
@@ -108,18 +112,24 @@ cron_parse_value (CronField    field,
   if (number < (guint64) info->min || number > (guint64) info->max)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-                   "field %u (%s): %s is out of range %d-%d",
-                   position, info->name, text, info->min, info->max);
+                   _("field %u (%s): %s is out of range %d-%d"),
+                   position, _(info->name), text, info->min, info->max);
       return FALSE;
     }
   *value = (int) number;
   return TRUE;
 
 invalid:
-  g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-               "field %u (%s): '%s' is not a %s",
-               position, info->name, text,
-               info->names != NULL ? "number or a name" : "number");
+  if (info->names != NULL)
+    g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
+                 /* Translators: the first %s is a cron field such as "month" */
+                 _("field %u (%s): '%s' is not a number or a name"),
+                 position, _(info->name), text);
+  else
+    g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
+                 /* Translators: the first %s is a cron field such as "minute" */
+                 _("field %u (%s): '%s' is not a number"),
+                 position, _(info->name), text);
   return FALSE;
 }
 
@@ -141,7 +151,7 @@ cron_parse_item (CronField    field,
   if (*item == '\0')
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-                   "field %u (%s): empty list item", position, info->name);
+                   _("field %u (%s): empty list item"), position, _(info->name));
       return FALSE;
     }
 
@@ -160,7 +170,7 @@ cron_parse_item (CronField    field,
       if (step == 0)
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-                       "field %u (%s): the step must be at least 1", position, info->name);
+                       _("field %u (%s): the step must be at least 1"), position, _(info->name));
           return FALSE;
         }
     }
@@ -170,8 +180,8 @@ cron_parse_item (CronField    field,
       if (range[0] == '?' && field != FIELD_DAY_OF_MONTH && field != FIELD_DAY_OF_WEEK)
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-                       "field %u (%s): '?' is only allowed in day of month and day of week",
-                       position, info->name);
+                       _("field %u (%s): '?' is only allowed in day of month and day of week"),
+                       position, _(info->name));
           return FALSE;
         }
       first = info->min;
@@ -191,8 +201,8 @@ cron_parse_item (CronField    field,
           if (first > last)
             {
               g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-                           "field %u (%s): the range %s-%s ends before it starts",
-                           position, info->name, range, dash + 1);
+                           _("field %u (%s): the range %s-%s ends before it starts"),
+                           position, _(info->name), range, dash + 1);
               return FALSE;
             }
         }
@@ -215,8 +225,8 @@ cron_parse_item (CronField    field,
 
 bad_step:
   g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-               "field %u (%s): '%s' has an invalid step (expected a number after '/')",
-               position, info->name, item);
+               _("field %u (%s): '%s' has an invalid step (expected a number after '/')"),
+               position, _(info->name), item);
   return FALSE;
 }
 
@@ -272,7 +282,7 @@ deca_cron_parse (const char  *text,
   if (*stripped == '\0')
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-                   "the cron expression is empty");
+                   _("the cron expression is empty"));
       return NULL;
     }
 
@@ -289,8 +299,8 @@ deca_cron_parse (const char  *text,
       if (expansion == NULL)
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-                       "unknown macro '%s' (expected @yearly, @annually, @monthly, @weekly, "
-                       "@daily, @midnight or @hourly)", spec);
+                       _("unknown macro '%s' (expected @yearly, @annually, @monthly, @weekly, "
+                       "@daily, @midnight or @hourly)"), spec);
           return NULL;
         }
       spec = expansion;
@@ -313,8 +323,8 @@ deca_cron_parse (const char  *text,
   if (n_fields != 5 && n_fields != 6)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-                   "expected 5 fields (minute hour day-of-month month day-of-week) or 6 "
-                   "(with leading seconds), found %u", n_fields);
+                   _("expected 5 fields (minute hour day-of-month month day-of-week) or 6 "
+                   "(with leading seconds), found %u"), n_fields);
       return NULL;
     }
 

@@ -1,3 +1,7 @@
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 #include <time.h>
 #include <math.h>
@@ -60,15 +64,15 @@ deca_json_parse (const char  *data,
   if (only_whitespace (data, len))
     {
       g_set_error_literal (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-                           "the document is empty");
+                           _("the document is empty"));
       return NULL;
     }
   /* json-glib stops at an embedded NUL and would accept a truncated document. */
   if (memchr (data, '\0', len) != NULL)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-                   "byte %" G_GSIZE_FORMAT ": the document contains a NUL byte",
-                   (gsize) ((const char *) memchr (data, '\0', len) - data));
+                   _("byte %lu: the document contains a NUL byte"),
+                   (unsigned long) ((const char *) memchr (data, '\0', len) - data));
       return NULL;
     }
   if (!g_utf8_validate (data, len, NULL))
@@ -77,7 +81,8 @@ deca_json_parse (const char  *data,
 
       g_utf8_validate (data, len, &bad);
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-                   "byte %" G_GSIZE_FORMAT ": the document is not valid UTF-8", (gsize) (bad - data));
+                   _("byte %lu: the document is not valid UTF-8"),
+                   (unsigned long) (bad - data));
       return NULL;
     }
   if (!json_parser_load_from_data (parser, data, len, &local_error))
@@ -90,7 +95,7 @@ deca_json_parse (const char  *data,
   if (json_parser_get_root (parser) == NULL)
     {
       g_set_error_literal (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-                           "the document is empty");
+                           _("the document is empty"));
       return NULL;
     }
   return json_parser_steal_root (parser);

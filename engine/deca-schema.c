@@ -7,6 +7,10 @@
  * schema written for a full validator still works here, only less strictly.
  */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-validator.h"
 #include "deca-json.h"
 
@@ -111,23 +115,24 @@ static const char *
 type_with_article (const char *type)
 {
   if (g_str_equal (type, "object"))
-    return "an object";
+    return _("an object");
   if (g_str_equal (type, "array"))
-    return "an array";
+    return _("an array");
   if (g_str_equal (type, "integer"))
-    return "an integer";
+    return _("an integer");
   if (g_str_equal (type, "null"))
     return "null";
   if (g_str_equal (type, "string"))
-    return "a string";
+    return _("a string");
   if (g_str_equal (type, "number"))
-    return "a number";
+    return _("a number");
   if (g_str_equal (type, "boolean"))
-    return "a boolean";
+    return _("a boolean");
   return type;
 }
 
-/* "a string", "a string or null", "a string, a number or null". */
+/* "a string", "a string or null", "a string, a number or null". The names come
+ * translated from type_with_article(). */
 static void
 append_alternatives (GString    *out,
                      GPtrArray  *names)
@@ -135,7 +140,8 @@ append_alternatives (GString    *out,
   for (guint i = 0; i < names->len; i++)
     {
       if (i > 0)
-        g_string_append (out, i + 1 == names->len ? " or " : ", ");
+        /* Translators: the separators of a list of types, "a string, a number or null" */
+        g_string_append (out, i + 1 == names->len ? _(" or ") : _(", "));
       g_string_append (out, names->pdata[i]);
     }
 }
@@ -251,14 +257,16 @@ check_type (SchemaCheck *sc,
       integer_wanted |= g_str_equal (names->pdata[i], "integer");
       names->pdata[i] = (gpointer) type_with_article (names->pdata[i]);
     }
-  message = g_string_new ("must be ");
+  message = g_string_new (NULL);
   append_alternatives (message, names);
   /* "must be an integer, not a number" would read oddly for 1.5; say what is wrong. */
   if (json_is_number (instance) && !json_is_integer (instance) && integer_wanted)
-    g_string_append (message, ", not a fractional number");
+    /* Translators: %s is a list of types such as "a string or an integer" */
+    schema_problem (sc, _("must be %s, not a fractional number"), message->str);
   else
-    g_string_append_printf (message, ", not %s", type_with_article (deca_json_type_name (instance)));
-  schema_problem (sc, "%s", message->str);
+    /* Translators: "must be a string or null, not a number" */
+    schema_problem (sc, _("must be %s, not %s"), message->str,
+                    type_with_article (deca_json_type_name (instance)));
   return FALSE;
 }
 
@@ -273,7 +281,7 @@ check_enum (SchemaCheck *sc,
   if (enum_node != NULL && JSON_NODE_HOLDS_ARRAY (enum_node))
     {
       JsonArray *values = json_node_get_array (enum_node);
-      g_autoptr(GString) message = g_string_new ("must be one of ");
+      g_autoptr(GString) message = g_string_new (NULL);
       guint n = json_array_get_length (values);
 
       for (guint i = 0; i < n; i++)
@@ -289,14 +297,15 @@ check_enum (SchemaCheck *sc,
             g_string_append (message, ", ");
           g_string_append (message, text);
         }
-      schema_problem (sc, "%s", message->str);
+      /* Translators: %s is a list of allowed values, "GET, POST, PUT" */
+      schema_problem (sc, _("must be one of %s"), message->str);
     }
 
   if (const_node != NULL && !json_node_equal (const_node, instance))
     {
       g_autofree char *text = value_to_display (const_node);
 
-      schema_problem (sc, "must be %s", text);
+      schema_problem (sc, _("must be %s"), text);
     }
 }
 
@@ -311,22 +320,22 @@ check_number (SchemaCheck *sc,
   if (schema_get_number (schema, "minimum", &bound) && !(value >= bound))
     {
       g_autofree char *text = number_to_display (bound);
-      schema_problem (sc, "must be at least %s", text);
+      schema_problem (sc, _("must be at least %s"), text);
     }
   if (schema_get_number (schema, "maximum", &bound) && !(value <= bound))
     {
       g_autofree char *text = number_to_display (bound);
-      schema_problem (sc, "must be at most %s", text);
+      schema_problem (sc, _("must be at most %s"), text);
     }
   if (schema_get_number (schema, "exclusiveMinimum", &bound) && !(value > bound))
     {
       g_autofree char *text = number_to_display (bound);
-      schema_problem (sc, "must be greater than %s", text);
+      schema_problem (sc, _("must be greater than %s"), text);
     }
   if (schema_get_number (schema, "exclusiveMaximum", &bound) && !(value < bound))
     {
       g_autofree char *text = number_to_display (bound);
-      schema_problem (sc, "must be less than %s", text);
+      schema_problem (sc, _("must be less than %s"), text);
     }
 }
 
@@ -343,12 +352,12 @@ check_string (SchemaCheck *sc,
   if (schema_get_number (schema, "minLength", &bound) && length < bound)
     {
       if (bound == 1)
-        schema_problem (sc, "must not be empty");
+        schema_problem (sc, _("must not be empty"));
       else
-        schema_problem (sc, "must be at least %.0f characters long", bound);
+        schema_problem (sc, _("must be at least %.0f characters long"), bound);
     }
   if (schema_get_number (schema, "maxLength", &bound) && length > bound)
-    schema_problem (sc, "must be at most %.0f characters long", bound);
+    schema_problem (sc, _("must be at most %.0f characters long"), bound);
 
   if (pattern != NULL && json_is_string (pattern))
     {
@@ -356,10 +365,10 @@ check_string (SchemaCheck *sc,
       GRegex *regex = pattern_lookup (json_node_get_string (pattern), &error);
 
       if (regex == NULL)
-        schema_problem (sc, "cannot be checked: the schema's pattern '%s' is invalid (%s)",
+        schema_problem (sc, _("cannot be checked: the schema's pattern '%s' is invalid (%s)"),
                         json_node_get_string (pattern), error->message);
       else if (!g_regex_match (regex, value, 0, NULL))
-        schema_problem (sc, "must match the pattern %s", json_node_get_string (pattern));
+        schema_problem (sc, _("must match the pattern %s"), json_node_get_string (pattern));
     }
 }
 
@@ -376,12 +385,12 @@ check_array (SchemaCheck *sc,
   if (schema_get_number (schema, "minItems", &bound) && n < bound)
     {
       if (bound == 1)
-        schema_problem (sc, "must not be empty");
+        schema_problem (sc, _("must not be empty"));
       else
-        schema_problem (sc, "must have at least %.0f items", bound);
+        schema_problem (sc, _("must have at least %.0f items"), bound);
     }
   if (schema_get_number (schema, "maxItems", &bound) && n > bound)
-    schema_problem (sc, "must have at most %.0f items", bound);
+    schema_problem (sc, _("must have at most %.0f items"), bound);
 
   if (items == NULL)
     return;
@@ -425,7 +434,7 @@ check_object (SchemaCheck *sc,
                                                                  json_node_get_string (name)))
             continue;
           deca_json_pointer_append (sc->pointer, json_node_get_string (name));
-          schema_problem (sc, "is required");
+          schema_problem (sc, _("is required"));
           g_string_truncate (sc->pointer, len);
         }
     }
@@ -449,7 +458,7 @@ check_object (SchemaCheck *sc,
       if (JSON_NODE_HOLDS_VALUE (subschema) &&
           json_node_get_value_type (subschema) == G_TYPE_BOOLEAN &&
           !json_node_get_boolean (subschema) && subschema == additional)
-        schema_problem (sc, "is not a known property");
+        schema_problem (sc, _("is not a known property"));
       else
         schema_check (sc, subschema, json_object_get_member (object, name));
       g_string_truncate (sc->pointer, len);
@@ -536,7 +545,7 @@ check_alternatives (SchemaCheck *sc,
     return;
   if (matches > 1)
     {
-      schema_problem (sc, "matches more than one of the allowed forms");
+      schema_problem (sc, _("matches more than one of the allowed forms"));
       return;
     }
 
@@ -555,7 +564,7 @@ check_alternatives (SchemaCheck *sc,
 
   {
     g_autoptr(GPtrArray) names = g_ptr_array_new ();
-    g_autoptr(GString) message = g_string_new ("must be ");
+    g_autoptr(GString) message = g_string_new (NULL);
 
     for (guint i = 0; i < n; i++)
       {
@@ -569,12 +578,13 @@ check_alternatives (SchemaCheck *sc,
       }
     if (names->len == 0)
       {
-        schema_problem (sc, "does not match any of the allowed forms");
+        schema_problem (sc, _("does not match any of the allowed forms"));
         return;
       }
     append_alternatives (message, names);
-    g_string_append_printf (message, ", not %s", type_with_article (deca_json_type_name (instance)));
-    schema_problem (sc, "%s", message->str);
+    /* Translators: "must be a string or null, not a number" */
+    schema_problem (sc, _("must be %s, not %s"), message->str,
+                    type_with_article (deca_json_type_name (instance)));
   }
 }
 
@@ -601,7 +611,7 @@ schema_check (SchemaCheck *sc,
   if (JSON_NODE_HOLDS_VALUE (schema) && json_node_get_value_type (schema) == G_TYPE_BOOLEAN)
     {
       if (!json_node_get_boolean (schema))
-        schema_problem (sc, "is not allowed here");
+        schema_problem (sc, _("is not allowed here"));
       return;
     }
   if (!JSON_NODE_HOLDS_OBJECT (schema))

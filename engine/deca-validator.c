@@ -16,6 +16,10 @@
  * edge), so one mistake gives one problem, not a cascade.
  */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-validator.h"
 
 #include <string.h>
@@ -312,14 +316,14 @@ validate_node (Validator *v,
       int first = lookup_node (v, id);
 
       if (!is_valid_node_id (id))
-        add_problem (v, id_pointer, "'%s' is not a valid node id: it must start with a letter "
-                     "or '_' and use only letters, digits, '_' and single '-' between them",
+        add_problem (v, id_pointer, _("'%s' is not a valid node id: it must start with a letter "
+                     "or '_' and use only letters, digits, '_' and single '-' between them"),
                      id);
       else if (strv_contains_n (reserved_ids, G_N_ELEMENTS (reserved_ids), id))
-        add_problem (v, id_pointer, "'%s' is reserved: a node with this id would shadow "
-                     "'%s' in expressions", id, id);
+        add_problem (v, id_pointer, _("'%s' is reserved: a node with this id would shadow "
+                     "'%s' in expressions"), id, id);
       if (first >= 0)
-        add_problem (v, id_pointer, "duplicate node id '%s': node %d (/nodes/%d) already has it",
+        add_problem (v, id_pointer, _("duplicate node id '%s': node %d (/nodes/%d) already has it"),
                      id, first, first);
       else
         {
@@ -334,7 +338,7 @@ validate_node (Validator *v,
   v->types[i] = deca_node_registry_lookup (v->registry, type_name);
   if (v->types[i] == NULL)
     {
-      add_problem (v, type_pointer, "unknown node type '%s'", type_name);
+      add_problem (v, type_pointer, _("unknown node type '%s'"), type_name);
       return;
     }
 
@@ -408,12 +412,12 @@ validate_connection (Validator *v,
   if (from != NULL && (from_index = lookup_node (v, from)) < 0)
     {
       g_autofree char *pointer = pointer_for ("connections", i, "from");
-      add_problem (v, pointer, "connection from '%s', which is not a node", from);
+      add_problem (v, pointer, _("connection from '%s', which is not a node"), from);
     }
   if (to != NULL && (to_index = lookup_node (v, to)) < 0)
     {
       g_autofree char *pointer = pointer_for ("connections", i, "to");
-      add_problem (v, pointer, "connection to '%s', which is not a node", to);
+      add_problem (v, pointer, _("connection to '%s', which is not a node"), to);
     }
 
   port = from_port;
@@ -430,8 +434,8 @@ validate_connection (Validator *v,
               g_autofree char *pointer = pointer_for ("connections", i, "from_port");
               g_autofree char *list = join_ports (ports);
 
-              add_problem (v, pointer, "node '%s' (type '%s') has no output port '%s'; its "
-                           "ports are %s", from, deca_node_type_get_name (type), from_port,
+              add_problem (v, pointer, _("node '%s' (type '%s') has no output port '%s'; its "
+                           "ports are %s"), from, deca_node_type_get_name (type), from_port,
                            list);
               return;
             }
@@ -576,9 +580,9 @@ analyse_loop (Validator *v,
             {
               g_autofree char *pointer = pointer_for ("connections", edge->connection, NULL);
 
-              add_problem (v, pointer, "connection from '%s' to '%s' leaves the body of loop "
+              add_problem (v, pointer, _("connection from '%s' to '%s' leaves the body of loop "
                            "'%s'; a loop body can only be left through the loop's \"done\" "
-                           "port", v->ids[edge->from], v->ids[edge->to], v->ids[loop]);
+                           "port"), v->ids[edge->from], v->ids[edge->to], v->ids[loop]);
             }
         }
     }
@@ -629,7 +633,7 @@ find_cycles (Validator *v)
             }
           else if (colour[edge->to] == GREY)
             {
-              g_autoptr(GString) path = g_string_new ("cycle: ");
+              g_autoptr(GString) path = g_string_new (NULL);
               g_autofree char *pointer = pointer_for ("connections", edge->connection, NULL);
               guint start = depth;
 
@@ -639,7 +643,8 @@ find_cycles (Validator *v)
               for (guint k = start - 1; k < depth; k++)
                 g_string_append_printf (path, "%s -> ", v->ids[stack[k]]);
               g_string_append (path, v->ids[edge->to]);
-              add_problem (v, pointer, "%s", path->str);
+              /* Translators: %s is a chain of node ids, "a -> b -> a" */
+              add_problem (v, pointer, _("cycle: %s"), path->str);
             }
         }
     }
@@ -684,11 +689,11 @@ check_references (Validator  *v,
       if (strv_contains_n (loop_roots, G_N_ELEMENTS (loop_roots), root))
         {
           if (!in_loop)
-            add_problem (v, pointer, "'%s' is only available inside a loop body", root);
+            add_problem (v, pointer, _("'%s' is only available inside a loop body"), root);
           continue;
         }
       if (lookup_node (v, root) < 0)
-        add_problem (v, pointer, "unknown reference '%s' (no node has this id)", root);
+        add_problem (v, pointer, _("unknown reference '%s' (no node has this id)"), root);
     }
 }
 
@@ -869,7 +874,7 @@ validate_trigger (Validator  *v,
       if (path != NULL && path[0] != '/')
         {
           g_autofree char *pointer = pointer_for ("triggers", i, "path");
-          add_problem (v, pointer, "must start with '/'");
+          add_problem (v, pointer, _("must start with '/'"));
         }
     }
   else if (g_str_equal (type, "schedule"))
@@ -896,8 +901,8 @@ validate_trigger (Validator  *v,
           if (tz == NULL)
             {
               g_autofree char *pointer = pointer_for ("triggers", i, "timezone");
-              add_problem (v, pointer, "unknown time zone '%s' (expected an IANA name such as "
-                           "Europe/Berlin or UTC)", timezone);
+              add_problem (v, pointer, _("unknown time zone '%s' (expected an IANA name such as "
+                           "Europe/Berlin or UTC)"), timezone);
             }
         }
     }
@@ -975,7 +980,7 @@ deca_validate_flow_json (JsonNode         *root,
 
   if (root == NULL)
     {
-      g_ptr_array_add (problems, deca_validation_problem_new ("", "the document is empty"));
+      g_ptr_array_add (problems, deca_validation_problem_new ("", _("the document is empty")));
       return problems;
     }
 
@@ -1081,17 +1086,18 @@ describe_parse_error (const char   *data,
       g_autofree char *column_text = g_match_info_fetch (match, 2);
       g_autofree char *what = g_match_info_fetch (match, 3);
 
-      return g_strdup_printf ("line %s, column %s: %s", line_text, column_text, what);
+      /* Translators: the last %s is the JSON parser's own message */
+      return g_strdup_printf (_("line %s, column %s: %s"), line_text, column_text, what);
     }
 
   if (!g_utf8_validate (data, length, &invalid))
     {
       position_of (data, length, invalid - data, &line, &column);
-      return g_strdup_printf ("line %u, column %u: the document is not valid UTF-8",
+      return g_strdup_printf (_("line %u, column %u: the document is not valid UTF-8"),
                               line, column);
     }
 
-  return g_strdup_printf ("line 1, column 1: %s", error->message);
+  return g_strdup_printf (_("line 1, column 1: %s"), error->message);
 }
 
 /*
@@ -1123,7 +1129,7 @@ deca_validate_flow_data (const char       *data,
     {
       problems = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_validation_problem_free);
       g_ptr_array_add (problems, deca_validation_problem_new (
-                         "", "line 1, column 1: the document is empty (expected a JSON object)"));
+                         "", _("line 1, column 1: the document is empty (expected a JSON object)")));
       return problems;
     }
 
@@ -1134,7 +1140,7 @@ deca_validate_flow_data (const char       *data,
       position_of (data, size, offset, &line, &column);
       problems = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_validation_problem_free);
       g_ptr_array_add (problems, deca_validation_problem_new (
-                         "", "line %u, column %u: nesting is deeper than %d levels",
+                         "", _("line %u, column %u: nesting is deeper than %d levels"),
                          line, column, MAX_JSON_DEPTH));
       return problems;
     }
