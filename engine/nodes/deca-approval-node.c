@@ -1,5 +1,9 @@
 /* The "approval" node: pauses the execution until a person approves or rejects. */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-approval-node.h"
 
 struct _DecaApprovalNode
@@ -15,9 +19,9 @@ static const char * const approval_ports[] = { "approved", "rejected", NULL };
 
 static const DecaNodeInfo approval_info = {
   .name = "approval",
-  .title = "Approval",
-  .description = "Pauses the execution until a person approves or rejects it, then "
-                 "continues on the \"approved\" or the \"rejected\" port.",
+  .title = N_("Approval"),
+  .description = N_("Pauses the execution until a person approves or rejects it, then "
+                    "continues on the \"approved\" or the \"rejected\" port."),
   .category = "flow",
   .kind = DECA_NODE_KIND_ACTION,
   .ports = approval_ports,

@@ -1,5 +1,9 @@
 /* The "branch" node: a switch that leaves by the port of the first matching case. */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-branch-node.h"
 
 struct _DecaBranchNode
@@ -13,9 +17,9 @@ G_DEFINE_FINAL_TYPE (DecaBranchNode, deca_branch_node, DECA_TYPE_NODE_BASE)
 
 static const DecaNodeInfo branch_info = {
   .name = "branch",
-  .title = "Branch",
-  .description = "Routes the flow to the port of the first case that matches, or to "
-                 "\"default\" when none does.",
+  .title = N_("Branch"),
+  .description = N_("Routes the flow to the port of the first case that matches, or to "
+                    "\"default\" when none does."),
   .category = "core",
   .kind = DECA_NODE_KIND_ACTION,
   .default_port = DEFAULT_PORT,
@@ -150,13 +154,13 @@ deca_branch_node_check_config (DecaNodeBase *base,
         {
           if (g_str_equal (port, DECA_NODE_PORT_ERROR))
             _deca_node_add_problem (problems, port_pointer,
-                                    "the port name 'error' is reserved for on_error connections");
+                                    _("the port name 'error' is reserved for on_error connections"));
           else if (g_str_equal (port, DEFAULT_PORT))
             _deca_node_add_problem (problems, port_pointer,
-                                    "the port name 'default' is reserved for when no case matches");
+                                    _("the port name 'default' is reserved for when no case matches"));
           else if (g_hash_table_lookup_extended (seen, port, NULL, &first))
             _deca_node_add_problem (problems, port_pointer,
-                                    "port '%s' is already used by case %u", port,
+                                    _("port '%s' is already used by case %u"), port,
                                     GPOINTER_TO_UINT (first));
           else
             g_hash_table_insert (seen, (char *) port, GUINT_TO_POINTER (i));
@@ -165,16 +169,16 @@ deca_branch_node_check_config (DecaNodeBase *base,
       has_when = json_object_has_member (object, "when");
       has_equals = json_object_has_member (object, "equals");
       if (!has_when && !has_equals)
-        _deca_node_add_problem (problems, pointer, "a case needs either 'when' or 'equals'");
+        _deca_node_add_problem (problems, pointer, _("a case needs either 'when' or 'equals'"));
       else if (has_when && has_equals)
         _deca_node_add_problem (problems, pointer,
-                                "a case has either 'when' or 'equals', not both");
+                                _("a case has either 'when' or 'equals', not both"));
       else if (has_equals && !has_value)
         {
           g_autofree char *equals_pointer = g_strdup_printf ("/cases/%u/equals", i);
 
           _deca_node_add_problem (problems, equals_pointer,
-                                  "'equals' compares against 'value', which is not set");
+                                  _("'equals' compares against 'value', which is not set"));
         }
     }
 }
@@ -227,7 +231,7 @@ deca_branch_node_invoke (DecaNodeBase       *base,
       if (port == NULL || *port == '\0')
         {
           _deca_node_return_new_error (invocation, DECA_ENGINE_ERROR_NODE_FAILED,
-                                       "'cases[%u]' needs a 'port' string", i);
+                                       _("'cases[%u]' needs a 'port' string"), i);
           return;
         }
       object = json_node_get_object (item);
@@ -243,7 +247,7 @@ deca_branch_node_invoke (DecaNodeBase       *base,
           if (!JSON_NODE_HOLDS_VALUE (when) || json_node_get_value_type (when) != G_TYPE_STRING)
             {
               _deca_node_return_new_error (invocation, DECA_ENGINE_ERROR_NODE_FAILED,
-                                           "'cases[%u].when' must be an expression string, got %s",
+                                           _("'cases[%u].when' must be an expression string, got %s"),
                                            i, deca_json_type_name (when));
               return;
             }
@@ -256,7 +260,7 @@ deca_branch_node_invoke (DecaNodeBase       *base,
                                                     &error);
           if (result == NULL)
             {
-              g_prefix_error (&error, "'cases[%u].when': ", i);
+              g_prefix_error (&error, _("'cases[%u].when': "), i);
               deca_node_invocation_return_error (invocation, g_steal_pointer (&error));
               return;
             }
@@ -267,7 +271,7 @@ deca_branch_node_invoke (DecaNodeBase       *base,
       else
         {
           _deca_node_return_new_error (invocation, DECA_ENGINE_ERROR_NODE_FAILED,
-                                       "'cases[%u]' needs either 'when' or 'equals'", i);
+                                       _("'cases[%u]' needs either 'when' or 'equals'"), i);
           return;
         }
 

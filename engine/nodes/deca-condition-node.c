@@ -1,5 +1,9 @@
 /* The "condition" node: evaluates one expression and leaves by "true" or "false". */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-condition-node.h"
 
 struct _DecaConditionNode
@@ -13,9 +17,9 @@ static const char * const condition_ports[] = { "true", "false", NULL };
 
 static const DecaNodeInfo condition_info = {
   .name = "condition",
-  .title = "Condition",
-  .description = "Evaluates an expression and continues on the \"true\" port when it is truthy, "
-                 "on the \"false\" port otherwise.",
+  .title = N_("Condition"),
+  .description = N_("Evaluates an expression and continues on the \"true\" port when it is truthy, "
+                    "on the \"false\" port otherwise."),
   .category = "core",
   .kind = DECA_NODE_KIND_ACTION,
   .ports = condition_ports,
@@ -60,7 +64,7 @@ deca_condition_node_invoke (DecaNodeBase       *base,
   if (expression == NULL)
     {
       _deca_node_return_new_error (invocation, DECA_ENGINE_ERROR_NODE_FAILED,
-                                   "'expression' is required");
+                                   _("'expression' is required"));
       return;
     }
 

@@ -1,5 +1,9 @@
 /* The "http" node: one HTTP request with libsoup 3, redirects, auth and timeouts. */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-http-node.h"
 #include "deca-json.h"
 
@@ -28,9 +32,9 @@ G_DEFINE_FINAL_TYPE (DecaHttpNode, deca_http_node, DECA_TYPE_NODE_BASE)
 
 static const DecaNodeInfo http_info = {
   .name = "http",
-  .title = "HTTP request",
-  .description = "Sends an HTTP request and outputs the response's status, headers and body "
-                 "(parsed when it is JSON).",
+  .title = N_("HTTP request"),
+  .description = N_("Sends an HTTP request and outputs the response's status, headers and body "
+                    "(parsed when it is JSON)."),
   .category = "integration",
   .kind = DECA_NODE_KIND_ACTION,
   .schema =
@@ -384,20 +388,20 @@ parse_http_url (const char  *text,
   if (uri == NULL)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_HTTP,
-                   "'%s' is not a valid URL: %s", text, local_error->message);
+                   _("'%s' is not a valid URL: %s"), text, local_error->message);
       return NULL;
     }
   scheme = g_uri_get_scheme (uri);
   if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_HTTP,
-                   "'%s' is not an http or https URL", text);
+                   _("'%s' is not an http or https URL"), text);
       return NULL;
     }
   if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_HTTP,
-                   "'%s' has no host", text);
+                   _("'%s' has no host"), text);
       return NULL;
     }
   return g_steal_pointer (&uri);
@@ -453,13 +457,13 @@ add_header (HttpRequest  *self,
   if (!is_header_name (name))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                   "'%s': '%s' is not a valid header name", where, name);
+                   _("'%s': '%s' is not a valid header name"), where, name);
       return FALSE;
     }
   if (!is_header_value (value))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                   "'%s': the value of header '%s' contains a line break", where, name);
+                   _("'%s': the value of header '%s' contains a line break"), where, name);
       return FALSE;
     }
   soup_message_headers_replace (self->headers, name, value);
@@ -488,7 +492,7 @@ set_headers (HttpRequest  *self,
       if (!JSON_NODE_HOLDS_VALUE (value))
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                       "'%s' must be a string, got %s", where, deca_json_type_name (value));
+                       _("'%s' must be a string, got %s"), where, deca_json_type_name (value));
           return FALSE;
         }
       text = deca_json_to_display_string (value);
@@ -537,7 +541,7 @@ set_body (HttpRequest  *self,
       if (!JSON_NODE_HOLDS_OBJECT (body))
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                       "'body' must be an object when 'body_type' is form, got %s",
+                       _("'body' must be an object when 'body_type' is form, got %s"),
                        deca_json_type_name (body));
           return FALSE;
         }
@@ -558,7 +562,7 @@ set_body (HttpRequest  *self,
   else
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                   "'body_type' must be json, form or raw, not '%s'", body_type);
+                   _("'body_type' must be json, form or raw, not '%s'"), body_type);
       return FALSE;
     }
 
@@ -569,7 +573,7 @@ set_body (HttpRequest  *self,
   if (content_type != NULL && !is_header_value (content_type))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                   "'content_type' contains a line break");
+                   _("'content_type' contains a line break"));
       return FALSE;
     }
   self->content_type = g_strdup (content_type != NULL ? content_type : default_type);
@@ -589,7 +593,7 @@ credential_field (JsonObject  *fields,
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CREDENTIAL,
-                   "credential '%s' has no field '%s'", credential, field);
+                   _("credential '%s' has no field '%s'"), credential, field);
       return NULL;
     }
   return deca_json_to_display_string (node);
@@ -620,7 +624,7 @@ set_auth (HttpRequest  *self,
   if (type == NULL || credential == NULL)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                   "'auth' needs 'type' and 'credential'");
+                   _("'auth' needs 'type' and 'credential'"));
       return FALSE;
     }
 
@@ -698,7 +702,7 @@ set_auth (HttpRequest  *self,
     }
 
   g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-               "'auth.type' must be bearer, basic, header or query, not '%s'", type);
+               _("'auth.type' must be bearer, basic, header or query, not '%s'"), type);
   return FALSE;
 }
 
@@ -757,15 +761,15 @@ finish_io_error (HttpRequest  *self,
     {
       if (self->timed_out)
         finish_error (self, g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_TIMEOUT,
-                                         "%s %s timed out after %g s", self->method, url,
+                                         _("%s %s timed out after %g s"), self->method, url,
                                          self->timeout_seconds));
       else
         finish_error (self, g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CANCELLED,
-                                         "%s %s was cancelled", self->method, url));
+                                         _("%s %s was cancelled"), self->method, url));
       return;
     }
   finish_error (self, g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_HTTP,
-                                   "%s %s failed: %s", self->method, url, error->message));
+                                   _("%s %s failed: %s"), self->method, url, error->message));
 }
 
 static void
@@ -833,7 +837,7 @@ parse_body (HttpRequest  *self,
       if (self->response_type == RESPONSE_JSON)
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_HTTP,
-                       "the response is not valid JSON: %s", local_error->message);
+                       _("the response is not valid JSON: %s"), local_error->message);
           return NULL;
         }
     }
@@ -858,11 +862,21 @@ finish_response (HttpRequest *self)
       g_autofree char *excerpt = body_text (self, preview);
       const char *reason = soup_message_get_reason_phrase (self->message);
 
-      finish_error (self, g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_HTTP,
-                                       "%s %s returned %u%s%s%s%s%s", self->method, url, status,
-                                       reason && *reason ? " " : "", reason ? reason : "",
-                                       preview > 0 ? ": " : "", excerpt,
-                                       self->body->len > preview ? "…" : ""));
+      g_autofree char *status_text = g_strdup_printf ("%u%s%s", status,
+                                                      reason && *reason ? " " : "",
+                                                      reason ? reason : "");
+
+      if (preview > 0)
+        /* Translators: "GET https://example.com/ returned 404 Not Found: <start of the
+         * response body>"; the last %s is "…" when the body was cut */
+        error = g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_HTTP,
+                             _("%s %s returned %s: %s%s"), self->method, url, status_text,
+                             excerpt, self->body->len > preview ? "…" : "");
+      else
+        /* Translators: "GET https://example.com/ returned 404 Not Found" */
+        error = g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_HTTP,
+                             _("%s %s returned %s"), self->method, url, status_text);
+      finish_error (self, g_steal_pointer (&error));
       return;
     }
 
@@ -913,15 +927,15 @@ follow_redirect (HttpRequest *self)
       g_autofree char *url = display_url (self, self->uri);
 
       finish_error (self, g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_HTTP,
-                                       "%s %s: too many redirects (more than %" G_GINT64_FORMAT ")",
-                                       self->method, url, self->max_redirects));
+                                       _("%s %s: too many redirects (more than %lld)"),
+                                       self->method, url, (long long) self->max_redirects));
       return TRUE;
     }
 
   target = parse_http_url (location, self->uri, &error);
   if (target == NULL)
     {
-      g_prefix_error (&error, "redirect from %s: ", g_uri_get_host (self->uri));
+      g_prefix_error (&error, _("redirect from %s: "), g_uri_get_host (self->uri));
       finish_error (self, g_steal_pointer (&error));
       return TRUE;
     }
@@ -974,7 +988,7 @@ read_cb (GObject      *source,
           g_autofree char *url = display_url (self, self->uri);
 
           finish_error (self, g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_HTTP,
-                                           "%s %s: the response body is larger than %d MiB",
+                                           _("%s %s: the response body is larger than %d MiB"),
                                            self->method, url, MAX_BODY_BYTES / (1024 * 1024)));
           return;
         }
@@ -1112,7 +1126,7 @@ prepare (DecaHttpNode        *node,
   if (!g_strv_contains (methods, method))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                   "'method' must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, not '%s'",
+                   _("'method' must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, not '%s'"),
                    method);
       return NULL;
     }
@@ -1120,7 +1134,7 @@ prepare (DecaHttpNode        *node,
 
   if (url == NULL)
     {
-      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED, "'url' is required");
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED, _("'url' is required"));
       return NULL;
     }
   self->uri = parse_http_url (url, NULL, error);
@@ -1134,14 +1148,14 @@ prepare (DecaHttpNode        *node,
   if (!(self->timeout_seconds > 0) || self->timeout_seconds > 24 * 3600)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                   "'timeout' must be more than 0 and at most 86400 seconds, got %g",
+                   _("'timeout' must be more than 0 and at most 86400 seconds, got %g"),
                    self->timeout_seconds);
       return NULL;
     }
   if (self->max_redirects < 0)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                   "'max_redirects' must be 0 or more");
+                   _("'max_redirects' must be 0 or more"));
       return NULL;
     }
 
@@ -1154,7 +1168,7 @@ prepare (DecaHttpNode        *node,
   else
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                   "'response_type' must be auto, json or text, not '%s'", response_type);
+                   _("'response_type' must be auto, json or text, not '%s'"), response_type);
       return NULL;
     }
 
@@ -1249,7 +1263,7 @@ deca_http_node_check_config (DecaNodeBase *base,
   if (g_strcmp0 (body_type, "form") == 0 && body != NULL && !JSON_NODE_HOLDS_OBJECT (body)
       && !(JSON_NODE_HOLDS_VALUE (body) && json_node_get_value_type (body) == G_TYPE_STRING
            && strstr (json_node_get_string (body), "{{") != NULL))
-    _deca_node_add_problem (problems, "/body", "a form body must be an object, not %s",
+    _deca_node_add_problem (problems, "/body", _("a form body must be an object, not %s"),
                             deca_json_type_name (body));
 }
 

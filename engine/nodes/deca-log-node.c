@@ -1,5 +1,9 @@
 /* The "log" node: writes a message to the execution's log. */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-log-node.h"
 
 struct _DecaLogNode
@@ -11,9 +15,9 @@ G_DEFINE_FINAL_TYPE (DecaLogNode, deca_log_node, DECA_TYPE_NODE_BASE)
 
 static const DecaNodeInfo log_info = {
   .name = "log",
-  .title = "Log",
-  .description = "Writes a message to the execution log (the run panel, `deca run` and the "
-                 "server's event stream) and passes it on.",
+  .title = N_("Log"),
+  .description = N_("Writes a message to the execution log (the run panel, `deca run` and the "
+                    "server's event stream) and passes it on."),
   .category = "core",
   .kind = DECA_NODE_KIND_ACTION,
   .schema =
@@ -76,7 +80,7 @@ deca_log_node_invoke (DecaNodeBase       *base,
   if (flags == 0)
     {
       _deca_node_return_new_error (invocation, DECA_ENGINE_ERROR_NODE_FAILED,
-                                   "'level' must be debug, info, warning or error, not '%s'",
+                                   _("'level' must be debug, info, warning or error, not '%s'"),
                                    level);
       return;
     }
@@ -85,7 +89,7 @@ deca_log_node_invoke (DecaNodeBase       *base,
   if (node == NULL)
     {
       _deca_node_return_new_error (invocation, DECA_ENGINE_ERROR_NODE_FAILED,
-                                   "'message' is required");
+                                   _("'message' is required"));
       return;
     }
   message = deca_json_to_display_string (node);

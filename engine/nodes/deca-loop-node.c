@@ -1,5 +1,9 @@
 /* The "loop" node: hands the executor the items its "body" port runs once for each. */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-loop-node.h"
 
 struct _DecaLoopNode
@@ -13,9 +17,9 @@ static const char * const loop_ports[] = { "body", "done", NULL };
 
 static const DecaNodeInfo loop_info = {
   .name = "loop",
-  .title = "Loop",
-  .description = "Runs the nodes connected to its \"body\" port once per item of an array, "
-                 "then continues on \"done\" with the results.",
+  .title = N_("Loop"),
+  .description = N_("Runs the nodes connected to its \"body\" port once per item of an array, "
+                    "then continues on \"done\" with the results."),
   .category = "flow",
   .kind = DECA_NODE_KIND_LOOP,
   .ports = loop_ports,
@@ -68,14 +72,14 @@ deca_loop_node_invoke (DecaNodeBase       *base,
   if (expression == NULL)
     {
       _deca_node_return_new_error (invocation, DECA_ENGINE_ERROR_NODE_FAILED,
-                                   "'items' is required");
+                                   _("'items' is required"));
       return;
     }
   if (concurrency < 1)
     {
       _deca_node_return_new_error (invocation, DECA_ENGINE_ERROR_NODE_FAILED,
-                                   "'concurrency' must be at least 1, got %" G_GINT64_FORMAT,
-                                   concurrency);
+                                   _("'concurrency' must be at least 1, got %lld"),
+                                   (long long) concurrency);
       return;
     }
 
@@ -88,7 +92,7 @@ deca_loop_node_invoke (DecaNodeBase       *base,
   if (!JSON_NODE_HOLDS_ARRAY (items))
     {
       _deca_node_return_new_error (invocation, DECA_ENGINE_ERROR_NODE_FAILED,
-                                   "'items' must evaluate to an array, got %s",
+                                   _("'items' must evaluate to an array, got %s"),
                                    deca_json_type_name (items));
       return;
     }

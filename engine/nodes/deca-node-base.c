@@ -1,3 +1,7 @@
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-node-base.h"
 
 typedef struct
@@ -34,13 +38,13 @@ deca_node_base_get_name (DecaNodeType *type)
 static const char *
 deca_node_base_get_title (DecaNodeType *type)
 {
-  return get_info (type)->title;
+  return _(get_info (type)->title);
 }
 
 static const char *
 deca_node_base_get_description (DecaNodeType *type)
 {
-  return get_info (type)->description;
+  return _(get_info (type)->description);
 }
 
 static const char *
@@ -260,7 +264,7 @@ wrong_type (const char  *member,
             GError     **error)
 {
   g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-               "'%s' must be %s, got %s", member, expected, deca_json_type_name (node));
+               _("'%s' must be %s, got %s"), member, expected, deca_json_type_name (node));
   return FALSE;
 }
 
@@ -346,7 +350,7 @@ _deca_node_config_get_int (JsonObject  *config,
   if (d != (double) (gint64) d)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                   "'%s' must be an integer, got %g", member, d);
+                   _("'%s' must be an integer, got %g"), member, d);
       return FALSE;
     }
   *value = (gint64) d;

@@ -1,5 +1,9 @@
 /* The "respond" node: sets the HTTP response of a webhook-triggered execution. */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-respond-node.h"
 
 struct _DecaRespondNode
@@ -11,9 +15,9 @@ G_DEFINE_FINAL_TYPE (DecaRespondNode, deca_respond_node, DECA_TYPE_NODE_BASE)
 
 static const DecaNodeInfo respond_info = {
   .name = "respond",
-  .title = "Respond to webhook",
-  .description = "Sets the HTTP response the caller of a webhook receives, without waiting "
-                 "for the rest of the flow.",
+  .title = N_("Respond to webhook"),
+  .description = N_("Sets the HTTP response the caller of a webhook receives, without waiting "
+                    "for the rest of the flow."),
   .category = "flow",
   .kind = DECA_NODE_KIND_ACTION,
   .schema =
@@ -75,8 +79,8 @@ deca_respond_node_invoke (DecaNodeBase       *base,
   if (status < 100 || status > 599)
     {
       _deca_node_return_new_error (invocation, DECA_ENGINE_ERROR_NODE_FAILED,
-                                   "'status' must be between 100 and 599, got %" G_GINT64_FORMAT,
-                                   status);
+                                   _("'status' must be between 100 and 599, got %lld"),
+                                   (long long) status);
       return;
     }
 
@@ -92,7 +96,7 @@ deca_respond_node_invoke (DecaNodeBase       *base,
           if (!JSON_NODE_HOLDS_VALUE (value))
             {
               _deca_node_return_new_error (invocation, DECA_ENGINE_ERROR_NODE_FAILED,
-                                           "'headers.%s' must be a string, got %s", name,
+                                           _("'headers.%s' must be a string, got %s"), name,
                                            deca_json_type_name (value));
               return;
             }

@@ -1,5 +1,9 @@
 /* The "subflow" node: runs another flow as a child execution and outputs its result. */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-subflow-node.h"
 
 struct _DecaSubflowNode
@@ -11,9 +15,9 @@ G_DEFINE_FINAL_TYPE (DecaSubflowNode, deca_subflow_node, DECA_TYPE_NODE_BASE)
 
 static const DecaNodeInfo subflow_info = {
   .name = "subflow",
-  .title = "Run flow",
-  .description = "Runs another flow as a child execution with the given input and outputs "
-                 "that flow's result.",
+  .title = N_("Run flow"),
+  .description = N_("Runs another flow as a child execution with the given input and outputs "
+                    "that flow's result."),
   .category = "flow",
   .kind = DECA_NODE_KIND_ACTION,
   .schema =
@@ -60,7 +64,7 @@ subflow_done_cb (JsonNode     *output,
       /* Keep the child's code (a timeout stays a timeout) when it is one of ours. */
       int code = error->domain == DECA_ENGINE_ERROR ? error->code : DECA_ENGINE_ERROR_NODE_FAILED;
 
-      _deca_node_return_new_error (invocation, code, "flow '%s' failed: %s", flow_id,
+      _deca_node_return_new_error (invocation, code, _("flow '%s' failed: %s"), flow_id,
                                    error->message);
       return;
     }
@@ -93,14 +97,14 @@ deca_subflow_node_invoke (DecaNodeBase       *base,
   if (flow_id == NULL || *flow_id == '\0')
     {
       _deca_node_return_new_error (invocation, DECA_ENGINE_ERROR_NODE_FAILED,
-                                   "'flow_id' is required");
+                                   _("'flow_id' is required"));
       return;
     }
   if (version < 0)
     {
       _deca_node_return_new_error (invocation, DECA_ENGINE_ERROR_NODE_FAILED,
-                                   "'version' must be 0 (latest) or a version number, got %"
-                                   G_GINT64_FORMAT, version);
+                                   _("'version' must be 0 (latest) or a version number, got %lld"),
+                                   (long long) version);
       return;
     }
 

@@ -1,5 +1,9 @@
 /* The "transform" node: reshapes data (copy, remove, rename, set fields, or map a list). */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "deca-transform-node.h"
@@ -14,9 +18,9 @@ G_DEFINE_FINAL_TYPE (DecaTransformNode, deca_transform_node, DECA_TYPE_NODE_BASE
 
 static const DecaNodeInfo transform_info = {
   .name = "transform",
-  .title = "Transform",
-  .description = "Reshapes data: starts from a source value and removes, renames and sets "
-                 "fields, or builds a new list from each element of an array.",
+  .title = N_("Transform"),
+  .description = N_("Reshapes data: starts from a source value and removes, renames and sets "
+                    "fields, or builds a new list from each element of an array."),
   .category = "core",
   .kind = DECA_NODE_KIND_ACTION,
   .schema =
@@ -107,7 +111,7 @@ split_field (const char  *field,
     if (segments[i][0] == '\0')
       {
         g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                     "'%s': '%s' has an empty field name", where, field);
+                     _("'%s': '%s' has an empty field name"), where, field);
         return NULL;
       }
   return g_steal_pointer (&segments);
@@ -148,7 +152,7 @@ find_parent (JsonObject  *root,
           if (!create)
             return NULL;
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                       "'%s': '%s' is %s, not an object", where, segments[i],
+                       _("'%s': '%s' is %s, not an object"), where, segments[i],
                        deca_json_type_name (child));
           return NULL;
         }
@@ -174,7 +178,7 @@ apply_remove (JsonObject  *root,
       if (!JSON_NODE_HOLDS_VALUE (field) || json_node_get_value_type (field) != G_TYPE_STRING)
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                       "'%s' must be a field name, got %s", where, deca_json_type_name (field));
+                       _("'%s' must be a field name, got %s"), where, deca_json_type_name (field));
           return FALSE;
         }
       segments = split_field (json_node_get_string (field), where, error);
@@ -230,7 +234,7 @@ apply_rename (JsonObject  *root,
       if (!JSON_NODE_HOLDS_VALUE (to) || json_node_get_value_type (to) != G_TYPE_STRING)
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                       "'%s' must be the new field name, got %s", where,
+                       _("'%s' must be the new field name, got %s"), where,
                        deca_json_type_name (to));
           return FALSE;
         }
@@ -438,7 +442,7 @@ run_map (DecaNodeInvocation  *invocation,
   if (expression == NULL)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                   "'map.items' is required");
+                   _("'map.items' is required"));
       return NULL;
     }
   items = deca_node_invocation_evaluate (invocation, expression, error);
@@ -450,7 +454,7 @@ run_map (DecaNodeInvocation  *invocation,
   if (!JSON_NODE_HOLDS_ARRAY (items))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                   "'map.items' must evaluate to an array, got %s", deca_json_type_name (items));
+                   _("'map.items' must evaluate to an array, got %s"), deca_json_type_name (items));
       return NULL;
     }
   array = json_node_get_array (items);
@@ -520,7 +524,7 @@ run_fields (JsonObject  *config,
   if (!JSON_NODE_HOLDS_OBJECT (value))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                   "'source' must be an object to remove, rename or set fields, got %s",
+                   _("'source' must be an object to remove, rename or set fields, got %s"),
                    deca_json_type_name (value));
       return NULL;
     }
@@ -555,7 +559,7 @@ deca_transform_node_invoke (DecaNodeBase       *base,
         if (json_object_has_member (config, field_ops[i]))
           {
             _deca_node_return_new_error (invocation, DECA_ENGINE_ERROR_NODE_FAILED,
-                                         "'map' cannot be combined with '%s'", field_ops[i]);
+                                         _("'map' cannot be combined with '%s'"), field_ops[i]);
             return;
           }
       result = run_map (invocation, map, &error);
@@ -586,7 +590,7 @@ deca_transform_node_check_config (DecaNodeBase *base,
           g_autofree char *pointer = g_strconcat ("/", field_ops[i], NULL);
 
           _deca_node_add_problem (problems, pointer,
-                                  "'%s' cannot be combined with 'map': use one or the other",
+                                  _("'%s' cannot be combined with 'map': use one or the other"),
                                   field_ops[i]);
         }
 
@@ -608,7 +612,7 @@ deca_transform_node_check_config (DecaNodeBase *base,
               g_autoptr(GString) pointer = g_string_new ("/set");
 
               deca_json_pointer_append (pointer, field);
-              _deca_node_add_problem (problems, pointer->str, "'%s' has an empty field name",
+              _deca_node_add_problem (problems, pointer->str, _("'%s' has an empty field name"),
                                       field);
             }
         }

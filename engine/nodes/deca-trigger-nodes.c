@@ -1,5 +1,9 @@
 /* The trigger node types: webhook, schedule, event and manual. */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-trigger-nodes.h"
 #include "deca-cron.h"
 
@@ -18,9 +22,9 @@ G_DEFINE_FINAL_TYPE (DecaTriggerNode, deca_trigger_node, DECA_TYPE_NODE_BASE)
 static const DecaNodeInfo trigger_infos[] = {
   {
     .name = "webhook",
-    .title = "Webhook",
-    .description = "Starts the flow when an HTTP request arrives at a path of the server; "
-                   "the request (body, headers, query) is the execution input.",
+    .title = N_("Webhook"),
+    .description = N_("Starts the flow when an HTTP request arrives at a path of the server; "
+                      "the request (body, headers, query) is the execution input."),
     .category = "trigger",
     .kind = DECA_NODE_KIND_TRIGGER,
     .schema =
@@ -49,8 +53,8 @@ static const DecaNodeInfo trigger_infos[] = {
   },
   {
     .name = "schedule",
-    .title = "Schedule",
-    .description = "Starts the flow at the times a cron expression describes.",
+    .title = N_("Schedule"),
+    .description = N_("Starts the flow at the times a cron expression describes."),
     .category = "trigger",
     .kind = DECA_NODE_KIND_TRIGGER,
     .schema =
@@ -78,9 +82,9 @@ static const DecaNodeInfo trigger_infos[] = {
   },
   {
     .name = "event",
-    .title = "Event",
-    .description = "Starts the flow when an event of the given name is published; the "
-                   "event's payload is the execution input.",
+    .title = N_("Event"),
+    .description = N_("Starts the flow when an event of the given name is published; the "
+                      "event's payload is the execution input."),
     .category = "trigger",
     .kind = DECA_NODE_KIND_TRIGGER,
     .schema =
@@ -101,9 +105,9 @@ static const DecaNodeInfo trigger_infos[] = {
   },
   {
     .name = "manual",
-    .title = "Manual",
-    .description = "Starts the flow when a person runs it from the studio, the CLI or the "
-                   "API, with the input they give.",
+    .title = N_("Manual"),
+    .description = N_("Starts the flow when a person runs it from the studio, the CLI or the "
+                      "API, with the input they give."),
     .category = "trigger",
     .kind = DECA_NODE_KIND_TRIGGER,
     .schema =
@@ -147,7 +151,7 @@ deca_trigger_node_check_config (DecaNodeBase *base,
       g_autoptr(DecaCron) cron = deca_cron_parse (json_node_get_string (node), &error);
 
       if (cron == NULL)
-        _deca_node_add_problem (problems, "/cron", "invalid cron expression: %s",
+        _deca_node_add_problem (problems, "/cron", _("invalid cron expression: %s"),
                                 error->message);
     }
 
@@ -160,7 +164,7 @@ deca_trigger_node_check_config (DecaNodeBase *base,
       GTimeZone *tz = g_time_zone_new_identifier (name);
 
       if (tz == NULL)
-        _deca_node_add_problem (problems, "/timezone", "unknown time zone '%s'", name);
+        _deca_node_add_problem (problems, "/timezone", _("unknown time zone '%s'"), name);
       else
         g_time_zone_unref (tz);
     }

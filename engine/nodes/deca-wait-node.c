@@ -1,5 +1,9 @@
 /* The "wait" node: delays the flow for a duration or until a point in time. */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-wait-node.h"
 
 #include <string.h>
@@ -13,9 +17,9 @@ G_DEFINE_FINAL_TYPE (DecaWaitNode, deca_wait_node, DECA_TYPE_NODE_BASE)
 
 static const DecaNodeInfo wait_info = {
   .name = "wait",
-  .title = "Wait",
-  .description = "Pauses this branch of the flow for a number of seconds or until a given "
-                 "time, then continues.",
+  .title = N_("Wait"),
+  .description = N_("Pauses this branch of the flow for a number of seconds or until a given "
+                    "time, then continues."),
   .category = "flow",
   .kind = DECA_NODE_KIND_ACTION,
   .schema =
@@ -136,7 +140,7 @@ wait_cancelled_cb (GCancellable *cancellable,
       deca_clock_remove_timeout (state->clock, id);
     }
   _deca_node_return_new_error (invocation, DECA_ENGINE_ERROR_CANCELLED,
-                               "the wait was cancelled");
+                               _("the wait was cancelled"));
   return G_SOURCE_REMOVE;
 }
 
@@ -155,8 +159,8 @@ get_delay (JsonObject  *config,
   if (has_duration == has_until)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                   has_duration ? "give either 'duration' or 'until', not both"
-                                : "give one of 'duration' (seconds) or 'until' (a date-time)");
+                   has_duration ? _("give either 'duration' or 'until', not both")
+                                : _("give one of 'duration' (seconds) or 'until' (a date-time)"));
       return FALSE;
     }
 
@@ -170,7 +174,7 @@ get_delay (JsonObject  *config,
       if (!(seconds >= 0) || seconds > 366.0 * 24 * 3600)
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                       "'duration' must be between 0 and 31622400 seconds, got %g", seconds);
+                       _("'duration' must be between 0 and 31622400 seconds, got %g"), seconds);
           return FALSE;
         }
       /* Counted from the first start, so a wait resumed after a crash does not begin
@@ -189,7 +193,7 @@ get_delay (JsonObject  *config,
       if (until == NULL)
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                       "'until' is not an ISO 8601 date-time: '%s'", text);
+                       _("'until' is not an ISO 8601 date-time: '%s'"), text);
           return FALSE;
         }
       *delay_us = g_date_time_to_unix (until) * G_USEC_PER_SEC
@@ -225,7 +229,7 @@ deca_wait_node_invoke (DecaNodeBase       *base,
   if (g_cancellable_is_cancelled (cancellable))
     {
       _deca_node_return_new_error (invocation, DECA_ENGINE_ERROR_CANCELLED,
-                                   "the wait was cancelled");
+                                   _("the wait was cancelled"));
       return;
     }
   if (delay_us == 0)
@@ -261,10 +265,10 @@ deca_wait_node_check_config (DecaNodeBase *base,
   JsonNode *until = json_object_get_member (config, "until");
 
   if (has_duration && has_until)
-    _deca_node_add_problem (problems, "/until", "give either 'duration' or 'until', not both");
+    _deca_node_add_problem (problems, "/until", _("give either 'duration' or 'until', not both"));
   else if (!has_duration && !has_until)
     _deca_node_add_problem (problems, "",
-                            "give one of 'duration' (seconds) or 'until' (a date-time)");
+                            _("give one of 'duration' (seconds) or 'until' (a date-time)"));
 
   if (until != NULL && JSON_NODE_HOLDS_VALUE (until)
       && json_node_get_value_type (until) == G_TYPE_STRING
@@ -274,7 +278,7 @@ deca_wait_node_check_config (DecaNodeBase *base,
       g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (json_node_get_string (until), utc);
 
       if (time == NULL)
-        _deca_node_add_problem (problems, "/until", "'%s' is not an ISO 8601 date-time",
+        _deca_node_add_problem (problems, "/until", _("'%s' is not an ISO 8601 date-time"),
                                 json_node_get_string (until));
     }
 }
