@@ -8,6 +8,10 @@
  * runs without touching the allocator.
  */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-expr-private.h"
 #include "deca-json.h"
 
@@ -54,7 +58,7 @@ _deca_eval_error (DecaEval      *eval,
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  g_set_error (eval->error, DECA_ENGINE_ERROR, code, "column %u: %s",
+  g_set_error (eval->error, DECA_ENGINE_ERROR, code, _("column %u: %s"),
                _deca_expr_column (eval->source, at->offset), message);
   return FALSE;
 }
@@ -66,7 +70,7 @@ _deca_eval_charge (DecaEval      *eval,
 {
   if (n > DECA_EXPR_MAX_STEPS || eval->steps + n > DECA_EXPR_MAX_STEPS)
     return _deca_eval_error (eval, at, DECA_ENGINE_ERROR_LIMIT,
-                             "evaluation took more than %d steps", DECA_EXPR_MAX_STEPS);
+                             _("evaluation took more than %d steps"), DECA_EXPR_MAX_STEPS);
   eval->steps += (guint) n;
   return TRUE;
 }
@@ -78,7 +82,7 @@ charge_bytes (DecaEval      *eval,
 {
   if (bytes > DECA_EXPR_MAX_TOTAL || eval->allocated + bytes > DECA_EXPR_MAX_TOTAL)
     return _deca_eval_error (eval, at, DECA_ENGINE_ERROR_LIMIT,
-                             "evaluation allocated more than %d bytes", DECA_EXPR_MAX_TOTAL);
+                             _("evaluation allocated more than %d bytes"), DECA_EXPR_MAX_TOTAL);
   eval->allocated += bytes;
   return TRUE;
 }
@@ -106,7 +110,7 @@ _deca_eval_take_string (DecaEval      *eval,
     {
       g_free (str);
       return _deca_eval_error (eval, at, DECA_ENGINE_ERROR_LIMIT,
-                               "string longer than %d bytes", DECA_EXPR_MAX_STRING);
+                               _("string longer than %d bytes"), DECA_EXPR_MAX_STRING);
     }
   if (!charge_bytes (eval, at, len + 1))
     {
@@ -137,7 +141,7 @@ check_elements (DecaEval      *eval,
 {
   if (n > DECA_EXPR_MAX_ELEMENTS)
     return _deca_eval_error (eval, at, DECA_ENGINE_ERROR_LIMIT,
-                             "more than %d elements", DECA_EXPR_MAX_ELEMENTS);
+                             _("more than %d elements"), DECA_EXPR_MAX_ELEMENTS);
   return charge_bytes (eval, at, n * 32 + 32);
 }
 
@@ -689,7 +693,7 @@ make_number (DecaEval      *eval,
 {
   if (!isfinite (d))
     return _deca_eval_error (eval, at, DECA_ENGINE_ERROR_EVALUATION,
-                             "result is not a finite number");
+                             _("result is not a finite number"));
   out->type = DECA_VALUE_DOUBLE;
   out->dbl = d;
   return TRUE;
@@ -738,14 +742,14 @@ eval_add (DecaEval        *eval,
       if ((a->type == DECA_VALUE_STRING ? strlen (a->string) : 0)
           + (b->type == DECA_VALUE_STRING ? strlen (b->string) : 0) > DECA_EXPR_MAX_STRING)
         return _deca_eval_error (eval, ast, DECA_ENGINE_ERROR_LIMIT,
-                                 "string longer than %d bytes", DECA_EXPR_MAX_STRING);
+                                 _("string longer than %d bytes"), DECA_EXPR_MAX_STRING);
       s = g_string_new (NULL);
       if (!_deca_value_append_display (s, a, DECA_EXPR_MAX_STRING)
           || !_deca_value_append_display (s, b, DECA_EXPR_MAX_STRING))
         {
           g_string_free (s, TRUE);
           return _deca_eval_error (eval, ast, DECA_ENGINE_ERROR_LIMIT,
-                                   "string longer than %d bytes", DECA_EXPR_MAX_STRING);
+                                   _("string longer than %d bytes"), DECA_EXPR_MAX_STRING);
         }
       return _deca_eval_take_gstring (eval, ast, s, out);
     }
@@ -758,7 +762,7 @@ eval_add (DecaEval        *eval,
 
       if ((gsize) na + nb > DECA_EXPR_MAX_ELEMENTS)
         return _deca_eval_error (eval, ast, DECA_ENGINE_ERROR_LIMIT,
-                                 "more than %d elements", DECA_EXPR_MAX_ELEMENTS);
+                                 _("more than %d elements"), DECA_EXPR_MAX_ELEMENTS);
       if (!_deca_eval_charge (eval, ast, (gsize) na + nb))
         return FALSE;
       r = json_array_sized_new (na + nb);
@@ -770,7 +774,7 @@ eval_add (DecaEval        *eval,
     }
 
   return _deca_eval_error (eval, ast, DECA_ENGINE_ERROR_EVALUATION,
-                           "cannot add %s and %s", _deca_value_type_name (a),
+                           _("cannot add %s and %s"), _deca_value_type_name (a),
                            _deca_value_type_name (b));
 }
 
@@ -785,7 +789,7 @@ eval_arithmetic (DecaEval        *eval,
 
   if (!_deca_value_is_number (a) || !_deca_value_is_number (b))
     return _deca_eval_error (eval, ast, DECA_ENGINE_ERROR_EVALUATION,
-                             "operator '%s' needs numbers, not %s and %s", op_text (ast->op),
+                             _("operator '%s' needs numbers, not %s and %s"), op_text (ast->op),
                              _deca_value_type_name (a), _deca_value_type_name (b));
 
   if (a->type == DECA_VALUE_INT && b->type == DECA_VALUE_INT)
@@ -851,7 +855,7 @@ integer:
   return TRUE;
 
 division_by_zero:
-  return _deca_eval_error (eval, ast, DECA_ENGINE_ERROR_EVALUATION, "division by zero");
+  return _deca_eval_error (eval, ast, DECA_ENGINE_ERROR_EVALUATION, _("division by zero"));
 }
 
 static gboolean
@@ -875,7 +879,7 @@ eval_compare (DecaEval        *eval,
     c = strcmp (a->string, b->string);
   else
     return _deca_eval_error (eval, ast, DECA_ENGINE_ERROR_EVALUATION,
-                             "cannot compare %s and %s with '%s'", _deca_value_type_name (a),
+                             _("cannot compare %s and %s with '%s'"), _deca_value_type_name (a),
                              _deca_value_type_name (b), op_text (ast->op));
 
   out->type = DECA_VALUE_BOOLEAN;
@@ -933,7 +937,7 @@ eval_in (DecaEval        *eval,
       break;
     }
   return _deca_eval_error (eval, ast, DECA_ENGINE_ERROR_EVALUATION,
-                           "cannot look for a %s in a %s with 'in'",
+                           _("cannot look for a %s in a %s with 'in'"),
                            _deca_value_type_name (needle), _deca_value_type_name (haystack));
 }
 
@@ -1022,7 +1026,7 @@ eval_index (DecaEval      *eval,
 
         if (!index_position (&key, &position))
           return _deca_eval_error (eval, ast->children[1], DECA_ENGINE_ERROR_EVALUATION,
-                                   "array index must be an integer, not %s",
+                                   _("array index must be an integer, not %s"),
                                    _deca_value_type_name (&key));
         if (position < 0)
           position += n;
@@ -1033,7 +1037,7 @@ eval_index (DecaEval      *eval,
     case DECA_VALUE_OBJECT:
       if (key.type != DECA_VALUE_STRING)
         return _deca_eval_error (eval, ast->children[1], DECA_ENGINE_ERROR_EVALUATION,
-                                 "object key must be a string, not %s",
+                                 _("object key must be a string, not %s"),
                                  _deca_value_type_name (&key));
       _deca_value_from_node (json_object_get_member (base.object, key.string), out);
       return TRUE;
@@ -1044,7 +1048,7 @@ eval_index (DecaEval      *eval,
 
         if (!index_position (&key, &position))
           return _deca_eval_error (eval, ast->children[1], DECA_ENGINE_ERROR_EVALUATION,
-                                   "string index must be an integer, not %s",
+                                   _("string index must be an integer, not %s"),
                                    _deca_value_type_name (&key));
         if (position < 0)
           position += n;
@@ -1055,7 +1059,7 @@ eval_index (DecaEval      *eval,
         return _deca_eval_take_string (eval, ast, g_strndup (p, q - p), q - p, out);
       }
     default:
-      return _deca_eval_error (eval, ast, DECA_ENGINE_ERROR_EVALUATION, "cannot index a %s",
+      return _deca_eval_error (eval, ast, DECA_ENGINE_ERROR_EVALUATION, _("cannot index a %s"),
                                _deca_value_type_name (&base));
     }
 }
@@ -1073,17 +1077,21 @@ eval_call (DecaEval      *eval,
 
   if (ast->n_children < f->min_args || ast->n_children > f->max_args)
     {
-      g_autofree char *expected = NULL;
-
       if (f->min_args == f->max_args)
-        expected = g_strdup_printf ("%u argument%s", f->min_args, f->min_args == 1 ? "" : "s");
-      else if (f->max_args >= DECA_EXPR_MAX_ARGS)
-        expected = g_strdup_printf ("at least %u argument%s", f->min_args,
-                                    f->min_args == 1 ? "" : "s");
-      else
-        expected = g_strdup_printf ("%u to %u arguments", f->min_args, f->max_args);
+        return _deca_eval_error (eval, ast, DECA_ENGINE_ERROR_EVALUATION,
+                                 g_dngettext (GETTEXT_PACKAGE, "%s() takes %u argument, got %u",
+                                              "%s() takes %u arguments, got %u", f->min_args),
+                                 f->name, f->min_args, ast->n_children);
+      if (f->max_args >= DECA_EXPR_MAX_ARGS)
+        return _deca_eval_error (eval, ast, DECA_ENGINE_ERROR_EVALUATION,
+                                 g_dngettext (GETTEXT_PACKAGE,
+                                              "%s() takes at least %u argument, got %u",
+                                              "%s() takes at least %u arguments, got %u",
+                                              f->min_args),
+                                 f->name, f->min_args, ast->n_children);
       return _deca_eval_error (eval, ast, DECA_ENGINE_ERROR_EVALUATION,
-                               "%s() takes %s, got %u", f->name, expected, ast->n_children);
+                               _("%s() takes %u to %u arguments, got %u"), f->name, f->min_args,
+                               f->max_args, ast->n_children);
     }
   for (guint i = 0; i < ast->n_children; i++)
     if (!eval_node (eval, ast->children[i], &args[i]))
@@ -1103,7 +1111,7 @@ eval_root (DecaEval      *eval,
     node = eval->scope->resolve (ast->name, eval->scope->user_data);
   if (G_UNLIKELY (node == NULL))
     return _deca_eval_error (eval, ast, DECA_ENGINE_ERROR_EVALUATION,
-                             "unknown reference '%s'", ast->name);
+                             _("unknown reference '%s'"), ast->name);
   _deca_value_from_node (node, out);
   return TRUE;
 }
@@ -1157,7 +1165,7 @@ eval_node (DecaEval      *eval,
 {
   if (G_UNLIKELY (++eval->steps > DECA_EXPR_MAX_STEPS))
     return _deca_eval_error (eval, ast, DECA_ENGINE_ERROR_LIMIT,
-                             "evaluation took more than %d steps", DECA_EXPR_MAX_STEPS);
+                             _("evaluation took more than %d steps"), DECA_EXPR_MAX_STEPS);
 
   switch (ast->kind)
     {
@@ -1194,7 +1202,7 @@ eval_node (DecaEval      *eval,
             return TRUE;
           }
         return _deca_eval_error (eval, ast, DECA_ENGINE_ERROR_EVALUATION,
-                                 "cannot read member '%s' of a %s", ast->name,
+                                 _("cannot read member '%s' of a %s"), ast->name,
                                  _deca_value_type_name (&base));
       }
 
@@ -1230,7 +1238,7 @@ eval_node (DecaEval      *eval,
           return FALSE;
         if (!_deca_value_is_number (&v))
           return _deca_eval_error (eval, ast, DECA_ENGINE_ERROR_EVALUATION,
-                                   "unary '%s' needs a number, not %s",
+                                   _("unary '%s' needs a number, not %s"),
                                    ast->kind == DECA_AST_NEGATE ? "-" : "+",
                                    _deca_value_type_name (&v));
         *out = v;

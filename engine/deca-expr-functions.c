@@ -6,6 +6,10 @@
  * function can run or grow without bound. docs/expressions.md lists them with examples.
  */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-expr-private.h"
 
 #include <math.h>
@@ -22,9 +26,12 @@ arg_error (DecaEval        *eval,
            const char      *expected,
            const DecaValue *got)
 {
+  /* Translators: "%s()" is a function such as "upper()"; the second %s describes what
+   * the argument must be, such as "a string"; the last is a type name (string, number,
+   * boolean, array, object or null), kept as written in expressions */
   return _deca_eval_error (eval, call->children[i], DECA_ENGINE_ERROR_EVALUATION,
-                           "%s(): argument %u must be %s, not %s", call->function->name,
-                           i + 1, expected, _deca_value_type_name (got));
+                           _("%s(): argument %u must be %s, not %s"), call->function->name,
+                           i + 1, _(expected), _deca_value_type_name (got));
 }
 
 #define REQUIRE(i, t, what) \
@@ -36,7 +43,7 @@ arg_error (DecaEval        *eval,
 #define REQUIRE_NUMBER(i) \
   G_STMT_START { \
     if (!_deca_value_is_number (&args[i])) \
-      return arg_error (eval, call, i, "a number", &args[i]); \
+      return arg_error (eval, call, i, N_("a number"), &args[i]); \
   } G_STMT_END
 
 static void
@@ -64,7 +71,7 @@ set_number (DecaEval      *eval,
 {
   if (!isfinite (d))
     return _deca_eval_error (eval, call, DECA_ENGINE_ERROR_EVALUATION,
-                             "%s(): result is not a finite number", call->function->name);
+                             _("%s(): result is not a finite number"), call->function->name);
   if (d == floor (d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0)
     set_int (out, (gint64) d);
   else
@@ -80,7 +87,7 @@ limit_error (DecaEval      *eval,
              const DecaAst *call)
 {
   return _deca_eval_error (eval, call, DECA_ENGINE_ERROR_LIMIT,
-                           "%s(): result larger than %d bytes or nested deeper than %d",
+                           _("%s(): result larger than %d bytes or nested deeper than %d"),
                            call->function->name, DECA_EXPR_MAX_STRING,
                            DECA_EXPR_MAX_VALUE_DEPTH);
 }
@@ -92,7 +99,7 @@ element_limit (DecaEval      *eval,
 {
   if (n > DECA_EXPR_MAX_ELEMENTS)
     return _deca_eval_error (eval, call, DECA_ENGINE_ERROR_LIMIT,
-                             "%s(): more than %d elements", call->function->name,
+                             _("%s(): more than %d elements"), call->function->name,
                              DECA_EXPR_MAX_ELEMENTS);
   return _deca_eval_charge (eval, call, n);
 }
@@ -150,7 +157,7 @@ FN (length)
       set_int (result, 0);
       return TRUE;
     default:
-      return arg_error (eval, call, 0, "a string, array or object", &args[0]);
+      return arg_error (eval, call, 0, N_("a string, array or object"), &args[0]);
     }
 }
 
@@ -158,7 +165,7 @@ FN (lower)
 {
   char *s;
 
-  REQUIRE (0, DECA_VALUE_STRING, "a string");
+  REQUIRE (0, DECA_VALUE_STRING, N_("a string"));
   s = g_utf8_strdown (args[0].string, -1);
   return _deca_eval_take_string (eval, call, s, strlen (s), result);
 }
@@ -167,7 +174,7 @@ FN (upper)
 {
   char *s;
 
-  REQUIRE (0, DECA_VALUE_STRING, "a string");
+  REQUIRE (0, DECA_VALUE_STRING, N_("a string"));
   s = g_utf8_strup (args[0].string, -1);
   return _deca_eval_take_string (eval, call, s, strlen (s), result);
 }
@@ -176,7 +183,7 @@ FN (trim)
 {
   const char *s, *e;
 
-  REQUIRE (0, DECA_VALUE_STRING, "a string");
+  REQUIRE (0, DECA_VALUE_STRING, N_("a string"));
   s = args[0].string;
   while (g_ascii_isspace (*s))
     s++;
@@ -227,7 +234,7 @@ FN (contains)
       set_bool (result, FALSE);
       return TRUE;
     case DECA_VALUE_STRING:
-      REQUIRE (1, DECA_VALUE_STRING, "a string");
+      REQUIRE (1, DECA_VALUE_STRING, N_("a string"));
       set_bool (result, strstr (args[0].string, args[1].string) != NULL);
       return TRUE;
     case DECA_VALUE_ARRAY:
@@ -236,26 +243,26 @@ FN (contains)
       set_bool (result, position >= 0);
       return TRUE;
     case DECA_VALUE_OBJECT:
-      REQUIRE (1, DECA_VALUE_STRING, "a string");
+      REQUIRE (1, DECA_VALUE_STRING, N_("a string"));
       set_bool (result, json_object_has_member (args[0].object, args[1].string));
       return TRUE;
     default:
-      return arg_error (eval, call, 0, "a string, array or object", &args[0]);
+      return arg_error (eval, call, 0, N_("a string, array or object"), &args[0]);
     }
 }
 
 FN (starts_with)
 {
-  REQUIRE (0, DECA_VALUE_STRING, "a string");
-  REQUIRE (1, DECA_VALUE_STRING, "a string");
+  REQUIRE (0, DECA_VALUE_STRING, N_("a string"));
+  REQUIRE (1, DECA_VALUE_STRING, N_("a string"));
   set_bool (result, g_str_has_prefix (args[0].string, args[1].string));
   return TRUE;
 }
 
 FN (ends_with)
 {
-  REQUIRE (0, DECA_VALUE_STRING, "a string");
-  REQUIRE (1, DECA_VALUE_STRING, "a string");
+  REQUIRE (0, DECA_VALUE_STRING, N_("a string"));
+  REQUIRE (1, DECA_VALUE_STRING, N_("a string"));
   set_bool (result, g_str_has_suffix (args[0].string, args[1].string));
   return TRUE;
 }
@@ -266,8 +273,8 @@ FN (split)
   gsize sep_len, count = 1;
   JsonArray *array;
 
-  REQUIRE (0, DECA_VALUE_STRING, "a string");
-  REQUIRE (1, DECA_VALUE_STRING, "a string");
+  REQUIRE (0, DECA_VALUE_STRING, N_("a string"));
+  REQUIRE (1, DECA_VALUE_STRING, N_("a string"));
   s = args[0].string;
   sep = args[1].string;
   sep_len = strlen (sep);
@@ -321,10 +328,10 @@ FN (join)
   guint n;
   GString *out;
 
-  REQUIRE (0, DECA_VALUE_ARRAY, "an array");
+  REQUIRE (0, DECA_VALUE_ARRAY, N_("an array"));
   if (n_args > 1)
     {
-      REQUIRE (1, DECA_VALUE_STRING, "a string");
+      REQUIRE (1, DECA_VALUE_STRING, N_("a string"));
       sep = args[1].string;
     }
   n = json_array_get_length (args[0].array);
@@ -355,9 +362,9 @@ FN (replace)
   gsize from_len, to_len, count = 0, size;
   GString *out;
 
-  REQUIRE (0, DECA_VALUE_STRING, "a string");
-  REQUIRE (1, DECA_VALUE_STRING, "a string");
-  REQUIRE (2, DECA_VALUE_STRING, "a string");
+  REQUIRE (0, DECA_VALUE_STRING, N_("a string"));
+  REQUIRE (1, DECA_VALUE_STRING, N_("a string"));
+  REQUIRE (2, DECA_VALUE_STRING, N_("a string"));
   s = args[0].string;
   from = args[1].string;
   to = args[2].string;
@@ -407,7 +414,7 @@ FN (keys)
   GList *names;
   JsonArray *array;
 
-  REQUIRE (0, DECA_VALUE_OBJECT, "an object");
+  REQUIRE (0, DECA_VALUE_OBJECT, N_("an object"));
   if (!element_limit (eval, call, json_object_get_size (args[0].object)))
     return FALSE;
   names = json_object_get_members (args[0].object);
@@ -423,7 +430,7 @@ FN (values)
   GList *names;
   JsonArray *array;
 
-  REQUIRE (0, DECA_VALUE_OBJECT, "an object");
+  REQUIRE (0, DECA_VALUE_OBJECT, N_("an object"));
   if (!element_limit (eval, call, json_object_get_size (args[0].object)))
     return FALSE;
   names = json_object_get_members (args[0].object);
@@ -471,7 +478,7 @@ FN (json)
   g_autoptr(GError) local_error = NULL;
   JsonNode *root;
 
-  REQUIRE (0, DECA_VALUE_STRING, "a string");
+  REQUIRE (0, DECA_VALUE_STRING, N_("a string"));
   if (!json_depth_ok (args[0].string))
     return limit_error (eval, call);
   if (!_deca_eval_charge (eval, call, strlen (args[0].string) / 16))
@@ -480,11 +487,11 @@ FN (json)
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, args[0].string, -1, &local_error))
     return _deca_eval_error (eval, call, DECA_ENGINE_ERROR_EVALUATION,
-                             "json(): invalid JSON: %s", local_error->message);
+                             _("json(): invalid JSON: %s"), local_error->message);
   root = json_parser_steal_root (parser);
   if (root == NULL)
     return _deca_eval_error (eval, call, DECA_ENGINE_ERROR_EVALUATION,
-                             "json(): invalid JSON: empty document");
+                             _("json(): invalid JSON: empty document"));
   return _deca_eval_take_node (eval, call, root, result);
 }
 
@@ -521,10 +528,10 @@ to_number (DecaEval        *eval,
       if (_deca_parse_number (v->string, out))
         return TRUE;
       return _deca_eval_error (eval, call->children[0], DECA_ENGINE_ERROR_EVALUATION,
-                               "%s(): '%.40s' is not a number", call->function->name,
+                               _("%s(): '%.40s' is not a number"), call->function->name,
                                v->string);
     default:
-      return arg_error (eval, call, 0, "a number, string or boolean", v);
+      return arg_error (eval, call, 0, N_("a number, string or boolean"), v);
     }
 }
 
@@ -569,7 +576,7 @@ FN (int)
 
       if (!(t >= -9223372036854775808.0 && t < 9223372036854775808.0))
         return _deca_eval_error (eval, call, DECA_ENGINE_ERROR_EVALUATION,
-                                 "int(): number out of range");
+                                 _("int(): number out of range"));
       set_int (result, (gint64) t);
       return TRUE;
     }
@@ -589,7 +596,7 @@ FN (round)
     {
       if (args[1].type != DECA_VALUE_INT || args[1].integer < -15 || args[1].integer > 15)
         return _deca_eval_error (eval, call->children[1], DECA_ENGINE_ERROR_EVALUATION,
-                                 "round(): digits must be an integer from -15 to 15");
+                                 _("round(): digits must be an integer from -15 to 15"));
       digits = args[1].integer;
     }
   if (args[0].type == DECA_VALUE_INT && digits >= 0)
@@ -676,9 +683,9 @@ min_max (DecaEval        *eval,
       if (!_deca_value_is_number (&v))
         {
           if (array == NULL)
-            return arg_error (eval, call, i, "a number", &v);
+            return arg_error (eval, call, i, N_("a number"), &v);
           return _deca_eval_error (eval, call, DECA_ENGINE_ERROR_EVALUATION,
-                                   "%s(): element %u is a %s, not a number",
+                                   _("%s(): element %u is a %s, not a number"),
                                    call->function->name, i, _deca_value_type_name (&v));
         }
       if (result->type == DECA_VALUE_NULL)
@@ -715,7 +722,7 @@ FN (sum)
   double dtotal = 0.0;
   gboolean is_double = FALSE;
 
-  REQUIRE (0, DECA_VALUE_ARRAY, "an array");
+  REQUIRE (0, DECA_VALUE_ARRAY, N_("an array"));
   n = json_array_get_length (args[0].array);
   if (!_deca_eval_charge (eval, call, n))
     return FALSE;
@@ -726,7 +733,7 @@ FN (sum)
       _deca_value_from_node (json_array_get_element (args[0].array, i), &v);
       if (!_deca_value_is_number (&v))
         return _deca_eval_error (eval, call, DECA_ENGINE_ERROR_EVALUATION,
-                                 "sum(): element %u is a %s, not a number", i,
+                                 _("sum(): element %u is a %s, not a number"), i,
                                  _deca_value_type_name (&v));
       if (!is_double && v.type == DECA_VALUE_INT)
         {
@@ -778,7 +785,7 @@ FN (now)
 
   if (dt == NULL)
     return _deca_eval_error (eval, call, DECA_ENGINE_ERROR_EVALUATION,
-                             "now(): time out of range");
+                             _("now(): time out of range"));
   s = format_iso8601 (dt);
   return _deca_eval_take_string (eval, call, s, strlen (s), result);
 }
@@ -809,14 +816,14 @@ date_argument (DecaEval        *eval,
     }
   else
     {
-      arg_error (eval, call, 0, "a date string or a number", v);
+      arg_error (eval, call, 0, N_("a date string or a number"), v);
       return NULL;
     }
 
   if (dt == NULL)
     {
       _deca_eval_error (eval, call->children[0], DECA_ENGINE_ERROR_EVALUATION,
-                        "%s(): not a valid date", call->function->name);
+                        _("%s(): not a valid date"), call->function->name);
       return NULL;
     }
   return g_date_time_to_utc (dt);
@@ -827,14 +834,14 @@ FN (format_date)
   g_autoptr(GDateTime) dt = NULL;
   char *s;
 
-  REQUIRE (1, DECA_VALUE_STRING, "a string");
+  REQUIRE (1, DECA_VALUE_STRING, N_("a string"));
   dt = date_argument (eval, call, &args[0]);
   if (dt == NULL)
     return FALSE;
   s = g_date_time_format (dt, args[1].string);
   if (s == NULL)
     return _deca_eval_error (eval, call->children[1], DECA_ENGINE_ERROR_EVALUATION,
-                             "format_date(): invalid format");
+                             _("format_date(): invalid format"));
   return _deca_eval_take_string (eval, call, s, strlen (s), result);
 }
 
@@ -844,7 +851,7 @@ FN (parse_date)
   gint64 seconds;
   int us;
 
-  REQUIRE (0, DECA_VALUE_STRING, "a string");
+  REQUIRE (0, DECA_VALUE_STRING, N_("a string"));
   dt = date_argument (eval, call, &args[0]);
   if (dt == NULL)
     return FALSE;
@@ -917,7 +924,7 @@ int_argument (DecaEval      *eval,
       *out = (gint64) args[i].dbl;
       return TRUE;
     }
-  return arg_error (eval, call, i, "an integer", &args[i]);
+  return arg_error (eval, call, i, N_("an integer"), &args[i]);
 }
 
 FN (slice)
@@ -931,7 +938,7 @@ FN (slice)
   else if (args[0].type == DECA_VALUE_STRING)
     n = g_utf8_strlen (args[0].string, -1);
   else
-    return arg_error (eval, call, 0, "an array or a string", &args[0]);
+    return arg_error (eval, call, 0, N_("an array or a string"), &args[0]);
   end = n;
   if (n_args > 2 && args[2].type != DECA_VALUE_NULL && !int_argument (eval, call, args, 2, &end))
     return FALSE;
@@ -991,7 +998,7 @@ first_last (DecaEval        *eval,
     }
   if (args[0].type == DECA_VALUE_NULL)
     return TRUE;
-  return arg_error (eval, call, 0, "an array or a string", &args[0]);
+  return arg_error (eval, call, 0, N_("an array or a string"), &args[0]);
 }
 
 FN (first)
@@ -1025,7 +1032,7 @@ FN (reverse)
                                 json_node_copy (json_array_get_element (args[0].array, i - 1)));
       return _deca_eval_take_array (eval, call, array, result);
     }
-  return arg_error (eval, call, 0, "an array or a string", &args[0]);
+  return arg_error (eval, call, 0, N_("an array or a string"), &args[0]);
 }
 
 typedef struct {
@@ -1056,7 +1063,7 @@ FN (sort)
   gboolean strings = FALSE;
   JsonArray *array;
 
-  REQUIRE (0, DECA_VALUE_ARRAY, "an array");
+  REQUIRE (0, DECA_VALUE_ARRAY, N_("an array"));
   n = json_array_get_length (args[0].array);
   if (!element_limit (eval, call, n))
     return FALSE;
@@ -1074,8 +1081,8 @@ FN (sort)
       if (strings ? items[i].value.type != DECA_VALUE_STRING
                   : !_deca_value_is_number (&items[i].value))
         return _deca_eval_error (eval, call, DECA_ENGINE_ERROR_EVALUATION,
-                                 "sort(): needs an array of only numbers or only strings "
-                                 "(element %u is a %s)", i,
+                                 _("sort(): needs an array of only numbers or only strings "
+                                 "(element %u is a %s)"), i,
                                  _deca_value_type_name (&items[i].value));
     }
   /* g_qsort_with_data is a stable merge sort. */
@@ -1094,7 +1101,7 @@ FN (unique)
   JsonArray *array;
   gsize bytes = 0;
 
-  REQUIRE (0, DECA_VALUE_ARRAY, "an array");
+  REQUIRE (0, DECA_VALUE_ARRAY, N_("an array"));
   n = json_array_get_length (args[0].array);
   if (!element_limit (eval, call, n))
     return FALSE;
@@ -1136,13 +1143,13 @@ FN (index_of)
     {
       const char *p;
 
-      REQUIRE (1, DECA_VALUE_STRING, "a string");
+      REQUIRE (1, DECA_VALUE_STRING, N_("a string"));
       p = strstr (args[0].string, args[1].string);
       if (p != NULL)
         position = g_utf8_pointer_to_offset (args[0].string, p);
     }
   else
-    return arg_error (eval, call, 0, "an array or a string", &args[0]);
+    return arg_error (eval, call, 0, N_("an array or a string"), &args[0]);
   set_int (result, position);
   return TRUE;
 }

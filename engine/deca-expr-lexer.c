@@ -5,6 +5,10 @@
  * a string literal.
  */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-expr-private.h"
 
 #include <errno.h>
@@ -53,7 +57,7 @@ _deca_expr_set_error (GError     **error,
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  g_set_error (error, DECA_ENGINE_ERROR, code, "column %u: %s",
+  g_set_error (error, DECA_ENGINE_ERROR, code, _("column %u: %s"),
                _deca_expr_column (source, offset), message);
 }
 
@@ -146,7 +150,7 @@ lex_string (DecaLexer  *lexer,
 
             if (cp < 0)
               return lex_error (lexer, escape_start, error_offset, error,
-                                "\\u must be followed by four hex digits");
+                                _("\\u must be followed by four hex digits"));
             i += 6;
             if (cp >= 0xD800 && cp <= 0xDBFF)
               {
@@ -156,27 +160,27 @@ lex_string (DecaLexer  *lexer,
                   low = read_hex4 (s + i + 2, lexer->end - (i + 2));
                 if (low < 0xDC00 || low > 0xDFFF)
                   return lex_error (lexer, escape_start, error_offset, error,
-                                    "unpaired surrogate in \\u escape");
+                                    _("unpaired surrogate in \\u escape"));
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
                 i += 6;
               }
             else if (cp >= 0xDC00 && cp <= 0xDFFF)
               return lex_error (lexer, escape_start, error_offset, error,
-                                "unpaired surrogate in \\u escape");
+                                _("unpaired surrogate in \\u escape"));
             /* Strings are NUL-terminated all the way to JSON, so NUL cannot be in one. */
             if (cp == 0)
               return lex_error (lexer, escape_start, error_offset, error,
-                                "\\u0000 is not allowed in strings");
+                                _("\\u0000 is not allowed in strings"));
             g_string_append_unichar (value, (gunichar) cp);
             break;
           }
         default:
-          return lex_error (lexer, i, error_offset, error, "invalid escape sequence");
+          return lex_error (lexer, i, error_offset, error, _("invalid escape sequence"));
         }
     }
 
   if (i >= lexer->end)
-    return lex_error (lexer, start, error_offset, error, "unterminated string");
+    return lex_error (lexer, start, error_offset, error, _("unterminated string"));
 
   token->kind = DECA_TOKEN_STRING;
   token->start = start;
@@ -214,14 +218,14 @@ lex_number (DecaLexer  *lexer,
       if (j < lexer->end && (s[j] == '+' || s[j] == '-'))
         j++;
       if (j >= lexer->end || !g_ascii_isdigit (s[j]))
-        return lex_error (lexer, start, error_offset, error, "invalid number");
+        return lex_error (lexer, start, error_offset, error, _("invalid number"));
       while (j < lexer->end && g_ascii_isdigit (s[j]))
         j++;
       is_double = TRUE;
       i = j;
     }
   if (i < lexer->end && (_deca_is_ident_char (s[i]) || s[i] == '.'))
-    return lex_error (lexer, start, error_offset, error, "invalid number");
+    return lex_error (lexer, start, error_offset, error, _("invalid number"));
 
   copy = g_strndup (s + start, i - start);
   token->start = start;
@@ -246,7 +250,7 @@ lex_number (DecaLexer  *lexer,
   token->kind = DECA_TOKEN_DOUBLE;
   token->dbl = g_ascii_strtod (copy, NULL);
   if (!isfinite (token->dbl))
-    return lex_error (lexer, start, error_offset, error, "number out of range");
+    return lex_error (lexer, start, error_offset, error, _("number out of range"));
   return TRUE;
 }
 
@@ -356,7 +360,7 @@ _deca_lexer_next (DecaLexer   *lexer,
           kind = DECA_TOKEN_EQ, len = 2;
         else
           return lex_error (lexer, i, error_offset, error,
-                            "unexpected '=' (compare with '==' or '===')");
+                            _("unexpected '=' (compare with '==' or '===')"));
         break;
       case '<':
         if (n1 == '=')
@@ -372,12 +376,12 @@ _deca_lexer_next (DecaLexer   *lexer,
         break;
       case '&':
         if (n1 != '&')
-          return lex_error (lexer, i, error_offset, error, "unexpected '&' (did you mean '&&'?)");
+          return lex_error (lexer, i, error_offset, error, _("unexpected '&' (did you mean '&&'?)"));
         kind = DECA_TOKEN_AND, len = 2;
         break;
       case '|':
         if (n1 != '|')
-          return lex_error (lexer, i, error_offset, error, "unexpected '|' (did you mean '||'?)");
+          return lex_error (lexer, i, error_offset, error, _("unexpected '|' (did you mean '||'?)"));
         kind = DECA_TOKEN_OR, len = 2;
         break;
       default:

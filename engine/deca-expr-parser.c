@@ -6,6 +6,10 @@
  * (a long chain of '+' is flat for the parser but deep for the tree).
  */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-expr-private.h"
 
 #include <string.h>
@@ -71,7 +75,8 @@ describe_token (DecaParser *parser)
   gsize len = t->end - t->start;
 
   if (t->kind == DECA_TOKEN_EOF)
-    return g_strdup ("end of expression");
+    /* Translators: what the parser found, as in "expected ')', found end of expression" */
+    return g_strdup (_("end of expression"));
   if (len > 20)
     {
       const char *cut = g_utf8_find_prev_char (s, s + 20);
@@ -89,8 +94,11 @@ unexpected (DecaParser *parser,
   g_autofree char *what = describe_token (parser);
 
   if (expected != NULL)
-    return parser_error (parser, parser->tok.start, "expected %s, found %s", expected, what);
-  return parser_error (parser, parser->tok.start, "unexpected %s", what);
+    /* Translators: both are a token such as "')'" or a description such as "an
+     * expression" or "end of expression" */
+    return parser_error (parser, parser->tok.start, _("expected %s, found %s"), expected, what);
+  /* Translators: %s is a token such as "')'" or "end of expression" */
+  return parser_error (parser, parser->tok.start, _("unexpected %s"), what);
 }
 
 static gboolean
@@ -135,7 +143,7 @@ ast_add_child (DecaParser *parser,
     ast->depth = child->depth + 1;
   if (ast->depth > DECA_EXPR_MAX_TREE_DEPTH)
     return parser_error (parser, ast->offset,
-                         "expression too deeply nested (more than %d levels)",
+                         _("expression too deeply nested (more than %d levels)"),
                          DECA_EXPR_MAX_TREE_DEPTH);
   return TRUE;
 }
@@ -168,7 +176,7 @@ enter (DecaParser *parser)
 {
   if (++parser->nesting > DECA_EXPR_MAX_NESTING)
     return parser_error (parser, parser->tok.start,
-                         "expression too deeply nested (more than %d levels)",
+                         _("expression too deeply nested (more than %d levels)"),
                          DECA_EXPR_MAX_NESTING);
   return TRUE;
 }
@@ -196,7 +204,7 @@ parse_list (DecaParser   *parser,
       DecaAst *item;
 
       if (max > 0 && ast->n_children >= max)
-        return parser_error (parser, parser->tok.start, "too many arguments (at most %u)", max);
+        return parser_error (parser, parser->tok.start, _("too many arguments (at most %u)"), max);
       item = parse_conditional (parser);
       if (item == NULL)
         return FALSE;
@@ -243,7 +251,8 @@ parse_object (DecaParser *parser)
                            parser->tok.end - parser->tok.start);
           break;
         default:
-          unexpected (parser, "an object key");
+          /* Translators: as in "expected an object key, found ')'" */
+          unexpected (parser, _("an object key"));
           return NULL;
         }
       if (!advance (parser) || !expect (parser, DECA_TOKEN_COLON, "':'"))
@@ -321,7 +330,7 @@ parse_primary (DecaParser *parser)
 
             if (function == NULL)
               {
-                parser_error (parser, start, "unknown function '%.*s'", (int) len, name);
+                parser_error (parser, start, _("unknown function '%.*s'"), (int) len, name);
                 return NULL;
               }
             ast = ast_new (DECA_AST_CALL, start);
@@ -411,7 +420,7 @@ parse_primary (DecaParser *parser)
           if (parser->tok.kind != DECA_TOKEN_RBRACE || parser->tok.start != first + 1)
             {
               _deca_ast_free (inner);
-              parser_error (parser, first, "expected '}}'");
+              parser_error (parser, first, _("expected '}}'"));
               return NULL;
             }
         }
@@ -424,7 +433,8 @@ parse_primary (DecaParser *parser)
       }
 
     default:
-      unexpected (parser, "an expression");
+      /* Translators: as in "expected an expression, found ')'" */
+      unexpected (parser, _("an expression"));
       return NULL;
     }
 
@@ -456,7 +466,8 @@ parse_postfix (DecaParser *parser)
               && t->kind != DECA_TOKEN_FALSE && t->kind != DECA_TOKEN_NULL
               && t->kind != DECA_TOKEN_IN)
             {
-              unexpected (parser, "a member name");
+              /* Translators: as in "expected a member name, found ')'" */
+              unexpected (parser, _("a member name"));
               return NULL;
             }
           member = ast_new (DECA_AST_MEMBER, t->start);
@@ -488,7 +499,7 @@ parse_postfix (DecaParser *parser)
         }
       else if (t->kind == DECA_TOKEN_LPAREN)
         {
-          parser_error (parser, t->start, "only functions can be called");
+          parser_error (parser, t->start, _("only functions can be called"));
           return NULL;
         }
       else
@@ -705,7 +716,7 @@ parser_init (DecaParser *parser,
 
       /* The column is counted over the valid prefix only. */
       _deca_expr_set_error (error, error_offset, source, offset, DECA_ENGINE_ERROR_EXPRESSION,
-                            "invalid UTF-8");
+                            _("invalid UTF-8"));
       return FALSE;
     }
   return advance (parser);
@@ -783,7 +794,7 @@ _deca_expr_parse_embedded (const char *source,
   first = parser.tok.start;
   if (first + 1 >= parser.lexer.end || source[first + 1] != '}')
     {
-      parser_error (&parser, first, "expected '}}'");
+      parser_error (&parser, first, _("expected '}}'"));
       goto fail;
     }
 

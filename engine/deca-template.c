@@ -6,6 +6,10 @@
  * references) is relative to the template text.
  */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-expr-private.h"
 
 #include <string.h>
@@ -75,7 +79,7 @@ deca_template_parse (const char *text,
   if (!g_utf8_validate (text, (gssize) len, &bad))
     {
       _deca_expr_set_error (error, error_offset, text, (gsize) (bad - text),
-                            DECA_ENGINE_ERROR_EXPRESSION, "invalid UTF-8");
+                            DECA_ENGINE_ERROR_EXPRESSION, _("invalid UTF-8"));
       return NULL;
     }
 
@@ -108,7 +112,7 @@ deca_template_parse (const char *text,
               /* A part that never closes is better reported where it opens. */
               if (offset >= len || strstr (t + i + 2, "}}") == NULL)
                 _deca_expr_set_error (error, error_offset, t, i, DECA_ENGINE_ERROR_EXPRESSION,
-                                      "unterminated '{{'");
+                                      _("unterminated '{{'"));
               else
                 {
                   if (error_offset != NULL)
@@ -216,7 +220,7 @@ deca_template_render (DecaTemplate        *tmpl,
       if (!_deca_value_append_display (out, &value, DECA_EXPR_MAX_STRING))
         {
           _deca_eval_error (&eval, part->expr->root, DECA_ENGINE_ERROR_LIMIT,
-                            "rendered text longer than %d bytes", DECA_EXPR_MAX_STRING);
+                            _("rendered text longer than %d bytes"), DECA_EXPR_MAX_STRING);
           goto out;
         }
     }
