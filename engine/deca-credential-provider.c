@@ -1,3 +1,7 @@
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-credential-provider.h"
 #include "deca-engine-error.h"
 
@@ -43,7 +47,7 @@ deca_memory_credential_provider_lookup (DecaCredentialProvider  *provider,
   if (fields == NULL)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CREDENTIAL,
-                   "credential '%s' is not defined", name);
+                   _("credential '%s' is not defined"), name);
       return NULL;
     }
   return json_object_ref (fields);
@@ -123,7 +127,7 @@ deca_memory_credential_provider_load_file (DecaMemoryCredentialProvider *self,
   if (json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CREDENTIAL,
-                   "%s: expected an object of credentials, {\"name\": {\"field\": \"value\"}}", path);
+                   _("%s: expected an object of credentials, {\"name\": {\"field\": \"value\"}}"), path);
       return FALSE;
     }
 
@@ -134,7 +138,7 @@ deca_memory_credential_provider_load_file (DecaMemoryCredentialProvider *self,
     if (!JSON_NODE_HOLDS_OBJECT (value))
       {
         g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CREDENTIAL,
-                     "%s: credential '%s' must be an object of fields", path, name);
+                     _("%s: credential '%s' must be an object of fields"), path, name);
         return FALSE;
       }
   json_object_iter_init (&iter, root);

@@ -1,3 +1,7 @@
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -635,7 +639,7 @@ host_lookup_credential (gpointer     host_data,
   if (execution->executor->credentials == NULL)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CREDENTIAL,
-                   "credential '%s' is not available: no credential provider is configured", name);
+                   _("credential '%s' is not available: no credential provider is configured"), name);
       return NULL;
     }
   fields = deca_credential_provider_lookup (execution->executor->credentials, name, error);
@@ -813,7 +817,7 @@ edge_fires (DecaFrame      *frame,
       g_autofree char *key_owned = NULL;
       const char *key = frame_key (frame, edge->to, &key_owned);
 
-      g_prefix_error (&error, "condition of the connection %s -> %s (/connections/%u/condition): ",
+      g_prefix_error (&error, _("condition of the connection %s -> %s (/connections/%u/condition): "),
                       plan->nodes[edge->from].node->id, plan->nodes[edge->to].node->id, e);
       execution_fail (frame->execution, g_steal_pointer (&error), key);
       return FALSE;
@@ -1002,7 +1006,7 @@ node_timeout_cb (gpointer user_data)
                                        NULL, NULL, NULL, NULL, NULL);
     deca_node_invocation_return_error (failed,
                                        g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_TIMEOUT,
-                                                    "node '%s' did not finish within its timeout of %.3g s",
+                                                    _("node '%s' did not finish within its timeout of %.3g s"),
                                                     plan->nodes[ref->node].node->id,
                                                     plan->nodes[ref->node].node->timeout_us / (double) G_USEC_PER_SEC));
     completion->execution = g_object_ref (execution);
@@ -1108,7 +1112,7 @@ node_start (DecaFrame *frame,
       state->circuit_key = deca_node_type_get_circuit_key (plan_node->type, json_node_get_object (config));
     }
   else
-    g_prefix_error (&error, "node '%s' config: ", plan_node->node->id);
+    g_prefix_error (&error, _("node '%s' config: "), plan_node->node->id);
 
   if (error == NULL && state->circuit_key != NULL)
     {
@@ -1117,8 +1121,8 @@ node_start (DecaFrame *frame,
       if (!deca_circuit_breaker_allow (self->breaker, state->circuit_key, now,
                                        deca_flow_get_breaker_cooldown_us (execution->flow), &retry_at))
         g_set_error (&error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CIRCUIT_OPEN,
-                     "the circuit breaker for %s is open after repeated failures; it lets a trial "
-                     "request through in %.1f s", state->circuit_key, (retry_at - now) / (double) G_USEC_PER_SEC);
+                     _("the circuit breaker for %s is open after repeated failures; it lets a trial "
+                     "request through in %.1f s"), state->circuit_key, (retry_at - now) / (double) G_USEC_PER_SEC);
     }
 
   state->slot.frame = frame;
@@ -1283,7 +1287,7 @@ handle_completion (Completion *completion)
           if (!JSON_NODE_HOLDS_ARRAY (items))
             {
               node_fail (frame, node, g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                                                   "loop '%s': items must be an array", plan_node->node->id));
+                                                   _("loop '%s': items must be an array"), plan_node->node->id));
               node_finish (frame, node);
               return;
             }
@@ -1379,7 +1383,7 @@ iteration_begin (DecaFrame *parent,
           frame_scope (frame, &scope);
           if (!deca_expr_evaluate_boolean (edge->condition, &scope, &fired, &error))
             {
-              g_prefix_error (&error, "condition of the connection %s -> %s: ",
+              g_prefix_error (&error, _("condition of the connection %s -> %s: "),
                               plan->nodes[loop].node->id, plan->nodes[edge->to].node->id);
               execution_fail (execution, g_steal_pointer (&error), loop_key);
               return;
@@ -1646,7 +1650,7 @@ deca_execution_cancel (DecaExecution *self)
   g_return_if_fail (DECA_IS_EXECUTION (self));
 
   execution_fail (self, g_error_new_literal (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CANCELLED,
-                                             "the execution was cancelled"), NULL);
+                                             _("the execution was cancelled")), NULL);
 }
 
 static gboolean
@@ -1657,7 +1661,7 @@ flow_timeout_cb (gpointer user_data)
   execution->flow_timeout_id = 0;
   execution_fail (execution,
                   g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_TIMEOUT,
-                               "the flow did not finish within its timeout of %.3g s",
+                               _("the flow did not finish within its timeout of %.3g s"),
                                deca_flow_get_timeout_us (execution->flow) / (double) G_USEC_PER_SEC),
                   NULL);
   return G_SOURCE_REMOVE;
@@ -1783,7 +1787,7 @@ executor_fail_all (DecaExecutor *self,
   for (GList *l = live; l != NULL; l = l->next)
     execution_fail (l->data,
                     g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
-                                 "the execution cannot be checkpointed: %s", error->message),
+                                 _("the execution cannot be checkpointed: %s"), error->message),
                     NULL);
 }
 
@@ -1968,7 +1972,7 @@ execution_resolve_credentials (DecaExecution  *execution,
       if (self->credentials == NULL)
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CREDENTIAL,
-                       "the flow uses credential '%s', but no credential provider is configured", name);
+                       _("the flow uses credential '%s', but no credential provider is configured"), name);
           return FALSE;
         }
       fields = deca_credential_provider_lookup (self->credentials, name, error);
@@ -2129,7 +2133,7 @@ executor_claim (DecaExecutor        *self,
   if (!owner_is_gone (record->owner))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
-                   "execution %s is being run by another process (%s)", record->id, record->owner);
+                   _("execution %s is being run by another process (%s)"), record->id, record->owner);
       return FALSE;
     }
   return deca_store_claim_execution (self->store, record->id, me, record->owner, error);
@@ -2154,7 +2158,7 @@ executor_load_execution (DecaExecutor  *self,
       !g_str_equal (record->status, DECA_STATUS_PAUSED))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
-                   "execution %s has already finished (%s)", execution_id, record->status);
+                   _("execution %s has already finished (%s)"), execution_id, record->status);
       return NULL;
     }
   if (!executor_claim (self, record, error))
@@ -2203,7 +2207,7 @@ deca_executor_resume (DecaExecutor  *self,
   if (self->store == NULL)
     {
       g_set_error_literal (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
-                           "resuming needs a store; this executor has none");
+                           _("resuming needs a store; this executor has none"));
       return NULL;
     }
   execution = executor_load_execution (self, execution_id, error);
@@ -2222,7 +2226,7 @@ executor_give_up (DecaExecutor        *self,
   g_autoptr(DecaExecutionRecord) failed = deca_execution_record_copy (record);
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) wrapped = g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
-                                           "cannot be resumed: %s", reason->message);
+                                           _("cannot be resumed: %s"), reason->message);
 
   g_free (failed->status);
   failed->status = g_strdup (DECA_STATUS_FAILED);
@@ -2270,7 +2274,7 @@ deca_executor_resume_all (DecaExecutor  *self,
       if (g_error_matches (local_error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE))
         continue;   /* another process claimed it first */
       if (local_error == NULL)
-        local_error = g_error_new_literal (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE, "unknown reason");
+        local_error = g_error_new_literal (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE, _("unknown reason"));
       /* It can never resume (its flow version is gone, a node type no longer exists...):
        * record why and go on, so one broken execution does not block all the others. */
       executor_give_up (self, record, local_error);
@@ -2310,13 +2314,13 @@ host_run_subflow (gpointer             host_data,
   if (self->store == NULL)
     {
       g_set_error_literal (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
-                           "subflows are looked up in the flow store, and this executor has none");
+                           _("subflows are looked up in the flow store, and this executor has none"));
       return FALSE;
     }
   if (parent->depth >= MAX_SUBFLOW_DEPTH)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_LIMIT,
-                   "subflows nest deeper than %d levels; does flow '%s' call itself?", MAX_SUBFLOW_DEPTH, flow_id);
+                   _("subflows nest deeper than %d levels; does flow '%s' call itself?"), MAX_SUBFLOW_DEPTH, flow_id);
       return FALSE;
     }
 
@@ -2330,8 +2334,10 @@ host_run_subflow (gpointer             host_data,
       g_autoptr(GError) child_error = NULL;
 
       if (!g_str_equal (existing->status, DECA_STATUS_SUCCEEDED))
+        /* Translators: "subflow <execution id> failed: <its error>"; the second %s is
+         * the status word "failed" or "cancelled", kept in English */
         child_error = g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NODE_FAILED,
-                                   "subflow %s %s: %s", child_id, existing->status,
+                                   _("subflow %s %s: %s"), child_id, existing->status,
                                    existing->error ? existing->error : "");
       done (child_error ? NULL : output, child_error, done_data);
       return TRUE;
@@ -2392,7 +2398,7 @@ deca_executor_decide (DecaExecutor  *self,
       if (waiting == NULL)
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
-                       "node '%s' of execution %s is not waiting for approval", node_key, execution_id);
+                       _("node '%s' of execution %s is not waiting for approval"), node_key, execution_id);
           return FALSE;
         }
     }
@@ -2418,14 +2424,14 @@ deca_executor_decide (DecaExecutor  *self,
           g_str_equal (stored->status, DECA_STATUS_CANCELLED))
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
-                       "node '%s' of execution %s is not waiting for approval", node_key, execution_id);
+                       _("node '%s' of execution %s is not waiting for approval"), node_key, execution_id);
           return FALSE;
         }
     }
   else
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
-                   "no execution %s", execution_id);
+                   _("no execution %s"), execution_id);
       return FALSE;
     }
 

@@ -8,6 +8,10 @@
  * whose inverse is exact, and lets the history keep old states by reference.
  */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -282,13 +286,13 @@ check_node_id (const char  *id,
     if (g_str_equal (id, reserved_ids[i]))
       {
         g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID,
-                     "'%s' is reserved: a node with this id would shadow '%s' in expressions",
+                     _("'%s' is reserved: a node with this id would shadow '%s' in expressions"),
                      id, id);
         return FALSE;
       }
   g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID,
-               "'%s' is not a valid node id: it must start with a letter or '_' and use only "
-               "letters, digits, '_' and single '-' between them", id);
+               _("'%s' is not a valid node id: it must start with a letter or '_' and use only "
+               "letters, digits, '_' and single '-' between them"), id);
   return FALSE;
 }
 
@@ -943,18 +947,22 @@ load_document (DecaFlowDocument  *self,
     {
       const char *type = deca_json_type_name (root);
 
-      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-                   "a flow must be a JSON object, not %s %s",
-                   strchr ("aeiou", type[0]) != NULL ? "an" : "a", type);
+      /* Translators: %s is a JSON type name: array, string, number, boolean or null */
+      if (strchr ("aeiou", type[0]) != NULL)
+        g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
+                     _("a flow must be a JSON object, not an %s"), type);
+      else
+        g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
+                     _("a flow must be a JSON object, not a %s"), type);
       return FALSE;
     }
   object = json_node_get_object (root);
   nodes = json_object_get_member (object, "nodes");
   if (nodes == NULL || !JSON_NODE_HOLDS_ARRAY (nodes))
-    return load_error (error, "/nodes", "a flow needs a \"nodes\" array");
+    return load_error (error, "/nodes", _("a flow needs a \"nodes\" array"));
   connections = json_object_get_member (object, "connections");
   if (connections != NULL && !JSON_NODE_HOLDS_ARRAY (connections) && !JSON_NODE_HOLDS_NULL (connections))
-    return load_error (error, "/connections", "\"connections\" must be an array");
+    return load_error (error, "/connections", _("\"connections\" must be an array"));
 
   for (guint i = 0; i < json_array_get_length (json_node_get_array (nodes)); i++)
     {
@@ -965,17 +973,17 @@ load_document (DecaFlowDocument  *self,
       const char *id;
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
-        return load_error (error, pointer, "a node must be an object");
+        return load_error (error, pointer, _("a node must be an object"));
       node = json_node_get_object (element);
       id = _deca_json_object_get_string (node, "id");
       if (id == NULL || *id == '\0')
-        return load_error (error, pointer, "a node needs a string \"id\"");
+        return load_error (error, pointer, _("a node needs a string \"id\""));
       if (_deca_json_object_get_string (node, "type") == NULL)
-        return load_error (error, pointer, "a node needs a string \"type\"");
+        return load_error (error, pointer, _("a node needs a string \"type\""));
       if (g_hash_table_contains (self->node_by_id, id))
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-                       "%s: duplicate node id '%s'", pointer, id);
+                       _("%s: duplicate node id '%s'"), pointer, id);
           return FALSE;
         }
       item = _deca_flow_node_item_new (node);
@@ -992,14 +1000,14 @@ load_document (DecaFlowDocument  *self,
       const char *from, *to;
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
-        return load_error (error, pointer, "a connection must be an object");
+        return load_error (error, pointer, _("a connection must be an object"));
       connection = json_node_get_object (element);
       from = _deca_json_object_get_string (connection, "from");
       to = _deca_json_object_get_string (connection, "to");
       if (from == NULL || !g_hash_table_contains (self->node_by_id, from))
-        return load_error (error, pointer, "\"from\" must name a node of the flow");
+        return load_error (error, pointer, _("\"from\" must name a node of the flow"));
       if (to == NULL || !g_hash_table_contains (self->node_by_id, to))
-        return load_error (error, pointer, "\"to\" must name a node of the flow");
+        return load_error (error, pointer, _("\"to\" must name a node of the flow"));
       item = _deca_flow_connection_item_new (connection, default_port_for (self, connection));
       insert_connection (self, item, i);
     }
@@ -1365,7 +1373,7 @@ require_node (DecaFlowDocument  *self,
 
   if (item == NULL)
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
-                 "there is no node '%s'", id);
+                 _("there is no node '%s'"), id);
   return item;
 }
 
@@ -1427,7 +1435,7 @@ deca_flow_document_add_node (DecaFlowDocument  *self,
   if (node_type == NULL)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
-                   "unknown node type '%s'", type);
+                   _("unknown node type '%s'"), type);
       return NULL;
     }
 
@@ -1878,7 +1886,7 @@ deca_flow_document_rename_node (DecaFlowDocument  *self,
   if (g_hash_table_contains (self->node_by_id, new_id))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID,
-                   "another node already has the id '%s'", new_id);
+                   _("another node already has the id '%s'"), new_id);
       return FALSE;
     }
 
@@ -1982,8 +1990,10 @@ object_with_path (JsonObject  *object,
   next = json_object_get_member (object, tokens[0]);
   if (next != NULL && !JSON_NODE_HOLDS_OBJECT (next))
     {
+      /* Translators: "config/headers is string, not an object": the first %s is the rest
+       * of a JSON pointer into the node's config, the second a JSON type name */
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID,
-                   "config%s is %s, not an object", where->str, deca_json_type_name (next));
+                   _("config%s is %s, not an object"), where->str, deca_json_type_name (next));
       g_clear_pointer (&value, json_node_unref);
       return NULL;
     }
@@ -2051,7 +2061,7 @@ deca_flow_document_set_node_field (DecaFlowDocument  *self,
   if (tokens[0] == NULL)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID,
-                   "'%s' does not name a config member", field);
+                   _("'%s' does not name a config member"), field);
       return FALSE;
     }
   current = member_object (_deca_flow_node_item_peek_object (item), "config");
@@ -2344,7 +2354,7 @@ deca_flow_document_connect (DecaFlowDocument  *self,
   if (source == target)
     {
       g_set_error_literal (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID,
-                           "a node cannot connect to itself");
+                           _("a node cannot connect to itself"));
       return NULL;
     }
   if (from_port != NULL && g_str_equal (from_port, DECA_NODE_PORT_ERROR))
@@ -2352,7 +2362,7 @@ deca_flow_document_connect (DecaFlowDocument  *self,
   if (on_error && from_port != NULL && !g_str_equal (from_port, DECA_NODE_PORT_ERROR))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID,
-                   "a fallback connection leaves from the 'error' port, not '%s'", from_port);
+                   _("a fallback connection leaves from the 'error' port, not '%s'"), from_port);
       return NULL;
     }
 
@@ -2367,7 +2377,7 @@ deca_flow_document_connect (DecaFlowDocument  *self,
           g_autofree char *list = g_strjoinv (", ", ports);
 
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID,
-                       "'%s' has no port '%s'; its ports are %s", from, from_port, list);
+                       _("'%s' has no port '%s'; its ports are %s"), from, from_port, list);
           return NULL;
         }
     }
@@ -2387,7 +2397,7 @@ deca_flow_document_connect (DecaFlowDocument  *self,
           g_str_equal (deca_flow_connection_item_get_to_port (other), target_port))
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID,
-                       "'%s' is already connected to '%s'", from, to);
+                       _("'%s' is already connected to '%s'"), from, to);
           return NULL;
         }
     }
@@ -2407,7 +2417,7 @@ deca_flow_document_connect (DecaFlowDocument  *self,
     if (cycle != NULL)
       {
         g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID,
-                     "this would make a cycle: %s", cycle);
+                     _("this would make a cycle: %s"), cycle);
         return NULL;
       }
   }
@@ -2533,9 +2543,14 @@ paste_error (GError     **error,
              const char  *pointer,
              const char  *message)
 {
-  g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-               "the pasted text is not a flow fragment: %s%s%s",
-               pointer, *pointer != '\0' ? ": " : "", message);
+  if (*pointer != '\0')
+    /* Translators: the first %s is a JSON pointer such as /nodes/2, the second says what
+     * is wrong there */
+    g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
+                 _("the pasted text is not a flow fragment: %s: %s"), pointer, message);
+  else
+    g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
+                 _("the pasted text is not a flow fragment: %s"), message);
   return FALSE;
 }
 
@@ -2550,13 +2565,13 @@ check_fragment (JsonNode  *root,
   JsonNode *nodes, *connections;
 
   if (!JSON_NODE_HOLDS_OBJECT (root))
-    return paste_error (error, "", "it must be a JSON object with a \"nodes\" array");
+    return paste_error (error, "", _("it must be a JSON object with a \"nodes\" array"));
   object = json_node_get_object (root);
   nodes = json_object_get_member (object, "nodes");
   if (nodes == NULL || !JSON_NODE_HOLDS_ARRAY (nodes))
-    return paste_error (error, "/nodes", "a \"nodes\" array is required");
+    return paste_error (error, "/nodes", _("a \"nodes\" array is required"));
   if (json_array_get_length (json_node_get_array (nodes)) == 0)
-    return paste_error (error, "/nodes", "there are no nodes");
+    return paste_error (error, "/nodes", _("there are no nodes"));
   for (guint i = 0; i < json_array_get_length (json_node_get_array (nodes)); i++)
     {
       JsonNode *element = json_array_get_element (json_node_get_array (nodes), i);
@@ -2564,21 +2579,21 @@ check_fragment (JsonNode  *root,
       const char *id;
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
-        return paste_error (error, pointer, "a node must be an object");
+        return paste_error (error, pointer, _("a node must be an object"));
       id = _deca_json_object_get_string (json_node_get_object (element), "id");
       if (id == NULL || *id == '\0')
-        return paste_error (error, pointer, "a node needs a string \"id\"");
+        return paste_error (error, pointer, _("a node needs a string \"id\""));
       if (_deca_json_object_get_string (json_node_get_object (element), "type") == NULL)
-        return paste_error (error, pointer, "a node needs a string \"type\"");
+        return paste_error (error, pointer, _("a node needs a string \"type\""));
       if (!g_hash_table_add (ids, (gpointer) id))
-        return paste_error (error, pointer, "two nodes have the same id");
+        return paste_error (error, pointer, _("two nodes have the same id"));
     }
 
   connections = json_object_get_member (object, "connections");
   if (connections == NULL || JSON_NODE_HOLDS_NULL (connections))
     return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (connections))
-    return paste_error (error, "/connections", "\"connections\" must be an array");
+    return paste_error (error, "/connections", _("\"connections\" must be an array"));
   for (guint i = 0; i < json_array_get_length (json_node_get_array (connections)); i++)
     {
       JsonNode *element = json_array_get_element (json_node_get_array (connections), i);
@@ -2586,13 +2601,13 @@ check_fragment (JsonNode  *root,
       const char *from, *to;
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
-        return paste_error (error, pointer, "a connection must be an object");
+        return paste_error (error, pointer, _("a connection must be an object"));
       from = _deca_json_object_get_string (json_node_get_object (element), "from");
       to = _deca_json_object_get_string (json_node_get_object (element), "to");
       if (from == NULL || !g_hash_table_contains (ids, from))
-        return paste_error (error, pointer, "\"from\" must name a pasted node");
+        return paste_error (error, pointer, _("\"from\" must name a pasted node"));
       if (to == NULL || !g_hash_table_contains (ids, to))
-        return paste_error (error, pointer, "\"to\" must name a pasted node");
+        return paste_error (error, pointer, _("\"to\" must name a pasted node"));
     }
   return TRUE;
 }

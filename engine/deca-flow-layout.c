@@ -17,6 +17,10 @@
  * gives the same positions.
  */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-flow-layout.h"
 
 #include <math.h>
@@ -645,7 +649,7 @@ deca_flow_layout_layered (JsonNode                    *flow_document,
   if (flow_document == NULL || !JSON_NODE_HOLDS_OBJECT (flow_document))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-                   "a flow must be a JSON object, not %s",
+                   _("a flow must be a JSON object, not %s"),
                    flow_document != NULL ? deca_json_type_name (flow_document) : "nothing");
       return FALSE;
     }

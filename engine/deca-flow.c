@@ -1,3 +1,7 @@
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -191,7 +195,7 @@ read_nodes (DecaFlow    *self,
   JsonArray *array;
 
   if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
-    return shape_error (error, "/nodes", "a flow needs a \"nodes\" array");
+    return shape_error (error, "/nodes", _("a flow needs a \"nodes\" array"));
 
   array = json_node_get_array (member);
   for (guint i = 0; i < json_array_get_length (array); i++)
@@ -204,20 +208,20 @@ read_nodes (DecaFlow    *self,
       const char *id, *type;
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
-        return shape_error (error, pointer, "a node must be an object");
+        return shape_error (error, pointer, _("a node must be an object"));
       object = json_node_get_object (element);
       id = object_string (object, "id");
       type = object_string (object, "type");
       if (id == NULL || *id == '\0')
-        return shape_error (error, pointer, "a node needs a string \"id\"");
+        return shape_error (error, pointer, _("a node needs a string \"id\""));
       if (type == NULL || *type == '\0')
-        return shape_error (error, pointer, "a node needs a string \"type\"");
+        return shape_error (error, pointer, _("a node needs a string \"type\""));
       if (g_hash_table_contains (self->node_by_id, id))
-        return shape_error (error, pointer, "two nodes have the same id");
+        return shape_error (error, pointer, _("two nodes have the same id"));
 
       config = json_object_get_member (object, "config");
       if (config != NULL && !JSON_NODE_HOLDS_OBJECT (config) && !JSON_NODE_HOLDS_NULL (config))
-        return shape_error (error, pointer, "\"config\" must be an object");
+        return shape_error (error, pointer, _("\"config\" must be an object"));
 
       node.id = g_strdup (id);
       node.type = g_strdup (type);
@@ -245,7 +249,7 @@ read_connections (DecaFlow    *self,
   if (member == NULL || JSON_NODE_HOLDS_NULL (member))
     return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (member))
-    return shape_error (error, "/connections", "\"connections\" must be an array");
+    return shape_error (error, "/connections", _("\"connections\" must be an array"));
 
   array = json_node_get_array (member);
   for (guint i = 0; i < json_array_get_length (array); i++)
@@ -258,14 +262,14 @@ read_connections (DecaFlow    *self,
       const char *from, *to;
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
-        return shape_error (error, pointer, "a connection must be an object");
+        return shape_error (error, pointer, _("a connection must be an object"));
       object = json_node_get_object (element);
       from = object_string (object, "from");
       to = object_string (object, "to");
       if (from == NULL || !g_hash_table_contains (self->node_by_id, from))
-        return shape_error (error, pointer, "\"from\" must name a node of the flow");
+        return shape_error (error, pointer, _("\"from\" must name a node of the flow"));
       if (to == NULL || !g_hash_table_contains (self->node_by_id, to))
-        return shape_error (error, pointer, "\"to\" must name a node of the flow");
+        return shape_error (error, pointer, _("\"to\" must name a node of the flow"));
 
       connection.from = g_strdup (from);
       connection.to = g_strdup (to);
@@ -299,7 +303,7 @@ read_triggers (DecaFlow    *self,
   if (member == NULL || JSON_NODE_HOLDS_NULL (member))
     return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (member))
-    return shape_error (error, "/triggers", "\"triggers\" must be an array");
+    return shape_error (error, "/triggers", _("\"triggers\" must be an array"));
 
   array = json_node_get_array (member);
   for (guint i = 0; i < json_array_get_length (array); i++)
@@ -310,10 +314,10 @@ read_triggers (DecaFlow    *self,
       const char *type;
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
-        return shape_error (error, pointer, "a trigger must be an object");
+        return shape_error (error, pointer, _("a trigger must be an object"));
       type = object_string (json_node_get_object (element), "type");
       if (type == NULL)
-        return shape_error (error, pointer, "a trigger needs a string \"type\"");
+        return shape_error (error, pointer, _("a trigger needs a string \"type\""));
       trigger.type = g_strdup (type);
       trigger.object = json_node_get_object (element);
       trigger.index = i;
@@ -335,7 +339,7 @@ read_settings (DecaFlow    *self,
   if (member == NULL || JSON_NODE_HOLDS_NULL (member))
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (member))
-    return shape_error (error, "/settings", "\"settings\" must be an object");
+    return shape_error (error, "/settings", _("\"settings\" must be an object"));
 
   settings = json_node_get_object (member);
   self->timeout_us = deca_json_seconds_to_us (json_object_get_member (settings, "timeout"), 0);
@@ -346,7 +350,7 @@ read_settings (DecaFlow    *self,
     self->error_strategy = DECA_ERROR_STRATEGY_CONTINUE_ON_ERROR;
   else
     return shape_error (error, "/settings/error_strategy",
-                        "must be \"stop_on_error\" or \"continue_on_error\"");
+                        _("must be \"stop_on_error\" or \"continue_on_error\""));
   self->parallelism = (guint) CLAMP (node_number (json_object_get_member (settings, "parallelism"), DEFAULT_PARALLELISM), 1, 1024);
 
   breaker = json_object_get_member (settings, "circuit_breaker");
@@ -374,7 +378,7 @@ deca_flow_new_from_json (JsonNode  *root,
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error_literal (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-                           "a flow must be a JSON object");
+                           _("a flow must be a JSON object"));
       return NULL;
     }
 
@@ -385,7 +389,7 @@ deca_flow_new_from_json (JsonNode  *root,
   name = object_string (object, "name");
   if (id == NULL || *id == '\0')
     {
-      shape_error (error, "/id", "a flow needs a non-empty string \"id\"");
+      shape_error (error, "/id", _("a flow needs a non-empty string \"id\""));
       return NULL;
     }
   self->id = g_strdup (id);

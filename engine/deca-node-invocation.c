@@ -1,3 +1,7 @@
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-node-invocation.h"
 #include "deca-engine-error.h"
 
@@ -204,10 +208,16 @@ deca_node_invocation_get_cancellable (DecaNodeInvocation *self)
 static void
 prefix_error (DecaNodeInvocation  *self,
               GError             **error,
-              const char          *what)
+              gboolean             is_template)
 {
-  if (error != NULL && *error != NULL)
-    g_prefix_error (error, "%s '%s': ", what, self->node_id);
+  if (error == NULL || *error == NULL)
+    return;
+  if (is_template)
+    /* Translators: the start of an error message; %s is a node id */
+    g_prefix_error (error, _("template in node '%s': "), self->node_id);
+  else
+    /* Translators: the start of an error message; %s is a node id */
+    g_prefix_error (error, _("expression in node '%s': "), self->node_id);
 }
 
 JsonNode *
@@ -224,12 +234,12 @@ deca_node_invocation_evaluate (DecaNodeInvocation  *self,
   expr = deca_expr_parse (text, NULL, error);
   if (expr == NULL)
     {
-      prefix_error (self, error, "expression in node");
+      prefix_error (self, error, FALSE);
       return NULL;
     }
   result = deca_expr_evaluate (expr, &self->scope, error);
   if (result == NULL)
-    prefix_error (self, error, "expression in node");
+    prefix_error (self, error, FALSE);
   return result;
 }
 
@@ -247,12 +257,12 @@ deca_node_invocation_render (DecaNodeInvocation  *self,
   tmpl = deca_template_parse (text, NULL, error);
   if (tmpl == NULL)
     {
-      prefix_error (self, error, "template in node");
+      prefix_error (self, error, TRUE);
       return NULL;
     }
   result = deca_template_render (tmpl, &self->scope, error);
   if (result == NULL)
-    prefix_error (self, error, "template in node");
+    prefix_error (self, error, TRUE);
   return result;
 }
 
@@ -292,12 +302,12 @@ deca_node_invocation_evaluate_with (DecaNodeInvocation  *self,
   expr = deca_expr_parse (text, NULL, error);
   if (expr == NULL)
     {
-      prefix_error (self, error, "expression in node");
+      prefix_error (self, error, FALSE);
       return NULL;
     }
   result = deca_expr_evaluate (expr, &scope, error);
   if (result == NULL)
-    prefix_error (self, error, "expression in node");
+    prefix_error (self, error, FALSE);
   return result;
 }
 
@@ -312,7 +322,7 @@ deca_node_invocation_lookup_credential (DecaNodeInvocation  *self,
   if (self->host == NULL || self->host->lookup_credential == NULL)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CREDENTIAL,
-                   "node '%s': no credential provider is configured, so credential '%s' cannot be resolved",
+                   _("node '%s': no credential provider is configured, so credential '%s' cannot be resolved"),
                    self->node_id, name);
       return NULL;
     }
@@ -348,7 +358,7 @@ deca_node_invocation_set_response (DecaNodeInvocation  *self,
   if (self->host == NULL || self->host->set_response == NULL)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
-                   "node '%s': this execution has no caller to respond to", self->node_id);
+                   _("node '%s': this execution has no caller to respond to"), self->node_id);
       return FALSE;
     }
   self->host->set_response (self->host_data, response);
@@ -370,7 +380,7 @@ deca_node_invocation_run_subflow (DecaNodeInvocation   *self,
   if (self->host == NULL || self->host->run_subflow == NULL)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
-                   "node '%s': subflows need a flow store, and this execution has none",
+                   _("node '%s': subflows need a flow store, and this execution has none"),
                    self->node_id);
       return FALSE;
     }

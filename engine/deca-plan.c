@@ -2,6 +2,10 @@
  * all executions of that flow: node types, compiled templates and conditions, edges,
  * loop bodies. Part of DecaExecutor (deca-executor-private.h). */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "deca-executor-private.h"
@@ -333,7 +337,7 @@ plan_check_acyclic (DecaPlan  *plan,
         if (in_degree[n] > 0)
           {
             g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID,
-                         "node '%s' is on a cycle; `deca validate` shows where",
+                         _("node '%s' is on a cycle; `deca validate` shows where"),
                          plan->nodes[n].node->id);
             return FALSE;
           }
@@ -416,8 +420,8 @@ plan_compile_bodies (DecaPlan  *plan,
       else if (from->owner != to->owner)
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID,
-                       "/connections/%u: a connection from '%s' to '%s' crosses a loop body; "
-                       "a body is left only through its loop's \"done\" port",
+                       _("/connections/%u: a connection from '%s' to '%s' crosses a loop body; "
+                       "a body is left only through its loop's \"done\" port"),
                        e, from->node->id, to->node->id);
           return FALSE;
         }
@@ -479,7 +483,7 @@ _deca_plan_new (DecaFlow          *flow,
       if (plan_node->type == NULL)
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
-                       "/nodes/%u/type: unknown node type '%s'", n, node->type);
+                       _("/nodes/%u/type: unknown node type '%s'"), n, node->type);
           goto fail;
         }
       plan_node->kind = deca_node_type_get_kind (plan_node->type);

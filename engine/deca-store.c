@@ -4,6 +4,10 @@
  * docs/storage.md; keep the two in step.
  */
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "deca-store.h"
 
 #include <sqlite3.h>
@@ -361,7 +365,8 @@ deca_node_result_record_copy (const DecaNodeResultRecord *record)
 /* Helpers */
 
 /* Sets @error to DECA_ENGINE_ERROR_STORE, saying which @what failed in which file and
- * SQLite's own explanation. Call it before resetting the failed statement: the message
+ * SQLite's own explanation. @what_format is marked with N_() by callers and translated
+ * here, so that the success paths never look up a translation. Call it before resetting the failed statement: the message
  * belongs to the connection and the next call may replace it. */
 G_GNUC_PRINTF (3, 4)
 static void
@@ -374,11 +379,13 @@ store_set_error (DecaStore   *self,
   va_list args;
 
   va_start (args, what_format);
-  what = g_strdup_vprintf (what_format, args);
+  what = g_strdup_vprintf (_(what_format), args);
   va_end (args);
 
+  /* Translators: the first %s is an action such as "insert an execution" or "load flow
+   * “hello”", the last SQLite's explanation (in English) */
   g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
-               "Could not %s in store “%s”: %s",
+               _("Could not %s in store “%s”: %s"),
                what, self->path, sqlite3_errmsg (self->db));
 }
 
@@ -401,7 +408,7 @@ store_stmt (DecaStore  *self,
                            &self->stmts[id], NULL);
   if (rc != SQLITE_OK)
     {
-      store_set_error (self, error, "prepare statement %d", (int) id);
+      store_set_error (self, error, N_("prepare statement %d"), (int) id);
       sqlite3_finalize (self->stmts[id]);
       self->stmts[id] = NULL;
       return NULL;
@@ -442,7 +449,7 @@ store_exec (DecaStore   *self,
 {
   if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
     {
-      store_set_error (self, error, "%s", what);
+      store_set_error (self, error, "%s", _(what));
       return FALSE;
     }
   return TRUE;
@@ -472,7 +479,7 @@ store_step_write (DecaStore    *self,
       return SQLITE_DONE;
     }
   if ((rc & 0xff) != SQLITE_CONSTRAINT)
-    store_set_error (self, error, "%s", what);
+    store_set_error (self, error, "%s", _(what));
   /* Keep the message: sqlite3_reset() returns the same error and leaves it in place. */
   sqlite3_reset (stmt);
   return rc;
@@ -492,7 +499,7 @@ store_read_user_version (DecaStore  *self,
     rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
-      store_set_error (self, error, "read the schema version");
+      store_set_error (self, error, N_("read the schema version"));
       sqlite3_finalize (stmt);
       return FALSE;
     }
@@ -517,7 +524,7 @@ store_migrate (DecaStore  *self,
   if (version == SCHEMA_VERSION)
     return TRUE;
 
-  if (!store_exec (self, "BEGIN IMMEDIATE", "start the schema migration", error))
+  if (!store_exec (self, "BEGIN IMMEDIATE", N_("start the schema migration"), error))
     return FALSE;
   if (!store_read_user_version (self, &version, error))
     goto fail;
@@ -525,15 +532,15 @@ store_migrate (DecaStore  *self,
   if (version > SCHEMA_VERSION)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
-                   "Store “%s” has schema version %d, newer than the %d this build of "
-                   "Deca Studio knows; use a newer version",
+                   _("Store “%s” has schema version %d, newer than the %d this build of "
+                   "Deca Studio knows; use a newer version"),
                    self->path, version, SCHEMA_VERSION);
       goto fail;
     }
 
   for (int i = version; i < SCHEMA_VERSION; i++)
     {
-      g_autofree char *what = g_strdup_printf ("apply schema migration %d", i + 1);
+      g_autofree char *what = g_strdup_printf (_("apply schema migration %d"), i + 1);
 
       if (!store_exec (self, migrations[i], what, error))
         goto fail;
@@ -541,9 +548,9 @@ store_migrate (DecaStore  *self,
 
   /* PRAGMA takes no parameters; the value is our own integer. */
   set_version = g_strdup_printf ("PRAGMA user_version = %d", SCHEMA_VERSION);
-  if (!store_exec (self, set_version, "record the schema version", error))
+  if (!store_exec (self, set_version, N_("record the schema version"), error))
     goto fail;
-  if (!store_exec (self, "COMMIT", "commit the schema migration", error))
+  if (!store_exec (self, "COMMIT", N_("commit the schema migration"), error))
     goto fail;
   return TRUE;
 
@@ -574,7 +581,7 @@ store_configure (DecaStore  *self,
   if (rc != SQLITE_ROW)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
-                   "Could not open store “%s”: %s", self->path, sqlite3_errmsg (self->db));
+                   _("Could not open store “%s”: %s"), self->path, sqlite3_errmsg (self->db));
       sqlite3_finalize (stmt);
       return FALSE;
     }
@@ -585,8 +592,8 @@ store_configure (DecaStore  *self,
       /* Without WAL a reader blocks the executor's commits and the durability argument
        * of docs/storage.md does not hold; refuse rather than run slower and less safe. */
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
-                   "Could not open store “%s”: it cannot use write-ahead logging "
-                   "(journal mode stays “%s”)", self->path, mode ? mode : "unknown");
+                   _("Could not open store “%s”: it cannot use write-ahead logging "
+                   "(journal mode stays “%s”)"), self->path, mode ? mode : "unknown");
       sqlite3_finalize (stmt);
       return FALSE;
     }
@@ -658,7 +665,7 @@ deca_store_open (const char  *path,
   if (rc != SQLITE_OK)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
-                   "Could not open store “%s”: %s", path,
+                   _("Could not open store “%s”: %s"), path,
                    self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
       return NULL;
     }
@@ -710,7 +717,7 @@ deca_store_begin (DecaStore  *self,
 
   if (!(stmt = store_stmt (self, STMT_BEGIN, error)))
     return FALSE;
-  if (store_step_write (self, stmt, "begin a transaction", error) != SQLITE_DONE)
+  if (store_step_write (self, stmt, N_("begin a transaction"), error) != SQLITE_DONE)
     return FALSE;
   self->depth = 1;
   return TRUE;
@@ -732,8 +739,8 @@ deca_store_commit (DecaStore  *self,
   if (self->depth == 0)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
-                   "Cannot commit in store “%s”: no transaction is open "
-                   "(it was rolled back or never begun)", self->path);
+                   _("Cannot commit in store “%s”: no transaction is open "
+                   "(it was rolled back or never begun)"), self->path);
       return FALSE;
     }
   if (--self->depth > 0)
@@ -742,13 +749,13 @@ deca_store_commit (DecaStore  *self,
   if (sqlite3_get_autocommit (self->db))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
-                   "Could not commit in store “%s”: SQLite rolled the transaction back "
-                   "after an earlier error", self->path);
+                   _("Could not commit in store “%s”: SQLite rolled the transaction back "
+                   "after an earlier error"), self->path);
       return FALSE;
     }
 
   if (!(stmt = store_stmt (self, STMT_COMMIT, error))
-      || store_step_write (self, stmt, "commit a transaction", error) != SQLITE_DONE)
+      || store_step_write (self, stmt, N_("commit a transaction"), error) != SQLITE_DONE)
     {
       sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
       return FALSE;
@@ -819,7 +826,7 @@ deca_store_save_flow (DecaStore   *self,
     }
   else if (rc != SQLITE_DONE)
     {
-      store_set_error (self, error, "read the latest version of flow “%s”", flow_id);
+      store_set_error (self, error, N_("read the latest version of flow “%s”"), flow_id);
       sqlite3_reset (stmt);
       goto fail;
     }
@@ -834,7 +841,7 @@ deca_store_save_flow (DecaStore   *self,
   bind_text (stmt, 2, name);
   sqlite3_bind_int64 (stmt, 3, latest + 1);
   sqlite3_bind_int64 (stmt, 4, now);
-  if (store_step_write (self, stmt, "save flow", error) != SQLITE_DONE)
+  if (store_step_write (self, stmt, N_("save flow"), error) != SQLITE_DONE)
     goto fail_constraint;
 
   if (!(stmt = store_stmt (self, STMT_FLOW_VERSION_INSERT, error)))
@@ -844,7 +851,7 @@ deca_store_save_flow (DecaStore   *self,
   bind_text (stmt, 3, document);
   bind_text (stmt, 4, hash);
   sqlite3_bind_int64 (stmt, 5, now);
-  if (store_step_write (self, stmt, "save flow version", error) != SQLITE_DONE)
+  if (store_step_write (self, stmt, N_("save flow version"), error) != SQLITE_DONE)
     goto fail_constraint;
 
   if (out_version)
@@ -854,8 +861,8 @@ deca_store_save_flow (DecaStore   *self,
 fail_constraint:
   /* Constraint failures leave @error unset in store_step_write(). */
   if (error != NULL && *error == NULL)
-    store_set_error (self, error, "save version %" G_GINT64_FORMAT " of flow “%s”",
-                     latest + 1, flow_id);
+    store_set_error (self, error, N_("save version %lld of flow “%s”"),
+                     (long long) (latest + 1), flow_id);
 fail:
   deca_store_rollback (self);
   return FALSE;
@@ -898,13 +905,13 @@ deca_store_load_flow (DecaStore   *self,
     }
   else if (rc == SQLITE_DONE && version == 0)
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
-                 "Flow “%s” is not in store “%s”", flow_id, self->path);
+                 _("Flow “%s” is not in store “%s”"), flow_id, self->path);
   else if (rc == SQLITE_DONE)
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
-                 "Flow “%s” has no version %" G_GINT64_FORMAT " in store “%s”",
-                 flow_id, version, self->path);
+                 _("Flow “%s” has no version %lld in store “%s”"),
+                 flow_id, (long long) version, self->path);
   else
-    store_set_error (self, error, "load flow “%s”", flow_id);
+    store_set_error (self, error, N_("load flow “%s”"), flow_id);
   sqlite3_reset (stmt);
   return document;
 }
@@ -929,7 +936,7 @@ deca_store_list_flows (DecaStore  *self,
     g_ptr_array_add (ids, column_dup (stmt, 0));
   if (rc != SQLITE_DONE)
     {
-      store_set_error (self, error, "list flows");
+      store_set_error (self, error, N_("list flows"));
       sqlite3_reset (stmt);
       return NULL;
     }
@@ -981,9 +988,10 @@ store_execution_pk (DecaStore   *self,
     }
   if (rc == SQLITE_DONE)
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
-                 "Could not %s: execution “%s” is not in store “%s”", what, id, self->path);
+                 /* Translators: %s is an action such as "write a node result" */
+                 _("Could not %s: execution “%s” is not in store “%s”"), _(what), id, self->path);
   else
-    store_set_error (self, error, "look up execution “%s”", id);
+    store_set_error (self, error, N_("look up execution “%s”"), id);
   sqlite3_reset (stmt);
   return FALSE;
 }
@@ -1009,17 +1017,17 @@ deca_store_claim_execution (DecaStore   *self,
   bind_text (stmt, 1, id);
   bind_text (stmt, 2, owner);
   bind_text (stmt, 3, expected);
-  rc = store_step_write (self, stmt, "claim an execution", error);
+  rc = store_step_write (self, stmt, N_("claim an execution"), error);
   if (rc != SQLITE_DONE)
     {
       if ((rc & 0xff) == SQLITE_CONSTRAINT)
-        store_set_error (self, error, "claim execution “%s”", id);
+        store_set_error (self, error, N_("claim execution “%s”"), id);
       return FALSE;
     }
   if (sqlite3_changes (self->db) == 0)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
-                   "Execution “%s” is run by another process", id);
+                   _("Execution “%s” is run by another process"), id);
       return FALSE;
     }
   return TRUE;
@@ -1060,7 +1068,7 @@ deca_store_insert_execution (DecaStore                 *self,
   sqlite3_bind_int64 (stmt, 13, record->finished_at);
   bind_text (stmt, 14, record->owner);
 
-  rc = store_step_write (self, stmt, "insert an execution", error);
+  rc = store_step_write (self, stmt, N_("insert an execution"), error);
   if G_LIKELY (rc == SQLITE_DONE)
     {
       store_cache_pk (self, record->id, sqlite3_last_insert_rowid (self->db));
@@ -1068,9 +1076,9 @@ deca_store_insert_execution (DecaStore                 *self,
     }
   if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
-                 "Execution “%s” already exists in store “%s”", record->id, self->path);
+                 _("Execution “%s” already exists in store “%s”"), record->id, self->path);
   else if ((rc & 0xff) == SQLITE_CONSTRAINT)
-    store_set_error (self, error, "insert execution “%s”", record->id);
+    store_set_error (self, error, N_("insert execution “%s”"), record->id);
   return FALSE;
 }
 
@@ -1101,17 +1109,17 @@ deca_store_update_execution (DecaStore                 *self,
   sqlite3_bind_int64 (stmt, 6, record->finished_at);
   bind_text (stmt, 7, record->owner);
 
-  rc = store_step_write (self, stmt, "update an execution", error);
+  rc = store_step_write (self, stmt, N_("update an execution"), error);
   if (rc != SQLITE_DONE)
     {
       if ((rc & 0xff) == SQLITE_CONSTRAINT)
-        store_set_error (self, error, "update execution “%s”", record->id);
+        store_set_error (self, error, N_("update execution “%s”"), record->id);
       return FALSE;
     }
   if (sqlite3_changes (self->db) == 0)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
-                   "Execution “%s” is not in store “%s”", record->id, self->path);
+                   _("Execution “%s” is not in store “%s”"), record->id, self->path);
       return FALSE;
     }
   return TRUE;
@@ -1156,7 +1164,7 @@ collect_executions (DecaStore    *self,
     g_ptr_array_add (records, execution_from_row (stmt));
   if (rc != SQLITE_DONE)
     {
-      store_set_error (self, error, "list executions");
+      store_set_error (self, error, N_("list executions"));
       sqlite3_reset (stmt);
       return NULL;
     }
@@ -1187,9 +1195,9 @@ deca_store_get_execution (DecaStore   *self,
     record = execution_from_row (stmt);
   else if (rc == SQLITE_DONE)
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
-                 "Execution “%s” is not in store “%s”", id, self->path);
+                 _("Execution “%s” is not in store “%s”"), id, self->path);
   else
-    store_set_error (self, error, "read execution “%s”", id);
+    store_set_error (self, error, N_("read execution “%s”"), id);
   sqlite3_reset (stmt);
   return record;
 }
@@ -1252,7 +1260,8 @@ set_child_constraint_error (DecaStore   *self,
 {
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_NOTNULL)
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
-                 "Could not %s: execution “%s” is not in store “%s”",
+                 /* Translators: %s is an action such as "write a node result" */
+                 _("Could not %s: execution “%s” is not in store “%s”"),
                  what, execution_id, self->path);
   else
     store_set_error (self, error, "%s", what);
@@ -1280,7 +1289,7 @@ deca_store_put_node_result (DecaStore                  *self,
   g_return_val_if_fail (record->status != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if G_UNLIKELY (!store_execution_pk (self, record->execution_id, &pk, "write a node result", error))
+  if G_UNLIKELY (!store_execution_pk (self, record->execution_id, &pk, N_("write a node result"), error))
     return FALSE;
   if G_UNLIKELY (!(stmt = store_stmt (self, STMT_NODE_RESULT_PUT, error)))
     return FALSE;
@@ -1297,12 +1306,12 @@ deca_store_put_node_result (DecaStore                  *self,
   sqlite3_bind_int64 (stmt, 11, record->finished_at);
   sqlite3_bind_int64 (stmt, 12, record->event_seq);
 
-  rc = store_step_write (self, stmt, "write a node result", error);
+  rc = store_step_write (self, stmt, N_("write a node result"), error);
   if G_LIKELY (rc == SQLITE_DONE)
     return TRUE;
   if ((rc & 0xff) == SQLITE_CONSTRAINT)
     {
-      g_autofree char *what = g_strdup_printf ("write the result of node “%s”",
+      g_autofree char *what = g_strdup_printf (_("write the result of node “%s”"),
                                                record->node_key);
       set_child_constraint_error (self, rc, record->execution_id, what, error);
     }
@@ -1349,7 +1358,7 @@ deca_store_list_node_results (DecaStore   *self,
     }
   if (rc != SQLITE_DONE)
     {
-      store_set_error (self, error, "list the node results of execution “%s”",
+      store_set_error (self, error, N_("list the node results of execution “%s”"),
                        execution_id);
       sqlite3_reset (stmt);
       return NULL;
@@ -1381,7 +1390,7 @@ deca_store_append_event (DecaStore             *self,
   g_return_val_if_fail (record->payload != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if G_UNLIKELY (!store_execution_pk (self, record->execution_id, &pk, "append an event", error))
+  if G_UNLIKELY (!store_execution_pk (self, record->execution_id, &pk, N_("append an event"), error))
     return FALSE;
   if G_UNLIKELY (!(stmt = store_stmt (self, STMT_EVENT_APPEND, error)))
     return FALSE;
@@ -1391,17 +1400,17 @@ deca_store_append_event (DecaStore             *self,
   sqlite3_bind_int64 (stmt, 4, record->time);
   bind_text (stmt, 5, record->payload);
 
-  rc = store_step_write (self, stmt, "append an event", error);
+  rc = store_step_write (self, stmt, N_("append an event"), error);
   if G_LIKELY (rc == SQLITE_DONE)
     return TRUE;
   if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
-                 "Event %" G_GINT64_FORMAT " of execution “%s” is already in store “%s”",
-                 record->seq, record->execution_id, self->path);
+                 _("Event %lld of execution “%s” is already in store “%s”"),
+                 (long long) record->seq, record->execution_id, self->path);
   else if ((rc & 0xff) == SQLITE_CONSTRAINT)
     {
-      g_autofree char *what = g_strdup_printf ("append event %" G_GINT64_FORMAT,
-                                               record->seq);
+      g_autofree char *what = g_strdup_printf (_("append event %lld"),
+                                               (long long) record->seq);
       set_child_constraint_error (self, rc, record->execution_id, what, error);
     }
   return FALSE;
@@ -1441,7 +1450,7 @@ deca_store_list_events (DecaStore   *self,
     }
   if (rc != SQLITE_DONE)
     {
-      store_set_error (self, error, "list the events of execution “%s”", execution_id);
+      store_set_error (self, error, N_("list the events of execution “%s”"), execution_id);
       sqlite3_reset (stmt);
       return NULL;
     }
@@ -1480,16 +1489,16 @@ deca_store_put_approval (DecaStore                *self,
   bind_text (stmt, 5, record->decided_by);
   sqlite3_bind_int64 (stmt, 6, record->decided_at ? record->decided_at : g_get_real_time ());
 
-  rc = store_step_write (self, stmt, "record an approval", error);
+  rc = store_step_write (self, stmt, N_("record an approval"), error);
   if G_LIKELY (rc == SQLITE_DONE)
     return TRUE;
   if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
-                 "Approval “%s” of execution “%s” has already been decided",
+                 _("Approval “%s” of execution “%s” has already been decided"),
                  record->node_key, record->execution_id);
   else if ((rc & 0xff) == SQLITE_CONSTRAINT)
     {
-      g_autofree char *what = g_strdup_printf ("record the decision on approval “%s”",
+      g_autofree char *what = g_strdup_printf (_("record the decision on approval “%s”"),
                                                record->node_key);
       set_child_constraint_error (self, rc, record->execution_id, what, error);
     }
@@ -1530,7 +1539,7 @@ deca_store_get_approval (DecaStore   *self,
       record->decided_at = sqlite3_column_int64 (stmt, 5);
     }
   else if (rc != SQLITE_DONE)
-    store_set_error (self, error, "read approval “%s” of execution “%s”",
+    store_set_error (self, error, N_("read approval “%s” of execution “%s”"),
                      node_key, execution_id);
   sqlite3_reset (stmt);
   return record;
