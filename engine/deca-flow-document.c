@@ -1257,7 +1257,8 @@ deca_flow_document_end_group (DecaFlowDocument *self)
     {
       group->serial = self->next_serial++;
       if (group->label == NULL)
-        group->label = g_strdup ("Edit");
+        /* Translators: the undo label of a group of edits that has no name of its own */
+        group->label = g_strdup (_("Edit"));
       g_ptr_array_add (self->undo_stack, group);
       g_ptr_array_set_size (self->redo_stack, 0);
     }
@@ -1452,7 +1453,7 @@ deca_flow_document_add_node (DecaFlowDocument  *self,
   item = _deca_flow_node_item_new (object);
   json_object_unref (object);
 
-  edit_begin (self, "Add node");
+  edit_begin (self, _("Add node"));
   edit_list (self, OP_INSERT_NODE, item, g_list_model_get_n_items (G_LIST_MODEL (self->nodes)));
   edit_end (self);
   return item;
@@ -1490,8 +1491,9 @@ deca_flow_document_remove_nodes (DecaFlowDocument   *self,
   if (g_hash_table_size (doomed) == 0)
     return FALSE;
 
-  label = g_hash_table_size (doomed) == 1 ? g_strdup ("Delete node")
-          : g_strdup_printf ("Delete %u nodes", g_hash_table_size (doomed));
+  label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Delete node", "Delete %u nodes",
+                                        g_hash_table_size (doomed)),
+                           g_hash_table_size (doomed));
   edit_begin (self, label);
 
   /* Connections first, highest position first, so that positions stay valid and undo
@@ -1607,7 +1609,8 @@ move_items (DecaFlowDocument *self,
       return TRUE;
     }
 
-  label = items->len == 1 ? g_strdup ("Move node") : g_strdup_printf ("Move %u nodes", items->len);
+  label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Move node", "Move %u nodes", items->len),
+                           items->len);
   group = edit_begin (self, label);
   for (guint i = 0; i < items->len; i++)
     {
@@ -1893,7 +1896,7 @@ deca_flow_document_rename_node (DecaFlowDocument  *self,
   renames = g_hash_table_new (g_str_hash, g_str_equal);
   g_hash_table_insert (renames, (gpointer) id, (gpointer) new_id);
 
-  edit_begin (self, "Rename node");
+  edit_begin (self, _("Rename node"));
 
   /* The node itself first, so that the connections below find it under its new id. */
   object = _deca_flow_node_item_peek_object (item);
@@ -1967,7 +1970,7 @@ deca_flow_document_set_node_config (DecaFlowDocument  *self,
 
   return set_node_member (self, id, "config",
                           node_new_object (deca_json_object_deep_copy (config)),
-                          "Edit node", error);
+                          _("Edit node"), error);
 }
 
 /* Returns (transfer full) a copy of @object with the member at @tokens set to @value
@@ -2072,7 +2075,7 @@ deca_flow_document_set_node_field (DecaFlowDocument  *self,
   if (changed == NULL)
     return FALSE;
 
-  edit_begin (self, "Edit node");
+  edit_begin (self, _("Edit node"));
   edit_set_node (self, item, object_with_member (_deca_flow_node_item_peek_object (item), "config",
                                                  node_new_object (changed)));
   edit_end (self);
@@ -2090,7 +2093,7 @@ deca_flow_document_set_node_retry (DecaFlowDocument  *self,
 
   return set_node_member (self, id, "retry",
                           retry != NULL ? node_new_object (deca_json_object_deep_copy (retry)) : NULL,
-                          "Change retry", error);
+                          _("Change retry"), error);
 }
 
 gboolean
@@ -2107,7 +2110,7 @@ deca_flow_document_set_node_timeout (DecaFlowDocument  *self,
 
   if (timeout > 0)
     json_node_set_double (value = json_node_init (json_node_alloc (), JSON_NODE_VALUE), timeout);
-  return set_node_member (self, id, "timeout", value, "Change timeout", error);
+  return set_node_member (self, id, "timeout", value, _("Change timeout"), error);
 }
 
 void
@@ -2119,7 +2122,7 @@ deca_flow_document_set_name (DecaFlowDocument *self,
 
   if (g_strcmp0 (name, deca_flow_document_get_name (self)) == 0)
     return;
-  edit_begin (self, "Rename flow");
+  edit_begin (self, _("Rename flow"));
   edit_set_member (self, "name", json_node_init_string (json_node_alloc (), name));
   edit_end (self);
 }
@@ -2134,7 +2137,7 @@ deca_flow_document_set_settings (DecaFlowDocument *self,
       : (member_object (self->root, "settings") != NULL &&
          json_object_equal (settings, member_object (self->root, "settings"))))
     return;
-  edit_begin (self, "Change settings");
+  edit_begin (self, _("Change settings"));
   edit_set_member (self, "settings",
                    settings != NULL ? node_new_object (deca_json_object_deep_copy (settings)) : NULL);
   edit_end (self);
@@ -2436,7 +2439,7 @@ deca_flow_document_connect (DecaFlowDocument  *self,
   item = _deca_flow_connection_item_new (object, default_port_for (self, object));
   json_object_unref (object);
 
-  edit_begin (self, "Connect");
+  edit_begin (self, _("Connect"));
   edit_list (self, OP_INSERT_CONNECTION, item, n);
   edit_end (self);
   return item;
@@ -2453,7 +2456,7 @@ deca_flow_document_disconnect_at (DecaFlowDocument *self,
   item = g_list_model_get_item (G_LIST_MODEL (self->connections), position);
   if (item == NULL)
     return FALSE;
-  edit_begin (self, "Disconnect");
+  edit_begin (self, _("Disconnect"));
   edit_list (self, OP_REMOVE_CONNECTION, item, position);
   edit_end (self);
   return TRUE;
@@ -2490,7 +2493,7 @@ deca_flow_document_set_connection_condition (DecaFlowDocument       *self,
     return TRUE;
   if (!g_list_store_find (self->connections, connection, NULL))
     return FALSE;
-  edit_begin (self, "Edit condition");
+  edit_begin (self, _("Edit condition"));
   edit_set_connection (self, connection, object_with_string (object, "condition", condition));
   edit_end (self);
   return TRUE;
@@ -2655,7 +2658,8 @@ deca_flow_document_paste (DecaFlowDocument  *self,
       g_hash_table_add (taken, new_id);
     }
 
-  label = n_nodes == 1 ? g_strdup ("Paste node") : g_strdup_printf ("Paste %u nodes", n_nodes);
+  label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Paste node", "Paste %u nodes", n_nodes),
+                           n_nodes);
   edit_begin (self, label);
   new_ids = g_strv_builder_new ();
   for (guint i = 0; i < n_nodes; i++)
