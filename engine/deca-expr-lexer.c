@@ -391,9 +391,9 @@ _deca_lexer_next (DecaLexer   *lexer,
           gsize clen = next != NULL ? (gsize) (next - (s + i)) : lexer->end - i;
 
           if ((guchar) c < 0x20 || c == 0x7f)
-            message = g_strdup_printf ("unexpected character U+%04X", (guint) (guchar) c);
+            message = g_strdup_printf (_("unexpected character U+%04X"), (guint) (guchar) c);
           else
-            message = g_strdup_printf ("unexpected character '%.*s'", (int) clen, s + i);
+            message = g_strdup_printf (_("unexpected character '%.*s'"), (int) clen, s + i);
           return lex_error (lexer, i, error_offset, error, message);
         }
       }
