@@ -1,8 +1,9 @@
 /* fuzz-flow.c: libFuzzer target for flow documents.
  *
  * Every input goes through what a flow file meets on its way in: the validator (which
- * must report, never crash, on anything), the flow model, its JSON writer and the
- * executor's planner. Crashes, leaks and sanitizer reports are the findings.
+ * must report, never crash, on anything), the flow model, its JSON writer, the executor's
+ * planner, and the studio's side: the editable document (load, paste), and the automatic
+ * layout. Crashes, leaks and sanitizer reports are the findings.
  */
 
 #include <stdint.h>
@@ -34,6 +35,26 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       if (problem->pointer == NULL || problem->message == NULL || problem->message[0] == '\0')
         abort ();
     }
+
+  /* The studio's editable document: loading, and pasting the same text into a new one. */
+  {
+    g_autoptr(DecaFlowDocument) document = deca_flow_document_new_from_data (registry, (const char *) data,
+                                                                              (gssize) size, NULL);
+    g_autoptr(DecaFlowDocument) target = deca_flow_document_new (registry);
+    g_autofree char *text = g_strndup ((const char *) data, size);   /* paste wants a C string */
+    g_auto(GStrv) pasted = NULL;
+    g_autoptr(JsonNode) root = NULL;
+
+    if (document != NULL)
+      {
+        root = deca_flow_document_to_json (document);
+        deca_flow_document_get_problems (document);
+        deca_flow_layout_layered (root, NULL, NULL);
+      }
+    pasted = deca_flow_document_paste (target, text, 10, 10, NULL);
+    if (pasted != NULL)
+      deca_flow_document_undo (target);
+  }
 
   flow = deca_flow_new_from_data ((const char *) data, (gssize) size, NULL);
   if (flow == NULL)
