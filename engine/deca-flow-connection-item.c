@@ -40,7 +40,7 @@ object_on_error (JsonObject *object)
   if (member != NULL && JSON_NODE_HOLDS_VALUE (member) &&
       json_node_get_value_type (member) == G_TYPE_BOOLEAN && json_node_get_boolean (member))
     return TRUE;
-  return g_strcmp0 (_deca_json_object_get_string (object, "from_port"), DECA_NODE_PORT_ERROR) == 0;
+  return g_strcmp0 (deca_json_object_get_string (object, "from_port"), DECA_NODE_PORT_ERROR) == 0;
 }
 
 static const char *
@@ -51,7 +51,7 @@ object_from_port (JsonObject *object,
 
   if (object_on_error (object))
     return DECA_NODE_PORT_ERROR;
-  port = _deca_json_object_get_string (object, "from_port");
+  port = deca_json_object_get_string (object, "from_port");
   if (port != NULL)
     return port;
   return default_port != NULL ? default_port : DECA_NODE_PORT_MAIN;
@@ -183,19 +183,19 @@ _deca_flow_connection_item_set_object (DecaFlowConnectionItem *self,
   self->default_port = g_strdup (default_port);
 
   g_object_freeze_notify (G_OBJECT (self));
-  if (g_strcmp0 (_deca_json_object_get_string (old, "from"),
-                 _deca_json_object_get_string (object, "from")) != 0)
+  if (g_strcmp0 (deca_json_object_get_string (old, "from"),
+                 deca_json_object_get_string (object, "from")) != 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FROM]);
   if (g_strcmp0 (object_from_port (old, old_default), object_from_port (object, default_port)) != 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FROM_PORT]);
-  if (g_strcmp0 (_deca_json_object_get_string (old, "to"),
-                 _deca_json_object_get_string (object, "to")) != 0)
+  if (g_strcmp0 (deca_json_object_get_string (old, "to"),
+                 deca_json_object_get_string (object, "to")) != 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TO]);
-  if (g_strcmp0 (_deca_json_object_get_string (old, "to_port"),
-                 _deca_json_object_get_string (object, "to_port")) != 0)
+  if (g_strcmp0 (deca_json_object_get_string (old, "to_port"),
+                 deca_json_object_get_string (object, "to_port")) != 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TO_PORT]);
-  if (g_strcmp0 (_deca_json_object_get_string (old, "condition"),
-                 _deca_json_object_get_string (object, "condition")) != 0)
+  if (g_strcmp0 (deca_json_object_get_string (old, "condition"),
+                 deca_json_object_get_string (object, "condition")) != 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONDITION]);
   if (object_on_error (old) != object_on_error (object))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ON_ERROR]);
@@ -233,7 +233,7 @@ deca_flow_connection_item_get_from (DecaFlowConnectionItem *self)
 {
   g_return_val_if_fail (DECA_IS_FLOW_CONNECTION_ITEM (self), NULL);
 
-  return _deca_json_object_get_string (self->object, "from");
+  return deca_json_object_get_string (self->object, "from");
 }
 
 const char *
@@ -249,7 +249,7 @@ deca_flow_connection_item_get_has_from_port (DecaFlowConnectionItem *self)
 {
   g_return_val_if_fail (DECA_IS_FLOW_CONNECTION_ITEM (self), FALSE);
 
-  return _deca_json_object_get_string (self->object, "from_port") != NULL;
+  return deca_json_object_get_string (self->object, "from_port") != NULL;
 }
 
 const char *
@@ -257,7 +257,7 @@ deca_flow_connection_item_get_to (DecaFlowConnectionItem *self)
 {
   g_return_val_if_fail (DECA_IS_FLOW_CONNECTION_ITEM (self), NULL);
 
-  return _deca_json_object_get_string (self->object, "to");
+  return deca_json_object_get_string (self->object, "to");
 }
 
 const char *
@@ -267,7 +267,7 @@ deca_flow_connection_item_get_to_port (DecaFlowConnectionItem *self)
 
   g_return_val_if_fail (DECA_IS_FLOW_CONNECTION_ITEM (self), NULL);
 
-  port = _deca_json_object_get_string (self->object, "to_port");
+  port = deca_json_object_get_string (self->object, "to_port");
   return port != NULL ? port : DECA_NODE_PORT_MAIN;
 }
 
@@ -276,7 +276,7 @@ deca_flow_connection_item_get_condition (DecaFlowConnectionItem *self)
 {
   g_return_val_if_fail (DECA_IS_FLOW_CONNECTION_ITEM (self), NULL);
 
-  return _deca_json_object_get_string (self->object, "condition");
+  return deca_json_object_get_string (self->object, "condition");
 }
 
 gboolean

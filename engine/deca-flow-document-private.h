@@ -45,8 +45,5 @@ void                    _deca_flow_document_ensure_problems (DecaFlowDocument *s
  * order (problems are fresh objects after every recomputation, so compare contents). */
 gboolean                _deca_validation_problems_equal     (GPtrArray  *a,
                                                              GPtrArray  *b);
-/* The string member @name of @object, NULL when absent or not a string. */
-const char             *_deca_json_object_get_string        (JsonObject *object,
-                                                             const char *name);
 
 G_END_DECLS

@@ -133,18 +133,6 @@ _deca_validation_problems_equal (GPtrArray *a,
   return TRUE;
 }
 
-const char *
-_deca_json_object_get_string (JsonObject *object,
-                              const char *name)
-{
-  JsonNode *member = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member) ||
-      json_node_get_value_type (member) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (member);
-}
-
 /* A new object with the members of @object in order; containers are shared, which is
  * safe because installed objects are never changed in place. */
 static JsonObject *
@@ -178,15 +166,6 @@ node_new_array (JsonArray *array)
 
   json_node_take_array (node, array);
   return node;
-}
-
-static JsonObject *
-member_object (JsonObject *object,
-               const char *name)
-{
-  JsonNode *member = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return member != NULL && JSON_NODE_HOLDS_OBJECT (member) ? json_node_get_object (member) : NULL;
 }
 
 static gboolean
@@ -238,7 +217,7 @@ object_with_position (JsonObject *object,
                       double      x,
                       double      y)
 {
-  JsonObject *old = member_object (object, "position");
+  JsonObject *old = deca_json_object_get_object (object, "position");
   JsonObject *position = old != NULL ? object_copy_shallow (old) : json_object_new ();
 
   json_object_set_double_member (position, "x", x);
@@ -377,7 +356,7 @@ static const char *
 default_port_for (DecaFlowDocument *self,
                   JsonObject       *object)
 {
-  DecaNodeType *type = lookup_type_of (self, _deca_json_object_get_string (object, "from"));
+  DecaNodeType *type = lookup_type_of (self, deca_json_object_get_string (object, "from"));
 
   return type != NULL ? deca_node_type_get_default_port (type) : NULL;
 }
@@ -975,10 +954,10 @@ load_document (DecaFlowDocument  *self,
       if (!JSON_NODE_HOLDS_OBJECT (element))
         return load_error (error, pointer, _("a node must be an object"));
       node = json_node_get_object (element);
-      id = _deca_json_object_get_string (node, "id");
+      id = deca_json_object_get_string (node, "id");
       if (id == NULL || *id == '\0')
         return load_error (error, pointer, _("a node needs a string \"id\""));
-      if (_deca_json_object_get_string (node, "type") == NULL)
+      if (deca_json_object_get_string (node, "type") == NULL)
         return load_error (error, pointer, _("a node needs a string \"type\""));
       if (g_hash_table_contains (self->node_by_id, id))
         {
@@ -1002,8 +981,8 @@ load_document (DecaFlowDocument  *self,
       if (!JSON_NODE_HOLDS_OBJECT (element))
         return load_error (error, pointer, _("a connection must be an object"));
       connection = json_node_get_object (element);
-      from = _deca_json_object_get_string (connection, "from");
-      to = _deca_json_object_get_string (connection, "to");
+      from = deca_json_object_get_string (connection, "from");
+      to = deca_json_object_get_string (connection, "to");
       if (from == NULL || !g_hash_table_contains (self->node_by_id, from))
         return load_error (error, pointer, _("\"from\" must name a node of the flow"));
       if (to == NULL || !g_hash_table_contains (self->node_by_id, to))
@@ -1133,7 +1112,7 @@ deca_flow_document_get_id (DecaFlowDocument *self)
 {
   g_return_val_if_fail (DECA_IS_FLOW_DOCUMENT (self), NULL);
 
-  return _deca_json_object_get_string (self->root, "id");
+  return deca_json_object_get_string (self->root, "id");
 }
 
 const char *
@@ -1141,7 +1120,7 @@ deca_flow_document_get_name (DecaFlowDocument *self)
 {
   g_return_val_if_fail (DECA_IS_FLOW_DOCUMENT (self), NULL);
 
-  return _deca_json_object_get_string (self->root, "name");
+  return deca_json_object_get_string (self->root, "name");
 }
 
 JsonObject *
@@ -1151,7 +1130,7 @@ deca_flow_document_get_settings (DecaFlowDocument *self)
 
   g_return_val_if_fail (DECA_IS_FLOW_DOCUMENT (self), NULL);
 
-  settings = member_object (self->root, "settings");
+  settings = deca_json_object_get_object (self->root, "settings");
   return settings != NULL ? deca_json_object_deep_copy (settings) : json_object_new ();
 }
 
@@ -1395,7 +1374,7 @@ config_defaults (JsonNode *schema)
 {
   JsonObject *config = json_object_new ();
   JsonObject *props = schema != NULL && JSON_NODE_HOLDS_OBJECT (schema)
-                      ? member_object (json_node_get_object (schema), "properties") : NULL;
+                      ? deca_json_object_get_object (json_node_get_object (schema), "properties") : NULL;
   JsonObjectIter iter;
   const char *name;
   JsonNode *member;
@@ -1597,8 +1576,8 @@ move_items (DecaFlowDocument *self,
           double x = 0, y = 0;
 
           g_assert (op->kind == OP_SET_NODE && op->item == items->pdata[i]);
-          member_number (member_object (op->before, "position"), "x", &x);
-          member_number (member_object (op->before, "position"), "y", &y);
+          member_number (deca_json_object_get_object (op->before, "position"), "x", &x);
+          member_number (deca_json_object_get_object (op->before, "position"), "y", &y);
           json_object_unref (op->after);
           op->after = object_with_position (op->before, snap (self, x + group->move_dx),
                                             snap (self, y + group->move_dy));
@@ -1754,7 +1733,7 @@ schema_format (JsonNode *schema)
 {
   if (schema == NULL || !JSON_NODE_HOLDS_OBJECT (schema))
     return NULL;
-  return _deca_json_object_get_string (json_node_get_object (schema), "format");
+  return deca_json_object_get_string (json_node_get_object (schema), "format");
 }
 
 /* Returns (transfer full) (nullable) a copy of config value @value with references
@@ -1833,7 +1812,7 @@ rewrite_node (DecaFlowDocument *self,
 
   if (config == NULL)
     return NULL;
-  type = deca_node_registry_lookup (self->registry, _deca_json_object_get_string (object, "type"));
+  type = deca_node_registry_lookup (self->registry, deca_json_object_get_string (object, "type"));
   changed = rewrite_value (config, type != NULL ? deca_node_type_get_config_schema (type) : NULL, renames);
   return changed != NULL ? object_with_member (object, "config", changed) : NULL;
 }
@@ -1844,9 +1823,9 @@ static JsonObject *
 rewrite_connection (JsonObject *object,
                     GHashTable *renames)
 {
-  const char *from = _deca_json_object_get_string (object, "from");
-  const char *to = _deca_json_object_get_string (object, "to");
-  const char *condition = _deca_json_object_get_string (object, "condition");
+  const char *from = deca_json_object_get_string (object, "from");
+  const char *to = deca_json_object_get_string (object, "to");
+  const char *condition = deca_json_object_get_string (object, "condition");
   g_autofree char *new_condition = condition != NULL ? rewrite_text (condition, TRUE, renames) : NULL;
   const char *new_from = from != NULL ? g_hash_table_lookup (renames, from) : NULL;
   const char *new_to = to != NULL ? g_hash_table_lookup (renames, to) : NULL;
@@ -1909,7 +1888,7 @@ deca_flow_document_rename_node (DecaFlowDocument  *self,
     }
   /* @id may point into the object being replaced; the table must not outlive it. */
   g_hash_table_remove_all (renames);
-  g_hash_table_insert (renames, (gpointer) _deca_json_object_get_string (object, "id"), (gpointer) new_id);
+  g_hash_table_insert (renames, (gpointer) deca_json_object_get_string (object, "id"), (gpointer) new_id);
   json_object_ref (object);
   edit_set_node (self, item, renamed);
 
@@ -2067,7 +2046,7 @@ deca_flow_document_set_node_field (DecaFlowDocument  *self,
                    _("'%s' does not name a config member"), field);
       return FALSE;
     }
-  current = member_object (_deca_flow_node_item_peek_object (item), "config");
+  current = deca_json_object_get_object (_deca_flow_node_item_peek_object (item), "config");
   config = current != NULL ? json_object_ref (current) : json_object_new ();
   where = g_string_new (NULL);
   changed = object_with_path (config, tokens, value != NULL ? deca_json_deep_copy (value) : NULL,
@@ -2134,8 +2113,8 @@ deca_flow_document_set_settings (DecaFlowDocument *self,
   g_return_if_fail (DECA_IS_FLOW_DOCUMENT (self));
 
   if (settings == NULL ? !json_object_has_member (self->root, "settings")
-      : (member_object (self->root, "settings") != NULL &&
-         json_object_equal (settings, member_object (self->root, "settings"))))
+      : (deca_json_object_get_object (self->root, "settings") != NULL &&
+         json_object_equal (settings, deca_json_object_get_object (self->root, "settings"))))
     return;
   edit_begin (self, _("Change settings"));
   edit_set_member (self, "settings",
@@ -2489,7 +2468,7 @@ deca_flow_document_set_connection_condition (DecaFlowDocument       *self,
   if (condition != NULL && *condition == '\0')
     condition = NULL;
   object = _deca_flow_connection_item_peek_object (connection);
-  if (g_strcmp0 (condition, _deca_json_object_get_string (object, "condition")) == 0)
+  if (g_strcmp0 (condition, deca_json_object_get_string (object, "condition")) == 0)
     return TRUE;
   if (!g_list_store_find (self->connections, connection, NULL))
     return FALSE;
@@ -2583,10 +2562,10 @@ check_fragment (JsonNode  *root,
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
         return paste_error (error, pointer, _("a node must be an object"));
-      id = _deca_json_object_get_string (json_node_get_object (element), "id");
+      id = deca_json_object_get_string (json_node_get_object (element), "id");
       if (id == NULL || *id == '\0')
         return paste_error (error, pointer, _("a node needs a string \"id\""));
-      if (_deca_json_object_get_string (json_node_get_object (element), "type") == NULL)
+      if (deca_json_object_get_string (json_node_get_object (element), "type") == NULL)
         return paste_error (error, pointer, _("a node needs a string \"type\""));
       if (!g_hash_table_add (ids, (gpointer) id))
         return paste_error (error, pointer, _("two nodes have the same id"));
@@ -2605,8 +2584,8 @@ check_fragment (JsonNode  *root,
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
         return paste_error (error, pointer, _("a connection must be an object"));
-      from = _deca_json_object_get_string (json_node_get_object (element), "from");
-      to = _deca_json_object_get_string (json_node_get_object (element), "to");
+      from = deca_json_object_get_string (json_node_get_object (element), "from");
+      to = deca_json_object_get_string (json_node_get_object (element), "to");
       if (from == NULL || !g_hash_table_contains (ids, from))
         return paste_error (error, pointer, _("\"from\" must name a pasted node"));
       if (to == NULL || !g_hash_table_contains (ids, to))
@@ -2647,7 +2626,7 @@ deca_flow_document_paste (DecaFlowDocument  *self,
   n_nodes = json_array_get_length (nodes);
   for (guint i = 0; i < n_nodes; i++)
     {
-      const char *id = _deca_json_object_get_string (json_array_get_object_element (nodes, i), "id");
+      const char *id = deca_json_object_get_string (json_array_get_object_element (nodes, i), "id");
       char *new_id;
 
       if (deca_flow_node_id_is_valid (id) && !id_taken (self, id, taken))
@@ -2665,7 +2644,7 @@ deca_flow_document_paste (DecaFlowDocument  *self,
   for (guint i = 0; i < n_nodes; i++)
     {
       JsonObject *object = json_array_get_object_element (nodes, i);
-      const char *id = _deca_json_object_get_string (object, "id");
+      const char *id = deca_json_object_get_string (object, "id");
       g_autoptr(JsonObject) renamed = object_with_string (object, "id", g_hash_table_lookup (renames, id));
       g_autoptr(JsonObject) rewritten = rewrite_node (self, renamed, renames);
       g_autoptr(JsonObject) placed = NULL;
@@ -2673,8 +2652,8 @@ deca_flow_document_paste (DecaFlowDocument  *self,
       JsonObject *final = rewritten != NULL ? rewritten : renamed;
       double x, y;
 
-      if (member_number (member_object (final, "position"), "x", &x) &&
-          member_number (member_object (final, "position"), "y", &y))
+      if (member_number (deca_json_object_get_object (final, "position"), "x", &x) &&
+          member_number (deca_json_object_get_object (final, "position"), "y", &y))
         final = placed = object_with_position (final, x + dx, y + dy);
       item = _deca_flow_node_item_new (final);
       edit_list (self, OP_INSERT_NODE, item, g_list_model_get_n_items (G_LIST_MODEL (self->nodes)));

@@ -119,18 +119,6 @@ node_position (JsonObject *node_object,
   return TRUE;
 }
 
-static const char *
-object_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *member = json_object_get_member (object, name);
-
-  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member) ||
-      json_node_get_value_type (member) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (member);
-}
-
 /* Fills @start (n + 1 entries) and @adjacent so that the entries of node v are
  * adjacent[start[v] .. start[v + 1]): for each edge, its index (@edge_ids) or the node at
  * its other end. A counting sort, so every list keeps the document order of the edges. */
@@ -693,7 +681,7 @@ deca_flow_layout_layered (JsonNode                    *flow_document,
           continue;
         }
 
-      id = object_string (object, "id");
+      id = deca_json_object_get_string (object, "id");
       /* With duplicate ids, connections attach to the first node, as in the validator. */
       if (id != NULL && !g_hash_table_contains (ids, id))
         g_hash_table_insert (ids, (gpointer) id, GUINT_TO_POINTER (graph.n_nodes));
@@ -716,8 +704,8 @@ deca_flow_layout_layered (JsonNode                    *flow_document,
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
         continue;
-      from = object_string (json_node_get_object (element), "from");
-      to = object_string (json_node_get_object (element), "to");
+      from = deca_json_object_get_string (json_node_get_object (element), "from");
+      to = deca_json_object_get_string (json_node_get_object (element), "to");
       if (from == NULL || to == NULL ||
           !g_hash_table_lookup_extended (ids, from, NULL, &from_index) ||
           !g_hash_table_lookup_extended (ids, to, NULL, &to_index))

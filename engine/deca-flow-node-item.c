@@ -53,24 +53,13 @@ member_number (JsonObject *object,
     }
 }
 
-static JsonObject *
-member_object (JsonObject *object,
-               const char *name)
-{
-  JsonNode *member = json_object_get_member (object, name);
-
-  if (member == NULL || !JSON_NODE_HOLDS_OBJECT (member))
-    return NULL;
-  return json_node_get_object (member);
-}
-
 /* Reads the position; a "position" that is not an object with two numbers is none. */
 static gboolean
 read_position (JsonObject *object,
                double     *x,
                double     *y)
 {
-  JsonObject *position = member_object (object, "position");
+  JsonObject *position = deca_json_object_get_object (object, "position");
 
   *x = *y = 0;
   if (position == NULL)
@@ -276,7 +265,7 @@ deca_flow_node_item_get_id (DecaFlowNodeItem *self)
 {
   g_return_val_if_fail (DECA_IS_FLOW_NODE_ITEM (self), NULL);
 
-  return _deca_json_object_get_string (self->object, "id");
+  return deca_json_object_get_string (self->object, "id");
 }
 
 const char *
@@ -284,7 +273,7 @@ deca_flow_node_item_get_node_type (DecaFlowNodeItem *self)
 {
   g_return_val_if_fail (DECA_IS_FLOW_NODE_ITEM (self), NULL);
 
-  return _deca_json_object_get_string (self->object, "type");
+  return deca_json_object_get_string (self->object, "type");
 }
 
 JsonObject *
@@ -294,7 +283,7 @@ deca_flow_node_item_get_config (DecaFlowNodeItem *self)
 
   g_return_val_if_fail (DECA_IS_FLOW_NODE_ITEM (self), NULL);
 
-  config = member_object (self->object, "config");
+  config = deca_json_object_get_object (self->object, "config");
   return config != NULL ? deca_json_object_deep_copy (config) : json_object_new ();
 }
 
@@ -337,7 +326,7 @@ deca_flow_node_item_get_retry (DecaFlowNodeItem *self)
 
   g_return_val_if_fail (DECA_IS_FLOW_NODE_ITEM (self), NULL);
 
-  retry = member_object (self->object, "retry");
+  retry = deca_json_object_get_object (self->object, "retry");
   return retry != NULL ? deca_json_object_deep_copy (retry) : NULL;
 }
 

@@ -151,18 +151,6 @@ node_number (JsonNode *node,
   return json_node_get_value_type (node) == G_TYPE_INT64 ? (double) json_node_get_int (node) : json_node_get_double (node);
 }
 
-/* Returns the string member @name of @object, NULL when absent or not a string. */
-static const char *
-object_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *member = json_object_get_member (object, name);
-
-  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (member);
-}
-
 static void
 read_retry (JsonObject      *object,
             DecaRetryPolicy *retry)
@@ -210,8 +198,8 @@ read_nodes (DecaFlow    *self,
       if (!JSON_NODE_HOLDS_OBJECT (element))
         return shape_error (error, pointer, _("a node must be an object"));
       object = json_node_get_object (element);
-      id = object_string (object, "id");
-      type = object_string (object, "type");
+      id = deca_json_object_get_string (object, "id");
+      type = deca_json_object_get_string (object, "type");
       if (id == NULL || *id == '\0')
         return shape_error (error, pointer, _("a node needs a string \"id\""));
       if (type == NULL || *type == '\0')
@@ -264,8 +252,8 @@ read_connections (DecaFlow    *self,
       if (!JSON_NODE_HOLDS_OBJECT (element))
         return shape_error (error, pointer, _("a connection must be an object"));
       object = json_node_get_object (element);
-      from = object_string (object, "from");
-      to = object_string (object, "to");
+      from = deca_json_object_get_string (object, "from");
+      to = deca_json_object_get_string (object, "to");
       if (from == NULL || !g_hash_table_contains (self->node_by_id, from))
         return shape_error (error, pointer, _("\"from\" must name a node of the flow"));
       if (to == NULL || !g_hash_table_contains (self->node_by_id, to))
@@ -273,9 +261,9 @@ read_connections (DecaFlow    *self,
 
       connection.from = g_strdup (from);
       connection.to = g_strdup (to);
-      connection.from_port = g_strdup (object_string (object, "from_port"));
-      connection.to_port = g_strdup (object_string (object, "to_port"));
-      connection.condition = g_strdup (object_string (object, "condition"));
+      connection.from_port = g_strdup (deca_json_object_get_string (object, "from_port"));
+      connection.to_port = g_strdup (deca_json_object_get_string (object, "to_port"));
+      connection.condition = g_strdup (deca_json_object_get_string (object, "condition"));
       on_error = json_object_get_member (object, "on_error");
       connection.on_error = (on_error != NULL && JSON_NODE_HOLDS_VALUE (on_error) &&
                              json_node_get_value_type (on_error) == G_TYPE_BOOLEAN &&
@@ -315,7 +303,7 @@ read_triggers (DecaFlow    *self,
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
         return shape_error (error, pointer, _("a trigger must be an object"));
-      type = object_string (json_node_get_object (element), "type");
+      type = deca_json_object_get_string (json_node_get_object (element), "type");
       if (type == NULL)
         return shape_error (error, pointer, _("a trigger needs a string \"type\""));
       trigger.type = g_strdup (type);
@@ -343,7 +331,7 @@ read_settings (DecaFlow    *self,
 
   settings = json_node_get_object (member);
   self->timeout_us = deca_json_seconds_to_us (json_object_get_member (settings, "timeout"), 0);
-  strategy = object_string (settings, "error_strategy");
+  strategy = deca_json_object_get_string (settings, "error_strategy");
   if (strategy == NULL || g_str_equal (strategy, "stop_on_error"))
     self->error_strategy = DECA_ERROR_STRATEGY_STOP_ON_ERROR;
   else if (g_str_equal (strategy, "continue_on_error"))
@@ -385,8 +373,8 @@ deca_flow_new_from_json (JsonNode  *root,
   self = g_object_new (DECA_TYPE_FLOW, NULL);
   self->document = json_node_ref (root);
   object = json_node_get_object (root);
-  id = object_string (object, "id");
-  name = object_string (object, "name");
+  id = deca_json_object_get_string (object, "id");
+  name = deca_json_object_get_string (object, "name");
   if (id == NULL || *id == '\0')
     {
       shape_error (error, "/id", _("a flow needs a non-empty string \"id\""));

@@ -532,3 +532,23 @@ deca_json_deep_copy (JsonNode *node)
       return json_node_copy (node);
     }
 }
+
+const char *
+deca_json_object_get_string (JsonObject *object,
+                             const char *name)
+{
+  JsonNode *member = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (member);
+}
+
+JsonObject *
+deca_json_object_get_object (JsonObject *object,
+                             const char *name)
+{
+  JsonNode *member = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return member != NULL && JSON_NODE_HOLDS_OBJECT (member) ? json_node_get_object (member) : NULL;
+}

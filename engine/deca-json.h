@@ -21,6 +21,13 @@ char     *deca_json_to_string      (JsonNode    *node,
 void      deca_json_format_double  (double       value,
                                     char        *buffer,
                                     gsize        size);
+/* The member @name of @object when it is a string / an object, else NULL (absent, another
+ * type, or @object NULL). Returns (transfer none). */
+const char *deca_json_object_get_string (JsonObject  *object,
+                                         const char  *name);
+JsonObject *deca_json_object_get_object (JsonObject  *object,
+                                         const char  *name);
+
 /* "object", "array", "string", "number", "boolean" or "null", for messages. */
 const char *deca_json_type_name    (JsonNode    *node);
 

@@ -26,6 +26,7 @@
 
 #include "deca-cron.h"
 #include "deca-expr.h"
+#include "deca-json.h"
 
 /* Deeper documents are refused before json-glib's recursive parser sees them. */
 #define MAX_JSON_DEPTH 256
@@ -210,16 +211,6 @@ node_is_string (JsonNode *node)
          json_node_get_value_type (node) == G_TYPE_STRING;
 }
 
-/* Returns (transfer none) (nullable) member @name of @object when it is a string. */
-static const char *
-get_string_member (JsonObject *object,
-                   const char *name)
-{
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
-
-  return node_is_string (node) ? json_node_get_string (node) : NULL;
-}
-
 static JsonObject *
 get_object_element (JsonArray *array,
                     guint      index)
@@ -310,7 +301,7 @@ validate_node (Validator *v,
   g_ptr_array_add (v->owned, config);
   v->configs[i] = config;
 
-  id = get_string_member (node, "id");
+  id = deca_json_object_get_string (node, "id");
   if (id != NULL)
     {
       int first = lookup_node (v, id);
@@ -332,7 +323,7 @@ validate_node (Validator *v,
         }
     }
 
-  type_name = get_string_member (node, "type");
+  type_name = deca_json_object_get_string (node, "type");
   if (type_name == NULL)
     return;  /* the flow schema reported it */
   v->types[i] = deca_node_registry_lookup (v->registry, type_name);
@@ -405,9 +396,9 @@ validate_connection (Validator *v,
   if (connection == NULL)
     return;
 
-  from = get_string_member (connection, "from");
-  to = get_string_member (connection, "to");
-  from_port = get_string_member (connection, "from_port");
+  from = deca_json_object_get_string (connection, "from");
+  to = deca_json_object_get_string (connection, "to");
+  from_port = deca_json_object_get_string (connection, "from_port");
 
   if (from != NULL && (from_index = lookup_node (v, from)) < 0)
     {
@@ -744,7 +735,7 @@ schema_format (JsonNode *schema)
 {
   if (schema == NULL || !JSON_NODE_HOLDS_OBJECT (schema))
     return NULL;
-  return get_string_member (json_node_get_object (schema), "format");
+  return deca_json_object_get_string (json_node_get_object (schema), "format");
 }
 
 /* Pass 5 for a node: every string of its config, recursively, with the subschema that
@@ -820,7 +811,7 @@ validate_expressions (Validator *v)
   for (guint i = 0; i < v->n_connections; i++)
     {
       JsonObject *connection = get_object_element (v->connections, i);
-      const char *condition = get_string_member (connection, "condition");
+      const char *condition = deca_json_object_get_string (connection, "condition");
       g_autofree char *pointer = NULL;
       gboolean in_loop = FALSE;
 
@@ -851,7 +842,7 @@ validate_trigger (Validator  *v,
   JsonNode *trigger_node = json_array_get_element (triggers, i);
   JsonObject *trigger = get_object_element (triggers, i);
   g_autofree char *prefix = pointer_for ("triggers", i, NULL);
-  const char *type = get_string_member (trigger, "type");
+  const char *type = deca_json_object_get_string (trigger, "type");
   guint kind;
 
   if (type == NULL)
@@ -869,7 +860,7 @@ validate_trigger (Validator  *v,
 
   if (g_str_equal (type, "webhook"))
     {
-      const char *path = get_string_member (trigger, "path");
+      const char *path = deca_json_object_get_string (trigger, "path");
 
       if (path != NULL && path[0] != '/')
         {
@@ -879,8 +870,8 @@ validate_trigger (Validator  *v,
     }
   else if (g_str_equal (type, "schedule"))
     {
-      const char *cron_text = get_string_member (trigger, "cron");
-      const char *timezone = get_string_member (trigger, "timezone");
+      const char *cron_text = deca_json_object_get_string (trigger, "cron");
+      const char *timezone = deca_json_object_get_string (trigger, "timezone");
 
       if (cron_text != NULL)
         {
