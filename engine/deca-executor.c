@@ -2092,9 +2092,13 @@ deca_executor_start (DecaExecutor  *self,
   return execution;
 }
 
+/* Reads the node results of @execution_id: those a resume keeps (keyed by node key), and
+ * in *@max_seq the highest event seq they stand for (outcome events live in node results,
+ * docs/events.md). Returns (transfer full) the table, or NULL with @error. */
 static GHashTable *
 load_restored_results (DecaExecutor  *self,
                        const char    *execution_id,
+                       gint64        *max_seq,
                        GError       **error)
 {
   g_autoptr(GPtrArray) results = deca_store_list_node_results (self->store, execution_id, error);
@@ -2107,12 +2111,13 @@ load_restored_results (DecaExecutor  *self,
     {
       DecaNodeResultRecord *record = g_ptr_array_index (results, i);
 
+      *max_seq = MAX (*max_seq, record->event_seq);
       if (g_str_equal (record->status, DECA_STATUS_SUCCEEDED) || g_str_equal (record->status, DECA_STATUS_FAILED) ||
           g_str_equal (record->status, DECA_STATUS_RUNNING) || g_str_equal (record->status, DECA_STATUS_PAUSED))
         {
-          DecaNodeResultRecord *copy = deca_node_result_record_copy (record);
-
-          g_hash_table_replace (restored, copy->node_key, copy);
+          /* Moved into the table, not copied. */
+          results->pdata[i] = NULL;
+          g_hash_table_replace (restored, record->node_key, record);
         }
     }
   return restored;
@@ -2179,9 +2184,8 @@ executor_load_execution (DecaExecutor  *self,
   execution->flow_version = record->flow_version;
   execution->parent_id = g_strdup (record->parent_id);
   execution->parent_node = g_strdup (record->parent_node);
-  execution->restored = load_restored_results (self, execution_id, error);
-  /* Outcome events live in node results: the history holds the highest seq either way. */
-  events = execution->restored ? deca_event_list_history (self->store, execution_id, error) : NULL;
+  execution->restored = load_restored_results (self, execution_id, &execution->seq, error);
+  events = execution->restored ? deca_store_list_events (self->store, execution_id, 0, error) : NULL;
   if (events == NULL)
     {
       g_object_unref (execution);
