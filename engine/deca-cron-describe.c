@@ -17,6 +17,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "deca-cron.h"
+#include "deca-cron-private.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -991,18 +992,7 @@ deca_cron_describe (const char  *expression,
       g_assert_not_reached ();
     }
 
-  /* Split as the parser does: any run of whitespace separates fields. */
-  fields = g_strsplit_set (stripped, " \t\n\r", -1);
-  for (guint i = 0; fields[i] != NULL; i++)
-    {
-      if (fields[i][0] == '\0')
-        {
-          g_free (fields[i]);
-          continue;
-        }
-      fields[n_fields++] = fields[i];
-    }
-  fields[n_fields] = NULL;
+  fields = _deca_cron_split_fields (stripped, &n_fields);
   g_assert (n_fields == 5 || n_fields == 6);
 
   return describe_fields (fields, n_fields);

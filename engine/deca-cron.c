@@ -12,6 +12,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "deca-cron.h"
+#include "deca-cron-private.h"
 
 #include <string.h>
 
@@ -255,6 +256,28 @@ cron_parse_field (DecaCron    *cron,
   return TRUE;
 }
 
+GStrv
+_deca_cron_split_fields (const char *spec,
+                         guint      *n_fields)
+{
+  GStrv fields = g_strsplit_set (spec, " \t\n\r", -1);
+  guint n = 0;
+
+  /* g_strsplit_set keeps empty strings between adjacent separators; squeeze them out. */
+  for (guint i = 0; fields[i] != NULL; i++)
+    {
+      if (fields[i][0] == '\0')
+        {
+          g_free (fields[i]);
+          continue;
+        }
+      fields[n++] = fields[i];
+    }
+  fields[n] = NULL;
+  *n_fields = n;
+  return fields;
+}
+
 /*
  * deca_cron_parse:
  * Parses @text: five fields (minute hour day-of-month month day-of-week), six with a
@@ -306,19 +329,7 @@ deca_cron_parse (const char  *text,
       spec = expansion;
     }
 
-  fields = g_strsplit_set (spec, " \t\n\r", -1);
-  /* g_strsplit_set keeps empty strings between adjacent separators; squeeze them out. */
-  n_fields = 0;
-  for (guint i = 0; fields[i] != NULL; i++)
-    {
-      if (fields[i][0] == '\0')
-        {
-          g_free (fields[i]);
-          continue;
-        }
-      fields[n_fields++] = fields[i];
-    }
-  fields[n_fields] = NULL;
+  fields = _deca_cron_split_fields (spec, &n_fields);
 
   if (n_fields != 5 && n_fields != 6)
     {
