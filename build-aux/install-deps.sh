@@ -1,6 +1,9 @@
 #!/bin/sh
 # Installs the Debian 12 packages Deca Studio builds and tests with, but only the ones
-# that are missing, so that a second `make` costs nothing. Needs root (or sudo) only
+# that are missing, so that a second `make` costs nothing. The studio needs GTK 4,
+# libadwaita and GtkSourceView, with an icon theme and fonts to draw with; its tests run on
+# Xvfb with XTEST input (libxtst) and walk the accessibility tree over AT-SPI (D-Bus,
+# at-spi2-core, libatspi); desktop-file-utils and appstream validate the desktop data. Needs root (or sudo) only
 # when something is missing.
 set -eu
 
@@ -10,6 +13,10 @@ packages="
   libglib2.0-dev libjson-glib-dev libsqlite3-dev libsoup-3.0-dev
   glib-networking ca-certificates tzdata
   sqlite3
+  libgtk-4-dev libadwaita-1-dev libgtksourceview-5-dev libx11-dev libxtst-dev
+  adwaita-icon-theme hicolor-icon-theme fonts-cantarell fonts-dejavu-core
+  libglib2.0-bin desktop-file-utils appstream
+  xvfb xauth dbus dbus-x11 at-spi2-core libatspi2.0-dev
 "
 
 missing=""

@@ -98,6 +98,34 @@ typedef struct {
   gint64   decided_at;
 } DecaApprovalRecord;
 
+/**
+ * DecaFlowSummary: one stored flow as the studio's flow list shows it.
+ * Times are µs since the epoch.
+ */
+typedef struct {
+  char   *id;
+  char   *name;
+  gint64  latest_version;
+  gint64  created_at;
+  gint64  updated_at;
+} DecaFlowSummary;
+
+/**
+ * DecaFlowVersionInfo: one immutable version of a flow, for the history panel.
+ * @name: the flow's "name" in that version's document (NULL when it has none)
+ */
+typedef struct {
+  char   *flow_id;
+  gint64  version;
+  char   *name;
+  gint64  created_at;
+} DecaFlowVersionInfo;
+
+void deca_flow_summary_free       (DecaFlowSummary      *summary);
+void deca_flow_version_info_free  (DecaFlowVersionInfo  *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DecaFlowSummary, deca_flow_summary_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DecaFlowVersionInfo, deca_flow_version_info_free)
+
 void deca_execution_record_free   (DecaExecutionRecord  *record);
 void deca_node_result_record_free (DecaNodeResultRecord *record);
 void deca_event_record_free       (DecaEventRecord      *record);
@@ -146,6 +174,23 @@ char       *deca_store_load_flow       (DecaStore   *self,
 GPtrArray  *deca_store_list_flows      (DecaStore   *self,
                                         GError     **error);
 
+/* Returns (transfer full) (element-type DecaFlowSummary) the flows that are not deleted,
+ * most recently updated first, or NULL with DECA_ENGINE_ERROR_STORE. */
+GPtrArray  *deca_store_list_flow_summaries (DecaStore  *self,
+                                            GError    **error);
+/* Returns (transfer full) (element-type DecaFlowVersionInfo) every version of @flow_id,
+ * newest first; DECA_ENGINE_ERROR_NOT_FOUND when there is no such flow. */
+GPtrArray  *deca_store_list_flow_versions  (DecaStore   *self,
+                                            const char  *flow_id,
+                                            GError     **error);
+/* Deleting keeps the flow and its versions but hides it from deca_store_list_flows()
+ * and _list_flow_summaries() (so that an undo can bring it back); @deleted FALSE brings
+ * it back. Saving a new version does not change it. DECA_ENGINE_ERROR_NOT_FOUND when
+ * there is no such flow. */
+gboolean    deca_store_set_flow_deleted    (DecaStore   *self,
+                                            const char  *flow_id,
+                                            gboolean     deleted,
+                                            GError     **error);
 /* Executions. */
 gboolean    deca_store_insert_execution (DecaStore                 *self,
                                          const DecaExecutionRecord *record,

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "deca-flow-document.h"
+
+G_BEGIN_DECLS
+
+/*
+ * DecaCanvas: the flow canvas. It draws a DecaFlowDocument (nodes as cards, connections
+ * as curves) and turns pointer and keyboard input into the document's edits; it owns no
+ * flow logic itself (STYLE 10). Canvas coordinates are the document's; the view maps
+ * them to widget pixels with an offset and a zoom factor.
+ *
+ * Actions (installed on the class, prefix "canvas."): zoom-in, zoom-out, zoom-reset,
+ * zoom-fit, zoom-selection, select-all, delete, copy, cut, paste, duplicate, undo, redo,
+ * layout, connect-start. Refused edits (a cycle, a self-loop) emit ::edit-refused with
+ * the engine's message for a person, and the canvas shows it beside the pointer.
+ */
+
+#define DECA_TYPE_CANVAS (deca_canvas_get_type ())
+G_DECLARE_FINAL_TYPE (DecaCanvas, deca_canvas, DECA, CANVAS, GtkWidget)
+
+GtkWidget        *deca_canvas_new               (void);
+
+/* The document drawn (nullable: an empty canvas). */
+DecaFlowDocument *deca_canvas_get_document      (DecaCanvas       *self);
+void              deca_canvas_set_document      (DecaCanvas       *self,
+                                                 DecaFlowDocument *document);
+
+/* Returns (transfer full) the ids of the selected nodes, in document order; never NULL. */
+GStrv             deca_canvas_dup_selection     (DecaCanvas         *self);
+/* Replaces the selection with @ids (NULL-terminated; NULL clears). Unknown ids are
+ * ignored. notify::selection fires when it changes. */
+void              deca_canvas_set_selection     (DecaCanvas         *self,
+                                                 const char * const *ids);
+/* The selected connection, or NULL. Selecting a connection clears the node selection
+ * and the other way round. */
+DecaFlowConnectionItem *deca_canvas_get_selected_connection (DecaCanvas *self);
+
+/* Adds a node of @type at the centre of the visible area, selects it, and returns
+ * (transfer none) its item; NULL with the document's error. */
+DecaFlowNodeItem *deca_canvas_add_node_at_center (DecaCanvas  *self,
+                                                  const char  *type,
+                                                  GError     **error);
+
+/* The view: zoom (1.0 = 100 %, clamped to 0.1 .. 4.0) and the canvas point shown at the
+ * widget's top-left corner. */
+double            deca_canvas_get_zoom          (DecaCanvas *self);
+void              deca_canvas_set_zoom          (DecaCanvas *self,
+                                                 double      zoom);
+void              deca_canvas_get_offset        (DecaCanvas *self,
+                                                 double     *x,
+                                                 double     *y);
+void              deca_canvas_set_view          (DecaCanvas *self,
+                                                 double      offset_x,
+                                                 double      offset_y,
+                                                 double      zoom);
+/* Zooms and pans so that every node (or the selection) is visible. */
+void              deca_canvas_zoom_to_fit       (DecaCanvas *self);
+void              deca_canvas_zoom_to_selection (DecaCanvas *self);
+
+/* Converts between widget pixels and canvas coordinates. */
+void              deca_canvas_widget_to_canvas  (DecaCanvas *self,
+                                                 double      wx,
+                                                 double      wy,
+                                                 double     *cx,
+                                                 double     *cy);
+void              deca_canvas_canvas_to_widget  (DecaCanvas *self,
+                                                 double      cx,
+                                                 double      cy,
+                                                 double     *wx,
+                                                 double     *wy);
+
+gboolean          deca_canvas_get_snap_to_grid  (DecaCanvas *self);
+void              deca_canvas_set_snap_to_grid  (DecaCanvas *self,
+                                                 gboolean    snap);
+gboolean          deca_canvas_get_show_minimap  (DecaCanvas *self);
+void              deca_canvas_set_show_minimap  (DecaCanvas *self,
+                                                 gboolean    show);
+
+G_END_DECLS

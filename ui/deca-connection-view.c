@@ -1,0 +1,2 @@
+/* deca-connection-view.c: placeholder until the canvas lands. */
+#include "deca-canvas.h"
