@@ -14,5 +14,6 @@
 #include "deca-node-registry.h"
 #include "deca-validator.h"
 #include "deca-store.h"
+#include "deca-store-worker.h"
 #include "deca-event.h"
 #include "deca-executor.h"

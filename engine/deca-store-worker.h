@@ -14,8 +14,13 @@ G_BEGIN_DECLS
  * whose callback runs in the thread-default main context of the caller.
  *
  * A job cancelled before it starts does not run and finishes with G_IO_ERROR_CANCELLED;
- * one already running completes (a half-done SQLite write is never abandoned).
- * Disposing the worker waits for queued jobs, so nothing queued is lost.
+ * one already running completes and reports its own outcome (a half-done SQLite write is
+ * never abandoned, and a save that reached the disk never looks failed).
+ * Disposing the worker waits for queued jobs, so nothing queued is lost. Each queued
+ * job's GTask holds a reference on the worker until its callback has run, so the worker
+ * lives that long; a process leaving its main loop with work queued (the studio on quit)
+ * calls deca_store_worker_flush() first. Jobs queued after g_object_run_dispose() fail
+ * with G_IO_ERROR_CLOSED. See docs/storage.md, "DecaStoreWorker".
  */
 
 #define DECA_TYPE_STORE_WORKER (deca_store_worker_get_type ())
@@ -47,7 +52,8 @@ void      deca_store_worker_call_async  (DecaStoreWorker     *self,
 gpointer  deca_store_worker_call_finish (DecaStoreWorker  *self,
                                          GAsyncResult     *result,
                                          GError          **error);
-/* Blocks until every job queued so far has run (shutdown, tests). */
+/* Blocks until every job queued so far has run (shutdown, tests); their callbacks are
+ * then waiting in their main contexts. Never call it from inside a job. */
 void      deca_store_worker_flush       (DecaStoreWorker *self);
 
 /* Saves @document (flow JSON text) as the newest version of @flow_id (see

@@ -22,6 +22,13 @@
  * migration runs inside the single transaction that deca_store_open() wraps around all
  * pending migrations, so a crash half-way leaves the database at its old version.
  */
+/* SQL for the "name" member of the flow document @doc when it is a string, else NULL.
+ * json_valid() first: the store takes any text as a document, and json_type() raises an
+ * error on text that is not JSON. */
+#define FLOW_DOCUMENT_NAME_SQL(doc) \
+  "CASE WHEN json_valid (" doc ") AND json_type (" doc ", '$.name') = 'text'" \
+  " THEN json_extract (" doc ", '$.name') END"
+
 static const char * const migrations[] = {
   /* 1: flows, their immutable versions, executions and what they leave behind. */
   "CREATE TABLE flows ("
@@ -110,6 +117,19 @@ static const char * const migrations[] = {
    * failed, skipped, paused) are stored as their node result, not a second time in
    * events; the history merges both by seq (docs/events.md). */
   "ALTER TABLE node_results ADD COLUMN event_seq INTEGER NOT NULL DEFAULT 0;",
+
+  /* 4: the flow catalogue of the studio. deleted_at (µs, NULL = not deleted) hides a
+   * flow from the lists while keeping it for an undo. Each version keeps the "name" of
+   * its document, copied out at save time, so that the history of a flow with hundreds
+   * of versions is listed without reading and parsing hundreds of documents. The
+   * versions already stored get theirs here: the one update flow versions ever see,
+   * with their immutability trigger lifted for it. */
+  "ALTER TABLE flows ADD COLUMN deleted_at INTEGER;"
+  "ALTER TABLE flow_versions ADD COLUMN name TEXT;"
+  "DROP TRIGGER flow_versions_immutable;"
+  "UPDATE flow_versions SET name = " FLOW_DOCUMENT_NAME_SQL ("document") ";"
+  "CREATE TRIGGER flow_versions_immutable BEFORE UPDATE ON flow_versions"
+  " BEGIN SELECT RAISE (ABORT, 'flow versions are immutable'); END;",
 };
 
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))
@@ -131,6 +151,9 @@ typedef enum {
   STMT_FLOW_LOAD_LATEST,
   STMT_FLOW_LOAD_VERSION,
   STMT_FLOW_LIST,
+  STMT_FLOW_SUMMARIES,
+  STMT_FLOW_VERSIONS,
+  STMT_FLOW_SET_DELETED,
   STMT_EXECUTION_INSERT,
   STMT_EXECUTION_UPDATE,
   STMT_EXECUTION_GET,
@@ -165,14 +188,25 @@ static const char * const stmt_sql[N_STMTS] = {
     " ON CONFLICT (id) DO UPDATE SET name = coalesce (?2, name),"
     " latest_version = excluded.latest_version, updated_at = excluded.updated_at",
   [STMT_FLOW_VERSION_INSERT] =
-    "INSERT INTO flow_versions (flow_id, version, document, content_hash, created_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5)",
+    "INSERT INTO flow_versions (flow_id, version, document, content_hash, created_at, name)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, " FLOW_DOCUMENT_NAME_SQL ("?3") ")",
   [STMT_FLOW_LOAD_LATEST] =
     "SELECT version, document FROM flow_versions WHERE flow_id = ?1"
     " ORDER BY version DESC LIMIT 1",
   [STMT_FLOW_LOAD_VERSION] =
     "SELECT version, document FROM flow_versions WHERE flow_id = ?1 AND version = ?2",
-  [STMT_FLOW_LIST] = "SELECT id FROM flows ORDER BY id",
+  [STMT_FLOW_LIST] = "SELECT id FROM flows WHERE deleted_at IS NULL ORDER BY id",
+  [STMT_FLOW_SUMMARIES] =
+    "SELECT id, name, latest_version, created_at, updated_at FROM flows"
+    " WHERE deleted_at IS NULL ORDER BY updated_at DESC, id",
+  /* The primary key (flow_id, version) serves this in reverse: no sort. */
+  [STMT_FLOW_VERSIONS] =
+    "SELECT flow_id, version, name, created_at FROM flow_versions WHERE flow_id = ?1"
+    " ORDER BY version DESC",
+  /* Deleting an already deleted flow keeps its first deletion time. */
+  [STMT_FLOW_SET_DELETED] =
+    "UPDATE flows SET deleted_at = CASE WHEN ?2 THEN coalesce (deleted_at, ?3) END"
+    " WHERE id = ?1",
   [STMT_EXECUTION_INSERT] =
     "INSERT INTO executions (" EXECUTION_COLUMNS ")"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
@@ -310,6 +344,28 @@ deca_approval_record_free (DecaApprovalRecord *record)
   g_free (record->comment);
   g_free (record->decided_by);
   g_free (record);
+}
+
+/* Frees @summary and its strings; NULL is ignored. */
+void
+deca_flow_summary_free (DecaFlowSummary *summary)
+{
+  if (summary == NULL)
+    return;
+  g_free (summary->id);
+  g_free (summary->name);
+  g_free (summary);
+}
+
+/* Frees @info and its strings; NULL is ignored. */
+void
+deca_flow_version_info_free (DecaFlowVersionInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->flow_id);
+  g_free (info->name);
+  g_free (info);
 }
 
 /* Returns (transfer full) a deep copy of @record, or NULL for NULL. */
@@ -916,8 +972,8 @@ deca_store_load_flow (DecaStore   *self,
   return document;
 }
 
-/* Returns (transfer full) (element-type utf8) the ids of all stored flows, sorted, or
- * NULL with DECA_ENGINE_ERROR_STORE. */
+/* Returns (transfer full) (element-type utf8) the ids of the stored flows that are not
+ * marked deleted, sorted, or NULL with DECA_ENGINE_ERROR_STORE. */
 GPtrArray *
 deca_store_list_flows (DecaStore  *self,
                        GError    **error)
@@ -942,6 +998,131 @@ deca_store_list_flows (DecaStore  *self,
     }
   sqlite3_reset (stmt);
   return g_steal_pointer (&ids);
+}
+
+/* Returns (transfer full) (element-type DecaFlowSummary) the flows not marked deleted,
+ * most recently updated (saved as a new version) first, ties by id; an empty array when
+ * there are none, NULL with DECA_ENGINE_ERROR_STORE. */
+GPtrArray *
+deca_store_list_flow_summaries (DecaStore  *self,
+                                GError    **error)
+{
+  g_autoptr(GPtrArray) summaries = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = store_stmt (self, STMT_FLOW_SUMMARIES, error)))
+    return NULL;
+  summaries = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_flow_summary_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      DecaFlowSummary *summary = g_new0 (DecaFlowSummary, 1);
+
+      summary->id = column_dup (stmt, 0);
+      summary->name = column_dup (stmt, 1);
+      summary->latest_version = sqlite3_column_int64 (stmt, 2);
+      summary->created_at = sqlite3_column_int64 (stmt, 3);
+      summary->updated_at = sqlite3_column_int64 (stmt, 4);
+      g_ptr_array_add (summaries, summary);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      store_set_error (self, error, N_("list flows"));
+      sqlite3_reset (stmt);
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+  return g_steal_pointer (&summaries);
+}
+
+/* Returns (transfer full) (element-type DecaFlowVersionInfo) every version of @flow_id,
+ * deleted or not, newest first, with the name its document had (recorded at save
+ * time, so no document is read). Fails with DECA_ENGINE_ERROR_NOT_FOUND when the flow
+ * does not exist (a stored flow always has a version), DECA_ENGINE_ERROR_STORE when
+ * SQLite fails. */
+GPtrArray *
+deca_store_list_flow_versions (DecaStore   *self,
+                               const char  *flow_id,
+                               GError     **error)
+{
+  g_autoptr(GPtrArray) versions = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (flow_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = store_stmt (self, STMT_FLOW_VERSIONS, error)))
+    return NULL;
+  bind_text (stmt, 1, flow_id);
+  versions = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_flow_version_info_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      DecaFlowVersionInfo *info = g_new0 (DecaFlowVersionInfo, 1);
+
+      info->flow_id = column_dup (stmt, 0);
+      info->version = sqlite3_column_int64 (stmt, 1);
+      info->name = column_dup (stmt, 2);
+      info->created_at = sqlite3_column_int64 (stmt, 3);
+      g_ptr_array_add (versions, info);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      store_set_error (self, error, N_("list the versions of flow “%s”"), flow_id);
+      sqlite3_reset (stmt);
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+  if (versions->len == 0)
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
+                   _("Flow “%s” is not in store “%s”"), flow_id, self->path);
+      return NULL;
+    }
+  return g_steal_pointer (&versions);
+}
+
+/* Marks @flow_id deleted (@deleted TRUE: hidden from deca_store_list_flows() and
+ * _list_flow_summaries(), its versions kept and still loadable) or not deleted. Marking
+ * a deleted flow deleted again keeps the first deletion time. Fails with
+ * DECA_ENGINE_ERROR_NOT_FOUND when there is no such flow, DECA_ENGINE_ERROR_STORE when
+ * SQLite fails. */
+gboolean
+deca_store_set_flow_deleted (DecaStore   *self,
+                             const char  *flow_id,
+                             gboolean     deleted,
+                             GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (flow_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!(stmt = store_stmt (self, STMT_FLOW_SET_DELETED, error)))
+    return FALSE;
+  bind_text (stmt, 1, flow_id);
+  sqlite3_bind_int (stmt, 2, deleted ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+  if (store_step_write (self, stmt, N_("mark a flow deleted or not"), error) != SQLITE_DONE)
+    {
+      /* Nothing constrains deleted_at, but a constraint failure leaves @error unset. */
+      if (error != NULL && *error == NULL)
+        store_set_error (self, error, N_("mark flow “%s” deleted or not"), flow_id);
+      return FALSE;
+    }
+  /* changes() counts the rows the WHERE matched, changed in value or not. */
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
+                   _("Flow “%s” is not in store “%s”"), flow_id, self->path);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Executions */

@@ -170,7 +170,8 @@ char       *deca_store_load_flow       (DecaStore   *self,
                                         gint64       version,
                                         gint64      *out_version,
                                         GError     **error);
-/* Returns (transfer full) (element-type utf8) the ids of stored flows, sorted. */
+/* Returns (transfer full) (element-type utf8) the ids of the stored flows that are not
+ * deleted, sorted. */
 GPtrArray  *deca_store_list_flows      (DecaStore   *self,
                                         GError     **error);
 

@@ -195,13 +195,13 @@ test_open_creates_schema (Fixture       *fixture,
 
   g_assert_true (g_file_test (fixture->path, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpstr (deca_store_get_path (store), ==, fixture->path);
-  g_assert_cmpint (deca_store_get_schema_version (store), ==, 3);
+  g_assert_cmpint (deca_store_get_schema_version (store), ==, 4);
 
   /* WAL is a property of the file, so a fresh connection must report it. */
   mode = raw_query (fixture->path, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
   version = raw_query (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "3");
+  g_assert_cmpstr (version, ==, "4");
 
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
     {
@@ -283,13 +283,13 @@ test_open_migrations_idempotent (Fixture       *fixture,
   store = open_store (fixture);
   g_assert_finalize_object (store);
   store = open_store (fixture);
-  g_assert_cmpint (deca_store_get_schema_version (store), ==, 3);
+  g_assert_cmpint (deca_store_get_schema_version (store), ==, 4);
   g_assert_finalize_object (store);
 
   objects_after = raw_query (fixture->path, "SELECT count(*) FROM sqlite_schema");
   g_assert_cmpstr (objects_before, ==, objects_after);
   version = raw_query (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "3");
+  g_assert_cmpstr (version, ==, "4");
 }
 
 static void
@@ -1027,6 +1027,8 @@ test_open_upgrades_old_schema (Fixture       *fixture,
   g_assert_cmpint (raw_exec (fixture->path,
                              "ALTER TABLE executions DROP COLUMN owner;"
                              "ALTER TABLE node_results DROP COLUMN event_seq;"
+                             "ALTER TABLE flows DROP COLUMN deleted_at;"
+                             "ALTER TABLE flow_versions DROP COLUMN name;"
                              "INSERT INTO executions (id, flow_id, flow_version, status, created_at)"
                              " VALUES ('old', 'f', 1, 'running', 5);"
                              "INSERT INTO node_results (execution_pk, node_key, node_id, status, attempts)"
@@ -1034,7 +1036,7 @@ test_open_upgrades_old_schema (Fixture       *fixture,
                              "PRAGMA user_version = 1;"), ==, SQLITE_OK);
 
   store = open_store (fixture);
-  g_assert_cmpint (deca_store_get_schema_version (store), ==, 3);
+  g_assert_cmpint (deca_store_get_schema_version (store), ==, 4);
   record = deca_store_get_execution (store, "old", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (record->status, ==, "running");
@@ -1045,7 +1047,7 @@ test_open_upgrades_old_schema (Fixture       *fixture,
   g_assert_cmpint (((DecaNodeResultRecord *) g_ptr_array_index (results, 0))->event_seq, ==, 0);
   g_assert_finalize_object (store);
   version = raw_query (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "3");
+  g_assert_cmpstr (version, ==, "4");
 }
 
 /* Ownership: a claim succeeds only against the expected owner, atomically. */
