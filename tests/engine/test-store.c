@@ -1105,6 +1105,316 @@ test_rollback_forgets_pk (Fixture       *fixture,
   g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND);
 }
 
+/* Flow catalogue (migration 4) */
+
+/* Saves @document as the next version of @flow_id, failing the test on error. */
+static gint64
+save (DecaStore  *store,
+      const char *flow_id,
+      const char *name,
+      const char *document)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 version = 0;
+
+  g_assert_true (deca_store_save_flow (store, flow_id, name, document, &version, &error));
+  g_assert_no_error (error);
+  return version;
+}
+
+/* Summaries: every flow not deleted, most recently saved first, ties by id, with the
+ * columns of its flows row. */
+static void
+test_flow_summaries (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) summaries = NULL;
+  DecaFlowSummary *summary;
+
+  summaries = deca_store_list_flow_summaries (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summaries->len, ==, 0);
+  g_clear_pointer (&summaries, g_ptr_array_unref);
+
+  save (store, "b", "Bee", "{\"id\":\"b\"}");
+  save (store, "a", "Ay", "{\"id\":\"a\"}");
+  save (store, "c", "Sea", "{\"id\":\"c\"}");
+  save (store, "c", NULL, "{\"id\":\"c\",\"nodes\":[]}");
+  /* Times from the clock can coincide; set them so the order is known: b newest, then
+   * a and c at the same time (so by id). */
+  g_assert_cmpint (raw_exec (fixture->path,
+                             "UPDATE flows SET created_at = 10, updated_at = 300 WHERE id = 'b';"
+                             "UPDATE flows SET created_at = 20, updated_at = 200 WHERE id = 'c';"
+                             "UPDATE flows SET created_at = 30, updated_at = 200 WHERE id = 'a';"),
+                   ==, SQLITE_OK);
+
+  summaries = deca_store_list_flow_summaries (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summaries->len, ==, 3);
+  summary = g_ptr_array_index (summaries, 0);
+  g_assert_cmpstr (summary->id, ==, "b");
+  g_assert_cmpstr (summary->name, ==, "Bee");
+  g_assert_cmpint (summary->latest_version, ==, 1);
+  g_assert_cmpint (summary->created_at, ==, 10);
+  g_assert_cmpint (summary->updated_at, ==, 300);
+  summary = g_ptr_array_index (summaries, 1);
+  g_assert_cmpstr (summary->id, ==, "a");
+  g_assert_cmpint (summary->updated_at, ==, 200);
+  summary = g_ptr_array_index (summaries, 2);
+  g_assert_cmpstr (summary->id, ==, "c");
+  g_assert_cmpstr (summary->name, ==, "Sea");
+  g_assert_cmpint (summary->latest_version, ==, 2);
+  g_assert_cmpint (summary->created_at, ==, 20);
+  g_clear_pointer (&summaries, g_ptr_array_unref);
+
+  /* A new version moves a flow to the top; saving unchanged content does not. */
+  save (store, "a", NULL, "{\"id\":\"a\"}");
+  summaries = deca_store_list_flow_summaries (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (((DecaFlowSummary *) g_ptr_array_index (summaries, 0))->id, ==, "b");
+  g_clear_pointer (&summaries, g_ptr_array_unref);
+  save (store, "a", NULL, "{\"id\":\"a\",\"name\":\"changed\"}");
+  summaries = deca_store_list_flow_summaries (store, &error);
+  g_assert_no_error (error);
+  summary = g_ptr_array_index (summaries, 0);
+  g_assert_cmpstr (summary->id, ==, "a");
+  g_assert_cmpint (summary->latest_version, ==, 2);
+  g_assert_cmpint (summary->created_at, ==, 30);
+  g_assert_cmpint (summary->updated_at, >, 300);
+}
+
+/* Versions: newest first, each with its document's name (NULL when the document has no
+ * string name or is not JSON); an unknown flow is NOT_FOUND. */
+static void
+test_flow_version_list (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) versions = NULL;
+  static const char * const names[] = { "Über “quoted”\n", NULL, NULL, NULL, "Last" };
+  DecaFlowVersionInfo *info;
+
+  save (store, "f", "F", "{\"id\":\"f\",\"name\":\"\\u00dcber \\u201cquoted\\u201d\\n\"}");
+  save (store, "f", NULL, "{\"id\":\"f\"}");
+  save (store, "f", NULL, "{\"id\":\"f\",\"name\":42}");
+  save (store, "f", NULL, "not JSON at all {");
+  save (store, "f", NULL, "{\"id\":\"f\",\"nested\":{\"name\":\"no\"},\"name\":\"Last\"}");
+  save (store, "other", NULL, "{\"id\":\"other\",\"name\":\"Other\"}");
+
+  versions = deca_store_list_flow_versions (store, "f", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (versions->len, ==, 5);
+  for (guint i = 0; i < versions->len; i++)
+    {
+      info = g_ptr_array_index (versions, i);
+      g_assert_cmpstr (info->flow_id, ==, "f");
+      g_assert_cmpint (info->version, ==, 5 - i);
+      g_assert_cmpstr (info->name, ==, names[4 - i]);
+      g_assert_cmpint (info->created_at, >, 0);
+    }
+  g_clear_pointer (&versions, g_ptr_array_unref);
+
+  g_assert_null (deca_store_list_flow_versions (store, "missing", &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "missing"));
+  g_clear_error (&error);
+
+  /* The name is stored with the version, not read from the document when listing. */
+  {
+    g_autofree char *stored = raw_query (fixture->path,
+                                         "SELECT name FROM flow_versions"
+                                         " WHERE flow_id = 'f' AND version = 5");
+
+    g_assert_cmpstr (stored, ==, "Last");
+  }
+}
+
+/* A flow with hundreds of versions lists them all, in order. */
+static void
+test_flow_version_list_many (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) versions = NULL;
+
+  g_assert_true (deca_store_begin (store, &error));
+  for (int i = 1; i <= 500; i++)
+    {
+      g_autofree char *document = g_strdup_printf ("{\"id\":\"big\",\"name\":\"Edit %d\"}", i);
+
+      g_assert_cmpint (save (store, "big", NULL, document), ==, i);
+    }
+  g_assert_true (deca_store_commit (store, &error));
+
+  versions = deca_store_list_flow_versions (store, "big", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (versions->len, ==, 500);
+  for (guint i = 0; i < versions->len; i++)
+    {
+      DecaFlowVersionInfo *info = g_ptr_array_index (versions, i);
+      g_autofree char *name = g_strdup_printf ("Edit %u", 500 - i);
+
+      g_assert_cmpint (info->version, ==, 500 - i);
+      g_assert_cmpstr (info->name, ==, name);
+    }
+}
+
+/* Deleting hides a flow from both lists and keeps everything else; undeleting brings it
+ * back; saving leaves the flag alone; an unknown flow is NOT_FOUND. */
+static void
+test_flow_deleted (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GPtrArray) summaries = NULL;
+  g_autoptr(GPtrArray) versions = NULL;
+  g_autofree char *document = NULL;
+  g_autofree char *first_deleted = NULL;
+  g_autofree char *again_deleted = NULL;
+  g_autofree char *undeleted = NULL;
+  gint64 version = 0;
+
+  save (store, "keep", NULL, "{\"id\":\"keep\"}");
+  save (store, "gone", NULL, "{\"id\":\"gone\",\"name\":\"Gone\"}");
+
+  g_assert_true (deca_store_set_flow_deleted (store, "gone", TRUE, &error));
+  g_assert_no_error (error);
+
+  ids = deca_store_list_flows (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (ids, 0), ==, "keep");
+  g_clear_pointer (&ids, g_ptr_array_unref);
+  summaries = deca_store_list_flow_summaries (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summaries->len, ==, 1);
+  g_assert_cmpstr (((DecaFlowSummary *) g_ptr_array_index (summaries, 0))->id, ==, "keep");
+  g_clear_pointer (&summaries, g_ptr_array_unref);
+
+  /* Still there for an undo, for executions and for subflows. */
+  document = deca_store_load_flow (store, "gone", 0, &version, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (document, ==, "{\"id\":\"gone\",\"name\":\"Gone\"}");
+  versions = deca_store_list_flow_versions (store, "gone", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (versions->len, ==, 1);
+
+  /* Deleting again keeps the first time. */
+  g_assert_cmpint (raw_exec (fixture->path, "UPDATE flows SET deleted_at = 1234 WHERE id = 'gone'"),
+                   ==, SQLITE_OK);
+  g_assert_true (deca_store_set_flow_deleted (store, "gone", TRUE, &error));
+  g_assert_no_error (error);
+  again_deleted = raw_query (fixture->path, "SELECT deleted_at FROM flows WHERE id = 'gone'");
+  g_assert_cmpstr (again_deleted, ==, "1234");
+
+  /* A save of a deleted flow stores the version and leaves it deleted. */
+  g_assert_cmpint (save (store, "gone", NULL, "{\"id\":\"gone\",\"name\":\"Gone 2\"}"), ==, 2);
+  ids = deca_store_list_flows (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 1);
+  g_clear_pointer (&ids, g_ptr_array_unref);
+
+  g_assert_true (deca_store_set_flow_deleted (store, "gone", FALSE, &error));
+  g_assert_no_error (error);
+  undeleted = raw_query (fixture->path, "SELECT deleted_at IS NULL FROM flows WHERE id = 'gone'");
+  g_assert_cmpstr (undeleted, ==, "1");
+  /* Undeleting a flow that is not deleted is fine too. */
+  g_assert_true (deca_store_set_flow_deleted (store, "gone", FALSE, &error));
+  g_assert_no_error (error);
+  summaries = deca_store_list_flow_summaries (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summaries->len, ==, 2);
+  g_assert_cmpstr (((DecaFlowSummary *) g_ptr_array_index (summaries, 0))->id, ==, "gone");
+  g_assert_cmpint (((DecaFlowSummary *) g_ptr_array_index (summaries, 0))->latest_version, ==, 2);
+  ids = deca_store_list_flows (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 2);
+
+  /* A fresh deletion records a real time. */
+  g_assert_true (deca_store_set_flow_deleted (store, "keep", TRUE, &error));
+  g_assert_no_error (error);
+  first_deleted = raw_query (fixture->path, "SELECT deleted_at FROM flows WHERE id = 'keep'");
+  g_assert_nonnull (first_deleted);
+  g_assert_cmpint (g_ascii_strtoll (first_deleted, NULL, 10), >, 0);
+
+  g_assert_false (deca_store_set_flow_deleted (store, "missing", TRUE, &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "missing"));
+  g_clear_error (&error);
+  g_assert_false (deca_store_set_flow_deleted (store, "missing", FALSE, &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND);
+}
+
+/* A file at schema 3 (before the catalogue) migrates to 4 keeping its flows: none is
+ * deleted, each stored version gets its document's name, and versions stay immutable. */
+static void
+test_open_upgrades_schema_3 (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = open_store (fixture);
+  g_autoptr(GPtrArray) summaries = NULL;
+  g_autoptr(GPtrArray) versions = NULL;
+  g_autofree char *document = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *trigger = NULL;
+
+  g_assert_finalize_object (store);
+  /* Turn the file back into schema 3, holding two flows written the way a schema-3 build
+   * wrote them. */
+  g_assert_cmpint (raw_exec (fixture->path,
+                             "ALTER TABLE flows DROP COLUMN deleted_at;"
+                             "ALTER TABLE flow_versions DROP COLUMN name;"
+                             "INSERT INTO flows (id, name, latest_version, created_at, updated_at)"
+                             " VALUES ('old', 'Old', 2, 1, 2), ('raw', 'raw', 1, 3, 3);"
+                             "INSERT INTO flow_versions (flow_id, version, document, content_hash, created_at)"
+                             " VALUES ('old', 1, '{\"id\":\"old\",\"name\":\"Old one\"}', 'h1', 1),"
+                             "        ('old', 2, '{\"id\":\"old\",\"name\":\"Old two\"}', 'h2', 2),"
+                             "        ('raw', 1, 'not json', 'h3', 3);"
+                             "PRAGMA user_version = 3;"), ==, SQLITE_OK);
+
+  store = open_store (fixture);
+  g_assert_cmpint (deca_store_get_schema_version (store), ==, 4);
+
+  summaries = deca_store_list_flow_summaries (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summaries->len, ==, 2);
+  g_assert_cmpstr (((DecaFlowSummary *) g_ptr_array_index (summaries, 0))->id, ==, "raw");
+  g_assert_cmpstr (((DecaFlowSummary *) g_ptr_array_index (summaries, 1))->id, ==, "old");
+  g_assert_cmpstr (((DecaFlowSummary *) g_ptr_array_index (summaries, 1))->name, ==, "Old");
+
+  versions = deca_store_list_flow_versions (store, "old", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (versions->len, ==, 2);
+  g_assert_cmpstr (((DecaFlowVersionInfo *) g_ptr_array_index (versions, 0))->name, ==, "Old two");
+  g_assert_cmpstr (((DecaFlowVersionInfo *) g_ptr_array_index (versions, 1))->name, ==, "Old one");
+  g_clear_pointer (&versions, g_ptr_array_unref);
+  versions = deca_store_list_flow_versions (store, "raw", &error);
+  g_assert_no_error (error);
+  g_assert_null (((DecaFlowVersionInfo *) g_ptr_array_index (versions, 0))->name);
+
+  document = deca_store_load_flow (store, "old", 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (document, ==, "{\"id\":\"old\",\"name\":\"Old one\"}");
+
+  /* New versions continue the numbering. */
+  g_assert_cmpint (save (store, "old", NULL, "{\"id\":\"old\",\"name\":\"Old three\"}"), ==, 3);
+  g_assert_finalize_object (store);
+
+  version = raw_query (fixture->path, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, "4");
+  trigger = raw_query (fixture->path, "SELECT name FROM sqlite_schema WHERE type = 'trigger'");
+  g_assert_cmpstr (trigger, ==, "flow_versions_immutable");
+  g_assert_cmpint (raw_exec (fixture->path, "UPDATE flow_versions SET name = 'x'"), ==,
+                   SQLITE_CONSTRAINT);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1123,6 +1433,11 @@ main (int   argc,
   ADD ("open/upgrades-old-schema", test_open_upgrades_old_schema);
   ADD ("open/not-sqlite-refused", test_open_not_sqlite_refused);
   ADD ("flows/versions", test_flow_versions);
+  ADD ("flows/summaries", test_flow_summaries);
+  ADD ("flows/version-list", test_flow_version_list);
+  ADD ("flows/version-list-many", test_flow_version_list_many);
+  ADD ("flows/deleted", test_flow_deleted);
+  ADD ("open/upgrades-schema-3", test_open_upgrades_schema_3);
   ADD ("executions/insert-update-get", test_execution_insert_update_get);
   ADD ("executions/list", test_execution_list);
   ADD ("executions/unfinished", test_execution_unfinished);
