@@ -104,6 +104,8 @@ enum {
   PROP_REDO_LABEL,
   PROP_MODIFIED,
   PROP_PROBLEMS,
+  PROP_DESCRIPTION,
+  PROP_TRIGGERS,
   N_PROPS
 };
 
@@ -451,6 +453,10 @@ set_root_member (DecaFlowDocument *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
   else if (g_str_equal (member, "settings"))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS]);
+  else if (g_str_equal (member, "description"))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DESCRIPTION]);
+  else if (g_str_equal (member, "triggers"))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRIGGERS]);
 }
 
 static void
@@ -822,6 +828,12 @@ deca_flow_document_get_property (GObject    *object,
     case PROP_PROBLEMS:
       g_value_set_boxed (value, deca_flow_document_get_problems (self));
       break;
+    case PROP_DESCRIPTION:
+      g_value_set_string (value, deca_flow_document_get_description (self));
+      break;
+    case PROP_TRIGGERS:
+      g_value_take_boxed (value, deca_flow_document_get_triggers (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -842,6 +854,9 @@ deca_flow_document_set_property (GObject      *object,
       break;
     case PROP_NAME:
       deca_flow_document_set_name (self, g_value_get_string (value));
+      break;
+    case PROP_DESCRIPTION:
+      deca_flow_document_set_description (self, g_value_get_string (value));
       break;
     case PROP_GRID_SIZE:
       deca_flow_document_set_grid_size (self, g_value_get_double (value));
@@ -880,6 +895,12 @@ deca_flow_document_class_init (DecaFlowDocumentClass *klass)
   properties[PROP_REDO_LABEL] = g_param_spec_string ("redo-label", NULL, NULL, NULL, ro);
   properties[PROP_MODIFIED] = g_param_spec_boolean ("modified", NULL, NULL, FALSE, ro);
   properties[PROP_PROBLEMS] = g_param_spec_boxed ("problems", NULL, NULL, G_TYPE_PTR_ARRAY, ro);
+  /* Writing "description" is an undoable edit, like deca_flow_document_set_description(). */
+  properties[PROP_DESCRIPTION] =
+    g_param_spec_string ("description", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* A copy of "triggers", like "settings"; change it with deca_flow_document_set_triggers(). */
+  properties[PROP_TRIGGERS] = g_param_spec_boxed ("triggers", NULL, NULL, JSON_TYPE_ARRAY, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -1132,6 +1153,32 @@ deca_flow_document_get_settings (DecaFlowDocument *self)
 
   settings = deca_json_object_get_object (self->root, "settings");
   return settings != NULL ? deca_json_object_deep_copy (settings) : json_object_new ();
+}
+
+/* Returns (transfer none) (nullable) the flow's "description" when it is a string. */
+const char *
+deca_flow_document_get_description (DecaFlowDocument *self)
+{
+  g_return_val_if_fail (DECA_IS_FLOW_DOCUMENT (self), NULL);
+
+  return deca_json_object_get_string (self->root, "description");
+}
+
+/* Returns (transfer full) a deep copy of "triggers", which the caller may change; an
+ * empty array when the member is absent or not an array (the latter is a problem). */
+JsonArray *
+deca_flow_document_get_triggers (DecaFlowDocument *self)
+{
+  JsonNode *member;
+  g_autoptr(JsonNode) copy = NULL;
+
+  g_return_val_if_fail (DECA_IS_FLOW_DOCUMENT (self), NULL);
+
+  member = json_object_get_member (self->root, "triggers");
+  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
+    return json_array_new ();
+  copy = deca_json_deep_copy (member);
+  return json_array_ref (json_node_get_array (copy));
 }
 
 GListModel *
@@ -2120,6 +2167,60 @@ deca_flow_document_set_settings (DecaFlowDocument *self,
   edit_set_member (self, "settings",
                    settings != NULL ? node_new_object (deca_json_object_deep_copy (settings)) : NULL);
   edit_end (self);
+}
+
+/* Sets "description" to @description, or removes it when @description is NULL or "";
+ * undoable as "Change description". Does nothing when nothing changes. */
+void
+deca_flow_document_set_description (DecaFlowDocument *self,
+                                    const char       *description)
+{
+  JsonNode *current;
+
+  g_return_if_fail (DECA_IS_FLOW_DOCUMENT (self));
+
+  if (description != NULL && *description == '\0')
+    description = NULL;
+  current = json_object_get_member (self->root, "description");
+  if (description == NULL ? current == NULL
+      : g_strcmp0 (description, deca_json_object_get_string (self->root, "description")) == 0)
+    return;
+  edit_begin (self, _("Change description"));
+  edit_set_member (self, "description",
+                   description != NULL ? json_node_init_string (json_node_alloc (), description)
+                                       : NULL);
+  edit_end (self);
+}
+
+/* Replaces "triggers" with a deep copy of @triggers, or removes the member when
+ * @triggers is NULL; undoable as "Change triggers". The triggers are not checked here:
+ * what the validator refuses shows up in the problems (pointers /triggers/N/...).
+ * Returns FALSE, recording nothing, when the document already holds exactly that. */
+gboolean
+deca_flow_document_set_triggers (DecaFlowDocument *self,
+                                 JsonArray        *triggers)
+{
+  JsonNode *current;
+  g_autoptr(JsonNode) wanted = NULL;
+
+  g_return_val_if_fail (DECA_IS_FLOW_DOCUMENT (self), FALSE);
+
+  current = json_object_get_member (self->root, "triggers");
+  if (triggers == NULL)
+    {
+      if (current == NULL)
+        return FALSE;
+    }
+  else
+    {
+      wanted = json_node_init_array (json_node_alloc (), triggers);
+      if (current != NULL && json_node_equal (current, wanted))
+        return FALSE;
+    }
+  edit_begin (self, _("Change triggers"));
+  edit_set_member (self, "triggers", wanted != NULL ? deca_json_deep_copy (wanted) : NULL);
+  edit_end (self);
+  return TRUE;
 }
 
 /* ---- connections ------------------------------------------------------------------------ */

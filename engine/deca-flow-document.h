@@ -59,6 +59,11 @@ const char *deca_flow_document_get_id           (DecaFlowDocument *self);
 const char *deca_flow_document_get_name         (DecaFlowDocument *self);
 /* Returns (transfer full) a copy of "settings"; an empty object when there are none. */
 JsonObject *deca_flow_document_get_settings     (DecaFlowDocument *self);
+/* Returns (nullable) the flow's "description" when it is a string. */
+const char *deca_flow_document_get_description  (DecaFlowDocument *self);
+/* Returns (transfer full) a deep copy of "triggers"; an empty array when there are none
+ * (or the member is not an array, which is a problem). */
+JsonArray  *deca_flow_document_get_triggers     (DecaFlowDocument *self);
 /* Returns (transfer none) the GListModel of DecaFlowNodeItem, in document order. */
 GListModel *deca_flow_document_get_nodes        (DecaFlowDocument *self);
 /* Returns (transfer none) the GListModel of DecaFlowConnectionItem, in document order. */
@@ -135,6 +140,14 @@ void        deca_flow_document_set_name         (DecaFlowDocument *self,
 /* Replaces "settings" with a copy of @settings; NULL removes the member. */
 void        deca_flow_document_set_settings     (DecaFlowDocument *self,
                                                  JsonObject       *settings);
+/* Sets "description"; NULL or "" removes the member (or the "description" property). */
+void        deca_flow_document_set_description  (DecaFlowDocument *self,
+                                                 const char       *description);
+/* Replaces "triggers" with a copy of @triggers; NULL removes the member. The triggers are
+ * not checked: what the validator refuses shows up in the problems. Returns FALSE when
+ * the document already holds exactly that (nothing is recorded). */
+gboolean    deca_flow_document_set_triggers     (DecaFlowDocument *self,
+                                                 JsonArray        *triggers);
 
 /* Connects @from to @to. @from_port NULL is the source type's default port, @to_port NULL
  * is "main", @condition NULL is always; @on_error makes a fallback connection (from the

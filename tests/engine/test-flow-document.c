@@ -678,6 +678,181 @@ test_name_and_settings (void)
   g_assert_finalize_object (document);
 }
 
+/* Triggers: a deep copy out, a deep copy in, one undoable edit with notify::triggers,
+ * unknown members kept, problems following what is set. */
+static void
+test_triggers (void)
+{
+  DecaFlowDocument *document = load (
+    "{\"id\": \"t\", \"name\": \"T\", \"x-top\": true, \"nodes\": [],"
+    " \"triggers\": [{\"type\": \"webhook\", \"path\": \"/hook\", \"x-note\": {\"keep\": 1}}]}");
+  g_autoptr(JsonArray) triggers = NULL;
+  g_autoptr(JsonArray) got = NULL;
+  g_autoptr(JsonArray) from_property = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *schedule;
+  guint notifies = 0, problem_notifies = 0;
+
+  g_signal_connect (document, "notify::triggers", G_CALLBACK (count_notify_cb), &notifies);
+  g_signal_connect (document, "notify::problems", G_CALLBACK (count_notify_cb), &problem_notifies);
+
+  /* A copy: changing it changes nothing in the document. */
+  triggers = deca_flow_document_get_triggers (document);
+  g_assert_cmpuint (json_array_get_length (triggers), ==, 1);
+  json_object_set_string_member (json_array_get_object_element (triggers, 0), "path", "/changed");
+  got = deca_flow_document_get_triggers (document);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (got, 0), "path"),
+                   ==, "/hook");
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (json_array_get_object_element (got, 0), "x-note"), "keep"),
+                   ==, 1);
+  g_clear_pointer (&got, json_array_unref);
+  g_assert_cmpuint (deca_flow_document_get_problems (document)->len, ==, 0);
+
+  /* Set: the changed webhook, plus a schedule. */
+  schedule = json_object_new ();
+  json_object_set_string_member (schedule, "type", "schedule");
+  json_object_set_string_member (schedule, "cron", "0 9 * * 1");
+  json_array_add_object_element (triggers, schedule);
+  g_assert_true (deca_flow_document_set_triggers (document, triggers));
+  g_assert_cmpuint (notifies, ==, 1);
+  g_assert_cmpstr (deca_flow_document_get_undo_label (document), ==, "Change triggers");
+  g_assert_true (deca_flow_document_get_modified (document));
+  /* The caller's array is copied: changing it afterwards does not reach the document. */
+  json_object_set_string_member (schedule, "cron", "not a cron");
+  got = deca_flow_document_get_triggers (document);
+  g_assert_cmpuint (json_array_get_length (got), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (got, 1), "cron"),
+                   ==, "0 9 * * 1");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (got, 0), "path"),
+                   ==, "/changed");
+  g_assert_nonnull (json_object_get_object_member (json_array_get_object_element (got, 0), "x-note"));
+  g_clear_pointer (&got, json_array_unref);
+
+  /* Setting the same again records nothing. */
+  json_object_set_string_member (schedule, "cron", "0 9 * * 1");
+  g_assert_false (deca_flow_document_set_triggers (document, triggers));
+  g_assert_cmpuint (notifies, ==, 1);
+  g_assert_true (deca_flow_document_undo (document));
+  g_assert_false (deca_flow_document_can_undo (document));
+  g_assert_cmpuint (notifies, ==, 2);
+  got = deca_flow_document_get_triggers (document);
+  g_assert_cmpuint (json_array_get_length (got), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (got, 0), "path"),
+                   ==, "/hook");
+  g_clear_pointer (&got, json_array_unref);
+  g_assert_false (deca_flow_document_get_modified (document));
+  g_assert_true (deca_flow_document_redo (document));
+  g_assert_cmpuint (notifies, ==, 3);
+
+  /* The property reads the same copy. */
+  g_object_get (document, "triggers", &from_property, NULL);
+  g_assert_cmpuint (json_array_get_length (from_property), ==, 2);
+
+  /* What the validator refuses shows up as a problem, and goes with the edit's undo. */
+  json_object_set_string_member (schedule, "cron", "0 24 * * *");
+  g_assert_true (deca_flow_document_set_triggers (document, triggers));
+  g_assert_true (has_problem (deca_flow_document_get_problems (document), "/triggers/1/cron", "hour"));
+  g_assert_cmpuint (problem_notifies, >=, 1);
+  g_assert_true (deca_flow_document_undo (document));
+  g_assert_false (has_problem (deca_flow_document_get_problems (document), "/triggers/1/cron", NULL));
+
+  /* NULL removes the member; the rest of the document is as it was. */
+  g_assert_true (deca_flow_document_set_triggers (document, NULL));
+  g_assert_false (deca_flow_document_set_triggers (document, NULL));
+  got = deca_flow_document_get_triggers (document);
+  g_assert_cmpuint (json_array_get_length (got), ==, 0);
+  root = deca_flow_document_to_json (document);
+  g_assert_false (json_object_has_member (json_node_get_object (root), "triggers"));
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (root), "x-top"));
+  g_clear_pointer (&root, json_node_unref);
+
+  /* An empty array is a change from no member, and is written as []. */
+  g_clear_pointer (&got, json_array_unref);
+  got = json_array_new ();
+  g_assert_true (deca_flow_document_set_triggers (document, got));
+  root = deca_flow_document_to_json (document);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (root), "triggers")),
+                    ==, 0);
+
+  g_signal_handlers_disconnect_by_data (document, &notifies);
+  g_signal_handlers_disconnect_by_data (document, &problem_notifies);
+  g_assert_finalize_object (document);
+}
+
+/* A "triggers" member that is not an array loads, reads as none, and is a problem. */
+static void
+test_triggers_not_array (void)
+{
+  DecaFlowDocument *document = load ("{\"id\": \"t\", \"name\": \"T\", \"nodes\": [], \"triggers\": \"daily\"}");
+  g_autoptr(JsonArray) triggers = deca_flow_document_get_triggers (document);
+
+  g_assert_cmpuint (json_array_get_length (triggers), ==, 0);
+  g_assert_true (has_problem (deca_flow_document_get_problems (document), "/triggers", NULL));
+  g_assert_true (deca_flow_document_set_triggers (document, triggers));
+  g_assert_false (has_problem (deca_flow_document_get_problems (document), "/triggers", NULL));
+  g_assert_finalize_object (document);
+}
+
+/* Description: a string member, set and removed as undoable edits. */
+static void
+test_description (void)
+{
+  DecaFlowDocument *document = deca_flow_document_new (registry);
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *from_property = NULL;
+  guint notifies = 0;
+
+  g_assert_null (deca_flow_document_get_description (document));
+  g_signal_connect (document, "notify::description", G_CALLBACK (count_notify_cb), &notifies);
+
+  deca_flow_document_set_description (document, "Sends the “weekly” report");
+  g_assert_cmpstr (deca_flow_document_get_description (document), ==, "Sends the “weekly” report");
+  g_assert_cmpuint (notifies, ==, 1);
+  g_assert_cmpstr (deca_flow_document_get_undo_label (document), ==, "Change description");
+  deca_flow_document_set_description (document, "Sends the “weekly” report");
+  g_assert_cmpuint (notifies, ==, 1);
+
+  g_object_set (document, "description", "Second", NULL);
+  g_object_get (document, "description", &from_property, NULL);
+  g_assert_cmpstr (from_property, ==, "Second");
+  g_assert_cmpuint (notifies, ==, 2);
+
+  /* "" and NULL remove the member. */
+  deca_flow_document_set_description (document, "");
+  g_assert_null (deca_flow_document_get_description (document));
+  root = deca_flow_document_to_json (document);
+  g_assert_false (json_object_has_member (json_node_get_object (root), "description"));
+  deca_flow_document_set_description (document, NULL);
+  g_assert_cmpuint (notifies, ==, 3);
+
+  g_assert_true (deca_flow_document_undo (document));
+  g_assert_cmpstr (deca_flow_document_get_description (document), ==, "Second");
+  g_assert_true (deca_flow_document_undo (document));
+  g_assert_true (deca_flow_document_undo (document));
+  g_assert_null (deca_flow_document_get_description (document));
+  g_assert_false (deca_flow_document_can_undo (document));
+  g_assert_cmpuint (notifies, ==, 6);
+
+  g_signal_handlers_disconnect_by_data (document, &notifies);
+  g_assert_finalize_object (document);
+}
+
+/* A description that is not a string reads as none and is replaced by a set. */
+static void
+test_description_not_string (void)
+{
+  DecaFlowDocument *document = load ("{\"id\": \"d\", \"name\": \"D\", \"nodes\": [], \"description\": 5}");
+
+  g_assert_null (deca_flow_document_get_description (document));
+  deca_flow_document_set_description (document, "Now a string");
+  g_assert_cmpstr (deca_flow_document_get_description (document), ==, "Now a string");
+  g_assert_true (deca_flow_document_undo (document));
+  /* NULL removes even a member that is not a string. */
+  deca_flow_document_set_description (document, NULL);
+  g_assert_true (deca_flow_document_can_undo (document));
+  g_assert_finalize_object (document);
+}
+
 /* ---- connections ---------------------------------------------------------------------- */
 
 static const char *graph_flow =
@@ -1087,6 +1262,10 @@ main (int   argc,
   g_test_add_func ("/deca/engine/flow-document/rename-refusals", test_rename_refusals);
   g_test_add_func ("/deca/engine/flow-document/config", test_config_edits);
   g_test_add_func ("/deca/engine/flow-document/name-settings", test_name_and_settings);
+  g_test_add_func ("/deca/engine/flow-document/triggers", test_triggers);
+  g_test_add_func ("/deca/engine/flow-document/triggers-not-array", test_triggers_not_array);
+  g_test_add_func ("/deca/engine/flow-document/description", test_description);
+  g_test_add_func ("/deca/engine/flow-document/description-not-string", test_description_not_string);
   g_test_add_func ("/deca/engine/flow-document/connect-refusals", test_connect_refusals);
   g_test_add_func ("/deca/engine/flow-document/connect", test_connect);
   g_test_add_func ("/deca/engine/flow-document/copy-paste", test_copy_paste);
