@@ -1106,6 +1106,31 @@ deca_flow_document_to_data (DecaFlowDocument *self,
   return text;
 }
 
+/* Returns (transfer full) the document as indented text, as a new flow: a fresh random
+ * id (as deca_flow_document_new() makes) and @new_name; every other member as it is.
+ * The document itself does not change. */
+char *
+deca_flow_document_dup_as_new (DecaFlowDocument *self,
+                               const char       *new_name)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *uuid = NULL;
+  JsonObject *object;
+
+  g_return_val_if_fail (DECA_IS_FLOW_DOCUMENT (self), NULL);
+  g_return_val_if_fail (new_name != NULL, NULL);
+
+  /* Deep: the copy is changed, and must not reach the items' shared objects. */
+  root = build_document (self, TRUE);
+  object = json_node_get_object (root);
+  uuid = g_uuid_string_random ();
+  /* Setting an existing member keeps its place, so the text differs from to_data() only
+   * in the two values. */
+  json_object_set_string_member (object, "id", uuid);
+  json_object_set_string_member (object, "name", new_name);
+  return deca_json_to_string (root, TRUE);
+}
+
 DecaFlow *
 deca_flow_document_to_flow (DecaFlowDocument  *self,
                             GError           **error)

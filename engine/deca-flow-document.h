@@ -49,6 +49,10 @@ JsonNode   *deca_flow_document_to_json          (DecaFlowDocument *self);
 /* Returns (transfer full) the document as indented JSON text. */
 char       *deca_flow_document_to_data          (DecaFlowDocument *self,
                                                  gsize            *length);
+/* Returns (transfer full) the document as indented text for a new flow (the studio's
+ * "Duplicate"): a fresh random id, @new_name, every other member kept. */
+char       *deca_flow_document_dup_as_new       (DecaFlowDocument *self,
+                                                 const char       *new_name);
 /* Returns (transfer full) a DecaFlow of the current state, for running it; NULL with
  * DECA_ENGINE_ERROR_PARSE when deca_flow_new_from_json() refuses it. */
 DecaFlow   *deca_flow_document_to_flow          (DecaFlowDocument *self,

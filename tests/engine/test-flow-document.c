@@ -853,6 +853,106 @@ test_description_not_string (void)
   g_assert_finalize_object (document);
 }
 
+/* The member names of @object, joined by spaces. */
+static char *
+member_names (JsonObject *object)
+{
+  GString *out = g_string_new (NULL);
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
+
+  json_object_iter_init_ordered (&iter, object);
+  while (json_object_iter_next_ordered (&iter, &name, &member))
+    g_string_append_printf (out, "%s%s", out->len > 0 ? " " : "", name);
+  return g_string_free (out, FALSE);
+}
+
+/* Duplicate: the text of a new flow with a fresh id and the new name, everything else
+ * (unknown members, triggers, order) as in the document, which does not change. */
+static void
+test_dup_as_new (void)
+{
+  DecaFlowDocument *document = load (chain_flow);
+  g_autoptr(JsonArray) triggers = json_array_new ();
+  JsonObject *trigger = json_object_new ();
+  g_autofree char *original_id = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *names_before = NULL;
+  g_autofree char *names_after = NULL;
+  g_autoptr(JsonNode) before = NULL;
+  g_autoptr(JsonNode) after = NULL;
+  g_autoptr(JsonNode) second_root = NULL;
+  g_autoptr(GError) error = NULL;
+  DecaFlowDocument *copy;
+  JsonObject *object;
+
+  json_object_set_string_member (trigger, "type", "manual");
+  json_array_add_object_element (triggers, trigger);
+  g_assert_true (deca_flow_document_set_triggers (document, triggers));
+  deca_flow_document_mark_saved (document);
+  original_id = g_strdup (deca_flow_document_get_id (document));
+
+  text = deca_flow_document_dup_as_new (document, "Chain (copy)");
+  g_assert_nonnull (text);
+  after = deca_json_parse (text, -1, &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (after);
+  g_assert_true (g_uuid_string_is_valid (json_object_get_string_member (object, "id")));
+  g_assert_cmpstr (json_object_get_string_member (object, "id"), !=, original_id);
+  g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, "Chain (copy)");
+
+  /* Apart from the two values it is the document, members in the same order. */
+  before = deca_flow_document_to_json (document);
+  names_before = member_names (json_node_get_object (before));
+  names_after = member_names (object);
+  g_assert_cmpstr (names_after, ==, names_before);
+  json_object_set_string_member (object, "id", original_id);
+  json_object_set_string_member (object, "name", "Chain");
+  g_assert_true (json_node_equal (before, after));
+
+  /* The document is untouched. */
+  g_assert_cmpstr (deca_flow_document_get_id (document), ==, original_id);
+  g_assert_cmpstr (deca_flow_document_get_name (document), ==, "Chain");
+  g_assert_false (deca_flow_document_get_modified (document));
+  g_assert_cmpstr (deca_flow_document_get_undo_label (document), ==, "Change triggers");
+
+  /* Each duplicate gets its own id, and loads as a document of its own. */
+  second = deca_flow_document_dup_as_new (document, "Chain (copy)");
+  second_root = deca_json_parse (second, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (second_root), "id"), !=,
+                   json_object_get_string_member (json_node_get_object (after), "id"));
+  copy = deca_flow_document_new_from_data (registry, second, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (deca_flow_document_get_name (copy), ==, "Chain (copy)");
+  g_assert_cmpuint (g_list_model_get_n_items (deca_flow_document_get_nodes (copy)), ==, 3);
+  g_assert_cmpuint (deca_flow_document_get_problems (copy)->len, ==,
+                    deca_flow_document_get_problems (document)->len);
+
+  g_assert_finalize_object (copy);
+  g_assert_finalize_object (document);
+}
+
+/* A document without an id (it loads, as a problem) gets one in its duplicate. */
+static void
+test_dup_as_new_without_id (void)
+{
+  DecaFlowDocument *document = load ("{\"name\": \"N\", \"nodes\": []}");
+  g_autofree char *text = deca_flow_document_dup_as_new (document, "M");
+  g_autoptr(JsonNode) root = deca_json_parse (text, -1, NULL);
+  DecaFlowDocument *copy;
+
+  g_assert_true (has_problem (deca_flow_document_get_problems (document), "/id", NULL));
+  g_assert_true (g_uuid_string_is_valid (json_object_get_string_member (json_node_get_object (root), "id")));
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "name"), ==, "M");
+  copy = load (text);
+  g_assert_false (has_problem (deca_flow_document_get_problems (copy), "/id", NULL));
+  g_assert_finalize_object (copy);
+  g_assert_finalize_object (document);
+}
+
 /* ---- connections ---------------------------------------------------------------------- */
 
 static const char *graph_flow =
@@ -1266,6 +1366,8 @@ main (int   argc,
   g_test_add_func ("/deca/engine/flow-document/triggers-not-array", test_triggers_not_array);
   g_test_add_func ("/deca/engine/flow-document/description", test_description);
   g_test_add_func ("/deca/engine/flow-document/description-not-string", test_description_not_string);
+  g_test_add_func ("/deca/engine/flow-document/dup-as-new", test_dup_as_new);
+  g_test_add_func ("/deca/engine/flow-document/dup-as-new-without-id", test_dup_as_new_without_id);
   g_test_add_func ("/deca/engine/flow-document/connect-refusals", test_connect_refusals);
   g_test_add_func ("/deca/engine/flow-document/connect", test_connect);
   g_test_add_func ("/deca/engine/flow-document/copy-paste", test_copy_paste);
