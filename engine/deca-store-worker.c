@@ -16,6 +16,7 @@
 #include "deca-store-worker.h"
 
 #include "deca-engine-error.h"
+#include "deca-engine-private.h"
 
 typedef enum {
   JOB_CALL,    /* run func and deliver its outcome to task */
@@ -294,6 +295,9 @@ deca_store_worker_class_init (DecaStoreWorkerClass *klass)
                          G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* The worker's own message (a closed worker) and the store's are the engine's. */
+  _deca_engine_init_i18n ();
 }
 
 static void
