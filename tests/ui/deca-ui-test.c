@@ -273,6 +273,15 @@ deca_ui_test_key (GtkWidget      *widget,
 }
 
 void
+deca_ui_test_key_hold (GtkWidget *widget,
+                       guint      keyval,
+                       gboolean   press)
+{
+  fake_keysym (widget_xdisplay (widget), keyval, press);
+  input_sync (widget);
+}
+
+void
 deca_ui_test_type_text (GtkWidget  *widget,
                         const char *text)
 {

@@ -54,6 +54,10 @@ void        deca_ui_test_drag           (GtkWidget *widget,
 void        deca_ui_test_key            (GtkWidget      *widget,
                                          guint           keyval,
                                          GdkModifierType mods);
+/* Presses (@press TRUE) or releases @keyval alone, for holding a modifier during clicks. */
+void        deca_ui_test_key_hold       (GtkWidget      *widget,
+                                         guint           keyval,
+                                         gboolean        press);
 void        deca_ui_test_type_text      (GtkWidget      *widget,
                                          const char     *text);
 

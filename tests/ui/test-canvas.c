@@ -1,0 +1,851 @@
+/* test-canvas.c: the flow canvas, driven with real input (XTEST) and checked on the
+ * document it edits. */
+
+#include <math.h>
+#include <glib/gi18n.h>
+
+#include "deca-canvas.h"
+#include "deca-node-view.h"
+#include "deca-connection-view.h"
+#include "deca-ui-test.h"
+
+typedef struct {
+  DecaNodeRegistry *registry;
+  DecaFlowDocument *document;
+  DecaCanvas *canvas;
+  GtkWindow *window;
+  GPtrArray *refusals;
+  GPtrArray *activations;
+} Fixture;
+
+/* Three cards in a row and one below: a at (0, 0), b at (400, 0), c at (400, 200). */
+static const char *three_nodes =
+  "{ \"id\": \"t\", \"name\": \"t\", \"version\": 1, \"nodes\": ["
+  "  { \"id\": \"a\", \"type\": \"transform\", \"config\": { \"source\": 1 },"
+  "    \"position\": { \"x\": 0, \"y\": 0 } },"
+  "  { \"id\": \"b\", \"type\": \"transform\", \"config\": { \"source\": 1 },"
+  "    \"position\": { \"x\": 400, \"y\": 0 } },"
+  "  { \"id\": \"c\", \"type\": \"transform\", \"config\": { \"source\": 1 },"
+  "    \"position\": { \"x\": 400, \"y\": 200 } } ],"
+  "  \"connections\": [] }";
+
+static void
+refused_cb (DecaCanvas *canvas,
+            const char *message,
+            Fixture    *f)
+{
+  g_ptr_array_add (f->refusals, g_strdup (message));
+}
+
+static void
+activated_cb (DecaCanvas *canvas,
+              const char *id,
+              Fixture    *f)
+{
+  g_ptr_array_add (f->activations, g_strdup (id));
+}
+
+static void
+fixture_set_up (Fixture    *f,
+                const char *json,
+                GtkWidget  *beside)
+{
+  g_autoptr(GError) error = NULL;
+  GtkWidget *box;
+
+  f->registry = deca_node_registry_new_builtin ();
+  f->document = deca_flow_document_new_from_data (f->registry, json, -1, &error);
+  g_assert_no_error (error);
+  f->canvas = DECA_CANVAS (deca_canvas_new ());
+  f->refusals = g_ptr_array_new_with_free_func (g_free);
+  f->activations = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (f->canvas, "edit-refused", G_CALLBACK (refused_cb), f);
+  g_signal_connect (f->canvas, "node-activated", G_CALLBACK (activated_cb), f);
+  deca_canvas_set_document (f->canvas, f->document);
+
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  if (beside)
+    gtk_box_append (GTK_BOX (box), beside);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (f->canvas));
+  f->window = deca_ui_test_show (box, 1000, 700);
+  /* A known view: canvas point (0, 0) at widget (100, 100), 100 %. */
+  deca_canvas_set_view (f->canvas, -100, -100, 1.0);
+  deca_ui_test_wait_for_draw (GTK_WIDGET (f->canvas));
+}
+
+static void
+fixture_tear_down (Fixture *f)
+{
+  gtk_window_destroy (f->window);
+  deca_ui_test_iterate ();
+  g_ptr_array_unref (f->refusals);
+  g_ptr_array_unref (f->activations);
+  g_assert_finalize_object (f->document);
+  g_object_unref (f->registry);
+}
+
+/* Widget coordinates of a point of a node's card, at fractions (@fx, @fy) of its size. */
+static void
+node_point (Fixture    *f,
+            const char *id,
+            double      fx,
+            double      fy,
+            double     *wx,
+            double     *wy)
+{
+  DecaFlowNodeItem *item = deca_flow_document_lookup_node (f->document, id);
+
+  g_assert_nonnull (item);
+  deca_canvas_canvas_to_widget (f->canvas,
+                                deca_flow_node_item_get_x (item) + fx * DECA_NODE_VIEW_WIDTH,
+                                deca_flow_node_item_get_y (item) + fy * DECA_NODE_VIEW_MIN_HEIGHT,
+                                wx, wy);
+}
+
+static void
+click_node (Fixture    *f,
+            const char *id)
+{
+  double x, y;
+
+  node_point (f, id, 0.4, 0.5, &x, &y);
+  deca_ui_test_click (GTK_WIDGET (f->canvas), x, y);
+}
+
+static guint
+n_nodes (Fixture *f)
+{
+  return g_list_model_get_n_items (deca_flow_document_get_nodes (f->document));
+}
+
+static guint
+n_connections (Fixture *f)
+{
+  return g_list_model_get_n_items (deca_flow_document_get_connections (f->document));
+}
+
+static DecaFlowConnectionItem *
+connection_at (Fixture *f,
+               guint    position)
+{
+  g_autoptr(DecaFlowConnectionItem) item =
+    g_list_model_get_item (deca_flow_document_get_connections (f->document), position);
+
+  return item;  /* the list keeps it */
+}
+
+static void
+assert_selection (Fixture            *f,
+                  const char * const *expected)
+{
+  g_auto(GStrv) selection = deca_canvas_dup_selection (f->canvas);
+
+  g_assert_cmpstrv (selection, expected);
+}
+
+static GtkWidget *
+find_child_with_class (GtkWidget  *widget,
+                       GType       type,
+                       const char *css_class)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type)
+          && (!css_class || gtk_widget_has_css_class (child, css_class)))
+        return child;
+      found = find_child_with_class (child, type, css_class);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+has_n_nodes (gpointer data)
+{
+  Fixture *f = data;
+
+  return n_nodes (f) == GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (f->canvas), "want"));
+}
+
+static void
+wait_for_n_nodes (Fixture *f,
+                  guint    n)
+{
+  g_object_set_data (G_OBJECT (f->canvas), "want", GUINT_TO_POINTER (n));
+  g_assert_true (deca_ui_test_wait_until (has_n_nodes, f, 5000));
+}
+
+/* ---- drag and drop from a palette-like source -------------------------------------------- */
+
+static GdkContentProvider *
+prepare_cb (GtkDragSource *source,
+            double         x,
+            double         y,
+            DecaNodeType  *type)
+{
+  return gdk_content_provider_new_typed (DECA_TYPE_NODE_TYPE, type);
+}
+
+static void
+test_drop_node_type (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(DecaNodeRegistry) registry = deca_node_registry_new_builtin ();
+  DecaNodeType *log = deca_node_registry_lookup (registry, "log");
+  GtkWidget *source = gtk_label_new ("Log");
+  GtkDragSource *drag = gtk_drag_source_new ();
+  g_autoptr(DecaFlowNodeItem) item = NULL;
+  double sx, sy, cx, cy;
+  graphene_point_t in = GRAPHENE_POINT_INIT (450, 300), out;
+
+  gtk_widget_set_size_request (source, 120, 120);
+  gtk_drag_source_set_actions (drag, GDK_ACTION_COPY);
+  g_signal_connect (drag, "prepare", G_CALLBACK (prepare_cb), log);
+  gtk_widget_add_controller (source, GTK_EVENT_CONTROLLER (drag));
+  fixture_set_up (&f, three_nodes, source);
+
+  /* Press on the source, drag onto the canvas in small steps (the X drag-and-drop
+   * protocol answers each motion), release: a real drop through the X server. */
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (f.canvas), source, &in, &out));
+  deca_ui_test_pointer_move (source, 60, 60);
+  deca_ui_test_button (source, 1, TRUE);
+  for (int i = 1; i <= 30; i++)
+    deca_ui_test_pointer_move (source, 60 + (out.x - 60) * i / 30, 60 + (out.y - 60) * i / 30);
+  deca_ui_test_pointer_move (source, out.x + 1, out.y);
+  deca_ui_test_pointer_move (source, out.x, out.y);
+  deca_ui_test_button (source, 1, FALSE);
+  wait_for_n_nodes (&f, 4);
+
+  item = g_list_model_get_item (deca_flow_document_get_nodes (f.document), 3);
+  g_assert_cmpstr (deca_flow_node_item_get_node_type (item), ==, "log");
+  /* The card's middle is where it was dropped. */
+  deca_canvas_widget_to_canvas (f.canvas, 450, 300, &cx, &cy);
+  sx = deca_flow_node_item_get_x (item) + DECA_NODE_VIEW_WIDTH / 2.0;
+  sy = deca_flow_node_item_get_y (item) + DECA_NODE_VIEW_MIN_HEIGHT / 2.0;
+  g_assert_cmpfloat (fabs (sx - cx), <=, 2);
+  g_assert_cmpfloat (fabs (sy - cy), <=, 2);
+  assert_selection (&f, (const char *[]) { deca_flow_node_item_get_id (item), NULL });
+
+  /* The palette's Enter adds at the centre of the view. */
+  g_clear_object (&item);
+  {
+    g_autoptr(GError) error = NULL;
+    DecaFlowNodeItem *centred = deca_canvas_add_node_at_center (f.canvas, "log", &error);
+    double wx, wy;
+
+    g_assert_no_error (error);
+    deca_canvas_canvas_to_widget (f.canvas,
+                                  deca_flow_node_item_get_x (centred) + DECA_NODE_VIEW_WIDTH / 2.0,
+                                  deca_flow_node_item_get_y (centred) + DECA_NODE_VIEW_MIN_HEIGHT / 2.0,
+                                  &wx, &wy);
+    g_assert_cmpfloat (fabs (wx - gtk_widget_get_width (GTK_WIDGET (f.canvas)) / 2.0), <=, 1);
+    g_assert_cmpfloat (fabs (wy - gtk_widget_get_height (GTK_WIDGET (f.canvas)) / 2.0), <=, 1);
+    g_assert_null (deca_canvas_add_node_at_center (f.canvas, "no-such-type", &error));
+    g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND);
+  }
+  fixture_tear_down (&f);
+}
+
+/* ---- moving ---------------------------------------------------------------------------------- */
+
+static void
+test_move_node (void)
+{
+  Fixture f = { 0 };
+  DecaFlowNodeItem *a;
+  double x, y;
+
+  fixture_set_up (&f, three_nodes, NULL);
+  deca_canvas_set_snap_to_grid (f.canvas, TRUE);
+  g_assert_cmpfloat (deca_flow_document_get_grid_size (f.document), ==, 20);
+  a = deca_flow_document_lookup_node (f.document, "a");
+
+  node_point (&f, "a", 0.4, 0.5, &x, &y);
+  deca_ui_test_drag (GTK_WIDGET (f.canvas), x, y, x + 53, y + 27, 8);
+  /* Snapped: 53 is nearest to 60, 27 to 20. */
+  g_assert_cmpfloat (deca_flow_node_item_get_x (a), ==, 60);
+  g_assert_cmpfloat (deca_flow_node_item_get_y (a), ==, 20);
+  g_assert_true (deca_flow_document_can_undo (f.document));
+  assert_selection (&f, (const char *[]) { "a", NULL });
+
+  /* One undo step for the whole drag. */
+  g_assert_true (deca_flow_document_undo (f.document));
+  g_assert_cmpfloat (deca_flow_node_item_get_x (a), ==, 0);
+  g_assert_cmpfloat (deca_flow_node_item_get_y (a), ==, 0);
+  g_assert_false (deca_flow_document_can_undo (f.document));
+
+  /* Arrow keys move the selection by a grid step, Shift by five. */
+  click_node (&f, "a");
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Right, 0);
+  g_assert_cmpfloat (deca_flow_node_item_get_x (a), ==, 20);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Down, GDK_SHIFT_MASK);
+  g_assert_cmpfloat (deca_flow_node_item_get_y (a), ==, 100);
+  fixture_tear_down (&f);
+}
+
+/* ---- connecting ------------------------------------------------------------------------------ */
+
+static void
+drag_port_to_node (Fixture    *f,
+                   const char *from,
+                   const char *to)
+{
+  double x1, y1, x2, y2;
+
+  /* The output port is the middle of the right edge; drop on the target's input. */
+  node_point (f, from, 1.0, 0.5, &x1, &y1);
+  node_point (f, to, 0.0, 0.5, &x2, &y2);
+  deca_ui_test_drag (GTK_WIDGET (f->canvas), x1, y1, x2 + 4, y2, 10);
+}
+
+static void
+test_connect_drag (void)
+{
+  Fixture f = { 0 };
+  DecaFlowConnectionItem *connection;
+
+  fixture_set_up (&f, three_nodes, NULL);
+  drag_port_to_node (&f, "a", "b");
+  g_assert_cmpuint (n_connections (&f), ==, 1);
+  connection = connection_at (&f, 0);
+  g_assert_cmpstr (deca_flow_connection_item_get_from (connection), ==, "a");
+  g_assert_cmpstr (deca_flow_connection_item_get_to (connection), ==, "b");
+  g_assert_null (deca_flow_connection_item_get_condition (connection));
+  g_assert_false (deca_flow_connection_item_get_on_error (connection));
+  /* The nodes did not move: the press was on the port, not the card. */
+  g_assert_cmpfloat (deca_flow_node_item_get_x (deca_flow_document_lookup_node (f.document, "a")), ==, 0);
+
+  /* The error port (bottom edge) makes a fallback connection. */
+  {
+    double x1, y1, x2, y2;
+
+    node_point (&f, "b", 0.5, 1.0, &x1, &y1);
+    node_point (&f, "c", 0.3, 0.5, &x2, &y2);
+    deca_ui_test_drag (GTK_WIDGET (f.canvas), x1, y1, x2, y2, 10);
+    g_assert_cmpuint (n_connections (&f), ==, 2);
+    g_assert_true (deca_flow_connection_item_get_on_error (connection_at (&f, 1)));
+  }
+  fixture_tear_down (&f);
+}
+
+static gboolean
+label_visible (gpointer data)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (data));
+}
+
+static void
+test_refuse_cycle (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  GtkWidget *refusal;
+
+  fixture_set_up (&f, three_nodes, NULL);
+  drag_port_to_node (&f, "a", "b");
+  g_assert_cmpuint (n_connections (&f), ==, 1);
+  before = deca_flow_document_to_data (f.document, NULL);
+
+  drag_port_to_node (&f, "b", "a");
+  after = deca_flow_document_to_data (f.document, NULL);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpuint (f.refusals->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (f.refusals, 0), "cycle"));
+
+  /* Shown, with the engine's words, on the canvas. */
+  refusal = find_child_with_class (GTK_WIDGET (f.canvas), GTK_TYPE_LABEL, "refusal");
+  g_assert_nonnull (refusal);
+  g_assert_true (deca_ui_test_wait_until (label_visible, refusal, 2000));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (refusal)), ==,
+                   g_ptr_array_index (f.refusals, 0));
+
+  /* A self-loop and a duplicate are refused too. */
+  drag_port_to_node (&f, "a", "b");
+  g_assert_cmpuint (f.refusals->len, ==, 2);
+  {
+    double x1, y1, x2, y2;
+
+    node_point (&f, "a", 1.0, 0.5, &x1, &y1);
+    node_point (&f, "a", 0.3, 0.3, &x2, &y2);
+    deca_ui_test_drag (GTK_WIDGET (f.canvas), x1, y1, x2, y2, 10);
+  }
+  g_assert_cmpuint (f.refusals->len, ==, 3);
+  g_assert_cmpuint (n_connections (&f), ==, 1);
+  fixture_tear_down (&f);
+}
+
+/* ---- history, delete, clipboard --------------------------------------------------------- */
+
+static void
+test_undo_redo_keys (void)
+{
+  Fixture f = { 0 };
+  DecaFlowNodeItem *b;
+  double x, y;
+
+  fixture_set_up (&f, three_nodes, NULL);
+  b = deca_flow_document_lookup_node (f.document, "b");
+  node_point (&f, "b", 0.4, 0.5, &x, &y);
+  deca_ui_test_drag (GTK_WIDGET (f.canvas), x, y, x + 40, y + 60, 6);
+  g_assert_cmpfloat (deca_flow_node_item_get_x (b), ==, 440);
+
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_z, GDK_CONTROL_MASK);
+  g_assert_cmpfloat (deca_flow_node_item_get_x (b), ==, 400);
+  g_assert_cmpfloat (deca_flow_node_item_get_y (b), ==, 0);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+  g_assert_cmpfloat (deca_flow_node_item_get_x (b), ==, 440);
+  g_assert_cmpfloat (deca_flow_node_item_get_y (b), ==, 60);
+  fixture_tear_down (&f);
+}
+
+static void
+test_delete_key (void)
+{
+  Fixture f = { 0 };
+
+  fixture_set_up (&f, three_nodes, NULL);
+  drag_port_to_node (&f, "a", "b");
+  click_node (&f, "b");
+  assert_selection (&f, (const char *[]) { "b", NULL });
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Delete, 0);
+  g_assert_cmpuint (n_nodes (&f), ==, 2);
+  g_assert_null (deca_flow_document_lookup_node (f.document, "b"));
+  g_assert_cmpuint (n_connections (&f), ==, 0);
+  assert_selection (&f, (const char *[]) { NULL });
+
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_z, GDK_CONTROL_MASK);
+  g_assert_cmpuint (n_nodes (&f), ==, 3);
+  g_assert_cmpuint (n_connections (&f), ==, 1);
+  fixture_tear_down (&f);
+}
+
+static void
+test_copy_paste (void)
+{
+  Fixture f = { 0 };
+  g_auto(GStrv) selection = NULL;
+
+  fixture_set_up (&f, three_nodes, NULL);
+  drag_port_to_node (&f, "a", "b");
+  /* Click a, Shift+click b: both selected. */
+  click_node (&f, "a");
+  deca_ui_test_key_hold (GTK_WIDGET (f.canvas), GDK_KEY_Shift_L, TRUE);
+  click_node (&f, "b");
+  deca_ui_test_key_hold (GTK_WIDGET (f.canvas), GDK_KEY_Shift_L, FALSE);
+  assert_selection (&f, (const char *[]) { "a", "b", NULL });
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_c, GDK_CONTROL_MASK);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_v, GDK_CONTROL_MASK);
+  wait_for_n_nodes (&f, 5);
+  g_assert_cmpuint (n_connections (&f), ==, 2);
+
+  /* Fresh ids, selected; the copy of the connection joins the copies. */
+  selection = deca_canvas_dup_selection (f.canvas);
+  g_assert_cmpuint (g_strv_length (selection), ==, 2);
+  g_assert_cmpstr (selection[0], ==, "a-2");
+  g_assert_cmpstr (selection[1], ==, "b-2");
+  g_assert_cmpstr (deca_flow_connection_item_get_from (connection_at (&f, 1)), ==, "a-2");
+  g_assert_cmpstr (deca_flow_connection_item_get_to (connection_at (&f, 1)), ==, "b-2");
+  g_assert_cmpfloat (deca_flow_node_item_get_x (deca_flow_document_lookup_node (f.document, "a-2")), ==, 40);
+
+  /* The clipboard holds flow-format text, for text editors and other windows. */
+  {
+    GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (f.canvas));
+
+    g_assert_true (gdk_content_formats_contain_gtype (gdk_clipboard_get_formats (clipboard),
+                                                      G_TYPE_STRING));
+  }
+
+  /* Duplicate (Ctrl+D) copies the selection beside itself. */
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_d, GDK_CONTROL_MASK);
+  wait_for_n_nodes (&f, 7);
+
+  /* Cut removes and keeps on the clipboard. */
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_x, GDK_CONTROL_MASK);
+  g_assert_cmpuint (n_nodes (&f), ==, 5);
+  fixture_tear_down (&f);
+}
+
+static void
+test_rubber_band (void)
+{
+  Fixture f = { 0 };
+  double x1, y1, x2, y2;
+
+  fixture_set_up (&f, three_nodes, NULL);
+  /* From empty space above b to below c: b and c, not a. */
+  node_point (&f, "b", -0.1, -0.3, &x1, &y1);
+  node_point (&f, "c", 0.5, 1.2, &x2, &y2);
+  deca_ui_test_drag (GTK_WIDGET (f.canvas), x1, y1, x2, y2, 8);
+  assert_selection (&f, (const char *[]) { "b", "c", NULL });
+  /* Nothing moved. */
+  g_assert_cmpfloat (deca_flow_node_item_get_x (deca_flow_document_lookup_node (f.document, "b")), ==, 400);
+  g_assert_false (deca_flow_document_can_undo (f.document));
+
+  /* A click on empty space clears it. */
+  deca_ui_test_click (GTK_WIDGET (f.canvas), x1, y1);
+  assert_selection (&f, (const char *[]) { NULL });
+  fixture_tear_down (&f);
+}
+
+/* ---- the keyboard ------------------------------------------------------------------------- */
+
+static void
+test_keyboard_connect (void)
+{
+  Fixture f = { 0 };
+  DecaNodeView *target;
+
+  fixture_set_up (&f, three_nodes, NULL);
+  click_node (&f, "a");
+
+  /* C proposes the nearest node to the right (b); Down moves to c; Enter connects. */
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_c, 0);
+  target = DECA_NODE_VIEW (find_child_with_class (GTK_WIDGET (f.canvas), DECA_TYPE_NODE_VIEW,
+                                                  "connect-target"));
+  g_assert_nonnull (target);
+  g_assert_cmpstr (deca_flow_node_item_get_id (deca_node_view_get_item (target)), ==, "b");
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Down, 0);
+  target = DECA_NODE_VIEW (find_child_with_class (GTK_WIDGET (f.canvas), DECA_TYPE_NODE_VIEW,
+                                                  "connect-target"));
+  g_assert_cmpstr (deca_flow_node_item_get_id (deca_node_view_get_item (target)), ==, "c");
+  /* The arrows picked a target; they did not move a node. */
+  g_assert_cmpfloat (deca_flow_node_item_get_y (deca_flow_document_lookup_node (f.document, "a")), ==, 0);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Return, 0);
+  g_assert_cmpuint (n_connections (&f), ==, 1);
+  g_assert_cmpstr (deca_flow_connection_item_get_from (connection_at (&f, 0)), ==, "a");
+  g_assert_cmpstr (deca_flow_connection_item_get_to (connection_at (&f, 0)), ==, "c");
+  g_assert_null (find_child_with_class (GTK_WIDGET (f.canvas), DECA_TYPE_NODE_VIEW,
+                                        "connect-target"));
+
+  /* Ctrl+Enter starts one too; Tab picks in document order; Escape cancels. */
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Return, GDK_CONTROL_MASK);
+  g_assert_nonnull (find_child_with_class (GTK_WIDGET (f.canvas), DECA_TYPE_NODE_VIEW,
+                                           "connect-target"));
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Tab, 0);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Escape, 0);
+  g_assert_null (find_child_with_class (GTK_WIDGET (f.canvas), DECA_TYPE_NODE_VIEW,
+                                        "connect-target"));
+  g_assert_cmpuint (n_connections (&f), ==, 1);
+
+  /* A refused keyboard connection (c -> a would be fine; a -> c again is a duplicate). */
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_c, 0);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Down, 0);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Return, 0);
+  g_assert_cmpuint (n_connections (&f), ==, 1);
+  g_assert_cmpuint (f.refusals->len, ==, 1);
+  fixture_tear_down (&f);
+}
+
+static void
+test_keyboard_focus (void)
+{
+  Fixture f = { 0 };
+  GtkWidget *focus;
+
+  fixture_set_up (&f, three_nodes, NULL);
+  gtk_widget_grab_focus (GTK_WIDGET (f.canvas));
+  /* Tab goes through the nodes in document order, selecting each. */
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Tab, 0);
+  focus = gtk_root_get_focus (GTK_ROOT (f.window));
+  g_assert_true (DECA_IS_NODE_VIEW (focus));
+  g_assert_cmpstr (deca_flow_node_item_get_id (deca_node_view_get_item (DECA_NODE_VIEW (focus))), ==, "a");
+  assert_selection (&f, (const char *[]) { "a", NULL });
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Tab, 0);
+  focus = gtk_root_get_focus (GTK_ROOT (f.window));
+  g_assert_cmpstr (deca_flow_node_item_get_id (deca_node_view_get_item (DECA_NODE_VIEW (focus))), ==, "b");
+  assert_selection (&f, (const char *[]) { "b", NULL });
+
+  /* Enter activates the focused node. */
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Return, 0);
+  g_assert_cmpuint (f.activations->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (f.activations, 0), ==, "b");
+
+  /* So does a double-click. */
+  {
+    double x, y;
+
+    node_point (&f, "c", 0.4, 0.5, &x, &y);
+    deca_ui_test_click (GTK_WIDGET (f.canvas), x, y);
+    deca_ui_test_click (GTK_WIDGET (f.canvas), x, y);
+  }
+  g_assert_cmpuint (f.activations->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (f.activations, 1), ==, "c");
+  fixture_tear_down (&f);
+}
+
+/* ---- the view ---------------------------------------------------------------------------- */
+
+static void
+assert_all_visible (Fixture *f)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (f->canvas));
+  int height = gtk_widget_get_height (GTK_WIDGET (f->canvas));
+  GListModel *nodes = deca_flow_document_get_nodes (f->document);
+
+  for (guint i = 0; i < g_list_model_get_n_items (nodes); i++)
+    {
+      g_autoptr(DecaFlowNodeItem) item = g_list_model_get_item (nodes, i);
+      double x1, y1, x2, y2;
+
+      deca_canvas_canvas_to_widget (f->canvas, deca_flow_node_item_get_x (item),
+                                    deca_flow_node_item_get_y (item), &x1, &y1);
+      deca_canvas_canvas_to_widget (f->canvas,
+                                    deca_flow_node_item_get_x (item) + DECA_NODE_VIEW_WIDTH,
+                                    deca_flow_node_item_get_y (item) + DECA_NODE_VIEW_MIN_HEIGHT,
+                                    &x2, &y2);
+      g_assert_cmpfloat (x1, >=, 0);
+      g_assert_cmpfloat (y1, >=, 0);
+      g_assert_cmpfloat (x2, <=, width);
+      g_assert_cmpfloat (y2, <=, height);
+    }
+}
+
+static void
+test_zoom_keys (void)
+{
+  Fixture f = { 0 };
+
+  fixture_set_up (&f, three_nodes, NULL);
+  gtk_widget_grab_focus (GTK_WIDGET (f.canvas));
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_plus, GDK_CONTROL_MASK);
+  g_assert_cmpfloat_with_epsilon (deca_canvas_get_zoom (f.canvas), 1.25, 1e-9);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_minus, GDK_CONTROL_MASK);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_minus, GDK_CONTROL_MASK);
+  g_assert_cmpfloat_with_epsilon (deca_canvas_get_zoom (f.canvas), 0.8, 1e-9);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_0, GDK_CONTROL_MASK);
+  g_assert_cmpfloat_with_epsilon (deca_canvas_get_zoom (f.canvas), 1.0, 1e-9);
+
+  /* Far away, then fit: every card in view. */
+  deca_canvas_set_view (f.canvas, 5000, 5000, 3.0);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_1, GDK_CONTROL_MASK);
+  assert_all_visible (&f);
+  deca_canvas_set_view (f.canvas, -5000, 300, 0.2);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_f, 0);
+  assert_all_visible (&f);
+
+  /* Zoom to selection frames the selected card. */
+  deca_canvas_set_selection (f.canvas, (const char *[]) { "c", NULL });
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_2, GDK_CONTROL_MASK);
+  g_assert_cmpfloat (deca_canvas_get_zoom (f.canvas), >, 1.0);
+
+  /* Ctrl+scroll zooms around the pointer: the canvas point under it stays put. */
+  {
+    double cx, cy, cx2, cy2;
+
+    deca_canvas_set_view (f.canvas, -100, -100, 1.0);
+    deca_ui_test_pointer_move (GTK_WIDGET (f.canvas), 300, 200);
+    deca_canvas_widget_to_canvas (f.canvas, 300, 200, &cx, &cy);
+    deca_ui_test_key_hold (GTK_WIDGET (f.canvas), GDK_KEY_Control_L, TRUE);
+    deca_ui_test_button (GTK_WIDGET (f.canvas), 4, TRUE);
+    deca_ui_test_button (GTK_WIDGET (f.canvas), 4, FALSE);
+    deca_ui_test_key_hold (GTK_WIDGET (f.canvas), GDK_KEY_Control_L, FALSE);
+    g_assert_cmpfloat (deca_canvas_get_zoom (f.canvas), >, 1.0);
+    deca_canvas_widget_to_canvas (f.canvas, 300, 200, &cx2, &cy2);
+    g_assert_cmpfloat (fabs (cx - cx2), <, 0.5);
+    g_assert_cmpfloat (fabs (cy - cy2), <, 0.5);
+
+    /* A plain scroll pans. */
+    deca_ui_test_button (GTK_WIDGET (f.canvas), 5, TRUE);
+    deca_ui_test_button (GTK_WIDGET (f.canvas), 5, FALSE);
+    deca_canvas_widget_to_canvas (f.canvas, 300, 200, &cx2, &cy2);
+    g_assert_cmpfloat (cy2, >, cy);
+  }
+  fixture_tear_down (&f);
+}
+
+static void
+test_zoom_to_fit_on_set_document (void)
+{
+  g_autoptr(DecaNodeRegistry) registry = deca_node_registry_new_builtin ();
+  Fixture f = { 0 };
+  DecaFlowDocument *other;
+  g_autoptr(GError) error = NULL;
+
+  fixture_set_up (&f, three_nodes, NULL);
+  other = deca_flow_document_new_from_data (registry,
+    "{ \"nodes\": [ { \"id\": \"far\", \"type\": \"log\", \"config\": { \"message\": \"x\" },"
+    "  \"position\": { \"x\": 9000, \"y\": 7000 } } ] }", -1, &error);
+  g_assert_no_error (error);
+  deca_canvas_set_document (f.canvas, other);
+  deca_ui_test_wait_for_draw (GTK_WIDGET (f.canvas));
+  {
+    double x, y;
+    DecaFlowNodeItem *far = deca_flow_document_lookup_node (other, "far");
+
+    deca_canvas_canvas_to_widget (f.canvas, deca_flow_node_item_get_x (far),
+                                  deca_flow_node_item_get_y (far), &x, &y);
+    g_assert_cmpfloat (x, >=, 0);
+    g_assert_cmpfloat (x + DECA_NODE_VIEW_WIDTH, <=, gtk_widget_get_width (GTK_WIDGET (f.canvas)));
+  }
+  deca_canvas_set_document (f.canvas, f.document);
+  g_assert_finalize_object (other);
+  fixture_tear_down (&f);
+}
+
+/* ---- connections ------------------------------------------------------------------------- */
+
+static gboolean
+popover_shown (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static gboolean
+popover_hidden (gpointer data)
+{
+  return !gtk_widget_get_visible (GTK_WIDGET (data));
+}
+
+static void
+test_edit_condition (void)
+{
+  Fixture f = { 0 };
+  DecaFlowConnectionItem *connection;
+  GtkWidget *view, *popover, *error_label;
+  graphene_rect_t bounds;
+
+  fixture_set_up (&f, three_nodes, NULL);
+  drag_port_to_node (&f, "a", "b");
+  connection = connection_at (&f, 0);
+  deca_ui_test_wait_for_draw (GTK_WIDGET (f.canvas));
+
+  /* Click on the curve, a quarter of the way: selects the connection. */
+  {
+    double x1, y1, x2, y2;
+
+    node_point (&f, "a", 1.0, 0.5, &x1, &y1);
+    node_point (&f, "b", 0.0, 0.5, &x2, &y2);
+    deca_ui_test_click (GTK_WIDGET (f.canvas), x1 + (x2 - x1) / 4, y1);
+  }
+  g_assert_true (deca_canvas_get_selected_connection (f.canvas) == connection);
+  assert_selection (&f, (const char *[]) { NULL });
+
+  /* Enter opens the editor; type a condition; Enter sets it. */
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Return, 0);
+  popover = find_child_with_class (GTK_WIDGET (f.canvas), GTK_TYPE_POPOVER, NULL);
+  g_assert_nonnull (popover);
+  g_assert_true (deca_ui_test_wait_until (popover_shown, popover, 5000));
+  deca_ui_test_type_text (GTK_WIDGET (f.canvas), "{{a.n}} > 1");
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Return, 0);
+  g_assert_cmpstr (deca_flow_connection_item_get_condition (connection), ==, "{{a.n}} > 1");
+  g_assert_true (deca_ui_test_wait_until (popover_hidden, popover, 5000));
+
+  /* The label shows it; a double-click on the label edits it again; a condition that
+   * does not parse is kept and explained, and the editor stays open. */
+  deca_ui_test_wait_for_draw (GTK_WIDGET (f.canvas));
+  view = find_child_with_class (GTK_WIDGET (f.canvas), DECA_TYPE_CONNECTION_VIEW, "conditional");
+  g_assert_nonnull (view);
+  g_assert_true (gtk_widget_compute_bounds (view, GTK_WIDGET (f.canvas), &bounds));
+  deca_ui_test_click (GTK_WIDGET (f.canvas), bounds.origin.x + bounds.size.width / 2,
+                      bounds.origin.y + bounds.size.height / 2);
+  deca_ui_test_click (GTK_WIDGET (f.canvas), bounds.origin.x + bounds.size.width / 2,
+                      bounds.origin.y + bounds.size.height / 2);
+  g_assert_true (deca_ui_test_wait_until (popover_shown, popover, 5000));
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_a, GDK_CONTROL_MASK);
+  deca_ui_test_type_text (GTK_WIDGET (f.canvas), "{{a.n > ");
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Return, 0);
+  g_assert_cmpstr (deca_flow_connection_item_get_condition (connection), ==, "{{a.n > ");
+  error_label = find_child_with_class (popover, GTK_TYPE_LABEL, "error");
+  g_assert_nonnull (error_label);
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), !=, "");
+  g_assert_true (gtk_widget_get_visible (popover));
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Escape, 0);
+  g_assert_true (deca_ui_test_wait_until (popover_hidden, popover, 5000));
+
+  /* Delete removes the selected connection. */
+  deca_canvas_set_selected_connection (f.canvas, connection);
+  gtk_widget_grab_focus (GTK_WIDGET (f.canvas));
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Delete, 0);
+  g_assert_cmpuint (n_connections (&f), ==, 0);
+  g_assert_null (deca_canvas_get_selected_connection (f.canvas));
+  fixture_tear_down (&f);
+}
+
+/* ---- accessibility and lifetime ------------------------------------------------------------- */
+
+static void
+test_accessible_names (void)
+{
+  Fixture f = { 0 };
+  GtkWidget *view;
+  g_autofree char *name = NULL;
+  g_autofree char *connection_name = NULL;
+
+  fixture_set_up (&f,
+    "{ \"nodes\": ["
+    "  { \"id\": \"normalise\", \"type\": \"transform\", \"config\": { \"source\": 1 },"
+    "    \"position\": { \"x\": 0, \"y\": 0 } },"
+    "  { \"id\": \"say\", \"type\": \"log\", \"config\": {},"
+    "    \"position\": { \"x\": 400, \"y\": 0 } } ],"
+    "  \"connections\": [ { \"from\": \"normalise\", \"to\": \"say\","
+    "                        \"condition\": \"{{normalise.ok}} == true\" } ] }", NULL);
+  view = gtk_widget_get_first_child (GTK_WIDGET (f.canvas));
+  for (; view; view = gtk_widget_get_next_sibling (view))
+    if (DECA_IS_NODE_VIEW (view))
+      {
+        g_free (name);
+        name = deca_node_view_dup_accessible_name (DECA_NODE_VIEW (view));
+        if (g_str_has_prefix (name, "normalise"))
+          g_assert_cmpstr (name, ==, "normalise, Transform");
+        else
+          g_assert_cmpstr (name, ==, "say, Log, 1 problem");
+      }
+    else if (DECA_IS_CONNECTION_VIEW (view))
+      connection_name = deca_connection_view_dup_accessible_name (DECA_CONNECTION_VIEW (view));
+  g_assert_cmpstr (connection_name, ==,
+                   "Connection from normalise to say, when {{normalise.ok}} == true");
+  g_assert_true (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (f.canvas))
+                 == GTK_ACCESSIBLE_ROLE_GROUP);
+  fixture_tear_down (&f);
+}
+
+static void
+test_finalize (void)
+{
+  g_autoptr(DecaNodeRegistry) registry = deca_node_registry_new_builtin ();
+  g_autoptr(GError) error = NULL;
+  DecaFlowDocument *document = deca_flow_document_new_from_data (registry, three_nodes, -1,
+                                                                &error);
+  GtkWidget *canvas = deca_canvas_new ();
+  GtkWindow *window;
+
+  g_assert_no_error (error);
+  g_object_ref_sink (canvas);
+  deca_canvas_set_document (DECA_CANVAS (canvas), document);
+  window = deca_ui_test_show (canvas, 600, 400);
+  deca_canvas_set_document (DECA_CANVAS (canvas), NULL);
+  g_assert_finalize_object (document);
+
+  gtk_window_set_child (window, NULL);
+  gtk_window_destroy (window);
+  deca_ui_test_iterate ();
+  g_assert_finalize_object (canvas);
+}
+
+int
+main (int argc, char *argv[])
+{
+  deca_ui_test_init (&argc, &argv);
+  g_test_add_func ("/deca/ui/canvas/drop-node-type", test_drop_node_type);
+  g_test_add_func ("/deca/ui/canvas/move-node", test_move_node);
+  g_test_add_func ("/deca/ui/canvas/connect-drag", test_connect_drag);
+  g_test_add_func ("/deca/ui/canvas/refuse-cycle", test_refuse_cycle);
+  g_test_add_func ("/deca/ui/canvas/undo-redo-keys", test_undo_redo_keys);
+  g_test_add_func ("/deca/ui/canvas/delete-key", test_delete_key);
+  g_test_add_func ("/deca/ui/canvas/copy-paste", test_copy_paste);
+  g_test_add_func ("/deca/ui/canvas/rubber-band", test_rubber_band);
+  g_test_add_func ("/deca/ui/canvas/keyboard-connect", test_keyboard_connect);
+  g_test_add_func ("/deca/ui/canvas/keyboard-focus", test_keyboard_focus);
+  g_test_add_func ("/deca/ui/canvas/zoom-keys", test_zoom_keys);
+  g_test_add_func ("/deca/ui/canvas/zoom-to-fit-on-set-document", test_zoom_to_fit_on_set_document);
+  g_test_add_func ("/deca/ui/canvas/edit-condition", test_edit_condition);
+  g_test_add_func ("/deca/ui/canvas/accessible-names", test_accessible_names);
+  g_test_add_func ("/deca/ui/canvas/finalize", test_finalize);
+  return g_test_run ();
+}
