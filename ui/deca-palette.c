@@ -239,6 +239,20 @@ update_empty_state (DecaPalette *self)
   gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "list");
 }
 
+/* Returns (transfer full) the words of @text, split at white space; never an empty
+ * word (two spaces in a row). */
+static char **
+split_words (const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit_set (text, " \t\n", -1);
+  g_autoptr(GStrvBuilder) words = g_strv_builder_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (*parts[i] != '\0')
+      g_strv_builder_add (words, parts[i]);
+  return g_strv_builder_end (words);
+}
+
 /* Applies @text to the filter (once: the entry reports the same text again after its
  * search delay). */
 static void
@@ -256,20 +270,7 @@ apply_search (DecaPalette *self,
   self->search = g_strdup (text);
   folded = fold (text);
   g_strfreev (self->search_words);
-  self->search_words = g_strsplit_set (g_strstrip (folded), " \t\n", -1);
-  /* Two spaces in a row give empty words; drop them. */
-  {
-    guint j = 0;
-
-    for (guint i = 0; self->search_words[i] != NULL; i++)
-      {
-        if (*self->search_words[i] == '\0')
-          g_free (self->search_words[i]);
-        else
-          self->search_words[j++] = self->search_words[i];
-      }
-    self->search_words[j] = NULL;
-  }
+  self->search_words = split_words (folded);
 
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   update_empty_state (self);
