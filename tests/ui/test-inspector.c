@@ -1,0 +1,1002 @@
+/* test-inspector.c: the inspector, driven with real pointer and keyboard input. */
+
+#include "deca-ui-test.h"
+
+#include <gtksourceview/gtksource.h>
+
+#include "deca-cron.h"
+#include "deca-expression-completion.h"
+#include "deca-expression-proposal.h"
+#include "deca-expression-view.h"
+#include "deca-inspector.h"
+#include "deca-json.h"
+#include "deca-schema-form.h"
+#include "deca-trigger-editor.h"
+
+typedef struct {
+  DecaNodeRegistry *registry;
+  DecaFlowDocument *document;
+  DecaInspector *inspector;
+  GtkWindow *window;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) set = json_object_new ();
+  g_autoptr(JsonNode) set_node = NULL;
+
+  fixture->registry = deca_node_registry_new_builtin ();
+  fixture->document = deca_flow_document_new (fixture->registry);
+  g_assert_nonnull (deca_flow_document_add_node (fixture->document, "http", 0, 0, &error));
+  g_assert_nonnull (deca_flow_document_add_node (fixture->document, "transform", 200, 0, &error));
+  g_assert_nonnull (deca_flow_document_add_node (fixture->document, "condition", 400, 0, &error));
+  g_assert_no_error (error);
+  json_object_set_string_member (set, "total", "{{input.amount * 2}}");
+  json_object_set_string_member (set, "customer.name", "{{input.name}}");
+  set_node = json_node_init_object (json_node_alloc (), set);
+  g_assert_true (deca_flow_document_set_node_field (fixture->document, "transform", "set",
+                                                    set_node, &error));
+  g_assert_no_error (error);
+  deca_flow_document_clear_history (fixture->document);
+
+  fixture->inspector = DECA_INSPECTOR (deca_inspector_new ());
+  deca_inspector_set_document (fixture->inspector, fixture->document);
+  /* The width the window gives the panel. */
+  fixture->window = deca_ui_test_show (GTK_WIDGET (fixture->inspector), 380, 1100);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (fixture->window);
+  deca_ui_test_iterate ();
+  g_clear_object (&fixture->document);
+  g_clear_object (&fixture->registry);
+}
+
+/* ---- helpers ------------------------------------------------------------------------- */
+
+static void
+wait_drawn (Fixture *fixture)
+{
+  deca_ui_test_wait_for_draw (GTK_WIDGET (fixture->window));
+}
+
+/* Scrolls the inspector so that @widget is in view, then waits for the drawing. */
+static void
+scroll_to (Fixture   *fixture,
+           GtkWidget *widget)
+{
+  GtkWidget *scroller = gtk_widget_get_first_child (GTK_WIDGET (fixture->inspector));
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+
+  wait_drawn (fixture);
+  /* Twice: a first scroll may change what is allocated (an expander opening). */
+  for (guint i = 0; i < 2; i++)
+    {
+      graphene_point_t in = GRAPHENE_POINT_INIT (0, 0), out;
+
+      g_assert_true (gtk_widget_compute_point (widget, scroller, &in, &out));
+      if (out.y >= 0 && out.y + gtk_widget_get_height (widget) <= gtk_widget_get_height (scroller))
+        break;
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + out.y - 60);
+      wait_drawn (fixture);
+    }
+}
+
+static void
+click_center (Fixture   *fixture,
+              GtkWidget *widget)
+{
+  scroll_to (fixture, widget);
+  deca_ui_test_click (widget, gtk_widget_get_width (widget) / 2.0,
+                      gtk_widget_get_height (widget) / 2.0);
+}
+
+/* Clicks into the text of @widget (a spin button's entry sits at its left). */
+static void
+click_left (Fixture   *fixture,
+            GtkWidget *widget)
+{
+  scroll_to (fixture, widget);
+  deca_ui_test_click (widget, 8, gtk_widget_get_height (widget) / 2.0);
+}
+
+static void
+select_all_and_type (GtkWidget  *widget,
+                     const char *text)
+{
+  deca_ui_test_key (widget, GDK_KEY_a, GDK_CONTROL_MASK);
+  deca_ui_test_type_text (widget, text);
+}
+
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LABEL (child) && gtk_widget_get_mapped (child) &&
+          g_strcmp0 (gtk_label_get_text (GTK_LABEL (child)), text) == 0)
+        return child;
+      if ((found = find_label (child, text)))
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_type (GtkWidget *root,
+           GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+      if ((found = find_type (child, type)))
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct {
+  GtkWidget *root;
+  const char *text;
+  GtkWidget *found;
+} LabelWait;
+
+static gboolean
+label_shown (gpointer data)
+{
+  LabelWait *wait = data;
+
+  wait->found = find_label (wait->root, wait->text);
+  return wait->found != NULL;
+}
+
+/* Waits for a mapped label with @text under @root (a popover that opens) and clicks it. */
+static void
+click_label (GtkWidget  *root,
+             const char *text)
+{
+  LabelWait wait = { root, text, NULL };
+
+  g_assert_true (deca_ui_test_wait_until (label_shown, &wait, 5000));
+  deca_ui_test_wait_for_draw (wait.found);
+  deca_ui_test_click (wait.found, gtk_widget_get_width (wait.found) / 2.0,
+                      gtk_widget_get_height (wait.found) / 2.0);
+}
+
+static JsonNode *
+config_member (Fixture    *fixture,
+               const char *node_id,
+               const char *member)
+{
+  DecaFlowNodeItem *node = deca_flow_document_lookup_node (fixture->document, node_id);
+  g_autoptr(JsonObject) config = NULL;
+
+  if (node == NULL)
+    return NULL;
+  config = deca_flow_node_item_get_config (node);
+  return json_object_has_member (config, member)
+           ? json_node_copy (json_object_get_member (config, member)) : NULL;
+}
+
+typedef struct {
+  Fixture *fixture;
+  const char *node_id;
+  const char *member;
+  const char *json;     /* the expected value as JSON text; NULL: absent */
+} ConfigWait;
+
+static gboolean
+config_is (gpointer data)
+{
+  ConfigWait *wait = data;
+  g_autoptr(JsonNode) value = config_member (wait->fixture, wait->node_id, wait->member);
+  g_autoptr(JsonNode) expected = wait->json ? deca_json_parse (wait->json, -1, NULL) : NULL;
+
+  if (value == NULL || expected == NULL)
+    return value == NULL && expected == NULL;
+  return json_node_equal (value, expected);
+}
+
+static void
+assert_config_becomes (Fixture    *fixture,
+                       const char *node_id,
+                       const char *member,
+                       const char *json)
+{
+  ConfigWait wait = { fixture, node_id, member, json };
+
+  if (!deca_ui_test_wait_until (config_is, &wait, 5000))
+    {
+      g_autoptr(JsonNode) value = config_member (fixture, node_id, member);
+      g_autofree char *text = deca_json_to_string (value, FALSE);
+
+      g_error ("config %s/%s is %s, expected %s", node_id, member, text, json ? json : "absent");
+    }
+}
+
+static gboolean
+view_has_error (gpointer data)
+{
+  return deca_expression_view_get_error (data) != NULL;
+}
+
+static gboolean
+view_has_no_error (gpointer data)
+{
+  return deca_expression_view_get_error (data) == NULL;
+}
+
+static DecaSchemaForm *
+show_node (Fixture    *fixture,
+           const char *id)
+{
+  deca_inspector_set_node_id (fixture->inspector, id);
+  g_assert_cmpstr (deca_inspector_get_page (fixture->inspector), ==, "node");
+  wait_drawn (fixture);
+  return DECA_SCHEMA_FORM (deca_inspector_get_part (fixture->inspector, "schema-form"));
+}
+
+static GtkWidget *
+field_input (DecaSchemaForm *form,
+             const char     *pointer)
+{
+  GtkWidget *input = deca_schema_form_get_field_input (form, pointer);
+
+  g_assert_nonnull (input);
+  return input;
+}
+
+static gboolean
+document_undo_all (Fixture *fixture)
+{
+  gboolean any = FALSE;
+
+  deca_inspector_flush (fixture->inspector);
+  while (deca_flow_document_can_undo (fixture->document))
+    {
+      if (g_getenv ("DECA_TEST_DEBUG"))
+        g_printerr ("undo %s\n", deca_flow_document_get_undo_label (fixture->document));
+      g_assert_true (deca_flow_document_undo (fixture->document));
+      any = TRUE;
+    }
+  return any;
+}
+
+/* ---- node fields ---------------------------------------------------------------------- */
+
+static void
+test_text_field (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  DecaSchemaForm *form = show_node (fixture, "http");
+  DecaExpressionView *url = DECA_EXPRESSION_VIEW (deca_schema_form_get_field_row (form, "/url"));
+  GtkWidget *text = field_input (form, "/url");
+
+  /* A new http node has no URL: the validator's problem is on the field. */
+  g_assert_true (DECA_IS_EXPRESSION_VIEW (url));
+  g_assert_true (deca_ui_test_wait_until (view_has_error, url, 5000));
+  g_assert_cmpstr (deca_expression_view_get_error (url), ==, "is required");
+
+  click_center (fixture, text);
+  g_assert_true (gtk_widget_has_focus (text));
+  deca_ui_test_type_text (text, "https://example.com/orders");
+  assert_config_becomes (fixture, "http", "url", "\"https://example.com/orders\"");
+  g_assert_true (deca_ui_test_wait_until (view_has_no_error, url, 5000));
+  /* Writing the edit did not reset the text under the cursor. */
+  g_assert_true (gtk_widget_has_focus (text));
+
+  /* The burst of typing is one step. */
+  g_assert_true (deca_flow_document_undo (fixture->document));
+  g_assert_null (config_member (fixture, "http", "url"));
+  g_assert_false (deca_flow_document_can_undo (fixture->document));
+}
+
+static void
+test_number_field (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  DecaSchemaForm *form = show_node (fixture, "http");
+  GtkWidget *spin = field_input (form, "/max_redirects");
+
+  g_assert_true (GTK_IS_SPIN_BUTTON (spin));
+  /* Integer schema: whole numbers, at least 0. */
+  g_assert_cmpuint (gtk_spin_button_get_digits (GTK_SPIN_BUTTON (spin)), ==, 0);
+  g_assert_cmpfloat (gtk_adjustment_get_lower (gtk_spin_button_get_adjustment (GTK_SPIN_BUTTON (spin))), ==, 0);
+
+  click_left (fixture, spin);
+  select_all_and_type (spin, "4");
+  deca_ui_test_key (spin, GDK_KEY_Tab, 0);
+  assert_config_becomes (fixture, "http", "max_redirects", "4");
+
+  /* Below the minimum is clamped by the spin button, never written. */
+  click_left (fixture, spin);
+  select_all_and_type (spin, "-3");
+  deca_ui_test_key (spin, GDK_KEY_Tab, 0);
+  assert_config_becomes (fixture, "http", "max_redirects", "0");
+
+  /* Back to the schema's default, which the new node was given. */
+  g_assert_true (document_undo_all (fixture));
+  assert_config_becomes (fixture, "http", "max_redirects", "10");
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (spin)), ==, 10);
+}
+
+static void
+test_switch_field (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  DecaSchemaForm *form = show_node (fixture, "http");
+  GtkWidget *toggle = field_input (form, "/follow_redirects");
+
+  g_assert_true (GTK_IS_SWITCH (toggle));
+  /* Absent, it shows the schema's default. */
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (toggle)));
+  click_center (fixture, toggle);
+  assert_config_becomes (fixture, "http", "follow_redirects", "false");
+  click_center (fixture, toggle);
+  assert_config_becomes (fixture, "http", "follow_redirects", "true");
+
+  g_assert_true (deca_flow_document_undo (fixture->document));
+  assert_config_becomes (fixture, "http", "follow_redirects", "false");
+  /* The switch follows the document. */
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (toggle)));
+}
+
+static void
+test_enum_field (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  DecaSchemaForm *form = show_node (fixture, "http");
+  GtkWidget *row = deca_schema_form_get_field_row (form, "/method");
+
+  g_assert_true (ADW_IS_COMBO_ROW (row));
+  click_center (fixture, row);
+  click_label (row, "POST");
+  assert_config_becomes (fixture, "http", "method", "\"POST\"");
+
+  g_assert_true (deca_flow_document_undo (fixture->document));
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row)), !=, GTK_INVALID_LIST_POSITION);
+  {
+    g_autoptr(JsonNode) method = config_member (fixture, "http", "method");
+    g_assert_cmpstr (json_node_get_string (method), ==, "GET");
+  }
+}
+
+static void
+test_json_field (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  DecaSchemaForm *form = show_node (fixture, "http");
+  DecaExpressionView *headers = DECA_EXPRESSION_VIEW (deca_schema_form_get_field_row (form, "/headers"));
+  GtkWidget *text = field_input (form, "/headers");
+
+  g_assert_cmpint (deca_expression_view_get_mode (headers), ==, DECA_EXPRESSION_VIEW_JSON);
+  click_center (fixture, text);
+  select_all_and_type (text, "{\"Accept\": ");
+  /* Not JSON: an error with its position, and the config keeps its value. */
+  g_assert_true (deca_ui_test_wait_until (view_has_error, headers, 5000));
+  g_assert_true (g_str_has_prefix (deca_expression_view_get_error (headers), "line 1, column"));
+  assert_config_becomes (fixture, "http", "headers", "{}");
+
+  deca_ui_test_type_text (text, "\"text/plain\"}");
+  assert_config_becomes (fixture, "http", "headers", "{\"Accept\": \"text/plain\"}");
+  g_assert_true (deca_ui_test_wait_until (view_has_no_error, headers, 5000));
+
+  /* A value the schema refuses is applied and shows the validator's problem inside. */
+  deca_ui_test_key (text, GDK_KEY_a, GDK_CONTROL_MASK);
+  deca_ui_test_type_text (text, "{\"Accept\": 3}");
+  assert_config_becomes (fixture, "http", "headers", "{\"Accept\": 3}");
+  g_assert_true (deca_ui_test_wait_until (view_has_error, headers, 5000));
+  g_assert_nonnull (strstr (deca_expression_view_get_error (headers), "Accept"));
+
+  g_assert_true (document_undo_all (fixture));
+  assert_config_becomes (fixture, "http", "headers", "{}");
+}
+
+static gboolean
+names_contain (GListModel *model,
+               const char *name)
+{
+  for (guint i = 0; model && i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(DecaExpressionProposal) proposal = g_list_model_get_item (model, i);
+
+      if (g_str_equal (deca_expression_proposal_get_text (proposal), name))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* GtkSourceView's completion popup is a private GtkPopover subclass parented to the
+ * view; it is shown when there are proposals. */
+static gboolean
+completion_popup_shown (gpointer data)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (data); child;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_POPOVER (child) && gtk_widget_get_mapped (child) &&
+        g_str_has_prefix (G_OBJECT_TYPE_NAME (child), "GtkSourceCompletion"))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_completion (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  DecaSchemaForm *form = show_node (fixture, "http");
+  DecaExpressionView *url = DECA_EXPRESSION_VIEW (deca_schema_form_get_field_row (form, "/url"));
+  DecaExpressionCompletion *completion = deca_expression_view_get_completion (url);
+  GtkWidget *text = field_input (form, "/url");
+  g_autoptr(GListModel) roots = NULL;
+  g_autoptr(GListModel) prefixed = NULL;
+  g_autoptr(GListModel) fields = NULL;
+  g_autoptr(GListModel) nested = NULL;
+  g_autoptr(GListModel) http_fields = NULL;
+  gsize word_start = 0;
+
+  g_assert_nonnull (completion);
+  /* After {{: the other nodes and the roots, never the node itself. */
+  roots = deca_expression_completion_propose (completion, "https://x/{{", &word_start);
+  g_assert_true (names_contain (roots, "transform"));
+  g_assert_true (names_contain (roots, "condition"));
+  g_assert_true (names_contain (roots, "input"));
+  g_assert_true (names_contain (roots, "env"));
+  g_assert_true (names_contain (roots, "credentials"));
+  g_assert_true (names_contain (roots, "item"));
+  g_assert_false (names_contain (roots, "http"));
+  g_assert_cmpuint (word_start, ==, strlen ("https://x/{{"));
+
+  prefixed = deca_expression_completion_propose (completion, "{{ tr", &word_start);
+  g_assert_true (names_contain (prefixed, "transform"));
+  g_assert_false (names_contain (prefixed, "condition"));
+  g_assert_cmpuint (word_start, ==, 3);
+
+  /* After "node.": the node's outputs; a transform's are the fields it sets. */
+  fields = deca_expression_completion_propose (completion, "{{transform.", NULL);
+  g_assert_true (names_contain (fields, "total"));
+  g_assert_true (names_contain (fields, "customer"));
+  nested = deca_expression_completion_propose (completion, "{{transform.customer.", NULL);
+  g_assert_true (names_contain (nested, "name"));
+
+  /* Outside {{ }} there is nothing to complete; after }} neither. */
+  g_assert_null (deca_expression_completion_propose (completion, "https://x/", NULL));
+  g_assert_null (deca_expression_completion_propose (completion, "{{input.a}} and ", NULL));
+  g_assert_null (deca_expression_completion_propose (completion, "{{ 'tr", NULL));
+
+  /* Another node sees http's outputs. */
+  {
+    DecaExpressionCompletion *condition = deca_expression_completion_new (FALSE);
+
+    deca_expression_completion_set_document (condition, fixture->document);
+    deca_expression_completion_set_node_id (condition, "condition");
+    http_fields = deca_expression_completion_propose (condition, "http.st", NULL);
+    g_assert_true (names_contain (http_fields, "status"));
+    g_assert_false (names_contain (http_fields, "body"));
+    g_object_unref (condition);
+  }
+
+  /* Typing {{ in the field opens the popup. */
+  click_center (fixture, text);
+  deca_ui_test_type_text (text, "https://x/{{tr");
+  g_assert_true (deca_ui_test_wait_until (completion_popup_shown, text, 5000));
+  /* Enter takes the proposal. */
+  deca_ui_test_key (text, GDK_KEY_Return, 0);
+  assert_config_becomes (fixture, "http", "url", "\"https://x/{{transform\"");
+}
+
+static void
+test_template_problem (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  DecaSchemaForm *form = show_node (fixture, "http");
+  DecaExpressionView *url = DECA_EXPRESSION_VIEW (deca_schema_form_get_field_row (form, "/url"));
+  GtkWidget *text = field_input (form, "/url");
+
+  click_center (fixture, text);
+  deca_ui_test_type_text (text, "https://x/{{input.id");
+  assert_config_becomes (fixture, "http", "url", "\"https://x/{{input.id\"");
+  /* The validator's message, on the field, as typed. */
+  g_assert_true (deca_ui_test_wait_until (view_has_error, url, 5000));
+  g_assert_nonnull (strstr (deca_expression_view_get_error (url), "column"));
+
+  deca_ui_test_type_text (text, "}}");
+  assert_config_becomes (fixture, "http", "url", "\"https://x/{{input.id}}\"");
+  g_assert_true (deca_ui_test_wait_until (view_has_no_error, url, 5000));
+
+  /* An unknown reference is a problem too. */
+  deca_ui_test_key (text, GDK_KEY_a, GDK_CONTROL_MASK);
+  deca_ui_test_type_text (text, "{{nobody.x}}");
+  assert_config_becomes (fixture, "http", "url", "\"{{nobody.x}}\"");
+  g_assert_true (deca_ui_test_wait_until (view_has_error, url, 5000));
+  g_assert_nonnull (strstr (deca_expression_view_get_error (url), "nobody"));
+}
+
+static gboolean
+label_visible (gpointer data)
+{
+  return gtk_widget_get_visible (data);
+}
+
+static void
+test_rename (Fixture       *fixture,
+             gconstpointer  data)
+{
+  GtkWidget *id_row;
+  GtkWidget *error_label;
+
+  show_node (fixture, "http");
+  id_row = deca_inspector_get_part (fixture->inspector, "node-id");
+  error_label = deca_inspector_get_part (fixture->inspector, "node-id-error");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (id_row)), ==, "http");
+
+  click_center (fixture, id_row);
+  select_all_and_type (id_row, "fetch");
+  deca_ui_test_key (id_row, GDK_KEY_Return, 0);
+  g_assert_nonnull (deca_flow_document_lookup_node (fixture->document, "fetch"));
+  g_assert_null (deca_flow_document_lookup_node (fixture->document, "http"));
+  g_assert_cmpstr (deca_inspector_get_node_id (fixture->inspector), ==, "fetch");
+  g_assert_false (gtk_widget_get_visible (error_label));
+
+  /* A taken id: an error below the field, the document unchanged. */
+  select_all_and_type (id_row, "transform");
+  g_assert_true (deca_ui_test_wait_until (label_visible, error_label, 5000));
+  deca_ui_test_key (id_row, GDK_KEY_Return, 0);
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_nonnull (deca_flow_document_lookup_node (fixture->document, "fetch"));
+  g_assert_cmpstr (deca_flow_node_item_get_node_type (deca_flow_document_lookup_node (fixture->document, "transform")),
+                   ==, "transform");
+
+  /* Not an id at all. */
+  select_all_and_type (id_row, "2nd");
+  deca_ui_test_key (id_row, GDK_KEY_Return, 0);
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_nonnull (deca_flow_document_lookup_node (fixture->document, "fetch"));
+
+  g_assert_true (deca_flow_document_undo (fixture->document));
+  g_assert_nonnull (deca_flow_document_lookup_node (fixture->document, "http"));
+  g_assert_cmpstr (deca_inspector_get_node_id (fixture->inspector), ==, "http");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (id_row)), ==, "http");
+}
+
+static double
+retry_member (Fixture    *fixture,
+              const char *member)
+{
+  g_autoptr(JsonObject) retry = deca_flow_node_item_get_retry (deca_flow_document_lookup_node (fixture->document, "http"));
+
+  return retry && json_object_has_member (retry, member) ? json_object_get_double_member (retry, member) : -1;
+}
+
+typedef struct {
+  Fixture *fixture;
+  const char *member;
+  double value;
+} RetryWait;
+
+static gboolean
+retry_is (gpointer data)
+{
+  RetryWait *wait = data;
+
+  return retry_member (wait->fixture, wait->member) == wait->value;
+}
+
+static gboolean
+timeout_is_20 (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return deca_flow_node_item_get_timeout (deca_flow_document_lookup_node (fixture->document, "http")) == 20;
+}
+
+static void
+test_retry_timeout (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  GtkWidget *retry;
+  GtkWidget *toggle;
+  GtkWidget *attempts;
+  GtkWidget *delay;
+  GtkWidget *timeout;
+  RetryWait wait = { fixture, "max_attempts", 3 };
+
+  show_node (fixture, "http");
+  retry = deca_inspector_get_part (fixture->inspector, "retry");
+  attempts = deca_inspector_get_part (fixture->inspector, "max-attempts");
+  delay = deca_inspector_get_part (fixture->inspector, "initial-delay");
+  timeout = deca_inspector_get_part (fixture->inspector, "node-timeout");
+  toggle = find_type (retry, GTK_TYPE_SWITCH);
+  g_assert_nonnull (toggle);
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (toggle)));
+
+  /* Turning retry on writes a retry object with three attempts. */
+  click_center (fixture, toggle);
+  g_assert_true (deca_ui_test_wait_until (retry_is, &wait, 5000));
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (retry), TRUE);
+  wait_drawn (fixture);
+
+  click_left (fixture, attempts);
+  select_all_and_type (attempts, "5");
+  deca_ui_test_key (attempts, GDK_KEY_Tab, 0);
+  wait.value = 5;
+  g_assert_true (deca_ui_test_wait_until (retry_is, &wait, 5000));
+
+  click_left (fixture, delay);
+  select_all_and_type (delay, "0.5");
+  deca_ui_test_key (delay, GDK_KEY_Tab, 0);
+  wait.member = "initial_delay";
+  wait.value = 0.5;
+  g_assert_true (deca_ui_test_wait_until (retry_is, &wait, 5000));
+
+  click_left (fixture, timeout);
+  select_all_and_type (timeout, "20");
+  deca_ui_test_key (timeout, GDK_KEY_Tab, 0);
+  g_assert_true (deca_ui_test_wait_until (timeout_is_20, fixture, 5000));
+
+  /* Undo, one step at a time: timeout, delay, attempts, retry on. */
+  g_assert_true (deca_flow_document_undo (fixture->document));
+  g_assert_cmpfloat (deca_flow_node_item_get_timeout (deca_flow_document_lookup_node (fixture->document, "http")), ==, 0);
+  g_assert_true (deca_flow_document_undo (fixture->document));
+  g_assert_cmpfloat (retry_member (fixture, "initial_delay"), ==, 1);
+  g_assert_true (deca_flow_document_undo (fixture->document));
+  g_assert_cmpfloat (retry_member (fixture, "max_attempts"), ==, 3);
+  g_assert_true (deca_flow_document_undo (fixture->document));
+  g_assert_cmpfloat (retry_member (fixture, "max_attempts"), ==, -1);
+  /* The form follows. */
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (toggle)));
+}
+
+/* ---- the flow --------------------------------------------------------------------------- */
+
+static gboolean
+name_is_orders (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return g_strcmp0 (deca_flow_document_get_name (fixture->document), "Orders") == 0;
+}
+
+typedef struct {
+  Fixture *fixture;
+  const char *member;
+  const char *json;
+} SettingsWait;
+
+static gboolean
+settings_member_is (gpointer data)
+{
+  SettingsWait *wait = data;
+  g_autoptr(JsonObject) settings = deca_flow_document_get_settings (wait->fixture->document);
+  g_autoptr(JsonNode) expected = deca_json_parse (wait->json, -1, NULL);
+
+  return json_object_has_member (settings, wait->member) &&
+         json_node_equal (json_object_get_member (settings, wait->member), expected);
+}
+
+static void
+test_flow_settings (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  GtkWidget *name = deca_inspector_get_part (fixture->inspector, "flow-name");
+  GtkWidget *timeout = deca_inspector_get_part (fixture->inspector, "flow-timeout");
+  GtkWidget *parallelism = deca_inspector_get_part (fixture->inspector, "parallelism");
+  GtkWidget *strategy = deca_inspector_get_part (fixture->inspector, "error-strategy");
+  SettingsWait wait = { fixture, "parallelism", "8" };
+
+  g_assert_cmpstr (deca_inspector_get_page (fixture->inspector), ==, "flow");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (name)), ==, "Untitled flow");
+
+  click_center (fixture, name);
+  select_all_and_type (name, "Orders");
+  g_assert_true (deca_ui_test_wait_until (name_is_orders, fixture, 5000));
+
+  click_left (fixture, parallelism);
+  select_all_and_type (parallelism, "8");
+  deca_ui_test_key (parallelism, GDK_KEY_Tab, 0);
+  g_assert_true (deca_ui_test_wait_until (settings_member_is, &wait, 5000));
+
+  click_left (fixture, timeout);
+  select_all_and_type (timeout, "90");
+  deca_ui_test_key (timeout, GDK_KEY_Tab, 0);
+  wait.member = "timeout";
+  wait.json = "90";
+  g_assert_true (deca_ui_test_wait_until (settings_member_is, &wait, 5000));
+
+  click_center (fixture, strategy);
+  click_label (strategy, "Continue with the rest");
+  wait.member = "error_strategy";
+  wait.json = "\"continue_on_error\"";
+  g_assert_true (deca_ui_test_wait_until (settings_member_is, &wait, 5000));
+  /* Settings the form does not show stay. */
+  wait.member = "parallelism";
+  wait.json = "8";
+  g_assert_true (settings_member_is (&wait));
+
+  /* Out of range in the document (another editor, a file): shown on the row. */
+  {
+    g_autoptr(JsonObject) settings = deca_flow_document_get_settings (fixture->document);
+    GtkWidget *row = gtk_widget_get_ancestor (parallelism, ADW_TYPE_ACTION_ROW);
+
+    json_object_set_int_member (settings, "parallelism", 5000);
+    deca_flow_document_set_settings (fixture->document, settings);
+    deca_ui_test_iterate ();
+    g_assert_true (gtk_widget_has_css_class (row, "deca-field-invalid"));
+    g_assert_true (deca_flow_document_undo (fixture->document));
+    deca_ui_test_iterate ();
+    g_assert_false (gtk_widget_has_css_class (row, "deca-field-invalid"));
+  }
+
+  g_assert_true (document_undo_all (fixture));
+  g_assert_cmpstr (deca_flow_document_get_name (fixture->document), ==, "Untitled flow");
+  {
+    g_autoptr(JsonObject) settings = deca_flow_document_get_settings (fixture->document);
+    g_assert_cmpuint (json_object_get_size (settings), ==, 0);
+  }
+}
+
+static const char *
+row_subtitle (GtkWidget *row)
+{
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+}
+
+typedef struct {
+  GtkWidget *row;
+  const char *text;
+} SubtitleWait;
+
+static gboolean
+subtitle_is (gpointer data)
+{
+  SubtitleWait *wait = data;
+
+  return g_strcmp0 (row_subtitle (wait->row), wait->text) == 0;
+}
+
+static gboolean
+subtitle_contains (gpointer data)
+{
+  SubtitleWait *wait = data;
+  const char *subtitle = row_subtitle (wait->row);
+
+  return subtitle && strstr (subtitle, wait->text);
+}
+
+typedef struct {
+  Fixture *fixture;
+  const char *cron;
+} TriggerWait;
+
+static gboolean
+trigger_cron_is (gpointer data)
+{
+  TriggerWait *wait = data;
+  g_autoptr(JsonArray) triggers = deca_flow_document_get_triggers (wait->fixture->document);
+
+  return json_array_get_length (triggers) == 1 &&
+         g_strcmp0 (json_object_get_string_member_with_default (json_array_get_object_element (triggers, 0),
+                                                                "cron", ""), wait->cron) == 0;
+}
+
+static void
+test_triggers (Fixture       *fixture,
+               gconstpointer  data)
+{
+  DecaTriggerEditor *editor = DECA_TRIGGER_EDITOR (deca_inspector_get_part (fixture->inspector, "trigger-editor"));
+  GtkWidget *add = find_type (GTK_WIDGET (editor), GTK_TYPE_MENU_BUTTON);
+  GtkWidget *cron;
+  GtkWidget *zone;
+  GtkWidget *description;
+  GtkWidget *next;
+  GtkWidget *cron_error;
+  g_autofree char *expected = deca_cron_describe ("*/15 * * * *", NULL);
+  SubtitleWait subtitle = { NULL, expected };
+  TriggerWait wait = { fixture, "*/15 * * * *" };
+  g_autoptr(JsonArray) triggers = NULL;
+
+  g_assert_nonnull (add);
+  click_center (fixture, add);
+  click_label (add, "Schedule");
+  triggers = deca_flow_document_get_triggers (fixture->document);
+  g_assert_cmpuint (json_array_get_length (triggers), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (triggers, 0), "type"),
+                   ==, "schedule");
+
+  wait_drawn (fixture);
+  cron = deca_trigger_editor_get_trigger_widget (editor, 0, "cron");
+  zone = deca_trigger_editor_get_trigger_widget (editor, 0, "timezone");
+  description = deca_trigger_editor_get_trigger_widget (editor, 0, "description");
+  next = deca_trigger_editor_get_trigger_widget (editor, 0, "next-times");
+  cron_error = deca_trigger_editor_get_trigger_widget (editor, 0, "error:cron");
+  g_assert_nonnull (cron);
+
+  click_center (fixture, cron);
+  select_all_and_type (cron, "*/15 * * * *");
+  subtitle.row = description;
+  g_assert_true (deca_ui_test_wait_until (subtitle_is, &subtitle, 5000));
+  g_assert_true (deca_ui_test_wait_until (trigger_cron_is, &wait, 5000));
+  /* Five next times, in UTC by default. */
+  {
+    g_auto(GStrv) lines = g_strsplit (row_subtitle (next), "\n", -1);
+
+    g_assert_cmpuint (g_strv_length (lines), ==, 5);
+    g_assert_nonnull (strstr (lines[0], "UTC"));
+  }
+
+  /* In another time zone the times are that zone's. */
+  click_center (fixture, zone);
+  select_all_and_type (zone, "Asia/Tokyo");
+  subtitle.row = next;
+  subtitle.text = "JST";
+  g_assert_true (deca_ui_test_wait_until (subtitle_contains, &subtitle, 5000));
+  {
+    g_auto(GStrv) lines = g_strsplit (row_subtitle (next), "\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, 5);
+  }
+
+  /* A bad cron: an inline error naming the field, and no times. */
+  click_center (fixture, cron);
+  select_all_and_type (cron, "61 * * * *");
+  g_assert_true (deca_ui_test_wait_until (label_visible, cron_error, 5000));
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (cron_error)), "minute"));
+  wait.cron = "61 * * * *";
+  g_assert_true (deca_ui_test_wait_until (trigger_cron_is, &wait, 5000));
+
+  /* A bad time zone too. */
+  {
+    GtkWidget *zone_error = deca_trigger_editor_get_trigger_widget (editor, 0, "error:timezone");
+
+    click_center (fixture, zone);
+    select_all_and_type (zone, "Mars/Olympus");
+    g_assert_true (deca_ui_test_wait_until (label_visible, zone_error, 5000));
+  }
+
+  /* Remove it; undo brings everything back step by step. */
+  click_center (fixture, deca_trigger_editor_get_trigger_widget (editor, 0, "remove"));
+  g_clear_pointer (&triggers, json_array_unref);
+  triggers = deca_flow_document_get_triggers (fixture->document);
+  g_assert_cmpuint (json_array_get_length (triggers), ==, 0);
+  g_assert_true (deca_flow_document_undo (fixture->document));
+  g_assert_nonnull (deca_trigger_editor_get_trigger_row (editor, 0));
+  g_assert_true (document_undo_all (fixture));
+  g_clear_pointer (&triggers, json_array_unref);
+  triggers = deca_flow_document_get_triggers (fixture->document);
+  g_assert_cmpuint (json_array_get_length (triggers), ==, 0);
+  g_assert_null (deca_trigger_editor_get_trigger_row (editor, 0));
+}
+
+static gboolean
+condition_is (gpointer data)
+{
+  DecaFlowConnectionItem *connection = data;
+
+  return g_strcmp0 (deca_flow_connection_item_get_condition (connection), "transform.total > 10") == 0;
+}
+
+static void
+test_connection (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaFlowConnectionItem *connection;
+  DecaExpressionView *condition;
+  GtkWidget *text;
+
+  connection = deca_flow_document_connect (fixture->document, "transform", NULL, "condition", NULL,
+                                           NULL, FALSE, &error);
+  g_assert_no_error (error);
+  deca_inspector_set_connection (fixture->inspector, connection);
+  g_assert_cmpstr (deca_inspector_get_page (fixture->inspector), ==, "connection");
+  wait_drawn (fixture);
+
+  condition = DECA_EXPRESSION_VIEW (deca_inspector_get_part (fixture->inspector, "condition"));
+  text = GTK_WIDGET (deca_expression_view_get_source_view (condition));
+  click_center (fixture, text);
+  deca_ui_test_type_text (text, "transform.total > 10");
+  g_assert_true (deca_ui_test_wait_until (condition_is, connection, 5000));
+
+  /* A broken expression: the validator's problem on the field. */
+  deca_ui_test_type_text (text, " &&");
+  g_assert_true (deca_ui_test_wait_until (view_has_error, condition, 5000));
+  deca_ui_test_key (text, GDK_KEY_BackSpace, 0);
+  deca_ui_test_key (text, GDK_KEY_BackSpace, 0);
+  deca_ui_test_key (text, GDK_KEY_BackSpace, 0);
+  g_assert_true (deca_ui_test_wait_until (view_has_no_error, condition, 5000));
+  g_assert_true (deca_ui_test_wait_until (condition_is, connection, 5000));
+
+  click_center (fixture, deca_inspector_get_part (fixture->inspector, "delete-connection"));
+  g_assert_cmpuint (g_list_model_get_n_items (deca_flow_document_get_connections (fixture->document)), ==, 0);
+  g_assert_cmpstr (deca_inspector_get_page (fixture->inspector), ==, "flow");
+  g_assert_null (deca_inspector_get_connection (fixture->inspector));
+
+  g_assert_true (deca_flow_document_undo (fixture->document));
+  g_assert_cmpuint (g_list_model_get_n_items (deca_flow_document_get_connections (fixture->document)), ==, 1);
+}
+
+static void
+test_node_removed (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const char *ids[] = { "condition", NULL };
+  DecaSchemaForm *form = show_node (fixture, "condition");
+  DecaExpressionView *expression = DECA_EXPRESSION_VIEW (deca_schema_form_get_field_row (form, "/expression"));
+
+  /* A condition's expression is an expression field, required. */
+  g_assert_cmpint (deca_expression_view_get_mode (expression), ==, DECA_EXPRESSION_VIEW_EXPRESSION);
+  g_assert_true (deca_flow_document_remove_nodes (fixture->document, ids));
+  g_assert_cmpstr (deca_inspector_get_page (fixture->inspector), ==, "flow");
+  g_assert_null (deca_inspector_get_node_id (fixture->inspector));
+}
+
+static void
+test_focus_first_field (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  DecaSchemaForm *form = show_node (fixture, "http");
+
+  deca_inspector_focus_first_field (fixture->inspector);
+  /* http's first property is its method. */
+  g_assert_true (gtk_widget_has_focus (field_input (form, "/method")) ||
+                 gtk_widget_is_focus (field_input (form, "/method")));
+  deca_inspector_set_node_id (fixture->inspector, NULL);
+  deca_inspector_focus_first_field (fixture->inspector);
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (fixture->window)),
+                                         deca_inspector_get_part (fixture->inspector, "flow-name")));
+}
+
+static void
+test_narrow (Fixture       *fixture,
+             gconstpointer  data)
+{
+  int minimum = 0;
+
+  /* Every page fits the width of a 360 px window's panel. */
+  for (guint i = 0; i < 2; i++)
+    {
+      deca_inspector_set_node_id (fixture->inspector, i == 0 ? "http" : NULL);
+      gtk_widget_measure (GTK_WIDGET (fixture->inspector), GTK_ORIENTATION_HORIZONTAL, -1,
+                          &minimum, NULL, NULL, NULL);
+      g_assert_cmpint (minimum, <=, 340);
+    }
+}
+
+int
+main (int argc, char *argv[])
+{
+  deca_ui_test_init (&argc, &argv);
+
+#define ADD(path, func) \
+  g_test_add ("/deca/ui/inspector/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("text-field", test_text_field);
+  ADD ("number-field", test_number_field);
+  ADD ("switch-field", test_switch_field);
+  ADD ("enum-field", test_enum_field);
+  ADD ("json-field", test_json_field);
+  ADD ("completion", test_completion);
+  ADD ("template-problem", test_template_problem);
+  ADD ("rename", test_rename);
+  ADD ("retry-timeout", test_retry_timeout);
+  ADD ("flow-settings", test_flow_settings);
+  ADD ("triggers", test_triggers);
+  ADD ("connection", test_connection);
+  ADD ("node-removed", test_node_removed);
+  ADD ("focus-first-field", test_focus_first_field);
+  ADD ("narrow", test_narrow);
+#undef ADD
+
+  return g_test_run ();
+}

@@ -1,0 +1,1124 @@
+/* deca-schema-form.c: a node's config form, rendered from its type's config schema. */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <string.h>
+
+#include "deca-expression-view.h"
+#include "deca-json.h"
+#include "deca-schema-form.h"
+#include "deca-validator.h"
+
+/* How long after the last key a text edit is written: long enough that a burst of
+ * typing is one undo step, short enough that problems follow the typing. */
+#define APPLY_DELAY_MS 300
+
+typedef enum {
+  FIELD_TEMPLATE,
+  FIELD_EXPRESSION,
+  FIELD_JSON,
+  FIELD_NUMBER,
+  FIELD_SWITCH,
+  FIELD_ENUM,
+} FieldKind;
+
+typedef struct {
+  DecaSchemaForm *form;      /* borrowed: the form owns the field */
+  char *pointer;             /* inside the config: "/url", "/auth/type" */
+  JsonNode *schema;          /* (owned) the property's schema */
+  FieldKind kind;
+  gboolean required;
+  gboolean integer;
+  char *title;
+  char *description;
+
+  GtkWidget *row;            /* AdwActionRow, AdwComboRow or DecaExpressionView */
+  GtkWidget *input;          /* what takes the input: spin, switch, text view, combo */
+  GPtrArray *enum_values;    /* (element-type JsonNode) for FIELD_ENUM, NULL = not set */
+  GtkEventController *focus; /* (nullable) writes pending edits when focus leaves */
+
+  guint apply_source;
+  gboolean loading;          /* the widget is being set from the document */
+  char *local_error;         /* from the field itself (JSON that does not parse) */
+  char *problem;             /* from the validator */
+} Field;
+
+struct _DecaSchemaForm
+{
+  GtkWidget parent_instance;
+
+  /* owned */
+  GtkWidget *box;
+  DecaFlowDocument *document;
+  DecaFlowNodeItem *node;
+  GPtrArray *fields;         /* (element-type Field) */
+  gulong config_handler;
+};
+
+G_DEFINE_FINAL_TYPE (DecaSchemaForm, deca_schema_form, GTK_TYPE_WIDGET)
+
+static void field_update_from_document (Field *field, JsonObject *config);
+static void rebuild (DecaSchemaForm *self);
+
+/* ---- JSON helpers -------------------------------------------------------------------- */
+
+/* Splits an RFC 6901 pointer into its unescaped tokens. */
+static GStrv
+pointer_tokens (const char *pointer)
+{
+  g_auto(GStrv) parts = g_strsplit (pointer + (*pointer == '/'), "/", -1);
+  GStrvBuilder *builder = g_strv_builder_new ();
+  GStrv tokens;
+
+  for (guint i = 0; parts[i]; i++)
+    {
+      GString *token = g_string_new (NULL);
+
+      for (const char *p = parts[i]; *p; p++)
+        {
+          if (p[0] == '~' && p[1] == '1')
+            g_string_append_c (token, '/'), p++;
+          else if (p[0] == '~' && p[1] == '0')
+            g_string_append_c (token, '~'), p++;
+          else
+            g_string_append_c (token, *p);
+        }
+      g_strv_builder_add (builder, token->str);
+      g_string_free (token, TRUE);
+    }
+  tokens = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return tokens;
+}
+
+/* Returns (transfer none) (nullable) the member of @config at @pointer. */
+static JsonNode *
+config_lookup (JsonObject *config,
+               const char *pointer)
+{
+  g_auto(GStrv) tokens = pointer_tokens (pointer);
+  JsonObject *object = config;
+  JsonNode *node = NULL;
+
+  for (guint i = 0; tokens[i]; i++)
+    {
+      if (object == NULL || !json_object_has_member (object, tokens[i]))
+        return NULL;
+      node = json_object_get_member (object, tokens[i]);
+      object = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+    }
+  return node;
+}
+
+static gboolean
+node_is_string (JsonNode *node)
+{
+  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+static gboolean
+node_is_number (JsonNode *node)
+{
+  GType type;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  type = json_node_get_value_type (node);
+  return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE;
+}
+
+static gboolean
+node_is_boolean (JsonNode *node)
+{
+  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN;
+}
+
+static double
+node_get_number (JsonNode *node)
+{
+  return json_node_get_value_type (node) == G_TYPE_INT64 ? (double) json_node_get_int (node)
+                                                         : json_node_get_double (node);
+}
+
+static double
+schema_number (JsonObject *schema,
+               const char *key,
+               double      fallback,
+               gboolean   *found)
+{
+  JsonNode *node = json_object_get_member (schema, key);
+
+  if (found)
+    *found = node_is_number (node);
+  return node_is_number (node) ? node_get_number (node) : fallback;
+}
+
+/* The one type a schema names besides "null", or NULL for none or several. */
+static const char *
+schema_single_type (JsonObject *schema)
+{
+  JsonNode *type = json_object_get_member (schema, "type");
+  const char *found = NULL;
+
+  if (node_is_string (type))
+    return json_node_get_string (type);
+  if (type == NULL || !JSON_NODE_HOLDS_ARRAY (type))
+    return NULL;
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (type)); i++)
+    {
+      JsonNode *element = json_array_get_element (json_node_get_array (type), i);
+
+      if (!node_is_string (element) || g_str_equal (json_node_get_string (element), "null"))
+        continue;
+      if (found)
+        return NULL;
+      found = json_node_get_string (element);
+    }
+  return found;
+}
+
+/* ---- fields ---------------------------------------------------------------------------- */
+
+static void
+node_unref_nullable (gpointer node)
+{
+  if (node != NULL)
+    json_node_unref (node);
+}
+
+static void
+field_free (Field *field)
+{
+  g_clear_handle_id (&field->apply_source, g_source_remove);
+  if (field->focus)
+    g_signal_handlers_disconnect_by_data (field->focus, field);
+  if (field->input)
+    g_signal_handlers_disconnect_by_data (field->input, field);
+  if (field->row)
+    g_signal_handlers_disconnect_by_data (field->row, field);
+  g_clear_pointer (&field->schema, json_node_unref);
+  g_clear_pointer (&field->enum_values, g_ptr_array_unref);
+  g_free (field->pointer);
+  g_free (field->title);
+  g_free (field->description);
+  g_free (field->local_error);
+  g_free (field->problem);
+  g_free (field);
+}
+
+/* Shows the field's error (its own first, then the validator's) or its description. */
+static void
+field_show_state (Field *field)
+{
+  const char *error = field->local_error ? field->local_error : field->problem;
+
+  if (DECA_IS_EXPRESSION_VIEW (field->row))
+    {
+      deca_expression_view_set_error (DECA_EXPRESSION_VIEW (field->row), error);
+      return;
+    }
+
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (field->row),
+                               error ? error : (field->description ? field->description : ""));
+  if (error)
+    gtk_widget_add_css_class (field->row, "deca-field-invalid");
+  else
+    gtk_widget_remove_css_class (field->row, "deca-field-invalid");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (field->input),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  error ? error : (field->description ? field->description : ""),
+                                  -1);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (field->input), GTK_ACCESSIBLE_STATE_INVALID,
+                               error ? GTK_ACCESSIBLE_INVALID_TRUE : GTK_ACCESSIBLE_INVALID_FALSE,
+                               -1);
+}
+
+static void
+field_set_local_error (Field      *field,
+                       const char *message)
+{
+  g_free (field->local_error);
+  field->local_error = g_strdup (message);
+  field_show_state (field);
+}
+
+/* Returns (transfer full) (nullable) the value the widget holds; NULL means "remove the
+ * member". FALSE (with the field's error shown) when the text is not a value. */
+static gboolean
+field_read_value (Field     *field,
+                  JsonNode **value)
+{
+  *value = NULL;
+
+  switch (field->kind)
+    {
+    case FIELD_TEMPLATE:
+    case FIELD_EXPRESSION:
+      {
+        g_autofree char *text = deca_expression_view_dup_text (DECA_EXPRESSION_VIEW (field->row));
+
+        if (*text != '\0')
+          *value = json_node_init_string (json_node_alloc (), text);
+        return TRUE;
+      }
+    case FIELD_JSON:
+      {
+        g_autofree char *text = deca_expression_view_dup_text (DECA_EXPRESSION_VIEW (field->row));
+        g_autoptr(GError) error = NULL;
+
+        /* An empty field leaves the member out. */
+        if (g_strstrip (text)[0] == '\0')
+          return TRUE;
+        *value = deca_json_parse (text, -1, &error);
+        if (*value == NULL)
+          {
+            field_set_local_error (field, error->message);
+            return FALSE;
+          }
+        return TRUE;
+      }
+    case FIELD_NUMBER:
+      {
+        double number = gtk_spin_button_get_value (GTK_SPIN_BUTTON (field->input));
+
+        if (field->integer)
+          *value = json_node_init_int (json_node_alloc (), (gint64) llround (number));
+        else
+          *value = json_node_init_double (json_node_alloc (), number);
+        return TRUE;
+      }
+    case FIELD_SWITCH:
+      *value = json_node_init_boolean (json_node_alloc (),
+                                       gtk_switch_get_active (GTK_SWITCH (field->input)));
+      return TRUE;
+    case FIELD_ENUM:
+      {
+        guint selected = adw_combo_row_get_selected (ADW_COMBO_ROW (field->row));
+        JsonNode *choice;
+
+        if (selected >= field->enum_values->len)
+          return TRUE;
+        choice = g_ptr_array_index (field->enum_values, selected);
+        *value = choice ? json_node_copy (choice) : NULL;
+        return TRUE;
+      }
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+field_apply (Field *field)
+{
+  DecaSchemaForm *self = field->form;
+  g_autoptr(JsonNode) value = NULL;
+  g_autoptr(JsonObject) config = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *current;
+
+  g_clear_handle_id (&field->apply_source, g_source_remove);
+  if (self->document == NULL || self->node == NULL)
+    return;
+  if (!field_read_value (field, &value))
+    return;
+  field_set_local_error (field, NULL);
+
+  config = deca_flow_node_item_get_config (self->node);
+  current = config_lookup (config, field->pointer);
+  if ((value == NULL && current == NULL) ||
+      (value != NULL && current != NULL && json_node_equal (value, current)))
+    return;
+
+  if (!deca_flow_document_set_node_field (self->document, deca_flow_node_item_get_id (self->node),
+                                          field->pointer, value, &error))
+    field_set_local_error (field, error->message);
+}
+
+static gboolean
+apply_timeout_cb (gpointer data)
+{
+  Field *field = data;
+
+  field->apply_source = 0;
+  field_apply (field);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+field_changed_later (Field *field)
+{
+  if (field->loading)
+    return;
+  g_clear_handle_id (&field->apply_source, g_source_remove);
+  field->apply_source = g_timeout_add (APPLY_DELAY_MS, apply_timeout_cb, field);
+}
+
+static void
+text_changed_cb (DecaExpressionView *view,
+                 Field              *field)
+{
+  field_changed_later (field);
+}
+
+static void
+spin_value_changed_cb (GtkSpinButton *spin,
+                       Field         *field)
+{
+  field_changed_later (field);
+}
+
+static void
+switch_active_cb (GtkSwitch  *widget,
+                  GParamSpec *pspec,
+                  Field      *field)
+{
+  if (!field->loading)
+    field_apply (field);
+}
+
+static void
+combo_selected_cb (AdwComboRow *row,
+                   GParamSpec  *pspec,
+                   Field       *field)
+{
+  if (!field->loading)
+    field_apply (field);
+}
+
+/* Leaving a field writes what it holds at once. */
+static void
+focus_leave_cb (GtkEventControllerFocus *controller,
+                Field                   *field)
+{
+  if (field->apply_source != 0)
+    field_apply (field);
+}
+
+/* Whether @value can be shown by a field of @kind; else the field shows JSON. */
+static gboolean
+kind_fits (FieldKind  kind,
+           Field     *field,
+           JsonNode  *value)
+{
+  if (value == NULL)
+    return TRUE;
+  switch (kind)
+    {
+    case FIELD_TEMPLATE:
+    case FIELD_EXPRESSION:
+      return node_is_string (value);
+    case FIELD_NUMBER:
+      return node_is_number (value) &&
+             (!field->integer || floor (node_get_number (value)) == node_get_number (value));
+    case FIELD_SWITCH:
+      return node_is_boolean (value);
+    case FIELD_ENUM:
+      for (guint i = 0; i < field->enum_values->len; i++)
+        {
+          JsonNode *choice = g_ptr_array_index (field->enum_values, i);
+          if (choice && json_node_equal (choice, value))
+            return TRUE;
+        }
+      return FALSE;
+    case FIELD_JSON:
+    default:
+      return TRUE;
+    }
+}
+
+static char *
+enum_label (JsonNode *value)
+{
+  if (node_is_string (value))
+    return g_strdup (json_node_get_string (value));
+  return deca_json_to_string (value, FALSE);
+}
+
+static void
+field_update_from_document (Field      *field,
+                            JsonObject *config)
+{
+  JsonNode *value = config_lookup (config, field->pointer);
+  JsonObject *schema = json_node_get_object (field->schema);
+  JsonNode *fallback = value ? value : json_object_get_member (schema, "default");
+
+  /* The person is typing in this field: what the document holds is what they typed a
+   * moment ago, or will be once the edit is written. */
+  if (field->apply_source != 0)
+    return;
+
+  field->loading = TRUE;
+  switch (field->kind)
+    {
+    case FIELD_TEMPLATE:
+    case FIELD_EXPRESSION:
+      deca_expression_view_set_text (DECA_EXPRESSION_VIEW (field->row),
+                                     node_is_string (value) ? json_node_get_string (value) : "");
+      break;
+    case FIELD_JSON:
+      {
+        g_autofree char *current = deca_expression_view_dup_text (DECA_EXPRESSION_VIEW (field->row));
+        g_autoptr(JsonNode) shown = deca_json_parse (current, -1, NULL);
+        g_autofree char *text = NULL;
+
+        /* Compare values, not text, so that the person's own layout survives. */
+        if ((value == NULL && g_strstrip (current)[0] == '\0') ||
+            (value != NULL && shown != NULL && json_node_equal (value, shown)))
+          break;
+        text = value ? deca_json_to_string (value, TRUE) : g_strdup ("");
+        deca_expression_view_set_text (DECA_EXPRESSION_VIEW (field->row), text);
+        g_clear_pointer (&field->local_error, g_free);
+        field_show_state (field);
+      }
+      break;
+    case FIELD_NUMBER:
+      {
+        double number = node_is_number (fallback) ? node_get_number (fallback) : 0;
+
+        if (gtk_spin_button_get_value (GTK_SPIN_BUTTON (field->input)) != number)
+          gtk_spin_button_set_value (GTK_SPIN_BUTTON (field->input), number);
+      }
+      break;
+    case FIELD_SWITCH:
+      gtk_switch_set_active (GTK_SWITCH (field->input),
+                             node_is_boolean (fallback) && json_node_get_boolean (fallback));
+      break;
+    case FIELD_ENUM:
+      {
+        guint selected = GTK_INVALID_LIST_POSITION;
+
+        for (guint i = 0; i < field->enum_values->len; i++)
+          {
+            JsonNode *choice = g_ptr_array_index (field->enum_values, i);
+
+            if ((choice == NULL && value == NULL) ||
+                (choice != NULL && value != NULL && json_node_equal (choice, value)))
+              selected = i;
+          }
+        /* An absent optional member with a default shows the default. */
+        if (selected == GTK_INVALID_LIST_POSITION && value == NULL && fallback != NULL)
+          for (guint i = 0; i < field->enum_values->len; i++)
+            {
+              JsonNode *choice = g_ptr_array_index (field->enum_values, i);
+              if (choice != NULL && json_node_equal (choice, fallback))
+                selected = i;
+            }
+        if (selected != GTK_INVALID_LIST_POSITION)
+          adw_combo_row_set_selected (ADW_COMBO_ROW (field->row), selected);
+      }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  field->loading = FALSE;
+}
+
+static void
+add_focus_leave (Field     *field,
+                 GtkWidget *widget)
+{
+  GtkEventController *focus = gtk_event_controller_focus_new ();
+
+  g_signal_connect (focus, "leave", G_CALLBACK (focus_leave_cb), field);
+  gtk_widget_add_controller (widget, focus);
+  field->focus = focus;
+}
+
+static char *
+field_title_text (Field *field)
+{
+  return field->required ? g_strdup_printf ("%s *", field->title) : g_strdup (field->title);
+}
+
+static void
+label_input (Field *field)
+{
+  g_autofree char *label = NULL;
+
+  if (field->required)
+    label = g_strdup_printf (_("%s (required)"), field->title);
+  else
+    label = g_strdup (field->title);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (field->input),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+static void
+field_create_widgets (DecaSchemaForm *self,
+                      Field          *field)
+{
+  JsonObject *schema = json_node_get_object (field->schema);
+  g_autofree char *title = field_title_text (field);
+
+  switch (field->kind)
+    {
+    case FIELD_TEMPLATE:
+    case FIELD_EXPRESSION:
+    case FIELD_JSON:
+      {
+        DecaExpressionViewMode mode = field->kind == FIELD_TEMPLATE ? DECA_EXPRESSION_VIEW_TEMPLATE
+                                    : field->kind == FIELD_EXPRESSION ? DECA_EXPRESSION_VIEW_EXPRESSION
+                                    : DECA_EXPRESSION_VIEW_JSON;
+        DecaExpressionView *view = DECA_EXPRESSION_VIEW (deca_expression_view_new (mode));
+        DecaExpressionCompletion *completion = deca_expression_view_get_completion (view);
+
+        field->row = GTK_WIDGET (view);
+        field->input = GTK_WIDGET (deca_expression_view_get_source_view (view));
+        adw_preferences_row_set_title (ADW_PREFERENCES_ROW (view), field->title);
+        deca_expression_view_set_required (view, field->required);
+        deca_expression_view_set_description (view, field->description);
+        if (completion)
+          {
+            deca_expression_completion_set_document (completion, self->document);
+            deca_expression_completion_set_node_id (completion,
+                                                    deca_flow_node_item_get_id (self->node));
+          }
+        g_signal_connect (view, "changed", G_CALLBACK (text_changed_cb), field);
+        add_focus_leave (field, field->input);
+      }
+      break;
+    case FIELD_NUMBER:
+      {
+        gboolean has_min, has_max, has_xmin, has_xmax;
+        double step = field->integer ? 1 : 0.1;
+        double min = schema_number (schema, "minimum", -1e9, &has_min);
+        double max = schema_number (schema, "maximum", 1e9, &has_max);
+        double xmin = schema_number (schema, "exclusiveMinimum", 0, &has_xmin);
+        double xmax = schema_number (schema, "exclusiveMaximum", 0, &has_xmax);
+        GtkWidget *spin;
+
+        /* An exclusive bound becomes the nearest value the spin button can hold. */
+        if (has_xmin)
+          min = MAX (has_min ? min : -1e9, xmin + (field->integer ? 1 : 0.001));
+        if (has_xmax)
+          max = MIN (has_max ? max : 1e9, xmax - (field->integer ? 1 : 0.001));
+        spin = gtk_spin_button_new_with_range (min, max, step);
+        gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), field->integer ? 0 : 3);
+        gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
+        gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
+        field->row = adw_action_row_new ();
+        field->input = spin;
+        adw_action_row_add_suffix (ADW_ACTION_ROW (field->row), spin);
+        adw_action_row_set_activatable_widget (ADW_ACTION_ROW (field->row), spin);
+        g_signal_connect (spin, "value-changed", G_CALLBACK (spin_value_changed_cb), field);
+        add_focus_leave (field, spin);
+      }
+      break;
+    case FIELD_SWITCH:
+      {
+        GtkWidget *toggle = gtk_switch_new ();
+
+        gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+        field->row = adw_action_row_new ();
+        field->input = toggle;
+        adw_action_row_add_suffix (ADW_ACTION_ROW (field->row), toggle);
+        adw_action_row_set_activatable_widget (ADW_ACTION_ROW (field->row), toggle);
+        g_signal_connect (toggle, "notify::active", G_CALLBACK (switch_active_cb), field);
+      }
+      break;
+    case FIELD_ENUM:
+      {
+        g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+
+        for (guint i = 0; i < field->enum_values->len; i++)
+          {
+            JsonNode *choice = g_ptr_array_index (field->enum_values, i);
+            g_autofree char *label = choice ? enum_label (choice) : g_strdup (_("Not set"));
+
+            gtk_string_list_append (labels, label);
+          }
+        field->row = adw_combo_row_new ();
+        field->input = field->row;
+        adw_combo_row_set_model (ADW_COMBO_ROW (field->row), G_LIST_MODEL (labels));
+        g_signal_connect (field->row, "notify::selected", G_CALLBACK (combo_selected_cb), field);
+      }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (ADW_IS_ACTION_ROW (field->row))
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (field->row), title);
+      adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (field->row), FALSE);
+      field_show_state (field);
+    }
+  label_input (field);
+  gtk_widget_set_name (field->row, field->pointer);
+}
+
+/* Decides the kind of field for @schema and the value the config holds now. */
+static FieldKind
+choose_kind (Field    *field,
+             JsonNode *value)
+{
+  JsonObject *schema = json_node_get_object (field->schema);
+  const char *type = schema_single_type (schema);
+  JsonNode *enum_node = json_object_get_member (schema, "enum");
+  const char *format = deca_json_object_get_string (schema, "format");
+  FieldKind kind = FIELD_JSON;
+
+  if (enum_node && JSON_NODE_HOLDS_ARRAY (enum_node) &&
+      (type == NULL || g_str_equal (type, "string") || g_str_equal (type, "number") ||
+       g_str_equal (type, "integer")))
+    {
+      JsonArray *choices = json_node_get_array (enum_node);
+
+      field->enum_values = g_ptr_array_new_with_free_func (node_unref_nullable);
+      /* An optional member can be left out; the first choice says so. */
+      if (!field->required)
+        g_ptr_array_add (field->enum_values, NULL);
+      for (guint i = 0; i < json_array_get_length (choices); i++)
+        g_ptr_array_add (field->enum_values, json_node_copy (json_array_get_element (choices, i)));
+      kind = FIELD_ENUM;
+    }
+  else if (type == NULL)
+    kind = FIELD_JSON;
+  else if (g_str_equal (type, "string"))
+    kind = g_strcmp0 (format, "expression") == 0 ? FIELD_EXPRESSION : FIELD_TEMPLATE;
+  else if (g_str_equal (type, "integer") || g_str_equal (type, "number"))
+    {
+      field->integer = g_str_equal (type, "integer");
+      kind = FIELD_NUMBER;
+    }
+  else if (g_str_equal (type, "boolean"))
+    kind = FIELD_SWITCH;
+
+  if (!kind_fits (kind, field, value))
+    kind = FIELD_JSON;
+  return kind;
+}
+
+static gboolean
+schema_is_group (JsonObject *schema,
+                 JsonNode   *value)
+{
+  return g_strcmp0 (schema_single_type (schema), "object") == 0 &&
+         json_object_has_member (schema, "properties") &&
+         JSON_NODE_HOLDS_OBJECT (json_object_get_member (schema, "properties")) &&
+         (value == NULL || JSON_NODE_HOLDS_OBJECT (value));
+}
+
+static char *
+title_from_key (const char *key)
+{
+  g_autofree char *spaced = g_strdelimit (g_strdup (key), "_", ' ');
+  GString *title = g_string_new (spaced);
+
+  if (title->len > 0)
+    title->str[0] = g_ascii_toupper (title->str[0]);
+  return g_string_free (title, FALSE);
+}
+
+/* Adds the fields of the object schema @schema at @pointer: plain ones to @group, nested
+ * objects with their own properties as a group after it. */
+static void
+add_object_fields (DecaSchemaForm *self,
+                   JsonObject     *schema,
+                   const char     *pointer,
+                   const char     *group_title,
+                   const char     *group_description,
+                   JsonObject     *config)
+{
+  JsonObject *properties;
+  JsonNode *required_node = json_object_get_member (schema, "required");
+  g_autoptr(GHashTable) required = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GList) keys = NULL;
+  g_autoptr(GPtrArray) nested = g_ptr_array_new ();
+  GtkWidget *group = adw_preferences_group_new ();
+  guint n_rows = 0;
+
+  if (group_title)
+    adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), group_title);
+  if (group_description)
+    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), group_description);
+  gtk_box_append (GTK_BOX (self->box), group);
+
+  if (required_node && JSON_NODE_HOLDS_ARRAY (required_node))
+    for (guint i = 0; i < json_array_get_length (json_node_get_array (required_node)); i++)
+      {
+        JsonNode *name = json_array_get_element (json_node_get_array (required_node), i);
+        if (node_is_string (name))
+          g_hash_table_add (required, (gpointer) json_node_get_string (name));
+      }
+
+  properties = deca_json_object_get_object (schema, "properties");
+  keys = properties ? json_object_get_members (properties) : NULL;
+  for (GList *l = keys; l; l = l->next)
+    {
+      const char *key = l->data;
+      JsonNode *property = json_object_get_member (properties, key);
+      g_autoptr(GString) field_pointer = g_string_new (pointer);
+      JsonObject *property_schema;
+      JsonNode *value;
+      Field *field;
+
+      deca_json_pointer_append (field_pointer, key);
+      value = config_lookup (config, field_pointer->str);
+
+      if (!JSON_NODE_HOLDS_OBJECT (property))
+        {
+          /* "true" (anything) is a free-form value; "false" (nothing) is no field. */
+          if (JSON_NODE_HOLDS_VALUE (property) && json_node_get_value_type (property) == G_TYPE_BOOLEAN &&
+              !json_node_get_boolean (property))
+            continue;
+          property_schema = json_object_new ();
+        }
+      else
+        property_schema = json_object_ref (json_node_get_object (property));
+
+      if (schema_is_group (property_schema, value))
+        {
+          g_ptr_array_add (nested, (gpointer) key);
+          json_object_unref (property_schema);
+          continue;
+        }
+
+      field = g_new0 (Field, 1);
+      field->form = self;
+      field->pointer = g_strdup (field_pointer->str);
+      field->schema = json_node_init_object (json_node_alloc (), property_schema);
+      json_object_unref (property_schema);
+      field->required = g_hash_table_contains (required, key);
+      field->title = deca_json_object_get_string (property_schema, "title")
+                       ? g_strdup (deca_json_object_get_string (property_schema, "title"))
+                       : title_from_key (key);
+      field->description = g_strdup (deca_json_object_get_string (property_schema, "description"));
+      field->kind = choose_kind (field, value);
+      field_create_widgets (self, field);
+      g_ptr_array_add (self->fields, field);
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), field->row);
+      field_update_from_document (field, config);
+      n_rows++;
+    }
+
+  if (n_rows == 0)
+    gtk_box_remove (GTK_BOX (self->box), group);
+
+  for (guint i = 0; i < nested->len; i++)
+    {
+      const char *key = nested->pdata[i];
+      JsonObject *property_schema = json_object_get_object_member (properties, key);
+      g_autoptr(GString) field_pointer = g_string_new (pointer);
+      const char *title = deca_json_object_get_string (property_schema, "title");
+      g_autofree char *fallback_title = title_from_key (key);
+
+      deca_json_pointer_append (field_pointer, key);
+      add_object_fields (self, property_schema, field_pointer->str,
+                         title ? title : fallback_title,
+                         deca_json_object_get_string (property_schema, "description"), config);
+    }
+}
+
+static void
+clear (DecaSchemaForm *self)
+{
+  GtkWidget *child;
+
+  g_ptr_array_set_size (self->fields, 0);
+  while ((child = gtk_widget_get_first_child (self->box)))
+    gtk_box_remove (GTK_BOX (self->box), child);
+}
+
+static void
+rebuild (DecaSchemaForm *self)
+{
+  DecaNodeType *type;
+  g_autoptr(JsonObject) config = NULL;
+  JsonNode *schema;
+
+  clear (self);
+  if (self->node == NULL)
+    return;
+
+  type = deca_node_registry_lookup (deca_flow_document_get_registry (self->document),
+                                    deca_flow_node_item_get_node_type (self->node));
+  config = deca_flow_node_item_get_config (self->node);
+  if (type == NULL)
+    {
+      /* An unknown type has no schema: its whole config is one JSON field. */
+      g_autoptr(JsonObject) free_form = json_object_new ();
+      g_autoptr(JsonObject) members = json_object_new ();
+      g_autoptr(GList) keys = json_object_get_members (config);
+
+      for (GList *l = keys; l; l = l->next)
+        json_object_set_object_member (members, l->data, json_object_new ());
+      json_object_set_string_member (free_form, "type", "object");
+      json_object_set_object_member (free_form, "properties", g_steal_pointer (&members));
+      add_object_fields (self, free_form, "", NULL, NULL, config);
+      return;
+    }
+
+  schema = deca_node_type_get_config_schema (type);
+  if (schema && JSON_NODE_HOLDS_OBJECT (schema))
+    add_object_fields (self, json_node_get_object (schema), "", NULL, NULL, config);
+}
+
+static void
+config_changed_cb (DecaSchemaForm *self)
+{
+  g_autoptr(JsonObject) config = deca_flow_node_item_get_config (self->node);
+  gboolean fits = TRUE;
+
+  /* A value that changed its type (an undo, a paste of JSON) may need another kind of
+   * field; then the form is built again, unless the person is editing in it. */
+  for (guint i = 0; i < self->fields->len && fits; i++)
+    {
+      Field *field = g_ptr_array_index (self->fields, i);
+      fits = kind_fits (field->kind, field, config_lookup (config, field->pointer));
+    }
+  if (!fits)
+    {
+      gboolean busy = FALSE;
+
+      for (guint i = 0; i < self->fields->len; i++)
+        busy |= ((Field *) g_ptr_array_index (self->fields, i))->apply_source != 0;
+      if (!busy)
+        {
+          rebuild (self);
+          return;
+        }
+    }
+
+  for (guint i = 0; i < self->fields->len; i++)
+    field_update_from_document (g_ptr_array_index (self->fields, i), config);
+}
+
+static void
+id_changed_cb (DecaSchemaForm *self)
+{
+  for (guint i = 0; i < self->fields->len; i++)
+    {
+      Field *field = g_ptr_array_index (self->fields, i);
+
+      if (DECA_IS_EXPRESSION_VIEW (field->row) &&
+          deca_expression_view_get_completion (DECA_EXPRESSION_VIEW (field->row)))
+        deca_expression_completion_set_node_id (deca_expression_view_get_completion (DECA_EXPRESSION_VIEW (field->row)),
+                                                deca_flow_node_item_get_id (self->node));
+    }
+}
+
+/* ---- public ----------------------------------------------------------------------------- */
+
+void
+deca_schema_form_flush (DecaSchemaForm *self)
+{
+  g_return_if_fail (DECA_IS_SCHEMA_FORM (self));
+
+  for (guint i = 0; i < self->fields->len; i++)
+    {
+      Field *field = g_ptr_array_index (self->fields, i);
+
+      if (field->apply_source != 0)
+        field_apply (field);
+    }
+}
+
+void
+deca_schema_form_set_node (DecaSchemaForm   *self,
+                           DecaFlowDocument *document,
+                           DecaFlowNodeItem *node)
+{
+  g_return_if_fail (DECA_IS_SCHEMA_FORM (self));
+  g_return_if_fail (document == NULL || DECA_IS_FLOW_DOCUMENT (document));
+  g_return_if_fail (node == NULL || DECA_IS_FLOW_NODE_ITEM (node));
+  g_return_if_fail (node == NULL || document != NULL);
+
+  if (self->document == document && self->node == node)
+    return;
+
+  deca_schema_form_flush (self);
+  if (self->node)
+    g_signal_handlers_disconnect_by_data (self->node, self);
+  g_set_object (&self->document, document);
+  g_set_object (&self->node, node);
+  if (node)
+    {
+      g_signal_connect_swapped (node, "notify::config", G_CALLBACK (config_changed_cb), self);
+      g_signal_connect_swapped (node, "notify::id", G_CALLBACK (id_changed_cb), self);
+    }
+  rebuild (self);
+}
+
+GPtrArray *
+deca_schema_form_show_problems (DecaSchemaForm *self,
+                                GPtrArray      *problems,
+                                const char     *config_pointer)
+{
+  GPtrArray *left = g_ptr_array_new ();
+  g_autoptr(GPtrArray) messages = NULL;
+  gsize prefix_length;
+
+  g_return_val_if_fail (DECA_IS_SCHEMA_FORM (self), left);
+  g_return_val_if_fail (config_pointer != NULL, left);
+
+  prefix_length = strlen (config_pointer);
+  messages = g_ptr_array_new_full (self->fields->len, (GDestroyNotify) g_ptr_array_unref);
+  for (guint i = 0; i < self->fields->len; i++)
+    g_ptr_array_add (messages, g_ptr_array_new ());
+
+  for (guint p = 0; problems && p < problems->len; p++)
+    {
+      DecaValidationProblem *problem = g_ptr_array_index (problems, p);
+      const char *inside;
+      int best = -1;
+      gsize best_length = 0;
+
+      if (!g_str_has_prefix (problem->pointer, config_pointer) ||
+          (problem->pointer[prefix_length] != '\0' && problem->pointer[prefix_length] != '/'))
+        {
+          g_ptr_array_add (left, problem);
+          continue;
+        }
+      inside = problem->pointer + prefix_length;
+
+      /* The field at the pointer, or the JSON field the pointer lies inside. */
+      for (guint i = 0; i < self->fields->len; i++)
+        {
+          Field *field = g_ptr_array_index (self->fields, i);
+          gsize length = strlen (field->pointer);
+
+          if (g_str_equal (inside, field->pointer) ||
+              (field->kind == FIELD_JSON && g_str_has_prefix (inside, field->pointer) &&
+               inside[length] == '/'))
+            if (best < 0 || length > best_length)
+              {
+                best = i;
+                best_length = length;
+              }
+        }
+      if (best < 0)
+        g_ptr_array_add (left, problem);
+      else
+        {
+          Field *field = g_ptr_array_index (self->fields, best);
+          const char *rest = inside + best_length;
+          char *message = *rest ? g_strdup_printf ("%s: %s", rest + 1, problem->message)
+                                : g_strdup (problem->message);
+
+          (void) field;
+          g_ptr_array_add (g_ptr_array_index (messages, best), message);
+        }
+    }
+
+  for (guint i = 0; i < self->fields->len; i++)
+    {
+      Field *field = g_ptr_array_index (self->fields, i);
+      GPtrArray *list = g_ptr_array_index (messages, i);
+      g_autofree char *joined = NULL;
+
+      g_ptr_array_add (list, NULL);
+      joined = list->len > 1 ? g_strjoinv ("\n", (char **) list->pdata) : NULL;
+      for (guint j = 0; j + 1 < list->len; j++)
+        g_free (list->pdata[j]);
+      if (g_strcmp0 (joined, field->problem) != 0)
+        {
+          g_free (field->problem);
+          field->problem = g_steal_pointer (&joined);
+          field_show_state (field);
+        }
+    }
+  return left;
+}
+
+static Field *
+find_field (DecaSchemaForm *self,
+            const char     *pointer)
+{
+  for (guint i = 0; i < self->fields->len; i++)
+    {
+      Field *field = g_ptr_array_index (self->fields, i);
+
+      if (g_str_equal (field->pointer, pointer))
+        return field;
+    }
+  return NULL;
+}
+
+GtkWidget *
+deca_schema_form_get_field_row (DecaSchemaForm *self,
+                                const char     *pointer)
+{
+  Field *field;
+
+  g_return_val_if_fail (DECA_IS_SCHEMA_FORM (self), NULL);
+  g_return_val_if_fail (pointer != NULL, NULL);
+
+  field = find_field (self, pointer);
+  return field ? field->row : NULL;
+}
+
+GtkWidget *
+deca_schema_form_get_field_input (DecaSchemaForm *self,
+                                  const char     *pointer)
+{
+  Field *field;
+
+  g_return_val_if_fail (DECA_IS_SCHEMA_FORM (self), NULL);
+  g_return_val_if_fail (pointer != NULL, NULL);
+
+  field = find_field (self, pointer);
+  return field ? field->input : NULL;
+}
+
+gboolean
+deca_schema_form_focus_first_field (DecaSchemaForm *self)
+{
+  g_return_val_if_fail (DECA_IS_SCHEMA_FORM (self), FALSE);
+
+  if (self->fields->len == 0)
+    return FALSE;
+  return gtk_widget_grab_focus (((Field *) g_ptr_array_index (self->fields, 0))->input);
+}
+
+guint
+deca_schema_form_get_n_fields (DecaSchemaForm *self)
+{
+  g_return_val_if_fail (DECA_IS_SCHEMA_FORM (self), 0);
+  return self->fields->len;
+}
+
+/* ---- GObject ---------------------------------------------------------------------------- */
+
+static void
+deca_schema_form_dispose (GObject *object)
+{
+  DecaSchemaForm *self = DECA_SCHEMA_FORM (object);
+
+  if (self->fields)
+    deca_schema_form_flush (self);
+  if (self->node)
+    g_signal_handlers_disconnect_by_data (self->node, self);
+  g_clear_pointer (&self->fields, g_ptr_array_unref);
+  g_clear_pointer (&self->box, gtk_widget_unparent);
+  g_clear_object (&self->node);
+  g_clear_object (&self->document);
+  G_OBJECT_CLASS (deca_schema_form_parent_class)->dispose (object);
+}
+
+static void
+deca_schema_form_class_init (DecaSchemaFormClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = deca_schema_form_dispose;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "decaschemaform");
+}
+
+static void
+deca_schema_form_init (DecaSchemaForm *self)
+{
+  self->fields = g_ptr_array_new_with_free_func ((GDestroyNotify) field_free);
+  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
+  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+}
+
+GtkWidget *
+deca_schema_form_new (void)
+{
+  return g_object_new (DECA_TYPE_SCHEMA_FORM, NULL);
+}

@@ -1,0 +1,817 @@
+/* deca-trigger-editor.c: the flow's triggers: webhook, schedule, event, manual. */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "deca-cron.h"
+#include "deca-json.h"
+#include "deca-trigger-editor.h"
+#include "deca-validator.h"
+
+#define APPLY_DELAY_MS 300
+#define N_NEXT_TIMES 5
+
+static const char * const webhook_methods[] = { "GET", "POST", "PUT", "PATCH", "DELETE", NULL };
+
+typedef struct {
+  DecaTriggerEditor *editor;  /* borrowed: the editor owns the row */
+  guint index;
+  char *type;
+
+  AdwExpanderRow *expander;
+  GtkButton *remove_button;
+  /* webhook */
+  AdwEntryRow *path_row;
+  AdwComboRow *method_row;
+  /* schedule */
+  AdwEntryRow *cron_row;
+  AdwEntryRow *timezone_row;
+  AdwActionRow *description_row;
+  AdwActionRow *next_times_row;
+  /* event */
+  AdwEntryRow *event_row;
+  /* errors, one row below each field, keyed by member name */
+  GHashTable *error_rows;     /* member -> AdwActionRow (borrowed from the list) */
+  GHashTable *problems;       /* member -> validator message */
+  char *local_cron_error;
+  char *local_timezone_error;
+
+  guint apply_source;
+  gboolean loading;
+} TriggerRow;
+
+struct _DecaTriggerEditor
+{
+  GtkWidget parent_instance;
+
+  /* template widgets */
+  AdwPreferencesGroup *group;
+  GtkMenuButton *add_button;
+  AdwActionRow *empty_row;
+
+  /* owned */
+  DecaFlowDocument *document;
+  GPtrArray *rows;           /* (element-type TriggerRow) */
+};
+
+G_DEFINE_FINAL_TYPE (DecaTriggerEditor, deca_trigger_editor, GTK_TYPE_WIDGET)
+
+static void rebuild (DecaTriggerEditor *self);
+static void update_preview (TriggerRow *row);
+
+/* ---- helpers ---------------------------------------------------------------------------- */
+
+static const char *
+type_title (const char *type)
+{
+  if (g_strcmp0 (type, "webhook") == 0)
+    return _("Webhook");
+  if (g_strcmp0 (type, "schedule") == 0)
+    return _("Schedule");
+  if (g_strcmp0 (type, "event") == 0)
+    return _("Event");
+  if (g_strcmp0 (type, "manual") == 0)
+    return _("Manual");
+  return type ? type : _("Trigger");
+}
+
+static const char *
+type_icon (const char *type)
+{
+  if (g_strcmp0 (type, "webhook") == 0)
+    return "network-transmit-receive-symbolic";
+  if (g_strcmp0 (type, "schedule") == 0)
+    return "alarm-symbolic";
+  if (g_strcmp0 (type, "event") == 0)
+    return "mail-send-receive-symbolic";
+  return "media-playback-start-symbolic";
+}
+
+static void
+trigger_row_free (TriggerRow *row)
+{
+  g_clear_handle_id (&row->apply_source, g_source_remove);
+  if (row->expander)
+    {
+      gpointer widgets[] = { row->remove_button, row->path_row, row->method_row, row->cron_row,
+                             row->timezone_row, row->event_row };
+
+      for (guint i = 0; i < G_N_ELEMENTS (widgets); i++)
+        if (widgets[i] != NULL)
+          g_signal_handlers_disconnect_by_data (widgets[i], row);
+    }
+  g_clear_pointer (&row->error_rows, g_hash_table_unref);
+  g_clear_pointer (&row->problems, g_hash_table_unref);
+  g_free (row->type);
+  g_free (row->local_cron_error);
+  g_free (row->local_timezone_error);
+  g_free (row);
+}
+
+static JsonObject *
+trigger_at (JsonArray *triggers,
+            guint      index)
+{
+  JsonNode *node;
+
+  if (index >= json_array_get_length (triggers))
+    return NULL;
+  node = json_array_get_element (triggers, index);
+  return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* Shows the error of @member: what the editor found itself (cron, time zone, as typed)
+ * first, else the validator's problem. */
+static void
+show_member_error (TriggerRow *row,
+                   const char *member)
+{
+  AdwActionRow *error_row = g_hash_table_lookup (row->error_rows, member);
+  const char *message = g_hash_table_lookup (row->problems, member);
+  GtkWidget *input = NULL;
+
+  if (g_str_equal (member, "cron") && row->local_cron_error)
+    message = row->local_cron_error;
+  if (g_str_equal (member, "timezone") && row->local_timezone_error)
+    message = row->local_timezone_error;
+  if (error_row == NULL)
+    return;
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (error_row), message ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (error_row), message != NULL);
+
+  if (g_str_equal (member, "path"))
+    input = GTK_WIDGET (row->path_row);
+  else if (g_str_equal (member, "method"))
+    input = GTK_WIDGET (row->method_row);
+  else if (g_str_equal (member, "cron"))
+    input = GTK_WIDGET (row->cron_row);
+  else if (g_str_equal (member, "timezone"))
+    input = GTK_WIDGET (row->timezone_row);
+  else if (g_str_equal (member, "event"))
+    input = GTK_WIDGET (row->event_row);
+  if (input)
+    {
+      if (message)
+        gtk_widget_add_css_class (input, "error");
+      else
+        gtk_widget_remove_css_class (input, "error");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (input), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                      message ? message : "", -1);
+      gtk_accessible_update_state (GTK_ACCESSIBLE (input), GTK_ACCESSIBLE_STATE_INVALID,
+                                   message ? GTK_ACCESSIBLE_INVALID_TRUE : GTK_ACCESSIBLE_INVALID_FALSE,
+                                   -1);
+    }
+}
+
+static AdwActionRow *
+add_error_row (TriggerRow *row,
+               const char *member)
+{
+  AdwActionRow *error_row = ADW_ACTION_ROW (adw_action_row_new ());
+
+  gtk_widget_add_css_class (GTK_WIDGET (error_row), "error");
+  gtk_widget_add_css_class (GTK_WIDGET (error_row), "deca-field-error");
+  gtk_widget_set_visible (GTK_WIDGET (error_row), FALSE);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (error_row), FALSE);
+  adw_expander_row_add_row (row->expander, GTK_WIDGET (error_row));
+  g_hash_table_insert (row->error_rows, g_strdup (member), error_row);
+  return error_row;
+}
+
+static void
+set_entry_text (AdwEntryRow *entry,
+                const char  *text)
+{
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (entry)), text ? text : "") != 0)
+    gtk_editable_set_text (GTK_EDITABLE (entry), text ? text : "");
+}
+
+/* ---- applying edits ---------------------------------------------------------------------- */
+
+static void
+set_or_remove_string (JsonObject *object,
+                      const char *member,
+                      const char *value,
+                      gboolean    keep_empty)
+{
+  if (value == NULL || (*value == '\0' && !keep_empty))
+    json_object_remove_member (object, member);
+  else
+    json_object_set_string_member (object, member, value);
+}
+
+static void
+trigger_row_apply (TriggerRow *row)
+{
+  DecaTriggerEditor *self = row->editor;
+  g_autoptr(JsonArray) triggers = NULL;
+  JsonObject *trigger;
+
+  g_clear_handle_id (&row->apply_source, g_source_remove);
+  if (self->document == NULL)
+    return;
+
+  triggers = deca_flow_document_get_triggers (self->document);
+  trigger = trigger_at (triggers, row->index);
+  if (trigger == NULL)
+    return;
+
+  if (row->path_row)
+    set_or_remove_string (trigger, "path", gtk_editable_get_text (GTK_EDITABLE (row->path_row)), TRUE);
+  if (row->method_row)
+    {
+      guint selected = adw_combo_row_get_selected (row->method_row);
+
+      if (selected < G_N_ELEMENTS (webhook_methods) - 1)
+        json_object_set_string_member (trigger, "method", webhook_methods[selected]);
+    }
+  if (row->cron_row)
+    set_or_remove_string (trigger, "cron", gtk_editable_get_text (GTK_EDITABLE (row->cron_row)), TRUE);
+  if (row->timezone_row)
+    {
+      g_autofree char *zone = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row->timezone_row))));
+      set_or_remove_string (trigger, "timezone", zone, FALSE);
+    }
+  if (row->event_row)
+    set_or_remove_string (trigger, "event", gtk_editable_get_text (GTK_EDITABLE (row->event_row)), TRUE);
+
+  deca_flow_document_set_triggers (self->document, triggers);
+}
+
+static gboolean
+apply_timeout_cb (gpointer data)
+{
+  TriggerRow *row = data;
+
+  row->apply_source = 0;
+  trigger_row_apply (row);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+field_changed_cb (GtkWidget  *widget,
+                  TriggerRow *row)
+{
+  if (row->loading)
+    return;
+  if (widget == GTK_WIDGET (row->cron_row) || widget == GTK_WIDGET (row->timezone_row))
+    update_preview (row);
+  g_clear_handle_id (&row->apply_source, g_source_remove);
+  row->apply_source = g_timeout_add (APPLY_DELAY_MS, apply_timeout_cb, row);
+}
+
+static void
+method_changed_cb (AdwComboRow *combo,
+                   GParamSpec  *pspec,
+                   TriggerRow  *row)
+{
+  if (!row->loading)
+    trigger_row_apply (row);
+}
+
+static void
+remove_clicked_cb (GtkButton  *button,
+                   TriggerRow *row)
+{
+  DecaTriggerEditor *self = row->editor;
+  g_autoptr(JsonArray) triggers = NULL;
+  g_autoptr(JsonArray) kept = json_array_new ();
+
+  if (self->document == NULL)
+    return;
+  triggers = deca_flow_document_get_triggers (self->document);
+  for (guint i = 0; i < json_array_get_length (triggers); i++)
+    if (i != row->index)
+      json_array_add_element (kept, json_node_copy (json_array_get_element (triggers, i)));
+  deca_flow_document_set_triggers (self->document, json_array_get_length (kept) ? kept : NULL);
+}
+
+/* ---- the schedule preview ----------------------------------------------------------------- */
+
+static void
+update_preview (TriggerRow *row)
+{
+  const char *cron = gtk_editable_get_text (GTK_EDITABLE (row->cron_row));
+  g_autofree char *zone_name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row->timezone_row))));
+  g_autoptr(GTimeZone) zone = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *description = NULL;
+  g_autoptr(GPtrArray) times = NULL;
+  g_autofree char *stripped = g_strstrip (g_strdup (cron));
+
+  g_clear_pointer (&row->local_cron_error, g_free);
+  g_clear_pointer (&row->local_timezone_error, g_free);
+
+  if (*zone_name == '\0')
+    zone = g_time_zone_new_utc ();
+  else
+    {
+      zone = g_time_zone_new_identifier (zone_name);
+      if (zone == NULL)
+        row->local_timezone_error =
+          g_strdup_printf (_("Unknown time zone “%s”: use an IANA name such as Europe/Berlin, or UTC."),
+                           zone_name);
+    }
+
+  if (*stripped == '\0')
+    row->local_cron_error = g_strdup (_("A schedule needs a cron expression, such as 0 9 * * MON-FRI."));
+  else
+    description = deca_cron_describe (cron, &error);
+  if (description == NULL && error != NULL)
+    row->local_cron_error = g_strdup (error->message);
+
+  if (description)
+    {
+      adw_action_row_set_subtitle (row->description_row, description);
+      adw_expander_row_set_subtitle (row->expander, description);
+    }
+  else
+    {
+      adw_action_row_set_subtitle (row->description_row, "—");
+      adw_expander_row_set_subtitle (row->expander, _("Invalid schedule"));
+    }
+
+  if (description && zone)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now (zone);
+
+      times = deca_cron_next_times (cron, zone, now, N_NEXT_TIMES, NULL);
+    }
+  if (times && times->len > 0)
+    {
+      GString *text = g_string_new (NULL);
+
+      for (guint i = 0; i < times->len; i++)
+        {
+          /* Translators: a fire time in the list of next runs, g_date_time_format() syntax:
+           * "Mon 7 Dec 2026, 09:00 CET" */
+          g_autofree char *line = g_date_time_format (g_ptr_array_index (times, i),
+                                                      _("%a %-d %b %Y, %H:%M %Z"));
+          if (i > 0)
+            g_string_append_c (text, '\n');
+          g_string_append (text, line);
+        }
+      adw_action_row_set_subtitle (row->next_times_row, text->str);
+      g_string_free (text, TRUE);
+    }
+  else if (description && zone)
+    adw_action_row_set_subtitle (row->next_times_row, _("Never: this schedule does not fire within five years"));
+  else
+    adw_action_row_set_subtitle (row->next_times_row, "—");
+
+  show_member_error (row, "cron");
+  show_member_error (row, "timezone");
+}
+
+/* ---- rows ----------------------------------------------------------------------------------- */
+
+static AdwEntryRow *
+add_entry (TriggerRow *row,
+           const char *title,
+           const char *member)
+{
+  AdwEntryRow *entry = ADW_ENTRY_ROW (adw_entry_row_new ());
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (entry), title);
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (entry), FALSE);
+  adw_expander_row_add_row (row->expander, GTK_WIDGET (entry));
+  g_signal_connect (entry, "changed", G_CALLBACK (field_changed_cb), row);
+  add_error_row (row, member);
+  return entry;
+}
+
+static void
+trigger_row_load (TriggerRow *row,
+                  JsonObject *trigger)
+{
+  if (row->apply_source != 0)
+    return;
+
+  row->loading = TRUE;
+  if (row->path_row)
+    {
+      const char *path = deca_json_object_get_string (trigger, "path");
+      const char *method = deca_json_object_get_string (trigger, "method");
+      guint selected = 1;   /* POST, the default */
+
+      set_entry_text (row->path_row, path);
+      for (guint i = 0; method && webhook_methods[i]; i++)
+        if (g_ascii_strcasecmp (method, webhook_methods[i]) == 0)
+          selected = i;
+      adw_combo_row_set_selected (row->method_row, selected);
+      adw_expander_row_set_subtitle (row->expander, path ? path : "");
+    }
+  if (row->cron_row)
+    {
+      set_entry_text (row->cron_row, deca_json_object_get_string (trigger, "cron"));
+      set_entry_text (row->timezone_row, deca_json_object_get_string (trigger, "timezone"));
+      update_preview (row);
+    }
+  if (row->event_row)
+    {
+      const char *event = deca_json_object_get_string (trigger, "event");
+
+      set_entry_text (row->event_row, event);
+      adw_expander_row_set_subtitle (row->expander, event ? event : "");
+    }
+  row->loading = FALSE;
+}
+
+static TriggerRow *
+trigger_row_new (DecaTriggerEditor *self,
+                 guint              index,
+                 JsonObject        *trigger)
+{
+  TriggerRow *row = g_new0 (TriggerRow, 1);
+  GtkWidget *icon;
+  g_autofree char *remove_label = NULL;
+
+  row->editor = self;
+  row->index = index;
+  row->type = g_strdup (deca_json_object_get_string (trigger, "type"));
+  row->error_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  row->problems = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  row->expander = ADW_EXPANDER_ROW (adw_expander_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->expander), type_title (row->type));
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row->expander), FALSE);
+  icon = gtk_image_new_from_icon_name (type_icon (row->type));
+  adw_expander_row_add_prefix (row->expander, icon);
+
+  row->remove_button = GTK_BUTTON (gtk_button_new_from_icon_name ("user-trash-symbolic"));
+  gtk_widget_set_valign (GTK_WIDGET (row->remove_button), GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (GTK_WIDGET (row->remove_button), "flat");
+  /* Translators: the accessible name of a trigger's remove button, "Remove Schedule" */
+  remove_label = g_strdup_printf (_("Remove %s"), type_title (row->type));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (row->remove_button), remove_label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row->remove_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, remove_label, -1);
+  adw_expander_row_add_action (row->expander, GTK_WIDGET (row->remove_button));
+  g_signal_connect (row->remove_button, "clicked", G_CALLBACK (remove_clicked_cb), row);
+
+  if (g_strcmp0 (row->type, "webhook") == 0)
+    {
+      g_autoptr(GtkStringList) methods = gtk_string_list_new ((const char * const *) webhook_methods);
+
+      row->path_row = add_entry (row, _("Path"), "path");
+      row->method_row = ADW_COMBO_ROW (adw_combo_row_new ());
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->method_row), _("Method"));
+      adw_combo_row_set_model (row->method_row, G_LIST_MODEL (methods));
+      adw_expander_row_add_row (row->expander, GTK_WIDGET (row->method_row));
+      g_signal_connect (row->method_row, "notify::selected", G_CALLBACK (method_changed_cb), row);
+      add_error_row (row, "method");
+    }
+  else if (g_strcmp0 (row->type, "schedule") == 0)
+    {
+      row->cron_row = add_entry (row, _("Cron expression"), "cron");
+      row->timezone_row = add_entry (row, _("Time zone (empty: UTC)"), "timezone");
+      row->description_row = ADW_ACTION_ROW (adw_action_row_new ());
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->description_row), _("Runs"));
+      adw_expander_row_add_row (row->expander, GTK_WIDGET (row->description_row));
+      row->next_times_row = ADW_ACTION_ROW (adw_action_row_new ());
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->next_times_row), _("Next runs"));
+      gtk_widget_add_css_class (GTK_WIDGET (row->next_times_row), "deca-trigger-next-times");
+      adw_expander_row_add_row (row->expander, GTK_WIDGET (row->next_times_row));
+    }
+  else if (g_strcmp0 (row->type, "event") == 0)
+    row->event_row = add_entry (row, _("Event name"), "event");
+  else
+    {
+      GtkWidget *note = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (note),
+                                     g_strcmp0 (row->type, "manual") == 0
+                                       ? _("Started by a person: the Run button, deca run or the API")
+                                       : _("The studio cannot edit this kind of trigger"));
+      adw_expander_row_add_row (row->expander, note);
+      adw_expander_row_set_subtitle (row->expander,
+                                     g_strcmp0 (row->type, "manual") == 0 ? _("Run by hand") : "");
+    }
+  add_error_row (row, "type");
+
+  trigger_row_load (row, trigger);
+  return row;
+}
+
+static void
+clear_rows (DecaTriggerEditor *self)
+{
+  g_autoptr(GPtrArray) rows = g_steal_pointer (&self->rows);
+
+  self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) trigger_row_free);
+  g_ptr_array_set_free_func (rows, NULL);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      TriggerRow *row = g_ptr_array_index (rows, i);
+      AdwExpanderRow *expander = row->expander;
+
+      /* Handlers go first: removing a focused row emits focus changes. */
+      trigger_row_free (row);
+      adw_preferences_group_remove (self->group, GTK_WIDGET (expander));
+    }
+}
+
+static gboolean
+shape_matches (DecaTriggerEditor *self,
+               JsonArray         *triggers)
+{
+  if (json_array_get_length (triggers) != self->rows->len)
+    return FALSE;
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      TriggerRow *row = g_ptr_array_index (self->rows, i);
+      JsonObject *trigger = trigger_at (triggers, i);
+
+      if (g_strcmp0 (row->type, deca_json_object_get_string (trigger, "type")) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+rebuild (DecaTriggerEditor *self)
+{
+  g_autoptr(JsonArray) triggers = NULL;
+
+  if (self->document == NULL)
+    {
+      clear_rows (self);
+      gtk_widget_set_visible (GTK_WIDGET (self->empty_row), TRUE);
+      return;
+    }
+
+  triggers = deca_flow_document_get_triggers (self->document);
+  if (shape_matches (self, triggers))
+    {
+      /* Same triggers, other values: update in place so that typing is not disturbed. */
+      for (guint i = 0; i < self->rows->len; i++)
+        trigger_row_load (g_ptr_array_index (self->rows, i), trigger_at (triggers, i));
+      return;
+    }
+
+  clear_rows (self);
+  for (guint i = 0; i < json_array_get_length (triggers); i++)
+    {
+      g_autoptr(JsonObject) empty = json_object_new ();
+      JsonObject *trigger = trigger_at (triggers, i);
+      TriggerRow *row = trigger_row_new (self, i, trigger ? trigger : empty);
+
+      g_ptr_array_add (self->rows, row);
+      adw_preferences_group_add (self->group, GTK_WIDGET (row->expander));
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->empty_row), self->rows->len == 0);
+}
+
+static void
+triggers_changed_cb (DecaTriggerEditor *self)
+{
+  rebuild (self);
+}
+
+static void
+add_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  deca_trigger_editor_add (DECA_TRIGGER_EDITOR (widget), g_variant_get_string (parameter, NULL));
+}
+
+/* ---- public ------------------------------------------------------------------------------ */
+
+GtkWidget *
+deca_trigger_editor_new (void)
+{
+  return g_object_new (DECA_TYPE_TRIGGER_EDITOR, NULL);
+}
+
+void
+deca_trigger_editor_set_document (DecaTriggerEditor *self,
+                                  DecaFlowDocument  *document)
+{
+  g_return_if_fail (DECA_IS_TRIGGER_EDITOR (self));
+  g_return_if_fail (document == NULL || DECA_IS_FLOW_DOCUMENT (document));
+
+  if (self->document == document)
+    return;
+  deca_trigger_editor_flush (self);
+  if (self->document)
+    g_signal_handlers_disconnect_by_data (self->document, self);
+  g_set_object (&self->document, document);
+  if (document)
+    g_signal_connect_swapped (document, "notify::triggers", G_CALLBACK (triggers_changed_cb), self);
+  clear_rows (self);
+  rebuild (self);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->add_button), document != NULL);
+}
+
+void
+deca_trigger_editor_add (DecaTriggerEditor *self,
+                         const char        *type)
+{
+  g_autoptr(JsonArray) triggers = NULL;
+  g_autoptr(JsonObject) trigger = json_object_new ();
+  TriggerRow *row;
+
+  g_return_if_fail (DECA_IS_TRIGGER_EDITOR (self));
+  g_return_if_fail (type != NULL);
+
+  if (self->document == NULL)
+    return;
+
+  deca_trigger_editor_flush (self);
+  json_object_set_string_member (trigger, "type", type);
+  if (g_str_equal (type, "webhook"))
+    {
+      g_autofree char *path = g_strdup_printf ("/%s", deca_flow_document_get_id (self->document));
+
+      json_object_set_string_member (trigger, "path", path);
+      json_object_set_string_member (trigger, "method", "POST");
+    }
+  else if (g_str_equal (type, "schedule"))
+    {
+      /* Every day at nine: a starting point that reads well in the preview. */
+      json_object_set_string_member (trigger, "cron", "0 9 * * *");
+      json_object_set_string_member (trigger, "timezone", "UTC");
+    }
+  else if (g_str_equal (type, "event"))
+    json_object_set_string_member (trigger, "event", "");
+
+  triggers = deca_flow_document_get_triggers (self->document);
+  json_array_add_object_element (triggers, g_steal_pointer (&trigger));
+  deca_flow_document_set_triggers (self->document, triggers);
+
+  /* The document's notify rebuilt the rows; open the new one for editing. */
+  if (self->rows->len == 0)
+    return;
+  row = g_ptr_array_index (self->rows, self->rows->len - 1);
+  adw_expander_row_set_expanded (row->expander, TRUE);
+  if (row->path_row)
+    gtk_widget_grab_focus (GTK_WIDGET (row->path_row));
+  else if (row->cron_row)
+    gtk_widget_grab_focus (GTK_WIDGET (row->cron_row));
+  else if (row->event_row)
+    gtk_widget_grab_focus (GTK_WIDGET (row->event_row));
+}
+
+GPtrArray *
+deca_trigger_editor_show_problems (DecaTriggerEditor *self,
+                                   GPtrArray         *problems)
+{
+  GPtrArray *left = g_ptr_array_new ();
+
+  g_return_val_if_fail (DECA_IS_TRIGGER_EDITOR (self), left);
+
+  for (guint i = 0; i < self->rows->len; i++)
+    g_hash_table_remove_all (((TriggerRow *) g_ptr_array_index (self->rows, i))->problems);
+
+  for (guint p = 0; problems && p < problems->len; p++)
+    {
+      DecaValidationProblem *problem = g_ptr_array_index (problems, p);
+      const char *rest;
+      guint64 index;
+      char *end;
+      TriggerRow *row;
+      const char *member;
+
+      if (!g_str_has_prefix (problem->pointer, "/triggers/"))
+        {
+          g_ptr_array_add (left, problem);
+          continue;
+        }
+      rest = problem->pointer + strlen ("/triggers/");
+      index = g_ascii_strtoull (rest, &end, 10);
+      if (end == rest || index >= self->rows->len)
+        {
+          g_ptr_array_add (left, problem);
+          continue;
+        }
+      row = g_ptr_array_index (self->rows, index);
+      member = *end == '/' ? end + 1 : "type";
+      if (!g_hash_table_contains (row->error_rows, member))
+        member = "type";
+      if (!g_hash_table_contains (row->problems, member))
+        g_hash_table_insert (row->problems, g_strdup (member), g_strdup (problem->message));
+    }
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      TriggerRow *row = g_ptr_array_index (self->rows, i);
+      GHashTableIter iter;
+      gpointer member;
+
+      g_hash_table_iter_init (&iter, row->error_rows);
+      while (g_hash_table_iter_next (&iter, &member, NULL))
+        show_member_error (row, member);
+    }
+  return left;
+}
+
+void
+deca_trigger_editor_flush (DecaTriggerEditor *self)
+{
+  g_return_if_fail (DECA_IS_TRIGGER_EDITOR (self));
+
+  for (guint i = 0; self->rows && i < self->rows->len; i++)
+    {
+      TriggerRow *row = g_ptr_array_index (self->rows, i);
+
+      if (row->apply_source != 0)
+        trigger_row_apply (row);
+    }
+}
+
+GtkWidget *
+deca_trigger_editor_get_trigger_row (DecaTriggerEditor *self,
+                                     guint              index)
+{
+  g_return_val_if_fail (DECA_IS_TRIGGER_EDITOR (self), NULL);
+
+  if (index >= self->rows->len)
+    return NULL;
+  return GTK_WIDGET (((TriggerRow *) g_ptr_array_index (self->rows, index))->expander);
+}
+
+GtkWidget *
+deca_trigger_editor_get_trigger_widget (DecaTriggerEditor *self,
+                                        guint              index,
+                                        const char        *field)
+{
+  TriggerRow *row;
+
+  g_return_val_if_fail (DECA_IS_TRIGGER_EDITOR (self), NULL);
+  g_return_val_if_fail (field != NULL, NULL);
+
+  if (index >= self->rows->len)
+    return NULL;
+  row = g_ptr_array_index (self->rows, index);
+  if (g_str_equal (field, "path"))
+    return GTK_WIDGET (row->path_row);
+  if (g_str_equal (field, "method"))
+    return GTK_WIDGET (row->method_row);
+  if (g_str_equal (field, "cron"))
+    return GTK_WIDGET (row->cron_row);
+  if (g_str_equal (field, "timezone"))
+    return GTK_WIDGET (row->timezone_row);
+  if (g_str_equal (field, "event"))
+    return GTK_WIDGET (row->event_row);
+  if (g_str_equal (field, "description"))
+    return GTK_WIDGET (row->description_row);
+  if (g_str_equal (field, "next-times"))
+    return GTK_WIDGET (row->next_times_row);
+  if (g_str_equal (field, "remove"))
+    return GTK_WIDGET (row->remove_button);
+  /* "error:cron" is the row showing the error of "cron". */
+  if (g_str_has_prefix (field, "error:"))
+    return g_hash_table_lookup (row->error_rows, field + strlen ("error:"));
+  return NULL;
+}
+
+/* ---- GObject ---------------------------------------------------------------------------- */
+
+static void
+deca_trigger_editor_dispose (GObject *object)
+{
+  DecaTriggerEditor *self = DECA_TRIGGER_EDITOR (object);
+
+  if (self->document)
+    g_signal_handlers_disconnect_by_data (self->document, self);
+  g_clear_object (&self->document);
+  if (self->rows)
+    {
+      for (guint i = 0; i < self->rows->len; i++)
+        g_clear_handle_id (&((TriggerRow *) g_ptr_array_index (self->rows, i))->apply_source,
+                           g_source_remove);
+      g_clear_pointer (&self->rows, g_ptr_array_unref);
+    }
+  gtk_widget_dispose_template (GTK_WIDGET (self), DECA_TYPE_TRIGGER_EDITOR);
+  G_OBJECT_CLASS (deca_trigger_editor_parent_class)->dispose (object);
+}
+
+static void
+deca_trigger_editor_class_init (DecaTriggerEditorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = deca_trigger_editor_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/deca/Studio/ui/deca-trigger-editor.ui");
+  gtk_widget_class_bind_template_child (widget_class, DecaTriggerEditor, group);
+  gtk_widget_class_bind_template_child (widget_class, DecaTriggerEditor, add_button);
+  gtk_widget_class_bind_template_child (widget_class, DecaTriggerEditor, empty_row);
+  gtk_widget_class_install_action (widget_class, "triggers.add", "s", add_action);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "decatriggereditor");
+}
+
+static void
+deca_trigger_editor_init (DecaTriggerEditor *self)
+{
+  self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) trigger_row_free);
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->add_button), FALSE);
+}

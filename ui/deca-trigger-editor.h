@@ -1,0 +1,44 @@
+#pragma once
+
+#include <adwaita.h>
+
+#include "deca-flow-document.h"
+
+G_BEGIN_DECLS
+
+/*
+ * DecaTriggerEditor: the list of a flow's triggers (docs/flow-format.md, "Triggers"), with
+ * an Add menu (webhook, schedule, event, manual) and a Remove button per trigger. A webhook
+ * edits its path and method; a schedule its cron expression, with the schedule in words
+ * (deca_cron_describe) and the next five fire times in its time zone, both following the
+ * typing; an event its event name. Every change is one undoable document edit of the
+ * "triggers" array (deca_flow_document_set_triggers); members the editor does not know
+ * are kept.
+ */
+
+#define DECA_TYPE_TRIGGER_EDITOR (deca_trigger_editor_get_type ())
+G_DECLARE_FINAL_TYPE (DecaTriggerEditor, deca_trigger_editor, DECA, TRIGGER_EDITOR, GtkWidget)
+
+GtkWidget *deca_trigger_editor_new          (void);
+void       deca_trigger_editor_set_document (DecaTriggerEditor *self,
+                                             DecaFlowDocument  *document);
+/* Adds a trigger of @type ("webhook", "schedule", "event", "manual") with sensible
+ * values and opens it; what the Add menu does. */
+void       deca_trigger_editor_add          (DecaTriggerEditor *self,
+                                             const char        *type);
+/* Shows @problems whose pointer is inside "/triggers" on their trigger's fields. Returns
+ * (transfer container) the others. */
+GPtrArray *deca_trigger_editor_show_problems (DecaTriggerEditor *self,
+                                              GPtrArray         *problems);
+/* Writes pending edits now. */
+void       deca_trigger_editor_flush        (DecaTriggerEditor *self);
+/* Returns (transfer none) (nullable) the row of trigger @index (an AdwExpanderRow). */
+GtkWidget *deca_trigger_editor_get_trigger_row (DecaTriggerEditor *self,
+                                                guint              index);
+/* Returns (transfer none) (nullable) the widget of @field ("path", "method", "cron",
+ * "timezone", "event", "description", "next-times", "remove") of trigger @index. */
+GtkWidget *deca_trigger_editor_get_trigger_widget (DecaTriggerEditor *self,
+                                                   guint              index,
+                                                   const char        *field);
+
+G_END_DECLS
