@@ -24,6 +24,7 @@ struct _DecaInspector
   GtkWidget *scroller;
   GtkStack *stack;
   AdwEntryRow *flow_name_row;
+  AdwEntryRow *flow_description_row;
   GtkLabel *flow_problems_label;
   AdwActionRow *flow_timeout_row;
   GtkSpinButton *flow_timeout_spin;
@@ -65,6 +66,7 @@ struct _DecaInspector
   char *node_id;
 
   guint name_source;
+  guint description_source;
   guint settings_source;
   guint retry_source;
   guint timeout_source;
@@ -248,6 +250,11 @@ load_flow (DecaInspector *self)
                  deca_flow_document_get_name (self->document)) != 0)
     gtk_editable_set_text (GTK_EDITABLE (self->flow_name_row),
                            deca_flow_document_get_name (self->document) ?: "");
+  if (self->description_source == 0 &&
+      g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->flow_description_row)),
+                 deca_flow_document_get_description (self->document) ?: "") != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->flow_description_row),
+                           deca_flow_document_get_description (self->document) ?: "");
   if (self->settings_source == 0)
     {
       gtk_spin_button_set_value (self->flow_timeout_spin, object_number (settings, "timeout", 0));
@@ -275,6 +282,26 @@ flow_name_changed_cb (DecaInspector *self)
 {
   if (!self->loading)
     restart_source (&self->name_source, apply_name_cb, self);
+}
+
+static gboolean
+apply_description_cb (gpointer data)
+{
+  DecaInspector *self = data;
+  const char *description = gtk_editable_get_text (GTK_EDITABLE (self->flow_description_row));
+
+  self->description_source = 0;
+  if (self->document &&
+      g_strcmp0 (description, deca_flow_document_get_description (self->document) ?: "") != 0)
+    deca_flow_document_set_description (self->document, description);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+flow_description_changed_cb (DecaInspector *self)
+{
+  if (!self->loading)
+    restart_source (&self->description_source, apply_description_cb, self);
 }
 
 static void
@@ -810,6 +837,7 @@ flush_all (DecaInspector *self)
 {
   struct { guint *source; GSourceFunc func; } pending[] = {
     { &self->name_source, apply_name_cb },
+    { &self->description_source, apply_description_cb },
     { &self->settings_source, apply_settings_cb },
     { &self->retry_source, apply_retry_cb },
     { &self->timeout_source, apply_timeout_cb },
@@ -916,6 +944,7 @@ deca_inspector_set_document (DecaInspector    *self,
       g_signal_connect_swapped (document, "notify::problems", G_CALLBACK (document_problems_cb), self);
       g_signal_connect_swapped (document, "notify::name", G_CALLBACK (document_name_cb), self);
       g_signal_connect_swapped (document, "notify::settings", G_CALLBACK (document_name_cb), self);
+      g_signal_connect_swapped (document, "notify::description", G_CALLBACK (document_name_cb), self);
       g_signal_connect_swapped (deca_flow_document_get_nodes (document), "items-changed",
                                 G_CALLBACK (nodes_changed_cb), self);
       g_signal_connect_swapped (deca_flow_document_get_connections (document), "items-changed",
@@ -1017,6 +1046,7 @@ deca_inspector_get_part (DecaInspector *self,
     { "jitter", G_STRUCT_OFFSET (DecaInspector, jitter_spin) },
     { "node-timeout", G_STRUCT_OFFSET (DecaInspector, node_timeout_spin) },
     { "flow-name", G_STRUCT_OFFSET (DecaInspector, flow_name_row) },
+    { "flow-description", G_STRUCT_OFFSET (DecaInspector, flow_description_row) },
     { "flow-timeout", G_STRUCT_OFFSET (DecaInspector, flow_timeout_spin) },
     { "error-strategy", G_STRUCT_OFFSET (DecaInspector, error_strategy_row) },
     { "parallelism", G_STRUCT_OFFSET (DecaInspector, parallelism_spin) },
@@ -1046,6 +1076,7 @@ deca_inspector_dispose (GObject *object)
   if (self->stack)
     deca_inspector_set_document (self, NULL);
   g_clear_handle_id (&self->name_source, g_source_remove);
+  g_clear_handle_id (&self->description_source, g_source_remove);
   g_clear_handle_id (&self->settings_source, g_source_remove);
   g_clear_handle_id (&self->retry_source, g_source_remove);
   g_clear_handle_id (&self->timeout_source, g_source_remove);
@@ -1142,6 +1173,7 @@ deca_inspector_class_init (DecaInspectorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DecaInspector, scroller);
   gtk_widget_class_bind_template_child (widget_class, DecaInspector, stack);
   gtk_widget_class_bind_template_child (widget_class, DecaInspector, flow_name_row);
+  gtk_widget_class_bind_template_child (widget_class, DecaInspector, flow_description_row);
   gtk_widget_class_bind_template_child (widget_class, DecaInspector, flow_problems_label);
   gtk_widget_class_bind_template_child (widget_class, DecaInspector, flow_timeout_row);
   gtk_widget_class_bind_template_child (widget_class, DecaInspector, flow_timeout_spin);
@@ -1192,6 +1224,8 @@ deca_inspector_init (DecaInspector *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   g_signal_connect_swapped (self->flow_name_row, "changed", G_CALLBACK (flow_name_changed_cb), self);
+  g_signal_connect_swapped (self->flow_description_row, "changed",
+                            G_CALLBACK (flow_description_changed_cb), self);
   g_signal_connect_swapped (self->flow_timeout_spin, "value-changed", G_CALLBACK (settings_changed_cb), self);
   g_signal_connect_swapped (self->parallelism_spin, "value-changed", G_CALLBACK (settings_changed_cb), self);
   g_signal_connect_swapped (self->error_strategy_row, "notify::selected",

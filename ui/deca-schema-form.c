@@ -591,11 +591,11 @@ field_create_widgets (DecaSchemaForm *self,
 
         /* An exclusive bound becomes the nearest value the spin button can hold. */
         if (has_xmin)
-          min = MAX (has_min ? min : -1e9, xmin + (field->integer ? 1 : 0.001));
+          min = MAX (has_min ? min : -1e9, xmin + (field->integer ? 1 : 0.01));
         if (has_xmax)
-          max = MIN (has_max ? max : 1e9, xmax - (field->integer ? 1 : 0.001));
+          max = MIN (has_max ? max : 1e9, xmax - (field->integer ? 1 : 0.01));
         spin = gtk_spin_button_new_with_range (min, max, step);
-        gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), field->integer ? 0 : 3);
+        gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), field->integer ? 0 : 2);
         gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
         gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
         field->row = adw_action_row_new ();

@@ -670,6 +670,14 @@ name_is_orders (gpointer data)
   return g_strcmp0 (deca_flow_document_get_name (fixture->document), "Orders") == 0;
 }
 
+static gboolean
+description_is_set (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return g_strcmp0 (deca_flow_document_get_description (fixture->document), "Takes orders") == 0;
+}
+
 typedef struct {
   Fixture *fixture;
   const char *member;
@@ -692,6 +700,7 @@ test_flow_settings (Fixture       *fixture,
                     gconstpointer  data)
 {
   GtkWidget *name = deca_inspector_get_part (fixture->inspector, "flow-name");
+  GtkWidget *description = deca_inspector_get_part (fixture->inspector, "flow-description");
   GtkWidget *timeout = deca_inspector_get_part (fixture->inspector, "flow-timeout");
   GtkWidget *parallelism = deca_inspector_get_part (fixture->inspector, "parallelism");
   GtkWidget *strategy = deca_inspector_get_part (fixture->inspector, "error-strategy");
@@ -703,6 +712,10 @@ test_flow_settings (Fixture       *fixture,
   click_center (fixture, name);
   select_all_and_type (name, "Orders");
   g_assert_true (deca_ui_test_wait_until (name_is_orders, fixture, 5000));
+
+  click_center (fixture, description);
+  deca_ui_test_type_text (description, "Takes orders");
+  g_assert_true (deca_ui_test_wait_until (description_is_set, fixture, 5000));
 
   click_left (fixture, parallelism);
   select_all_and_type (parallelism, "8");
@@ -742,6 +755,8 @@ test_flow_settings (Fixture       *fixture,
 
   g_assert_true (document_undo_all (fixture));
   g_assert_cmpstr (deca_flow_document_get_name (fixture->document), ==, "Untitled flow");
+  g_assert_null (deca_flow_document_get_description (fixture->document));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (description)), ==, "");
   {
     g_autoptr(JsonObject) settings = deca_flow_document_get_settings (fixture->document);
     g_assert_cmpuint (json_object_get_size (settings), ==, 0);
@@ -918,6 +933,9 @@ test_connection (Fixture       *fixture,
   g_assert_true (deca_ui_test_wait_until (view_has_no_error, condition, 5000));
   g_assert_true (deca_ui_test_wait_until (condition_is, connection, 5000));
 
+  /* Close a completion popup that typing may have opened: a click outside a popup only
+   * closes it. */
+  deca_ui_test_key (text, GDK_KEY_Escape, 0);
   click_center (fixture, deca_inspector_get_part (fixture->inspector, "delete-connection"));
   g_assert_cmpuint (g_list_model_get_n_items (deca_flow_document_get_connections (fixture->document)), ==, 0);
   g_assert_cmpstr (deca_inspector_get_page (fixture->inspector), ==, "flow");
@@ -925,6 +943,112 @@ test_connection (Fixture       *fixture,
 
   g_assert_true (deca_flow_document_undo (fixture->document));
   g_assert_cmpuint (g_list_model_get_n_items (deca_flow_document_get_connections (fixture->document)), ==, 1);
+}
+
+typedef struct {
+  Fixture *fixture;
+  const char *member;
+  const char *value;
+} WebhookWait;
+
+static gboolean
+trigger_member_is (gpointer data)
+{
+  WebhookWait *wait = data;
+  g_autoptr(JsonArray) triggers = deca_flow_document_get_triggers (wait->fixture->document);
+  JsonObject *trigger;
+
+  if (json_array_get_length (triggers) == 0)
+    return FALSE;
+  trigger = json_array_get_object_element (triggers, json_array_get_length (triggers) - 1);
+  return g_strcmp0 (json_object_get_string_member_with_default (trigger, wait->member, ""),
+                    wait->value) == 0;
+}
+
+static void
+test_webhook_and_event (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  DecaTriggerEditor *editor = DECA_TRIGGER_EDITOR (deca_inspector_get_part (fixture->inspector, "trigger-editor"));
+  WebhookWait wait = { fixture, "path", "orders" };
+  GtkWidget *path;
+  GtkWidget *path_error;
+  GtkWidget *method;
+  GtkWidget *event;
+  GtkWidget *event_error;
+
+  deca_trigger_editor_add (editor, "webhook");
+  wait_drawn (fixture);
+  path = deca_trigger_editor_get_trigger_widget (editor, 0, "path");
+  path_error = deca_trigger_editor_get_trigger_widget (editor, 0, "error:path");
+  method = deca_trigger_editor_get_trigger_widget (editor, 0, "method");
+  g_assert_true (ADW_IS_ENTRY_ROW (path));
+
+  /* A path without its slash: the validator's problem, inline, as typed. */
+  click_center (fixture, path);
+  select_all_and_type (path, "orders");
+  g_assert_true (deca_ui_test_wait_until (trigger_member_is, &wait, 5000));
+  g_assert_true (deca_ui_test_wait_until (label_visible, path_error, 5000));
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (path_error)), "/"));
+  deca_ui_test_key (path, GDK_KEY_Home, 0);
+  deca_ui_test_type_text (path, "/");
+  wait.value = "/orders";
+  g_assert_true (deca_ui_test_wait_until (trigger_member_is, &wait, 5000));
+  g_assert_false (gtk_widget_get_visible (path_error));
+
+  click_center (fixture, method);
+  click_label (method, "PUT");
+  wait.member = "method";
+  wait.value = "PUT";
+  g_assert_true (deca_ui_test_wait_until (trigger_member_is, &wait, 5000));
+
+  /* An event trigger starts empty, which the validator refuses until it has a name. */
+  deca_trigger_editor_add (editor, "event");
+  wait_drawn (fixture);
+  event = deca_trigger_editor_get_trigger_widget (editor, 1, "event");
+  event_error = deca_trigger_editor_get_trigger_widget (editor, 1, "error:event");
+  g_assert_true (gtk_widget_get_visible (event_error));
+  click_center (fixture, event);
+  deca_ui_test_type_text (event, "order.created");
+  wait.member = "event";
+  wait.value = "order.created";
+  g_assert_true (deca_ui_test_wait_until (trigger_member_is, &wait, 5000));
+  g_assert_false (gtk_widget_get_visible (event_error));
+
+  /* Manual has nothing to edit; four triggers, one undo step each. */
+  deca_trigger_editor_add (editor, "manual");
+  g_assert_nonnull (deca_trigger_editor_get_trigger_row (editor, 2));
+  g_assert_true (document_undo_all (fixture));
+  g_assert_null (deca_trigger_editor_get_trigger_row (editor, 0));
+}
+
+static void
+test_languages (Fixture       *fixture,
+                gconstpointer  data)
+{
+  DecaSchemaForm *form = show_node (fixture, "http");
+  struct { const char *pointer; const char *language; } fields[] = {
+    { "/url", "deca-template" },
+    { "/headers", "json" },
+  };
+
+  /* The bundled language definitions load: templates and expressions are highlighted. */
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (field_input (form, fields[i].pointer)));
+      GtkSourceLanguage *language = gtk_source_buffer_get_language (GTK_SOURCE_BUFFER (buffer));
+
+      g_assert_nonnull (language);
+      g_assert_cmpstr (gtk_source_language_get_id (language), ==, fields[i].language);
+    }
+  form = show_node (fixture, "condition");
+  {
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (field_input (form, "/expression")));
+    GtkSourceLanguage *language = gtk_source_buffer_get_language (GTK_SOURCE_BUFFER (buffer));
+
+    g_assert_nonnull (language);
+    g_assert_cmpstr (gtk_source_language_get_id (language), ==, "deca-expression");
+  }
 }
 
 static void
@@ -992,6 +1116,8 @@ main (int argc, char *argv[])
   ADD ("retry-timeout", test_retry_timeout);
   ADD ("flow-settings", test_flow_settings);
   ADD ("triggers", test_triggers);
+  ADD ("webhook-and-event", test_webhook_and_event);
+  ADD ("languages", test_languages);
   ADD ("connection", test_connection);
   ADD ("node-removed", test_node_removed);
   ADD ("focus-first-field", test_focus_first_field);
