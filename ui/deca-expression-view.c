@@ -163,6 +163,7 @@ deca_expression_view_constructed (GObject *object)
   DecaExpressionView *self = DECA_EXPRESSION_VIEW (object);
   GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->source_view)));
   GtkSourceLanguage *language = language_for_mode (self->mode);
+  GtkSourceCompletion *completion;
 
   G_OBJECT_CLASS (deca_expression_view_parent_class)->constructed (object);
 
@@ -182,14 +183,14 @@ deca_expression_view_constructed (GObject *object)
       gtk_widget_add_css_class (GTK_WIDGET (self), "deca-json-field");
     }
   else
-    {
-      GtkSourceCompletion *completion = gtk_source_view_get_completion (self->source_view);
+    gtk_widget_add_css_class (GTK_WIDGET (self), "deca-expression-field");
 
-      self->completion = deca_expression_completion_new (self->mode == DECA_EXPRESSION_VIEW_TEMPLATE);
-      gtk_source_completion_add_provider (completion, GTK_SOURCE_COMPLETION_PROVIDER (self->completion));
-      g_object_set (completion, "select-on-show", TRUE, "show-icons", TRUE, NULL);
-      gtk_widget_add_css_class (GTK_WIDGET (self), "deca-expression-field");
-    }
+  /* Strings inside JSON values are templates too, so JSON completes like a template:
+   * inside an open {{. */
+  completion = gtk_source_view_get_completion (self->source_view);
+  self->completion = deca_expression_completion_new (self->mode != DECA_EXPRESSION_VIEW_EXPRESSION);
+  gtk_source_completion_add_provider (completion, GTK_SOURCE_COMPLETION_PROVIDER (self->completion));
+  g_object_set (completion, "select-on-show", TRUE, "show-icons", TRUE, NULL);
 
   self->changed_handler = g_signal_connect_swapped (buffer, "changed",
                                                     G_CALLBACK (buffer_changed_cb), self);

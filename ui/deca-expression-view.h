@@ -10,8 +10,8 @@ G_BEGIN_DECLS
 /*
  * DecaExpressionView: a form row holding a GtkSourceView for a value that is code: a
  * template (text with {{ }} parts), an expression, or JSON. It highlights the language,
- * offers completion of node ids and their outputs (template and expression modes, with a
- * DecaExpressionCompletion), and shows an error message below the text, which is also the
+ * offers completion of node ids and their outputs (with a DecaExpressionCompletion; in
+ * JSON, inside the {{ }} of string values, which are templates), and shows an error message below the text, which is also the
  * accessible description of the text view.
  *
  * ::changed is emitted when the person edits the text, never for set_text(), so that a
@@ -47,7 +47,7 @@ void                    deca_expression_view_set_description (DecaExpressionView
 /* Marks the field as required (a "*" after the title, and in its accessible label). */
 void                    deca_expression_view_set_required    (DecaExpressionView     *self,
                                                               gboolean                required);
-/* Returns (transfer none) (nullable) the completion provider; NULL in JSON mode. */
+/* Returns (transfer none) the completion provider. */
 DecaExpressionCompletion *deca_expression_view_get_completion (DecaExpressionView    *self);
 /* Returns (transfer none) the text view inside. */
 GtkSourceView          *deca_expression_view_get_source_view (DecaExpressionView     *self);

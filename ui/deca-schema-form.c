@@ -538,6 +538,7 @@ label_input (Field *field)
   g_autofree char *label = NULL;
 
   if (field->required)
+    /* Translators: the accessible name of a required form field, "URL (required)" */
     label = g_strdup_printf (_("%s (required)"), field->title);
   else
     label = g_strdup (field->title);
@@ -993,12 +994,12 @@ deca_schema_form_show_problems (DecaSchemaForm *self,
         g_ptr_array_add (left, problem);
       else
         {
-          Field *field = g_ptr_array_index (self->fields, best);
           const char *rest = inside + best_length;
-          char *message = *rest ? g_strdup_printf ("%s: %s", rest + 1, problem->message)
-                                : g_strdup (problem->message);
+          char *message;
 
-          (void) field;
+          /* Inside a JSON field the message says where: "Accept: must be a string". */
+          message = *rest ? g_strdup_printf ("%s: %s", rest + 1, problem->message)
+                          : g_strdup (problem->message);
           g_ptr_array_add (g_ptr_array_index (messages, best), message);
         }
     }

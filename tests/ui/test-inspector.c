@@ -52,9 +52,12 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
+  g_object_add_weak_pointer (G_OBJECT (fixture->inspector), (gpointer *) &fixture->inspector);
   gtk_window_destroy (fixture->window);
   deca_ui_test_iterate ();
-  g_clear_object (&fixture->document);
+  /* Nothing keeps the inspector or the document alive: no reference cycles. */
+  g_assert_null (fixture->inspector);
+  g_assert_finalize_object (fixture->document);
   g_clear_object (&fixture->registry);
 }
 
@@ -476,6 +479,18 @@ test_completion (Fixture       *fixture,
   g_assert_null (deca_expression_completion_propose (completion, "https://x/", NULL));
   g_assert_null (deca_expression_completion_propose (completion, "{{input.a}} and ", NULL));
   g_assert_null (deca_expression_completion_propose (completion, "{{ 'tr", NULL));
+
+  /* In JSON, string values are templates and complete the same way. */
+  {
+    DecaExpressionView *headers = DECA_EXPRESSION_VIEW (deca_schema_form_get_field_row (form, "/headers"));
+    g_autoptr(GListModel) in_json = NULL;
+
+    in_json = deca_expression_completion_propose (deca_expression_view_get_completion (headers),
+                                                  "{\"X-Total\": \"{{transform.to", NULL);
+    g_assert_true (names_contain (in_json, "total"));
+    g_assert_null (deca_expression_completion_propose (deca_expression_view_get_completion (headers),
+                                                       "{\"X-Total\": ", NULL));
+  }
 
   /* Another node sees http's outputs. */
   {
