@@ -62,29 +62,40 @@ deca_expression_view_mode_get_type (void)
   return type;
 }
 
-/* The language definitions for expressions and templates are bundled in the resource; the
- * manager is told once where to find them. */
+/* The language definitions for expressions and templates are bundled in the resource.
+ * They live in a manager of their own: the default manager reads its search path once,
+ * when something first asks it for a language, which may happen before any inspector
+ * exists. The manager lives as long as the process, like the default one. */
 static GtkSourceLanguage *
 language_for_mode (DecaExpressionViewMode mode)
 {
-  static gsize search_path_set = 0;
-  GtkSourceLanguageManager *manager = gtk_source_language_manager_get_default ();
+  static GtkSourceLanguageManager *deca_languages = NULL;
 
-  if (g_once_init_enter (&search_path_set))
+  if (g_once_init_enter (&deca_languages))
     {
-      gtk_source_language_manager_prepend_search_path (manager,
-                                                       "resource:///io/deca/Studio/language-specs");
-      g_once_init_leave (&search_path_set, 1);
+      GtkSourceLanguageManager *manager = gtk_source_language_manager_new ();
+      const char * const *defaults =
+        gtk_source_language_manager_get_search_path (gtk_source_language_manager_get_default ());
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) path = NULL;
+
+      /* Ours first, then the system's, which has def.lang whose styles ours map to. */
+      g_strv_builder_add (builder, "resource:///io/deca/Studio/language-specs");
+      g_strv_builder_addv (builder, (const char **) defaults);
+      path = g_strv_builder_end (builder);
+      gtk_source_language_manager_set_search_path (manager, (const char * const *) path);
+      g_once_init_leave (&deca_languages, manager);
     }
 
   switch (mode)
     {
     case DECA_EXPRESSION_VIEW_TEMPLATE:
-      return gtk_source_language_manager_get_language (manager, "deca-template");
+      return gtk_source_language_manager_get_language (deca_languages, "deca-template");
     case DECA_EXPRESSION_VIEW_EXPRESSION:
-      return gtk_source_language_manager_get_language (manager, "deca-expression");
+      return gtk_source_language_manager_get_language (deca_languages, "deca-expression");
     case DECA_EXPRESSION_VIEW_JSON:
-      return gtk_source_language_manager_get_language (manager, "json");
+      return gtk_source_language_manager_get_language (gtk_source_language_manager_get_default (),
+                                                       "json");
     default:
       g_assert_not_reached ();
     }
