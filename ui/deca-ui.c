@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <gtksourceview/gtksource.h>
 
 #include "deca-canvas.h"
@@ -33,4 +34,34 @@ deca_ui_init (void)
   g_type_ensure (DECA_TYPE_HISTORY_PANEL);
 
   g_once_init_leave (&initialised, 1);
+}
+
+char *
+deca_format_time_for_people (gint64 time_us)
+{
+  g_autoptr(GDateTime) seconds = g_date_time_new_from_unix_local (time_us / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) when = seconds ? g_date_time_add (seconds, time_us % G_USEC_PER_SEC) : NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) today = NULL;
+  g_autoptr(GDateTime) yesterday = NULL;
+
+  if (when == NULL)
+    return g_strdup ("");
+
+  today = g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now),
+                                 g_date_time_get_day_of_month (now), 0, 0, 0);
+  yesterday = g_date_time_add_days (today, -1);
+
+  if (g_date_time_compare (when, today) >= 0)
+    /* Translators: a time today, in g_date_time_format() syntax; %R is 14:02. */
+    return g_date_time_format (when, _("Today at %R"));
+  if (g_date_time_compare (when, yesterday) >= 0)
+    /* Translators: a time yesterday, in g_date_time_format() syntax. */
+    return g_date_time_format (when, _("Yesterday at %R"));
+  if (g_date_time_get_year (when) == g_date_time_get_year (now))
+    /* Translators: a day this year with its time, in g_date_time_format() syntax:
+     * "3 March at 10:00". */
+    return g_date_time_format (when, _("%e %B at %R"));
+  /* Translators: a day with its year and time, in g_date_time_format() syntax. */
+  return g_date_time_format (when, _("%e %B %Y at %R"));
 }

@@ -296,3 +296,51 @@ deca_ui_test_type_text (GtkWidget  *widget,
       deca_ui_test_key (widget, keyval, mods);
     }
 }
+
+GtkWidget *
+deca_ui_test_find_actionable (GtkWidget  *root,
+                              const char *action_name,
+                              GVariant   *target)
+{
+  g_autoptr(GVariant) sunk = target ? g_variant_ref_sink (target) : NULL;
+
+  if (GTK_IS_ACTIONABLE (root)
+      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action_name) == 0)
+    {
+      GVariant *value = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (root));
+      if (sunk == NULL || (value && g_variant_equal (value, sunk)))
+        return root;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = deca_ui_test_find_actionable (child, action_name, sunk);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+GtkWidget *
+deca_ui_test_find_type (GtkWidget *root,
+                        GType      type)
+{
+  if (g_type_is_a (G_OBJECT_TYPE (root), type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = deca_ui_test_find_type (child, type);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+void
+deca_ui_test_click_widget (GtkWidget *widget)
+{
+  g_assert_true (gtk_widget_get_mapped (widget));
+  deca_ui_test_click (widget, gtk_widget_get_width (widget) / 2.0,
+                      gtk_widget_get_height (widget) / 2.0);
+}

@@ -62,3 +62,16 @@ void        deca_ui_test_type_text      (GtkWidget      *widget,
                                          const char     *text);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+/* Returns (transfer none) (nullable) the first widget under @root (depth first) that is
+ * an actionable with @action_name and, when @target is not NULL, that target. */
+GtkWidget  *deca_ui_test_find_actionable (GtkWidget  *root,
+                                          const char *action_name,
+                                          GVariant   *target);
+/* Returns (transfer none) (nullable) the first widget under @root of @type. */
+GtkWidget  *deca_ui_test_find_type       (GtkWidget  *root,
+                                          GType       type);
+/* Clicks the middle of @widget with real input. */
+void        deca_ui_test_click_widget    (GtkWidget  *widget);
+G_END_DECLS

@@ -1,18 +1,551 @@
-/* test-window.c: the studio's main window. */
+/* test-window.c: the studio window with a real store: a new flow is saved, edits save
+ * themselves as versions, a flow reopens, an older version opens read-only and restores,
+ * import (good, bad, without positions), export, rename, duplicate, delete and its undo. */
 
+#include <glib/gstdio.h>
+
+#include "deca-json.h"
 #include "deca-ui-test.h"
 #include "deca-window.h"
 
+typedef struct {
+  char             *dir;
+  char             *db_path;
+  DecaNodeRegistry *registry;
+  DecaStoreWorker  *worker;
+  DecaWindow       *window;
+} Fixture;
+
 static void
-test_window_type (void)
+fixture_open_window (Fixture *fixture)
 {
-  g_assert_true (g_type_is_a (DECA_TYPE_WINDOW, ADW_TYPE_APPLICATION_WINDOW));
+  fixture->window = deca_window_new (NULL, fixture->registry, fixture->worker);
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  deca_ui_test_wait_for_draw (GTK_WIDGET (fixture->window));
+}
+
+static void
+fixture_close_window (Fixture *fixture)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  fixture->window = NULL;
+  deca_store_worker_flush (fixture->worker);
+  deca_ui_test_iterate ();
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->dir = g_dir_make_tmp ("deca-test-window-XXXXXX", NULL);
+  fixture->db_path = g_build_filename (fixture->dir, "deca.db", NULL);
+  fixture->registry = deca_node_registry_new_builtin ();
+  fixture->worker = deca_store_worker_new (fixture->db_path);
+  fixture_open_window (fixture);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  if (fixture->window)
+    fixture_close_window (fixture);
+  deca_store_worker_flush (fixture->worker);
+  deca_ui_test_iterate ();
+  g_assert_finalize_object (fixture->worker);
+  fixture->worker = NULL;
+  g_clear_object (&fixture->registry);
+  g_unlink (fixture->db_path);
+  for (const char *suffix = "-wal"; suffix; suffix = g_str_equal (suffix, "-wal") ? "-shm" : NULL)
+    {
+      g_autofree char *side = g_strconcat (fixture->db_path, suffix, NULL);
+      g_unlink (side);
+    }
+  g_rmdir (fixture->dir);
+  g_free (fixture->db_path);
+  g_free (fixture->dir);
+}
+
+/* ---- waiting on the window ------------------------------------------------------------ */
+
+static gboolean
+has_flow_cb (gpointer data)
+{
+  return deca_window_get_document (data) != NULL && deca_window_get_flow_id (data) != NULL;
+}
+
+static gboolean
+saved_cb (gpointer data)
+{
+  return !deca_window_get_saving (data) && deca_window_get_document (data) != NULL
+         && !deca_flow_document_get_modified (deca_window_get_document (data));
+}
+
+typedef struct {
+  DecaWindow *window;
+  const char *flow_id;
+  gint64      version;
+} Expect;
+
+static gboolean
+shows_cb (gpointer data)
+{
+  Expect *expect = data;
+
+  return g_strcmp0 (deca_window_get_flow_id (expect->window), expect->flow_id) == 0
+         && deca_window_get_shown_version (expect->window) == expect->version
+         && deca_window_get_document (expect->window) != NULL;
+}
+
+static void
+wait_for_flow (DecaWindow *window)
+{
+  g_assert_true (deca_ui_test_wait_until (has_flow_cb, window, 10000));
+}
+
+static void
+wait_for_saved (DecaWindow *window)
+{
+  g_assert_true (deca_ui_test_wait_until (saved_cb, window, 10000));
+}
+
+static void
+wait_until_shows (DecaWindow *window,
+                  const char *flow_id,
+                  gint64      version)
+{
+  Expect expect = { window, flow_id, version };
+
+  g_assert_true (deca_ui_test_wait_until (shows_cb, &expect, 10000));
+}
+
+static gboolean
+flow_list_has_cb (gpointer data)
+{
+  Expect *expect = data;
+  DecaFlowList *list = deca_window_get_flow_list (expect->window);
+
+  return deca_flow_list_get_n_flows (list) == (guint) expect->version;
+}
+
+static void
+wait_for_n_flows (DecaWindow *window,
+                  guint       n)
+{
+  Expect expect = { window, NULL, n };
+
+  g_assert_true (deca_ui_test_wait_until (flow_list_has_cb, &expect, 10000));
+}
+
+/* Reads the store directly (from this thread, after the worker is flushed). */
+static GPtrArray *
+stored_flows (Fixture *fixture)
+{
+  g_autoptr(DecaStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *flows;
+
+  deca_store_worker_flush (fixture->worker);
+  store = deca_store_open (fixture->db_path, &error);
+  g_assert_no_error (error);
+  flows = deca_store_list_flow_summaries (store, &error);
+  g_assert_no_error (error);
+  return flows;
+}
+
+static GPtrArray *
+stored_versions (Fixture    *fixture,
+                 const char *flow_id)
+{
+  g_autoptr(DecaStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *versions;
+
+  deca_store_worker_flush (fixture->worker);
+  store = deca_store_open (fixture->db_path, &error);
+  g_assert_no_error (error);
+  versions = deca_store_list_flow_versions (store, flow_id, &error);
+  g_assert_no_error (error);
+  return versions;
+}
+
+static void
+new_flow_by_click (Fixture *fixture)
+{
+  GtkWidget *button = deca_ui_test_find_actionable (GTK_WIDGET (fixture->window),
+                                                    "win.new-flow", NULL);
+
+  g_assert_nonnull (button);
+  deca_ui_test_click_widget (button);
+  wait_for_flow (fixture->window);
+  wait_for_saved (fixture->window);
+}
+
+/* ---- tests ------------------------------------------------------------------------------ */
+
+/* An empty store shows the empty page; the header's New Flow button creates a flow, stores
+ * it as version 1 and lists it. */
+static void
+test_window_new_flow (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) flows = NULL;
+
+  deca_window_open_initial (fixture->window);
+  deca_ui_test_iterate ();
+  g_assert_null (deca_window_get_document (fixture->window));
+
+  new_flow_by_click (fixture);
+  g_assert_cmpint (deca_window_get_saved_version (fixture->window), ==, 1);
+  wait_for_n_flows (fixture->window, 1);
+
+  flows = stored_flows (fixture);
+  g_assert_cmpuint (flows->len, ==, 1);
+  g_assert_cmpstr (((DecaFlowSummary *) flows->pdata[0])->id, ==,
+                   deca_window_get_flow_id (fixture->window));
+}
+
+/* Edits save themselves as new versions; closing the window and opening another one
+ * shows the same flow with the edits, and the history lists every version. */
+static void
+test_window_autosave_and_reopen (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) versions = NULL;
+  g_autofree char *flow_id = NULL;
+  DecaFlowDocument *document;
+
+  new_flow_by_click (fixture);
+  flow_id = g_strdup (deca_window_get_flow_id (fixture->window));
+  document = deca_window_get_document (fixture->window);
+
+  g_assert_nonnull (deca_flow_document_add_node (document, "transform", 100, 100, &error));
+  g_assert_no_error (error);
+  wait_for_saved (fixture->window);
+  g_assert_cmpint (deca_window_get_saved_version (fixture->window), ==, 2);
+
+  deca_flow_document_set_name (document, "Customer onboarding");
+  wait_for_saved (fixture->window);
+  g_assert_cmpint (deca_window_get_saved_version (fixture->window), ==, 3);
+
+  versions = stored_versions (fixture, flow_id);
+  g_assert_cmpuint (versions->len, ==, 3);
+  g_assert_cmpstr (((DecaFlowVersionInfo *) versions->pdata[0])->name, ==, "Customer onboarding");
+
+  fixture_close_window (fixture);
+  fixture_open_window (fixture);
+  deca_window_open_initial (fixture->window);
+  wait_until_shows (fixture->window, flow_id, 0);
+  document = deca_window_get_document (fixture->window);
+  g_assert_cmpstr (deca_flow_document_get_name (document), ==, "Customer onboarding");
+  g_assert_nonnull (deca_flow_document_lookup_node (document, "transform"));
+  g_assert_false (deca_flow_document_get_modified (document));
+}
+
+/* An edit still waiting for the autosave delay is not lost when the window closes. */
+static void
+test_window_close_saves_pending_edit (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) versions = NULL;
+  g_autofree char *flow_id = NULL;
+
+  new_flow_by_click (fixture);
+  flow_id = g_strdup (deca_window_get_flow_id (fixture->window));
+  g_assert_nonnull (deca_flow_document_add_node (deca_window_get_document (fixture->window),
+                                                 "log", 0, 0, &error));
+  g_assert_true (deca_window_get_saving (fixture->window));
+  fixture_close_window (fixture);
+
+  versions = stored_versions (fixture, flow_id);
+  g_assert_cmpuint (versions->len, ==, 2);
+}
+
+static gboolean
+history_has_cb (gpointer data)
+{
+  Expect *expect = data;
+
+  return deca_history_panel_get_n_versions (deca_window_get_history_panel (expect->window))
+         == (guint) expect->version;
+}
+
+/* Opening an older version shows it read-only with a banner; its Restore button makes
+ * it the newest version, editable again. */
+static void
+test_window_open_and_restore_version (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) versions = NULL;
+  g_autofree char *flow_id = NULL;
+  DecaFlowDocument *document;
+  GtkWidget *open_button;
+  GtkWidget *restore_button;
+  Expect three = { fixture->window, NULL, 3 };
+
+  new_flow_by_click (fixture);
+  flow_id = g_strdup (deca_window_get_flow_id (fixture->window));
+  document = deca_window_get_document (fixture->window);
+  deca_flow_document_add_node (document, "transform", 0, 0, &error);
+  wait_for_saved (fixture->window);
+  deca_flow_document_add_node (document, "log", 300, 0, &error);
+  g_assert_no_error (error);
+  wait_for_saved (fixture->window);
+  g_assert_cmpint (deca_window_get_saved_version (fixture->window), ==, 3);
+
+  /* The history panel is on the right; its rows carry the buttons. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-history", NULL);
+  g_assert_true (deca_ui_test_wait_until (history_has_cb, &three, 10000));
+  deca_ui_test_wait_for_draw (GTK_WIDGET (fixture->window));
+
+  open_button = deca_ui_test_find_actionable (GTK_WIDGET (deca_window_get_history_panel (fixture->window)),
+                                              "win.open-version", g_variant_new_int64 (2));
+  g_assert_nonnull (open_button);
+  deca_ui_test_click_widget (open_button);
+  wait_until_shows (fixture->window, flow_id, 2);
+  document = deca_window_get_document (fixture->window);
+  g_assert_nonnull (deca_flow_document_lookup_node (document, "transform"));
+  g_assert_null (deca_flow_document_lookup_node (document, "log"));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (deca_window_get_canvas (fixture->window))));
+  deca_ui_test_wait_for_draw (GTK_WIDGET (fixture->window));
+
+  restore_button = deca_ui_test_find_actionable (GTK_WIDGET (fixture->window),
+                                                 "win.restore-shown-version", NULL);
+  g_assert_nonnull (restore_button);
+  g_assert_true (gtk_widget_get_mapped (restore_button));
+  deca_ui_test_click_widget (restore_button);
+  wait_until_shows (fixture->window, flow_id, 0);
+  g_assert_cmpint (deca_window_get_saved_version (fixture->window), ==, 4);
+  document = deca_window_get_document (fixture->window);
+  g_assert_null (deca_flow_document_lookup_node (document, "log"));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (deca_window_get_canvas (fixture->window))));
+
+  versions = stored_versions (fixture, flow_id);
+  g_assert_cmpuint (versions->len, ==, 4);
+}
+
+/* A bad file gets an error that names the problem and changes nothing in the store; a
+ * good one without positions is laid out, stored and opened. */
+static void
+test_window_import (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) flows = NULL;
+  const char *bad = "{\"id\": \"x\", \"nodes\": [ {\"id\": \"a\", \"type\": \"log\"}, ]}";
+  const char *good =
+    "{\"id\": \"imported\", \"name\": \"Imported\", \"nodes\": ["
+    " {\"id\": \"a\", \"type\": \"transform\", \"config\": {\"set\": {\"x\": 1}}},"
+    " {\"id\": \"b\", \"type\": \"log\", \"config\": {\"message\": \"{{a.x}}\"}}],"
+    " \"connections\": [{\"from\": \"a\", \"to\": \"b\"}]}";
+  DecaFlowDocument *document;
+  GListModel *nodes;
+
+  g_assert_false (deca_window_import_data (fixture->window, bad, "bad.json", &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, "bad.json"));
+  g_assert_nonnull (strstr (error->message, "line 1"));
+  g_clear_error (&error);
+  flows = stored_flows (fixture);
+  g_assert_cmpuint (flows->len, ==, 0);
+  g_clear_pointer (&flows, g_ptr_array_unref);
+
+  g_assert_true (deca_window_import_data (fixture->window, good, "good.json", &error));
+  g_assert_no_error (error);
+  wait_until_shows (fixture->window, "imported", 0);
+  document = deca_window_get_document (fixture->window);
+  nodes = deca_flow_document_get_nodes (document);
+  g_assert_cmpuint (g_list_model_get_n_items (nodes), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(DecaFlowNodeItem) item = g_list_model_get_item (nodes, i);
+      g_assert_true (deca_flow_node_item_get_has_position (item));
+    }
+  {
+    g_autoptr(DecaFlowNodeItem) a = g_list_model_get_item (nodes, 0);
+    g_autoptr(DecaFlowNodeItem) b = g_list_model_get_item (nodes, 1);
+    g_assert_cmpfloat (deca_flow_node_item_get_x (a), <, deca_flow_node_item_get_x (b));
+  }
+
+  /* The same file again keeps the first and stores a copy under a fresh id. */
+  g_assert_true (deca_window_import_data (fixture->window, good, "good.json", &error));
+  wait_for_n_flows (fixture->window, 2);
+  flows = stored_flows (fixture);
+  g_assert_cmpuint (flows->len, ==, 2);
+}
+
+static void
+set_flag (gboolean *flag)
+{
+  *flag = TRUE;
+}
+
+static gboolean
+flag_is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Importing through a file, and exporting the open flow to one, round trip. */
+static void
+test_window_import_export_files (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autofree char *example = g_build_filename (g_getenv ("DECA_SOURCE_DIR"), "data",
+                                               "examples", "order-webhook.json", NULL);
+  g_autoptr(GFile) in = g_file_new_for_path (example);
+  g_autofree char *out_path = g_build_filename (fixture->dir, "export.json", NULL);
+  g_autoptr(GFile) out = g_file_new_for_path (out_path);
+  g_autofree char *written = NULL;
+  g_autofree char *expected = NULL;
+  gboolean exported = FALSE;
+
+  deca_window_import_file (fixture->window, in);
+  wait_until_shows (fixture->window, "order-webhook", 0);
+  g_assert_nonnull (deca_flow_document_lookup_node (deca_window_get_document (fixture->window),
+                                                    "is-large"));
+
+  g_signal_connect_swapped (fixture->window, "exported", G_CALLBACK (set_flag), &exported);
+  deca_window_export_file (fixture->window, out);
+  g_assert_true (deca_ui_test_wait_until (flag_is_set, &exported, 10000));
+  g_assert_true (g_file_get_contents (out_path, &written, NULL, NULL));
+  expected = deca_flow_document_to_data (deca_window_get_document (fixture->window), NULL);
+  g_assert_cmpstr (written, ==, expected);
+}
+
+/* A file that does not exist, or is not text, gets a dialog and changes nothing. */
+static void
+test_window_import_bad_files (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *missing_path = g_build_filename (fixture->dir, "missing.json", NULL);
+  g_autofree char *binary_path = g_build_filename (fixture->dir, "binary.json", NULL);
+  g_autoptr(GFile) missing = g_file_new_for_path (missing_path);
+  g_autoptr(GFile) binary = g_file_new_for_path (binary_path);
+  g_autoptr(GPtrArray) flows = NULL;
+  const char bytes[] = { '{', 0, (char) 0xff, '}' };
+  guint before = g_list_model_get_n_items (gtk_window_get_toplevels ());
+
+  g_assert_true (g_file_set_contents (binary_path, bytes, sizeof bytes, NULL));
+  deca_window_import_file (fixture->window, missing);
+  deca_window_import_file (fixture->window, binary);
+  while (g_list_model_get_n_items (gtk_window_get_toplevels ()) < before + 2)
+    g_main_context_iteration (NULL, TRUE);
+
+  flows = stored_flows (fixture);
+  g_assert_cmpuint (flows->len, ==, 0);
+  g_assert_null (deca_window_get_document (fixture->window));
+  g_unlink (binary_path);
+}
+
+/* Delete hides the flow and offers Undo in a toast; undo brings it back. */
+static void
+test_window_delete_and_undo (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *flow_id = NULL;
+  g_autoptr(GPtrArray) flows = NULL;
+
+  new_flow_by_click (fixture);
+  flow_id = g_strdup (deca_window_get_flow_id (fixture->window));
+  wait_for_n_flows (fixture->window, 1);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.delete-flow", "s", flow_id);
+  wait_for_n_flows (fixture->window, 0);
+  flows = stored_flows (fixture);
+  g_assert_cmpuint (flows->len, ==, 0);
+  g_clear_pointer (&flows, g_ptr_array_unref);
+  while (deca_window_get_document (fixture->window) != NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.undelete-flow", "s", flow_id);
+  wait_until_shows (fixture->window, flow_id, 0);
+  wait_for_n_flows (fixture->window, 1);
+  flows = stored_flows (fixture);
+  g_assert_cmpuint (flows->len, ==, 1);
+}
+
+/* Duplicate stores a copy under a fresh id and opens it; rename of a flow that is not
+ * open stores a new version with the new name. */
+static void
+test_window_duplicate_and_rename (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *original = NULL;
+  g_autoptr(GPtrArray) flows = NULL;
+  g_autoptr(GPtrArray) versions = NULL;
+  DecaFlowDocument *copy;
+
+  new_flow_by_click (fixture);
+  original = g_strdup (deca_window_get_flow_id (fixture->window));
+  deca_flow_document_add_node (deca_window_get_document (fixture->window), "log", 0, 0, &error);
+  g_assert_no_error (error);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.duplicate-flow", "s", original);
+  while (g_strcmp0 (deca_window_get_flow_id (fixture->window), original) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  wait_for_flow (fixture->window);
+  copy = deca_window_get_document (fixture->window);
+  g_assert_cmpstr (deca_flow_document_get_name (copy), ==, "Untitled flow (copy)");
+  /* The copy has the edit that was still waiting for the autosave. */
+  g_assert_nonnull (deca_flow_document_lookup_node (copy, "log"));
+  wait_for_n_flows (fixture->window, 2);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.rename-flow", "s", original);
+  {
+    GtkWidget *entry = NULL;
+    GListModel *toplevels = gtk_window_get_toplevels ();
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels) && !entry; i++)
+      {
+        g_autoptr(GtkWidget) top = g_list_model_get_item (toplevels, i);
+        if (ADW_IS_MESSAGE_DIALOG (top))
+          {
+            entry = deca_ui_test_find_type (top, GTK_TYPE_ENTRY);
+            deca_ui_test_wait_for_draw (top);
+          }
+      }
+    g_assert_nonnull (entry);
+    gtk_editable_set_text (GTK_EDITABLE (entry), "");
+    deca_ui_test_click_widget (entry);
+    deca_ui_test_type_text (entry, "Renamed");
+    deca_ui_test_key (entry, GDK_KEY_Return, 0);
+  }
+  versions = NULL;
+  while (TRUE)
+    {
+      g_autoptr(GPtrArray) now = stored_versions (fixture, original);
+      if (now->len == 3)
+        {
+          versions = g_steal_pointer (&now);
+          break;
+        }
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpstr (((DecaFlowVersionInfo *) versions->pdata[0])->name, ==, "Renamed");
 }
 
 int
 main (int argc, char *argv[])
 {
   deca_ui_test_init (&argc, &argv);
-  g_test_add_func ("/deca/ui/window/type", test_window_type);
+
+#define ADD(path, func) \
+  g_test_add ("/deca/ui/window/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("new-flow", test_window_new_flow);
+  ADD ("autosave-and-reopen", test_window_autosave_and_reopen);
+  ADD ("close-saves-pending-edit", test_window_close_saves_pending_edit);
+  ADD ("open-and-restore-version", test_window_open_and_restore_version);
+  ADD ("import", test_window_import);
+  ADD ("import-export-files", test_window_import_export_files);
+  ADD ("import-bad-files", test_window_import_bad_files);
+  ADD ("delete-and-undo", test_window_delete_and_undo);
+  ADD ("duplicate-and-rename", test_window_duplicate_and_rename);
+#undef ADD
   return g_test_run ();
 }
