@@ -359,6 +359,18 @@ median (const char *name,
   return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
+/* The bus GLib would find without autolaunch: $DBUS_SESSION_BUS_ADDRESS or the user
+ * bus of systemd. Autolaunching one (X11's dbus-launch) would measure something else,
+ * or hang. */
+static gboolean
+have_session_bus (void)
+{
+  g_autofree char *user_bus = g_build_filename (g_get_user_runtime_dir (), "bus", NULL);
+
+  return g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL
+         || g_file_test (user_bus, G_FILE_TEST_EXISTS);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -370,6 +382,11 @@ main (int   argc,
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     {
       g_printerr ("bench-studio: no display; run it under xvfb-run -a dbus-run-session --\n");
+      return 77;
+    }
+  if (!have_session_bus ())
+    {
+      g_printerr ("bench-studio: no session bus; run it under xvfb-run -a dbus-run-session --\n");
       return 77;
     }
   /* A studio killed while this reads its pipe must not kill the benchmark. */
