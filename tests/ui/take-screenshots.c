@@ -317,6 +317,9 @@ main (int   argc,
    * user's own settings and store are not touched. */
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("GSETTINGS_SCHEMA_DIR", DECA_SCHEMA_DIR, FALSE);
+  /* Pictures need no screen reader; without this GTK would look for (and might
+   * autolaunch) a session bus to find the accessibility bus on. */
+  g_setenv ("GTK_A11Y", "none", FALSE);
   store_dir = g_dir_make_tmp ("deca-screenshots-XXXXXX", &error);
   if (store_dir == NULL)
     {
