@@ -209,14 +209,30 @@ deca_expression_view_constructed (GObject *object)
   update_title (self);
 }
 
+static gboolean
+release_buffer_cb (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
 static void
 deca_expression_view_dispose (GObject *object)
 {
   DecaExpressionView *self = DECA_EXPRESSION_VIEW (object);
 
   if (self->completion && self->source_view)
-    gtk_source_completion_remove_provider (gtk_source_view_get_completion (self->source_view),
-                                           GTK_SOURCE_COMPLETION_PROVIDER (self->completion));
+    {
+      GtkSourceCompletion *completion = gtk_source_view_get_completion (self->source_view);
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->source_view));
+
+      /* A completion request still in flight finishes in an idle and then deletes its
+       * marks from the buffer, which must still exist then (GtkSourceView 5.6 does not
+       * see to that). Blocking cancels the request; the buffer is kept until after the
+       * request's idle, which runs at a higher priority. */
+      gtk_source_completion_block_interactive (completion);
+      gtk_source_completion_remove_provider (completion, GTK_SOURCE_COMPLETION_PROVIDER (self->completion));
+      g_idle_add_full (G_PRIORITY_LOW, release_buffer_cb, g_object_ref (buffer), g_object_unref);
+    }
   g_clear_object (&self->completion);
   gtk_widget_dispose_template (GTK_WIDGET (self), DECA_TYPE_EXPRESSION_VIEW);
   G_OBJECT_CLASS (deca_expression_view_parent_class)->dispose (object);
@@ -353,6 +369,8 @@ deca_expression_view_set_text (DecaExpressionView *self,
                                const char         *text)
 {
   GtkTextBuffer *buffer;
+  GtkTextIter cursor;
+  int offset;
   g_autofree char *current = NULL;
 
   g_return_if_fail (DECA_IS_EXPRESSION_VIEW (self));
@@ -362,11 +380,17 @@ deca_expression_view_set_text (DecaExpressionView *self,
     return;
 
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->source_view));
+  gtk_text_buffer_get_iter_at_mark (buffer, &cursor, gtk_text_buffer_get_insert (buffer));
+  offset = gtk_text_iter_get_offset (&cursor);
   g_signal_handler_block (buffer, self->changed_handler);
   /* Loading a value is not something the person should undo inside the text view. */
   gtk_text_buffer_begin_irreversible_action (buffer);
   gtk_text_buffer_set_text (buffer, text ? text : "", -1);
   gtk_text_buffer_end_irreversible_action (buffer);
+  /* A change from elsewhere (an undo, a rename rewriting references) keeps the cursor
+   * where it was, as far as the new text allows. */
+  gtk_text_buffer_get_iter_at_offset (buffer, &cursor, offset);
+  gtk_text_buffer_place_cursor (buffer, &cursor);
   g_signal_handler_unblock (buffer, self->changed_handler);
 }
 

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "deca-edit-burst.h"
 #include "deca-expression-view.h"
 #include "deca-inspector.h"
 #include "deca-json.h"
@@ -71,6 +72,8 @@ struct _DecaInspector
   guint retry_source;
   guint timeout_source;
   guint condition_source;
+  gconstpointer retry_field;   /* the spin button being edited, naming its undo step */
+  gconstpointer settings_field;
   gboolean loading;          /* widgets are being set from the document */
 };
 
@@ -273,7 +276,10 @@ apply_name_cb (gpointer data)
 
   self->name_source = 0;
   if (self->document && g_strcmp0 (name, deca_flow_document_get_name (self->document)) != 0)
-    deca_flow_document_set_name (self->document, name);
+    {
+      deca_edit_burst_begin (self->document, &self->name_source);
+      deca_flow_document_set_name (self->document, name);
+    }
   return G_SOURCE_REMOVE;
 }
 
@@ -293,7 +299,10 @@ apply_description_cb (gpointer data)
   self->description_source = 0;
   if (self->document &&
       g_strcmp0 (description, deca_flow_document_get_description (self->document) ?: "") != 0)
-    deca_flow_document_set_description (self->document, description);
+    {
+      deca_edit_burst_begin (self->document, &self->description_source);
+      deca_flow_document_set_description (self->document, description);
+    }
   return G_SOURCE_REMOVE;
 }
 
@@ -351,15 +360,27 @@ apply_settings_cb (gpointer data)
   a = json_node_init_object (json_node_alloc (), before);
   b = json_node_init_object (json_node_alloc (), settings);
   if (!json_node_equal (a, b))
-    deca_flow_document_set_settings (self->document, json_object_get_size (settings) ? settings : NULL);
+    {
+      deca_edit_burst_begin (self->document, self->settings_field);
+      deca_flow_document_set_settings (self->document, json_object_get_size (settings) ? settings : NULL);
+    }
   return G_SOURCE_REMOVE;
 }
 
 static void
-settings_changed_cb (DecaInspector *self)
+settings_changed_cb (DecaInspector *self,
+                     GtkWidget     *spin)
 {
-  if (!self->loading)
-    restart_source (&self->settings_source, apply_settings_cb, self);
+  if (self->loading)
+    return;
+  /* Another field is another undo step: write the one before now. */
+  if (self->settings_field != spin && self->settings_source != 0)
+    {
+      g_clear_handle_id (&self->settings_source, g_source_remove);
+      apply_settings_cb (self);
+    }
+  self->settings_field = spin;
+  restart_source (&self->settings_source, apply_settings_cb, self);
 }
 
 static void
@@ -368,7 +389,10 @@ error_strategy_changed_cb (DecaInspector *self)
   if (self->loading)
     return;
   g_clear_handle_id (&self->settings_source, g_source_remove);
+  /* A choice is an undo step of its own. */
+  deca_edit_burst_end (self->document);
   apply_settings_cb (self);
+  deca_edit_burst_end (self->document);
 }
 
 static void
@@ -504,6 +528,7 @@ node_id_apply_cb (DecaInspector *self)
       return;
     }
   deca_schema_form_flush (self->schema_form);
+  deca_edit_burst_end (self->document);
   if (!deca_flow_document_rename_node (self->document, deca_flow_node_item_get_id (self->node),
                                        new_id, &error))
     entry_row_show_error (self->node_id_row, self->node_id_error_label, error->message);
@@ -549,8 +574,11 @@ apply_retry_cb (gpointer data)
   if (!adw_expander_row_get_enable_expansion (self->retry_row))
     {
       if (before != NULL)
-        deca_flow_document_set_node_retry (self->document, deca_flow_node_item_get_id (self->node),
-                                           NULL, &error);
+        {
+          deca_edit_burst_begin (self->document, self->retry_field);
+          deca_flow_document_set_node_retry (self->document, deca_flow_node_item_get_id (self->node),
+                                             NULL, &error);
+        }
       return G_SOURCE_REMOVE;
     }
 
@@ -570,6 +598,7 @@ apply_retry_cb (gpointer data)
       if (json_node_equal (a, b))
         return G_SOURCE_REMOVE;
     }
+  deca_edit_burst_begin (self->document, self->retry_field);
   if (!deca_flow_document_set_node_retry (self->document, deca_flow_node_item_get_id (self->node),
                                           retry, &error))
     row_show_error (self->max_attempts_row, GTK_WIDGET (self->max_attempts_spin), error->message,
@@ -578,10 +607,18 @@ apply_retry_cb (gpointer data)
 }
 
 static void
-retry_changed_cb (DecaInspector *self)
+retry_changed_cb (DecaInspector *self,
+                  GtkWidget     *spin)
 {
-  if (!self->loading)
-    restart_source (&self->retry_source, apply_retry_cb, self);
+  if (self->loading)
+    return;
+  if (self->retry_field != spin && self->retry_source != 0)
+    {
+      g_clear_handle_id (&self->retry_source, g_source_remove);
+      apply_retry_cb (self);
+    }
+  self->retry_field = spin;
+  restart_source (&self->retry_source, apply_retry_cb, self);
 }
 
 static void
@@ -598,7 +635,9 @@ retry_enabled_cb (DecaInspector *self)
       self->loading = FALSE;
     }
   g_clear_handle_id (&self->retry_source, g_source_remove);
+  deca_edit_burst_end (self->document);
   apply_retry_cb (self);
+  deca_edit_burst_end (self->document);
 }
 
 static gboolean
@@ -611,6 +650,7 @@ apply_timeout_cb (gpointer data)
   self->timeout_source = 0;
   if (self->node == NULL || deca_flow_node_item_get_timeout (self->node) == timeout)
     return G_SOURCE_REMOVE;
+  deca_edit_burst_begin (self->document, &self->timeout_source);
   if (!deca_flow_document_set_node_timeout (self->document, deca_flow_node_item_get_id (self->node),
                                             timeout, &error))
     row_show_error (self->node_timeout_row, GTK_WIDGET (self->node_timeout_spin), error->message,
@@ -730,6 +770,7 @@ apply_condition_cb (gpointer data)
   current = deca_flow_connection_item_get_condition (self->connection);
   if (g_strcmp0 (current ? current : "", g_strstrip (text)) == 0)
     return G_SOURCE_REMOVE;
+  deca_edit_burst_begin (self->document, &self->condition_source);
   deca_flow_document_set_connection_condition (self->document, self->connection, text);
   return G_SOURCE_REMOVE;
 }
@@ -772,6 +813,7 @@ delete_connection_action (GtkWidget  *widget,
   if (self->connection == NULL)
     return;
   g_clear_handle_id (&self->condition_source, g_source_remove);
+  deca_edit_burst_end (self->document);
   deca_flow_document_disconnect (self->document, self->connection);
 }
 
@@ -852,6 +894,8 @@ flush_all (DecaInspector *self)
       }
   deca_schema_form_flush (self->schema_form);
   deca_trigger_editor_flush (self->trigger_editor);
+  if (self->document)
+    deca_edit_burst_end (self->document);
 }
 
 static void
@@ -1221,6 +1265,8 @@ deca_inspector_class_init (DecaInspectorClass *klass)
 static void
 deca_inspector_init (DecaInspector *self)
 {
+  GtkEventController *focus;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   g_signal_connect_swapped (self->flow_name_row, "changed", G_CALLBACK (flow_name_changed_cb), self);
@@ -1259,6 +1305,11 @@ deca_inspector_init (DecaInspector *self)
                                       GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       adw_preferences_row_get_title (labels[i].row), -1);
   }
+
+  /* Focus leaving the panel writes what is pending and ends the undo step. */
+  focus = gtk_event_controller_focus_new ();
+  g_signal_connect_swapped (focus, "leave", G_CALLBACK (flush_all), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), focus);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "inspector.delete-connection", FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->stack), FALSE);

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "deca-edit-burst.h"
 #include "deca-expression-view.h"
 #include "deca-json.h"
 #include "deca-schema-form.h"
@@ -331,6 +332,12 @@ field_apply (Field *field)
       (value != NULL && current != NULL && json_node_equal (value, current)))
     return;
 
+  /* Typing is written in steps and grouped into one undo step per burst; a switch or a
+   * choice is one edit of its own. */
+  if (field->kind == FIELD_SWITCH || field->kind == FIELD_ENUM)
+    deca_edit_burst_end (self->document);
+  else
+    deca_edit_burst_begin (self->document, field);
   if (!deca_flow_document_set_node_field (self->document, deca_flow_node_item_get_id (self->node),
                                           field->pointer, value, &error))
     field_set_local_error (field, error->message);
@@ -394,6 +401,8 @@ focus_leave_cb (GtkEventControllerFocus *controller,
 {
   if (field->apply_source != 0)
     field_apply (field);
+  if (field->form->document)
+    deca_edit_burst_end (field->form->document);
 }
 
 /* Whether @value can be shown by a field of @kind; else the field shows JSON. */
@@ -915,6 +924,8 @@ deca_schema_form_flush (DecaSchemaForm *self)
       if (field->apply_source != 0)
         field_apply (field);
     }
+  if (self->document)
+    deca_edit_burst_end (self->document);
 }
 
 void

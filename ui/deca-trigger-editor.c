@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "deca-cron.h"
+#include "deca-edit-burst.h"
 #include "deca-json.h"
 #include "deca-trigger-editor.h"
 #include "deca-validator.h"
@@ -203,8 +204,11 @@ set_or_remove_string (JsonObject *object,
     json_object_set_string_member (object, member, value);
 }
 
+/* Writes what @row shows. @typing: part of a burst of typing (one undo step with the
+ * edits before it), else an edit of its own. */
 static void
-trigger_row_apply (TriggerRow *row)
+trigger_row_apply (TriggerRow *row,
+                   gboolean    typing)
 {
   DecaTriggerEditor *self = row->editor;
   g_autoptr(JsonArray) triggers = NULL;
@@ -238,6 +242,10 @@ trigger_row_apply (TriggerRow *row)
   if (row->event_row)
     set_or_remove_string (trigger, "event", gtk_editable_get_text (GTK_EDITABLE (row->event_row)), TRUE);
 
+  if (typing)
+    deca_edit_burst_begin (self->document, row);
+  else
+    deca_edit_burst_end (self->document);
   deca_flow_document_set_triggers (self->document, triggers);
 }
 
@@ -247,7 +255,7 @@ apply_timeout_cb (gpointer data)
   TriggerRow *row = data;
 
   row->apply_source = 0;
-  trigger_row_apply (row);
+  trigger_row_apply (row, TRUE);
   return G_SOURCE_REMOVE;
 }
 
@@ -269,7 +277,7 @@ method_changed_cb (AdwComboRow *combo,
                    TriggerRow  *row)
 {
   if (!row->loading)
-    trigger_row_apply (row);
+    trigger_row_apply (row, FALSE);
 }
 
 static void
@@ -282,6 +290,7 @@ remove_clicked_cb (GtkButton  *button,
 
   if (self->document == NULL)
     return;
+  deca_trigger_editor_flush (self);
   triggers = deca_flow_document_get_triggers (self->document);
   for (guint i = 0; i < json_array_get_length (triggers); i++)
     if (i != row->index)
@@ -719,8 +728,10 @@ deca_trigger_editor_flush (DecaTriggerEditor *self)
       TriggerRow *row = g_ptr_array_index (self->rows, i);
 
       if (row->apply_source != 0)
-        trigger_row_apply (row);
+        trigger_row_apply (row, TRUE);
     }
+  if (self->document)
+    deca_edit_burst_end (self->document);
 }
 
 GtkWidget *

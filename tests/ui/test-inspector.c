@@ -263,6 +263,14 @@ field_input (DecaSchemaForm *form,
   return input;
 }
 
+/* What the window does for Undo: write what the inspector holds, then undo. */
+static gboolean
+undo (Fixture *fixture)
+{
+  deca_inspector_flush (fixture->inspector);
+  return deca_flow_document_undo (fixture->document);
+}
+
 static gboolean
 document_undo_all (Fixture *fixture)
 {
@@ -273,7 +281,7 @@ document_undo_all (Fixture *fixture)
     {
       if (g_getenv ("DECA_TEST_DEBUG"))
         g_printerr ("undo %s\n", deca_flow_document_get_undo_label (fixture->document));
-      g_assert_true (deca_flow_document_undo (fixture->document));
+      g_assert_true (undo (fixture));
       any = TRUE;
     }
   return any;
@@ -296,16 +304,60 @@ test_text_field (Fixture       *fixture,
 
   click_center (fixture, text);
   g_assert_true (gtk_widget_has_focus (text));
-  deca_ui_test_type_text (text, "https://example.com/orders");
+  deca_ui_test_type_text (text, "https://example.com");
+  assert_config_becomes (fixture, "http", "url", "\"https://example.com\"");
+  /* Typing on after the first part was written. */
+  deca_ui_test_type_text (text, "/orders");
   assert_config_becomes (fixture, "http", "url", "\"https://example.com/orders\"");
   g_assert_true (deca_ui_test_wait_until (view_has_no_error, url, 5000));
   /* Writing the edit did not reset the text under the cursor. */
   g_assert_true (gtk_widget_has_focus (text));
 
-  /* The burst of typing is one step. */
-  g_assert_true (deca_flow_document_undo (fixture->document));
+  /* The burst of typing in the field is one step. */
+  g_assert_true (undo (fixture));
   g_assert_null (config_member (fixture, "http", "url"));
   g_assert_false (deca_flow_document_can_undo (fixture->document));
+}
+
+static void
+set_max_redirects (Fixture *fixture,
+                   gint64   value)
+{
+  g_autoptr(JsonNode) node = json_node_init_int (json_node_alloc (), value);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (deca_flow_document_set_node_field (fixture->document, "http", "max_redirects",
+                                                    node, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_document_changes_while_typing (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  DecaSchemaForm *form = show_node (fixture, "http");
+  DecaExpressionView *url = DECA_EXPRESSION_VIEW (deca_schema_form_get_field_row (form, "/url"));
+  GtkWidget *text = field_input (form, "/url");
+  g_autofree char *shown = NULL;
+
+  click_center (fixture, text);
+  deca_ui_test_type_text (text, "https://a");
+  assert_config_becomes (fixture, "http", "url", "\"https://a\"");
+
+  /* Another edit of the node notifies its config; the text and the cursor stay. */
+  set_max_redirects (fixture, 3);
+  deca_ui_test_type_text (text, "bc");
+  assert_config_becomes (fixture, "http", "url", "\"https://abc\"");
+
+  /* The same while an edit is still waiting to be written. */
+  deca_ui_test_type_text (text, "d");
+  set_max_redirects (fixture, 4);
+  shown = deca_expression_view_dup_text (url);
+  g_assert_cmpstr (shown, ==, "https://abcd");
+  deca_ui_test_type_text (text, "e");
+  assert_config_becomes (fixture, "http", "url", "\"https://abcde\"");
+  assert_config_becomes (fixture, "http", "max_redirects", "4");
+  g_assert_true (gtk_widget_has_focus (text));
 }
 
 static void
@@ -352,7 +404,7 @@ test_switch_field (Fixture       *fixture,
   click_center (fixture, toggle);
   assert_config_becomes (fixture, "http", "follow_redirects", "true");
 
-  g_assert_true (deca_flow_document_undo (fixture->document));
+  g_assert_true (undo (fixture));
   assert_config_becomes (fixture, "http", "follow_redirects", "false");
   /* The switch follows the document. */
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (toggle)));
@@ -370,7 +422,7 @@ test_enum_field (Fixture       *fixture,
   click_label (row, "POST");
   assert_config_becomes (fixture, "http", "method", "\"POST\"");
 
-  g_assert_true (deca_flow_document_undo (fixture->document));
+  g_assert_true (undo (fixture));
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row)), !=, GTK_INVALID_LIST_POSITION);
   {
     g_autoptr(JsonNode) method = config_member (fixture, "http", "method");
@@ -581,7 +633,7 @@ test_rename (Fixture       *fixture,
   g_assert_true (gtk_widget_get_visible (error_label));
   g_assert_nonnull (deca_flow_document_lookup_node (fixture->document, "fetch"));
 
-  g_assert_true (deca_flow_document_undo (fixture->document));
+  g_assert_true (undo (fixture));
   g_assert_nonnull (deca_flow_document_lookup_node (fixture->document, "http"));
   g_assert_cmpstr (deca_inspector_get_node_id (fixture->inspector), ==, "http");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (id_row)), ==, "http");
@@ -663,13 +715,13 @@ test_retry_timeout (Fixture       *fixture,
   g_assert_true (deca_ui_test_wait_until (timeout_is_20, fixture, 5000));
 
   /* Undo, one step at a time: timeout, delay, attempts, retry on. */
-  g_assert_true (deca_flow_document_undo (fixture->document));
+  g_assert_true (undo (fixture));
   g_assert_cmpfloat (deca_flow_node_item_get_timeout (deca_flow_document_lookup_node (fixture->document, "http")), ==, 0);
-  g_assert_true (deca_flow_document_undo (fixture->document));
+  g_assert_true (undo (fixture));
   g_assert_cmpfloat (retry_member (fixture, "initial_delay"), ==, 1);
-  g_assert_true (deca_flow_document_undo (fixture->document));
+  g_assert_true (undo (fixture));
   g_assert_cmpfloat (retry_member (fixture, "max_attempts"), ==, 3);
-  g_assert_true (deca_flow_document_undo (fixture->document));
+  g_assert_true (undo (fixture));
   g_assert_cmpfloat (retry_member (fixture, "max_attempts"), ==, -1);
   /* The form follows. */
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (toggle)));
@@ -763,7 +815,7 @@ test_flow_settings (Fixture       *fixture,
     deca_flow_document_set_settings (fixture->document, settings);
     deca_ui_test_iterate ();
     g_assert_true (gtk_widget_has_css_class (row, "deca-field-invalid"));
-    g_assert_true (deca_flow_document_undo (fixture->document));
+    g_assert_true (undo (fixture));
     deca_ui_test_iterate ();
     g_assert_false (gtk_widget_has_css_class (row, "deca-field-invalid"));
   }
@@ -900,7 +952,7 @@ test_triggers (Fixture       *fixture,
   g_clear_pointer (&triggers, json_array_unref);
   triggers = deca_flow_document_get_triggers (fixture->document);
   g_assert_cmpuint (json_array_get_length (triggers), ==, 0);
-  g_assert_true (deca_flow_document_undo (fixture->document));
+  g_assert_true (undo (fixture));
   g_assert_nonnull (deca_trigger_editor_get_trigger_row (editor, 0));
   g_assert_true (document_undo_all (fixture));
   g_clear_pointer (&triggers, json_array_unref);
@@ -956,7 +1008,7 @@ test_connection (Fixture       *fixture,
   g_assert_cmpstr (deca_inspector_get_page (fixture->inspector), ==, "flow");
   g_assert_null (deca_inspector_get_connection (fixture->inspector));
 
-  g_assert_true (deca_flow_document_undo (fixture->document));
+  g_assert_true (undo (fixture));
   g_assert_cmpuint (g_list_model_get_n_items (deca_flow_document_get_connections (fixture->document)), ==, 1);
 }
 
@@ -1121,6 +1173,7 @@ main (int argc, char *argv[])
 #define ADD(path, func) \
   g_test_add ("/deca/ui/inspector/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("text-field", test_text_field);
+  ADD ("document-changes-while-typing", test_document_changes_while_typing);
   ADD ("number-field", test_number_field);
   ADD ("switch-field", test_switch_field);
   ADD ("enum-field", test_enum_field);
