@@ -788,7 +788,10 @@ deca_trigger_editor_dispose (GObject *object)
   DecaTriggerEditor *self = DECA_TRIGGER_EDITOR (object);
 
   if (self->document)
-    g_signal_handlers_disconnect_by_data (self->document, self);
+    {
+      deca_trigger_editor_flush (self);
+      g_signal_handlers_disconnect_by_data (self->document, self);
+    }
   g_clear_object (&self->document);
   if (self->rows)
     {
