@@ -25,6 +25,8 @@ G_BEGIN_DECLS
 /* Below this zoom the cards are drawn as plain boxes: their text would be unreadable
  * anyway, and a thousand of them must pan smoothly. */
 #define DECA_CANVAS_DETAIL_ZOOM 0.35
+/* How long the view must rest before the cards are drawn at its exact scale. */
+#define DECA_CANVAS_SETTLE_MS 200
 /* How long a refusal stays on screen. */
 #define DECA_CANVAS_REFUSAL_MS 4000
 
@@ -62,7 +64,11 @@ struct _DecaCanvas
   guint problems_timeout_id;
   /* The minimap's cards in minimap pixels; NULL when a node moved since. */
   GskRenderNode *minimap_node;
+  GdkTexture *minimap_texture;    /* minimap_node drawn once */
   graphene_rect_t minimap_world;  /* the canvas rectangle the minimap shows */
+  /* A card moved or resized, or a connection changed: the curves must be placed again.
+   * While only the view changes, they are not. */
+  gboolean geometry_dirty;
   /* Colours from the theme's named colours, read again when the style changes. */
   GdkRGBA fg_color;
   GdkRGBA accent_color;
@@ -77,6 +83,8 @@ struct _DecaCanvas
   gboolean snap_to_grid;
   gboolean show_minimap;
   gboolean fit_pending;  /* zoom to fit at the next allocation (a new document) */
+  gboolean view_moving;  /* the view changed less than DECA_CANVAS_SETTLE_MS ago */
+  guint settle_id;
 
   /* selection */
   guint n_selected;

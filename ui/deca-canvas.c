@@ -36,11 +36,13 @@ static guint signals[N_SIGNALS];
 
 /* DECA_CANVAS_DEBUG turns the drawing shortcuts off, to measure what they buy
  * (tests/bench/bench-canvas.c): "no-cull" allocates and draws everything, "no-cache"
- * draws every curve again each frame, "no-lod" draws full cards at any zoom. */
+ * places and draws every curve again each frame, "no-lod" draws full cards at any zoom,
+ * "no-texture" draws the cards' widgets (and the minimap) instead of images of them. */
 enum {
   DEBUG_NO_CULL = 1 << 0,
   DEBUG_NO_CACHE = 1 << 1,
   DEBUG_NO_LOD = 1 << 2,
+  DEBUG_NO_TEXTURE = 1 << 3,
 };
 
 static guint debug_flags;
@@ -64,12 +66,11 @@ _deca_canvas_node_rect (DecaCanvas      *self,
                         DecaNodeView    *view,
                         graphene_rect_t *rect)
 {
-  DecaFlowNodeItem *item = deca_node_view_get_item (view);
-  double width, height;
+  double x, y, width, height;
 
+  deca_node_view_get_position (view, &x, &y);
   deca_node_view_get_size (view, &width, &height);
-  graphene_rect_init (rect, deca_flow_node_item_get_x (item), deca_flow_node_item_get_y (item),
-                      width, height);
+  graphene_rect_init (rect, x, y, width, height);
 }
 
 void
@@ -398,6 +399,10 @@ _deca_canvas_minimap_to_canvas (DecaCanvas *self,
 void
 _deca_canvas_selection_changed (DecaCanvas *self)
 {
+  /* The minimap shows the selection. */
+  g_clear_pointer (&self->minimap_node, gsk_render_node_unref);
+  g_clear_object (&self->minimap_texture);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTION]);
   _deca_canvas_update_actions (self);
 }
@@ -478,6 +483,8 @@ node_moved_cb (DecaCanvas   *self,
                DecaNodeView *view)
 {
   g_clear_pointer (&self->minimap_node, gsk_render_node_unref);
+  g_clear_object (&self->minimap_texture);
+  self->geometry_dirty = TRUE;
   gtk_widget_queue_allocate (GTK_WIDGET (self));
 }
 
@@ -486,6 +493,7 @@ connection_changed_cb (DecaCanvas         *self,
                        DecaConnectionView *view)
 {
   resolve_connection (self, view);
+  self->geometry_dirty = TRUE;
   gtk_widget_queue_allocate (GTK_WIDGET (self));
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -605,6 +613,8 @@ nodes_changed_cb (DecaCanvas *self,
           resolve_connection (self, view);
       }
   g_clear_pointer (&self->minimap_node, gsk_render_node_unref);
+  g_clear_object (&self->minimap_texture);
+  self->geometry_dirty = TRUE;
   gtk_widget_queue_allocate (GTK_WIDGET (self));
   if (n_selected != self->n_selected)
     _deca_canvas_selection_changed (self);
@@ -625,6 +635,7 @@ connections_changed_cb (DecaCanvas *self,
 
       add_connection_view (self, item, position + i);
     }
+  self->geometry_dirty = TRUE;
   gtk_widget_queue_allocate (GTK_WIDGET (self));
 }
 
@@ -662,6 +673,7 @@ clear_views (DecaCanvas *self)
   while (self->node_views->len > 0)
     remove_node_view (self, self->node_views->len - 1);
   g_clear_pointer (&self->minimap_node, gsk_render_node_unref);
+  g_clear_object (&self->minimap_texture);
 }
 
 void
@@ -731,6 +743,7 @@ deca_canvas_set_document (DecaCanvas       *self,
       if (self->snap_to_grid)
         deca_flow_document_set_grid_size (document, DECA_CANVAS_GRID_STEP);
       self->fit_pending = TRUE;
+      self->geometry_dirty = TRUE;
     }
 
   self->n_selected = 0;
@@ -860,23 +873,29 @@ deca_canvas_size_allocate (GtkWidget *widget,
 
   for (guint i = 0; i < self->node_views->len; i++)
     {
-      GtkWidget *view = g_ptr_array_index (self->node_views, i);
+      DecaNodeView *view = g_ptr_array_index (self->node_views, i);
       graphene_rect_t rect;
       gboolean shown;
-      int h;
 
-      gtk_widget_measure (view, GTK_ORIENTATION_VERTICAL, DECA_NODE_VIEW_WIDTH,
-                          NULL, &h, NULL, NULL);
-      graphene_rect_init (&rect, deca_flow_node_item_get_x (deca_node_view_get_item (DECA_NODE_VIEW (view))),
-                          deca_flow_node_item_get_y (deca_node_view_get_item (DECA_NODE_VIEW (view))),
-                          DECA_NODE_VIEW_WIDTH, h);
+      _deca_canvas_node_rect (self, view, &rect);
       /* Cards out of view keep their last allocation and cannot be picked: allocating a
        * thousand children for every frame of a pan is what would make it slow. */
       shown = detail && (!cull || graphene_rect_intersection (&rect, &visible, NULL));
-      if (shown || gtk_widget_has_focus (view))
-        allocate_child (self, view, rect.origin.x, rect.origin.y, DECA_NODE_VIEW_WIDTH, h);
-      if (gtk_widget_get_can_target (view) != shown)
-        gtk_widget_set_can_target (view, shown);
+      if (shown || gtk_widget_has_focus (GTK_WIDGET (view)))
+        {
+          int h;
+
+          gtk_widget_measure (GTK_WIDGET (view), GTK_ORIENTATION_VERTICAL,
+                              DECA_NODE_VIEW_WIDTH, NULL, &h, NULL, NULL);
+          if (h != rect.size.height)
+            self->geometry_dirty = TRUE;
+          allocate_child (self, GTK_WIDGET (view), rect.origin.x, rect.origin.y,
+                          DECA_NODE_VIEW_WIDTH, h);
+        }
+      if (!shown)
+        deca_node_view_drop_texture (view);
+      if (gtk_widget_get_can_target (GTK_WIDGET (view)) != shown)
+        gtk_widget_set_can_target (GTK_WIDGET (view), shown);
     }
 
   for (guint i = 0; i < self->connection_views->len; i++)
@@ -885,7 +904,8 @@ deca_canvas_size_allocate (GtkWidget *widget,
       DecaConnectionGeometry *g = deca_connection_view_get_geometry (view);
       gboolean shown;
 
-      update_connection_geometry (self, view);
+      if (self->geometry_dirty || (debug_flags & DEBUG_NO_CACHE))
+        update_connection_geometry (self, view);
       shown = detail && g->bounds.size.width > 0
               && (!cull || graphene_rect_intersection (&g->bounds, &visible, NULL));
       if (shown || gtk_widget_has_focus (GTK_WIDGET (view)))
@@ -903,6 +923,7 @@ deca_canvas_size_allocate (GtkWidget *widget,
       if (gtk_widget_get_can_target (GTK_WIDGET (view)) != shown)
         gtk_widget_set_can_target (GTK_WIDGET (view), shown);
     }
+  self->geometry_dirty = FALSE;
 
   if (gtk_widget_get_visible (self->refusal_label))
     {
@@ -973,6 +994,7 @@ _deca_canvas_invalidate_curves (DecaCanvas *self)
       g_clear_pointer (&g->node, gsk_render_node_unref);
     }
   g_clear_pointer (&self->minimap_node, gsk_render_node_unref);
+  g_clear_object (&self->minimap_texture);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -1206,8 +1228,34 @@ snapshot_minimap (DecaCanvas  *self,
   gsk_rounded_rect_init_from_rect (&frame, &GRAPHENE_RECT_INIT (0, 0, rect.size.width,
                                                                 rect.size.height), 6);
   gtk_snapshot_push_rounded_clip (snapshot, &frame);
-  if (self->minimap_node)
+  if (self->minimap_node && (debug_flags & DEBUG_NO_TEXTURE))
     gtk_snapshot_append_node (snapshot, self->minimap_node);
+  else if (self->minimap_node)
+    {
+      /* A thousand little boxes are one texture, drawn again only when a card moves. */
+      GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+      int device_scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+
+      if (!self->minimap_texture && native)
+        {
+          GtkSnapshot *scaling = gtk_snapshot_new ();
+          g_autoptr(GskRenderNode) scaled = NULL;
+
+          gtk_snapshot_scale (scaling, device_scale, device_scale);
+          gtk_snapshot_append_node (scaling, self->minimap_node);
+          scaled = gtk_snapshot_free_to_node (scaling);
+
+          self->minimap_texture =
+            gsk_renderer_render_texture (gtk_native_get_renderer (native), scaled,
+                                         &GRAPHENE_RECT_INIT (0, 0,
+                                                              DECA_CANVAS_MINIMAP_WIDTH * device_scale,
+                                                              DECA_CANVAS_MINIMAP_HEIGHT * device_scale));
+        }
+      if (self->minimap_texture)
+        gtk_snapshot_append_texture (snapshot, self->minimap_texture,
+                                     &GRAPHENE_RECT_INIT (0, 0, DECA_CANVAS_MINIMAP_WIDTH,
+                                                          DECA_CANVAS_MINIMAP_HEIGHT));
+    }
 
   _deca_canvas_visible_rect (self, &view);
   graphene_rect_init (&view, ox + (view.origin.x - self->minimap_world.origin.x) * scale,
@@ -1227,6 +1275,114 @@ snapshot_minimap (DecaCanvas  *self,
   gtk_snapshot_append_border (snapshot, &frame, one,
                               (GdkRGBA[]) { border, border, border, border });
   gtk_snapshot_restore (snapshot);
+}
+
+/* The image of a card's drawing at @scale, kept by the card until it draws differently.
+ * NULL when the card has not been allocated yet. */
+static cairo_surface_t *
+card_image (DecaCanvas   *self,
+            DecaNodeView *view,
+            double        scale)
+{
+  g_autoptr(GskRenderNode) drawing = NULL;
+  GskRenderNode *source;
+  GtkSnapshot *card;
+  graphene_matrix_t transform;
+  graphene_rect_t rect;
+  cairo_surface_t *image;
+  cairo_t *cr;
+  double sx, sy, margin = DECA_NODE_VIEW_OVERFLOW;
+
+  if (!gtk_widget_compute_transform (GTK_WIDGET (view), GTK_WIDGET (self), &transform))
+    return NULL;
+  sx = graphene_matrix_get_value (&transform, 0, 0);
+  sy = graphene_matrix_get_value (&transform, 1, 1);
+  if (sx <= 0 || sy <= 0)
+    return NULL;
+
+  /* GTK's own drawing of the card, which GTK keeps until the card changes, with the
+   * view's translation and scale undone (as 2D steps, which every renderer can draw):
+   * at @scale, in card units. */
+  card = gtk_snapshot_new ();
+  gtk_snapshot_scale (card, scale / sx, scale / sy);
+  gtk_snapshot_translate (card, &GRAPHENE_POINT_INIT (-graphene_matrix_get_value (&transform, 3, 0),
+                                                      -graphene_matrix_get_value (&transform, 3, 1)));
+  gtk_widget_snapshot_child (GTK_WIDGET (self), GTK_WIDGET (view), card);
+  drawing = gtk_snapshot_free_to_node (card);
+  if (!drawing)
+    return NULL;
+  for (source = drawing; gsk_render_node_get_node_type (source) == GSK_TRANSFORM_NODE;)
+    source = gsk_transform_node_get_child (source);
+
+  image = deca_node_view_get_image (view, source, scale);
+  if (image)
+    return image;
+
+  _deca_canvas_node_rect (self, view, &rect);
+  image = cairo_image_surface_create (CAIRO_FORMAT_ARGB32,
+                                      ceil ((rect.size.width + 2 * margin) * scale),
+                                      ceil ((rect.size.height + 2 * margin) * scale));
+  cr = cairo_create (image);
+  cairo_translate (cr, margin * scale, margin * scale);
+  gsk_render_node_draw (drawing, cr);
+  cairo_destroy (cr);
+  deca_node_view_set_image (view, source, scale, image);
+  cairo_surface_destroy (image);
+  return deca_node_view_get_image (view, source, scale);
+}
+
+/* The cards in view, each as the image of its last drawing: panning moves images
+ * instead of drawing every card's shadow, text and icon again. While the view moves,
+ * the scale is rounded to eighths of an octave, so that a zoom draws the cards again
+ * only every few steps; once it rests they are drawn at the exact scale. With the cairo
+ * renderer the images are painted directly (on whole pixels: a copy, not a filter);
+ * other renderers get textures, which they keep on the GPU. */
+static void
+snapshot_card_images (DecaCanvas  *self,
+                      GtkSnapshot *snapshot)
+{
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  GskRenderer *renderer = native ? gtk_native_get_renderer (native) : NULL;
+  gboolean paint = renderer == NULL || GSK_IS_CAIRO_RENDERER (renderer);
+  int device_scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  double exact = self->zoom * device_scale;
+  double scale = self->view_moving ? exp2 (round (log2 (self->zoom) * 8) / 8) * device_scale
+                                   : exact;
+  double margin = DECA_NODE_VIEW_OVERFLOW;
+
+  for (guint i = 0; i < self->node_views->len; i++)
+    {
+      DecaNodeView *view = g_ptr_array_index (self->node_views, i);
+      cairo_surface_t *image;
+      graphene_rect_t rect, bounds;
+      double wx, wy;
+
+      if (!gtk_widget_get_can_target (GTK_WIDGET (view)))
+        continue;
+      image = card_image (self, view, scale);
+      if (!image)
+        continue;
+      _deca_canvas_node_rect (self, view, &rect);
+      deca_canvas_canvas_to_widget (self, rect.origin.x - margin, rect.origin.y - margin,
+                                    &wx, &wy);
+      wx = round (wx * device_scale) / device_scale;
+      wy = round (wy * device_scale) / device_scale;
+      graphene_rect_init (&bounds, wx, wy,
+                          cairo_image_surface_get_width (image) * self->zoom / scale,
+                          cairo_image_surface_get_height (image) * self->zoom / scale);
+      if (paint)
+        {
+          cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &bounds);
+
+          cairo_translate (cr, wx, wy);
+          cairo_scale (cr, self->zoom / scale, self->zoom / scale);
+          cairo_set_source_surface (cr, image, 0, 0);
+          cairo_paint (cr);
+          cairo_destroy (cr);
+        }
+      else
+        gtk_snapshot_append_texture (snapshot, deca_node_view_get_texture (view), &bounds);
+    }
 }
 
 static void
@@ -1295,13 +1451,16 @@ deca_canvas_snapshot (GtkWidget   *widget,
           if (gtk_widget_get_can_target (view))
             gtk_widget_snapshot_child (widget, view, snapshot);
         }
-      for (guint i = 0; i < self->node_views->len; i++)
-        {
-          GtkWidget *view = g_ptr_array_index (self->node_views, i);
+      if (debug_flags & DEBUG_NO_TEXTURE)
+        for (guint i = 0; i < self->node_views->len; i++)
+          {
+            GtkWidget *view = g_ptr_array_index (self->node_views, i);
 
-          if (gtk_widget_get_can_target (view))
-            gtk_widget_snapshot_child (widget, view, snapshot);
-        }
+            if (gtk_widget_get_can_target (view))
+              gtk_widget_snapshot_child (widget, view, snapshot);
+          }
+      else
+        snapshot_card_images (self, snapshot);
     }
 
   gtk_snapshot_save (snapshot);
@@ -1337,6 +1496,18 @@ deca_canvas_snapshot (GtkWidget   *widget,
 
 /* ---- the view ---------------------------------------------------------------------------- */
 
+/* The view rests: the cards are drawn again at the exact scale. */
+static gboolean
+view_settled_cb (gpointer data)
+{
+  DecaCanvas *self = data;
+
+  self->settle_id = 0;
+  self->view_moving = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return G_SOURCE_REMOVE;
+}
+
 double
 deca_canvas_get_zoom (DecaCanvas *self)
 {
@@ -1366,6 +1537,9 @@ deca_canvas_set_view (DecaCanvas *self,
   self->zoom = zoom;
   /* A view set by hand wins over the pending fit of a new document. */
   self->fit_pending = FALSE;
+  self->view_moving = TRUE;
+  g_clear_handle_id (&self->settle_id, g_source_remove);
+  self->settle_id = g_timeout_add (DECA_CANVAS_SETTLE_MS, view_settled_cb, self);
   gtk_widget_queue_allocate (GTK_WIDGET (self));
   gtk_widget_queue_draw (GTK_WIDGET (self));
   if (zoom_changed)
@@ -1747,6 +1921,18 @@ deca_canvas_set_show_minimap (DecaCanvas *self,
 
 /* ---- GObject ------------------------------------------------------------------------------ */
 
+/* Textures belong to the renderer of the window they were drawn for. */
+static void
+deca_canvas_unrealize (GtkWidget *widget)
+{
+  DecaCanvas *self = DECA_CANVAS (widget);
+
+  for (guint i = 0; i < self->node_views->len; i++)
+    deca_node_view_drop_texture (g_ptr_array_index (self->node_views, i));
+  g_clear_object (&self->minimap_texture);
+  GTK_WIDGET_CLASS (deca_canvas_parent_class)->unrealize (widget);
+}
+
 static void
 deca_canvas_set_focus_child (GtkWidget *widget,
                              GtkWidget *child)
@@ -1829,6 +2015,7 @@ deca_canvas_dispose (GObject *object)
   deca_canvas_set_document (self, NULL);
   g_clear_handle_id (&self->refusal_timeout_id, g_source_remove);
   g_clear_handle_id (&self->problems_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->settle_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), DECA_TYPE_CANVAS);
 
   G_OBJECT_CLASS (deca_canvas_parent_class)->dispose (object);
@@ -1844,6 +2031,7 @@ deca_canvas_finalize (GObject *object)
   g_hash_table_unref (self->view_by_item);
   g_clear_pointer (&self->rubber_base, g_hash_table_unref);
   g_clear_pointer (&self->minimap_node, gsk_render_node_unref);
+  g_clear_object (&self->minimap_texture);
   g_strfreev (self->drag_ids);
   g_free (self->last_paste_text);
 
@@ -1859,6 +2047,7 @@ deca_canvas_class_init (DecaCanvasClass *klass)
     { "no-cull", DEBUG_NO_CULL },
     { "no-cache", DEBUG_NO_CACHE },
     { "no-lod", DEBUG_NO_LOD },
+    { "no-texture", DEBUG_NO_TEXTURE },
   };
 
   debug_flags = g_parse_debug_string (g_getenv ("DECA_CANVAS_DEBUG"), debug_keys,
@@ -1873,6 +2062,7 @@ deca_canvas_class_init (DecaCanvasClass *klass)
   widget_class->size_allocate = deca_canvas_size_allocate;
   widget_class->snapshot = deca_canvas_snapshot;
   widget_class->focus = _deca_canvas_focus;
+  widget_class->unrealize = deca_canvas_unrealize;
   widget_class->set_focus_child = deca_canvas_set_focus_child;
 
   properties[PROP_DOCUMENT] =

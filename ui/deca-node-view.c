@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <glib/gi18n-lib.h>
 
 #include "deca-node-view.h"
@@ -33,6 +34,14 @@ struct _DecaNodeView
   /* The size measured at the last allocation, for the canvas's geometry. */
   double width;
   double height;
+  double x;
+  double y;
+
+  /* the drawn card, for the canvas */
+  GskRenderNode *image_source;
+  cairo_surface_t *image;
+  double image_scale;
+  GdkTexture *texture;
 };
 
 G_DEFINE_FINAL_TYPE (DecaNodeView, deca_node_view, GTK_TYPE_WIDGET)
@@ -204,7 +213,11 @@ item_notify_cb (DecaNodeView *self,
   const char *name = pspec->name;
 
   if (g_str_equal (name, "x") || g_str_equal (name, "y"))
-    g_signal_emit (self, signals[SIGNAL_MOVED], 0);
+    {
+      self->x = deca_flow_node_item_get_x (self->item);
+      self->y = deca_flow_node_item_get_y (self->item);
+      g_signal_emit (self, signals[SIGNAL_MOVED], 0);
+    }
   else if (g_str_equal (name, "id"))
     {
       gtk_label_set_text (self->title_label, deca_flow_node_item_get_id (self->item));
@@ -237,6 +250,73 @@ deca_node_view_get_size (DecaNodeView *self,
     }
   *width = self->width;
   *height = self->height;
+}
+
+void
+deca_node_view_get_position (DecaNodeView *self,
+                             double       *x,
+                             double       *y)
+{
+  g_return_if_fail (DECA_IS_NODE_VIEW (self));
+
+  *x = self->x;
+  *y = self->y;
+}
+
+cairo_surface_t *
+deca_node_view_get_image (DecaNodeView  *self,
+                          GskRenderNode *source,
+                          double         scale)
+{
+  g_return_val_if_fail (DECA_IS_NODE_VIEW (self), NULL);
+
+  if (self->image && self->image_source == source && self->image_scale == scale)
+    return self->image;
+  return NULL;
+}
+
+void
+deca_node_view_set_image (DecaNodeView    *self,
+                          GskRenderNode   *source,
+                          double           scale,
+                          cairo_surface_t *image)
+{
+  g_return_if_fail (DECA_IS_NODE_VIEW (self));
+
+  deca_node_view_drop_texture (self);
+  self->image = image ? cairo_surface_reference (image) : NULL;
+  self->image_source = source ? gsk_render_node_ref (source) : NULL;
+  self->image_scale = scale;
+}
+
+GdkTexture *
+deca_node_view_get_texture (DecaNodeView *self)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  int height, stride;
+
+  g_return_val_if_fail (DECA_IS_NODE_VIEW (self), NULL);
+
+  if (self->texture || !self->image)
+    return self->texture;
+  /* Cairo's ARGB32 is GDK's default memory format. */
+  cairo_surface_flush (self->image);
+  height = cairo_image_surface_get_height (self->image);
+  stride = cairo_image_surface_get_stride (self->image);
+  bytes = g_bytes_new (cairo_image_surface_get_data (self->image), (gsize) height * stride);
+  self->texture = gdk_memory_texture_new (cairo_image_surface_get_width (self->image), height,
+                                          GDK_MEMORY_DEFAULT, bytes, stride);
+  return self->texture;
+}
+
+void
+deca_node_view_drop_texture (DecaNodeView *self)
+{
+  g_return_if_fail (DECA_IS_NODE_VIEW (self));
+
+  g_clear_object (&self->texture);
+  g_clear_pointer (&self->image, cairo_surface_destroy);
+  g_clear_pointer (&self->image_source, gsk_render_node_unref);
 }
 
 gboolean
@@ -496,6 +576,7 @@ deca_node_view_dispose (GObject *object)
 
   if (self->item)
     g_clear_signal_handler (&self->notify_id, self->item);
+  deca_node_view_drop_texture (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), DECA_TYPE_NODE_VIEW);
   g_clear_object (&self->item);
   g_clear_object (&self->registry);
@@ -570,6 +651,8 @@ deca_node_view_new (DecaFlowNodeItem *item,
   self->registry = g_object_ref (registry);
   self->notify_id = g_signal_connect_object (item, "notify", G_CALLBACK (item_notify_cb),
                                              self, G_CONNECT_SWAPPED);
+  self->x = deca_flow_node_item_get_x (item);
+  self->y = deca_flow_node_item_get_y (item);
   gtk_label_set_text (self->title_label, deca_flow_node_item_get_id (item));
   update_type (self);
   update_problems (self);

@@ -67,6 +67,32 @@ gboolean          deca_node_view_pick_port      (DecaNodeView     *self,
                                                  double            y,
                                                  double            tolerance,
                                                  const char      **port);
+/* Where the card is, in canvas units (the item's position, kept to spare JSON reads). */
+void              deca_node_view_get_position   (DecaNodeView     *self,
+                                                 double           *x,
+                                                 double           *y);
+
+/* How far the card's drawing reaches beyond its size: ports, focus ring, shadows. */
+#define DECA_NODE_VIEW_OVERFLOW 10
+
+/* The canvas keeps a card's last drawing: an image of @source (the card's render node)
+ * at @scale (device pixels per canvas unit), covering the card grown by
+ * DECA_NODE_VIEW_OVERFLOW on every side. get returns (transfer none) the kept image when
+ * it was made from that very node at that scale, else NULL; a card that draws
+ * differently (a new title, a hover, the focus) has a new node. */
+cairo_surface_t  *deca_node_view_get_image      (DecaNodeView     *self,
+                                                 GskRenderNode    *source,
+                                                 double            scale);
+void              deca_node_view_set_image      (DecaNodeView     *self,
+                                                 GskRenderNode    *source,
+                                                 double            scale,
+                                                 cairo_surface_t  *image);
+/* Returns (transfer none) the kept image as a texture, for renderers that keep textures
+ * (GL); made once per image. NULL without an image. */
+GdkTexture       *deca_node_view_get_texture    (DecaNodeView     *self);
+/* Frees the image and the texture (a card out of view). */
+void              deca_node_view_drop_texture   (DecaNodeView     *self);
+
 /* The accessible name: "<id>, <type title>[, N problems]" (transfer full). */
 char             *deca_node_view_dup_accessible_name (DecaNodeView *self);
 

@@ -767,6 +767,83 @@ test_edit_condition (void)
   fixture_tear_down (&f);
 }
 
+/* ---- drawing ---------------------------------------------------------------------------------- */
+
+/* Counts the pixels of @rect (widget coordinates) of the canvas as drawn that differ
+ * from the canvas's background, and those in GTK's "cannot draw this" pink. */
+static void
+count_drawn_pixels (Fixture               *f,
+                    const graphene_rect_t *rect,
+                    guint                 *drawn,
+                    guint                 *pink)
+{
+  GtkWidget *widget = GTK_WIDGET (f->canvas);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  g_autofree guchar *pixels = g_malloc ((gsize) width * height * 4);
+  const guchar *background;
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gdk_texture_download (texture, pixels, width * 4);
+  /* The view's corner is empty canvas, away from the minimap. */
+  background = pixels + 4 * (3 * width + 3);
+  *drawn = *pink = 0;
+  for (int y = MAX (0, (int) rect->origin.y); y < MIN (height, (int) (rect->origin.y + rect->size.height)); y++)
+    for (int x = MAX (0, (int) rect->origin.x); x < MIN (width, (int) (rect->origin.x + rect->size.width)); x++)
+      {
+        const guchar *p = pixels + 4 * (y * width + x);
+
+        if (abs (p[0] - background[0]) + abs (p[1] - background[1]) + abs (p[2] - background[2]) > 60)
+          (*drawn)++;
+        /* BGRA */
+        if (p[2] == 255 && p[1] == 105 && p[0] == 180)
+          (*pink)++;
+      }
+}
+
+static void
+test_draws_cards (void)
+{
+  Fixture f = { 0 };
+  graphene_rect_t card;
+  double x, y;
+  guint drawn, pink;
+
+  fixture_set_up (&f, three_nodes, NULL);
+  node_point (&f, "a", 0, 0, &x, &y);
+  graphene_rect_init (&card, x, y, DECA_NODE_VIEW_WIDTH, DECA_NODE_VIEW_MIN_HEIGHT);
+
+  /* The title and type are text: a good number of pixels unlike the background. */
+  count_drawn_pixels (&f, &card, &drawn, &pink);
+  g_assert_cmpuint (pink, ==, 0);
+  g_assert_cmpuint (drawn, >, 100);
+
+  /* While the view moves (cards drawn from their kept images), and zoomed out to boxes. */
+  deca_canvas_set_view (f.canvas, -100, -100, 1.0);
+  deca_canvas_set_view (f.canvas, -101, -100, 1.0);
+  deca_canvas_set_view (f.canvas, -100, -100, 1.0);
+  deca_ui_test_wait_for_draw (GTK_WIDGET (f.canvas));
+  count_drawn_pixels (&f, &card, &drawn, &pink);
+  g_assert_cmpuint (pink, ==, 0);
+  g_assert_cmpuint (drawn, >, 100);
+
+  deca_canvas_set_view (f.canvas, -100, -100, 0.2);
+  deca_ui_test_wait_for_draw (GTK_WIDGET (f.canvas));
+  node_point (&f, "a", 0, 0, &x, &y);
+  graphene_rect_init (&card, x, y, DECA_NODE_VIEW_WIDTH * 0.2, DECA_NODE_VIEW_MIN_HEIGHT * 0.2);
+  count_drawn_pixels (&f, &card, &drawn, &pink);
+  g_assert_cmpuint (pink, ==, 0);
+  g_assert_cmpuint (drawn, >, 10);
+  fixture_tear_down (&f);
+}
+
 /* ---- accessibility and lifetime ------------------------------------------------------------- */
 
 static void
@@ -845,6 +922,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/deca/ui/canvas/zoom-keys", test_zoom_keys);
   g_test_add_func ("/deca/ui/canvas/zoom-to-fit-on-set-document", test_zoom_to_fit_on_set_document);
   g_test_add_func ("/deca/ui/canvas/edit-condition", test_edit_condition);
+  g_test_add_func ("/deca/ui/canvas/draws-cards", test_draws_cards);
   g_test_add_func ("/deca/ui/canvas/accessible-names", test_accessible_names);
   g_test_add_func ("/deca/ui/canvas/finalize", test_finalize);
   return g_test_run ();
