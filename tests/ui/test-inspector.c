@@ -279,8 +279,6 @@ document_undo_all (Fixture *fixture)
   deca_inspector_flush (fixture->inspector);
   while (deca_flow_document_can_undo (fixture->document))
     {
-      if (g_getenv ("DECA_TEST_DEBUG"))
-        g_printerr ("undo %s\n", deca_flow_document_get_undo_label (fixture->document));
       g_assert_true (undo (fixture));
       any = TRUE;
     }
@@ -1133,6 +1131,71 @@ test_node_removed (Fixture       *fixture,
   g_assert_null (deca_inspector_get_node_id (fixture->inspector));
 }
 
+/* Every built-in type renders a form, and every node of every example flow shows with its
+ * problems, without a warning. */
+static void
+test_every_type_and_example (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) types = deca_node_registry_list (fixture->registry);
+  g_autofree char *dir = g_build_filename (g_getenv ("DECA_SOURCE_DIR"), "data", "examples", NULL);
+  g_autoptr(GDir) examples = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  for (guint i = 0; i < types->len; i++)
+    {
+      DecaNodeType *type = g_ptr_array_index (types, i);
+      JsonObject *schema = json_node_get_object (deca_node_type_get_config_schema (type));
+      JsonObject *properties = json_object_get_object_member (schema, "properties");
+      g_autoptr(GError) error = NULL;
+      DecaFlowNodeItem *node = deca_flow_document_add_node (fixture->document,
+                                                            deca_node_type_get_name (type),
+                                                            0, 0, &error);
+      DecaSchemaForm *form;
+
+      g_assert_no_error (error);
+      form = show_node (fixture, deca_flow_node_item_get_id (node));
+      /* A field per property (nested objects are groups of their own fields). */
+      if (properties && json_object_get_size (properties) > 0)
+        g_assert_cmpuint (deca_schema_form_get_n_fields (form), >, 0);
+    }
+
+  g_assert_nonnull (examples);
+  while ((name = g_dir_read_name (examples)))
+    {
+      g_autoptr(DecaFlowDocument) document = NULL;
+      GListModel *nodes;
+
+      /* Inputs for deca run sit beside the flows. */
+      if (!g_str_has_suffix (name, ".json") || g_str_has_suffix (name, ".input.json"))
+        continue;
+      document = deca_ui_test_load_example (fixture->registry, name);
+      deca_inspector_set_document (fixture->inspector, document);
+      nodes = deca_flow_document_get_nodes (document);
+      for (guint i = 0; i < g_list_model_get_n_items (nodes); i++)
+        {
+          g_autoptr(DecaFlowNodeItem) node = g_list_model_get_item (nodes, i);
+
+          show_node (fixture, deca_flow_node_item_get_id (node));
+        }
+      for (guint i = 0; i < g_list_model_get_n_items (deca_flow_document_get_connections (document)); i++)
+        {
+          g_autoptr(DecaFlowConnectionItem) connection =
+            g_list_model_get_item (deca_flow_document_get_connections (document), i);
+
+          deca_inspector_set_connection (fixture->inspector, connection);
+          g_assert_cmpstr (deca_inspector_get_page (fixture->inspector), ==, "connection");
+          wait_drawn (fixture);
+        }
+      deca_inspector_set_node_id (fixture->inspector, NULL);
+      wait_drawn (fixture);
+      /* Showing is not editing. */
+      g_assert_false (deca_flow_document_get_modified (document));
+      g_assert_false (deca_flow_document_can_undo (document));
+    }
+  deca_inspector_set_document (fixture->inspector, fixture->document);
+}
+
 static void
 test_focus_first_field (Fixture       *fixture,
                         gconstpointer  data)
@@ -1188,6 +1251,7 @@ main (int argc, char *argv[])
   ADD ("languages", test_languages);
   ADD ("connection", test_connection);
   ADD ("node-removed", test_node_removed);
+  ADD ("every-type-and-example", test_every_type_and_example);
   ADD ("focus-first-field", test_focus_first_field);
   ADD ("narrow", test_narrow);
 #undef ADD
