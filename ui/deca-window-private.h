@@ -13,6 +13,7 @@ struct _DecaWindow
   /* template widgets */
   AdwToastOverlay  *toast_overlay;
   AdwWindowTitle   *window_title;
+  GtkWidget        *new_flow_button;
   GtkWidget        *undo_button;
   GtkWidget        *redo_button;
   GtkMenuButton    *problems_button;

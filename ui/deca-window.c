@@ -842,6 +842,7 @@ deca_window_class_init (DecaWindowClass *klass)
                                                "/io/deca/Studio/ui/deca-window.ui");
   gtk_widget_class_bind_template_child (widget_class, DecaWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, DecaWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, DecaWindow, new_flow_button);
   gtk_widget_class_bind_template_child (widget_class, DecaWindow, undo_button);
   gtk_widget_class_bind_template_child (widget_class, DecaWindow, redo_button);
   gtk_widget_class_bind_template_child (widget_class, DecaWindow, problems_button);
@@ -888,6 +889,13 @@ deca_window_init (DecaWindow *self)
                    G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "snap-to-grid", self->canvas, "snap-to-grid",
                    G_SETTINGS_BIND_GET);
+
+  /* A narrow window (down to 360 px) has no room for every header button: New Flow is
+   * also in the main menu and on the empty page, and Redo keeps Ctrl+Shift+Z. */
+  g_object_bind_property (self->sidebar_flap, "folded", self->new_flow_button, "visible",
+                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
+  g_object_bind_property (self->sidebar_flap, "folded", self->redo_button, "visible",
+                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (drop_files_cb), self);

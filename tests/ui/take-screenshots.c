@@ -53,6 +53,21 @@ wait_until (Condition   condition,
   g_source_remove (id);
 }
 
+/* The same without exiting: returns FALSE when @condition never held. */
+static gboolean
+wait_until_quietly (Condition condition,
+                    gpointer  data)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (WAIT_TIMEOUT_MS, timeout_cb, &timed_out);
+
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  return !timed_out;
+}
+
 static gboolean
 count_frame_cb (GtkWidget     *widget,
                 GdkFrameClock *clock,
@@ -246,8 +261,14 @@ resize_and_settle (DecaWindow *window,
   Size size = { window, width, height };
   int min_width, min_height;
 
-  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
-  wait_frames (widget, 2);
+  /* Twice: the first size can fold the sidebars, which lowers the window's minimum
+   * width, and only a second request then reaches the size asked for. */
+  for (int i = 0; i < 2; i++)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (window), 0, 0);
+      gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+      wait_frames (widget, 3);
+    }
   /* The window's measure includes its CSS frame (the solid-csd border), as the
    * surface's size does. */
   gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
@@ -258,7 +279,14 @@ resize_and_settle (DecaWindow *window,
   if (size.width != width || size.height != height)
     g_printerr ("take-screenshots: %s: the window cannot be %dx%d; its minimum is %dx%d\n",
                 name, width, height, size.width, size.height);
-  wait_until (has_size_cb, &size, "the window to take its size");
+  if (!wait_until_quietly (has_size_cb, &size))
+    {
+      GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+      g_printerr ("take-screenshots: %s: wanted %dx%d, the window is %dx%d\n", name,
+                  size.width, size.height, gdk_surface_get_width (surface),
+                  gdk_surface_get_height (surface));
+      exit (1);
+    }
   wait_frames (widget, 4);
 }
 
