@@ -273,6 +273,12 @@ history_has_cb (gpointer data)
          == (guint) expect->version;
 }
 
+static gboolean
+child_revealed_cb (gpointer data)
+{
+  return gtk_revealer_get_child_revealed (data);
+}
+
 /* Opening an older version shows it read-only with a banner; its Restore button makes
  * it the newest version, editable again. */
 static void
@@ -316,6 +322,11 @@ test_window_open_and_restore_version (Fixture       *fixture,
   restore_button = deca_ui_test_find_actionable (GTK_WIDGET (fixture->window),
                                                  "win.restore-shown-version", NULL);
   g_assert_nonnull (restore_button);
+  /* The banner slides in; click once it is there. */
+  g_assert_true (deca_ui_test_wait_until (child_revealed_cb,
+                                          gtk_widget_get_ancestor (restore_button, GTK_TYPE_REVEALER),
+                                          10000));
+  deca_ui_test_wait_for_draw (GTK_WIDGET (fixture->window));
   g_assert_true (gtk_widget_get_mapped (restore_button));
   deca_ui_test_click_widget (restore_button);
   wait_until_shows (fixture->window, flow_id, 0);
