@@ -32,6 +32,10 @@ struct _DecaInspector
   AdwComboRow *error_strategy_row;
   AdwActionRow *parallelism_row;
   GtkSpinButton *parallelism_spin;
+  AdwActionRow *failure_threshold_row;
+  GtkSpinButton *failure_threshold_spin;
+  AdwActionRow *cooldown_row;
+  GtkSpinButton *cooldown_spin;
   DecaTriggerEditor *trigger_editor;
   GtkImage *node_icon;
   GtkLabel *node_title_label;
@@ -246,6 +250,7 @@ load_flow (DecaInspector *self)
 {
   g_autoptr(JsonObject) settings = deca_flow_document_get_settings (self->document);
   const char *strategy = deca_json_object_get_string (settings, "error_strategy");
+  JsonObject *breaker = deca_json_object_get_object (settings, "circuit_breaker");
 
   self->loading = TRUE;
   if (self->name_source == 0 &&
@@ -264,6 +269,9 @@ load_flow (DecaInspector *self)
       gtk_spin_button_set_value (self->parallelism_spin, object_number (settings, "parallelism", 4));
       adw_combo_row_set_selected (self->error_strategy_row,
                                   g_strcmp0 (strategy, "continue_on_error") == 0 ? 1 : 0);
+      gtk_spin_button_set_value (self->failure_threshold_spin,
+                                 object_number (breaker, "failure_threshold", 5));
+      gtk_spin_button_set_value (self->cooldown_spin, object_number (breaker, "cooldown", 30));
     }
   self->loading = FALSE;
 }
@@ -351,6 +359,23 @@ apply_settings_cb (gpointer data)
   set_or_remove_number (settings, "timeout", timeout, FALSE, timeout <= 0);
   if (object_number (settings, "parallelism", 4) != parallelism)
     set_or_remove_number (settings, "parallelism", parallelism, TRUE, FALSE);
+  /* The circuit breaker's members are written once they differ from the defaults. */
+  {
+    JsonObject *breaker = deca_json_object_get_object (settings, "circuit_breaker");
+    double threshold = gtk_spin_button_get_value (self->failure_threshold_spin);
+    double cooldown = gtk_spin_button_get_value (self->cooldown_spin);
+
+    if (breaker != NULL || threshold != 5 || cooldown != 30)
+      {
+        g_autoptr(JsonObject) copy = breaker ? deca_json_object_deep_copy (breaker) : json_object_new ();
+
+        if (object_number (copy, "failure_threshold", 5) != threshold)
+          set_or_remove_number (copy, "failure_threshold", threshold, TRUE, FALSE);
+        if (object_number (copy, "cooldown", 30) != cooldown)
+          set_or_remove_number (copy, "cooldown", cooldown, FALSE, FALSE);
+        json_object_set_object_member (settings, "circuit_breaker", g_steal_pointer (&copy));
+      }
+  }
   current = deca_json_object_get_string (settings, "error_strategy");
   if (strategy == 1)
     json_object_set_string_member (settings, "error_strategy", "continue_on_error");
@@ -404,6 +429,8 @@ show_flow_problems (DecaInspector *self,
   g_autofree char *timeout = NULL;
   g_autofree char *parallelism = NULL;
   g_autofree char *strategy = NULL;
+  g_autofree char *threshold = NULL;
+  g_autofree char *cooldown = NULL;
   g_autofree char *name = NULL;
   g_autofree char *rest = NULL;
 
@@ -420,6 +447,12 @@ show_flow_problems (DecaInspector *self,
   timeout = take_problems (problems, "/settings/timeout", FALSE);
   parallelism = take_problems (problems, "/settings/parallelism", FALSE);
   strategy = take_problems (problems, "/settings/error_strategy", FALSE);
+  threshold = take_problems (problems, "/settings/circuit_breaker/failure_threshold", FALSE);
+  cooldown = take_problems (problems, "/settings/circuit_breaker/cooldown", FALSE);
+  row_show_error (self->failure_threshold_row, GTK_WIDGET (self->failure_threshold_spin), threshold,
+                  _("Consecutive failures of one service"));
+  row_show_error (self->cooldown_row, GTK_WIDGET (self->cooldown_spin), cooldown,
+                  _("Seconds before one trial call"));
   name = take_problems (problems, "/name", FALSE);
   row_show_error (self->flow_timeout_row, GTK_WIDGET (self->flow_timeout_spin), timeout,
                   _("Seconds for the whole run; 0 for none"));
@@ -1094,6 +1127,8 @@ deca_inspector_get_part (DecaInspector *self,
     { "flow-timeout", G_STRUCT_OFFSET (DecaInspector, flow_timeout_spin) },
     { "error-strategy", G_STRUCT_OFFSET (DecaInspector, error_strategy_row) },
     { "parallelism", G_STRUCT_OFFSET (DecaInspector, parallelism_spin) },
+    { "failure-threshold", G_STRUCT_OFFSET (DecaInspector, failure_threshold_spin) },
+    { "cooldown", G_STRUCT_OFFSET (DecaInspector, cooldown_spin) },
     { "flow-problems", G_STRUCT_OFFSET (DecaInspector, flow_problems_label) },
     { "condition", G_STRUCT_OFFSET (DecaInspector, condition_view) },
     { "connection-problems", G_STRUCT_OFFSET (DecaInspector, connection_problems_label) },
@@ -1224,6 +1259,10 @@ deca_inspector_class_init (DecaInspectorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DecaInspector, error_strategy_row);
   gtk_widget_class_bind_template_child (widget_class, DecaInspector, parallelism_row);
   gtk_widget_class_bind_template_child (widget_class, DecaInspector, parallelism_spin);
+  gtk_widget_class_bind_template_child (widget_class, DecaInspector, failure_threshold_row);
+  gtk_widget_class_bind_template_child (widget_class, DecaInspector, failure_threshold_spin);
+  gtk_widget_class_bind_template_child (widget_class, DecaInspector, cooldown_row);
+  gtk_widget_class_bind_template_child (widget_class, DecaInspector, cooldown_spin);
   gtk_widget_class_bind_template_child (widget_class, DecaInspector, trigger_editor);
   gtk_widget_class_bind_template_child (widget_class, DecaInspector, node_icon);
   gtk_widget_class_bind_template_child (widget_class, DecaInspector, node_title_label);
@@ -1274,6 +1313,8 @@ deca_inspector_init (DecaInspector *self)
                             G_CALLBACK (flow_description_changed_cb), self);
   g_signal_connect_swapped (self->flow_timeout_spin, "value-changed", G_CALLBACK (settings_changed_cb), self);
   g_signal_connect_swapped (self->parallelism_spin, "value-changed", G_CALLBACK (settings_changed_cb), self);
+  g_signal_connect_swapped (self->failure_threshold_spin, "value-changed", G_CALLBACK (settings_changed_cb), self);
+  g_signal_connect_swapped (self->cooldown_spin, "value-changed", G_CALLBACK (settings_changed_cb), self);
   g_signal_connect_swapped (self->error_strategy_row, "notify::selected",
                             G_CALLBACK (error_strategy_changed_cb), self);
   g_signal_connect_swapped (self->node_id_row, "apply", G_CALLBACK (node_id_apply_cb), self);
@@ -1292,6 +1333,8 @@ deca_inspector_init (DecaInspector *self)
     const struct { GtkWidget *input; AdwPreferencesRow *row; } labels[] = {
       { GTK_WIDGET (self->flow_timeout_spin), ADW_PREFERENCES_ROW (self->flow_timeout_row) },
       { GTK_WIDGET (self->parallelism_spin), ADW_PREFERENCES_ROW (self->parallelism_row) },
+      { GTK_WIDGET (self->failure_threshold_spin), ADW_PREFERENCES_ROW (self->failure_threshold_row) },
+      { GTK_WIDGET (self->cooldown_spin), ADW_PREFERENCES_ROW (self->cooldown_row) },
       { GTK_WIDGET (self->max_attempts_spin), ADW_PREFERENCES_ROW (self->max_attempts_row) },
       { GTK_WIDGET (self->initial_delay_spin), ADW_PREFERENCES_ROW (self->initial_delay_row) },
       { GTK_WIDGET (self->multiplier_spin), ADW_PREFERENCES_ROW (self->multiplier_row) },

@@ -52,9 +52,11 @@ const char       *deca_inspector_get_page       (DecaInspector    *self);
  * window's shortcuts: "schema-form" (DecaSchemaForm), "node-id" (AdwEntryRow),
  * "node-id-error" and "node-problems" (GtkLabel), "retry" (AdwExpanderRow),
  * "max-attempts", "initial-delay", "multiplier", "max-delay", "jitter", "node-timeout",
- * "flow-timeout", "parallelism" (GtkSpinButton), "flow-name", "flow-description" (AdwEntryRow),
+ * "flow-timeout", "parallelism", "failure-threshold", "cooldown" (GtkSpinButton),
+ * "flow-name", "flow-description" (AdwEntryRow), "flow-problems" (GtkLabel),
  * "error-strategy" (AdwComboRow), "condition" (DecaExpressionView),
- * "delete-connection" (GtkButton), "trigger-editor" (DecaTriggerEditor). */
+ * "connection-problems" (GtkLabel), "delete-connection" (GtkButton), "trigger-editor"
+ * (DecaTriggerEditor). */
 GtkWidget        *deca_inspector_get_part       (DecaInspector    *self,
                                                  const char       *name);
 

@@ -804,6 +804,23 @@ test_flow_settings (Fixture       *fixture,
   wait.json = "8";
   g_assert_true (settings_member_is (&wait));
 
+  /* The circuit breaker: only what was changed is written. */
+  {
+    GtkWidget *threshold = deca_inspector_get_part (fixture->inspector, "failure-threshold");
+    g_autoptr(JsonObject) settings = NULL;
+    JsonObject *breaker;
+
+    click_left (fixture, threshold);
+    select_all_and_type (threshold, "3");
+    deca_ui_test_key (threshold, GDK_KEY_Tab, 0);
+    wait.member = "circuit_breaker";
+    wait.json = "{\"failure_threshold\": 3}";
+    g_assert_true (deca_ui_test_wait_until (settings_member_is, &wait, 5000));
+    settings = deca_flow_document_get_settings (fixture->document);
+    breaker = json_object_get_object_member (settings, "circuit_breaker");
+    g_assert_false (json_object_has_member (breaker, "cooldown"));
+  }
+
   /* Out of range in the document (another editor, a file): shown on the row. */
   {
     g_autoptr(JsonObject) settings = deca_flow_document_get_settings (fixture->document);
