@@ -172,7 +172,8 @@ static void
 deca_expression_view_constructed (GObject *object)
 {
   DecaExpressionView *self = DECA_EXPRESSION_VIEW (object);
-  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->source_view)));
+  GtkTextBuffer *text_buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->source_view));
+  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (text_buffer);
   GtkSourceLanguage *language = language_for_mode (self->mode);
   GtkSourceCompletion *completion;
 
@@ -230,7 +231,8 @@ deca_expression_view_dispose (GObject *object)
        * see to that). Blocking cancels the request; the buffer is kept until after the
        * request's idle, which runs at a higher priority. */
       gtk_source_completion_block_interactive (completion);
-      gtk_source_completion_remove_provider (completion, GTK_SOURCE_COMPLETION_PROVIDER (self->completion));
+      gtk_source_completion_remove_provider (completion,
+                                             GTK_SOURCE_COMPLETION_PROVIDER (self->completion));
       g_idle_add_full (G_PRIORITY_LOW, release_buffer_cb, g_object_ref (buffer), g_object_unref);
     }
   g_clear_object (&self->completion);

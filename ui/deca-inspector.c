@@ -367,7 +367,9 @@ apply_settings_cb (gpointer data)
 
     if (breaker != NULL || threshold != 5 || cooldown != 30)
       {
-        g_autoptr(JsonObject) copy = breaker ? deca_json_object_deep_copy (breaker) : json_object_new ();
+        g_autoptr(JsonObject) copy = NULL;
+
+        copy = breaker ? deca_json_object_deep_copy (breaker) : json_object_new ();
 
         if (object_number (copy, "failure_threshold", 5) != threshold)
           set_or_remove_number (copy, "failure_threshold", threshold, TRUE, FALSE);
@@ -387,7 +389,8 @@ apply_settings_cb (gpointer data)
   if (!json_node_equal (a, b))
     {
       deca_edit_burst_begin (self->document, self->settings_field);
-      deca_flow_document_set_settings (self->document, json_object_get_size (settings) ? settings : NULL);
+      deca_flow_document_set_settings (self->document,
+                                       json_object_get_size (settings) ? settings : NULL);
     }
   return G_SOURCE_REMOVE;
 }
@@ -582,7 +585,9 @@ node_id_text_changed_cb (DecaInspector *self)
     entry_row_show_error (self->node_id_row, self->node_id_error_label, _("A node needs an id."));
   else if (!deca_flow_node_id_is_valid (text))
     entry_row_show_error (self->node_id_row, self->node_id_error_label,
-                          _("Use letters, digits and “_”, start with a letter or “_”, and put single “-” between parts; some names (input, env, item, …) are reserved."));
+                          _("Use letters, digits and “_”, start with a letter or “_”, and put "
+                            "single “-” between parts; some names (input, env, item, …) are "
+                            "reserved."));
   else if (g_strcmp0 (text, deca_flow_node_item_get_id (self->node)) != 0 &&
            deca_flow_document_lookup_node (self->document, text) != NULL)
     entry_row_show_error (self->node_id_row, self->node_id_error_label,
@@ -617,11 +622,16 @@ apply_retry_cb (gpointer data)
 
   /* The members shown are written; others (from a newer engine) are kept. */
   retry = before ? deca_json_object_deep_copy (before) : json_object_new ();
-  set_or_remove_number (retry, "max_attempts", gtk_spin_button_get_value (self->max_attempts_spin), TRUE, FALSE);
-  set_or_remove_number (retry, "initial_delay", gtk_spin_button_get_value (self->initial_delay_spin), FALSE, FALSE);
-  set_or_remove_number (retry, "multiplier", gtk_spin_button_get_value (self->multiplier_spin), FALSE, FALSE);
-  set_or_remove_number (retry, "max_delay", gtk_spin_button_get_value (self->max_delay_spin), FALSE, FALSE);
-  set_or_remove_number (retry, "jitter", gtk_spin_button_get_value (self->jitter_spin), FALSE, FALSE);
+  set_or_remove_number (retry, "max_attempts",
+                        gtk_spin_button_get_value (self->max_attempts_spin), TRUE, FALSE);
+  set_or_remove_number (retry, "initial_delay",
+                        gtk_spin_button_get_value (self->initial_delay_spin), FALSE, FALSE);
+  set_or_remove_number (retry, "multiplier",
+                        gtk_spin_button_get_value (self->multiplier_spin), FALSE, FALSE);
+  set_or_remove_number (retry, "max_delay",
+                        gtk_spin_button_get_value (self->max_delay_spin), FALSE, FALSE);
+  set_or_remove_number (retry, "jitter",
+                        gtk_spin_button_get_value (self->jitter_spin), FALSE, FALSE);
 
   if (before != NULL)
     {
@@ -726,7 +736,8 @@ show_node_problems (DecaInspector *self)
     { "initial_delay", G_STRUCT_OFFSET (DecaInspector, initial_delay_row),
       G_STRUCT_OFFSET (DecaInspector, initial_delay_spin), N_("Seconds before the second attempt") },
     { "multiplier", G_STRUCT_OFFSET (DecaInspector, multiplier_row),
-      G_STRUCT_OFFSET (DecaInspector, multiplier_spin), N_("Each further delay is the previous one times this") },
+      G_STRUCT_OFFSET (DecaInspector, multiplier_spin),
+      N_("Each further delay is the previous one times this") },
     { "max_delay", G_STRUCT_OFFSET (DecaInspector, max_delay_row),
       G_STRUCT_OFFSET (DecaInspector, max_delay_spin), N_("Seconds") },
     { "jitter", G_STRUCT_OFFSET (DecaInspector, jitter_row),
@@ -1308,25 +1319,31 @@ deca_inspector_init (DecaInspector *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  g_signal_connect_swapped (self->flow_name_row, "changed", G_CALLBACK (flow_name_changed_cb), self);
+  g_signal_connect_swapped (self->flow_name_row, "changed",
+                            G_CALLBACK (flow_name_changed_cb), self);
   g_signal_connect_swapped (self->flow_description_row, "changed",
                             G_CALLBACK (flow_description_changed_cb), self);
-  g_signal_connect_swapped (self->flow_timeout_spin, "value-changed", G_CALLBACK (settings_changed_cb), self);
-  g_signal_connect_swapped (self->parallelism_spin, "value-changed", G_CALLBACK (settings_changed_cb), self);
-  g_signal_connect_swapped (self->failure_threshold_spin, "value-changed", G_CALLBACK (settings_changed_cb), self);
-  g_signal_connect_swapped (self->cooldown_spin, "value-changed", G_CALLBACK (settings_changed_cb), self);
   g_signal_connect_swapped (self->error_strategy_row, "notify::selected",
                             G_CALLBACK (error_strategy_changed_cb), self);
   g_signal_connect_swapped (self->node_id_row, "apply", G_CALLBACK (node_id_apply_cb), self);
   g_signal_connect_swapped (self->node_id_row, "changed", G_CALLBACK (node_id_text_changed_cb), self);
-  g_signal_connect_swapped (self->retry_row, "notify::enable-expansion", G_CALLBACK (retry_enabled_cb), self);
-  g_signal_connect_swapped (self->max_attempts_spin, "value-changed", G_CALLBACK (retry_changed_cb), self);
-  g_signal_connect_swapped (self->initial_delay_spin, "value-changed", G_CALLBACK (retry_changed_cb), self);
-  g_signal_connect_swapped (self->multiplier_spin, "value-changed", G_CALLBACK (retry_changed_cb), self);
-  g_signal_connect_swapped (self->max_delay_spin, "value-changed", G_CALLBACK (retry_changed_cb), self);
-  g_signal_connect_swapped (self->jitter_spin, "value-changed", G_CALLBACK (retry_changed_cb), self);
-  g_signal_connect_swapped (self->node_timeout_spin, "value-changed", G_CALLBACK (node_timeout_changed_cb), self);
+  g_signal_connect_swapped (self->retry_row, "notify::enable-expansion",
+                            G_CALLBACK (retry_enabled_cb), self);
+  g_signal_connect_swapped (self->node_timeout_spin, "value-changed",
+                            G_CALLBACK (node_timeout_changed_cb), self);
   g_signal_connect_swapped (self->condition_view, "changed", G_CALLBACK (condition_changed_cb), self);
+  {
+    GtkSpinButton *settings_spins[] = { self->flow_timeout_spin, self->parallelism_spin,
+                                        self->failure_threshold_spin, self->cooldown_spin };
+    GtkSpinButton *retry_spins[] = { self->max_attempts_spin, self->initial_delay_spin,
+                                     self->multiplier_spin, self->max_delay_spin, self->jitter_spin };
+
+    for (guint i = 0; i < G_N_ELEMENTS (settings_spins); i++)
+      g_signal_connect_swapped (settings_spins[i], "value-changed",
+                                G_CALLBACK (settings_changed_cb), self);
+    for (guint i = 0; i < G_N_ELEMENTS (retry_spins); i++)
+      g_signal_connect_swapped (retry_spins[i], "value-changed", G_CALLBACK (retry_changed_cb), self);
+  }
 
   /* Spin buttons inside rows are labelled by their row. */
   {

@@ -771,7 +771,8 @@ add_object_fields (DecaSchemaForm *self,
       if (!JSON_NODE_HOLDS_OBJECT (property))
         {
           /* "true" (anything) is a free-form value; "false" (nothing) is no field. */
-          if (JSON_NODE_HOLDS_VALUE (property) && json_node_get_value_type (property) == G_TYPE_BOOLEAN &&
+          if (JSON_NODE_HOLDS_VALUE (property) &&
+              json_node_get_value_type (property) == G_TYPE_BOOLEAN &&
               !json_node_get_boolean (property))
             continue;
           property_schema = json_object_new ();
@@ -902,11 +903,12 @@ id_changed_cb (DecaSchemaForm *self)
   for (guint i = 0; i < self->fields->len; i++)
     {
       Field *field = g_ptr_array_index (self->fields, i);
+      DecaExpressionCompletion *completion;
 
-      if (DECA_IS_EXPRESSION_VIEW (field->row) &&
-          deca_expression_view_get_completion (DECA_EXPRESSION_VIEW (field->row)))
-        deca_expression_completion_set_node_id (deca_expression_view_get_completion (DECA_EXPRESSION_VIEW (field->row)),
-                                                deca_flow_node_item_get_id (self->node));
+      if (!DECA_IS_EXPRESSION_VIEW (field->row))
+        continue;
+      completion = deca_expression_view_get_completion (DECA_EXPRESSION_VIEW (field->row));
+      deca_expression_completion_set_node_id (completion, deca_flow_node_item_get_id (self->node));
     }
 }
 

@@ -236,11 +236,14 @@ trigger_row_apply (TriggerRow *row,
     set_or_remove_string (trigger, "cron", gtk_editable_get_text (GTK_EDITABLE (row->cron_row)), TRUE);
   if (row->timezone_row)
     {
-      g_autofree char *zone = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row->timezone_row))));
+      const char *text = gtk_editable_get_text (GTK_EDITABLE (row->timezone_row));
+      g_autofree char *zone = g_strstrip (g_strdup (text));
+
       set_or_remove_string (trigger, "timezone", zone, FALSE);
     }
   if (row->event_row)
-    set_or_remove_string (trigger, "event", gtk_editable_get_text (GTK_EDITABLE (row->event_row)), TRUE);
+    set_or_remove_string (trigger, "event",
+                          gtk_editable_get_text (GTK_EDITABLE (row->event_row)), TRUE);
 
   if (typing)
     deca_edit_burst_begin (self->document, row);
@@ -304,7 +307,8 @@ static void
 update_preview (TriggerRow *row)
 {
   const char *cron = gtk_editable_get_text (GTK_EDITABLE (row->cron_row));
-  g_autofree char *zone_name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row->timezone_row))));
+  const char *zone_text = gtk_editable_get_text (GTK_EDITABLE (row->timezone_row));
+  g_autofree char *zone_name = g_strstrip (g_strdup (zone_text));
   g_autoptr(GTimeZone) zone = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *description = NULL;
@@ -321,12 +325,13 @@ update_preview (TriggerRow *row)
       zone = g_time_zone_new_identifier (zone_name);
       if (zone == NULL)
         row->local_timezone_error =
-          g_strdup_printf (_("Unknown time zone “%s”: use an IANA name such as Europe/Berlin, or UTC."),
-                           zone_name);
+          g_strdup_printf (_("Unknown time zone “%s”: use an IANA name such as "
+                             "Europe/Berlin, or UTC."), zone_name);
     }
 
   if (*stripped == '\0')
-    row->local_cron_error = g_strdup (_("A schedule needs a cron expression, such as 0 9 * * MON-FRI."));
+    row->local_cron_error =
+      g_strdup (_("A schedule needs a cron expression, such as 0 9 * * MON-FRI."));
   else
     description = deca_cron_describe (cron, &error);
   if (description == NULL && error != NULL)
@@ -367,7 +372,8 @@ update_preview (TriggerRow *row)
       g_string_free (text, TRUE);
     }
   else if (description && zone)
-    adw_action_row_set_subtitle (row->next_times_row, _("Never: this schedule does not fire within five years"));
+    adw_action_row_set_subtitle (row->next_times_row,
+                                 _("Never: this schedule does not fire within five years"));
   else
     adw_action_row_set_subtitle (row->next_times_row, "—");
 
