@@ -525,6 +525,24 @@ test_completion (Fixture       *fixture,
   nested = deca_expression_completion_propose (completion, "{{transform.customer.", NULL);
   g_assert_true (names_contain (nested, "name"));
 
+  /* Node ids with '-' complete as one word. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GListModel) hyphenated = NULL;
+    g_autoptr(GListModel) after_minus = NULL;
+
+    g_assert_true (deca_flow_document_rename_node (fixture->document, "condition", "check-input",
+                                                   &error));
+    hyphenated = deca_expression_completion_propose (completion, "{{check-in", &word_start);
+    g_assert_true (names_contain (hyphenated, "check-input"));
+    g_assert_cmpuint (word_start, ==, 2);
+    /* "x - in": a subtraction, the word is "in". */
+    after_minus = deca_expression_completion_propose (completion, "{{x - in", &word_start);
+    g_assert_true (names_contain (after_minus, "input"));
+    g_assert_cmpuint (word_start, ==, 6);
+    g_assert_true (deca_flow_document_undo (fixture->document));
+  }
+
   /* Outside {{ }} there is nothing to complete; after }} neither. */
   g_assert_null (deca_expression_completion_propose (completion, "https://x/", NULL));
   g_assert_null (deca_expression_completion_propose (completion, "{{input.a}} and ", NULL));
