@@ -29,7 +29,9 @@ typedef struct {
   DecaSchemaForm *form;      /* borrowed: the form owns the field */
   char *pointer;             /* inside the config: "/url", "/auth/type" */
   JsonNode *schema;          /* (owned) the property's schema */
-  FieldKind kind;
+  FieldKind kind;            /* what the field shows */
+  FieldKind schema_kind;     /* what the schema asks for; kind is JSON when the value is
+                              * of another type */
   gboolean required;
   gboolean integer;
   char *title;
@@ -395,14 +397,31 @@ combo_selected_cb (AdwComboRow *row,
 }
 
 /* Leaving a field writes what it holds at once. */
+static void config_changed_cb (DecaSchemaForm *self);
+
+static gboolean
+recheck_cb (gpointer data)
+{
+  DecaSchemaForm *self = data;
+
+  if (self->node != NULL)
+    config_changed_cb (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 focus_leave_cb (GtkEventControllerFocus *controller,
                 Field                   *field)
 {
+  DecaSchemaForm *self = field->form;
+
   if (field->apply_source != 0)
     field_apply (field);
-  if (field->form->document)
-    deca_edit_burst_end (field->form->document);
+  if (self->document)
+    deca_edit_burst_end (self->document);
+  /* A value whose type changed while it was edited gets its own kind of field now, from an
+   * idle: the field losing the focus is still in the middle of its focus change. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, recheck_cb, g_object_ref (self), g_object_unref);
 }
 
 /* Whether @value can be shown by a field of @kind; else the field shows JSON. */
@@ -696,9 +715,18 @@ choose_kind (Field    *field,
   else if (g_str_equal (type, "boolean"))
     kind = FIELD_SWITCH;
 
+  field->schema_kind = kind;
   if (!kind_fits (kind, field, value))
     kind = FIELD_JSON;
   return kind;
+}
+
+/* The kind the field should have for @value. */
+static FieldKind
+wanted_kind (Field    *field,
+             JsonNode *value)
+{
+  return kind_fits (field->schema_kind, field, value) ? field->schema_kind : FIELD_JSON;
 }
 
 static gboolean
@@ -878,12 +906,15 @@ config_changed_cb (DecaSchemaForm *self)
   for (guint i = 0; i < self->fields->len && fits; i++)
     {
       Field *field = g_ptr_array_index (self->fields, i);
-      fits = kind_fits (field->kind, field, config_lookup (config, field->pointer));
+      fits = wanted_kind (field, config_lookup (config, field->pointer)) == field->kind;
     }
   if (!fits)
     {
-      gboolean busy = FALSE;
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
+      gboolean busy = focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self));
 
+      /* Not under the person's fingers: the check is made again when the focus leaves. */
       for (guint i = 0; i < self->fields->len; i++)
         busy |= ((Field *) g_ptr_array_index (self->fields, i))->apply_source != 0;
       if (!busy)

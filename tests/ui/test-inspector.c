@@ -1231,6 +1231,63 @@ test_every_type_and_example (Fixture       *fixture,
   deca_inspector_set_document (fixture->inspector, fixture->document);
 }
 
+/* A value the field kind cannot show (a template where a number goes) is shown as JSON,
+ * and the form follows when an undo brings the number back. */
+static void
+test_value_of_another_type (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  DecaSchemaForm *form = show_node (fixture, "http");
+  g_autoptr(JsonNode) template = json_node_init_string (json_node_alloc (), "{{input.timeout}}");
+  g_autoptr(GError) error = NULL;
+  GtkWidget *row;
+
+  g_assert_true (GTK_IS_SPIN_BUTTON (field_input (form, "/timeout")));
+  g_assert_true (deca_flow_document_set_node_field (fixture->document, "http", "timeout", template,
+                                                    &error));
+  g_assert_no_error (error);
+  row = deca_schema_form_get_field_row (form, "/timeout");
+  g_assert_true (DECA_IS_EXPRESSION_VIEW (row));
+  g_assert_cmpint (deca_expression_view_get_mode (DECA_EXPRESSION_VIEW (row)), ==,
+                   DECA_EXPRESSION_VIEW_JSON);
+  {
+    g_autofree char *text = deca_expression_view_dup_text (DECA_EXPRESSION_VIEW (row));
+    g_assert_cmpstr (text, ==, "\"{{input.timeout}}\"");
+  }
+
+  g_assert_true (undo (fixture));
+  g_assert_true (GTK_IS_SPIN_BUTTON (field_input (form, "/timeout")));
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (field_input (form, "/timeout"))), ==, 30);
+}
+
+/* A node whose type the registry does not know: its config, member by member, as JSON. */
+static void
+test_unknown_type (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const char *text = "{ \"id\": \"f\", \"name\": \"F\", \"nodes\": ["
+                     "{ \"id\": \"odd\", \"type\": \"no-such-type\","
+                     "  \"config\": { \"a\": 1, \"b\": \"x\" } } ] }";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaFlowDocument) document = deca_flow_document_new_from_data (fixture->registry, text,
+                                                                          -1, &error);
+  DecaSchemaForm *form;
+  GtkWidget *problems;
+
+  g_assert_no_error (error);
+  deca_inspector_set_document (fixture->inspector, document);
+  deca_inspector_set_node_id (fixture->inspector, "odd");
+  g_assert_cmpstr (deca_inspector_get_page (fixture->inspector), ==, "node");
+  form = DECA_SCHEMA_FORM (deca_inspector_get_part (fixture->inspector, "schema-form"));
+  g_assert_cmpuint (deca_schema_form_get_n_fields (form), ==, 2);
+  g_assert_true (DECA_IS_EXPRESSION_VIEW (deca_schema_form_get_field_row (form, "/a")));
+  /* The unknown type is a problem of the node, shown at the top. */
+  problems = deca_inspector_get_part (fixture->inspector, "node-problems");
+  g_assert_true (gtk_widget_get_visible (problems));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (problems)), "no-such-type"));
+  deca_inspector_set_document (fixture->inspector, fixture->document);
+}
+
 static void
 test_focus_first_field (Fixture       *fixture,
                         gconstpointer  data)
@@ -1287,6 +1344,8 @@ main (int argc, char *argv[])
   ADD ("connection", test_connection);
   ADD ("node-removed", test_node_removed);
   ADD ("every-type-and-example", test_every_type_and_example);
+  ADD ("value-of-another-type", test_value_of_another_type);
+  ADD ("unknown-type", test_unknown_type);
   ADD ("focus-first-field", test_focus_first_field);
   ADD ("narrow", test_narrow);
 #undef ADD
