@@ -3,18 +3,19 @@
  * The steps: read the nodes and connections of the JSON document; break cycles by ignoring
  * the back edges of a depth-first search that starts at the sources, so that the connection
  * from a loop body back to its loop node is the one ignored and the loop node stays before
- * its body; give every node a layer by the longest path from a source; split the graph
- * into weakly connected components; order each component's layers with barycenter sweeps,
- * keeping the order with the fewest crossings; then turn layer and rank into coordinates,
- * each layer centred on its component, the components stacked top to bottom.
- *
- * Long connections get no dummy nodes. A node's barycenter averages the positions of all
- * its neighbours in earlier (or later) layers, whatever the distance, which keeps the
- * drawing as compact as the node count even for flows with many long connections, at the
- * price of a coarser crossing reduction for those connections.
+ * its body; give every node a layer by the longest path from a source, then move each
+ * source right up to its first successor; split the graph into weakly connected
+ * components. Each component then becomes a proper layered graph: a connection that spans
+ * more than one layer is split into a chain of dummy items, one per layer crossed. The
+ * layers are ordered with barycenter sweeps that move nodes and dummies alike, keeping the
+ * order with the fewest crossings; then every item gets a vertical centre near the median
+ * of its neighbours, as far as the order and the gaps allow (place_layer), long chains
+ * weighing most. A dummy takes a lane of vertical room in its layer, so no card is placed
+ * where a long connection passes, but it is never written out.
  *
  * Every step runs in document order with explicit tie-breaks, so the same document always
- * gives the same positions.
+ * gives the same positions. Each sweep and pass is linear in the number of nodes plus
+ * dummies (up to the sorts of one layer or of one item's neighbours).
  */
 
 #include "config.h"
@@ -22,6 +23,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "deca-flow-layout.h"
+#include "deca-flow-layout-private.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -34,6 +36,19 @@
  * best order seen is kept, so more sweeps never make the result worse, only slower. */
 #define LAYOUT_SWEEPS 8
 
+/* Coordinate passes, alternating left to right and back (an odd number, so the last goes
+ * left to right). A handful is enough for chains and branches to settle. */
+#define LAYOUT_PLACEMENT_PASSES 7
+
+/* The most dummies one component may have. Each crossing costs some 60 bytes, so a
+ * pathological flow (a long chain and a node connected to each of its links) stays
+ * within tens of megabytes; real flows come nowhere near. */
+#define LAYOUT_MAX_DUMMIES (1u << 20)
+
+/* The largest run of items of one layer placed by the median of what they want; see
+ * place_layer(). */
+#define LAYOUT_MEDIAN_BLOCK 64
+
 typedef struct {
   guint from;
   guint to;
@@ -42,6 +57,7 @@ typedef struct {
 typedef struct {
   guint n_nodes;
   JsonObject **objects;     /* borrowed from the document, one per node to place */
+  guint *elements;          /* index in "nodes" of each */
 
   /* The acyclic graph in compressed form: the successors of v are
    * succ[succ_start[v] .. succ_start[v + 1]), its predecessors likewise. */
@@ -51,19 +67,18 @@ typedef struct {
   guint *pred;
 
   guint *layer;
-  guint *rank;              /* position within its layer, top to bottom */
 } LayoutGraph;
 
 static void
 layout_graph_clear (LayoutGraph *graph)
 {
   g_free (graph->objects);
+  g_free (graph->elements);
   g_free (graph->succ_start);
   g_free (graph->succ);
   g_free (graph->pred_start);
   g_free (graph->pred);
   g_free (graph->layer);
-  g_free (graph->rank);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LayoutGraph, layout_graph_clear)
@@ -214,8 +229,10 @@ find_back_edges (guint             n_nodes,
 }
 
 /* Longest-path layering of the acyclic graph: sources are layer 0, every other node one
- * layer after its latest predecessor. So every node of layer l > 0 has a predecessor in
- * layer l - 1, and the layers of a component have no gaps. */
+ * layer after its latest predecessor. Then a source whose successors all lie further
+ * right moves to the layer just before the first of them, so that a node feeding only
+ * the end of a flow does not drag a long connection across it. Every layer of a component
+ * keeps a node: a node of layer l > 0 still has a predecessor in layer l - 1. */
 static void
 assign_layers (LayoutGraph *graph)
 {
@@ -248,6 +265,18 @@ assign_layers (LayoutGraph *graph)
 
   /* The back edges are gone, so every node was reached. */
   g_assert (tail == n);
+
+  for (guint v = 0; v < n; v++)
+    {
+      guint first = G_MAXUINT;
+
+      if (graph->pred_start[v + 1] > graph->pred_start[v] ||
+          graph->succ_start[v + 1] == graph->succ_start[v])
+        continue;
+      for (guint i = graph->succ_start[v]; i < graph->succ_start[v + 1]; i++)
+        first = MIN (first, graph->layer[graph->succ[i]]);
+      graph->layer[v] = first - 1;
+    }
 }
 
 static guint
@@ -300,31 +329,182 @@ find_components (LayoutGraph *graph,
   return n_components;
 }
 
-/* One layered component being ordered: its nodes sorted by layer, then rank. */
+/* One weakly connected component as a proper layered graph, which is what the ordering
+ * and the coordinate assignment work on. Its items are the component's nodes (items
+ * 0 .. n_real - 1, in document order) followed by the dummy items: one per layer crossed
+ * by each connection that spans more than one layer. Segments join items of neighbouring
+ * layers only, so a long connection is a chain of segments through its dummies. */
 typedef struct {
-  LayoutGraph *graph;
+  guint n_real;
+  guint n_items;
+  guint n_segments;
   guint n_layers;
+
+  guint *layer;
+  guint *rank;              /* position within its layer, top to bottom */
+  guint *down_start;        /* the items after item i are down[down_start[i] ..] */
+  guint *down;
+  guint *up_start;          /* and those before it up[up_start[i] ..] */
+  guint *up;
+
   guint *layer_start;       /* n_layers + 1 entries, into order */
-  guint *order;
+  guint *order;             /* the items sorted by layer, then rank */
+  double *centre;           /* vertical centre of each item */
+  LayoutEdge *dummy_link;   /* the real items a dummy's connection joins, per dummy */
+
   /* Scratch space for counting crossings, sized for the component. */
   guint *pairs;
   guint *tree;
 } LayoutComponent;
 
-static double
-centred_rank (LayoutComponent *comp,
-              guint            v)
+static void
+layout_component_clear (LayoutComponent *comp)
 {
-  guint layer = comp->graph->layer[v];
+  g_free (comp->layer);
+  g_free (comp->rank);
+  g_free (comp->down_start);
+  g_free (comp->down);
+  g_free (comp->up_start);
+  g_free (comp->up);
+  g_free (comp->layer_start);
+  g_free (comp->order);
+  g_free (comp->centre);
+  g_free (comp->dummy_link);
+  g_free (comp->pairs);
+  g_free (comp->tree);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LayoutComponent, layout_component_clear)
+
+static inline gboolean
+is_dummy (const LayoutComponent *comp,
+          guint                  item)
+{
+  return item >= comp->n_real;
+}
+
+/* Builds @comp, zero-filled, from the @n_members nodes @members (document order) of one
+ * component of @graph: item i is node members[i]. @local and @seen are scratch arrays of
+ * graph->n_nodes entries; @seen must not hold the index of any of these nodes (it starts
+ * as G_MAXUINT everywhere, and is left holding indices of this component's nodes only).
+ * Repeated connections between the same two nodes become one chain. */
+static void
+layout_component_init (LayoutComponent   *comp,
+                       const LayoutGraph *graph,
+                       const guint       *members,
+                       guint              n_members,
+                       guint             *local,
+                       guint             *seen)
+{
+  g_autoptr(GArray) links = g_array_new (FALSE, FALSE, sizeof (LayoutEdge));
+  g_autofree LayoutEdge *segments = NULL;
+  g_autofree guint *fill = NULL;
+  guint n_dummies = 0, next_dummy, widest = 0;
+
+  comp->n_real = n_members;
+
+  for (guint i = 0; i < n_members; i++)
+    local[members[i]] = i;
+
+  for (guint i = 0; i < n_members; i++)
+    {
+      guint v = members[i];
+
+      for (guint j = graph->succ_start[v]; j < graph->succ_start[v + 1]; j++)
+        {
+          guint w = graph->succ[j];
+          LayoutEdge link = { i, local[w] };
+
+          guint crossed = graph->layer[w] - graph->layer[v] - 1;
+
+          /* seen[w] == v when w was already a successor of v. */
+          if (seen[w] == v)
+            continue;
+          seen[w] = v;
+          /* Past the budget, a long connection is left out of the ordering and the
+           * placement, like a back edge, rather than costing unbounded memory. */
+          if (crossed > LAYOUT_MAX_DUMMIES - n_dummies)
+            continue;
+          g_array_append_val (links, link);
+          n_dummies += crossed;
+        }
+      comp->n_layers = MAX (comp->n_layers, graph->layer[v] + 1);
+    }
+  comp->n_items = n_members + n_dummies;
+  comp->n_segments = links->len + n_dummies;
+  comp->layer = g_new (guint, comp->n_items);
+  comp->rank = g_new (guint, comp->n_items);
+  comp->centre = g_new (double, comp->n_items);
+  comp->dummy_link = g_new (LayoutEdge, MAX (n_dummies, 1));
+  segments = g_new (LayoutEdge, MAX (comp->n_segments, 1));
+
+  for (guint i = 0; i < n_members; i++)
+    comp->layer[i] = graph->layer[members[i]];
+
+  /* Split each link into one segment per layer it spans, through new dummies. */
+  next_dummy = n_members;
+  for (guint i = 0, s = 0; i < links->len; i++)
+    {
+      LayoutEdge link = g_array_index (links, LayoutEdge, i);
+      guint previous = link.from;
+
+      for (guint layer = comp->layer[link.from] + 1; layer < comp->layer[link.to]; layer++)
+        {
+          comp->layer[next_dummy] = layer;
+          comp->dummy_link[next_dummy - n_members] = link;
+          segments[s++] = (LayoutEdge) { previous, next_dummy };
+          previous = next_dummy++;
+        }
+      segments[s++] = (LayoutEdge) { previous, link.to };
+    }
+  g_assert (next_dummy == comp->n_items);
+
+  build_adjacency (comp->n_items, segments, comp->n_segments, FALSE, FALSE,
+                   &comp->down_start, &comp->down);
+  build_adjacency (comp->n_items, segments, comp->n_segments, TRUE, FALSE,
+                   &comp->up_start, &comp->up);
+
+  /* The first order: by layer, the nodes in document order, then the dummies in the
+   * order of their connections. */
+  comp->layer_start = g_new0 (guint, comp->n_layers + 1);
+  fill = g_new (guint, comp->n_layers + 1);
+  comp->order = g_new (guint, comp->n_items);
+  for (guint i = 0; i < comp->n_items; i++)
+    comp->layer_start[comp->layer[i] + 1]++;
+  for (guint layer = 0; layer < comp->n_layers; layer++)
+    {
+      /* Layering leaves no gaps, and dummies only fill layers between two nodes. */
+      g_assert (comp->layer_start[layer + 1] > 0);
+      widest = MAX (widest, comp->layer_start[layer + 1]);
+      comp->layer_start[layer + 1] += comp->layer_start[layer];
+    }
+  memcpy (fill, comp->layer_start, (comp->n_layers + 1) * sizeof (guint));
+  for (guint i = 0; i < comp->n_items; i++)
+    {
+      guint layer = comp->layer[i];
+
+      comp->rank[i] = fill[layer] - comp->layer_start[layer];
+      comp->order[fill[layer]++] = i;
+    }
+
+  comp->pairs = g_new (guint, 2 * MAX (comp->n_segments, 1));
+  comp->tree = g_new (guint, widest + 1);
+}
+
+static double
+centred_rank (const LayoutComponent *comp,
+              guint                  item)
+{
+  guint layer = comp->layer[item];
   guint size = comp->layer_start[layer + 1] - comp->layer_start[layer];
 
-  return comp->graph->rank[v] - (size - 1) / 2.0;
+  return comp->rank[item] - (size - 1) / 2.0;
 }
 
 typedef struct {
   double key;
   guint rank;
-  guint node;
+  guint item;
 } SortEntry;
 
 static int
@@ -340,20 +520,20 @@ sort_entry_compare (const void *a,
   return x->rank < y->rank ? -1 : x->rank > y->rank;
 }
 
-/* Reorders @layer by the barycenter of each node's predecessors (@use_pred) or
- * successors. Positions are ranks centred on the middle of their layer, because that is
- * how layers are finally drawn; a node without such neighbours keeps its own place. */
+/* Reorders @layer by the barycenter of each item's neighbours in the layer before
+ * (@use_up) or after. Positions are ranks centred on the middle of their layer, because
+ * layers of different sizes line up on their middles; an item without such neighbours
+ * keeps its own place. */
 static void
 sort_layer (LayoutComponent *comp,
             guint            layer,
-            gboolean         use_pred,
+            gboolean         use_up,
             SortEntry       *entries)
 {
-  LayoutGraph *graph = comp->graph;
   guint first = comp->layer_start[layer];
   guint size = comp->layer_start[layer + 1] - first;
-  const guint *start = use_pred ? graph->pred_start : graph->succ_start;
-  const guint *adjacent = use_pred ? graph->pred : graph->succ;
+  const guint *start = use_up ? comp->up_start : comp->down_start;
+  const guint *adjacent = use_up ? comp->up : comp->down;
 
   for (guint i = 0; i < size; i++)
     {
@@ -364,16 +544,16 @@ sort_layer (LayoutComponent *comp,
       for (guint j = start[v]; j < start[v + 1]; j++)
         sum += centred_rank (comp, adjacent[j]);
       entries[i].key = count > 0 ? sum / count : centred_rank (comp, v);
-      entries[i].rank = graph->rank[v];
-      entries[i].node = v;
+      entries[i].rank = comp->rank[v];
+      entries[i].item = v;
     }
 
   qsort (entries, size, sizeof (SortEntry), sort_entry_compare);
 
   for (guint i = 0; i < size; i++)
     {
-      comp->order[first + i] = entries[i].node;
-      graph->rank[entries[i].node] = i;
+      comp->order[first + i] = entries[i].item;
+      comp->rank[entries[i].item] = i;
     }
 }
 
@@ -389,14 +569,13 @@ pair_compare (const void *a,
   return x[1] < y[1] ? -1 : x[1] > y[1];
 }
 
-/* Counts the crossings between connections joining neighbouring layers of @comp, as
- * inversions of the lower ends once the connections are sorted by their upper ends
- * (a Fenwick tree, so O(E log V) per count rather than O(E²)). Connections spanning more
- * than one layer are not counted; see the comment at the top of the file. */
+/* Counts the crossings between the segments of @comp, layer pair by layer pair, as
+ * inversions of the lower ends once the segments are sorted by their upper ends (a
+ * Fenwick tree, so O(S log S) per count rather than O(S²)). Since long connections are
+ * chains of segments, their crossings are counted too. */
 static guint64
 count_crossings (LayoutComponent *comp)
 {
-  LayoutGraph *graph = comp->graph;
   guint64 crossings = 0;
 
   for (guint layer = 0; layer + 1 < comp->n_layers; layer++)
@@ -408,14 +587,10 @@ count_crossings (LayoutComponent *comp)
         {
           guint v = comp->order[i];
 
-          for (guint j = graph->succ_start[v]; j < graph->succ_start[v + 1]; j++)
+          for (guint j = comp->down_start[v]; j < comp->down_start[v + 1]; j++)
             {
-              guint w = graph->succ[j];
-
-              if (graph->layer[w] != layer + 1)
-                continue;
-              comp->pairs[2 * n_pairs] = graph->rank[v];
-              comp->pairs[2 * n_pairs + 1] = graph->rank[w];
+              comp->pairs[2 * n_pairs] = comp->rank[v];
+              comp->pairs[2 * n_pairs + 1] = comp->rank[comp->down[j]];
               n_pairs++;
             }
         }
@@ -428,7 +603,7 @@ count_crossings (LayoutComponent *comp)
           guint lower = comp->pairs[2 * p + 1];
           guint at_most = 0;
 
-          /* Earlier connections whose lower end lies strictly below this one cross it. */
+          /* Earlier segments whose lower end lies strictly below this one cross it. */
           for (guint k = lower + 1; k > 0; k -= k & -k)
             at_most += comp->tree[k];
           crossings += p - at_most;
@@ -441,14 +616,12 @@ count_crossings (LayoutComponent *comp)
 }
 
 /* Orders the layers of @comp to reduce crossings: alternating down and up barycenter
- * sweeps starting from document order, keeping the best order seen. */
+ * sweeps starting from the first order, keeping the best order seen. */
 static void
-order_component (LayoutComponent *comp,
-                 guint            n_members)
+order_component (LayoutComponent *comp)
 {
-  LayoutGraph *graph = comp->graph;
-  g_autofree guint *best = g_memdup2 (comp->order, n_members * sizeof (guint));
-  g_autofree SortEntry *entries = g_new (SortEntry, n_members);
+  g_autofree guint *best = g_memdup2 (comp->order, comp->n_items * sizeof (guint));
+  g_autofree SortEntry *entries = g_new (SortEntry, comp->n_items);
   guint64 best_crossings = count_crossings (comp);
 
   for (guint sweep = 0; sweep < LAYOUT_SWEEPS && best_crossings > 0; sweep++)
@@ -470,15 +643,299 @@ order_component (LayoutComponent *comp,
       if (crossings < best_crossings)
         {
           best_crossings = crossings;
-          memcpy (best, comp->order, n_members * sizeof (guint));
+          memcpy (best, comp->order, comp->n_items * sizeof (guint));
         }
     }
 
-  memcpy (comp->order, best, n_members * sizeof (guint));
+  memcpy (comp->order, best, comp->n_items * sizeof (guint));
   for (guint layer = 0; layer < comp->n_layers; layer++)
     {
       for (guint i = comp->layer_start[layer]; i < comp->layer_start[layer + 1]; i++)
-        graph->rank[comp->order[i]] = i - comp->layer_start[layer];
+        comp->rank[comp->order[i]] = i - comp->layer_start[layer];
+    }
+}
+
+/* Item sizes for the coordinate assignment: a node is a card, a dummy a lane. */
+typedef struct {
+  double card;              /* height of a card */
+  double lane;              /* height of a dummy's lane */
+  double gap;               /* between two cards */
+  double lane_gap;          /* between a card and a lane; two lanes need none */
+} LayoutSizes;
+
+static double
+item_height (const LayoutComponent *comp,
+             const LayoutSizes     *sizes,
+             guint                  item)
+{
+  return is_dummy (comp, item) ? sizes->lane : sizes->card;
+}
+
+/* The least space between @a and @b, neighbours in one layer. */
+static double
+item_gap (const LayoutComponent *comp,
+          const LayoutSizes     *sizes,
+          guint                  a,
+          guint                  b)
+{
+  switch (is_dummy (comp, a) + is_dummy (comp, b))
+    {
+    case 0:
+      return sizes->gap;
+    case 1:
+      return sizes->lane_gap;
+    default:
+      return 0;
+    }
+}
+
+/* The least distance between the centres of @a and @b, neighbours in one layer. */
+static double
+separation (const LayoutComponent *comp,
+            const LayoutSizes     *sizes,
+            guint                  a,
+            guint                  b)
+{
+  return (item_height (comp, sizes, a) + item_height (comp, sizes, b)) / 2 +
+         item_gap (comp, sizes, a, b);
+}
+
+/* How much a segment wants to be straight: a long connection's inner segments most, so
+ * that it runs in one lane, then its ends, then plain connections (the weights of Gansner
+ * et al.'s "A technique for drawing directed graphs"). */
+static double
+segment_weight (const LayoutComponent *comp,
+                guint                  a,
+                guint                  b)
+{
+  static const double weights[] = { 1, 3, 8 };
+
+  return weights[is_dummy (comp, a) + is_dummy (comp, b)];
+}
+
+/* A value some items want, and how strongly: a neighbour's centre for one item
+ * (item_target), or a wanted centre less its offset for a layer (place_layer). */
+typedef struct {
+  double value;
+  double weight;
+} Wanted;
+
+static int
+wanted_compare (const void *a,
+                const void *b)
+{
+  const Wanted *x = a;
+  const Wanted *y = b;
+
+  if (x->value != y->value)
+    return x->value < y->value ? -1 : 1;
+  return x->weight < y->weight ? -1 : x->weight > y->weight;
+}
+
+/* The weighted median of the @n values of @wanted, sorted by value; the midpoint of the
+ * two middle ones when the weights split evenly. The weights are sums of small whole
+ * numbers, so the comparisons are exact. */
+static double
+weighted_median (const Wanted *wanted,
+                 guint         n)
+{
+  double total = 0, sum = 0;
+
+  for (guint k = 0; k < n; k++)
+    total += wanted[k].weight;
+  for (guint k = 0; k < n; k++)
+    {
+      sum += wanted[k].weight;
+      if (2 * sum == total && k + 1 < n)
+        return (wanted[k].value + wanted[k + 1].value) / 2;
+      if (2 * sum >= total)
+        return wanted[k].value;
+    }
+  g_assert_not_reached ();
+}
+
+/* Where @item would like to be: the weighted median of the centres of its neighbours in
+ * the layer before (@use_up) or after (the midpoint of the two middle ones when the
+ * weights split evenly, which is what centres a node between two branches). Stores the
+ * total weight in *@weight; an item without such neighbours wants to stay, weakly.
+ * @scratch holds the item's degree. */
+static double
+item_target (const LayoutComponent *comp,
+             guint                  item,
+             gboolean               use_up,
+             Wanted                *scratch,
+             double                *weight)
+{
+  const guint *start = use_up ? comp->up_start : comp->down_start;
+  const guint *adjacent = use_up ? comp->up : comp->down;
+  guint n = 0;
+
+  *weight = 0;
+  for (guint j = start[item]; j < start[item + 1]; j++)
+    {
+      scratch[n].value = comp->centre[adjacent[j]];
+      scratch[n].weight = segment_weight (comp, item, adjacent[j]);
+      *weight += scratch[n].weight;
+      n++;
+    }
+
+  if (n == 0)
+    {
+      *weight = 1;
+      return comp->centre[item];
+    }
+  if (n > 1)
+    qsort (scratch, n, sizeof (Wanted), wanted_compare);
+  return weighted_median (scratch, n);
+}
+
+/* A run of items of one layer that move as one. */
+typedef struct {
+  guint first;              /* index into the layer of the block's first item */
+  guint size;
+  double weight;
+  double sum;               /* of weight × wanted value */
+  double value;             /* where the block goes, less the offsets */
+  gboolean by_median;       /* its wanted values are kept sorted and value is their median */
+} PlacementBlock;
+
+/* Places the items of @layer as close to their targets as the separations allow. With o
+ * the sum of the separations above an item, the items' centre - o must not decrease down
+ * the layer; the item i wants target - o with the strength w of its neighbours. The
+ * best placement by the sum of w × |distance to the target| is found by pooling adjacent
+ * violators: a run of items that would come out in the wrong order is merged into a
+ * block that moves as one, to the weighted median of what its items want. A median, not
+ * a mean, is what lets a heavy item (a long connection's lane) keep its place entirely
+ * instead of splitting the difference with a light one, so the connection stays
+ * straight; an even split takes the midpoint, which keeps branches symmetric. A block
+ * larger than LAYOUT_MEDIAN_BLOCK items (a big fan-out) moves to its weighted mean
+ * instead, which keeps the pass linear in the layer's size. */
+static void
+place_layer (LayoutComponent   *comp,
+             const LayoutSizes *sizes,
+             guint              layer,
+             gboolean           use_up,
+             Wanted            *scratch,
+             double            *offsets,
+             Wanted            *wanted,
+             Wanted            *merged,
+             PlacementBlock    *blocks)
+{
+  guint first = comp->layer_start[layer];
+  guint size = comp->layer_start[layer + 1] - first;
+  guint n_blocks = 0;
+
+  for (guint i = 0; i < size; i++)
+    {
+      guint v = comp->order[first + i];
+      double weight, target;
+
+      offsets[i] = i == 0 ? 0 : offsets[i - 1] + separation (comp, sizes,
+                                                             comp->order[first + i - 1], v);
+      target = item_target (comp, v, use_up, scratch, &weight);
+      wanted[i] = (Wanted) { target - offsets[i], weight };
+
+      blocks[n_blocks++] = (PlacementBlock) { i, 1, weight, weight * wanted[i].value,
+                                              wanted[i].value, TRUE };
+      while (n_blocks > 1 && blocks[n_blocks - 1].value < blocks[n_blocks - 2].value)
+        {
+          PlacementBlock *upper = &blocks[n_blocks - 2];
+          PlacementBlock *lower = &blocks[n_blocks - 1];
+
+          upper->weight += lower->weight;
+          upper->sum += lower->sum;
+          upper->by_median = upper->by_median && lower->by_median &&
+                             upper->size + lower->size <= LAYOUT_MEDIAN_BLOCK;
+          if (upper->by_median)
+            {
+              /* Merge the two sorted runs, which lie next to each other. */
+              guint a = upper->first, b = lower->first, end = b + lower->size, k = 0;
+
+              while (a < lower->first || b < end)
+                {
+                  if (b == end || (a < lower->first && wanted_compare (&wanted[a], &wanted[b]) <= 0))
+                    merged[k++] = wanted[a++];
+                  else
+                    merged[k++] = wanted[b++];
+                }
+              memcpy (wanted + upper->first, merged, k * sizeof (Wanted));
+              upper->size += lower->size;
+              upper->value = weighted_median (wanted + upper->first, upper->size);
+            }
+          else
+            {
+              upper->size += lower->size;
+              upper->value = upper->sum / upper->weight;
+            }
+          n_blocks--;
+        }
+    }
+
+  for (guint b = 0; b < n_blocks; b++)
+    {
+      for (guint i = blocks[b].first; i < blocks[b].first + blocks[b].size; i++)
+        comp->centre[comp->order[first + i]] = blocks[b].value + offsets[i];
+    }
+}
+
+/* Gives every item of @comp a vertical centre: first each layer packed around 0, then
+ * passes over the layers, alternately left to right, each item moving towards the median
+ * of its neighbours on the left, and back, towards those on the right (place_layer).
+ * One-sided passes carry positions along the chains in both directions, so that a part
+ * of the flow joined to the rest only through a branch and its join cannot drift away.
+ * The last pass goes left to right, as a flow is read. Straight chains stay straight,
+ * branches fan out around their source, and a long connection keeps one lane that no
+ * card sits in. */
+static void
+assign_coordinates (LayoutComponent   *comp,
+                    const LayoutSizes *sizes)
+{
+  g_autofree Wanted *scratch = NULL;
+  g_autofree double *offsets = NULL;
+  g_autofree Wanted *wanted = NULL;
+  g_autofree Wanted *merged = NULL;
+  g_autofree PlacementBlock *blocks = NULL;
+  guint widest = 0, degree = 1;
+
+  for (guint layer = 0; layer < comp->n_layers; layer++)
+    widest = MAX (widest, comp->layer_start[layer + 1] - comp->layer_start[layer]);
+  for (guint i = 0; i < comp->n_items; i++)
+    degree = MAX (degree, comp->up_start[i + 1] - comp->up_start[i] +
+                          comp->down_start[i + 1] - comp->down_start[i]);
+  scratch = g_new (Wanted, degree);
+  offsets = g_new (double, widest);
+  wanted = g_new (Wanted, widest);
+  merged = g_new (Wanted, LAYOUT_MEDIAN_BLOCK);
+  blocks = g_new (PlacementBlock, widest);
+
+  for (guint layer = 0; layer < comp->n_layers; layer++)
+    {
+      guint first = comp->layer_start[layer];
+      guint last = comp->layer_start[layer + 1] - 1;
+      double at = 0;
+
+      for (guint i = first; i <= last; i++)
+        {
+          if (i > first)
+            at += separation (comp, sizes, comp->order[i - 1], comp->order[i]);
+          comp->centre[comp->order[i]] = at;
+        }
+      for (guint i = first; i <= last; i++)
+        comp->centre[comp->order[i]] -= at / 2;
+    }
+
+  for (guint pass = 0; pass < LAYOUT_PLACEMENT_PASSES && comp->n_layers > 1; pass++)
+    {
+      if (pass % 2 == 0)
+        {
+          for (guint layer = 1; layer < comp->n_layers; layer++)
+            place_layer (comp, sizes, layer, TRUE, scratch, offsets, wanted, merged, blocks);
+        }
+      else
+        {
+          for (guint layer = comp->n_layers - 1; layer-- > 0;)
+            place_layer (comp, sizes, layer, FALSE, scratch, offsets, wanted, merged, blocks);
+        }
     }
 }
 
@@ -494,84 +951,90 @@ set_position (JsonObject *node_object,
   json_object_set_object_member (node_object, "position", position);
 }
 
-/* Lays out one component whose nodes are @members (document order) and writes their
- * positions, starting at @origin_x and *@top; advances *@top past the component. */
+/* What the placement of every component shares. */
+typedef struct {
+  const DecaFlowLayoutOptions *options;
+  LayoutSizes sizes;
+  gboolean whole;           /* positions are rounded to whole numbers */
+  guint *local;             /* scratch for layout_component_init(), one per node */
+  guint *seen;
+  GArray *lanes;            /* (nullable) where to report the dummies' lanes */
+  double origin_x;
+  double top;               /* where the next component starts */
+} LayoutContext;
+
+/* Lays out one component whose nodes are @members (document order), writes their
+ * positions starting at ctx->origin_x and ctx->top, and advances ctx->top past the
+ * component, dummies' lanes included. */
 static void
-place_component (LayoutGraph                 *graph,
-                 const guint                 *members,
-                 guint                        n_members,
-                 const DecaFlowLayoutOptions *options,
-                 double                       origin_x,
-                 double                      *top)
+place_component (LayoutContext     *ctx,
+                 const LayoutGraph *graph,
+                 const guint       *members,
+                 guint              n_members)
 {
-  LayoutComponent comp = { .graph = graph };
-  g_autofree guint *layer_start = NULL;
-  g_autofree guint *order = NULL;
-  g_autofree guint *pairs = NULL;
-  g_autofree guint *tree = NULL;
-  g_autofree guint *fill = NULL;
-  guint n_edges = 0, widest = 0;
-  double height;
+  const DecaFlowLayoutOptions *options = ctx->options;
+  const LayoutSizes *sizes = &ctx->sizes;
+  double pitch = options->node_width + options->layer_gap;
+  g_auto(LayoutComponent) comp = { 0 };
+  double min_top = G_MAXDOUBLE, max_bottom = -G_MAXDOUBLE;
 
-  for (guint i = 0; i < n_members; i++)
+  layout_component_init (&comp, graph, members, n_members, ctx->local, ctx->seen);
+  order_component (&comp);
+  assign_coordinates (&comp, sizes);
+
+  /* From centres to top edges (comp.centre holds those from here on), relative to the
+   * component's top. */
+  for (guint i = 0; i < comp.n_items; i++)
     {
-      guint v = members[i];
-
-      comp.n_layers = MAX (comp.n_layers, graph->layer[v] + 1);
-      n_edges += graph->succ_start[v + 1] - graph->succ_start[v];
+      comp.centre[i] -= item_height (&comp, sizes, i) / 2;
+      min_top = MIN (min_top, comp.centre[i]);
     }
 
-  /* Sort the members by layer, keeping document order inside each layer. */
-  layer_start = g_new0 (guint, comp.n_layers + 1);
-  fill = g_new (guint, comp.n_layers + 1);
-  order = g_new (guint, n_members);
-  for (guint i = 0; i < n_members; i++)
-    layer_start[graph->layer[members[i]] + 1]++;
   for (guint layer = 0; layer < comp.n_layers; layer++)
     {
-      g_assert (layer_start[layer + 1] > 0);
-      widest = MAX (widest, layer_start[layer + 1]);
-      layer_start[layer + 1] += layer_start[layer];
-    }
-  memcpy (fill, layer_start, (comp.n_layers + 1) * sizeof (guint));
-  for (guint i = 0; i < n_members; i++)
-    {
-      guint v = members[i];
-      guint layer = graph->layer[v];
-
-      graph->rank[v] = fill[layer] - layer_start[layer];
-      order[fill[layer]++] = v;
-    }
-
-  pairs = g_new (guint, 2 * MAX (n_edges, 1));
-  tree = g_new (guint, widest + 1);
-  comp.layer_start = layer_start;
-  comp.order = order;
-  comp.pairs = pairs;
-  comp.tree = tree;
-
-  order_component (&comp, n_members);
-
-  height = widest * options->node_height + (widest - 1) * options->node_gap;
-  for (guint layer = 0; layer < comp.n_layers; layer++)
-    {
-      guint size = layer_start[layer + 1] - layer_start[layer];
-      double layer_height = size * options->node_height + (size - 1) * options->node_gap;
-      /* Rounded down, so that whole-number options give whole-number positions; a shift
-       * of the whole layer cannot make two of its cards overlap. */
-      double offset = floor ((height - layer_height) / 2);
-      double x = origin_x + layer * (options->node_width + options->layer_gap);
-
-      for (guint i = 0; i < size; i++)
+      for (guint i = comp.layer_start[layer]; i < comp.layer_start[layer + 1]; i++)
         {
-          guint v = order[layer_start[layer] + i];
+          guint v = comp.order[i];
+          double y = comp.centre[v] - min_top;
 
-          set_position (graph->objects[v], x,
-                        *top + offset + i * (options->node_height + options->node_gap));
+          /* Whole-number options give whole-number positions. Rounding moves an item by
+           * at most half a unit; pushing it below the one above restores the separation
+           * that rounding (or floating point) may have eaten. */
+          if (ctx->whole)
+            y = floor (y + 0.5);
+          if (i > comp.layer_start[layer])
+            {
+              guint above = comp.order[i - 1];
+              double least = item_height (&comp, sizes, above) +
+                             item_gap (&comp, sizes, above, v);
+
+              y = MAX (y, comp.centre[above] + least);
+            }
+          comp.centre[v] = y;
+          max_bottom = MAX (max_bottom, y + item_height (&comp, sizes, v));
         }
     }
 
-  *top += height + options->node_gap;
+  for (guint i = 0; i < comp.n_real; i++)
+    set_position (graph->objects[members[i]], ctx->origin_x + comp.layer[i] * pitch,
+                  ctx->top + comp.centre[i]);
+
+  for (guint i = comp.n_real; ctx->lanes != NULL && i < comp.n_items; i++)
+    {
+      LayoutEdge link = comp.dummy_link[i - comp.n_real];
+      DecaFlowLayoutLane lane = {
+        .from = graph->elements[members[link.from]],
+        .to = graph->elements[members[link.to]],
+        .x = ctx->origin_x + comp.layer[i] * pitch,
+        .y = ctx->top + comp.centre[i],
+        .width = options->node_width,
+        .height = sizes->lane,
+      };
+
+      g_array_append_val (ctx->lanes, lane);
+    }
+
+  ctx->top += max_bottom + options->node_gap;
 }
 
 static gboolean
@@ -607,6 +1070,15 @@ deca_flow_layout_layered (JsonNode                    *flow_document,
                           const DecaFlowLayoutOptions *options,
                           GError                     **error)
 {
+  return _deca_flow_layout_layered_lanes (flow_document, options, NULL, error);
+}
+
+gboolean
+_deca_flow_layout_layered_lanes (JsonNode                    *flow_document,
+                                 const DecaFlowLayoutOptions *options,
+                                 GArray                      *lanes,
+                                 GError                     **error)
+{
   g_auto(LayoutGraph) graph = { 0 };
   g_autoptr(GHashTable) ids = NULL;
   g_autoptr(GArray) edges = NULL;
@@ -615,11 +1087,14 @@ deca_flow_layout_layered (JsonNode                    *flow_document,
   g_autofree guint *component = NULL;
   g_autofree guint *comp_start = NULL;
   g_autofree guint *members = NULL;
+  g_autofree guint *local = NULL;
+  g_autofree guint *seen = NULL;
   DecaFlowLayoutOptions defaults;
+  LayoutContext ctx = { .lanes = lanes };
   JsonObject *document;
   JsonNode *nodes_node, *connections_node;
   JsonArray *nodes, *connections = NULL;
-  double origin_x = 0, top = 0, placed_min_x = G_MAXDOUBLE, placed_max_y = -G_MAXDOUBLE;
+  double placed_min_x = G_MAXDOUBLE, placed_max_y = -G_MAXDOUBLE;
   guint n_elements, n_components;
 
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -663,6 +1138,7 @@ deca_flow_layout_layered (JsonNode                    *flow_document,
 
   n_elements = json_array_get_length (nodes);
   graph.objects = g_new (JsonObject *, MAX (n_elements, 1));
+  graph.elements = g_new (guint, MAX (n_elements, 1));
   ids = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < n_elements; i++)
     {
@@ -685,13 +1161,14 @@ deca_flow_layout_layered (JsonNode                    *flow_document,
       /* With duplicate ids, connections attach to the first node, as in the validator. */
       if (id != NULL && !g_hash_table_contains (ids, id))
         g_hash_table_insert (ids, (gpointer) id, GUINT_TO_POINTER (graph.n_nodes));
+      graph.elements[graph.n_nodes] = i;
       graph.objects[graph.n_nodes++] = object;
     }
 
   if (placed_min_x != G_MAXDOUBLE)
     {
-      origin_x = placed_min_x;
-      top = placed_max_y + options->node_height + options->node_gap;
+      ctx.origin_x = placed_min_x;
+      ctx.top = placed_max_y + options->node_height + options->node_gap;
     }
 
   edges = g_array_new (FALSE, FALSE, sizeof (LayoutEdge));
@@ -734,7 +1211,6 @@ deca_flow_layout_layered (JsonNode                    *flow_document,
   build_adjacency (graph.n_nodes, (LayoutEdge *) dag->data, dag->len, TRUE, FALSE,
                    &graph.pred_start, &graph.pred);
   graph.layer = g_new (guint, graph.n_nodes);
-  graph.rank = g_new (guint, graph.n_nodes);
   assign_layers (&graph);
 
   /* Group the nodes by component, each group in document order. */
@@ -753,9 +1229,30 @@ deca_flow_layout_layered (JsonNode                    *flow_document,
       members[fill[component[v]]++] = v;
   }
 
+  /* A lane a third of a card and its gap, half a gap from the cards beside it: room
+   * enough to tell a passing connection from those cards, without making flows with many
+   * long connections very tall. */
+  ctx.options = options;
+  ctx.whole = floor (options->node_height) == options->node_height &&
+              floor (options->node_gap) == options->node_gap;
+  ctx.sizes.card = options->node_height;
+  ctx.sizes.gap = options->node_gap;
+  ctx.sizes.lane = (options->node_height + options->node_gap) / 3;
+  ctx.sizes.lane_gap = options->node_gap / 2;
+  if (ctx.whole)
+    {
+      ctx.sizes.lane = ceil (ctx.sizes.lane);
+      ctx.sizes.lane_gap = ceil (ctx.sizes.lane_gap);
+    }
+
+  local = g_new (guint, graph.n_nodes);
+  seen = g_new (guint, graph.n_nodes);
+  for (guint v = 0; v < graph.n_nodes; v++)
+    seen[v] = G_MAXUINT;
+  ctx.local = local;
+  ctx.seen = seen;
   for (guint c = 0; c < n_components; c++)
-    place_component (&graph, members + comp_start[c], comp_start[c + 1] - comp_start[c],
-                     options, origin_x, &top);
+    place_component (&ctx, &graph, members + comp_start[c], comp_start[c + 1] - comp_start[c]);
 
   return TRUE;
 }
