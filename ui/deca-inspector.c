@@ -948,6 +948,7 @@ show_item (DecaInspector          *self,
            DecaFlowConnectionItem *connection)
 {
   gboolean node_changed;
+  gboolean connection_changed;
 
   flush_all (self);
 
@@ -957,6 +958,7 @@ show_item (DecaInspector          *self,
     g_signal_handlers_disconnect_by_data (self->connection, self);
 
   node_changed = self->node != node;
+  connection_changed = self->connection != connection;
   g_set_object (&self->node, node);
   g_set_object (&self->connection, connection);
   g_free (self->node_id);
@@ -990,7 +992,8 @@ show_item (DecaInspector          *self,
 
   if (node_changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NODE_ID]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
+  if (connection_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
 }
 
 /* ---- public ----------------------------------------------------------------------------- */
