@@ -830,8 +830,9 @@ place_layer (LayoutComponent   *comp,
       guint v = comp->order[first + i];
       double weight, target;
 
-      offsets[i] = i == 0 ? 0 : offsets[i - 1] + separation (comp, sizes,
-                                                             comp->order[first + i - 1], v);
+      offsets[i] = 0;
+      if (i > 0)
+        offsets[i] = offsets[i - 1] + separation (comp, sizes, comp->order[first + i - 1], v);
       target = item_target (comp, v, use_up, scratch, &weight);
       wanted[i] = (Wanted) { target - offsets[i], weight };
 
@@ -849,11 +850,12 @@ place_layer (LayoutComponent   *comp,
           if (upper->by_median)
             {
               /* Merge the two sorted runs, which lie next to each other. */
-              guint a = upper->first, b = lower->first, end = b + lower->size, k = 0;
+              guint a = upper->first, middle = lower->first, b = middle;
+              guint end = middle + lower->size, k = 0;
 
-              while (a < lower->first || b < end)
+              while (a < middle || b < end)
                 {
-                  if (b == end || (a < lower->first && wanted_compare (&wanted[a], &wanted[b]) <= 0))
+                  if (b == end || (a < middle && wanted_compare (&wanted[a], &wanted[b]) <= 0))
                     merged[k++] = wanted[a++];
                   else
                     merged[k++] = wanted[b++];
@@ -1059,7 +1061,8 @@ layout_error (GError     **error,
  * Lenient about what it cannot use, as imports are often rough: elements of "nodes" that
  * are not objects, connections without both ends, to unknown ids or from a node to itself
  * are ignored; nodes without an id are placed as unconnected nodes. Cycles are broken, so
- * loops are fine. The layout is deterministic.
+ * loops are fine. Connections that skip layers get lanes no card is placed in. The layout
+ * is deterministic.
  *
  * Fails with DECA_ENGINE_ERROR_PARSE, leaving the document unchanged, when @flow_document
  * is not an object, "nodes" is missing or not an array, or "connections" is present and
@@ -1073,6 +1076,7 @@ deca_flow_layout_layered (JsonNode                    *flow_document,
   return _deca_flow_layout_layered_lanes (flow_document, options, NULL, error);
 }
 
+/* _deca_flow_layout_layered_lanes: see deca-flow-layout-private.h. @lanes may be NULL. */
 gboolean
 _deca_flow_layout_layered_lanes (JsonNode                    *flow_document,
                                  const DecaFlowLayoutOptions *options,

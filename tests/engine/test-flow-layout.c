@@ -224,8 +224,8 @@ assert_long_connections_clear (JsonNode                    *flow,
       checked++;
       for (guint j = 0; j < json_array_get_length (nodes); j++)
         {
-          const char *id = json_object_get_string_member (json_array_get_object_element (nodes, j),
-                                                          "id");
+          JsonObject *node = json_array_get_object_element (nodes, j);
+          const char *id = json_object_get_string_member (node, "id");
 
           if (g_str_equal (id, from) || g_str_equal (id, to))
             continue;
