@@ -58,6 +58,7 @@ struct _DecaSchemaForm
   DecaFlowNodeItem *node;
   GPtrArray *fields;         /* (element-type Field) */
   gulong config_handler;
+  guint rebuild_source;
 };
 
 G_DEFINE_FINAL_TYPE (DecaSchemaForm, deca_schema_form, GTK_TYPE_WIDGET)
@@ -398,6 +399,17 @@ combo_selected_cb (AdwComboRow *row,
 
 /* Leaving a field writes what it holds at once. */
 static void config_changed_cb (DecaSchemaForm *self);
+
+static gboolean
+rebuild_idle_cb (gpointer data)
+{
+  DecaSchemaForm *self = data;
+
+  self->rebuild_source = 0;
+  if (self->node != NULL)
+    rebuild (self);
+  return G_SOURCE_REMOVE;
+}
 
 static gboolean
 recheck_cb (gpointer data)
@@ -914,18 +926,24 @@ config_changed_cb (DecaSchemaForm *self)
       GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
       gboolean busy = focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self));
 
-      /* Not under the person's fingers: the check is made again when the focus leaves. */
+      /* Not under the person's fingers: the check is made again when the focus leaves.
+       * The form is built again from an idle, since this may run inside a focus change
+       * or a signal of a field that goes away. */
       for (guint i = 0; i < self->fields->len; i++)
         busy |= ((Field *) g_ptr_array_index (self->fields, i))->apply_source != 0;
-      if (!busy)
-        {
-          rebuild (self);
-          return;
-        }
+      if (!busy && self->rebuild_source == 0)
+        self->rebuild_source = g_idle_add_full (G_PRIORITY_DEFAULT, rebuild_idle_cb,
+                                                g_object_ref (self), g_object_unref);
     }
 
+  /* A field whose kind does not fit its value any more shows what it showed. */
   for (guint i = 0; i < self->fields->len; i++)
-    field_update_from_document (g_ptr_array_index (self->fields, i), config);
+    {
+      Field *field = g_ptr_array_index (self->fields, i);
+
+      if (wanted_kind (field, config_lookup (config, field->pointer)) == field->kind)
+        field_update_from_document (field, config);
+    }
 }
 
 static void
@@ -977,6 +995,7 @@ deca_schema_form_set_node (DecaSchemaForm   *self,
   deca_schema_form_flush (self);
   if (self->node)
     g_signal_handlers_disconnect_by_data (self->node, self);
+  g_clear_handle_id (&self->rebuild_source, g_source_remove);
   g_set_object (&self->document, document);
   g_set_object (&self->node, node);
   if (node)
@@ -1132,6 +1151,7 @@ deca_schema_form_dispose (GObject *object)
 {
   DecaSchemaForm *self = DECA_SCHEMA_FORM (object);
 
+  g_clear_handle_id (&self->rebuild_source, g_source_remove);
   if (self->fields)
     deca_schema_form_flush (self);
   if (self->node)

@@ -1246,6 +1246,8 @@ test_value_of_another_type (Fixture       *fixture,
   g_assert_true (deca_flow_document_set_node_field (fixture->document, "http", "timeout", template,
                                                     &error));
   g_assert_no_error (error);
+  /* The form is built again from an idle. */
+  deca_ui_test_iterate ();
   row = deca_schema_form_get_field_row (form, "/timeout");
   g_assert_true (DECA_IS_EXPRESSION_VIEW (row));
   g_assert_cmpint (deca_expression_view_get_mode (DECA_EXPRESSION_VIEW (row)), ==,
@@ -1256,6 +1258,7 @@ test_value_of_another_type (Fixture       *fixture,
   }
 
   g_assert_true (undo (fixture));
+  deca_ui_test_iterate ();
   g_assert_true (GTK_IS_SPIN_BUTTON (field_input (form, "/timeout")));
   g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (field_input (form, "/timeout"))), ==, 30);
 }
