@@ -27,13 +27,22 @@ G_DEFINE_FINAL_TYPE (DecaApplication, deca_application, ADW_TYPE_APPLICATION)
 
 /* ---- benchmarks' hooks ------------------------------------------------------------- */
 
-/* With DECA_STUDIO_REPORT set, the studio prints on stdout when its first frame is drawn
- * and when a flow is on screen, with the monotonic clock (µs), which is what
- * tests/bench/bench-studio.c measures startup and memory with. */
+/* With DECA_STUDIO_REPORT set, the studio prints on stdout when main() starts, when GTK
+ * is up, when the window exists, when its first frame is drawn and when a flow is on
+ * screen, with the monotonic clock (µs): tests/bench/bench-studio.c measures start-up and
+ * memory with these. */
 static gboolean
 report_enabled (void)
 {
   return g_getenv ("DECA_STUDIO_REPORT") != NULL;
+}
+
+/* Marks a step of the start-up ("gtk-started", "window"), for finding where time goes. */
+static void
+report_step (const char *step)
+{
+  if (report_enabled ())
+    g_print ("DECA_REPORT %s %" G_GINT64_FORMAT "\n", step, g_get_monotonic_time ());
 }
 
 static void
@@ -102,6 +111,7 @@ deca_application_activate (GApplication *application)
   if (window == NULL)
     {
       window = GTK_WINDOW (create_window (self));
+      report_step ("window");
       deca_window_open_initial (DECA_WINDOW (window));
     }
   gtk_window_present (window);
@@ -231,6 +241,7 @@ deca_application_startup (GApplication *application)
   g_autofree char *dir = NULL;
 
   G_APPLICATION_CLASS (deca_application_parent_class)->startup (application);
+  report_step ("gtk-started");
 
   deca_ui_init ();
   g_set_application_name (_("Deca Studio"));

@@ -927,6 +927,8 @@ undo_action (GtkWidget  *widget,
 {
   DecaWindow *self = DECA_WINDOW (widget);
 
+  /* An edit burst still open in the inspector is one step of its own: close it first. */
+  deca_inspector_flush (self->inspector);
   if (self->document && self->shown_version == 0)
     deca_flow_document_undo (self->document);
 }
@@ -938,6 +940,7 @@ redo_action (GtkWidget  *widget,
 {
   DecaWindow *self = DECA_WINDOW (widget);
 
+  deca_inspector_flush (self->inspector);
   if (self->document && self->shown_version == 0)
     deca_flow_document_redo (self->document);
 }

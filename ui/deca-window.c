@@ -258,6 +258,8 @@ save_document (DecaWindow *self)
   if (self->document == NULL || self->shown_version != 0)
     return;
 
+  /* A field's edit still being typed belongs in this save. */
+  deca_inspector_flush (self->inspector);
   text = deca_flow_document_to_data (self->document, NULL);
   data = g_new0 (SaveData, 1);
   data->self = g_object_ref (self);
