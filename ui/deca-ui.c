@@ -4,6 +4,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <gtksourceview/gtksource.h>
+#include <X11/Xlib.h>
 
 #include "deca-canvas.h"
 #include "deca-flow-list.h"
@@ -64,4 +65,37 @@ deca_format_time_for_people (gint64 time_us)
     return g_date_time_format (when, _("%e %B at %R"));
   /* Translators: a day with its year and time, in g_date_time_format() syntax. */
   return g_date_time_format (when, _("%e %B %Y at %R"));
+}
+
+/* An X server without direct rendering (Xvfb, VNC, X forwarded over ssh) can only give
+ * GTK a software OpenGL (Mesa's llvmpipe). That costs more than it gives: loading it
+ * takes about 60 MB and much of the start-up, and cairo draws the studio's cards and
+ * curves faster on the CPU than llvmpipe does. So there, unless the person chose a
+ * renderer, the studio keeps GL off and draws with cairo. Wayland and X servers with DRI
+ * keep GTK's default. */
+void
+deca_ui_choose_renderer (void)
+{
+  const char *backend = g_getenv ("GDK_BACKEND");
+  const char *debug = g_getenv ("GDK_DEBUG");
+  g_autofree char *with_gl_off = NULL;
+  Display *display;
+  int opcode, event, error;
+  gboolean direct;
+
+  if (g_getenv ("GSK_RENDERER") != NULL || g_getenv ("DISPLAY") == NULL)
+    return;
+  if (backend ? !g_str_has_prefix (backend, "x11") : g_getenv ("WAYLAND_DISPLAY") != NULL)
+    return;
+  if ((display = XOpenDisplay (NULL)) == NULL)
+    return;
+  direct = XQueryExtension (display, "DRI3", &opcode, &event, &error)
+           || XQueryExtension (display, "DRI2", &opcode, &event, &error);
+  XCloseDisplay (display);
+  if (direct)
+    return;
+
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  with_gl_off = debug && *debug ? g_strconcat (debug, ",gl-disable", NULL) : g_strdup ("gl-disable");
+  g_setenv ("GDK_DEBUG", with_gl_off, TRUE);
 }

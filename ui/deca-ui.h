@@ -14,4 +14,10 @@ void  deca_ui_init                 (void);
  * (transfer full). */
 char *deca_format_time_for_people (gint64 time_us);
 
+/* Picks the renderer before GTK starts: on an X server without direct rendering (Xvfb,
+ * VNC, forwarded X) GL would be Mesa's software llvmpipe, slower and 60 MB heavier than
+ * cairo, so there GL is turned off and cairo draws, unless GSK_RENDERER is set. Call
+ * before gtk_init(); the studio, its benchmarks and its screenshots all do. */
+void  deca_ui_choose_renderer      (void);
+
 G_END_DECLS

@@ -357,6 +357,7 @@ main (int   argc,
   g_setenv ("XDG_DATA_HOME", store_dir, TRUE);
   db_path = g_build_filename (store_dir, "deca.db", NULL);
 
+  deca_ui_choose_renderer ();
   gtk_init ();
   adw_init ();
   deca_ui_init ();
