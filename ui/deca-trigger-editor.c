@@ -499,7 +499,7 @@ trigger_row_new (DecaTriggerEditor *self,
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (note),
                                      g_strcmp0 (row->type, "manual") == 0
-                                       ? _("Started by a person: the Run button, deca run or the API")
+                                       ? _("Started by hand: with deca run or through the API")
                                        : _("The studio cannot edit this kind of trigger"));
       adw_expander_row_add_row (row->expander, note);
       adw_expander_row_set_subtitle (row->expander,
