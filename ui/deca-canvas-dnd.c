@@ -2,8 +2,6 @@
 
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
-
 #include "deca-canvas-private.h"
 
 static gboolean

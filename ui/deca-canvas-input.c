@@ -942,11 +942,6 @@ _deca_canvas_condition_popover_closed_cb (DecaCanvas *self,
 /* ---- set-up ------------------------------------------------------------------------------- */
 
 void
-_deca_canvas_class_init_input (GtkWidgetClass *widget_class)
-{
-}
-
-void
 _deca_canvas_init_input (DecaCanvas *self)
 {
   GtkGesture *gesture;

@@ -185,7 +185,6 @@ void                _deca_canvas_emit_node_activated (DecaCanvas        *self,
 
 /* deca-canvas-input.c */
 void                _deca_canvas_init_input         (DecaCanvas         *self);
-void                _deca_canvas_class_init_input   (GtkWidgetClass     *widget_class);
 void                _deca_canvas_cancel_interaction (DecaCanvas         *self);
 gboolean            _deca_canvas_keyboard_connect_start (DecaCanvas     *self);
 void                _deca_canvas_keyboard_connect_stop  (DecaCanvas     *self);

@@ -2115,7 +2115,6 @@ deca_canvas_class_init (DecaCanvasClass *klass)
   gtk_widget_class_bind_template_callback_full (widget_class, "condition_popover_closed_cb",
                                                 G_CALLBACK (_deca_canvas_condition_popover_closed_cb));
 
-  _deca_canvas_class_init_input (widget_class);
   _deca_canvas_class_init_actions (widget_class);
 
   gtk_widget_class_set_css_name (widget_class, "decacanvas");

@@ -5,19 +5,14 @@
 #include <math.h>
 #include <glib/gi18n-lib.h>
 
+#include <adwaita.h>
+
 #include "deca-node-view.h"
 #include "deca-palette.h"
 
 struct _DecaNodeView
 {
   GtkWidget parent_instance;
-
-  /* template widgets */
-  GtkWidget *box;
-  GtkImage *icon;
-  GtkLabel *title_label;
-  GtkLabel *type_label;
-  GtkLabel *badge;
 
   /* owned */
   DecaFlowNodeItem *item;
@@ -26,9 +21,13 @@ struct _DecaNodeView
   char *default_port;
   char *type_title;
   char *category_class;
+  char *icon_name;
+  char *problems_text;   /* the badge's tooltip; NULL without problems */
+  guint n_problems;
   gulong notify_id;
 
   gboolean has_input;
+  gboolean unknown_type;
   gboolean selected;
   gboolean connect_target;
   /* The size measured at the last allocation, for the canvas's geometry. */
@@ -103,10 +102,11 @@ update_problems (DecaNodeView *self)
 {
   GPtrArray *problems = deca_flow_node_item_get_problems (self->item);
 
+  g_clear_pointer (&self->problems_text, g_free);
+  self->n_problems = problems->len;
   if (problems->len > 0)
     {
-      g_autoptr(GString) tooltip = g_string_new (NULL);
-      g_autofree char *count = g_strdup_printf ("%u", problems->len);
+      GString *tooltip = g_string_new (NULL);
 
       for (guint i = 0; i < problems->len; i++)
         {
@@ -116,22 +116,21 @@ update_problems (DecaNodeView *self)
             g_string_append_c (tooltip, '\n');
           g_string_append (tooltip, problem->message);
         }
-      gtk_label_set_text (self->badge, count);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->badge), tooltip->str);
+      self->problems_text = g_string_free (tooltip, FALSE);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip->str,
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, self->problems_text,
                                       -1);
       gtk_widget_add_css_class (GTK_WIDGET (self), "problem");
     }
   else
     {
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->badge), NULL);
       gtk_accessible_reset_property (GTK_ACCESSIBLE (self),
                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
       gtk_widget_remove_css_class (GTK_WIDGET (self), "problem");
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->badge), problems->len > 0);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), problems->len > 0);
   update_accessible (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 /* The widest port label, so that the title leaves room for it. */
@@ -151,7 +150,8 @@ port_labels_width (DecaNodeView *self)
       pango_layout_get_pixel_size (layout, &w, &h);
       widest = MAX (widest, w);
     }
-  return MIN (widest, DECA_NODE_VIEW_WIDTH / 2);
+  /* The labels sit left of the ports' circles. */
+  return MIN (widest + DECA_NODE_VIEW_PORT_RADIUS + 8, DECA_NODE_VIEW_WIDTH / 2);
 }
 
 /* The type gives the icon, the type's title, the ports and the category's colour; the
@@ -175,9 +175,11 @@ update_type (DecaNodeView *self)
       self->default_port = g_strdup (deca_node_type_get_default_port (type));
       self->type_title = g_strdup (deca_node_type_get_title (type));
       self->has_input = deca_node_type_get_kind (type) != DECA_NODE_KIND_TRIGGER;
-      gtk_image_set_from_icon_name (self->icon, deca_node_type_icon_name (type));
+      g_free (self->icon_name);
+      self->icon_name = g_strdup (deca_node_type_icon_name (type));
       category_class = g_strconcat ("category-", deca_node_type_get_category (type), NULL);
       gtk_widget_remove_css_class (GTK_WIDGET (self), "unknown-type");
+      self->unknown_type = FALSE;
     }
   else
     {
@@ -186,8 +188,10 @@ update_type (DecaNodeView *self)
       self->default_port = g_strdup (DECA_NODE_PORT_MAIN);
       self->type_title = g_strdup (type_name);
       self->has_input = TRUE;
-      gtk_image_set_from_icon_name (self->icon, "dialog-question-symbolic");
+      g_free (self->icon_name);
+      self->icon_name = g_strdup ("dialog-question-symbolic");
       gtk_widget_add_css_class (GTK_WIDGET (self), "unknown-type");
+      self->unknown_type = TRUE;
     }
   if (g_strcmp0 (category_class, self->category_class) != 0)
     {
@@ -199,9 +203,8 @@ update_type (DecaNodeView *self)
       self->category_class = g_steal_pointer (&category_class);
     }
 
-  gtk_label_set_text (self->type_label, self->type_title);
-  gtk_widget_set_margin_end (self->box, port_labels_width (self));
   gtk_widget_queue_resize (GTK_WIDGET (self));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
   update_accessible (self);
 }
 
@@ -220,8 +223,8 @@ item_notify_cb (DecaNodeView *self,
     }
   else if (g_str_equal (name, "id"))
     {
-      gtk_label_set_text (self->title_label, deca_flow_node_item_get_id (self->item));
       update_accessible (self);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
     }
   else if (g_str_equal (name, "node-type") || g_str_equal (name, "config"))
     update_type (self);
@@ -436,6 +439,62 @@ deca_node_view_pick_port (DecaNodeView *self,
 
 /* ---- GtkWidget ------------------------------------------------------------------------ */
 
+/* The card's layout, in card units: a header line with the icon, the title and the
+ * problem badge, the type's title below, the output ports' names on the right edge. */
+#define PADDING_X 12
+#define PADDING_Y 12
+#define ICON_SIZE 16
+#define LINE_GAP 2
+
+static PangoLayout *
+title_layout (DecaNodeView *self,
+              int           width)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self),
+                                                        deca_flow_node_item_get_id (self->item));
+  PangoAttrList *attrs = pango_attr_list_new ();
+
+  pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+  pango_layout_set_attributes (layout, attrs);
+  pango_attr_list_unref (attrs);
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  pango_layout_set_width (layout, MAX (width, 1) * PANGO_SCALE);
+  pango_layout_set_single_paragraph_mode (layout, TRUE);
+  return layout;
+}
+
+static PangoLayout *
+small_layout (DecaNodeView *self,
+              const char   *text,
+              int           width)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  PangoAttrList *attrs = pango_attr_list_new ();
+
+  pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
+  pango_layout_set_attributes (layout, attrs);
+  pango_attr_list_unref (attrs);
+  if (width > 0)
+    {
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+      pango_layout_set_width (layout, width * PANGO_SCALE);
+    }
+  pango_layout_set_single_paragraph_mode (layout, TRUE);
+  return layout;
+}
+
+static int
+content_height (DecaNodeView *self)
+{
+  g_autoptr(PangoLayout) title = title_layout (self, DECA_NODE_VIEW_WIDTH);
+  g_autoptr(PangoLayout) type = small_layout (self, self->type_title, DECA_NODE_VIEW_WIDTH);
+  int tw, th, yw, yh;
+
+  pango_layout_get_pixel_size (title, &tw, &th);
+  pango_layout_get_pixel_size (type, &yw, &yh);
+  return 2 * PADDING_Y + MAX (th, ICON_SIZE) + LINE_GAP + yh;
+}
+
 static void
 deca_node_view_measure (GtkWidget      *widget,
                         GtkOrientation  orientation,
@@ -448,18 +507,10 @@ deca_node_view_measure (GtkWidget      *widget,
   DecaNodeView *self = DECA_NODE_VIEW (widget);
 
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
-    {
-      /* Every card has the same width: the layout and the grid count on it. */
-      *minimum = *natural = DECA_NODE_VIEW_WIDTH;
-    }
+    /* Every card has the same width: the layout and the grid count on it. */
+    *minimum = *natural = DECA_NODE_VIEW_WIDTH;
   else
-    {
-      int box_min, box_nat;
-
-      gtk_widget_measure (self->box, GTK_ORIENTATION_VERTICAL, DECA_NODE_VIEW_WIDTH,
-                          &box_min, &box_nat, NULL, NULL);
-      *minimum = *natural = MAX (box_nat, (int) card_height_for_ports (self));
-    }
+    *minimum = *natural = MAX (content_height (self), (int) card_height_for_ports (self));
 }
 
 static void
@@ -472,7 +523,43 @@ deca_node_view_size_allocate (GtkWidget *widget,
 
   self->width = width;
   self->height = height;
-  gtk_widget_allocate (self->box, width, height, -1, NULL);
+}
+
+static void
+badge_rect (DecaNodeView    *self,
+            PangoLayout     *count,
+            graphene_rect_t *rect)
+{
+  int w, h;
+
+  pango_layout_get_pixel_size (count, &w, &h);
+  graphene_rect_init (rect, self->width - PADDING_X - port_labels_width (self) - MAX (w + 8, h),
+                      PADDING_Y, MAX (w + 8, h), h);
+}
+
+static gboolean
+deca_node_view_query_tooltip (GtkWidget  *widget,
+                              int         x,
+                              int         y,
+                              gboolean    keyboard,
+                              GtkTooltip *tooltip)
+{
+  DecaNodeView *self = DECA_NODE_VIEW (widget);
+  g_autofree char *count = NULL;
+  g_autoptr(PangoLayout) layout = NULL;
+  graphene_rect_t rect;
+
+  if (!self->problems_text)
+    return FALSE;
+  count = g_strdup_printf ("%u", self->n_problems);
+  layout = small_layout (self, count, -1);
+  badge_rect (self, layout, &rect);
+  graphene_rect_inset (&rect, -4, -4);
+  /* The badge says how many; its tooltip says what. From the keyboard, the card's. */
+  if (!keyboard && !graphene_rect_contains_point (&rect, &GRAPHENE_POINT_INIT (x, y)))
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, self->problems_text);
+  return TRUE;
 }
 
 static void
@@ -509,6 +596,106 @@ lookup_color (GtkWidget  *widget,
   G_GNUC_END_IGNORE_DEPRECATIONS
 }
 
+/* The icon's colour says the category, as in the palette; lighter in the dark style. */
+static const char *
+category_color_name (DecaNodeView *self)
+{
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+
+  if (g_strcmp0 (self->category_class, "category-trigger") == 0)
+    return dark ? "purple_1" : "purple_3";
+  if (g_strcmp0 (self->category_class, "category-flow") == 0)
+    return dark ? "orange_1" : "orange_3";
+  if (g_strcmp0 (self->category_class, "category-integration") == 0)
+    return dark ? "blue_1" : "blue_3";
+  if (g_strcmp0 (self->category_class, "category-core") == 0)
+    return dark ? "green_1" : "green_4";
+  return "window_fg_color";
+}
+
+static void
+snapshot_content (DecaNodeView *self,
+                  GtkSnapshot  *snapshot)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  int right = port_labels_width (self);
+  int text_x = PADDING_X + ICON_SIZE + 6;
+  int text_width = self->width - text_x - PADDING_X - right;
+  g_autoptr(PangoLayout) title = NULL;
+  g_autoptr(PangoLayout) type = NULL;
+  g_autoptr(GtkIconPaintable) icon = NULL;
+  GdkRGBA color, dim, icon_color, error_bg, error_fg;
+  int tw, th, yw, yh, top;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  dim = color;
+  dim.alpha *= 0.55;
+
+  if (self->n_problems > 0)
+    {
+      g_autofree char *count = g_strdup_printf ("%u", self->n_problems);
+      g_autoptr(PangoLayout) badge = small_layout (self, count, -1);
+      graphene_rect_t rect;
+      GskRoundedRect pill;
+      int w, h;
+
+      lookup_color (widget, "error_bg_color", &error_bg, "#e01b24");
+      lookup_color (widget, "error_fg_color", &error_fg, "#ffffff");
+      badge_rect (self, badge, &rect);
+      pango_layout_get_pixel_size (badge, &w, &h);
+      gsk_rounded_rect_init_from_rect (&pill, &rect, rect.size.height / 2);
+      gtk_snapshot_push_rounded_clip (snapshot, &pill);
+      gtk_snapshot_append_color (snapshot, &error_bg, &rect);
+      gtk_snapshot_pop (snapshot);
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot,
+                              &GRAPHENE_POINT_INIT (rect.origin.x + (rect.size.width - w) / 2,
+                                                    rect.origin.y));
+      gtk_snapshot_append_layout (snapshot, badge, &error_fg);
+      gtk_snapshot_restore (snapshot);
+      text_width -= rect.size.width + 4;
+    }
+
+  title = title_layout (self, text_width);
+  type = small_layout (self, self->type_title, self->width - 2 * PADDING_X - right);
+  pango_layout_get_pixel_size (title, &tw, &th);
+  pango_layout_get_pixel_size (type, &yw, &yh);
+  top = (self->height - (MAX (th, ICON_SIZE) + LINE_GAP + yh)) / 2;
+
+  if (self->icon_name)
+    {
+      GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (widget));
+
+      icon = gtk_icon_theme_lookup_icon (theme, self->icon_name, NULL, ICON_SIZE,
+                                         gtk_widget_get_scale_factor (widget),
+                                         gtk_widget_get_direction (widget), 0);
+      lookup_color (widget, category_color_name (self), &icon_color, "#2ec27e");
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot,
+                              &GRAPHENE_POINT_INIT (PADDING_X,
+                                                    top + (MAX (th, ICON_SIZE) - ICON_SIZE) / 2.0));
+      gtk_symbolic_paintable_snapshot_symbolic (GTK_SYMBOLIC_PAINTABLE (icon), snapshot,
+                                                ICON_SIZE, ICON_SIZE,
+                                                (GdkRGBA[]) { icon_color, color, color, color },
+                                                4);
+      gtk_snapshot_restore (snapshot);
+    }
+
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot,
+                          &GRAPHENE_POINT_INIT (text_x, top + (MAX (th, ICON_SIZE) - th) / 2.0));
+  gtk_snapshot_append_layout (snapshot, title, &color);
+  gtk_snapshot_restore (snapshot);
+
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot,
+                          &GRAPHENE_POINT_INIT (PADDING_X, top + MAX (th, ICON_SIZE) + LINE_GAP));
+  gtk_snapshot_append_layout (snapshot, type, self->unknown_type ? &error_bg : &dim);
+  gtk_snapshot_restore (snapshot);
+}
+
 static void
 deca_node_view_snapshot (GtkWidget   *widget,
                          GtkSnapshot *snapshot)
@@ -518,9 +705,8 @@ deca_node_view_snapshot (GtkWidget   *widget,
   double x, y, dx, dy;
   guint n = n_output_ports (self);
 
-  gtk_widget_snapshot_child (widget, self->box, snapshot);
-
   lookup_color (widget, "window_fg_color", &fg, "#303030");
+  snapshot_content (self, snapshot);
   lookup_color (widget, "card_bg_color", &card, "#ffffff");
   lookup_color (widget, "error_color", &error, "#c01c28");
   if (card.alpha < 1)
@@ -577,7 +763,6 @@ deca_node_view_dispose (GObject *object)
   if (self->item)
     g_clear_signal_handler (&self->notify_id, self->item);
   deca_node_view_drop_texture (self);
-  gtk_widget_dispose_template (GTK_WIDGET (self), DECA_TYPE_NODE_VIEW);
   g_clear_object (&self->item);
   g_clear_object (&self->registry);
 
@@ -593,6 +778,8 @@ deca_node_view_finalize (GObject *object)
   g_free (self->default_port);
   g_free (self->type_title);
   g_free (self->category_class);
+  g_free (self->icon_name);
+  g_free (self->problems_text);
 
   G_OBJECT_CLASS (deca_node_view_parent_class)->finalize (object);
 }
@@ -609,6 +796,7 @@ deca_node_view_class_init (DecaNodeViewClass *klass)
   widget_class->measure = deca_node_view_measure;
   widget_class->size_allocate = deca_node_view_size_allocate;
   widget_class->snapshot = deca_node_view_snapshot;
+  widget_class->query_tooltip = deca_node_view_query_tooltip;
 
   /**
    * DecaNodeView::moved:
@@ -619,14 +807,6 @@ deca_node_view_class_init (DecaNodeViewClass *klass)
                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                         G_TYPE_NONE, 0);
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/deca/Studio/ui/deca-node-view.ui");
-  gtk_widget_class_bind_template_child (widget_class, DecaNodeView, box);
-  gtk_widget_class_bind_template_child (widget_class, DecaNodeView, icon);
-  gtk_widget_class_bind_template_child (widget_class, DecaNodeView, title_label);
-  gtk_widget_class_bind_template_child (widget_class, DecaNodeView, type_label);
-  gtk_widget_class_bind_template_child (widget_class, DecaNodeView, badge);
-
   gtk_widget_class_set_css_name (widget_class, "decanodeview");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_BUTTON);
 }
@@ -634,7 +814,10 @@ deca_node_view_class_init (DecaNodeViewClass *klass)
 static void
 deca_node_view_init (DecaNodeView *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
+  /* One widget per card, drawn by hand: a flow of a thousand nodes is a thousand
+   * widgets, not seven thousand. */
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_VISIBLE);
 }
 
 GtkWidget *
@@ -653,7 +836,6 @@ deca_node_view_new (DecaFlowNodeItem *item,
                                              self, G_CONNECT_SWAPPED);
   self->x = deca_flow_node_item_get_x (item);
   self->y = deca_flow_node_item_get_y (item);
-  gtk_label_set_text (self->title_label, deca_flow_node_item_get_id (item));
   update_type (self);
   update_problems (self);
   return GTK_WIDGET (self);
