@@ -659,6 +659,62 @@ test_zoom_keys (void)
 }
 
 static void
+test_pan (void)
+{
+  Fixture f = { 0 };
+  double ox, oy, ox2, oy2;
+  int width, height;
+
+  fixture_set_up (&f, three_nodes, NULL);
+  width = gtk_widget_get_width (GTK_WIDGET (f.canvas));
+  height = gtk_widget_get_height (GTK_WIDGET (f.canvas));
+
+  /* Middle-button drag pans by what the pointer moved; nothing is edited. */
+  deca_canvas_get_offset (f.canvas, &ox, &oy);
+  deca_ui_test_pointer_move (GTK_WIDGET (f.canvas), 600, 500);
+  deca_ui_test_button (GTK_WIDGET (f.canvas), 2, TRUE);
+  for (int i = 1; i <= 5; i++)
+    deca_ui_test_pointer_move (GTK_WIDGET (f.canvas), 600 - 20 * i, 500 - 10 * i);
+  deca_ui_test_button (GTK_WIDGET (f.canvas), 2, FALSE);
+  deca_canvas_get_offset (f.canvas, &ox2, &oy2);
+  g_assert_cmpfloat (fabs (ox2 - (ox + 100)), <, 1);
+  g_assert_cmpfloat (fabs (oy2 - (oy + 50)), <, 1);
+  g_assert_false (deca_flow_document_can_undo (f.document));
+
+  /* Space + drag over a card pans too, instead of moving the card. */
+  click_node (&f, "a");
+  deca_canvas_get_offset (f.canvas, &ox, &oy);
+  {
+    double x, y;
+
+    node_point (&f, "a", 0.5, 0.5, &x, &y);
+    deca_ui_test_key_hold (GTK_WIDGET (f.canvas), GDK_KEY_space, TRUE);
+    deca_ui_test_drag (GTK_WIDGET (f.canvas), x, y, x + 60, y + 30, 5);
+    deca_ui_test_key_hold (GTK_WIDGET (f.canvas), GDK_KEY_space, FALSE);
+  }
+  deca_canvas_get_offset (f.canvas, &ox2, &oy2);
+  g_assert_cmpfloat (fabs (ox2 - (ox - 60)), <, 1);
+  g_assert_cmpfloat (fabs (oy2 - (oy - 30)), <, 1);
+  g_assert_cmpfloat (deca_flow_node_item_get_x (deca_flow_document_lookup_node (f.document, "a")), ==, 0);
+  g_assert_false (deca_flow_document_can_undo (f.document));
+
+  /* A click on the minimap centres the view there: its middle shows the flow's middle. */
+  deca_canvas_set_show_minimap (f.canvas, TRUE);
+  deca_canvas_set_view (f.canvas, 3000, 3000, 1.0);
+  deca_ui_test_wait_for_draw (GTK_WIDGET (f.canvas));
+  deca_ui_test_click (GTK_WIDGET (f.canvas), width - 12 - 100, height - 12 - 65);
+  {
+    double cx, cy;
+
+    deca_canvas_widget_to_canvas (f.canvas, width / 2.0, height / 2.0, &cx, &cy);
+    /* The cards span 0..600 x 0..280. */
+    g_assert_cmpfloat (fabs (cx - 300), <, 20);
+    g_assert_cmpfloat (fabs (cy - 140), <, 20);
+  }
+  fixture_tear_down (&f);
+}
+
+static void
 test_zoom_to_fit_on_set_document (void)
 {
   g_autoptr(DecaNodeRegistry) registry = deca_node_registry_new_builtin ();
@@ -920,6 +976,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/deca/ui/canvas/keyboard-connect", test_keyboard_connect);
   g_test_add_func ("/deca/ui/canvas/keyboard-focus", test_keyboard_focus);
   g_test_add_func ("/deca/ui/canvas/zoom-keys", test_zoom_keys);
+  g_test_add_func ("/deca/ui/canvas/pan", test_pan);
   g_test_add_func ("/deca/ui/canvas/zoom-to-fit-on-set-document", test_zoom_to_fit_on_set_document);
   g_test_add_func ("/deca/ui/canvas/edit-condition", test_edit_condition);
   g_test_add_func ("/deca/ui/canvas/draws-cards", test_draws_cards);
