@@ -998,6 +998,16 @@ _deca_canvas_invalidate_curves (DecaCanvas *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* Whether a connection's widget draws itself: with a label or a badge, or selected. The
+ * focus ring is drawn by the widget too. */
+static gboolean
+connection_view_drawn (DecaConnectionView *view)
+{
+  return gtk_widget_has_css_class (GTK_WIDGET (view), "labelled")
+         || deca_connection_view_get_selected (view)
+         || gtk_widget_has_focus (GTK_WIDGET (view));
+}
+
 static void
 draw_arrow (cairo_t *cr,
             double   x2,
@@ -1046,6 +1056,24 @@ draw_curve (DecaCanvas         *self,
   cairo_stroke (cr);
   cairo_set_dash (cr, NULL, 0, 0);
   draw_arrow (cr, g->x2, g->y2, g->x3, g->y3);
+
+  /* A connection without a label is a dot at its middle; drawn here with the curve
+   * rather than as its widget, which is only drawn when it has something to show. */
+  if (!connection_view_drawn (view))
+    {
+      double mx, my;
+      GdkRGBA ring = self->fg_color;
+
+      bezier_point (g, 0.5, &mx, &my);
+      ring.alpha *= 0.35;
+      cairo_new_path (cr);
+      cairo_arc (cr, mx, my, 3.5, 0, 2 * G_PI);
+      gdk_cairo_set_source_rgba (cr, &self->view_color);
+      cairo_fill_preserve (cr);
+      gdk_cairo_set_source_rgba (cr, &ring);
+      cairo_set_line_width (cr, 1);
+      cairo_stroke (cr);
+    }
 }
 
 static GskRenderNode *
@@ -1114,8 +1142,8 @@ snapshot_rubber_curve (DecaCanvas  *self,
   cairo_destroy (cr);
 }
 
-/* The dotted grid: one dot repeated, so its cost does not grow with the canvas. Dots
- * closer than 10 pixels are thinned to every fifth. */
+/* The background and its dotted grid: one tile repeated, so its cost does not grow with
+ * the canvas. Dots closer than 10 pixels are thinned to every fifth. */
 static void
 snapshot_grid (DecaCanvas  *self,
                GtkSnapshot *snapshot,
@@ -1137,8 +1165,11 @@ snapshot_grid (DecaCanvas  *self,
   dot = self->zoom >= 1 ? 2 : 1.5;
   color.alpha *= 0.18;
 
+  /* The tile is opaque, background and dot: one pass over the view paints both. */
   gtk_snapshot_push_repeat (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height),
                             &GRAPHENE_RECT_INIT (phase_x, phase_y, step, step));
+  gtk_snapshot_append_color (snapshot, &self->view_color,
+                             &GRAPHENE_RECT_INIT (phase_x, phase_y, step, step));
   gtk_snapshot_append_color (snapshot, &color,
                              &GRAPHENE_RECT_INIT (phase_x - dot / 2, phase_y - dot / 2,
                                                   dot, dot));
@@ -1399,8 +1430,6 @@ deca_canvas_snapshot (GtkWidget   *widget,
   update_colors (self);
   _deca_canvas_visible_rect (self, &visible);
 
-  gtk_snapshot_append_color (snapshot, &self->view_color,
-                             &GRAPHENE_RECT_INIT (0, 0, width, height));
   snapshot_grid (self, snapshot, width, height);
 
   /* Curves and zoomed-out cards are drawn in canvas units under the view's transform. */
@@ -1448,7 +1477,8 @@ deca_canvas_snapshot (GtkWidget   *widget,
         {
           GtkWidget *view = g_ptr_array_index (self->connection_views, i);
 
-          if (gtk_widget_get_can_target (view))
+          if (gtk_widget_get_can_target (view)
+              && connection_view_drawn (DECA_CONNECTION_VIEW (view)))
             gtk_widget_snapshot_child (widget, view, snapshot);
         }
       if (debug_flags & DEBUG_NO_TEXTURE)
