@@ -459,6 +459,8 @@ _deca_canvas_select_connection (DecaCanvas         *self,
     deca_connection_view_set_selected (view, TRUE);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_CONNECTION]);
+  /* One signal for whoever shows what is selected (the inspector), node or connection. */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTION]);
   _deca_canvas_update_actions (self);
 }
 

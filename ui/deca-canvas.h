@@ -34,8 +34,20 @@ G_BEGIN_DECLS
  * Enter or a double-click on a node emits ::node-activated with its id; Enter or a
  * double-click on a connection's label opens the editor of its condition.
  *
+ * Escape cancels a drag, else clears the selection.
+ *
+ * The pointer: a press on a card selects it (Shift or Ctrl: adds or removes it) and a
+ * drag moves the selection (one undo step); a drag from an output port (right edge) or
+ * the error port (bottom edge) to another card connects them, with a rubber curve; a
+ * drag on empty space selects the cards it touches; a click on a curve or its label
+ * selects the connection. Scrolling pans (Shift: sideways), Ctrl+scroll and a pinch zoom
+ * around the pointer, the middle button or Space+drag pan, and a press on the minimap
+ * moves the view there. Node types dropped from the palette (DECA_TYPE_NODE_TYPE) become
+ * nodes where they land.
+ *
  * Properties: document, zoom, snap-to-grid (sets the document's grid-size), show-minimap,
- * selection (the selected ids, a GStrv) and selected-connection.
+ * selection (the selected ids, a GStrv; notify::selection also fires when the selected
+ * connection changes) and selected-connection.
  */
 
 #define DECA_TYPE_CANVAS (deca_canvas_get_type ())
