@@ -1189,8 +1189,9 @@ snapshot_card_box (DecaCanvas   *self,
   float widths[4] = { 1 / self->zoom, 1 / self->zoom, 1 / self->zoom, 1 / self->zoom };
   GskRoundedRect outline;
 
-  if (deca_node_view_get_selected (view))
+  if (deca_node_view_get_selected (view) || gtk_widget_has_focus (GTK_WIDGET (view)))
     {
+      /* Selected or focused: too small for the card's own focus ring. */
       border = self->accent_color;
       widths[0] = widths[1] = widths[2] = widths[3] = 3 / self->zoom;
     }
