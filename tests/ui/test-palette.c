@@ -570,8 +570,9 @@ test_palette_icons (void)
   const char *categories[] = { "trigger", "core", "flow", "ai", "integration", "deca",
                                "something-else" };
   g_autoptr(GHashTable) icons = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *theme_name = gtk_icon_theme_get_theme_name (theme);
 
-  g_assert_cmpstr (gtk_icon_theme_get_theme_name (theme), ==, "Adwaita");
+  g_assert_cmpstr (theme_name, ==, "Adwaita");
   for (guint i = 0; i < types->len; i++)
     {
       const char *icon = deca_node_type_icon_name (types->pdata[i]);
