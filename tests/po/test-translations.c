@@ -229,7 +229,6 @@ test_catalogues_complete (void)
       statistics = msgfmt_statistics (path, TRUE);
       g_assert_cmpuint (statistics.fuzzy, ==, 0);
       g_assert_cmpuint (statistics.untranslated, ==, 0);
-      g_assert_cmpuint (statistics.translated, ==, template.untranslated);
 
       /* Obsolete entries are left over from earlier templates: msgmerge keeps them as
        * "#~" comments, and they only mislead the next translator. */
@@ -238,8 +237,14 @@ test_catalogues_complete (void)
       /* msgcmp fails for a message of the template that the .po lacks or leaves fuzzy or
        * untranslated, and warns about one of the .po that the template no longer has. */
       if (!run (argv, &out, &err) || strstr (err, "is not used") != NULL)
-        g_error ("%s does not match the messages of the sources; run msgmerge and "
-                 "translate:\n%s", path, err);
+        {
+          g_test_message ("%s", err);
+          g_test_fail_printf ("%s does not match the messages of the sources; run msgmerge "
+                              "and translate", path);
+          continue;
+        }
+      /* The same messages, none twice. */
+      g_assert_cmpuint (statistics.translated, ==, template.untranslated);
     }
 
   g_unlink (pot);
