@@ -339,15 +339,26 @@ minimap_rect (DecaCanvas      *self,
                       DECA_CANVAS_MINIMAP_WIDTH, DECA_CANVAS_MINIMAP_HEIGHT);
 }
 
+static gboolean nodes_bounds (DecaCanvas      *self,
+                              gboolean         selected_only,
+                              graphene_rect_t *bounds);
+
 static gboolean
 minimap_visible (DecaCanvas *self)
 {
   int width = gtk_widget_get_width (GTK_WIDGET (self));
   int height = gtk_widget_get_height (GTK_WIDGET (self));
 
+  graphene_rect_t view, nodes;
+
   /* A small canvas has no room for it. */
-  return self->show_minimap && self->node_views->len > 0
-         && width >= 2 * DECA_CANVAS_MINIMAP_WIDTH && height >= 2 * DECA_CANVAS_MINIMAP_HEIGHT;
+  if (!self->show_minimap || self->node_views->len == 0
+      || width < 2 * DECA_CANVAS_MINIMAP_WIDTH || height < 2 * DECA_CANVAS_MINIMAP_HEIGHT)
+    return FALSE;
+  /* When every card is in view there is nothing for it to show that the canvas does not. */
+  _deca_canvas_visible_rect (self, &view);
+  nodes_bounds (self, FALSE, &nodes);
+  return !graphene_rect_contains_rect (&view, &nodes);
 }
 
 gboolean

@@ -711,6 +711,15 @@ test_pan (void)
     g_assert_cmpfloat (fabs (cx - 300), <, 20);
     g_assert_cmpfloat (fabs (cy - 140), <, 20);
   }
+
+  /* With every card in view the minimap is gone: the same click is one on empty canvas
+   * and leaves the view where it is. */
+  deca_ui_test_wait_for_draw (GTK_WIDGET (f.canvas));
+  deca_canvas_get_offset (f.canvas, &ox, &oy);
+  deca_ui_test_click (GTK_WIDGET (f.canvas), width - 12 - 160, height - 12 - 100);
+  deca_canvas_get_offset (f.canvas, &ox2, &oy2);
+  g_assert_cmpfloat (ox2, ==, ox);
+  g_assert_cmpfloat (oy2, ==, oy);
   fixture_tear_down (&f);
 }
 
