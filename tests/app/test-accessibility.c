@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include "deca-test-fs.h"
 
 /* Generous: the studio starts, imports and draws on a loaded machine. A safety net, not
  * a timing assertion. */
@@ -37,26 +38,6 @@ typedef struct {
 } Session;
 
 static Session session;
-
-/* ---- helpers ---------------------------------------------------------------------------- */
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
 
 /* libatspi asks every application for its cache (GetItems on /org/a11y/atspi/cache);
  * GTK 4 does not implement that interface, and libatspi warns and reads the tree object
@@ -583,7 +564,7 @@ main (int   argc,
       g_clear_object (&session.bus_launcher);
     }
   if (session.home)
-    remove_tree (session.home);
+    deca_test_remove_tree (session.home);
   g_free (session.home);
   atspi_exit ();
   return status;

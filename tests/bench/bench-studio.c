@@ -20,6 +20,7 @@
 #include <sys/prctl.h>
 
 #include "deca-engine.h"
+#include "deca-test-fs.h"
 
 #define STARTUP_RUNS 7
 #define LARGE_RUNS 5
@@ -130,24 +131,6 @@ typedef struct {
   gint64            spawned;   /* monotonic µs just before the spawn */
 } Studio;
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 /* A fresh XDG_DATA_HOME whose studio store (the default one, deca-studio/deca.db) holds
  * the flow @text, saved with the engine as the studio would have saved it. */
 static char *
@@ -234,7 +217,7 @@ studio_free (Studio *studio)
   g_subprocess_wait (studio->process, NULL, NULL);
   g_clear_object (&studio->output);
   g_clear_object (&studio->process);
-  remove_tree (studio->home);
+  deca_test_remove_tree (studio->home);
   g_free (studio->home);
   g_free (studio);
 }

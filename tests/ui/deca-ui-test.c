@@ -7,36 +7,15 @@
 #include <glib/gstdio.h>
 
 #include "deca-ui.h"
+#include "deca-test-fs.h"
 
 static char *test_data_home;
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) children = NULL;
-  GFileInfo *info;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                        G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  while (children && (info = g_file_enumerator_next_file (children, NULL, NULL)))
-    {
-      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        remove_tree (child);
-      else
-        g_unlink (child);
-      g_object_unref (info);
-    }
-  g_rmdir (path);
-}
 
 static void
 remove_test_data_home (void)
 {
   if (test_data_home)
-    remove_tree (test_data_home);
+    deca_test_remove_tree (test_data_home);
   g_clear_pointer (&test_data_home, g_free);
 }
 

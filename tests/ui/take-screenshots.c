@@ -20,6 +20,7 @@
 #include "deca-engine.h"
 #include "deca-ui.h"
 #include "deca-window.h"
+#include "deca-test-fs.h"
 
 /* A safety net against a window that never gets there; not a measurement. */
 #define WAIT_TIMEOUT_MS 20000
@@ -290,26 +291,6 @@ resize_and_settle (DecaWindow *window,
   wait_frames (widget, 4);
 }
 
-/* Removes @path and what is under it (the temporary store, and whatever GTK wrote into
- * the temporary XDG_DATA_HOME). */
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -416,7 +397,7 @@ main (int   argc,
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_clear_object (&worker);
-  remove_tree (store_dir);
+  deca_test_remove_tree (store_dir);
   g_clear_object (&dark_provider);
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 
 #include "deca-json.h"
+#include "deca-test-fs.h"
 #include "deca-ui-test.h"
 #include "deca-window.h"
 
@@ -56,13 +57,7 @@ fixture_tear_down (Fixture       *fixture,
   g_assert_finalize_object (fixture->worker);
   fixture->worker = NULL;
   g_clear_object (&fixture->registry);
-  g_unlink (fixture->db_path);
-  for (const char *suffix = "-wal"; suffix; suffix = g_str_equal (suffix, "-wal") ? "-shm" : NULL)
-    {
-      g_autofree char *side = g_strconcat (fixture->db_path, suffix, NULL);
-      g_unlink (side);
-    }
-  g_rmdir (fixture->dir);
+  deca_test_remove_tree (fixture->dir);
   g_free (fixture->db_path);
   g_free (fixture->dir);
 }
