@@ -150,6 +150,7 @@ main (int argc, char *argv[])
   Bench bench = { 0 };
   double median;
 
+  deca_ui_choose_renderer ();
   gtk_init ();
   adw_init ();
   deca_ui_init ();
