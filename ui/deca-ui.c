@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 #include <gtksourceview/gtksource.h>
 #include <X11/Xlib.h>
+#include <malloc.h>
 
 #include "deca-canvas.h"
 #include "deca-flow-list.h"
@@ -96,6 +97,15 @@ deca_ui_choose_renderer (void)
     return;
 
   g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  /* Cairo draws each frame into an image as big as what changed (4 MB for a 1280 x 800
+   * canvas). glibc serves blocks that big with mmap and gives them back at free, so every
+   * frame faulted in fresh zeroed pages: about 3 ms of an 11 ms frame on Xvfb. Keeping
+   * such blocks in the heap costs a few megabytes of resident memory. */
+  if (g_getenv ("MALLOC_MMAP_THRESHOLD_") == NULL && g_getenv ("MALLOC_TRIM_THRESHOLD_") == NULL)
+    {
+      mallopt (M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+      mallopt (M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+    }
   with_gl_off = debug && *debug ? g_strconcat (debug, ",gl-disable", NULL) : g_strdup ("gl-disable");
   g_setenv ("GDK_DEBUG", with_gl_off, TRUE);
 }
