@@ -764,6 +764,19 @@ title_from_key (const char *key)
 
 /* Adds the fields of the object schema @schema at @pointer: plain ones to @group, nested
  * objects with their own properties as a group after it. */
+
+/* A schema's "title" or "description", in the person's language: the built-in node
+ * types' texts are in the catalogue through engine/nodes/deca-schema-strings.h. NULL
+ * when the schema has none. */
+static const char *
+schema_text (JsonObject *schema,
+             const char *member)
+{
+  const char *text = deca_json_object_get_string (schema, member);
+
+  return text && *text ? g_dgettext (GETTEXT_PACKAGE, text) : text;
+}
+
 static void
 add_object_fields (DecaSchemaForm *self,
                    JsonObject     *schema,
@@ -833,10 +846,10 @@ add_object_fields (DecaSchemaForm *self,
       field->schema = json_node_init_object (json_node_alloc (), property_schema);
       json_object_unref (property_schema);
       field->required = g_hash_table_contains (required, key);
-      field->title = deca_json_object_get_string (property_schema, "title")
-                       ? g_strdup (deca_json_object_get_string (property_schema, "title"))
+      field->title = schema_text (property_schema, "title")
+                       ? g_strdup (schema_text (property_schema, "title"))
                        : title_from_key (key);
-      field->description = g_strdup (deca_json_object_get_string (property_schema, "description"));
+      field->description = g_strdup (schema_text (property_schema, "description"));
       field->kind = choose_kind (field, value);
       field_create_widgets (self, field);
       g_ptr_array_add (self->fields, field);
@@ -853,13 +866,13 @@ add_object_fields (DecaSchemaForm *self,
       const char *key = nested->pdata[i];
       JsonObject *property_schema = json_object_get_object_member (properties, key);
       g_autoptr(GString) field_pointer = g_string_new (pointer);
-      const char *title = deca_json_object_get_string (property_schema, "title");
+      const char *title = schema_text (property_schema, "title");
       g_autofree char *fallback_title = title_from_key (key);
 
       deca_json_pointer_append (field_pointer, key);
       add_object_fields (self, property_schema, field_pointer->str,
                          title ? title : fallback_title,
-                         deca_json_object_get_string (property_schema, "description"), config);
+                         schema_text (property_schema, "description"), config);
     }
 }
 
