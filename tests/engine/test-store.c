@@ -7,43 +7,22 @@
 
 #include "deca-engine-error.h"
 #include "deca-store.h"
+#include "deca-test-store-dir.h"
 
-typedef struct {
-  char *dir;
-  char *path;
-} Fixture;
+typedef DecaTestStoreDir Fixture;
 
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("deca-test-store-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->path = g_build_filename (fixture->dir, "deca.db", NULL);
+  deca_test_store_dir_init (fixture, "deca-test-store");
 }
 
-/* Removes the database with its -wal and -shm companions, then the directory, so a
- * leftover file shows up as a failed rmdir. */
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  dir = g_dir_open (fixture->dir, 0, NULL);
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (fixture->dir, name, NULL);
-
-      g_assert_cmpint (g_remove (file), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (fixture->dir), ==, 0);
-  g_free (fixture->path);
-  g_free (fixture->dir);
+  deca_test_store_dir_clear (fixture);
 }
 
 /* Opens the fixture's database, failing the test on error. */
