@@ -5,6 +5,7 @@
 #include <locale.h>
 
 #include "deca-application.h"
+#include "deca-engine-error.h"
 #include "deca-ui.h"
 
 int
@@ -17,7 +18,7 @@ main (int   argc,
   if (g_getenv ("DECA_STUDIO_REPORT"))
     g_print ("DECA_REPORT main %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, deca_engine_get_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

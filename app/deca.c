@@ -67,7 +67,7 @@ main (int   argc,
   /* Messages follow the locale; machine-readable output does not: the JSON writer and
    * the engine format numbers with the g_ascii_* functions, whatever LC_NUMERIC says. */
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, deca_engine_get_locale_dir ());
   /* Messages go to stderr as UTF-8 whatever the locale's charset (deca_cli_error()). */
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);

@@ -33,7 +33,17 @@ deca_engine_error_code_name (int code)
   return code_names[code];
 }
 
-/* Binds the engine's message catalogue (GETTEXT_PACKAGE under LOCALEDIR, as UTF-8) once
+/* Where the catalogues are: $DECA_LOCALE_DIR when set (a build's po/ directory, to run
+ * translated before installing: DECA_LOCALE_DIR=_build/po LANGUAGE=de), else LOCALEDIR. */
+const char *
+deca_engine_get_locale_dir (void)
+{
+  const char *dir = g_getenv ("DECA_LOCALE_DIR");
+
+  return dir && *dir ? dir : LOCALEDIR;
+}
+
+/* Binds the engine's message catalogue (GETTEXT_PACKAGE under the locale dir, as UTF-8) once
  * per process, so that its messages are translated whatever domain the program itself
  * uses. It neither calls setlocale() nor textdomain(): that is the program's business.
  * Safe to call from any thread, any number of times. */
@@ -44,7 +54,7 @@ _deca_engine_init_i18n (void)
 
   if (g_once_init_enter (&initialized))
     {
-      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+      bindtextdomain (GETTEXT_PACKAGE, deca_engine_get_locale_dir ());
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
       g_once_init_leave (&initialized, 1);
     }

@@ -50,4 +50,8 @@ GQuark deca_engine_error_quark (void);
 /* The stable machine name of @code ("timeout", "circuit_open", ...), used in events. */
 const char *deca_engine_error_code_name (int code);
 
+/* The directory the programs and the engine bind their message catalogue to:
+ * $DECA_LOCALE_DIR when it is set (a build's po/ directory), else the installed one. */
+const char *deca_engine_get_locale_dir (void);
+
 G_END_DECLS

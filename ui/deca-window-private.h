@@ -44,6 +44,7 @@ struct _DecaWindow
   gint64            shown_version;     /* 0: the latest, editable */
   gint64            latest_version;    /* while viewing an older one */
   guint             autosave_id;
+  guint             header_idle_id;    /* header buttons follow the folded sidebar */
   guint             edit_serial;       /* counts the document's changes */
   guint             saves_in_flight;
   char             *save_error;

@@ -711,6 +711,27 @@ drop_files_cb (GtkDropTarget *target,
 }
 
 static gboolean
+update_header_buttons_cb (gpointer user_data)
+{
+  DecaWindow *self = user_data;
+  gboolean folded = adw_flap_get_folded (self->sidebar_flap);
+
+  self->header_idle_id = 0;
+  gtk_widget_set_visible (self->new_flow_button, !folded);
+  gtk_widget_set_visible (self->redo_button, !folded);
+  return G_SOURCE_REMOVE;
+}
+
+/* The flap folds while the window is being allocated; changing what the header bar shows
+ * right then would leave it unallocated for that frame, so it waits for an idle. */
+static void
+sidebar_folded_cb (DecaWindow *self)
+{
+  if (self->header_idle_id == 0)
+    self->header_idle_id = g_idle_add (update_header_buttons_cb, self);
+}
+
+static gboolean
 close_request_cb (DecaWindow *self)
 {
   /* Queue what is not saved yet; the application's worker finishes it before exit. */
@@ -784,6 +805,7 @@ deca_window_dispose (GObject *object)
   DecaWindow *self = DECA_WINDOW (object);
 
   deca_window_save_now (self);
+  g_clear_handle_id (&self->header_idle_id, g_source_remove);
   g_cancellable_cancel (self->open_cancellable);
   g_clear_object (&self->open_cancellable);
   disconnect_document (self);
@@ -894,10 +916,8 @@ deca_window_init (DecaWindow *self)
 
   /* A narrow window (down to 360 px) has no room for every header button: New Flow is
    * also in the main menu and on the empty page, and Redo keeps Ctrl+Shift+Z. */
-  g_object_bind_property (self->sidebar_flap, "folded", self->new_flow_button, "visible",
-                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
-  g_object_bind_property (self->sidebar_flap, "folded", self->redo_button, "visible",
-                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
+  g_signal_connect_object (self->sidebar_flap, "notify::folded",
+                           G_CALLBACK (sidebar_folded_cb), self, G_CONNECT_SWAPPED);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (drop_files_cb), self);

@@ -15,6 +15,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <locale.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "deca-engine.h"
@@ -321,6 +323,13 @@ main (int   argc,
       g_printerr ("take-screenshots: cannot create %s: %s\n", out_dir, g_strerror (errno));
       return 1;
     }
+
+  /* The person's language, as the studio has it; DECA_LOCALE_DIR points at a build's
+   * catalogues (LANGUAGE=de DECA_LOCALE_DIR=_build/po) before they are installed. */
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, deca_engine_get_locale_dir ());
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
   /* Default settings, kept in memory: the pictures show what a new user sees, and the
    * user's own settings and store are not touched. */

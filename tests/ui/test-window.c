@@ -536,6 +536,50 @@ test_window_duplicate_and_rename (Fixture       *fixture,
   g_assert_cmpstr (((DecaFlowVersionInfo *) versions->pdata[0])->name, ==, "Renamed");
 }
 
+static gboolean
+window_width_is_cb (gpointer data)
+{
+  Expect *expect = data;
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (expect->window));
+
+  return gdk_surface_get_width (surface) == expect->version;
+}
+
+/* At 360 px the sidebars fold over the canvas instead of squeezing it, and the header
+ * fits. */
+static void
+test_window_narrow (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  Expect narrow = { fixture->window, NULL, 360 };
+  GtkWidget *canvas = GTK_WIDGET (deca_window_get_canvas (fixture->window));
+
+  /* GNOME's title-bar buttons (only Close), not GTK's fallback without a desktop. */
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", ":close", NULL);
+  new_flow_by_click (fixture);
+  /* Again when needed: the first size folds the sidebars, which lowers the window's
+   * minimum a moment later. */
+  for (int i = 0; i < 3 && !window_width_is_cb (&narrow); i++)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (fixture->window), 0, 0);
+      gtk_window_set_default_size (GTK_WINDOW (fixture->window), 360, 720);
+      deca_ui_test_wait_for_draw (GTK_WIDGET (fixture->window));
+      deca_ui_test_wait_for_draw (GTK_WIDGET (fixture->window));
+    }
+  if (!deca_ui_test_wait_until (window_width_is_cb, &narrow, 10000))
+    {
+      int min_width;
+
+      gtk_widget_measure (GTK_WIDGET (fixture->window), GTK_ORIENTATION_HORIZONTAL, -1,
+                          &min_width, NULL, NULL, NULL);
+      g_error ("the window is %d px wide, its minimum %d px",
+               gdk_surface_get_width (gtk_native_get_surface (GTK_NATIVE (fixture->window))),
+               min_width);
+    }
+  deca_ui_test_wait_for_draw (GTK_WIDGET (fixture->window));
+  g_assert_cmpint (gtk_widget_get_width (canvas), >=, 300);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -552,6 +596,7 @@ main (int argc, char *argv[])
   ADD ("import-bad-files", test_window_import_bad_files);
   ADD ("delete-and-undo", test_window_delete_and_undo);
   ADD ("duplicate-and-rename", test_window_duplicate_and_rename);
+  ADD ("narrow", test_window_narrow);
 #undef ADD
   return g_test_run ();
 }
