@@ -12,29 +12,21 @@
 
 /* ---- helpers -------------------------------------------------------------------------- */
 
-/* Parses flow text into its root object; NULL with DECA_ENGINE_ERROR_PARSE. */
+/* Parses flow text (deca_json_parse: positions in errors, NUL and UTF-8 checks) into
+ * its root object; NULL with DECA_ENGINE_ERROR_PARSE. */
 static JsonNode *
 parse_flow_text (const char  *text,
                  GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = deca_json_parse (text, -1, error);
 
-  if (!json_parser_load_from_data (parser, text, -1, &local_error))
-    {
-      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE, "%s",
-                   local_error->message);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (root != NULL && !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
                    _("the flow is not a JSON object"));
       return NULL;
     }
-  return deca_json_deep_copy (root);
+  return g_steal_pointer (&root);
 }
 
 static char *
