@@ -315,6 +315,7 @@ needs_layout (DecaFlowDocument *document)
 gboolean
 deca_window_import_data (DecaWindow  *self,
                          const char  *text,
+                         gssize       length,
                          const char  *source_name,
                          GError     **error)
 {
@@ -330,7 +331,7 @@ deca_window_import_data (DecaWindow  *self,
 
   /* The document's loader is the judge of what can be edited; nothing reaches the store
    * before it has accepted the text. */
-  document = deca_flow_document_new_from_data (self->registry, text, -1, &local_error);
+  document = deca_flow_document_new_from_data (self->registry, text, length, &local_error);
   if (document == NULL)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE, "%s: %s",
@@ -401,13 +402,7 @@ import_loaded_cb (GObject      *source,
       g_autofree char *heading = g_strdup_printf (_("Could not import “%s”"), display);
       _deca_window_error_dialog (data->self, heading, error->message);
     }
-  else if (!g_utf8_validate (contents, length, NULL) || strlen (contents) != length)
-    {
-      g_autofree char *heading = g_strdup_printf (_("Could not import “%s”"), display);
-      _deca_window_error_dialog (data->self, heading,
-                                 _("The file is not text: a flow file is JSON in UTF-8."));
-    }
-  else if (!deca_window_import_data (data->self, contents, display, &error))
+  else if (!deca_window_import_data (data->self, contents, length, display, &error))
     {
       g_autofree char *heading = g_strdup_printf (_("Could not import “%s”"), display);
       _deca_window_error_dialog (data->self, heading, error->message);

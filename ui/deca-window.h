@@ -35,12 +35,14 @@ void              deca_window_open_flow        (DecaWindow   *self,
 void              deca_window_open_initial     (DecaWindow   *self);
 /* Creates an empty flow, saves it and opens it. */
 void              deca_window_new_flow         (DecaWindow   *self);
-/* Imports flow text: on success the flow is stored (with a fresh id when its id is
+/* Imports flow text (@length -1 when NUL-terminated; a NUL byte or bad UTF-8 inside
+ * is a parse error): on success the flow is stored (with a fresh id when its id is
  * taken, laid out when it has no positions) and opened, and TRUE is returned; on failure
  * FALSE with the error (DECA_ENGINE_ERROR_PARSE, "line L, column C: ..."), and nothing in
  * the store changes. @source_name names the file in messages. */
 gboolean          deca_window_import_data      (DecaWindow   *self,
                                                 const char   *text,
+                                                gssize        length,
                                                 const char   *source_name,
                                                 GError      **error);
 /* Reads @file and imports it; a failure is shown in a dialog. */

@@ -351,7 +351,7 @@ test_window_import (Fixture       *fixture,
   DecaFlowDocument *document;
   GListModel *nodes;
 
-  g_assert_false (deca_window_import_data (fixture->window, bad, "bad.json", &error));
+  g_assert_false (deca_window_import_data (fixture->window, bad, -1, "bad.json", &error));
   g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE);
   g_assert_nonnull (strstr (error->message, "bad.json"));
   g_assert_nonnull (strstr (error->message, "line 1"));
@@ -360,7 +360,7 @@ test_window_import (Fixture       *fixture,
   g_assert_cmpuint (flows->len, ==, 0);
   g_clear_pointer (&flows, g_ptr_array_unref);
 
-  g_assert_true (deca_window_import_data (fixture->window, good, "good.json", &error));
+  g_assert_true (deca_window_import_data (fixture->window, good, -1, "good.json", &error));
   g_assert_no_error (error);
   wait_until_shows (fixture->window, "imported", 0);
   document = deca_window_get_document (fixture->window);
@@ -378,7 +378,7 @@ test_window_import (Fixture       *fixture,
   }
 
   /* The same file again keeps the first and stores a copy under a fresh id. */
-  g_assert_true (deca_window_import_data (fixture->window, good, "good.json", &error));
+  g_assert_true (deca_window_import_data (fixture->window, good, -1, "good.json", &error));
   wait_for_n_flows (fixture->window, 2);
   flows = stored_flows (fixture);
   g_assert_cmpuint (flows->len, ==, 2);
