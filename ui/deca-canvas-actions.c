@@ -155,10 +155,10 @@ activate_action (GtkWidget  *widget,
     _deca_canvas_emit_node_activated (self, ids[0]);
 }
 
-void
-_deca_canvas_move_selection (DecaCanvas *self,
-                             double      dx,
-                             double      dy)
+static void
+move_selection (DecaCanvas *self,
+                double      dx,
+                double      dy)
 {
   g_auto(GStrv) ids = deca_canvas_dup_selection (self);
   GtkWidget *child;
@@ -431,8 +431,8 @@ move_key_cb (GtkWidget *widget,
   if (!keys_are_ours (self) || self->n_selected == 0)
     return FALSE;
   g_variant_get (args, "(iii)", &dx, &dy, &steps);
-  _deca_canvas_move_selection (self, dx * steps * DECA_CANVAS_GRID_STEP,
-                               dy * steps * DECA_CANVAS_GRID_STEP);
+  move_selection (self, dx * steps * DECA_CANVAS_GRID_STEP,
+                  dy * steps * DECA_CANVAS_GRID_STEP);
   return TRUE;
 }
 

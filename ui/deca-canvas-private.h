@@ -131,8 +131,6 @@ struct _DecaCanvas
 };
 
 /* deca-canvas.c */
-DecaNodeView       *_deca_canvas_lookup_view        (DecaCanvas         *self,
-                                                     const char         *id);
 void                _deca_canvas_node_rect          (DecaCanvas         *self,
                                                      DecaNodeView       *view,
                                                      graphene_rect_t    *rect);
@@ -179,7 +177,6 @@ void                _deca_canvas_zoom_around        (DecaCanvas         *self,
 void                _deca_canvas_visible_rect       (DecaCanvas         *self,
                                                      graphene_rect_t    *rect);
 void                _deca_canvas_update_actions     (DecaCanvas         *self);
-void                _deca_canvas_invalidate_curves  (DecaCanvas         *self);
 void                _deca_canvas_emit_node_activated (DecaCanvas        *self,
                                                       const char        *id);
 
@@ -205,8 +202,5 @@ void                _deca_canvas_init_dnd           (DecaCanvas         *self);
 
 /* deca-canvas-actions.c */
 void                _deca_canvas_class_init_actions (GtkWidgetClass     *widget_class);
-void                _deca_canvas_move_selection     (DecaCanvas         *self,
-                                                     double              dx,
-                                                     double              dy);
 
 G_END_DECLS

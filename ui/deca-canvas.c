@@ -49,9 +49,9 @@ static guint debug_flags;
 
 /* ---- geometry --------------------------------------------------------------------------- */
 
-DecaNodeView *
-_deca_canvas_lookup_view (DecaCanvas *self,
-                          const char *id)
+static DecaNodeView *
+lookup_view (DecaCanvas *self,
+             const char *id)
 {
   DecaFlowNodeItem *item;
 
@@ -89,8 +89,8 @@ resolve_connection (DecaCanvas         *self,
   DecaConnectionGeometry *geometry = deca_connection_view_get_geometry (view);
   DecaFlowConnectionItem *item = deca_connection_view_get_item (view);
 
-  geometry->from_view = _deca_canvas_lookup_view (self, deca_flow_connection_item_get_from (item));
-  geometry->to_view = _deca_canvas_lookup_view (self, deca_flow_connection_item_get_to (item));
+  geometry->from_view = lookup_view (self, deca_flow_connection_item_get_from (item));
+  geometry->to_view = lookup_view (self, deca_flow_connection_item_get_to (item));
   g_clear_pointer (&geometry->node, gsk_render_node_unref);
 }
 
@@ -482,7 +482,7 @@ _deca_canvas_select_ids (DecaCanvas         *self,
   _deca_canvas_clear_selection (self);
   for (guint i = 0; ids && ids[i]; i++)
     {
-      DecaNodeView *view = _deca_canvas_lookup_view (self, ids[i]);
+      DecaNodeView *view = lookup_view (self, ids[i]);
 
       if (view)
         _deca_canvas_set_node_selected (self, view, TRUE);
@@ -973,6 +973,22 @@ lookup_color (DecaCanvas *self,
   G_GNUC_END_IGNORE_DEPRECATIONS
 }
 
+/* Drops the cached drawings of the curves and the minimap. */
+static void
+invalidate_curves (DecaCanvas *self)
+{
+  for (guint i = 0; i < self->connection_views->len; i++)
+    {
+      DecaConnectionGeometry *g =
+        deca_connection_view_get_geometry (g_ptr_array_index (self->connection_views, i));
+
+      g_clear_pointer (&g->node, gsk_render_node_unref);
+    }
+  g_clear_pointer (&self->minimap_node, gsk_render_node_unref);
+  g_clear_object (&self->minimap_texture);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 /* Reads the theme's colours; a change (dark mode) makes every curve be drawn again. */
 static void
 update_colors (DecaCanvas *self)
@@ -993,22 +1009,7 @@ update_colors (DecaCanvas *self)
   self->error_color = error;
   self->card_color = card;
   self->view_color = view;
-  _deca_canvas_invalidate_curves (self);
-}
-
-void
-_deca_canvas_invalidate_curves (DecaCanvas *self)
-{
-  for (guint i = 0; i < self->connection_views->len; i++)
-    {
-      DecaConnectionGeometry *g =
-        deca_connection_view_get_geometry (g_ptr_array_index (self->connection_views, i));
-
-      g_clear_pointer (&g->node, gsk_render_node_unref);
-    }
-  g_clear_pointer (&self->minimap_node, gsk_render_node_unref);
-  g_clear_object (&self->minimap_texture);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  invalidate_curves (self);
 }
 
 /* Whether a connection's widget draws itself: with a label or a badge, or selected. The
