@@ -114,8 +114,10 @@ problem_node (DecaWindow                  *self,
   return item;  /* borrowed: the list keeps it */
 }
 
+/* Fills the popover's list. Only while it is shown: a flow with many problems would
+ * otherwise rebuild the rows at every keystroke. */
 static void
-update_problems (DecaWindow *self)
+fill_problem_rows (DecaWindow *self)
 {
   GPtrArray *problems = self->document ? deca_flow_document_get_problems (self->document) : NULL;
   guint n = problems ? problems->len : 0;
@@ -155,6 +157,23 @@ update_problems (DecaWindow *self)
                                 g_strdup (deca_flow_node_item_get_id (node)), g_free);
       gtk_list_box_append (self->problems_list, row);
     }
+}
+
+static void
+problems_popover_show_cb (DecaWindow *self)
+{
+  fill_problem_rows (self);
+}
+
+/* The problems button says how many there are; its popover lists them when open. */
+static void
+update_problems (DecaWindow *self)
+{
+  GPtrArray *problems = self->document ? deca_flow_document_get_problems (self->document) : NULL;
+  guint n = problems ? problems->len : 0;
+
+  if (gtk_widget_get_visible (GTK_WIDGET (self->problems_popover)))
+    fill_problem_rows (self);
 
   if (n == 0)
     {
@@ -886,6 +905,7 @@ deca_window_class_init (DecaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DecaWindow, history_panel);
   gtk_widget_class_bind_template_child (widget_class, DecaWindow, examples_section);
   gtk_widget_class_bind_template_callback (widget_class, problem_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, problems_popover_show_cb);
   gtk_widget_class_bind_template_callback (widget_class, flow_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, type_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, canvas_selection_cb);

@@ -580,6 +580,62 @@ test_window_narrow (Fixture       *fixture,
   g_assert_cmpint (gtk_widget_get_width (canvas), >=, 300);
 }
 
+static GtkWidget *
+find_menu_button_with_tooltip (GtkWidget  *root,
+                               const char *tooltip)
+{
+  if (GTK_IS_MENU_BUTTON (root) && g_strcmp0 (gtk_widget_get_tooltip_text (root), tooltip) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_menu_button_with_tooltip (child, tooltip);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+popover_lists_cb (gpointer data)
+{
+  GtkWidget *list = deca_ui_test_find_type (data, GTK_TYPE_LIST_BOX);
+  GtkWidget *row = list ? gtk_widget_get_first_child (list) : NULL;
+
+  return gtk_widget_get_mapped (data) && row && GTK_IS_LIST_BOX_ROW (row);
+}
+
+/* The problems button counts the flow's problems; its popover lists them, and choosing
+ * one selects its node on the canvas. */
+static void
+test_window_problems (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) selection = NULL;
+  GtkWidget *button;
+  GtkPopover *popover;
+  GtkWidget *row;
+
+  new_flow_by_click (fixture);
+  g_assert_nonnull (deca_flow_document_add_node (deca_window_get_document (fixture->window),
+                                                 "http", 0, 0, &error));
+  g_assert_no_error (error);
+  deca_ui_test_wait_for_draw (GTK_WIDGET (fixture->window));
+
+  button = find_menu_button_with_tooltip (GTK_WIDGET (fixture->window), "1 problem");
+  g_assert_nonnull (button);
+  deca_ui_test_click_widget (button);
+  popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
+  g_assert_true (deca_ui_test_wait_until (popover_lists_cb, popover, 10000));
+  deca_ui_test_wait_for_draw (GTK_WIDGET (popover));
+
+  row = gtk_widget_get_first_child (deca_ui_test_find_type (GTK_WIDGET (popover), GTK_TYPE_LIST_BOX));
+  deca_ui_test_click_widget (row);
+  selection = deca_canvas_dup_selection (deca_window_get_canvas (fixture->window));
+  g_assert_cmpstrv (selection, ((const char *[]) { "http", NULL }));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -597,6 +653,7 @@ main (int argc, char *argv[])
   ADD ("delete-and-undo", test_window_delete_and_undo);
   ADD ("duplicate-and-rename", test_window_duplicate_and_rename);
   ADD ("narrow", test_window_narrow);
+  ADD ("problems", test_window_problems);
 #undef ADD
   return g_test_run ();
 }
