@@ -80,11 +80,3 @@ deca_edit_burst_end (DecaFlowDocument *document)
   g_object_set_qdata (G_OBJECT (document), burst_quark (), NULL);
   deca_flow_document_end_group (document);
 }
-
-gboolean
-deca_edit_burst_is_open (DecaFlowDocument *document)
-{
-  g_return_val_if_fail (DECA_IS_FLOW_DOCUMENT (document), FALSE);
-
-  return g_object_get_qdata (G_OBJECT (document), burst_quark ()) != NULL;
-}

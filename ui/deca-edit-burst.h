@@ -21,11 +21,9 @@ G_BEGIN_DECLS
 
 /* Opens, or continues, the burst of @field (any pointer naming the field) on @document;
  * call it right before the edit. An open burst of another field is ended first. */
-void     deca_edit_burst_begin   (DecaFlowDocument *document,
-                                  gconstpointer     field);
+void deca_edit_burst_begin (DecaFlowDocument *document,
+                            gconstpointer     field);
 /* Ends the open burst on @document, if any. */
-void     deca_edit_burst_end     (DecaFlowDocument *document);
-/* TRUE while a burst is open on @document. */
-gboolean deca_edit_burst_is_open (DecaFlowDocument *document);
+void deca_edit_burst_end   (DecaFlowDocument *document);
 
 G_END_DECLS
