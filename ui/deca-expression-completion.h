@@ -32,7 +32,6 @@ void                      deca_expression_completion_set_document (DecaExpressio
 /* (nullable) The node whose field is being edited; it does not propose itself. */
 void                      deca_expression_completion_set_node_id  (DecaExpressionCompletion *self,
                                                                    const char               *node_id);
-gboolean                  deca_expression_completion_get_template_mode (DecaExpressionCompletion *self);
 
 /* What completion proposes when @text_before_cursor is everything before the cursor.
  * Returns (transfer full) a GListModel of DecaExpressionProposal matching the word being
