@@ -550,10 +550,3 @@ deca_expression_completion_set_node_id (DecaExpressionCompletion *self,
   g_free (self->node_id);
   self->node_id = g_strdup (node_id);
 }
-
-gboolean
-deca_expression_completion_get_template_mode (DecaExpressionCompletion *self)
-{
-  g_return_val_if_fail (DECA_IS_EXPRESSION_COMPLETION (self), FALSE);
-  return self->template_mode;
-}
