@@ -117,14 +117,11 @@ add_unique (GListStore                 *store,
             const char                 *prefix)
 {
   g_autoptr(DecaExpressionProposal) proposal = NULL;
-  g_autofree char *lower_text = NULL;
-  g_autofree char *lower_prefix = NULL;
 
   if (g_hash_table_contains (seen, text))
     return;
-  lower_text = g_ascii_strdown (text, -1);
-  lower_prefix = g_ascii_strdown (prefix, -1);
-  if (!g_str_has_prefix (lower_text, lower_prefix))
+  /* Every candidate of every keystroke comes here: compare in place, without copies. */
+  if (g_ascii_strncasecmp (text, prefix, strlen (prefix)) != 0)
     return;
   g_hash_table_add (seen, g_strdup (text));
   proposal = deca_expression_proposal_new (kind, text, detail);
@@ -283,6 +280,36 @@ add_members (DecaExpressionCompletion *self,
     add_node_fields (self, store, seen, node, path, prefix);
 }
 
+/* Finds the word being typed at the end of @text (@length bytes): *@start is where its
+ * expression starts, *@word where the word does. Returns FALSE, setting neither, when the
+ * cursor is not in an expression, is in a string literal or after a number. */
+static gboolean
+find_word (DecaExpressionCompletion *self,
+           const char               *text,
+           gsize                     length,
+           gsize                    *start,
+           gsize                    *word)
+{
+  gsize expression, begin;
+
+  if (!find_expression_start (self, text, length, &expression))
+    return FALSE;
+  if (ends_in_string (text + expression, length - expression))
+    return FALSE;
+
+  /* Identifier characters, with '-' joining parts of a node id. */
+  begin = length;
+  while (begin > expression && (is_ident_char (text[begin - 1]) ||
+                                (text[begin - 1] == '-' && begin - 1 > expression &&
+                                 is_ident_char (text[begin - 2]) && begin < length)))
+    begin--;
+  if (begin < length && g_ascii_isdigit (text[begin]))
+    return FALSE;
+  *start = expression;
+  *word = begin;
+  return TRUE;
+}
+
 GListModel *
 deca_expression_completion_propose (DecaExpressionCompletion *self,
                                     const char               *text_before_cursor,
@@ -298,18 +325,7 @@ deca_expression_completion_propose (DecaExpressionCompletion *self,
   g_return_val_if_fail (text_before_cursor != NULL, NULL);
 
   length = strlen (text);
-  if (!find_expression_start (self, text, length, &start))
-    return NULL;
-  if (ends_in_string (text + start, length - start))
-    return NULL;
-
-  /* The word being typed: identifier characters, with '-' joining parts of a node id. */
-  word = length;
-  while (word > start && (is_ident_char (text[word - 1]) ||
-                          (text[word - 1] == '-' && word - 1 > start &&
-                           is_ident_char (text[word - 2]) && word < length)))
-    word--;
-  if (word < length && g_ascii_isdigit (text[word]))
+  if (!find_word (self, text, length, &start, &word))
     return NULL;
   prefix = g_strndup (text + word, length - word);
 
@@ -453,11 +469,12 @@ deca_expression_completion_activate (GtkSourceCompletionProvider *provider,
   GtkTextBuffer *buffer;
   GtkTextIter cursor, begin;
   g_autofree char *text = text_before (context, &cursor);
-  g_autoptr(GListModel) model = NULL;
   g_autoptr(GString) insert = g_string_new (deca_expression_proposal_get_text (item));
-  gsize word_start = strlen (text);
+  gsize length = strlen (text);
+  gsize start, word_start = length;
 
-  model = deca_expression_completion_propose (self, text, &word_start);
+  /* Only where the word starts is needed, not the proposals again. */
+  find_word (self, text, length, &start, &word_start);
   buffer = gtk_text_iter_get_buffer (&cursor);
   begin = cursor;
   gtk_text_iter_set_offset (&begin, (int) g_utf8_strlen (text, word_start));
