@@ -582,12 +582,18 @@ compare_names (gconstpointer a,
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
 
+/* Reads the examples folder in a worker thread (reading and parsing the files is I/O the
+ * window's start must not wait on): a GPtrArray of "file\ntitle" strings, sorted. */
 static void
-fill_examples_menu (DecaWindow *self)
+read_examples_thread (GTask        *task,
+                      gpointer      source,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
 {
   g_autofree char *dir_path = examples_dir ();
   g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *entries = g_ptr_array_new_with_free_func (g_free);
   const char *name;
 
   while (dir && (name = g_dir_read_name (dir)))
@@ -601,18 +607,45 @@ fill_examples_menu (DecaWindow *self)
       g_autofree char *path = g_build_filename (dir_path, file, NULL);
       g_autofree char *text = NULL;
       g_autoptr(JsonNode) root = NULL;
-      g_autoptr(GMenuItem) item = NULL;
       const char *title = NULL;
 
-      /* The menu shows each example's own name; the files are small. */
+      /* The menu shows each example's own name. */
       if (g_file_get_contents (path, &text, NULL, NULL))
         root = parse_flow_text (text, NULL);
       if (root)
         title = deca_json_object_get_string (json_node_get_object (root), "name");
-      item = g_menu_item_new (title ? title : file, NULL);
-      g_menu_item_set_action_and_target (item, "win.open-example", "s", file);
+      g_ptr_array_add (entries, g_strdup_printf ("%s\n%s", file, title ? title : file));
+    }
+  g_task_return_pointer (task, entries, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+examples_read_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  DecaWindow *self = DECA_WINDOW (source);
+  g_autoptr(GPtrArray) entries = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (entries == NULL || _deca_window_is_gone (self))
+    return;
+  for (guint i = 0; i < entries->len; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (g_ptr_array_index (entries, i), "\n", 2);
+      g_autoptr(GMenuItem) item = g_menu_item_new (parts[1], NULL);
+
+      g_menu_item_set_action_and_target (item, "win.open-example", "s", parts[0]);
       g_menu_append_item (self->examples_section, item);
     }
+}
+
+static void
+fill_examples_menu (DecaWindow *self)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, examples_read_cb, NULL);
+
+  g_task_set_source_tag (task, fill_examples_menu);
+  g_task_run_in_thread (task, read_examples_thread);
 }
 
 static void

@@ -636,6 +636,57 @@ test_window_problems (Fixture       *fixture,
   g_assert_cmpstrv (selection, ((const char *[]) { "http", NULL }));
 }
 
+static guint
+count_actions (GMenuModel *model,
+               const char *action)
+{
+  guint n = 0;
+
+  for (int i = 0; i < g_menu_model_get_n_items (model); i++)
+    {
+      g_autofree char *name = NULL;
+      g_autoptr(GMenuLinkIter) links = g_menu_model_iterate_item_links (model, i);
+      const char *link;
+      GMenuModel *child;
+
+      if (g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_ACTION, "s", &name)
+          && g_str_equal (name, action))
+        n++;
+      while (g_menu_link_iter_get_next (links, &link, &child))
+        {
+          n += count_actions (child, action);
+          g_object_unref (child);
+        }
+    }
+  return n;
+}
+
+static gboolean
+examples_listed_cb (gpointer data)
+{
+  return count_actions (data, "win.open-example") == 4;
+}
+
+/* The main menu lists the bundled examples (read off the UI thread), and opening one
+ * imports it. */
+static void
+test_window_examples (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  GtkWidget *button = find_menu_button_with_tooltip (GTK_WIDGET (fixture->window), "Main Menu");
+  GMenuModel *menu;
+
+  g_assert_nonnull (button);
+  menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button));
+  g_assert_true (deca_ui_test_wait_until (examples_listed_cb, menu, 10000));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open-example", "s",
+                              "loop-items.json");
+  wait_for_flow (fixture->window);
+  g_assert_nonnull (deca_flow_document_lookup_node (deca_window_get_document (fixture->window),
+                                                    "each-item"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -654,6 +705,7 @@ main (int argc, char *argv[])
   ADD ("duplicate-and-rename", test_window_duplicate_and_rename);
   ADD ("narrow", test_window_narrow);
   ADD ("problems", test_window_problems);
+  ADD ("examples", test_window_examples);
 #undef ADD
   return g_test_run ();
 }
