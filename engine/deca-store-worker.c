@@ -371,6 +371,21 @@ worker_queue (DecaStoreWorker     *self,
   g_async_queue_push (self->queue, job);
 }
 
+/* The guards every _finish shares, then the job's result: (transfer full) (nullable),
+ * or NULL with the job's error (or without one when a guard failed). */
+static gpointer
+worker_propagate (DecaStoreWorker  *self,
+                  GAsyncResult     *result,
+                  gpointer          source_tag,
+                  GError          **error)
+{
+  g_return_val_if_fail (DECA_IS_STORE_WORKER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* Queues @func to run in the worker's thread with the worker's store, after every job
  * queued before it. @data is passed to it and freed with @data_free (in the worker
  * thread) once it has run, or been skipped. @callback runs in the thread-default main
@@ -404,12 +419,7 @@ deca_store_worker_call_finish (DecaStoreWorker  *self,
                                GAsyncResult     *result,
                                GError          **error)
 {
-  g_return_val_if_fail (DECA_IS_STORE_WORKER (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == deca_store_worker_call_async,
-                        NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return worker_propagate (self, result, deca_store_worker_call_async, error);
 }
 
 /* Blocks the calling thread until every job queued so far has run in the worker's
@@ -535,12 +545,7 @@ deca_store_worker_save_flow_finish (DecaStoreWorker  *self,
 {
   g_autofree gint64 *version = NULL;
 
-  g_return_val_if_fail (DECA_IS_STORE_WORKER (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == deca_store_worker_save_flow_async,
-                        FALSE);
-
-  version = g_task_propagate_pointer (G_TASK (result), error);
+  version = worker_propagate (self, result, deca_store_worker_save_flow_async, error);
   if (version == NULL)
     return FALSE;
   if (out_version)
@@ -601,12 +606,7 @@ deca_store_worker_load_flow_finish (DecaStoreWorker  *self,
   LoadResult *loaded;
   char *document;
 
-  g_return_val_if_fail (DECA_IS_STORE_WORKER (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == deca_store_worker_load_flow_async,
-                        NULL);
-
-  loaded = g_task_propagate_pointer (G_TASK (result), error);
+  loaded = worker_propagate (self, result, deca_store_worker_load_flow_async, error);
   if (loaded == NULL)
     return NULL;
   if (out_version)
@@ -645,12 +645,7 @@ deca_store_worker_list_flows_finish (DecaStoreWorker  *self,
                                      GAsyncResult     *result,
                                      GError          **error)
 {
-  g_return_val_if_fail (DECA_IS_STORE_WORKER (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == deca_store_worker_list_flows_async,
-                        NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return worker_propagate (self, result, deca_store_worker_list_flows_async, error);
 }
 
 static gpointer
@@ -687,12 +682,7 @@ deca_store_worker_list_versions_finish (DecaStoreWorker  *self,
                                         GAsyncResult     *result,
                                         GError          **error)
 {
-  g_return_val_if_fail (DECA_IS_STORE_WORKER (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == deca_store_worker_list_versions_async,
-                        NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return worker_propagate (self, result, deca_store_worker_list_versions_async, error);
 }
 
 static gpointer
@@ -734,10 +724,6 @@ deca_store_worker_set_flow_deleted_finish (DecaStoreWorker  *self,
                                            GAsyncResult     *result,
                                            GError          **error)
 {
-  g_return_val_if_fail (DECA_IS_STORE_WORKER (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == deca_store_worker_set_flow_deleted_async,
-                        FALSE);
-
-  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+  return worker_propagate (self, result, deca_store_worker_set_flow_deleted_async,
+                           error) != NULL;
 }
