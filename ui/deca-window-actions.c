@@ -994,8 +994,7 @@ search_flows_action (GtkWidget  *widget,
 {
   DecaWindow *self = DECA_WINDOW (widget);
 
-  adw_flap_set_reveal_flap (self->sidebar_flap, TRUE);
-  gtk_stack_set_visible_child_name (self->sidebar_stack, "flows");
+  _deca_window_reveal_page (self->sidebar_flap, self->sidebar_stack, "flows");
   deca_flow_list_focus_search (self->flow_list);
 }
 
@@ -1006,8 +1005,7 @@ show_palette_action (GtkWidget  *widget,
 {
   DecaWindow *self = DECA_WINDOW (widget);
 
-  adw_flap_set_reveal_flap (self->sidebar_flap, TRUE);
-  gtk_stack_set_visible_child_name (self->sidebar_stack, "nodes");
+  _deca_window_reveal_page (self->sidebar_flap, self->sidebar_stack, "nodes");
   deca_palette_focus_search (self->palette);
 }
 
@@ -1018,8 +1016,7 @@ show_history_action (GtkWidget  *widget,
 {
   DecaWindow *self = DECA_WINDOW (widget);
 
-  adw_flap_set_reveal_flap (self->inspector_flap, TRUE);
-  gtk_stack_set_visible_child_name (self->inspector_stack, "history");
+  _deca_window_reveal_page (self->inspector_flap, self->inspector_stack, "history");
 }
 
 void

@@ -66,6 +66,10 @@ void     _deca_window_show_empty        (DecaWindow       *self);
 void     _deca_window_update_title      (DecaWindow       *self);
 void     _deca_window_toast             (DecaWindow       *self,
                                          const char       *message);
+/* Opens the side panel @flap and shows its @page. */
+void     _deca_window_reveal_page       (AdwFlap          *flap,
+                                         GtkStack         *stack,
+                                         const char       *page);
 void     _deca_window_error_dialog      (DecaWindow       *self,
                                          const char       *heading,
                                          const char       *body);

@@ -48,6 +48,15 @@ _deca_window_toast (DecaWindow *self,
 }
 
 void
+_deca_window_reveal_page (AdwFlap    *flap,
+                          GtkStack   *stack,
+                          const char *page)
+{
+  adw_flap_set_reveal_flap (flap, TRUE);
+  gtk_stack_set_visible_child_name (stack, page);
+}
+
+void
 _deca_window_error_dialog (DecaWindow *self,
                            const char *heading,
                            const char *body)
@@ -207,8 +216,7 @@ problem_activated_cb (DecaWindow    *self,
   gtk_popover_popdown (self->problems_popover);
   deca_canvas_set_selection (self->canvas, ids);
   deca_canvas_zoom_to_selection (self->canvas);
-  adw_flap_set_reveal_flap (self->inspector_flap, TRUE);
-  gtk_stack_set_visible_child_name (self->inspector_stack, "inspector");
+  _deca_window_reveal_page (self->inspector_flap, self->inspector_stack, "inspector");
 }
 
 /* ---- saving ------------------------------------------------------------------------ */
@@ -709,8 +717,7 @@ node_activated_cb (DecaWindow *self,
                    const char *node_id)
 {
   deca_inspector_set_node_id (self->inspector, node_id);
-  gtk_stack_set_visible_child_name (self->inspector_stack, "inspector");
-  adw_flap_set_reveal_flap (self->inspector_flap, TRUE);
+  _deca_window_reveal_page (self->inspector_flap, self->inspector_stack, "inspector");
   deca_inspector_focus_first_field (self->inspector);
 }
 
