@@ -2200,15 +2200,13 @@ void
 deca_flow_document_set_description (DecaFlowDocument *self,
                                     const char       *description)
 {
-  JsonNode *current;
-
   g_return_if_fail (DECA_IS_FLOW_DOCUMENT (self));
 
   if (description != NULL && *description == '\0')
     description = NULL;
-  current = json_object_get_member (self->root, "description");
-  if (description == NULL ? current == NULL
-      : g_strcmp0 (description, deca_json_object_get_string (self->root, "description")) == 0)
+  /* A "description" that is not a string is replaced (or removed) too. */
+  if (description == NULL ? !json_object_has_member (self->root, "description")
+      : g_strcmp0 (description, deca_flow_document_get_description (self)) == 0)
     return;
   edit_begin (self, _("Change description"));
   edit_set_member (self, "description",
