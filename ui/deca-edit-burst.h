@@ -19,6 +19,11 @@ G_BEGIN_DECLS
  * that undo, redo or save call deca_edit_burst_end() (or deca_inspector_flush()) first.
  */
 
+/* How long after the last key a typed edit is written: long enough that a burst of typing
+ * is a few writes, short enough that problems follow the typing. Every part of the
+ * inspector waits this long. */
+#define DECA_EDIT_APPLY_DELAY_MS 300
+
 /* Opens, or continues, the burst of @field (any pointer naming the field) on @document;
  * call it right before the edit. An open burst of another field is ended first. */
 void deca_edit_burst_begin (DecaFlowDocument *document,

@@ -14,9 +14,6 @@
 #include "deca-schema-form.h"
 #include "deca-trigger-editor.h"
 
-/* As in DecaSchemaForm: a burst of typing becomes one undo step. */
-#define APPLY_DELAY_MS 300
-
 struct _DecaInspector
 {
   GtkWidget parent_instance;
@@ -147,7 +144,7 @@ restart_source (guint       *source,
                 gpointer     data)
 {
   g_clear_handle_id (source, g_source_remove);
-  *source = g_timeout_add (APPLY_DELAY_MS, func, data);
+  *source = g_timeout_add (DECA_EDIT_APPLY_DELAY_MS, func, data);
 }
 
 /* The position of @item in @model, or -1. */

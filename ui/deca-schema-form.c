@@ -12,10 +12,6 @@
 #include "deca-schema-form.h"
 #include "deca-validator.h"
 
-/* How long after the last key a text edit is written: long enough that a burst of
- * typing is one undo step, short enough that problems follow the typing. */
-#define APPLY_DELAY_MS 300
-
 typedef enum {
   FIELD_TEMPLATE,
   FIELD_EXPRESSION,
@@ -362,7 +358,7 @@ field_changed_later (Field *field)
   if (field->loading)
     return;
   g_clear_handle_id (&field->apply_source, g_source_remove);
-  field->apply_source = g_timeout_add (APPLY_DELAY_MS, apply_timeout_cb, field);
+  field->apply_source = g_timeout_add (DECA_EDIT_APPLY_DELAY_MS, apply_timeout_cb, field);
 }
 
 static void

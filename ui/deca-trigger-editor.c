@@ -11,7 +11,6 @@
 #include "deca-trigger-editor.h"
 #include "deca-validator.h"
 
-#define APPLY_DELAY_MS 300
 #define N_NEXT_TIMES 5
 
 static const char * const webhook_methods[] = { "GET", "POST", "PUT", "PATCH", "DELETE", NULL };
@@ -271,7 +270,7 @@ field_changed_cb (GtkWidget  *widget,
   if (widget == GTK_WIDGET (row->cron_row) || widget == GTK_WIDGET (row->timezone_row))
     update_preview (row);
   g_clear_handle_id (&row->apply_source, g_source_remove);
-  row->apply_source = g_timeout_add (APPLY_DELAY_MS, apply_timeout_cb, row);
+  row->apply_source = g_timeout_add (DECA_EDIT_APPLY_DELAY_MS, apply_timeout_cb, row);
 }
 
 static void
