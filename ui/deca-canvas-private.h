@@ -56,8 +56,6 @@ struct _DecaCanvas
   GHashTable *view_by_item;     /* DecaFlowNodeItem -> DecaNodeView (both borrowed) */
   gulong nodes_changed_id;
   gulong connections_changed_id;
-  gulong can_undo_id;
-  gulong can_redo_id;
   guint refusal_timeout_id;
   double refusal_x;             /* where the refusal is shown, widget pixels */
   double refusal_y;
@@ -104,7 +102,6 @@ struct _DecaCanvas
   GStrv drag_ids;
   gboolean drag_group_open;
   DecaNodeView *press_node;       /* the node pressed, for selecting it on release */
-  gboolean press_extend;
   GHashTable *rubber_base;        /* DecaNodeView set selected before an extending band */
   DecaNodeView *connect_from;
   const char *connect_port;       /* interned; NULL for the default port */
