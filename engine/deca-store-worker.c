@@ -88,6 +88,15 @@ job_free (Job *job)
   g_free (job);
 }
 
+/* Frees the job's input once it has run or been skipped, in the thread that did so. */
+static void
+job_drop_data (Job *job)
+{
+  if (job->data_free != NULL && job->data != NULL)
+    job->data_free (job->data);
+  job->data = NULL;
+}
+
 /* Runs in the caller's main context: hands the job's outcome to its GTask. */
 static gboolean
 job_deliver_cb (gpointer user_data)
@@ -139,11 +148,7 @@ worker_run_call (DecaStoreWorker *self,
         }
     }
 
-  /* The data is the job's input: done with it, and freed where it was used. */
-  if (job->data_free != NULL && job->data != NULL)
-    job->data_free (job->data);
-  job->data = NULL;
-
+  job_drop_data (job);
   job_send_back (job);
 }
 
@@ -359,9 +364,7 @@ worker_queue (DecaStoreWorker     *self,
 
   if (self->thread == NULL)
     {
-      if (data_free != NULL && data != NULL)
-        data_free (data);
-      job->data = NULL;
+      job_drop_data (job);
       job->error = g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED,
                                 _("The store “%s” has been closed"), self->path);
       job_send_back (job);
