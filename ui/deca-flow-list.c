@@ -74,29 +74,16 @@ flow_menu_new (const char *flow_id)
 static GtkWidget *
 flow_row_new (const DecaFlowSummary *summary)
 {
-  GtkWidget *row = gtk_list_box_row_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *name = gtk_label_new (summary->name);
   g_autofree char *when = deca_format_time_for_people (summary->updated_at);
   /* Translators: the line under a flow's name in the flow list: its latest version
    * number and when it was saved ("Today at 14:02"). */
   g_autofree char *detail = g_strdup_printf (_("Version %lld · %s"),
                                              (long long) summary->latest_version, when);
-  GtkWidget *subtitle = gtk_label_new (detail);
+  GtkBox *suffixes;
+  GtkWidget *row = deca_ui_list_row_new (summary->name, detail, &suffixes);
   GtkWidget *menu_button = gtk_menu_button_new ();
   g_autoptr(GMenuModel) menu = flow_menu_new (summary->id);
   g_autofree char *menu_label = g_strdup_printf (_("Actions for “%s”"), summary->name);
-
-  gtk_label_set_xalign (GTK_LABEL (name), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
-  gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (subtitle, "caption");
-  gtk_widget_add_css_class (subtitle, "dim-label");
-  gtk_widget_set_hexpand (labels, TRUE);
-  gtk_box_append (GTK_BOX (labels), name);
-  gtk_box_append (GTK_BOX (labels), subtitle);
 
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "view-more-symbolic");
   gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), menu);
@@ -105,15 +92,7 @@ flow_row_new (const DecaFlowSummary *summary)
   gtk_widget_set_tooltip_text (menu_button, _("Rename, duplicate or delete"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (menu_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, menu_label, -1);
-
-  gtk_box_append (GTK_BOX (box), labels);
-  gtk_box_append (GTK_BOX (box), menu_button);
-  gtk_widget_set_margin_top (box, 3);
-  gtk_widget_set_margin_bottom (box, 3);
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, summary->name,
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, detail, -1);
+  gtk_box_append (suffixes, menu_button);
 
   g_object_set_data_full (G_OBJECT (row), "deca-flow-id", g_strdup (summary->id), g_free);
   g_object_set_data_full (G_OBJECT (row), "deca-flow-name", g_strdup (summary->name), g_free);

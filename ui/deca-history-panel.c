@@ -56,9 +56,6 @@ static GtkWidget *
 version_row_new (const DecaFlowVersionInfo *info,
                  gboolean                   latest)
 {
-  GtkWidget *row = gtk_list_box_row_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   g_autofree char *title = latest
     ? g_strdup_printf (_("Version %lld (latest)"), (long long) info->version)
     : g_strdup_printf (_("Version %lld"), (long long) info->version);
@@ -72,31 +69,15 @@ version_row_new (const DecaFlowVersionInfo *info,
                                                  (long long) info->version);
   g_autofree char *restore_label = g_strdup_printf (_("Restore version %lld"),
                                                     (long long) info->version);
-  GtkWidget *title_label = gtk_label_new (title);
-  GtkWidget *detail_label = gtk_label_new (detail);
+  GtkBox *suffixes;
+  GtkWidget *row = deca_ui_list_row_new (title, detail, &suffixes);
 
-  gtk_label_set_xalign (GTK_LABEL (title_label), 0);
-  gtk_label_set_xalign (GTK_LABEL (detail_label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (detail_label), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (detail_label, "caption");
-  gtk_widget_add_css_class (detail_label, "dim-label");
-  gtk_widget_set_hexpand (labels, TRUE);
-  gtk_box_append (GTK_BOX (labels), title_label);
-  gtk_box_append (GTK_BOX (labels), detail_label);
-  gtk_box_append (GTK_BOX (box), labels);
-  gtk_box_append (GTK_BOX (box), version_button_new ("document-open-symbolic", open_label,
-                                                     "win.open-version", info->version));
+  gtk_box_append (suffixes, version_button_new ("document-open-symbolic", open_label,
+                                                "win.open-version", info->version));
   if (!latest)
-    gtk_box_append (GTK_BOX (box),
-                    version_button_new ("edit-undo-symbolic", restore_label,
-                                        "win.restore-version", info->version));
-  gtk_widget_set_margin_top (box, 3);
-  gtk_widget_set_margin_bottom (box, 3);
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+    gtk_box_append (suffixes, version_button_new ("edit-undo-symbolic", restore_label,
+                                                  "win.restore-version", info->version));
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, title,
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, detail, -1);
   return row;
 }
 

@@ -38,6 +38,38 @@ deca_ui_init (void)
   g_once_init_leave (&initialised, 1);
 }
 
+GtkWidget *
+deca_ui_list_row_new (const char  *title,
+                      const char  *caption,
+                      GtkBox     **suffixes)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *title_label = gtk_label_new (title);
+  GtkWidget *caption_label = gtk_label_new (caption);
+
+  gtk_label_set_xalign (GTK_LABEL (title_label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (title_label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_xalign (GTK_LABEL (caption_label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (caption_label), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (caption_label, "caption");
+  gtk_widget_add_css_class (caption_label, "dim-label");
+  gtk_widget_set_hexpand (labels, TRUE);
+  gtk_box_append (GTK_BOX (labels), title_label);
+  gtk_box_append (GTK_BOX (labels), caption_label);
+
+  gtk_box_append (GTK_BOX (box), labels);
+  gtk_widget_set_margin_top (box, 3);
+  gtk_widget_set_margin_bottom (box, 3);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, title,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, caption, -1);
+  *suffixes = GTK_BOX (box);
+  return row;
+}
+
 char *
 deca_format_time_for_people (gint64 time_us)
 {

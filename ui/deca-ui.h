@@ -14,6 +14,14 @@ void  deca_ui_init                 (void);
  * (transfer full). */
 char *deca_format_time_for_people (gint64 time_us);
 
+/* A list row for the side panels: @title with @caption (dim, smaller) below it, both
+ * ellipsized, and the row's accessible name and description set from them. Widgets
+ * appended to @suffixes (out, borrowed) sit at the row's end. Returns (transfer
+ * floating) the GtkListBoxRow. */
+GtkWidget *deca_ui_list_row_new (const char  *title,
+                                 const char  *caption,
+                                 GtkBox     **suffixes);
+
 /* Picks the renderer before GTK starts: on an X server without direct rendering (Xvfb,
  * VNC, forwarded X) GL would be Mesa's software llvmpipe, slower and 60 MB heavier than
  * cairo, so there GL is turned off and cairo draws, unless GSK_RENDERER is set. Call
