@@ -405,14 +405,22 @@ _deca_canvas_minimap_to_canvas (DecaCanvas *self,
   *cy = self->minimap_world.origin.y + (wy - rect.origin.y - oy) / scale;
 }
 
+/* The minimap's drawing shows the cards' places and the selection: made again at the
+ * next frame that shows it. */
+static void
+invalidate_minimap (DecaCanvas *self)
+{
+  g_clear_pointer (&self->minimap_node, gsk_render_node_unref);
+  g_clear_object (&self->minimap_texture);
+}
+
 /* ---- selection -------------------------------------------------------------------------- */
 
 void
 _deca_canvas_selection_changed (DecaCanvas *self)
 {
   /* The minimap shows the selection. */
-  g_clear_pointer (&self->minimap_node, gsk_render_node_unref);
-  g_clear_object (&self->minimap_texture);
+  invalidate_minimap (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTION]);
   _deca_canvas_update_actions (self);
@@ -495,8 +503,7 @@ static void
 node_moved_cb (DecaCanvas   *self,
                DecaNodeView *view)
 {
-  g_clear_pointer (&self->minimap_node, gsk_render_node_unref);
-  g_clear_object (&self->minimap_texture);
+  invalidate_minimap (self);
   self->geometry_dirty = TRUE;
   gtk_widget_queue_allocate (GTK_WIDGET (self));
 }
@@ -625,8 +632,7 @@ nodes_changed_cb (DecaCanvas *self,
         if (!g->from_view || !g->to_view)
           resolve_connection (self, view);
       }
-  g_clear_pointer (&self->minimap_node, gsk_render_node_unref);
-  g_clear_object (&self->minimap_texture);
+  invalidate_minimap (self);
   self->geometry_dirty = TRUE;
   gtk_widget_queue_allocate (GTK_WIDGET (self));
   if (n_selected != self->n_selected)
@@ -685,8 +691,7 @@ clear_views (DecaCanvas *self)
     remove_connection_view (self, self->connection_views->len - 1);
   while (self->node_views->len > 0)
     remove_node_view (self, self->node_views->len - 1);
-  g_clear_pointer (&self->minimap_node, gsk_render_node_unref);
-  g_clear_object (&self->minimap_texture);
+  invalidate_minimap (self);
 }
 
 void
@@ -984,8 +989,7 @@ invalidate_curves (DecaCanvas *self)
 
       g_clear_pointer (&g->node, gsk_render_node_unref);
     }
-  g_clear_pointer (&self->minimap_node, gsk_render_node_unref);
-  g_clear_object (&self->minimap_texture);
+  invalidate_minimap (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
