@@ -728,23 +728,10 @@ deca_canvas_set_document (DecaCanvas       *self,
     {
       GListModel *nodes = deca_flow_document_get_nodes (document);
       GListModel *connections = deca_flow_document_get_connections (document);
-      guint n;
 
       self->document = g_object_ref (document);
-      n = g_list_model_get_n_items (nodes);
-      for (guint i = 0; i < n; i++)
-        {
-          g_autoptr(DecaFlowNodeItem) item = g_list_model_get_item (nodes, i);
-
-          add_node_view (self, item, i);
-        }
-      n = g_list_model_get_n_items (connections);
-      for (guint i = 0; i < n; i++)
-        {
-          g_autoptr(DecaFlowConnectionItem) item = g_list_model_get_item (connections, i);
-
-          add_connection_view (self, item, i);
-        }
+      nodes_changed_cb (self, 0, 0, g_list_model_get_n_items (nodes), nodes);
+      connections_changed_cb (self, 0, 0, g_list_model_get_n_items (connections), connections);
       self->nodes_changed_id = g_signal_connect_object (nodes, "items-changed",
                                                         G_CALLBACK (nodes_changed_cb), self,
                                                         G_CONNECT_SWAPPED);
