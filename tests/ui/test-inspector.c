@@ -96,8 +96,7 @@ click_center (Fixture   *fixture,
               GtkWidget *widget)
 {
   scroll_to (fixture, widget);
-  deca_ui_test_click (widget, gtk_widget_get_width (widget) / 2.0,
-                      gtk_widget_get_height (widget) / 2.0);
+  deca_ui_test_click_widget (widget);
 }
 
 /* Clicks into the text of @widget (a spin button's entry sits at its left). */
@@ -135,23 +134,6 @@ find_label (GtkWidget  *root,
   return NULL;
 }
 
-static GtkWidget *
-find_type (GtkWidget *root,
-           GType      type)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
-        return child;
-      if ((found = find_type (child, type)))
-        return found;
-    }
-  return NULL;
-}
-
 typedef struct {
   GtkWidget *root;
   const char *text;
@@ -176,8 +158,7 @@ click_label (GtkWidget  *root,
 
   g_assert_true (deca_ui_test_wait_until (label_shown, &wait, 5000));
   deca_ui_test_wait_for_draw (wait.found);
-  deca_ui_test_click (wait.found, gtk_widget_get_width (wait.found) / 2.0,
-                      gtk_widget_get_height (wait.found) / 2.0);
+  deca_ui_test_click_widget (wait.found);
 }
 
 static JsonNode *
@@ -702,7 +683,7 @@ test_retry_timeout (Fixture       *fixture,
   attempts = deca_inspector_get_part (fixture->inspector, "max-attempts");
   delay = deca_inspector_get_part (fixture->inspector, "initial-delay");
   timeout = deca_inspector_get_part (fixture->inspector, "node-timeout");
-  toggle = find_type (retry, GTK_TYPE_SWITCH);
+  toggle = deca_ui_test_find_type (retry, GTK_TYPE_SWITCH);
   g_assert_nonnull (toggle);
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (toggle)));
 
@@ -912,7 +893,7 @@ test_triggers (Fixture       *fixture,
                gconstpointer  data)
 {
   DecaTriggerEditor *editor = DECA_TRIGGER_EDITOR (deca_inspector_get_part (fixture->inspector, "trigger-editor"));
-  GtkWidget *add = find_type (GTK_WIDGET (editor), GTK_TYPE_MENU_BUTTON);
+  GtkWidget *add = deca_ui_test_find_type (GTK_WIDGET (editor), GTK_TYPE_MENU_BUTTON);
   GtkWidget *cron;
   GtkWidget *zone;
   GtkWidget *description;

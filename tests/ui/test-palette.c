@@ -253,13 +253,6 @@ type_search (DecaPalette *palette,
   deca_ui_test_type_text (entry, text);
 }
 
-static void
-click_center (GtkWidget *widget)
-{
-  deca_ui_test_click (widget, gtk_widget_get_width (widget) / 2.0,
-                      gtk_widget_get_height (widget) / 2.0);
-}
-
 static DecaPalette *
 show_palette (DecaNodeRegistry *registry,
               GtkWindow       **window)
@@ -291,7 +284,7 @@ test_palette_search (void)
   assert_headers (palette, "Triggers,Core,Integrations");
   g_assert_cmpuint (deca_palette_get_n_matches (palette), ==, 14);
 
-  click_center (palette_entry (palette));
+  deca_ui_test_click_widget (palette_entry (palette));
 
   /* A word of a description. */
   type_search (palette, "cron");
@@ -383,7 +376,7 @@ test_palette_activate (void)
   GtkWidget *row;
 
   g_signal_connect (palette, "type-activated", G_CALLBACK (type_activated_cb), &activated);
-  click_center (entry);
+  deca_ui_test_click_widget (entry);
   g_assert_true (focus_within (entry));
 
   /* Down moves from the search into the list; Enter on the row activates it. */
@@ -435,10 +428,10 @@ test_palette_activate (void)
   deca_ui_test_key (entry, GDK_KEY_Escape, 0);
   assert_names (palette, ALL_BUILTINS);
   row = row_of_type (palette, "transform");
-  click_center (row);
+  deca_ui_test_click_widget (row);
   deca_ui_test_iterate ();
   g_assert_cmpuint (activated.count, ==, 0);
-  click_center (row);
+  deca_ui_test_click_widget (row);
   wait_activated (&activated, "transform");
 
   gtk_window_destroy (window);
