@@ -79,7 +79,6 @@ drag_begin_cb (DecaCanvas     *self,
   DecaNodeView *view;
   DecaConnectionView *connection;
   const char *port = NULL;
-  gboolean on_label;
   double cx, cy;
 
   self->drag_start_x = self->drag_x = x;
@@ -144,7 +143,7 @@ drag_begin_cb (DecaCanvas     *self,
       return;
     }
 
-  connection = _deca_canvas_connection_at (self, cx, cy, &on_label);
+  connection = _deca_canvas_connection_at (self, cx, cy);
   if (connection)
     {
       gtk_widget_grab_focus (GTK_WIDGET (connection));
@@ -383,7 +382,6 @@ click_released_cb (DecaCanvas      *self,
                    GtkGestureClick *gesture)
 {
   DecaConnectionView *connection;
-  gboolean on_label;
   double cx, cy;
 
   if (n_press != 2 || !self->document || _deca_canvas_in_minimap (self, x, y))
@@ -391,7 +389,7 @@ click_released_cb (DecaCanvas      *self,
   deca_canvas_widget_to_canvas (self, x, y, &cx, &cy);
   if (_deca_canvas_node_at (self, cx, cy))
     return;
-  connection = _deca_canvas_connection_at (self, cx, cy, &on_label);
+  connection = _deca_canvas_connection_at (self, cx, cy);
   if (connection)
     {
       _deca_canvas_select_connection (self, connection);

@@ -140,8 +140,7 @@ DecaNodeView       *_deca_canvas_port_at            (DecaCanvas         *self,
                                                      const char        **port);
 DecaConnectionView *_deca_canvas_connection_at      (DecaCanvas         *self,
                                                      double              cx,
-                                                     double              cy,
-                                                     gboolean           *on_label);
+                                                     double              cy);
 gboolean            _deca_canvas_in_minimap         (DecaCanvas         *self,
                                                      double              wx,
                                                      double              wy);

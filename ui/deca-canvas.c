@@ -279,8 +279,7 @@ _deca_canvas_port_at (DecaCanvas  *self,
 DecaConnectionView *
 _deca_canvas_connection_at (DecaCanvas *self,
                             double      cx,
-                            double      cy,
-                            gboolean   *on_label)
+                            double      cy)
 {
   double tolerance = DECA_CANVAS_CURVE_TOLERANCE / self->zoom;
   DecaConnectionView *best = NULL;
@@ -288,7 +287,6 @@ _deca_canvas_connection_at (DecaCanvas *self,
   double wx, wy;
 
   deca_canvas_canvas_to_widget (self, cx, cy, &wx, &wy);
-  *on_label = FALSE;
 
   /* Labels first: they sit on top of the curves. */
   if (self->zoom >= DECA_CANVAS_DETAIL_ZOOM)
@@ -302,10 +300,7 @@ _deca_canvas_connection_at (DecaCanvas *self,
           continue;
         if (gtk_widget_compute_bounds (GTK_WIDGET (view), GTK_WIDGET (self), &bounds)
             && graphene_rect_contains_point (&bounds, &GRAPHENE_POINT_INIT (wx, wy)))
-          {
-            *on_label = TRUE;
-            return view;
-          }
+          return view;
       }
 
   for (guint i = 0; i < self->connection_views->len; i++)
