@@ -965,9 +965,11 @@ show_item (DecaInspector          *self,
 
   if (node)
     {
+      /* No refresh on the node's own notify::timeout and notify::problems: every edit
+       * notifies the document's problems, which refreshes, and the node's problems are
+       * recomputed only after that, when someone asks for them (refresh() does), so these
+       * would refresh a second time per edit, nested inside the first. */
       g_signal_connect_swapped (node, "notify::id", G_CALLBACK (node_id_changed_cb), self);
-      g_signal_connect_swapped (node, "notify::timeout", G_CALLBACK (refresh), self);
-      g_signal_connect_swapped (node, "notify::problems", G_CALLBACK (refresh), self);
       load_node_header (self);
       load_node_id (self);
       entry_row_show_error (self->node_id_row, self->node_id_error_label, NULL);
