@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "deca-canvas-private.h"
+#include "deca-json.h"
 
 /* Where a paste lands, relative to the copied nodes, when they are in view. */
 #define PASTE_OFFSET (2 * DECA_CANVAS_GRID_STEP)
@@ -217,34 +218,26 @@ fragment_origin (const char *text,
                  double     *x,
                  double     *y)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *root;
-  JsonArray *nodes;
+  g_autoptr(JsonNode) root = deca_json_parse (text, -1, NULL);
+  JsonNode *nodes;
   gboolean any = FALSE;
 
-  if (!json_parser_load_from_data (parser, text, -1, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!root || !JSON_NODE_HOLDS_OBJECT (root))
     return FALSE;
-  root = json_node_get_object (json_parser_get_root (parser));
-  if (!json_object_has_member (root, "nodes")
-      || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "nodes")))
+  nodes = json_object_get_member (json_node_get_object (root), "nodes");
+  if (!nodes || !JSON_NODE_HOLDS_ARRAY (nodes))
     return FALSE;
-  nodes = json_object_get_array_member (root, "nodes");
-  for (guint i = 0; i < json_array_get_length (nodes); i++)
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (nodes)); i++)
     {
-      JsonNode *element = json_array_get_element (nodes, i);
-      JsonObject *node, *position;
+      JsonNode *element = json_array_get_element (json_node_get_array (nodes), i);
+      JsonObject *position;
       JsonNode *px, *py;
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
         continue;
-      node = json_node_get_object (element);
-      if (!json_object_has_member (node, "position")
-          || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (node, "position")))
-        continue;
-      position = json_object_get_object_member (node, "position");
-      px = json_object_get_member (position, "x");
-      py = json_object_get_member (position, "y");
+      position = deca_json_object_get_object (json_node_get_object (element), "position");
+      px = position ? json_object_get_member (position, "x") : NULL;
+      py = position ? json_object_get_member (position, "y") : NULL;
       if (!px || !py || json_node_get_value_type (px) == G_TYPE_STRING
           || !JSON_NODE_HOLDS_VALUE (px) || !JSON_NODE_HOLDS_VALUE (py)
           || json_node_get_value_type (py) == G_TYPE_STRING)
