@@ -8,7 +8,7 @@
  *   BENCH canvas_frame_ms <median> ms
  *
  * and the resident memory with the flow open (BENCH canvas_rss_mb). DECA_CANVAS_DEBUG
- * (no-cull, no-cache, no-lod) turns the canvas's shortcuts off for comparison. */
+ * (no-cull, no-cache, no-lod, no-texture) turns the canvas's shortcuts off for comparison. */
 
 #include <stdio.h>
 #include <math.h>
