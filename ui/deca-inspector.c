@@ -951,8 +951,6 @@ show_item (DecaInspector          *self,
 
   if (self->node)
     g_signal_handlers_disconnect_by_data (self->node, self);
-  if (self->connection)
-    g_signal_handlers_disconnect_by_data (self->connection, self);
 
   node_changed = self->node != node;
   connection_changed = self->connection != connection;
@@ -977,7 +975,8 @@ show_item (DecaInspector          *self,
     }
   else if (connection)
     {
-      g_signal_connect_swapped (connection, "notify", G_CALLBACK (refresh), self);
+      /* Nor on the connection's notify: it changes only by edits, undo and redo, and
+       * every one of them notifies the document's problems. */
       self->loading = TRUE;
       deca_expression_view_set_text (self->condition_view, NULL);
       self->loading = FALSE;
