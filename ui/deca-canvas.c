@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "deca-canvas-private.h"
+#include "deca-ui.h"
 #include "deca-engine-error.h"
 #include "deca-flow-layout.h"
 
@@ -945,21 +946,6 @@ deca_canvas_size_allocate (GtkWidget *widget,
     gtk_popover_present (GTK_POPOVER (self->condition_popover));
 }
 
-/* ---- drawing ---------------------------------------------------------------------------- */
-
-static void
-lookup_color (DecaCanvas *self,
-              const char *name,
-              GdkRGBA    *color,
-              const char *fallback)
-{
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (GTK_WIDGET (self)),
-                                       name, color))
-    gdk_rgba_parse (color, fallback);
-  G_GNUC_END_IGNORE_DEPRECATIONS
-}
-
 /* Drops the cached drawings of the curves and the minimap. */
 static void
 invalidate_curves (DecaCanvas *self)
@@ -981,11 +967,11 @@ update_colors (DecaCanvas *self)
 {
   GdkRGBA fg, accent, error, card, view;
 
-  lookup_color (self, "window_fg_color", &fg, "rgba(0,0,0,0.8)");
-  lookup_color (self, "accent_color", &accent, "#1c71d8");
-  lookup_color (self, "error_color", &error, "#c01c28");
-  lookup_color (self, "card_bg_color", &card, "#ffffff");
-  lookup_color (self, "view_bg_color", &view, "#ffffff");
+  deca_ui_lookup_color (GTK_WIDGET (self), "window_fg_color", &fg, "rgba(0,0,0,0.8)");
+  deca_ui_lookup_color (GTK_WIDGET (self), "accent_color", &accent, "#1c71d8");
+  deca_ui_lookup_color (GTK_WIDGET (self), "error_color", &error, "#c01c28");
+  deca_ui_lookup_color (GTK_WIDGET (self), "card_bg_color", &card, "#ffffff");
+  deca_ui_lookup_color (GTK_WIDGET (self), "view_bg_color", &view, "#ffffff");
   if (gdk_rgba_equal (&fg, &self->fg_color) && gdk_rgba_equal (&accent, &self->accent_color)
       && gdk_rgba_equal (&error, &self->error_color) && gdk_rgba_equal (&card, &self->card_color)
       && gdk_rgba_equal (&view, &self->view_color))

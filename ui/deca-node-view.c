@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "deca-node-view.h"
+#include "deca-ui.h"
 #include "deca-palette.h"
 
 struct _DecaNodeView
@@ -584,18 +585,6 @@ append_circle (GtkSnapshot   *snapshot,
   gtk_snapshot_append_border (snapshot, &circle, widths, rings);
 }
 
-static void
-lookup_color (GtkWidget  *widget,
-              const char *name,
-              GdkRGBA    *color,
-              const char *fallback)
-{
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, color))
-    gdk_rgba_parse (color, fallback);
-  G_GNUC_END_IGNORE_DEPRECATIONS
-}
-
 /* The icon's colour says the category, as in the palette; lighter in the dark style. */
 static const char *
 category_color_name (DecaNodeView *self)
@@ -641,8 +630,8 @@ snapshot_content (DecaNodeView *self,
       GskRoundedRect pill;
       int w, h;
 
-      lookup_color (widget, "error_bg_color", &error_bg, "#e01b24");
-      lookup_color (widget, "error_fg_color", &error_fg, "#ffffff");
+      deca_ui_lookup_color (widget, "error_bg_color", &error_bg, "#e01b24");
+      deca_ui_lookup_color (widget, "error_fg_color", &error_fg, "#ffffff");
       badge_rect (self, badge, &rect);
       pango_layout_get_pixel_size (badge, &w, &h);
       gsk_rounded_rect_init_from_rect (&pill, &rect, rect.size.height / 2);
@@ -671,7 +660,7 @@ snapshot_content (DecaNodeView *self,
       icon = gtk_icon_theme_lookup_icon (theme, self->icon_name, NULL, ICON_SIZE,
                                          gtk_widget_get_scale_factor (widget),
                                          gtk_widget_get_direction (widget), 0);
-      lookup_color (widget, category_color_name (self), &icon_color, "#2ec27e");
+      deca_ui_lookup_color (widget, category_color_name (self), &icon_color, "#2ec27e");
       gtk_snapshot_save (snapshot);
       gtk_snapshot_translate (snapshot,
                               &GRAPHENE_POINT_INIT (PADDING_X,
@@ -705,16 +694,16 @@ deca_node_view_snapshot (GtkWidget   *widget,
   double x, y, dx, dy;
   guint n = n_output_ports (self);
 
-  lookup_color (widget, "window_fg_color", &fg, "#303030");
+  deca_ui_lookup_color (widget, "window_fg_color", &fg, "#303030");
   snapshot_content (self, snapshot);
-  lookup_color (widget, "card_bg_color", &card, "#ffffff");
-  lookup_color (widget, "error_color", &error, "#c01c28");
+  deca_ui_lookup_color (widget, "card_bg_color", &card, "#ffffff");
+  deca_ui_lookup_color (widget, "error_color", &error, "#c01c28");
   if (card.alpha < 1)
     {
       /* The card colour is translucent in libadwaita; ports must hide the curve's end. */
       GdkRGBA view;
 
-      lookup_color (widget, "view_bg_color", &view, "#ffffff");
+      deca_ui_lookup_color (widget, "view_bg_color", &view, "#ffffff");
       card.red = card.red * card.alpha + view.red * (1 - card.alpha);
       card.green = card.green * card.alpha + view.green * (1 - card.alpha);
       card.blue = card.blue * card.alpha + view.blue * (1 - card.alpha);

@@ -38,6 +38,19 @@ deca_ui_init (void)
   g_once_init_leave (&initialised, 1);
 }
 
+void
+deca_ui_lookup_color (GtkWidget  *widget,
+                      const char *name,
+                      GdkRGBA    *color,
+                      const char *fallback)
+{
+  /* GTK 4.8 has no other way to read a named colour; it is deprecated from 4.10 on. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, color))
+    gdk_rgba_parse (color, fallback);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+}
+
 GtkWidget *
 deca_ui_list_row_new (const char  *title,
                       const char  *caption,

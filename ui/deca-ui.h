@@ -22,6 +22,13 @@ GtkWidget *deca_ui_list_row_new (const char  *title,
                                  const char  *caption,
                                  GtkBox     **suffixes);
 
+/* Sets @color to the named colour of @widget's theme (@accent_color, @card_bg_color...),
+ * or to @fallback when the theme has no such colour: for widgets that draw themselves. */
+void       deca_ui_lookup_color (GtkWidget  *widget,
+                                 const char *name,
+                                 GdkRGBA    *color,
+                                 const char *fallback);
+
 /* Picks the renderer before GTK starts: on an X server without direct rendering (Xvfb,
  * VNC, forwarded X) GL would be Mesa's software llvmpipe, slower and 60 MB heavier than
  * cairo, so there GL is turned off and cairo draws, unless GSK_RENDERER is set. Call
