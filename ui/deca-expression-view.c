@@ -12,7 +12,6 @@ struct _DecaExpressionView
 
   /* template widgets */
   GtkLabel *title_label;
-  GtkFrame *frame;
   GtkSourceView *source_view;
   GtkLabel *error_label;
   GtkLabel *description_label;
@@ -23,7 +22,6 @@ struct _DecaExpressionView
   char *description;
   DecaExpressionViewMode mode;
   gboolean required;
-  gulong dark_handler;
   gulong changed_handler;
 };
 
@@ -183,9 +181,8 @@ deca_expression_view_constructed (GObject *object)
   gtk_source_buffer_set_highlight_syntax (buffer, language != NULL);
   gtk_source_buffer_set_highlight_matching_brackets (buffer, TRUE);
   update_style_scheme (self);
-  self->dark_handler = g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
-                                                G_CALLBACK (dark_changed_cb), self,
-                                                G_CONNECT_SWAPPED);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (dark_changed_cb), self, G_CONNECT_SWAPPED);
 
   if (self->mode == DECA_EXPRESSION_VIEW_JSON)
     {
@@ -324,7 +321,6 @@ deca_expression_view_class_init (DecaExpressionViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/deca/Studio/ui/deca-expression-view.ui");
   gtk_widget_class_bind_template_child (widget_class, DecaExpressionView, title_label);
-  gtk_widget_class_bind_template_child (widget_class, DecaExpressionView, frame);
   gtk_widget_class_bind_template_child (widget_class, DecaExpressionView, source_view);
   gtk_widget_class_bind_template_child (widget_class, DecaExpressionView, error_label);
   gtk_widget_class_bind_template_child (widget_class, DecaExpressionView, description_label);
