@@ -53,7 +53,6 @@ struct _DecaSchemaForm
   DecaFlowDocument *document;
   DecaFlowNodeItem *node;
   GPtrArray *fields;         /* (element-type Field) */
-  gulong config_handler;
   guint rebuild_source;
 };
 
