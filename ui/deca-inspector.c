@@ -19,7 +19,7 @@ struct _DecaInspector
   GtkWidget parent_instance;
 
   /* template widgets */
-  GtkWidget *scroller;
+  GtkWidget *scroller;       /* bound only so that gtk_widget_dispose_template() unparents it */
   GtkStack *stack;
   AdwEntryRow *flow_name_row;
   AdwEntryRow *flow_description_row;
