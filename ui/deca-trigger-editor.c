@@ -37,6 +37,10 @@ typedef struct {
   GHashTable *problems;       /* member -> validator message */
   char *local_cron_error;
   char *local_timezone_error;
+  /* The time zone field's text as last looked up and its zone (NULL: no such zone); kept
+   * because looking a zone up reads the tz database, and the preview follows every key. */
+  char *zone_name;
+  GTimeZone *zone;
 
   guint apply_source;
   gboolean loading;
@@ -107,6 +111,8 @@ trigger_row_free (TriggerRow *row)
   g_free (row->type);
   g_free (row->local_cron_error);
   g_free (row->local_timezone_error);
+  g_free (row->zone_name);
+  g_clear_pointer (&row->zone, g_time_zone_unref);
   g_free (row);
 }
 
@@ -308,7 +314,7 @@ update_preview (TriggerRow *row)
   const char *cron = gtk_editable_get_text (GTK_EDITABLE (row->cron_row));
   const char *zone_text = gtk_editable_get_text (GTK_EDITABLE (row->timezone_row));
   g_autofree char *zone_name = g_strstrip (g_strdup (zone_text));
-  g_autoptr(GTimeZone) zone = NULL;
+  GTimeZone *zone;
   g_autoptr(GError) error = NULL;
   g_autofree char *description = NULL;
   g_autoptr(GPtrArray) times = NULL;
@@ -317,16 +323,19 @@ update_preview (TriggerRow *row)
   g_clear_pointer (&row->local_cron_error, g_free);
   g_clear_pointer (&row->local_timezone_error, g_free);
 
-  if (*zone_name == '\0')
-    zone = g_time_zone_new_utc ();
-  else
+  if (g_strcmp0 (row->zone_name, zone_name) != 0)
     {
-      zone = g_time_zone_new_identifier (zone_name);
-      if (zone == NULL)
-        row->local_timezone_error =
-          g_strdup_printf (_("Unknown time zone “%s”: use an IANA name such as "
-                             "Europe/Berlin, or UTC."), zone_name);
+      g_clear_pointer (&row->zone, g_time_zone_unref);
+      row->zone = *zone_name == '\0' ? g_time_zone_new_utc ()
+                                     : g_time_zone_new_identifier (zone_name);
+      g_free (row->zone_name);
+      row->zone_name = g_strdup (zone_name);
     }
+  zone = row->zone;
+  if (zone == NULL)
+    row->local_timezone_error =
+      g_strdup_printf (_("Unknown time zone “%s”: use an IANA name such as "
+                         "Europe/Berlin, or UTC."), zone_name);
 
   if (*stripped == '\0')
     row->local_cron_error =
