@@ -285,8 +285,6 @@ save_document (DecaWindow *self)
   if (self->document == NULL || self->shown_version != 0)
     return;
 
-  /* A field's edit still being typed belongs in this save. */
-  deca_inspector_flush (self->inspector);
   text = deca_flow_document_to_data (self->document, NULL);
   data = g_new0 (SaveData, 1);
   data->self = g_object_ref (self);
@@ -316,6 +314,11 @@ deca_window_save_now (DecaWindow *self)
 {
   g_return_if_fail (DECA_IS_WINDOW (self));
 
+  /* A field's text still waiting to be applied belongs in this save. The autosave timer
+   * does not do this: the inspector's edits are in the document as they are typed, and
+   * ending the edit burst there would cut an undo step at every pause. */
+  if (self->inspector)
+    deca_inspector_flush (self->inspector);
   if (self->autosave_id != 0)
     save_document (self);
 }

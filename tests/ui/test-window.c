@@ -687,6 +687,41 @@ test_window_examples (Fixture       *fixture,
                                                     "each-item"));
 }
 
+/* Typing in a field, pausing long enough for the autosave, and typing on is still one
+ * undo step: saving does not end the inspector's edit burst. */
+static void
+test_window_autosave_keeps_undo_step (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  DecaInspector *inspector = deca_window_get_inspector (fixture->window);
+  DecaFlowDocument *document;
+  GtkWidget *focus;
+
+  new_flow_by_click (fixture);
+  document = deca_window_get_document (fixture->window);
+  deca_inspector_focus_first_field (inspector);
+  deca_ui_test_iterate ();
+  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, GTK_WIDGET (inspector)));
+
+  deca_ui_test_key (focus, GDK_KEY_End, 0);
+  deca_ui_test_type_text (focus, "ab");
+  while (g_strcmp0 (deca_flow_document_get_name (document), "Untitled flowab") != 0)
+    g_main_context_iteration (NULL, TRUE);
+  while (deca_window_get_saved_version (fixture->window) != 2)
+    g_main_context_iteration (NULL, TRUE);
+
+  deca_ui_test_type_text (focus, "c");
+  while (g_strcmp0 (deca_flow_document_get_name (document), "Untitled flowabc") != 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* What win.undo does: close the burst, then undo one step. */
+  deca_inspector_flush (inspector);
+  g_assert_true (deca_flow_document_undo (document));
+  g_assert_cmpstr (deca_flow_document_get_name (document), ==, "Untitled flow");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -706,6 +741,7 @@ main (int argc, char *argv[])
   ADD ("narrow", test_window_narrow);
   ADD ("problems", test_window_problems);
   ADD ("examples", test_window_examples);
+  ADD ("autosave-keeps-undo-step", test_window_autosave_keeps_undo_step);
 #undef ADD
   return g_test_run ();
 }
