@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "deca-cli.h"
 
@@ -69,6 +70,17 @@ flows_save (int    argc,
   return status;
 }
 
+/* Orders DecaFlowSummary pointers by id, bytewise as SQLite's ORDER BY id did. */
+static int
+compare_summary_ids (gconstpointer a,
+                     gconstpointer b)
+{
+  const DecaFlowSummary *x = *(const DecaFlowSummary * const *) a;
+  const DecaFlowSummary *y = *(const DecaFlowSummary * const *) b;
+
+  return strcmp (x->id, y->id);
+}
+
 static int
 flows_list (int    argc,
             char **argv)
@@ -84,7 +96,7 @@ flows_list (int    argc,
     { NULL }
   };
   g_autoptr(DecaStore) store = NULL;
-  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GPtrArray) flows = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonArray) array = NULL;
 
@@ -96,16 +108,20 @@ flows_list (int    argc,
       deca_cli_error (_("flows list: unexpected argument '%s'"), argv[1]);
       return DECA_CLI_EXIT_USAGE;
     }
+  /* The summaries carry each latest version's name (kept at save time), so listing
+   * reads no document. */
   store = deca_cli_open_store (db, &error);
-  if (store == NULL || (ids = deca_store_list_flows (store, &error)) == NULL)
+  if (store == NULL || (flows = deca_store_list_flow_summaries (store, &error)) == NULL)
     {
       deca_cli_error ("%s", error->message);
       return store == NULL ? DECA_CLI_EXIT_USAGE : DECA_CLI_EXIT_FAILED;
     }
+  /* By id, as this command has always listed them (the summaries are newest first). */
+  g_ptr_array_sort (flows, compare_summary_ids);
 
   if (json)
     array = json_array_new ();
-  else if (ids->len > 0)
+  else if (flows->len > 0)
     {
       /* Translators: the column headers of deca flows list; 32 and 7 characters wide. */
       g_autofree char *id = deca_cli_pad_end (_("ID"), 32);
@@ -113,37 +129,26 @@ flows_list (int    argc,
 
       printf ("%s  %s  %s\n", id, version, _("NAME"));
     }
-  for (guint i = 0; i < ids->len; i++)
+  for (guint i = 0; i < flows->len; i++)
     {
-      const char *flow_id = g_ptr_array_index (ids, i);
-      g_autofree char *document = NULL;
-      g_autoptr(JsonNode) root = NULL;
-      const char *name = "";
-      gint64 version = 0;
+      const DecaFlowSummary *flow = g_ptr_array_index (flows, i);
+      /* The document's own name: a flow saved without one prints none. */
+      const char *name = flow->document_name ? flow->document_name : "";
 
-      document = deca_store_load_flow (store, flow_id, 0, &version, &error);
-      if (document == NULL)
-        {
-          deca_cli_error ("%s", error->message);
-          return DECA_CLI_EXIT_FAILED;
-        }
-      root = json_from_string (document, NULL);
-      if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
-        name = json_object_get_string_member_with_default (json_node_get_object (root), "name", "");
       if (json)
         {
           JsonObject *object = json_object_new ();
 
-          json_object_set_string_member (object, "id", flow_id);
-          json_object_set_int_member (object, "version", version);
+          json_object_set_string_member (object, "id", flow->id);
+          json_object_set_int_member (object, "version", flow->latest_version);
           json_object_set_string_member (object, "name", name);
           json_array_add_object_element (array, object);
         }
       else
         {
-          g_autofree char *id_cell = deca_cli_pad_end (flow_id, 32);
+          g_autofree char *id_cell = deca_cli_pad_end (flow->id, 32);
 
-          printf ("%s  %-7lld  %s\n", id_cell, (long long) version, name);
+          printf ("%s  %-7lld  %s\n", id_cell, (long long) flow->latest_version, name);
         }
     }
   if (json)

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "deca-engine-error.h"
+#include "deca-json.h"
 
 /*
  * Migrations.
@@ -196,9 +197,11 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_FLOW_LOAD_VERSION] =
     "SELECT version, document FROM flow_versions WHERE flow_id = ?1 AND version = ?2",
   [STMT_FLOW_LIST] = "SELECT id FROM flows WHERE deleted_at IS NULL ORDER BY id",
+  /* The latest version's name comes by its primary key, one lookup per flow. */
   [STMT_FLOW_SUMMARIES] =
-    "SELECT id, name, latest_version, created_at, updated_at FROM flows"
-    " WHERE deleted_at IS NULL ORDER BY updated_at DESC, id",
+    "SELECT f.id, f.name, f.latest_version, f.created_at, f.updated_at, v.name FROM flows f"
+    " LEFT JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.latest_version"
+    " WHERE f.deleted_at IS NULL ORDER BY f.updated_at DESC, f.id",
   /* The primary key (flow_id, version) serves this in reverse: no sort. */
   [STMT_FLOW_VERSIONS] =
     "SELECT flow_id, version, name, created_at FROM flow_versions WHERE flow_id = ?1"
@@ -354,6 +357,7 @@ deca_flow_summary_free (DecaFlowSummary *summary)
     return;
   g_free (summary->id);
   g_free (summary->name);
+  g_free (summary->document_name);
   g_free (summary);
 }
 
@@ -972,6 +976,65 @@ deca_store_load_flow (DecaStore   *self,
   return document;
 }
 
+/* Renames @flow_id by saving its latest document, with "name" set to @name, as a new
+ * version. Why one transaction around the read and the save: without it a version that
+ * another process (a second studio, `deca flows save`) stores between the two would be
+ * replaced by a copy of the older one, its edits gone without a trace. Inside it the
+ * write lock is held from the read on (BEGIN IMMEDIATE), and any failure rolls back.
+ * Sets @out_version to the version holding @name (the latest one when it already had
+ * it). Fails with DECA_ENGINE_ERROR_NOT_FOUND, _PARSE (the document is not a JSON
+ * object) or _STORE. */
+gboolean
+deca_store_rename_flow (DecaStore   *self,
+                        const char  *flow_id,
+                        const char  *name,
+                        gint64      *out_version,
+                        GError     **error)
+{
+  g_autofree char *document = NULL;
+  g_autofree char *renamed = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  JsonObject *object;
+  gint64 latest = 0;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (flow_id != NULL, FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!deca_store_begin (self, error))
+    return FALSE;
+  if (!(document = deca_store_load_flow (self, flow_id, 0, &latest, error)))
+    goto fail;
+  root = deca_json_parse (document, -1, &parse_error);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
+                   _("Cannot rename flow “%s”: its latest version is not a JSON object (%s)"),
+                   flow_id, parse_error ? parse_error->message : deca_json_type_name (root));
+      goto fail;
+    }
+  object = json_node_get_object (root);
+  if (g_strcmp0 (deca_json_object_get_string (object, "name"), name) == 0)
+    {
+      /* Written again, the same text indented anew would make a version for nothing. */
+      if (out_version)
+        *out_version = latest;
+      return deca_store_commit (self, error);
+    }
+  /* Setting an existing member keeps its place in the document. */
+  json_object_set_string_member (object, "name", name);
+  renamed = deca_json_to_string (root, TRUE);
+  if (!deca_store_save_flow (self, flow_id, name, renamed, out_version, error))
+    return FALSE;  /* save_flow rolled the whole batch back */
+  return deca_store_commit (self, error);
+
+fail:
+  deca_store_rollback (self);
+  return FALSE;
+}
+
 /* Returns (transfer full) (element-type utf8) the ids of the stored flows that are not
  * marked deleted, sorted, or NULL with DECA_ENGINE_ERROR_STORE. */
 GPtrArray *
@@ -1026,6 +1089,7 @@ deca_store_list_flow_summaries (DecaStore  *self,
       summary->latest_version = sqlite3_column_int64 (stmt, 2);
       summary->created_at = sqlite3_column_int64 (stmt, 3);
       summary->updated_at = sqlite3_column_int64 (stmt, 4);
+      summary->document_name = column_dup (stmt, 5);
       g_ptr_array_add (summaries, summary);
     }
   if (rc != SQLITE_DONE)

@@ -100,6 +100,9 @@ typedef struct {
 
 /**
  * DecaFlowSummary: one stored flow as the studio's flow list shows it.
+ * @name: the display name the last save gave (flows.name; the id when none was given)
+ * @document_name: the "name" of the latest version's document when it is a string, else
+ *   NULL (what `deca flows list` prints; read from flow_versions, no document is parsed)
  * Times are µs since the epoch.
  */
 typedef struct {
@@ -108,6 +111,7 @@ typedef struct {
   gint64  latest_version;
   gint64  created_at;
   gint64  updated_at;
+  char   *document_name;
 } DecaFlowSummary;
 
 /**
@@ -168,6 +172,18 @@ gboolean    deca_store_save_flow       (DecaStore   *self,
 char       *deca_store_load_flow       (DecaStore   *self,
                                         const char  *flow_id,
                                         gint64       version,
+                                        gint64      *out_version,
+                                        GError     **error);
+/* Renames @flow_id: its latest document with "name" set to @name (indented JSON, every
+ * other member kept) is saved as a new version, and the flows row takes @name. The read
+ * and the write share one transaction, so a version another process saves meanwhile is
+ * never lost under the rename, and a failure changes nothing. When the latest document
+ * already has that name nothing is written. @out_version receives the version holding
+ * @name. DECA_ENGINE_ERROR_NOT_FOUND for an unknown flow, _PARSE when the latest document
+ * is not a JSON object, _STORE when SQLite fails. */
+gboolean    deca_store_rename_flow     (DecaStore   *self,
+                                        const char  *flow_id,
+                                        const char  *name,
                                         gint64      *out_version,
                                         GError     **error);
 /* Returns (transfer full) (element-type utf8) the ids of the stored flows that are not

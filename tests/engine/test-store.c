@@ -1146,6 +1146,8 @@ test_flow_summaries (Fixture       *fixture,
   g_assert_cmpstr (summary->name, ==, "Sea");
   g_assert_cmpint (summary->latest_version, ==, 2);
   g_assert_cmpint (summary->created_at, ==, 20);
+  /* None of these documents has a "name": the display name is the saver's. */
+  g_assert_null (summary->document_name);
   g_clear_pointer (&summaries, g_ptr_array_unref);
 
   /* A new version moves a flow to the top; saving unchanged content does not. */
@@ -1162,6 +1164,99 @@ test_flow_summaries (Fixture       *fixture,
   g_assert_cmpint (summary->latest_version, ==, 2);
   g_assert_cmpint (summary->created_at, ==, 30);
   g_assert_cmpint (summary->updated_at, >, 300);
+  /* The latest version's document name, not the first one's nor the display name. */
+  g_assert_cmpstr (summary->name, ==, "Ay");
+  g_assert_cmpstr (summary->document_name, ==, "changed");
+}
+
+/* Rename: one new version whose document has the new name (its other members kept), the
+ * flows row too; the same name again writes nothing; an unknown flow or a document that
+ * is not an object is refused and changes nothing. */
+static void
+test_flow_rename (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) summaries = NULL;
+  g_autoptr(GPtrArray) versions = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *document = NULL;
+  DecaFlowSummary *summary;
+  JsonObject *object;
+  gint64 version = 0;
+
+  save (store, "f", "Old", "{\"id\":\"f\",\"name\":\"Old\",\"nodes\":[],\"x-extra\":[1]}");
+  g_assert_true (deca_store_rename_flow (store, "f", "New name", &version, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (version, ==, 2);
+
+  document = deca_store_load_flow (store, "f", 0, NULL, &error);
+  g_assert_no_error (error);
+  root = json_from_string (document, &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (root);
+  g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, "New name");
+  g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, "f");
+  g_assert_true (json_object_has_member (object, "x-extra"));
+  summaries = deca_store_list_flow_summaries (store, &error);
+  g_assert_no_error (error);
+  summary = g_ptr_array_index (summaries, 0);
+  g_assert_cmpstr (summary->name, ==, "New name");
+  g_assert_cmpstr (summary->document_name, ==, "New name");
+  g_assert_cmpint (summary->latest_version, ==, 2);
+
+  /* The same name: nothing new. */
+  g_assert_true (deca_store_rename_flow (store, "f", "New name", &version, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (version, ==, 2);
+
+  g_assert_false (deca_store_rename_flow (store, "missing", "X", &version, &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  save (store, "raw", "Raw", "[1, 2]");
+  g_assert_false (deca_store_rename_flow (store, "raw", "X", &version, &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE);
+  g_clear_error (&error);
+  save (store, "bad", "Bad", "{not json");
+  g_assert_false (deca_store_rename_flow (store, "bad", "X", &version, &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE);
+  g_clear_error (&error);
+
+  /* The failures left no transaction open and nothing written. */
+  versions = deca_store_list_flow_versions (store, "raw", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (versions->len, ==, 1);
+  g_clear_pointer (&versions, g_ptr_array_unref);
+  versions = deca_store_list_flow_versions (store, "f", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (versions->len, ==, 2);
+  g_assert_cmpstr (((DecaFlowVersionInfo *) g_ptr_array_index (versions, 0))->name, ==, "New name");
+  g_assert_true (deca_store_begin (store, &error));
+  g_assert_true (deca_store_commit (store, &error));
+  g_assert_no_error (error);
+}
+
+/* A rename inside the caller's batch is part of it: rolling the batch back undoes it. */
+static void
+test_flow_rename_in_batch (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) versions = NULL;
+
+  save (store, "f", "Old", "{\"id\":\"f\",\"name\":\"Old\"}");
+  g_assert_true (deca_store_begin (store, &error));
+  g_assert_true (deca_store_rename_flow (store, "f", "New", NULL, &error));
+  g_assert_no_error (error);
+  deca_store_rollback (store);
+
+  versions = deca_store_list_flow_versions (store, "f", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (versions->len, ==, 1);
+  g_assert_cmpstr (((DecaFlowVersionInfo *) g_ptr_array_index (versions, 0))->name, ==, "Old");
 }
 
 /* Versions: newest first, each with its document's name (NULL when the document has no
@@ -1413,6 +1508,8 @@ main (int   argc,
   ADD ("open/not-sqlite-refused", test_open_not_sqlite_refused);
   ADD ("flows/versions", test_flow_versions);
   ADD ("flows/summaries", test_flow_summaries);
+  ADD ("flows/rename", test_flow_rename);
+  ADD ("flows/rename-in-batch", test_flow_rename_in_batch);
   ADD ("flows/version-list", test_flow_version_list);
   ADD ("flows/version-list-many", test_flow_version_list_many);
   ADD ("flows/deleted", test_flow_deleted);
