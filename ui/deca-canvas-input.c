@@ -45,6 +45,7 @@ _deca_canvas_cancel_interaction (DecaCanvas *self)
   self->drag_mode = DECA_CANVAS_DRAG_NONE;
   end_move_group (self);
   self->connect_from = NULL;
+  self->connect_reverse = FALSE;
   self->press_node = NULL;
   g_clear_pointer (&self->rubber_base, g_hash_table_unref);
   if (self->drag_gesture)
@@ -113,11 +114,14 @@ drag_begin_cb (DecaCanvas     *self,
   self->pointer_pressing = TRUE;
 
   view = _deca_canvas_port_at (self, cx, cy, &port);
-  if (view && port)
+  if (view)
     {
+      /* From an output port to a card, or from an input to an output port. An input that
+       * has connections keeps them: a drag from a port always makes a new one. */
       self->drag_mode = DECA_CANVAS_DRAG_CONNECT;
       self->connect_from = view;
-      self->connect_port = g_intern_string (port);
+      self->connect_port = port ? g_intern_string (port) : NULL;
+      self->connect_reverse = port == NULL;
       gtk_widget_grab_focus (GTK_WIDGET (view));
       self->pointer_pressing = FALSE;
       return;
@@ -255,24 +259,30 @@ drag_update_cb (DecaCanvas     *self,
     }
 }
 
-/* Connects the dragged port to the card under the pointer (anywhere on it: the input is
- * a small target and every card has one). */
+/* Connects @from's @port (NULL: the default one; "error": a fallback connection) to
+ * @to's input, or shows why not at (@wx, @wy), widget pixels. The checks the document
+ * makes (self-loop, cycle, duplicate, unknown port) are the document's; the one it
+ * cannot see, a trigger has no input, is the canvas's. */
 static void
-finish_connect (DecaCanvas *self)
+connect_views (DecaCanvas   *self,
+               DecaNodeView *from,
+               const char   *port,
+               DecaNodeView *to,
+               double        wx,
+               double        wy)
 {
   g_autoptr(GError) error = NULL;
-  DecaNodeView *from = self->connect_from, *to;
-  const char *port = self->connect_port;
   gboolean on_error = FALSE;
-  double cx, cy;
 
-  if (!from || !self->document
-      || hypot (self->drag_x - self->drag_start_x, self->drag_y - self->drag_start_y) < DRAG_THRESHOLD)
-    return;
-  deca_canvas_widget_to_canvas (self, self->drag_x, self->drag_y, &cx, &cy);
-  to = _deca_canvas_node_at (self, cx, cy);
-  if (!to)
-    return;
+  if (from != to && !deca_node_view_has_input (to))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("“%s” is a trigger: it has no input to connect to"),
+                         deca_flow_node_item_get_id (deca_node_view_get_item (to)));
+
+      _deca_canvas_show_refusal (self, message, wx, wy);
+      return;
+    }
   if (g_strcmp0 (port, DECA_NODE_PORT_ERROR) == 0)
     {
       on_error = TRUE;
@@ -286,7 +296,80 @@ finish_connect (DecaCanvas *self)
                                    port,
                                    deca_flow_node_item_get_id (deca_node_view_get_item (to)),
                                    NULL, NULL, on_error, &error))
-    report_error (self, error, self->drag_x, self->drag_y);
+    report_error (self, error, wx, wy);
+}
+
+/* Where a drag from an input was dropped, (@cx, @cy) canvas units: on an output or error
+ * port within reach, or anywhere on a card that has a single output port (the other way
+ * round, anywhere on a card is its input, and with one port there is no choice to make).
+ * Returns the card with *@port (transfer none) the port it leaves from, or NULL: dropped
+ * on empty canvas with *@refusal NULL, else with *@refusal (transfer full) saying why. */
+static DecaNodeView *
+reverse_drop_source (DecaCanvas  *self,
+                     double       cx,
+                     double       cy,
+                     const char **port,
+                     char       **refusal)
+{
+  DecaNodeView *view;
+  const char * const *ports;
+  const char *id;
+
+  *refusal = NULL;
+  *port = NULL;
+  view = _deca_canvas_port_at (self, cx, cy, port);
+  /* Back on its own card, it is a self-loop, which the document explains. */
+  if (view && (*port != NULL || view == self->connect_from))
+    return view;
+  if (view)
+    {
+      *refusal = g_strdup (_("An input connects to an output port, not to another input"));
+      return NULL;
+    }
+  view = _deca_canvas_node_at (self, cx, cy);
+  if (!view || view == self->connect_from)
+    return view;
+  ports = deca_node_view_get_output_ports (view);
+  id = deca_flow_node_item_get_id (deca_node_view_get_item (view));
+  if (!ports || !ports[0])
+    *refusal = g_strdup_printf (_("“%s” has no output port to connect from"), id);
+  else if (ports[1])
+    *refusal = g_strdup_printf (_("Drop on one of the output ports of “%s”"), id);
+  else
+    {
+      *port = ports[0];
+      return view;
+    }
+  return NULL;
+}
+
+/* Ends a drag from a port. From an output: connects it to the card under the pointer
+ * (anywhere on it: the input is a small target and every card has one). From an input:
+ * connects the output port under the pointer to it. */
+static void
+finish_connect (DecaCanvas *self)
+{
+  DecaNodeView *from = self->connect_from, *to;
+  const char *port = self->connect_port;
+  double cx, cy;
+
+  if (!from || !self->document
+      || hypot (self->drag_x - self->drag_start_x, self->drag_y - self->drag_start_y) < DRAG_THRESHOLD)
+    return;
+  deca_canvas_widget_to_canvas (self, self->drag_x, self->drag_y, &cx, &cy);
+  if (self->connect_reverse)
+    {
+      g_autofree char *refusal = NULL;
+
+      to = from;
+      from = reverse_drop_source (self, cx, cy, &port, &refusal);
+      if (refusal)
+        _deca_canvas_show_refusal (self, refusal, self->drag_x, self->drag_y);
+    }
+  else
+    to = _deca_canvas_node_at (self, cx, cy);
+  if (from && to)
+    connect_views (self, from, port, to, self->drag_x, self->drag_y);
 }
 
 static void
@@ -317,6 +400,7 @@ drag_end_cb (DecaCanvas     *self,
     case DECA_CANVAS_DRAG_CONNECT:
       finish_connect (self);
       self->connect_from = NULL;
+      self->connect_reverse = FALSE;
       break;
     case DECA_CANVAS_DRAG_RUBBER_BAND:
       g_clear_pointer (&self->rubber_base, g_hash_table_unref);
@@ -345,6 +429,7 @@ drag_cancel_cb (DecaCanvas       *self,
   self->drag_mode = DECA_CANVAS_DRAG_NONE;
   end_move_group (self);
   self->connect_from = NULL;
+  self->connect_reverse = FALSE;
   self->press_node = NULL;
   g_clear_pointer (&self->rubber_base, g_hash_table_unref);
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -464,6 +549,88 @@ leave_cb (DecaCanvas               *self,
   self->pointer_inside = FALSE;
 }
 
+/* ---- the rubber curve ------------------------------------------------------------------- */
+
+/* Where @port of @view is in canvas units, and which way a curve leaves it. */
+static void
+port_end (DecaCanvas   *self,
+          DecaNodeView *view,
+          const char   *port,
+          double       *x,
+          double       *y,
+          double       *dx,
+          double       *dy)
+{
+  graphene_rect_t rect;
+
+  _deca_canvas_node_rect (self, view, &rect);
+  deca_node_view_get_port_point (view, port, x, y, dx, dy);
+  *x += rect.origin.x;
+  *y += rect.origin.y;
+}
+
+/* The curve of a connection being made, in canvas units: from (@x0, @y0) on the output
+ * side, leaving in direction (@dx0, @dy0), to (@x3, @y3) on the input side, entered
+ * against (@dx3, @dy3); the canvas draws it with an arrow at the input end. FALSE when
+ * no connection is being made.
+ *
+ * Dragged from an output port it ends at the pointer; dragged from an input it starts at
+ * the pointer, or at the output port under it (the one the connection would leave from),
+ * so it runs the way the connection will; made from the keyboard it runs from the chosen
+ * port of the source to the target's input. */
+gboolean
+_deca_canvas_get_rubber_curve (DecaCanvas *self,
+                               double     *x0,
+                               double     *y0,
+                               double     *dx0,
+                               double     *dy0,
+                               double     *x3,
+                               double     *y3,
+                               double     *dx3,
+                               double     *dy3)
+{
+  DecaNodeView *from = self->connect_from, *view;
+  const char *port = NULL;
+  double px, py;
+
+  if (self->drag_mode == DECA_CANVAS_DRAG_CONNECT && from)
+    {
+      deca_canvas_widget_to_canvas (self, self->drag_x, self->drag_y, &px, &py);
+      if (!self->connect_reverse)
+        {
+          port_end (self, from,
+                    self->connect_port ? self->connect_port : deca_node_view_get_default_port (from),
+                    x0, y0, dx0, dy0);
+          *x3 = px;
+          *y3 = py;
+          *dx3 = -1;
+          *dy3 = 0;
+          return TRUE;
+        }
+      port_end (self, from, NULL, x3, y3, dx3, dy3);
+      view = _deca_canvas_port_at (self, px, py, &port);
+      if (view && port && view != from)
+        port_end (self, view, port, x0, y0, dx0, dy0);
+      else
+        {
+          *x0 = px;
+          *y0 = py;
+          *dx0 = 1;
+          *dy0 = 0;
+        }
+      return TRUE;
+    }
+  if (self->kb_source && self->kb_target)
+    {
+      port_end (self, self->kb_source,
+                self->kb_port ? self->kb_port : deca_node_view_get_default_port (self->kb_source),
+                x0, y0, dx0, dy0);
+      port_end (self, self->kb_target, NULL, x3, y3, dx3, dy3);
+      return TRUE;
+    }
+  return FALSE;
+}
+
 /* ---- connecting from the keyboard ------------------------------------------------------ */
 
 static void
@@ -533,6 +700,48 @@ pick_in_order (DecaCanvas   *self,
   return NULL;
 }
 
+/* Shows the port a keyboard connection leaves from on its source card, and says there
+ * what would be connected: the card has the focus, so a screen reader hears it. */
+static void
+update_kb_source (DecaCanvas *self)
+{
+  g_autofree char *status = NULL;
+  const char *from, *to;
+
+  if (!self->kb_source || !self->kb_target)
+    return;
+  from = deca_flow_node_item_get_id (deca_node_view_get_item (self->kb_source));
+  to = deca_flow_node_item_get_id (deca_node_view_get_item (self->kb_target));
+  if (g_strcmp0 (self->kb_port, DECA_NODE_PORT_ERROR) == 0)
+    /* Translators: for screen readers, while a fallback connection is made from the
+     * keyboard: "Connecting the fallback of <node id> to <node id>". */
+    status = g_strdup_printf (_("Connecting the fallback of %s to %s"), from, to);
+  else
+    /* Translators: for screen readers, while a connection is made from the keyboard:
+     * "Connecting from <node id>, port <port name>, to <node id>". */
+    status = g_strdup_printf (_("Connecting from %s, port %s, to %s"), from, self->kb_port, to);
+  deca_node_view_set_connect_port (self->kb_source, self->kb_port, status);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* C and Shift+C: the source's next or previous port, in the card's order (its output
+ * ports from top to bottom, then the error port of fallback connections), round. */
+static void
+cycle_kb_port (DecaCanvas *self,
+               int         step)
+{
+  const char * const *ports = deca_node_view_get_output_ports (self->kb_source);
+  guint n = ports ? g_strv_length ((char **) ports) : 0;
+  guint index = n;  /* n stands for the error port */
+
+  for (guint i = 0; i < n; i++)
+    if (g_strcmp0 (ports[i], self->kb_port) == 0)
+      index = i;
+  index = (index + (n + 1) + step) % (n + 1);
+  self->kb_port = g_intern_string (index < n ? ports[index] : DECA_NODE_PORT_ERROR);
+  update_kb_source (self);
+}
+
 static void
 set_kb_target (DecaCanvas   *self,
                DecaNodeView *target)
@@ -547,6 +756,7 @@ set_kb_target (DecaCanvas   *self,
   deca_node_view_set_connect_target (target, TRUE);
   _deca_canvas_node_rect (self, target, &rect);
   _deca_canvas_ensure_visible (self, &rect);
+  update_kb_source (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -591,7 +801,12 @@ _deca_canvas_keyboard_connect_start (DecaCanvas *self)
       return FALSE;
     }
   _deca_canvas_cancel_interaction (self);
+  /* The keys that follow are the canvas's only while the focus is inside it, and the
+   * source card is where a screen reader hears what they pick. */
+  if (!gtk_widget_has_focus (GTK_WIDGET (source)))
+    gtk_widget_grab_focus (GTK_WIDGET (source));
   self->kb_source = source;
+  self->kb_port = g_intern_string (deca_node_view_get_default_port (source));
   if (!deca_node_view_get_selected (source))
     {
       _deca_canvas_select_only (self, source);
@@ -606,34 +821,31 @@ _deca_canvas_keyboard_connect_stop (DecaCanvas *self)
 {
   if (self->kb_target)
     deca_node_view_set_connect_target (self->kb_target, FALSE);
+  if (self->kb_source)
+    deca_node_view_set_connect_port (self->kb_source, NULL, NULL);
   if (self->kb_source || self->kb_target)
     gtk_widget_queue_draw (GTK_WIDGET (self));
   self->kb_source = NULL;
   self->kb_target = NULL;
+  self->kb_port = NULL;
 }
 
 static void
 keyboard_connect_finish (DecaCanvas *self)
 {
-  g_autoptr(GError) error = NULL;
   DecaNodeView *source = self->kb_source, *target = self->kb_target;
+  const char *port = self->kb_port;
   graphene_rect_t rect;
   double wx, wy;
 
   _deca_canvas_keyboard_connect_stop (self);
   if (!source || !target || !self->document)
     return;
-  if (!deca_flow_document_connect (self->document,
-                                   deca_flow_node_item_get_id (deca_node_view_get_item (source)),
-                                   NULL,
-                                   deca_flow_node_item_get_id (deca_node_view_get_item (target)),
-                                   NULL, NULL, FALSE, &error))
-    {
-      _deca_canvas_node_rect (self, target, &rect);
-      deca_canvas_canvas_to_widget (self, rect.origin.x, rect.origin.y + rect.size.height,
-                                    &wx, &wy);
-      report_error (self, error, wx, wy);
-    }
+  /* A refusal shows below the target, where the eyes are. */
+  _deca_canvas_node_rect (self, target, &rect);
+  deca_canvas_canvas_to_widget (self, rect.origin.x, rect.origin.y + rect.size.height,
+                                &wx, &wy);
+  connect_views (self, source, port, target, wx, wy);
 }
 
 static gboolean
@@ -667,6 +879,12 @@ keyboard_connect_key (DecaCanvas *self,
       set_kb_target (self, pick_in_order (self, from,
                                           (keyval == GDK_KEY_ISO_Left_Tab
                                            || (state & GDK_SHIFT_MASK)) ? -1 : 1));
+      return TRUE;
+    case GDK_KEY_c:
+    case GDK_KEY_C:
+      if (state & (GDK_CONTROL_MASK | GDK_ALT_MASK))
+        return FALSE;
+      cycle_kb_port (self, (state & GDK_SHIFT_MASK) ? -1 : 1);
       return TRUE;
     case GDK_KEY_Return:
     case GDK_KEY_KP_Enter:

@@ -105,6 +105,9 @@ struct _DecaCanvas
   GHashTable *rubber_base;        /* DecaNodeView set selected before an extending band */
   DecaNodeView *connect_from;
   const char *connect_port;       /* interned; NULL for the default port */
+  /* The drag left from connect_from's input: the pointer is the output side, and the
+   * output port it is dropped on is the one the connection leaves from. */
+  gboolean connect_reverse;
   double pan_start_x;
   double pan_start_y;
   double pointer_x;
@@ -118,6 +121,7 @@ struct _DecaCanvas
   /* connecting from the keyboard */
   DecaNodeView *kb_source;
   DecaNodeView *kb_target;
+  const char *kb_port;            /* interned: the source's port it leaves from */
 
   /* the connection whose condition the popover edits */
   DecaConnectionView *editing_connection;
@@ -181,6 +185,15 @@ void                _deca_canvas_init_input         (DecaCanvas         *self);
 void                _deca_canvas_cancel_interaction (DecaCanvas         *self);
 gboolean            _deca_canvas_keyboard_connect_start (DecaCanvas     *self);
 void                _deca_canvas_keyboard_connect_stop  (DecaCanvas     *self);
+gboolean            _deca_canvas_get_rubber_curve   (DecaCanvas         *self,
+                                                     double             *x0,
+                                                     double             *y0,
+                                                     double             *dx0,
+                                                     double             *dy0,
+                                                     double             *x3,
+                                                     double             *y3,
+                                                     double             *dx3,
+                                                     double             *dy3);
 void                _deca_canvas_edit_condition     (DecaCanvas         *self,
                                                      DecaConnectionView *view);
 void                _deca_canvas_close_condition    (DecaCanvas         *self);

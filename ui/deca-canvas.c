@@ -1085,34 +1085,13 @@ static void
 snapshot_rubber_curve (DecaCanvas  *self,
                        GtkSnapshot *snapshot)
 {
-  DecaNodeView *from = NULL;
-  const char *port = NULL;
-  double x0, y0, x3, y3, dx0, dy0, dx3 = -1, dy3 = 0, x1, y1, x2, y2;
-  graphene_rect_t rect, bounds;
+  double x0, y0, x3, y3, dx0, dy0, dx3, dy3, x1, y1, x2, y2;
+  graphene_rect_t bounds;
   cairo_t *cr;
 
-  if (self->drag_mode == DECA_CANVAS_DRAG_CONNECT && self->connect_from)
-    {
-      from = self->connect_from;
-      port = self->connect_port ? self->connect_port : deca_node_view_get_default_port (from);
-      deca_canvas_widget_to_canvas (self, self->drag_x, self->drag_y, &x3, &y3);
-    }
-  else if (self->kb_source && self->kb_target)
-    {
-      from = self->kb_source;
-      port = deca_node_view_get_default_port (from);
-      _deca_canvas_node_rect (self, self->kb_target, &rect);
-      deca_node_view_get_port_point (self->kb_target, NULL, &x3, &y3, &dx3, &dy3);
-      x3 += rect.origin.x;
-      y3 += rect.origin.y;
-    }
-  if (!from)
+  /* Which ends, by pointer from either port or by keyboard: deca-canvas-input.c. */
+  if (!_deca_canvas_get_rubber_curve (self, &x0, &y0, &dx0, &dy0, &x3, &y3, &dx3, &dy3))
     return;
-
-  _deca_canvas_node_rect (self, from, &rect);
-  deca_node_view_get_port_point (from, port, &x0, &y0, &dx0, &dy0);
-  x0 += rect.origin.x;
-  y0 += rect.origin.y;
   curve_handles (x0, y0, dx0, dy0, x3, y3, dx3, dy3, &x1, &y1, &x2, &y2);
   bezier_bounds ((double[]) { x0, y0, x1, y1, x2, y2, x3, y3 }, 10, &bounds);
 

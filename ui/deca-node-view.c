@@ -24,6 +24,8 @@ struct _DecaNodeView
   char *category_class;
   char *icon_name;
   char *problems_text;   /* the badge's tooltip; NULL without problems */
+  char *connect_port;    /* the highlighted port of a keyboard connection, or NULL */
+  char *connect_status;  /* what that connection connects, for screen readers */
   guint n_problems;
   gulong notify_id;
 
@@ -98,6 +100,30 @@ update_accessible (DecaNodeView *self)
                                   -1);
 }
 
+char *
+deca_node_view_dup_accessible_description (DecaNodeView *self)
+{
+  g_return_val_if_fail (DECA_IS_NODE_VIEW (self), NULL);
+
+  if (self->connect_status && self->problems_text)
+    return g_strconcat (self->connect_status, "\n", self->problems_text, NULL);
+  return g_strdup (self->connect_status ? self->connect_status : self->problems_text);
+}
+
+static void
+update_description (DecaNodeView *self)
+{
+  g_autofree char *text = deca_node_view_dup_accessible_description (self);
+
+  if (text)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text,
+                                    -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (self),
+                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+}
+
 static void
 update_problems (DecaNodeView *self)
 {
@@ -118,17 +144,11 @@ update_problems (DecaNodeView *self)
           g_string_append (tooltip, problem->message);
         }
       self->problems_text = g_string_free (tooltip, FALSE);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, self->problems_text,
-                                      -1);
       gtk_widget_add_css_class (GTK_WIDGET (self), "problem");
     }
   else
-    {
-      gtk_accessible_reset_property (GTK_ACCESSIBLE (self),
-                                     GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
-      gtk_widget_remove_css_class (GTK_WIDGET (self), "problem");
-    }
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "problem");
+  update_description (self);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), problems->len > 0);
   update_accessible (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -685,6 +705,30 @@ snapshot_content (DecaNodeView *self,
   gtk_snapshot_restore (snapshot);
 }
 
+/* A port's circle: the highlighted one (a keyboard connection leaves from it) filled
+ * with the accent colour and a little larger, so that it shows at any zoom. */
+static void
+append_port (DecaNodeView  *self,
+             GtkSnapshot   *snapshot,
+             const char    *port,
+             double         radius,
+             const GdkRGBA *fill,
+             const GdkRGBA *ring)
+{
+  double x, y, dx, dy;
+
+  deca_node_view_get_port_point (self, port, &x, &y, &dx, &dy);
+  if (port && g_strcmp0 (port, self->connect_port) == 0)
+    {
+      GdkRGBA accent;
+
+      deca_ui_lookup_color (GTK_WIDGET (self), "accent_bg_color", &accent, "#3584e4");
+      append_circle (snapshot, x, y, DECA_NODE_VIEW_PORT_RADIUS + 2, &accent, &accent);
+      return;
+    }
+  append_circle (snapshot, x, y, radius, fill, ring);
+}
+
 static void
 deca_node_view_snapshot (GtkWidget   *widget,
                          GtkSnapshot *snapshot)
@@ -719,7 +763,7 @@ deca_node_view_snapshot (GtkWidget   *widget,
   for (guint i = 0; i < n; i++)
     {
       deca_node_view_get_port_point (self, self->ports[i], &x, &y, &dx, &dy);
-      append_circle (snapshot, x, y, DECA_NODE_VIEW_PORT_RADIUS, &card, &fg);
+      append_port (self, snapshot, self->ports[i], DECA_NODE_VIEW_PORT_RADIUS, &card, &fg);
       if (n > 1)
         {
           g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget,
@@ -737,9 +781,9 @@ deca_node_view_snapshot (GtkWidget   *widget,
           gtk_snapshot_restore (snapshot);
         }
     }
-  deca_node_view_get_port_point (self, DECA_NODE_PORT_ERROR, &x, &y, &dx, &dy);
   error.alpha *= 0.8;
-  append_circle (snapshot, x, y, DECA_NODE_VIEW_PORT_RADIUS - 2, &card, &error);
+  append_port (self, snapshot, DECA_NODE_PORT_ERROR, DECA_NODE_VIEW_PORT_RADIUS - 2, &card,
+               &error);
 }
 
 /* ---- GObject -------------------------------------------------------------------------- */
@@ -769,6 +813,8 @@ deca_node_view_finalize (GObject *object)
   g_free (self->category_class);
   g_free (self->icon_name);
   g_free (self->problems_text);
+  g_free (self->connect_port);
+  g_free (self->connect_status);
 
   G_OBJECT_CLASS (deca_node_view_parent_class)->finalize (object);
 }
@@ -878,4 +924,33 @@ deca_node_view_set_connect_target (DecaNodeView *self,
     gtk_widget_add_css_class (GTK_WIDGET (self), "connect-target");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "connect-target");
+}
+
+void
+deca_node_view_set_connect_port (DecaNodeView *self,
+                                 const char   *port,
+                                 const char   *status)
+{
+  g_return_if_fail (DECA_IS_NODE_VIEW (self));
+
+  if (g_strcmp0 (port, self->connect_port) != 0)
+    {
+      g_free (self->connect_port);
+      self->connect_port = g_strdup (port);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+  if (g_strcmp0 (status, self->connect_status) != 0)
+    {
+      g_free (self->connect_status);
+      self->connect_status = g_strdup (status);
+      update_description (self);
+    }
+}
+
+const char *
+deca_node_view_get_connect_port (DecaNodeView *self)
+{
+  g_return_val_if_fail (DECA_IS_NODE_VIEW (self), NULL);
+
+  return self->connect_port;
 }

@@ -40,6 +40,15 @@ void              deca_node_view_set_selected   (DecaNodeView     *self,
 /* The candidate target of a keyboard connection (highlighted). */
 void              deca_node_view_set_connect_target (DecaNodeView *self,
                                                      gboolean      target);
+/* The port a keyboard connection leaves from: drawn highlighted, and @status (what is
+ * being connected, for screen readers) joins the card's accessible description, so that
+ * a screen reader on the focused card hears each change. @port is an output port or
+ * "error"; NULL, NULL when the connection ends. */
+void              deca_node_view_set_connect_port (DecaNodeView *self,
+                                                   const char   *port,
+                                                   const char   *status);
+/* Returns (transfer none) (nullable) the port set with deca_node_view_set_connect_port(). */
+const char       *deca_node_view_get_connect_port (DecaNodeView *self);
 
 /* The card's size in canvas units (its preferred size). */
 void              deca_node_view_get_size       (DecaNodeView     *self,
@@ -95,5 +104,8 @@ void              deca_node_view_drop_texture   (DecaNodeView     *self);
 
 /* The accessible name: "<id>, <type title>[, N problems]" (transfer full). */
 char             *deca_node_view_dup_accessible_name (DecaNodeView *self);
+/* The accessible description (transfer full) (nullable): a keyboard connection's status
+ * (deca_node_view_set_connect_port()), then the problems' messages, one a line. */
+char             *deca_node_view_dup_accessible_description (DecaNodeView *self);
 
 G_END_DECLS

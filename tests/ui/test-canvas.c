@@ -379,6 +379,218 @@ test_refuse_cycle (void)
   fixture_tear_down (&f);
 }
 
+/* ---- connecting from an input ------------------------------------------------------------- */
+
+/* A condition (two output ports), two transforms to its right and a trigger below it:
+ * cond at (0, 0), b at (400, 0), c at (400, 200), start at (0, 300). */
+static const char *condition_nodes =
+  "{ \"id\": \"t\", \"name\": \"t\", \"version\": 1, \"nodes\": ["
+  "  { \"id\": \"cond\", \"type\": \"condition\", \"config\": { \"expression\": \"true\" },"
+  "    \"position\": { \"x\": 0, \"y\": 0 } },"
+  "  { \"id\": \"b\", \"type\": \"transform\", \"config\": { \"source\": 1 },"
+  "    \"position\": { \"x\": 400, \"y\": 0 } },"
+  "  { \"id\": \"c\", \"type\": \"transform\", \"config\": { \"source\": 1 },"
+  "    \"position\": { \"x\": 400, \"y\": 200 } },"
+  "  { \"id\": \"start\", \"type\": \"manual\", \"config\": {},"
+  "    \"position\": { \"x\": 0, \"y\": 300 } } ],"
+  "  \"connections\": [] }";
+
+static DecaNodeView *
+node_view (Fixture    *f,
+           const char *id)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (f->canvas)); child;
+       child = gtk_widget_get_next_sibling (child))
+    if (DECA_IS_NODE_VIEW (child)
+        && g_str_equal (deca_flow_node_item_get_id (deca_node_view_get_item (DECA_NODE_VIEW (child))), id))
+      return DECA_NODE_VIEW (child);
+  g_assert_not_reached ();
+}
+
+/* Widget coordinates of a port of a card, as the card places it (@port NULL: the input). */
+static void
+port_point (Fixture    *f,
+            const char *id,
+            const char *port,
+            double     *wx,
+            double     *wy)
+{
+  DecaFlowNodeItem *item = deca_flow_document_lookup_node (f->document, id);
+  double x, y, dx, dy;
+
+  deca_node_view_get_port_point (node_view (f, id), port, &x, &y, &dx, &dy);
+  deca_canvas_canvas_to_widget (f->canvas, deca_flow_node_item_get_x (item) + x,
+                                deca_flow_node_item_get_y (item) + y, wx, wy);
+}
+
+/* Drags from @to's input to @from's output @port. */
+static void
+drag_input_to_port (Fixture    *f,
+                    const char *to,
+                    const char *from,
+                    const char *port)
+{
+  double x1, y1, x2, y2;
+
+  port_point (f, to, NULL, &x1, &y1);
+  port_point (f, from, port, &x2, &y2);
+  deca_ui_test_drag (GTK_WIDGET (f->canvas), x1, y1, x2 + 1, y2, 10);
+}
+
+static void
+assert_connection (Fixture    *f,
+                   guint       position,
+                   const char *from,
+                   const char *port,
+                   const char *to)
+{
+  DecaFlowConnectionItem *connection = connection_at (f, position);
+
+  g_assert_nonnull (connection);
+  g_assert_cmpstr (deca_flow_connection_item_get_from (connection), ==, from);
+  g_assert_cmpstr (deca_flow_connection_item_get_from_port (connection), ==, port);
+  g_assert_cmpstr (deca_flow_connection_item_get_to (connection), ==, to);
+}
+
+static void
+test_connect_from_input (void)
+{
+  Fixture f = { 0 };
+  double x, y;
+
+  fixture_set_up (&f, condition_nodes, NULL);
+
+  /* From b's input to the condition's "false" port: cond -false-> b. */
+  drag_input_to_port (&f, "b", "cond", "false");
+  g_assert_cmpuint (f.refusals->len, ==, 0);
+  g_assert_cmpuint (n_connections (&f), ==, 1);
+  assert_connection (&f, 0, "cond", "false", "b");
+  g_assert_false (deca_flow_connection_item_get_on_error (connection_at (&f, 0)));
+  /* The press on the input started a connection, not a move. */
+  g_assert_cmpfloat (deca_flow_node_item_get_x (deca_flow_document_lookup_node (f.document, "b")), ==, 400);
+
+  /* One undo step, and redo brings the same connection back. */
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_z, GDK_CONTROL_MASK);
+  g_assert_cmpuint (n_connections (&f), ==, 0);
+  g_assert_false (deca_flow_document_can_undo (f.document));
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+  g_assert_cmpuint (n_connections (&f), ==, 1);
+  assert_connection (&f, 0, "cond", "false", "b");
+
+  /* An input that has a connection takes another: a drag from it always adds one. Here
+   * onto c's card, anywhere: c has a single output port. */
+  port_point (&f, "b", NULL, &x, &y);
+  {
+    double x2, y2;
+
+    node_point (&f, "c", 0.4, 0.5, &x2, &y2);
+    deca_ui_test_drag (GTK_WIDGET (f.canvas), x, y, x2, y2, 10);
+  }
+  g_assert_cmpuint (n_connections (&f), ==, 2);
+  assert_connection (&f, 0, "cond", "false", "b");
+  assert_connection (&f, 1, "c", "main", "b");
+
+  /* The error port makes a fallback connection. */
+  drag_input_to_port (&f, "c", "cond", DECA_NODE_PORT_ERROR);
+  g_assert_cmpuint (n_connections (&f), ==, 3);
+  assert_connection (&f, 2, "cond", DECA_NODE_PORT_ERROR, "c");
+  g_assert_true (deca_flow_connection_item_get_on_error (connection_at (&f, 2)));
+  g_assert_cmpuint (f.refusals->len, ==, 0);
+  fixture_tear_down (&f);
+}
+
+static gboolean
+label_allocated (gpointer data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (data)) > 0;
+}
+
+static void
+test_refuse_from_input (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  GtkWidget *refusal;
+  double x1, y1, x2, y2;
+
+  fixture_set_up (&f, condition_nodes, NULL);
+  drag_input_to_port (&f, "b", "cond", "true");
+  g_assert_cmpuint (n_connections (&f), ==, 1);
+  assert_connection (&f, 0, "cond", "true", "b");
+  before = deca_flow_document_to_data (f.document, NULL);
+
+  /* b -> cond would close a cycle: refused with the document's reason, nothing changed. */
+  drag_input_to_port (&f, "cond", "b", "main");
+  after = deca_flow_document_to_data (f.document, NULL);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpuint (f.refusals->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (f.refusals, 0), "cycle"));
+  refusal = find_child_with_class (GTK_WIDGET (f.canvas), GTK_TYPE_LABEL, "refusal");
+  g_assert_nonnull (refusal);
+  g_assert_true (deca_ui_test_wait_until (label_visible, refusal, 2000));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (refusal)), ==,
+                   g_ptr_array_index (f.refusals, 0));
+  /* Shown beside the pointer, where the drop was. */
+  {
+    graphene_rect_t bounds;
+    double px, py;
+
+    port_point (&f, "b", "main", &px, &py);
+    g_assert_true (deca_ui_test_wait_until (label_allocated, refusal, 2000));
+    g_assert_true (gtk_widget_compute_bounds (refusal, GTK_WIDGET (f.canvas), &bounds));
+    g_assert_cmpfloat (fabs (bounds.origin.x - px), <, 40);
+    g_assert_cmpfloat (fabs (bounds.origin.y - py), <, 40);
+  }
+  g_assert_false (deca_flow_document_can_redo (f.document));
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_z, GDK_CONTROL_MASK);
+  g_assert_cmpuint (n_connections (&f), ==, 0);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+  g_assert_cmpuint (n_connections (&f), ==, 1);
+
+  /* A duplicate. */
+  drag_input_to_port (&f, "b", "cond", "true");
+  g_assert_cmpuint (f.refusals->len, ==, 2);
+  g_assert_nonnull (strstr (g_ptr_array_index (f.refusals, 1), "already connected"));
+
+  /* A self-loop: from b's input back to its own output port. */
+  drag_input_to_port (&f, "b", "b", "main");
+  g_assert_cmpuint (f.refusals->len, ==, 3);
+  g_assert_nonnull (strstr (g_ptr_array_index (f.refusals, 2), "itself"));
+
+  /* The wrong kind of port: an input onto another input. */
+  drag_input_to_port (&f, "c", "b", NULL);
+  g_assert_cmpuint (f.refusals->len, ==, 4);
+  g_assert_cmpstr (g_ptr_array_index (f.refusals, 3), ==,
+                   "An input connects to an output port, not to another input");
+
+  /* On a card with several output ports, but not on one of them: which one is not a
+   * guess to make. */
+  port_point (&f, "c", NULL, &x1, &y1);
+  node_point (&f, "cond", 0.4, 0.5, &x2, &y2);
+  deca_ui_test_drag (GTK_WIDGET (f.canvas), x1, y1, x2, y2, 10);
+  g_assert_cmpuint (f.refusals->len, ==, 5);
+  g_assert_cmpstr (g_ptr_array_index (f.refusals, 4), ==,
+                   "Drop on one of the output ports of “cond”");
+
+  /* From an output, onto a trigger, which has no input. */
+  port_point (&f, "c", "main", &x1, &y1);
+  node_point (&f, "start", 0.4, 0.5, &x2, &y2);
+  deca_ui_test_drag (GTK_WIDGET (f.canvas), x1, y1, x2, y2, 10);
+  g_assert_cmpuint (f.refusals->len, ==, 6);
+  g_assert_cmpstr (g_ptr_array_index (f.refusals, 5), ==,
+                   "“start” is a trigger: it has no input to connect to");
+
+  /* Dropped on empty canvas: nothing, and nothing to explain. */
+  port_point (&f, "c", NULL, &x1, &y1);
+  deca_ui_test_drag (GTK_WIDGET (f.canvas), x1, y1, x1 - 60, y1 + 40, 10);
+  g_assert_cmpuint (f.refusals->len, ==, 6);
+
+  after = (g_free (after), deca_flow_document_to_data (f.document, NULL));
+  g_assert_cmpstr (before, ==, after);
+  fixture_tear_down (&f);
+}
+
 /* ---- history, delete, clipboard --------------------------------------------------------- */
 
 static void
@@ -538,6 +750,100 @@ test_keyboard_connect (void)
   deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Return, 0);
   g_assert_cmpuint (n_connections (&f), ==, 1);
   g_assert_cmpuint (f.refusals->len, ==, 1);
+  fixture_tear_down (&f);
+}
+
+static DecaNodeView *
+connect_target (Fixture *f)
+{
+  return DECA_NODE_VIEW (find_child_with_class (GTK_WIDGET (f->canvas), DECA_TYPE_NODE_VIEW,
+                                                "connect-target"));
+}
+
+/* GTK_A11Y=none: the card says what it gives its accessible description. */
+static void
+assert_description (DecaNodeView *view,
+                    const char   *expected)
+{
+  g_autofree char *description = deca_node_view_dup_accessible_description (view);
+
+  g_assert_cmpstr (description, ==, expected);
+}
+
+static void
+test_keyboard_connect_port (void)
+{
+  Fixture f = { 0 };
+  DecaNodeView *cond;
+
+  fixture_set_up (&f, condition_nodes, NULL);
+  cond = node_view (&f, "cond");
+  click_node (&f, "cond");
+
+  /* C starts from the default port, "true", towards b; C again picks "false". */
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_c, 0);
+  g_assert_true (connect_target (&f) == node_view (&f, "b"));
+  g_assert_cmpstr (deca_node_view_get_connect_port (cond), ==, "true");
+  assert_description (cond, "Connecting from cond, port true, to b");
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_c, 0);
+  g_assert_cmpstr (deca_node_view_get_connect_port (cond), ==, "false");
+  assert_description (cond, "Connecting from cond, port false, to b");
+  /* The source card has the focus: a screen reader hears the description change. */
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (f.window)) == GTK_WIDGET (cond));
+
+  /* The arrows still pick the target; Enter connects from the chosen port. */
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Down, 0);
+  g_assert_true (connect_target (&f) == node_view (&f, "c"));
+  assert_description (cond, "Connecting from cond, port false, to c");
+  g_assert_cmpstr (deca_node_view_get_connect_port (cond), ==, "false");
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Return, 0);
+  g_assert_cmpuint (f.refusals->len, ==, 0);
+  g_assert_cmpuint (n_connections (&f), ==, 1);
+  assert_connection (&f, 0, "cond", "false", "c");
+  g_assert_false (deca_flow_connection_item_get_on_error (connection_at (&f, 0)));
+  /* Over: no target, no highlighted port, no status. */
+  g_assert_null (connect_target (&f));
+  g_assert_null (deca_node_view_get_connect_port (cond));
+  assert_description (cond, NULL);
+
+  /* One undo step; redo brings it back with its port. */
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_z, GDK_CONTROL_MASK);
+  g_assert_cmpuint (n_connections (&f), ==, 0);
+  g_assert_false (deca_flow_document_can_undo (f.document));
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+  g_assert_cmpuint (n_connections (&f), ==, 1);
+  assert_connection (&f, 0, "cond", "false", "c");
+
+  /* Shift+C goes the other way round: from "true" back to the error port, a fallback. */
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_c, 0);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_c, GDK_SHIFT_MASK);
+  g_assert_cmpstr (deca_node_view_get_connect_port (cond), ==, DECA_NODE_PORT_ERROR);
+  assert_description (cond, "Connecting the fallback of cond to b");
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_c, 0);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_c, 0);
+  g_assert_cmpstr (deca_node_view_get_connect_port (cond), ==, "false");
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_c, 0);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Return, 0);
+  g_assert_cmpuint (n_connections (&f), ==, 2);
+  assert_connection (&f, 1, "cond", DECA_NODE_PORT_ERROR, "b");
+  g_assert_true (deca_flow_connection_item_get_on_error (connection_at (&f, 1)));
+
+  /* Escape cancels and leaves the ports as they were. */
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_c, 0);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_c, 0);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Escape, 0);
+  g_assert_null (connect_target (&f));
+  g_assert_null (deca_node_view_get_connect_port (cond));
+  g_assert_cmpuint (n_connections (&f), ==, 2);
+
+  /* A refused one (the same port to the same node again) says why. */
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_c, 0);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_c, 0);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Down, 0);
+  deca_ui_test_key (GTK_WIDGET (f.canvas), GDK_KEY_Return, 0);
+  g_assert_cmpuint (n_connections (&f), ==, 2);
+  g_assert_cmpuint (f.refusals->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (f.refusals, 0), "already connected"));
   fixture_tear_down (&f);
 }
 
@@ -978,11 +1284,14 @@ main (int argc, char *argv[])
   g_test_add_func ("/deca/ui/canvas/move-node", test_move_node);
   g_test_add_func ("/deca/ui/canvas/connect-drag", test_connect_drag);
   g_test_add_func ("/deca/ui/canvas/refuse-cycle", test_refuse_cycle);
+  g_test_add_func ("/deca/ui/canvas/connect-from-input", test_connect_from_input);
+  g_test_add_func ("/deca/ui/canvas/refuse-from-input", test_refuse_from_input);
   g_test_add_func ("/deca/ui/canvas/undo-redo-keys", test_undo_redo_keys);
   g_test_add_func ("/deca/ui/canvas/delete-key", test_delete_key);
   g_test_add_func ("/deca/ui/canvas/copy-paste", test_copy_paste);
   g_test_add_func ("/deca/ui/canvas/rubber-band", test_rubber_band);
   g_test_add_func ("/deca/ui/canvas/keyboard-connect", test_keyboard_connect);
+  g_test_add_func ("/deca/ui/canvas/keyboard-connect-port", test_keyboard_connect_port);
   g_test_add_func ("/deca/ui/canvas/keyboard-focus", test_keyboard_focus);
   g_test_add_func ("/deca/ui/canvas/zoom-keys", test_zoom_keys);
   g_test_add_func ("/deca/ui/canvas/pan", test_pan);
