@@ -20,6 +20,7 @@ struct _DecaFlowList
   DecaStoreWorker *worker;
   GCancellable    *reload_cancellable;
   GHashTable      *rows;            /* flow id -> GtkListBoxRow (borrowed, owned by the box) */
+  GHashTable      *elsewhere;       /* ids of the flows open in other windows (a set) */
   char            *active_flow_id;
   char            *search_folded;
 };
@@ -70,9 +71,32 @@ flow_menu_new (const char *flow_id)
   return G_MENU_MODEL (menu);
 }
 
-/* One row: the name, "Version N · when" below it, and the flow's menu. */
+/* Shows or hides the row's "open in another window" icon; a screen reader hears it
+ * after the version line. */
+static void
+row_set_open_elsewhere (GtkListBoxRow *row,
+                        gboolean       open_elsewhere)
+{
+  GtkWidget *icon = g_object_get_data (G_OBJECT (row), "deca-elsewhere-icon");
+  const char *detail = g_object_get_data (G_OBJECT (row), "deca-flow-detail");
+  g_autofree char *description = NULL;
+
+  if (gtk_widget_get_visible (icon) == open_elsewhere)
+    return;
+  gtk_widget_set_visible (icon, open_elsewhere);
+  /* Translators: a flow list row's description for a screen reader: its version line,
+   * then that the flow is open in another window. */
+  description = open_elsewhere ? g_strdup_printf (_("%s, open in another window"), detail)
+                               : g_strdup (detail);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
+}
+
+/* One row: the name, "Version N · when" below it, an icon while the flow is open in
+ * another window, and the flow's menu. */
 static GtkWidget *
-flow_row_new (const DecaFlowSummary *summary)
+flow_row_new (DecaFlowList          *self,
+              const DecaFlowSummary *summary)
 {
   g_autofree char *when = deca_format_time_for_people (summary->updated_at);
   /* Translators: the line under a flow's name in the flow list: its latest version
@@ -84,6 +108,16 @@ flow_row_new (const DecaFlowSummary *summary)
   GtkWidget *menu_button = gtk_menu_button_new ();
   g_autoptr(GMenuModel) menu = flow_menu_new (summary->id);
   g_autofree char *menu_label = g_strdup_printf (_("Actions for “%s”"), summary->name);
+  GtkWidget *elsewhere = gtk_image_new_from_icon_name ("focus-windows-symbolic");
+
+  gtk_widget_set_tooltip_text (elsewhere, _("Open in another window"));
+  gtk_widget_add_css_class (elsewhere, "dim-label");
+  gtk_widget_set_valign (elsewhere, GTK_ALIGN_CENTER);
+  gtk_widget_set_visible (elsewhere, FALSE);
+  /* Named like its tooltip; the row's description says it as well. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (elsewhere),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Open in another window"), -1);
+  gtk_box_append (suffixes, elsewhere);
 
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "view-more-symbolic");
   gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), menu);
@@ -98,6 +132,10 @@ flow_row_new (const DecaFlowSummary *summary)
   g_object_set_data_full (G_OBJECT (row), "deca-flow-name", g_strdup (summary->name), g_free);
   g_object_set_data_full (G_OBJECT (row), "deca-flow-name-folded",
                           g_utf8_casefold (summary->name, -1), g_free);
+  g_object_set_data_full (G_OBJECT (row), "deca-flow-detail", g_strdup (detail), g_free);
+  g_object_set_data (G_OBJECT (row), "deca-elsewhere-icon", elsewhere);
+  row_set_open_elsewhere (GTK_LIST_BOX_ROW (row),
+                          g_hash_table_contains (self->elsewhere, summary->id));
   return row;
 }
 
@@ -169,7 +207,7 @@ list_flows_cb (GObject      *source,
   for (guint i = 0; i < summaries->len; i++)
     {
       const DecaFlowSummary *summary = g_ptr_array_index (summaries, i);
-      GtkWidget *row = flow_row_new (summary);
+      GtkWidget *row = flow_row_new (self, summary);
 
       gtk_list_box_append (self->list_box, row);
       g_hash_table_insert (self->rows, g_strdup (summary->id), row);
@@ -281,6 +319,7 @@ deca_flow_list_finalize (GObject *object)
   DecaFlowList *self = DECA_FLOW_LIST (object);
 
   g_hash_table_unref (self->rows);
+  g_hash_table_unref (self->elsewhere);
   g_free (self->active_flow_id);
   g_free (self->search_folded);
   G_OBJECT_CLASS (deca_flow_list_parent_class)->finalize (object);
@@ -329,6 +368,7 @@ static void
 deca_flow_list_init (DecaFlowList *self)
 {
   self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->elsewhere = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_list_box_set_filter_func (self->list_box, filter_row_cb, self, NULL);
 }
@@ -387,6 +427,31 @@ deca_flow_list_set_active_flow (DecaFlowList *self,
   g_free (self->active_flow_id);
   self->active_flow_id = g_strdup (flow_id);
   select_active_row (self);
+}
+
+void
+deca_flow_list_set_open_elsewhere (DecaFlowList       *self,
+                                   const char * const *flow_ids)
+{
+  GHashTableIter iter;
+  gpointer id, row;
+
+  g_return_if_fail (DECA_IS_FLOW_LIST (self));
+
+  g_hash_table_remove_all (self->elsewhere);
+  for (guint i = 0; flow_ids != NULL && flow_ids[i] != NULL; i++)
+    g_hash_table_add (self->elsewhere, g_strdup (flow_ids[i]));
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, &id, &row))
+    row_set_open_elsewhere (row, g_hash_table_contains (self->elsewhere, id));
+}
+
+gboolean
+deca_flow_list_get_open_elsewhere (DecaFlowList *self,
+                                   const char   *flow_id)
+{
+  g_return_val_if_fail (DECA_IS_FLOW_LIST (self), FALSE);
+  return flow_id != NULL && g_hash_table_contains (self->elsewhere, flow_id);
 }
 
 void

@@ -8,7 +8,8 @@ G_BEGIN_DECLS
 
 /*
  * DecaFlowList: the sidebar's list of the flows in the local store, newest first, with a
- * search entry. Activating a row emits ::flow-activated with the flow id. Each row has a
+ * search entry. Activating a row emits ::flow-activated with the flow id. Rows of flows
+ * open in another window show an icon saying so. Each row has a
  * menu whose items activate the window's actions with the flow id as target:
  * win.rename-flow, win.duplicate-flow and win.delete-flow.
  *
@@ -33,6 +34,12 @@ const char      *deca_flow_list_get_flow_name  (DecaFlowList    *self,
 /* The flow open in the window: its row is selected. */
 void             deca_flow_list_set_active_flow (DecaFlowList   *self,
                                                  const char     *flow_id);
+/* The flows other windows have open (NULL-terminated; NULL for none): their rows say
+ * so, and activating one brings that window forward (the window decides). */
+void             deca_flow_list_set_open_elsewhere (DecaFlowList       *self,
+                                                    const char * const *flow_ids);
+gboolean         deca_flow_list_get_open_elsewhere (DecaFlowList       *self,
+                                                    const char         *flow_id);
 void             deca_flow_list_set_search     (DecaFlowList    *self,
                                                 const char      *text);
 void             deca_flow_list_focus_search   (DecaFlowList    *self);

@@ -29,18 +29,28 @@ parse_flow_text (const char  *text,
   return g_steal_pointer (&root);
 }
 
+/* Returns (transfer full) the flow @root as indented text with its "id" set to @id. */
 static char *
-flow_text_with (JsonNode   *root,
-                const char *id,
-                const char *name)
+flow_text_with_id (JsonNode   *root,
+                   const char *id)
 {
-  JsonObject *object = json_node_get_object (root);
-
-  if (id)
-    json_object_set_string_member (object, "id", id);
-  if (name)
-    json_object_set_string_member (object, "name", name);
+  json_object_set_string_member (json_node_get_object (root), "id", id);
   return deca_json_to_string (root, TRUE);
+}
+
+/* Returns (transfer none) (nullable) the window of the application, @self included, that
+ * has the latest version of @flow_id open for editing: commands on that flow go through
+ * its document, or that window's next save would undo them. */
+static DecaWindow *
+editing_window (DecaWindow *self,
+                const char *flow_id)
+{
+  DecaWindow *holder = _deca_window_find_flow (self, flow_id, TRUE);
+
+  if (holder == NULL || holder->document == NULL || holder->shown_version != 0
+      || g_strcmp0 (holder->flow_id, flow_id) != 0)
+    return NULL;
+  return holder;
 }
 
 /* ---- store jobs (run on the worker's thread) ------------------------------------------ */
@@ -109,13 +119,14 @@ import_job (DecaStore     *store,
 
   if (!(root = parse_flow_text (job->text, error)))
     return NULL;
-  text = flow_text_with (root, id, NULL);
+  text = flow_text_with_id (root, id);
   if (!deca_store_save_flow (store, id, job->name, text, &version, error))
     return NULL;
   return flow_job_new (id, job->name, NULL, version);
 }
 
-/* Changes the stored flow's name: a new version whose "name" differs. */
+/* Changes the stored flow's name: a new version whose "name" differs, read and written
+ * in one transaction (deca_store_rename_flow). */
 static gpointer
 rename_job (DecaStore     *store,
             gpointer       data,
@@ -123,44 +134,33 @@ rename_job (DecaStore     *store,
             GError       **error)
 {
   FlowJob *job = data;
-  g_autofree char *text = deca_store_load_flow (store, job->flow_id, 0, NULL, error);
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *renamed = NULL;
   gint64 version;
 
-  if (text == NULL || !(root = parse_flow_text (text, error)))
-    return NULL;
-  renamed = flow_text_with (root, NULL, job->name);
-  if (!deca_store_save_flow (store, job->flow_id, job->name, renamed, &version, error))
+  if (!deca_store_rename_flow (store, job->flow_id, job->name, &version, error))
     return NULL;
   return flow_job_new (job->flow_id, job->name, NULL, version);
 }
 
-/* Copies the latest version of a flow into a new flow with a fresh id. */
+/* Stores a duplicate that deca_flow_document_dup_as_new() made, under the fresh id its
+ * text holds (read here, off the UI thread). */
 static gpointer
-duplicate_job (DecaStore     *store,
-               gpointer       data,
-               GCancellable  *cancellable,
-               GError       **error)
+store_copy_job (DecaStore     *store,
+                gpointer       data,
+                GCancellable  *cancellable,
+                GError       **error)
 {
   FlowJob *job = data;
-  g_autofree char *text = deca_store_load_flow (store, job->flow_id, 0, NULL, error);
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *id = g_uuid_string_random ();
-  g_autofree char *name = NULL;
-  g_autofree char *copy = NULL;
-  const char *old_name;
+  const char *id;
   gint64 version;
 
-  if (text == NULL || !(root = parse_flow_text (text, error)))
+  if (!(root = parse_flow_text (job->text, error)))
     return NULL;
-  old_name = deca_json_object_get_string (json_node_get_object (root), "name");
-  /* Translators: the name of a duplicated flow; %s is the original's name. */
-  name = g_strdup_printf (_("%s (copy)"), old_name ? old_name : job->flow_id);
-  copy = flow_text_with (root, id, name);
-  if (!deca_store_save_flow (store, id, name, copy, &version, error))
+  id = deca_json_object_get_string (json_node_get_object (root), "id");
+  g_assert (id != NULL);
+  if (!deca_store_save_flow (store, id, job->name, job->text, &version, error))
     return NULL;
-  return flow_job_new (id, name, NULL, version);
+  return flow_job_new (id, job->name, NULL, version);
 }
 
 /* Saves an older version's document again as the newest version. */
@@ -256,14 +256,14 @@ job_done_cb (GObject      *source,
     {
     case AFTER_IMPORT:
       message = g_strdup_printf (_("Imported “%s”"), data->source_name);
-      _deca_window_load (self, done->flow_id, 0);
+      deca_window_open_flow (self, done->flow_id);
       break;
     case AFTER_RENAME:
       message = g_strdup_printf (_("Renamed to “%s”"), done->name);
       break;
     case AFTER_DUPLICATE:
       message = g_strdup_printf (_("Duplicated as “%s”"), done->name);
-      _deca_window_load (self, done->flow_id, 0);
+      deca_window_open_flow (self, done->flow_id);
       break;
     case AFTER_RESTORE:
       message = g_strdup_printf (_("Restored version %lld as version %lld"),
@@ -669,6 +669,15 @@ open_example_action (GtkWidget  *widget,
 
 /* ---- flows ---------------------------------------------------------------------------- */
 
+/* The main menu's "Open Recent" items. */
+static void
+open_flow_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  deca_window_open_flow (DECA_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
 static void
 new_flow_action (GtkWidget  *widget,
                  const char *action_name,
@@ -701,10 +710,16 @@ rename_response_cb (AdwMessageDialog *dialog,
 
   if (g_str_equal (response, "rename") && *name != '\0')
     {
-      if (self->document && self->shown_version == 0
-          && g_strcmp0 (self->flow_id, data->flow_id) == 0)
-        /* The open flow: an undoable edit, saved like any other. */
-        deca_flow_document_set_name (self->document, name);
+      DecaWindow *holder = editing_window (self, data->flow_id);
+
+      if (holder != NULL)
+        {
+          /* An open flow (here or in another window): an undoable edit there, since
+           * that window's next save would otherwise write the old name back. Saved at
+           * once, so that the lists and menus show the new name now. */
+          deca_flow_document_set_name (holder->document, name);
+          deca_window_save_now (holder);
+        }
       else
         run_job (self, rename_job, flow_job_new (data->flow_id, name, NULL, 0),
                  AFTER_RENAME, NULL);
@@ -733,8 +748,10 @@ rename_flow_action (GtkWidget  *widget,
   GtkWidget *entry;
   RenameData *data;
 
-  if (self->document && g_strcmp0 (self->flow_id, flow_id) == 0)
-    name = deca_flow_document_get_name (self->document);
+  DecaWindow *holder = editing_window (self, flow_id);
+
+  if (holder != NULL)
+    name = deca_flow_document_get_name (holder->document);
   else
     name = deca_flow_list_get_flow_name (self->flow_list, flow_id);
 
@@ -764,6 +781,59 @@ rename_flow_action (GtkWidget  *widget,
   gtk_widget_grab_focus (entry);
 }
 
+/* Stores a copy of @document as a new flow (a fresh id, "NAME (copy)", every other member
+ * kept, triggers included) and opens it here. The one way the studio duplicates. */
+static void
+duplicate_document (DecaWindow       *self,
+                    DecaFlowDocument *document,
+                    const char       *flow_id)
+{
+  const char *old_name = deca_flow_document_get_name (document);
+  /* Translators: the name of a duplicated flow; %s is the original's name. */
+  g_autofree char *name = g_strdup_printf (_("%s (copy)"), old_name ? old_name : flow_id);
+  g_autofree char *text = deca_flow_document_dup_as_new (document, name);
+
+  run_job (self, store_copy_job, flow_job_new (NULL, name, text, 0), AFTER_DUPLICATE, NULL);
+}
+
+typedef struct {
+  DecaWindow *self;
+  char       *flow_id;
+} DuplicateData;
+
+static void
+duplicate_data_free (DuplicateData *data)
+{
+  g_object_unref (data->self);
+  g_free (data->flow_id);
+  g_free (data);
+}
+
+static void
+duplicate_loaded_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  DuplicateData *data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaFlowDocument) document = NULL;
+  g_autofree char *text = deca_store_worker_load_flow_finish (DECA_STORE_WORKER (source),
+                                                              result, NULL, &error);
+
+  if (_deca_window_is_gone (data->self))
+    {
+      duplicate_data_free (data);
+      return;
+    }
+  if (text != NULL)
+    document = deca_flow_document_new_from_data (data->self->registry, text, -1, &error);
+  if (document == NULL)
+    _deca_window_error_dialog (data->self, _("Could not duplicate the flow"), error->message);
+  else
+    duplicate_document (data->self, document, data->flow_id);
+  duplicate_data_free (data);
+}
+
 static void
 duplicate_flow_action (GtkWidget  *widget,
                        const char *action_name,
@@ -771,11 +841,21 @@ duplicate_flow_action (GtkWidget  *widget,
 {
   DecaWindow *self = DECA_WINDOW (widget);
   const char *flow_id = g_variant_get_string (parameter, NULL);
+  DecaWindow *holder = editing_window (self, flow_id);
+  DuplicateData *data;
 
-  /* Jobs run in order, so the copy includes the open flow's latest edits. */
-  if (g_strcmp0 (self->flow_id, flow_id) == 0)
-    deca_window_save_now (self);
-  run_job (self, duplicate_job, flow_job_new (flow_id, NULL, NULL, 0), AFTER_DUPLICATE, NULL);
+  if (holder != NULL)
+    {
+      /* The copy is what that window shows, the edit still waiting for its autosave
+       * included; that edit goes to the original too. */
+      deca_window_save_now (holder);
+      duplicate_document (self, holder->document, flow_id);
+      return;
+    }
+  data = g_new0 (DuplicateData, 1);
+  data->self = g_object_ref (self);
+  data->flow_id = g_strdup (flow_id);
+  deca_store_worker_load_flow_async (self->worker, flow_id, 0, NULL, duplicate_loaded_cb, data);
 }
 
 typedef struct {
@@ -830,15 +910,10 @@ set_deleted_cb (GObject      *source,
       adw_toast_set_action_target_value (toast, g_variant_new_string (data->flow_id));
       adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
       adw_toast_overlay_add_toast (self->toast_overlay, toast);
-
-      if (g_strcmp0 (self->flow_id, data->flow_id) == 0)
-        {
-          _deca_window_show_empty (self);
-          deca_window_open_initial (self);
-        }
+      _deca_window_flow_deleted (self, data->flow_id);
     }
   else
-    _deca_window_load (self, data->flow_id, 0);
+    deca_window_open_flow (self, data->flow_id);
   delete_data_free (data);
 }
 
@@ -849,12 +924,13 @@ set_flow_deleted (DecaWindow *self,
 {
   DeleteData *data = g_new0 (DeleteData, 1);
   const char *name = deca_flow_list_get_flow_name (self->flow_list, flow_id);
+  DecaWindow *holder = editing_window (self, flow_id);
 
-  if (self->document && g_strcmp0 (self->flow_id, flow_id) == 0)
+  if (holder != NULL)
     {
-      name = deca_flow_document_get_name (self->document);
+      name = deca_flow_document_get_name (holder->document);
       /* The last edits go to the store before the flow is hidden, so Undo finds them. */
-      deca_window_save_now (self);
+      deca_window_save_now (holder);
     }
   data->self = g_object_ref (self);
   data->flow_id = g_strdup (flow_id);
@@ -1060,6 +1136,7 @@ void
 _deca_window_class_init_actions (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.new-flow", NULL, new_flow_action);
+  gtk_widget_class_install_action (widget_class, "win.open-flow", "s", open_flow_action);
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.open-example", "s", open_example_action);

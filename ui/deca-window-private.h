@@ -32,6 +32,7 @@ struct _DecaWindow
   DecaInspector    *inspector;
   DecaHistoryPanel *history_panel;
   GMenu            *examples_section;
+  GMenu            *flows_section;     /* the primary menu's New/Import/Export section */
 
   /* owned */
   DecaNodeRegistry *registry;
@@ -40,6 +41,9 @@ struct _DecaWindow
   DecaFlowDocument *document;
   GCancellable     *open_cancellable;
   char             *flow_id;
+  char             *loading_flow_id;   /* being loaded for editing, not shown yet */
+  GMenu            *recent_menu;       /* "Open Recent", in flows_section while not empty */
+  GStrv             recent_shown;      /* "id\nname" of its items, to skip rebuilds */
   gint64            saved_version;
   gint64            shown_version;     /* 0: the latest, editable */
   gint64            latest_version;    /* while viewing an older one */
@@ -77,7 +81,17 @@ void     _deca_window_error_dialog      (DecaWindow       *self,
 void     _deca_window_load              (DecaWindow       *self,
                                          const char       *flow_id,
                                          gint64            version);
+/* The store's flows changed: every window of the application lists them again. */
 void     _deca_window_flows_changed     (DecaWindow       *self);
+/* Returns (transfer none) (nullable) the window of @self's application that shows
+ * @flow_id (any version) or is loading it for editing: @self itself only when
+ * @include_self. A flow lives in one window at a time; see deca_window_open_flow(). */
+DecaWindow *_deca_window_find_flow      (DecaWindow       *self,
+                                         const char       *flow_id,
+                                         gboolean          include_self);
+/* @flow_id was deleted: every window showing it moves on to another flow. */
+void     _deca_window_flow_deleted      (DecaWindow       *self,
+                                         const char       *flow_id);
 /* Saves @text as a new flow (or version) and then opens it when @open is TRUE. */
 void     _deca_window_store_and_open    (DecaWindow       *self,
                                          const char       *flow_id,

@@ -355,6 +355,207 @@ document_name_cb (DecaWindow *self)
   _deca_window_update_title (self);
 }
 
+/* ---- the application's windows --------------------------------------------------- */
+
+/* Returns (transfer container) the DecaWindows of @self's application that are not
+ * disposed, in the application's order (most recently focused first), or @self alone
+ * when it has no application (tests). */
+static GList *
+app_windows (DecaWindow *self)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+  GList *windows = NULL;
+
+  if (application == NULL)
+    return _deca_window_is_gone (self) ? NULL : g_list_prepend (NULL, self);
+  for (GList *l = gtk_application_get_windows (application); l != NULL; l = l->next)
+    if (DECA_IS_WINDOW (l->data) && !_deca_window_is_gone (l->data))
+      windows = g_list_prepend (windows, l->data);
+  return g_list_reverse (windows);
+}
+
+static DecaWindow *
+find_flow_window (DecaWindow *self,
+                  const char *flow_id,
+                  gboolean    include_self,
+                  gboolean    include_loading)
+{
+  g_autoptr(GList) windows = app_windows (self);
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    {
+      DecaWindow *window = l->data;
+
+      if (window == self && !include_self)
+        continue;
+      if (g_strcmp0 (window->flow_id, flow_id) == 0
+          || (include_loading && g_strcmp0 (window->loading_flow_id, flow_id) == 0))
+        return window;
+    }
+  return NULL;
+}
+
+DecaWindow *
+_deca_window_find_flow (DecaWindow *self,
+                        const char *flow_id,
+                        gboolean    include_self)
+{
+  if (flow_id == NULL)
+    return NULL;
+  return find_flow_window (self, flow_id, include_self, TRUE);
+}
+
+/* @self's flow list marks the flows the other windows show: opening one of those brings
+ * its window forward instead. */
+static void
+update_open_elsewhere (DecaWindow *self)
+{
+  g_autoptr(GList) windows = app_windows (self);
+  g_autoptr(GPtrArray) elsewhere = g_ptr_array_new ();
+
+  if (_deca_window_is_gone (self))
+    return;
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (l->data != self && DECA_WINDOW (l->data)->flow_id != NULL)
+      g_ptr_array_add (elsewhere, DECA_WINDOW (l->data)->flow_id);
+  g_ptr_array_add (elsewhere, NULL);
+  deca_flow_list_set_open_elsewhere (self->flow_list, (const char * const *) elsewhere->pdata);
+}
+
+/* @self shows another flow (or none): every window's list follows. */
+static void
+sync_open_elsewhere (DecaWindow *self)
+{
+  g_autoptr(GList) windows = app_windows (self);
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    update_open_elsewhere (l->data);
+}
+
+/* gtk_window_destroy() takes a window out of its application before disposing it, so the
+ * windows that stay learn of it here. */
+static void
+window_removed_cb (DecaWindow *self,
+                   GtkWindow  *removed)
+{
+  if (DECA_IS_WINDOW (removed))
+    update_open_elsewhere (self);
+}
+
+/* "application" is set after construction (it is not a construct property). A window
+ * joins one application for its life. */
+static void
+application_set_cb (DecaWindow *self)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (application != NULL)
+    g_signal_connect_object (application, "window-removed",
+                             G_CALLBACK (window_removed_cb), self, G_CONNECT_SWAPPED);
+}
+
+void
+_deca_window_flow_deleted (DecaWindow *self,
+                           const char *flow_id)
+{
+  g_autoptr(GList) windows = app_windows (self);
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    {
+      DecaWindow *window = l->data;
+
+      if (g_strcmp0 (window->flow_id, flow_id) == 0)
+        {
+          _deca_window_show_empty (window);
+          deca_window_open_initial (window);
+        }
+    }
+}
+
+/* ---- recent flows -------------------------------------------------------------------- */
+
+/* How many flows "Open Recent" lists: the settings keep the open one and nine more. */
+#define MAX_RECENT 9
+
+/* Menu labels take "_" for a mnemonic: a flow's name shows as it is. */
+static char *
+escape_mnemonic (const char *name)
+{
+  g_autoptr(GString) label = g_string_new (NULL);
+
+  for (const char *p = name; *p != '\0'; p++)
+    {
+      if (*p == '_')
+        g_string_append_c (label, '_');
+      g_string_append_c (label, *p);
+    }
+  return g_string_free (g_steal_pointer (&label), FALSE);
+}
+
+/* Lists the flows of "recent-flows" that the store still has (the flow list's rows, so
+ * deleted flows are left out and renames show), but not the one open here. Runs when the
+ * list has reloaded, the setting changed or another flow opened; the menu is rebuilt only
+ * when what it shows changes. */
+static void
+update_recent_menu (DecaWindow *self)
+{
+  g_auto(GStrv) recent = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_auto(GStrv) entries = NULL;
+  guint n = 0;
+  guint position;
+
+  if (_deca_window_is_gone (self) || self->settings == NULL)
+    return;
+
+  recent = g_settings_get_strv (self->settings, "recent-flows");
+  builder = g_strv_builder_new ();
+  for (guint i = 0; recent[i] != NULL && n < MAX_RECENT; i++)
+    {
+      const char *name = deca_flow_list_get_flow_name (self->flow_list, recent[i]);
+
+      if (name != NULL && g_strcmp0 (recent[i], self->flow_id) != 0)
+        {
+          g_autofree char *entry = g_strconcat (recent[i], "\n", name, NULL);
+
+          g_strv_builder_add (builder, entry);
+          n++;
+        }
+    }
+  entries = g_strv_builder_end (builder);
+  if (self->recent_shown != NULL
+      && g_strv_equal ((const char * const *) entries, (const char * const *) self->recent_shown))
+    return;
+
+  g_menu_remove_all (self->recent_menu);
+  for (guint i = 0; entries[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (entries[i], "\n", 2);
+      g_autofree char *label = escape_mnemonic (parts[1]);
+      g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
+
+      g_menu_item_set_action_and_target (item, "win.open-flow", "s", parts[0]);
+      g_menu_append_item (self->recent_menu, item);
+    }
+
+  /* The submenu sits before "Open Example", the section's last item, and only while it
+   * has something to offer. */
+  position = g_menu_model_get_n_items (G_MENU_MODEL (self->flows_section)) - 1;
+  if (n > 0 && (self->recent_shown == NULL || self->recent_shown[0] == NULL))
+    g_menu_insert_submenu (self->flows_section, position, _("Open _Recent"),
+                           G_MENU_MODEL (self->recent_menu));
+  else if (n == 0 && self->recent_shown != NULL && self->recent_shown[0] != NULL)
+    g_menu_remove (self->flows_section, position - 1);
+  g_strfreev (self->recent_shown);
+  self->recent_shown = g_steal_pointer (&entries);
+}
+
+static void
+recent_changed_cb (DecaWindow *self)
+{
+  update_recent_menu (self);
+}
+
 /* ---- the document shown ------------------------------------------------------------ */
 
 static void
@@ -448,6 +649,8 @@ _deca_window_show_document (DecaWindow       *self,
   update_problems (self);
   _deca_window_update_title (self);
   _deca_window_update_actions (self);
+  sync_open_elsewhere (self);
+  update_recent_menu (self);
   g_signal_emit (self, signals[SIGNAL_FLOW_OPENED], 0, flow_id);
 }
 
@@ -466,20 +669,27 @@ _deca_window_show_empty (DecaWindow *self)
   update_problems (self);
   _deca_window_update_title (self);
   _deca_window_update_actions (self);
+  sync_open_elsewhere (self);
+  update_recent_menu (self);
 }
 
 void
 _deca_window_flows_changed (DecaWindow *self)
 {
-  deca_flow_list_reload (self->flow_list);
+  g_autoptr(GList) windows = app_windows (self);
+
+  /* They all show the same store. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    deca_flow_list_reload (DECA_WINDOW (l->data)->flow_list);
 }
 
 /* ---- opening ----------------------------------------------------------------------- */
 
 typedef struct {
-  DecaWindow *self;
-  char       *flow_id;
-  gint64      version;     /* asked for; 0 = latest */
+  DecaWindow   *self;
+  char         *flow_id;
+  gint64        version;     /* asked for; 0 = latest */
+  GCancellable *cancellable;
 } OpenData;
 
 static void
@@ -487,6 +697,7 @@ open_data_free (OpenData *data)
 {
   g_object_unref (data->self);
   g_free (data->flow_id);
+  g_object_unref (data->cancellable);
   g_free (data);
 }
 
@@ -504,8 +715,25 @@ load_flow_cb (GObject      *source,
 
   text = deca_store_worker_load_flow_finish (DECA_STORE_WORKER (source), result, &version,
                                              &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || _deca_window_is_gone (self))
+  /* A load that was already running when a newer one replaced it still answers. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || _deca_window_is_gone (self)
+      || data->cancellable != self->open_cancellable)
     goto out;
+  g_clear_pointer (&self->loading_flow_id, g_free);
+  if (data->version == 0)
+    {
+      DecaWindow *other = find_flow_window (self, data->flow_id, FALSE, FALSE);
+
+      /* Opened elsewhere meanwhile: two windows saving one flow would undo each other's
+       * edits. */
+      if (other != NULL)
+        {
+          gtk_window_present (GTK_WINDOW (other));
+          if (self->document == NULL)
+            _deca_window_show_empty (self);
+          goto out;
+        }
+    }
   if (text != NULL)
     document = deca_flow_document_new_from_data (self->registry, text, -1, &error);
   if (document == NULL)
@@ -540,6 +768,9 @@ _deca_window_load (DecaWindow *self,
   data->self = g_object_ref (self);
   data->flow_id = g_strdup (flow_id);
   data->version = version;
+  data->cancellable = g_object_ref (self->open_cancellable);
+  g_free (self->loading_flow_id);
+  self->loading_flow_id = version == 0 ? g_strdup (flow_id) : NULL;
   deca_store_worker_load_flow_async (self->worker, flow_id, version, self->open_cancellable,
                                      load_flow_cb, data);
 }
@@ -548,9 +779,20 @@ void
 deca_window_open_flow (DecaWindow *self,
                        const char *flow_id)
 {
+  DecaWindow *other;
+
   g_return_if_fail (DECA_IS_WINDOW (self));
   g_return_if_fail (flow_id != NULL);
 
+  /* One window per flow, as GNOME Text Editor does with files: two windows editing one
+   * flow would each save over the other's edits. */
+  if ((other = _deca_window_find_flow (self, flow_id, FALSE)) != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (other));
+      /* A click on its row selected it here; this window still shows its own flow. */
+      deca_flow_list_set_active_flow (self->flow_list, self->flow_id);
+      return;
+    }
   if (self->shown_version == 0 && g_strcmp0 (flow_id, self->flow_id) == 0)
     return;
   _deca_window_load (self, flow_id, 0);
@@ -566,6 +808,7 @@ initial_list_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *last = NULL;
   const char *open = NULL;
+  const char *first = NULL;
 
   summaries = deca_store_worker_list_flows_finish (DECA_STORE_WORKER (source), result, &error);
   if (_deca_window_is_gone (self))
@@ -579,15 +822,22 @@ initial_list_cb (GObject      *source,
   if (self->document != NULL)
     return;  /* something was opened meanwhile (a file given on the command line) */
 
+  /* The last flow, else the newest; never one that another window has open (a second
+   * window, or the one a deletion left empty, gets a flow of its own). */
   last = g_settings_get_string (self->settings, "last-flow");
   for (guint i = 0; i < summaries->len; i++)
     {
       const DecaFlowSummary *summary = g_ptr_array_index (summaries, i);
+
+      if (_deca_window_find_flow (self, summary->id, FALSE) != NULL)
+        continue;
       if (g_str_equal (summary->id, last))
         open = summary->id;
+      else if (first == NULL)
+        first = summary->id;
     }
-  if (open == NULL && summaries->len > 0)
-    open = ((const DecaFlowSummary *) g_ptr_array_index (summaries, 0))->id;
+  if (open == NULL)
+    open = first;
 
   if (open)
     _deca_window_load (self, open, 0);
@@ -839,6 +1089,10 @@ deca_window_dispose (GObject *object)
   g_clear_object (&self->open_cancellable);
   disconnect_document (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), DECA_TYPE_WINDOW);
+  /* Gone now: the other windows' lists stop marking this one's flow (when it is
+   * disposed while still in its application; otherwise window_removed_cb did it). */
+  sync_open_elsewhere (self);
+  g_clear_object (&self->recent_menu);
   g_clear_object (&self->registry);
   g_clear_object (&self->worker);
   g_clear_object (&self->settings);
@@ -851,6 +1105,8 @@ deca_window_finalize (GObject *object)
   DecaWindow *self = DECA_WINDOW (object);
 
   g_free (self->flow_id);
+  g_free (self->loading_flow_id);
+  g_strfreev (self->recent_shown);
   g_free (self->save_error);
   G_OBJECT_CLASS (deca_window_parent_class)->finalize (object);
 }
@@ -914,6 +1170,7 @@ deca_window_class_init (DecaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DecaWindow, inspector);
   gtk_widget_class_bind_template_child (widget_class, DecaWindow, history_panel);
   gtk_widget_class_bind_template_child (widget_class, DecaWindow, examples_section);
+  gtk_widget_class_bind_template_child (widget_class, DecaWindow, flows_section);
   gtk_widget_class_bind_template_callback (widget_class, problem_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, problems_popover_show_cb);
   gtk_widget_class_bind_template_callback (widget_class, flow_activated_cb);
@@ -953,6 +1210,13 @@ deca_window_init (DecaWindow *self)
   g_signal_connect (drop, "drop", G_CALLBACK (drop_files_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
   g_signal_connect (self, "close-request", G_CALLBACK (close_request_cb), NULL);
+
+  g_signal_connect (self, "notify::application", G_CALLBACK (application_set_cb), NULL);
+  self->recent_menu = g_menu_new ();
+  g_signal_connect_object (self->settings, "changed::recent-flows",
+                           G_CALLBACK (recent_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->flow_list, "loaded",
+                           G_CALLBACK (recent_changed_cb), self, G_CONNECT_SWAPPED);
 
   _deca_window_init_actions (self);
   _deca_window_show_empty (self);

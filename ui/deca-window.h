@@ -28,10 +28,13 @@ DecaWindow       *deca_window_new              (GtkApplication   *application,
                                                 DecaNodeRegistry *registry,
                                                 DecaStoreWorker  *worker);
 
-/* Opens the stored flow @flow_id at its latest version (::flow-opened when it is shown). */
+/* Opens the stored flow @flow_id at its latest version (::flow-opened when it is shown).
+ * A flow lives in one window at a time: when another window of the application shows it
+ * (or is loading it), that window is presented instead and this one keeps its flow. */
 void              deca_window_open_flow        (DecaWindow   *self,
                                                 const char   *flow_id);
-/* Opens the most recent flow, or the last one open (settings), or the empty page. */
+/* Opens the last flow open (settings), else the most recent one, else the empty page;
+ * flows open in other windows of the application are passed over. */
 void              deca_window_open_initial     (DecaWindow   *self);
 /* Creates an empty flow, saves it and opens it. */
 void              deca_window_new_flow         (DecaWindow   *self);

@@ -1,6 +1,7 @@
 /* test-window.c: the studio window with a real store: a new flow is saved, edits save
  * themselves as versions, a flow reopens, an older version opens read-only and restores,
- * import (good, bad, without positions), export, rename, duplicate, delete and its undo. */
+ * import (good, bad, without positions), export, rename, duplicate, delete and its undo,
+ * one window per flow, and the recent flows of the main menu. */
 
 #include <glib/gstdio.h>
 
@@ -165,16 +166,66 @@ stored_versions (Fixture    *fixture,
   return versions;
 }
 
+/* Clicks the header's New Flow button of @window and waits until the new flow is saved
+ * and shown. */
 static void
-new_flow_by_click (Fixture *fixture)
+new_flow_in (DecaWindow *window)
 {
-  GtkWidget *button = deca_ui_test_find_actionable (GTK_WIDGET (fixture->window),
-                                                    "win.new-flow", NULL);
+  GtkWidget *button = deca_ui_test_find_actionable (GTK_WIDGET (window), "win.new-flow", NULL);
+  g_autofree char *before = g_strdup (deca_window_get_flow_id (window));
 
   g_assert_nonnull (button);
   deca_ui_test_click_widget (button);
-  wait_for_flow (fixture->window);
-  wait_for_saved (fixture->window);
+  while (g_strcmp0 (deca_window_get_flow_id (window), before) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  wait_for_flow (window);
+  wait_for_saved (window);
+}
+
+static void
+new_flow_by_click (Fixture *fixture)
+{
+  new_flow_in (fixture->window);
+}
+
+/* Types @name into the Rename Flow dialog that is open, with real keys, and confirms
+ * with Enter. */
+static void
+rename_in_dialog (const char *name)
+{
+  GtkWidget *entry = NULL;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && !entry; i++)
+    {
+      g_autoptr(GtkWidget) top = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (top) && gtk_widget_get_visible (top))
+        {
+          entry = deca_ui_test_find_type (top, GTK_TYPE_ENTRY);
+          deca_ui_test_wait_for_draw (top);
+        }
+    }
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  deca_ui_test_click_widget (entry);
+  deca_ui_test_type_text (entry, name);
+  deca_ui_test_key (entry, GDK_KEY_Return, 0);
+}
+
+/* Waits until the store holds @n versions of @flow_id; returns (transfer full) them. */
+static GPtrArray *
+wait_for_n_versions (Fixture    *fixture,
+                     const char *flow_id,
+                     guint       n)
+{
+  while (TRUE)
+    {
+      g_autoptr(GPtrArray) now = stored_versions (fixture, flow_id);
+      if (now->len == n)
+        return g_steal_pointer (&now);
+      g_assert_cmpuint (now->len, <, n);
+      g_main_context_iteration (NULL, TRUE);
+    }
 }
 
 /* ---- tests ------------------------------------------------------------------------------ */
@@ -503,37 +554,372 @@ test_window_duplicate_and_rename (Fixture       *fixture,
   wait_for_n_flows (fixture->window, 2);
 
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.rename-flow", "s", original);
-  {
-    GtkWidget *entry = NULL;
-    GListModel *toplevels = gtk_window_get_toplevels ();
-
-    for (guint i = 0; i < g_list_model_get_n_items (toplevels) && !entry; i++)
-      {
-        g_autoptr(GtkWidget) top = g_list_model_get_item (toplevels, i);
-        if (ADW_IS_MESSAGE_DIALOG (top))
-          {
-            entry = deca_ui_test_find_type (top, GTK_TYPE_ENTRY);
-            deca_ui_test_wait_for_draw (top);
-          }
-      }
-    g_assert_nonnull (entry);
-    gtk_editable_set_text (GTK_EDITABLE (entry), "");
-    deca_ui_test_click_widget (entry);
-    deca_ui_test_type_text (entry, "Renamed");
-    deca_ui_test_key (entry, GDK_KEY_Return, 0);
-  }
-  versions = NULL;
-  while (TRUE)
-    {
-      g_autoptr(GPtrArray) now = stored_versions (fixture, original);
-      if (now->len == 3)
-        {
-          versions = g_steal_pointer (&now);
-          break;
-        }
-      g_main_context_iteration (NULL, TRUE);
-    }
+  rename_in_dialog ("Renamed");
+  versions = wait_for_n_versions (fixture, original, 3);
   g_assert_cmpstr (((DecaFlowVersionInfo *) versions->pdata[0])->name, ==, "Renamed");
+
+  /* A flow that is not open is duplicated from the store, by the same engine call. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.duplicate-flow", "s", original);
+  wait_for_n_flows (fixture->window, 3);
+  wait_for_flow (fixture->window);
+  while (g_strcmp0 (deca_flow_document_get_name (deca_window_get_document (fixture->window)),
+                    "Renamed (copy)") != 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (deca_flow_document_lookup_node (deca_window_get_document (fixture->window),
+                                                    "log"));
+}
+
+/* A duplicate keeps the triggers (the store has no activation state yet, so there is
+ * nothing to switch off) and every other member, under a fresh id. */
+static void
+test_window_duplicate_keeps_triggers (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autoptr(JsonArray) triggers = json_array_new ();
+  g_autoptr(JsonArray) copied = NULL;
+  g_autofree char *original = NULL;
+  JsonObject *trigger = json_object_new ();
+  DecaFlowDocument *document;
+
+  new_flow_by_click (fixture);
+  original = g_strdup (deca_window_get_flow_id (fixture->window));
+  document = deca_window_get_document (fixture->window);
+  json_object_set_string_member (trigger, "type", "webhook");
+  json_object_set_string_member (trigger, "path", "/orders");
+  json_array_add_object_element (triggers, trigger);
+  g_assert_true (deca_flow_document_set_triggers (document, triggers));
+  deca_flow_document_set_description (document, "Takes orders");
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.duplicate-flow", "s", original);
+  while (g_strcmp0 (deca_window_get_flow_id (fixture->window), original) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  wait_for_flow (fixture->window);
+  document = deca_window_get_document (fixture->window);
+  g_assert_cmpstr (deca_flow_document_get_name (document), ==, "Untitled flow (copy)");
+  g_assert_cmpstr (deca_flow_document_get_id (document), ==, deca_window_get_flow_id (fixture->window));
+  g_assert_cmpstr (deca_flow_document_get_description (document), ==, "Takes orders");
+  copied = deca_flow_document_get_triggers (document);
+  g_assert_cmpuint (json_array_get_length (copied), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (copied, 0), "path"),
+                   ==, "/orders");
+}
+
+static const char *
+header_title (DecaWindow *window)
+{
+  GtkWidget *title = deca_ui_test_find_type (GTK_WIDGET (window), ADW_TYPE_WINDOW_TITLE);
+
+  g_assert_nonnull (title);
+  return adw_window_title_get_title (ADW_WINDOW_TITLE (title));
+}
+
+typedef struct {
+  DecaWindow *window;
+  const char *flow_id;
+  const char *name;
+} ExpectName;
+
+static gboolean
+listed_as_cb (gpointer data)
+{
+  ExpectName *expect = data;
+
+  return g_strcmp0 (deca_flow_list_get_flow_name (deca_window_get_flow_list (expect->window),
+                                                  expect->flow_id), expect->name) == 0;
+}
+
+/* Renaming the open flow from its row's menu: the header shows the new name at once, the
+ * sidebar once it is saved, and the store has one new version with it. */
+static void
+test_window_rename_open_flow (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) versions = NULL;
+  g_autoptr(GPtrArray) flows = NULL;
+  g_autofree char *flow_id = NULL;
+  ExpectName listed = { fixture->window, NULL, "Invoices, monthly" };
+
+  new_flow_by_click (fixture);
+  flow_id = g_strdup (deca_window_get_flow_id (fixture->window));
+  listed.flow_id = flow_id;
+  wait_for_n_flows (fixture->window, 1);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.rename-flow", "s", flow_id);
+  rename_in_dialog ("Invoices, monthly");
+  g_assert_true (deca_ui_test_wait_until (listed_as_cb, &listed, 10000));
+  g_assert_cmpstr (header_title (fixture->window), ==, "Invoices, monthly");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (fixture->window)), ==, "Invoices, monthly");
+  g_assert_cmpstr (deca_flow_document_get_name (deca_window_get_document (fixture->window)),
+                   ==, "Invoices, monthly");
+  wait_for_saved (fixture->window);
+
+  versions = stored_versions (fixture, flow_id);
+  g_assert_cmpuint (versions->len, ==, 2);
+  g_assert_cmpstr (((DecaFlowVersionInfo *) versions->pdata[0])->name, ==, "Invoices, monthly");
+  flows = stored_flows (fixture);
+  g_assert_cmpstr (((DecaFlowSummary *) flows->pdata[0])->name, ==, "Invoices, monthly");
+
+  /* The rename is an edit of the document: undo gives the old name back. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.undo", NULL);
+  g_assert_cmpstr (header_title (fixture->window), ==, "Untitled flow");
+}
+
+static GtkWidget *find_menu_button_with_tooltip (GtkWidget  *root,
+                                                 const char *tooltip);
+
+/* An application for the tests that need several windows of one: registered (GTK takes
+ * windows only then), not unique, so no bus name is asked for. */
+static GtkApplication *
+test_application_new (void)
+{
+  g_autoptr(GError) error = NULL;
+  GtkApplication *application =
+    GTK_APPLICATION (adw_application_new ("io.deca.Studio.Test", G_APPLICATION_NON_UNIQUE));
+
+  g_assert_true (g_application_register (G_APPLICATION (application), NULL, &error));
+  g_assert_no_error (error);
+  return application;
+}
+
+static DecaWindow *
+app_window_new (Fixture        *fixture,
+                GtkApplication *application)
+{
+  DecaWindow *window = deca_window_new (application, fixture->registry, fixture->worker);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  deca_ui_test_wait_for_draw (GTK_WIDGET (window));
+  return window;
+}
+
+static gboolean
+is_active_cb (gpointer data)
+{
+  return gtk_window_is_active (data);
+}
+
+static gboolean
+lists_n_flows_cb (gpointer data)
+{
+  DecaWindow **windows = data;
+
+  return deca_flow_list_get_n_flows (deca_window_get_flow_list (windows[0])) == 2
+         && deca_flow_list_get_n_flows (deca_window_get_flow_list (windows[1])) == 2;
+}
+
+static void
+count_opened_cb (DecaWindow *window,
+                 const char *flow_id,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+/* A flow lives in one window: choosing it in another window's sidebar (or from Open
+ * Recent) brings its window forward, and the other window keeps its own flow, so the two
+ * never save over each other. Commands from the other window go through its document. */
+static void
+test_window_one_window_per_flow (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(GtkApplication) application = NULL;
+  g_autoptr(GPtrArray) versions = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *x = NULL;
+  g_autofree char *y = NULL;
+  DecaWindow *windows[2];
+  DecaWindow *a, *b;
+  DecaFlowList *list_b;
+  GtkWidget *row;
+  guint b_opened = 0;
+
+  fixture_close_window (fixture);
+  application = test_application_new ();
+  a = windows[0] = app_window_new (fixture, application);
+  new_flow_in (a);
+  x = g_strdup (deca_window_get_flow_id (a));
+  b = windows[1] = app_window_new (fixture, application);
+  new_flow_in (b);
+  y = g_strdup (deca_window_get_flow_id (b));
+  g_assert_cmpstr (x, !=, y);
+
+  /* Every window lists what the store has, and marks what the others have open. */
+  g_assert_true (deca_ui_test_wait_until (lists_n_flows_cb, windows, 10000));
+  list_b = deca_window_get_flow_list (b);
+  g_assert_true (deca_flow_list_get_open_elsewhere (list_b, x));
+  g_assert_false (deca_flow_list_get_open_elsewhere (list_b, y));
+  g_assert_true (deca_flow_list_get_open_elsewhere (deca_window_get_flow_list (a), y));
+
+  /* A person in window B clicks flow X in its sidebar. */
+  gtk_window_present (GTK_WINDOW (b));
+  g_assert_true (deca_ui_test_wait_until (is_active_cb, b, 10000));
+  g_assert_false (gtk_window_is_active (GTK_WINDOW (a)));
+  g_signal_connect (b, "flow-opened", G_CALLBACK (count_opened_cb), &b_opened);
+  deca_ui_test_wait_for_draw (GTK_WIDGET (b));
+  row = deca_flow_list_get_row (list_b, x);
+  g_assert_nonnull (row);
+  deca_ui_test_click_widget (row);
+  g_assert_true (deca_ui_test_wait_until (is_active_cb, a, 10000));
+  deca_store_worker_flush (fixture->worker);
+  deca_ui_test_iterate ();
+  g_assert_cmpstr (deca_window_get_flow_id (b), ==, y);
+  g_assert_cmpstr (deca_window_get_flow_id (a), ==, x);
+  g_assert_cmpuint (b_opened, ==, 0);
+  /* B's sidebar still selects the flow B shows. */
+  g_assert_true (gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (deca_flow_list_get_row (list_b, y))));
+  g_assert_false (gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (row)));
+
+  /* The same through the action behind Open Recent. */
+  gtk_window_present (GTK_WINDOW (b));
+  g_assert_true (deca_ui_test_wait_until (is_active_cb, b, 10000));
+  gtk_widget_activate_action (GTK_WIDGET (b), "win.open-flow", "s", x);
+  g_assert_true (deca_ui_test_wait_until (is_active_cb, a, 10000));
+  g_assert_cmpstr (deca_window_get_flow_id (b), ==, y);
+
+  /* Window B renames X: the edit lands in A's document, one new version. */
+  gtk_widget_activate_action (GTK_WIDGET (b), "win.rename-flow", "s", x);
+  rename_in_dialog ("Shared");
+  versions = wait_for_n_versions (fixture, x, 2);
+  g_assert_cmpstr (((DecaFlowVersionInfo *) versions->pdata[0])->name, ==, "Shared");
+  g_clear_pointer (&versions, g_ptr_array_unref);
+  g_assert_cmpstr (deca_flow_document_get_name (deca_window_get_document (a)), ==, "Shared");
+  g_assert_true (deca_flow_document_can_undo (deca_window_get_document (a)));
+
+  /* A edits X on; closing B writes nothing to X, and B's own flow has its one version. */
+  g_assert_nonnull (deca_flow_document_add_node (deca_window_get_document (a), "log", 0, 0, &error));
+  g_assert_no_error (error);
+  wait_for_saved (a);
+  gtk_window_destroy (GTK_WINDOW (b));
+  deca_store_worker_flush (fixture->worker);
+  deca_ui_test_iterate ();
+  versions = stored_versions (fixture, x);
+  g_assert_cmpuint (versions->len, ==, 3);
+  g_clear_pointer (&versions, g_ptr_array_unref);
+  versions = stored_versions (fixture, y);
+  g_assert_cmpuint (versions->len, ==, 1);
+  g_assert_false (deca_flow_list_get_open_elsewhere (deca_window_get_flow_list (a), y));
+
+  gtk_window_destroy (GTK_WINDOW (a));
+  deca_store_worker_flush (fixture->worker);
+  deca_ui_test_iterate ();
+}
+
+/* Collects the "win.open-flow" items of @model and its submenus as "target=label". */
+static void
+collect_open_flow_items (GMenuModel *model,
+                         GPtrArray  *items)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (model); i++)
+    {
+      g_autofree char *action = NULL;
+      g_autofree char *label = NULL;
+      g_autofree char *target = NULL;
+      g_autoptr(GMenuLinkIter) links = g_menu_model_iterate_item_links (model, i);
+      const char *link;
+      GMenuModel *child;
+
+      if (g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_ACTION, "s", &action)
+          && g_str_equal (action, "win.open-flow")
+          && g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_LABEL, "s", &label)
+          && g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_TARGET, "s", &target))
+        g_ptr_array_add (items, g_strdup_printf ("%s=%s", target, label));
+      while (g_menu_link_iter_get_next (links, &link, &child))
+        {
+          collect_open_flow_items (child, items);
+          g_object_unref (child);
+        }
+    }
+}
+
+typedef struct {
+  GMenuModel *menu;
+  const char *expected;   /* the items joined with ";" */
+} ExpectMenu;
+
+static char *
+recent_items (GMenuModel *menu)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
+
+  collect_open_flow_items (menu, items);
+  g_ptr_array_add (items, NULL);
+  return g_strjoinv (";", (char **) items->pdata);
+}
+
+static gboolean
+menu_lists_cb (gpointer data)
+{
+  ExpectMenu *expect = data;
+  g_autofree char *items = recent_items (expect->menu);
+
+  return g_str_equal (items, expect->expected);
+}
+
+static void
+wait_for_recent (GMenuModel *menu,
+                 const char *expected)
+{
+  ExpectMenu expect = { menu, expected };
+
+  if (!deca_ui_test_wait_until (menu_lists_cb, &expect, 10000))
+    {
+      g_autofree char *items = recent_items (menu);
+      g_error ("Open Recent lists “%s”, not “%s”", items, expected);
+    }
+}
+
+/* The main menu's Open Recent lists the flows opened before the open one, newest first,
+ * by their names (renames follow, deleted flows go); choosing one opens it. */
+static void
+test_window_open_recent (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  GtkWidget *button = find_menu_button_with_tooltip (GTK_WIDGET (fixture->window), "Main Menu");
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
+  g_autofree char *expected = NULL;
+  GMenuModel *menu;
+
+  g_assert_nonnull (button);
+  menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button));
+  new_flow_by_click (fixture);
+  first = g_strdup (deca_window_get_flow_id (fixture->window));
+  /* The only flow is the open one: nothing to offer (flows of earlier tests are not in
+   * this store). */
+  wait_for_recent (menu, "");
+
+  deca_flow_document_set_name (deca_window_get_document (fixture->window), "Orders_v2");
+  new_flow_by_click (fixture);
+  second = g_strdup (deca_window_get_flow_id (fixture->window));
+  new_flow_by_click (fixture);
+  third = g_strdup (deca_window_get_flow_id (fixture->window));
+  /* "_" would be a mnemonic in a menu label: doubled. */
+  expected = g_strdup_printf ("%s=Untitled flow;%s=Orders__v2", second, first);
+  wait_for_recent (menu, expected);
+
+  /* A rename of a flow that is not open shows in the menu. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.rename-flow", "s", second);
+  rename_in_dialog ("Refunds");
+  g_free (expected);
+  expected = g_strdup_printf ("%s=Refunds;%s=Orders__v2", second, first);
+  wait_for_recent (menu, expected);
+
+  /* A deleted flow leaves the menu. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.delete-flow", "s", second);
+  g_free (expected);
+  expected = g_strdup_printf ("%s=Orders__v2", first);
+  wait_for_recent (menu, expected);
+
+  /* Choosing an entry opens that flow; the one open before takes its place. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open-flow", "s", first);
+  wait_until_shows (fixture->window, first, 0);
+  g_assert_cmpstr (deca_flow_document_get_name (deca_window_get_document (fixture->window)),
+                   ==, "Orders_v2");
+  g_free (expected);
+  expected = g_strdup_printf ("%s=Untitled flow", third);
+  wait_for_recent (menu, expected);
 }
 
 static gboolean
@@ -738,6 +1124,10 @@ main (int argc, char *argv[])
   ADD ("import-bad-files", test_window_import_bad_files);
   ADD ("delete-and-undo", test_window_delete_and_undo);
   ADD ("duplicate-and-rename", test_window_duplicate_and_rename);
+  ADD ("duplicate-keeps-triggers", test_window_duplicate_keeps_triggers);
+  ADD ("rename-open-flow", test_window_rename_open_flow);
+  ADD ("one-window-per-flow", test_window_one_window_per_flow);
+  ADD ("open-recent", test_window_open_recent);
   ADD ("narrow", test_window_narrow);
   ADD ("problems", test_window_problems);
   ADD ("examples", test_window_examples);
