@@ -668,13 +668,17 @@ static GtkWidget *find_menu_button_with_tooltip (GtkWidget  *root,
                                                  const char *tooltip);
 
 /* An application for the tests that need several windows of one: registered (GTK takes
- * windows only then), not unique, so no bus name is asked for. */
+ * windows only then), not unique, so no bus name is asked for. Each gets an id of its own:
+ * GTK keeps a reference on a registered application after its last window is gone, and
+ * with it the application's object path on the bus. */
 static GtkApplication *
 test_application_new (void)
 {
+  static guint serial;
   g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_strdup_printf ("io.deca.Studio.Test%u", ++serial);
   GtkApplication *application =
-    GTK_APPLICATION (adw_application_new ("io.deca.Studio.Test", G_APPLICATION_NON_UNIQUE));
+    GTK_APPLICATION (adw_application_new (id, G_APPLICATION_NON_UNIQUE));
 
   g_assert_true (g_application_register (G_APPLICATION (application), NULL, &error));
   g_assert_no_error (error);
@@ -803,6 +807,57 @@ test_window_one_window_per_flow (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (a));
   deca_store_worker_flush (fixture->worker);
   deca_ui_test_iterate ();
+}
+
+/* Deleting a flow that another window has open saves that window's pending edit first,
+ * and that window moves on to a flow no window has, not to the deleting window's. */
+static void
+test_window_delete_open_elsewhere (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(GtkApplication) application = NULL;
+  g_autoptr(GPtrArray) versions = NULL;
+  g_autoptr(GPtrArray) flows = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *x = NULL;
+  g_autofree char *y = NULL;
+  DecaWindow *a, *b;
+
+  fixture_close_window (fixture);
+  application = test_application_new ();
+  a = app_window_new (fixture, application);
+  new_flow_in (a);
+  x = g_strdup (deca_window_get_flow_id (a));
+  b = app_window_new (fixture, application);
+  new_flow_in (b);
+  y = g_strdup (deca_window_get_flow_id (b));
+
+  /* An edit in A still waits for its autosave when B deletes the flow. */
+  g_assert_nonnull (deca_flow_document_add_node (deca_window_get_document (a), "log", 0, 0, &error));
+  g_assert_no_error (error);
+  g_assert_true (deca_window_get_saving (a));
+  gtk_widget_activate_action (GTK_WIDGET (b), "win.delete-flow", "s", x);
+  while (deca_window_get_document (a) != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  deca_store_worker_flush (fixture->worker);
+  deca_ui_test_iterate ();
+  g_assert_null (deca_window_get_flow_id (a));
+  g_assert_cmpstr (deca_window_get_flow_id (b), ==, y);
+  versions = stored_versions (fixture, x);
+  g_assert_cmpuint (versions->len, ==, 2);
+  flows = stored_flows (fixture);
+  g_assert_cmpuint (flows->len, ==, 1);
+  g_assert_cmpstr (((DecaFlowSummary *) flows->pdata[0])->id, ==, y);
+
+  /* Nothing of the windows outlives them (no list or menu keeps the other alive). */
+  g_object_add_weak_pointer (G_OBJECT (a), (gpointer *) &a);
+  g_object_add_weak_pointer (G_OBJECT (b), (gpointer *) &b);
+  gtk_window_destroy (GTK_WINDOW (b));
+  gtk_window_destroy (GTK_WINDOW (a));
+  deca_store_worker_flush (fixture->worker);
+  deca_ui_test_iterate ();
+  g_assert_null (a);
+  g_assert_null (b);
 }
 
 /* Collects the "win.open-flow" items of @model and its submenus as "target=label". */
@@ -1127,6 +1182,7 @@ main (int argc, char *argv[])
   ADD ("duplicate-keeps-triggers", test_window_duplicate_keeps_triggers);
   ADD ("rename-open-flow", test_window_rename_open_flow);
   ADD ("one-window-per-flow", test_window_one_window_per_flow);
+  ADD ("delete-open-elsewhere", test_window_delete_open_elsewhere);
   ADD ("open-recent", test_window_open_recent);
   ADD ("narrow", test_window_narrow);
   ADD ("problems", test_window_problems);
