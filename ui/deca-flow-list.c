@@ -110,13 +110,13 @@ flow_row_new (DecaFlowList          *self,
   g_autofree char *menu_label = g_strdup_printf (_("Actions for “%s”"), summary->name);
   GtkWidget *elsewhere = gtk_image_new_from_icon_name ("focus-windows-symbolic");
 
-  gtk_widget_set_tooltip_text (elsewhere, _("Open in another window"));
+  gtk_widget_set_tooltip_text (elsewhere, _("Already open in another window"));
   gtk_widget_add_css_class (elsewhere, "dim-label");
   gtk_widget_set_valign (elsewhere, GTK_ALIGN_CENTER);
   gtk_widget_set_visible (elsewhere, FALSE);
   /* Named like its tooltip; the row's description says it as well. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (elsewhere),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Open in another window"), -1);
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Already open in another window"), -1);
   gtk_box_append (suffixes, elsewhere);
 
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "view-more-symbolic");
