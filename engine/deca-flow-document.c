@@ -170,24 +170,6 @@ node_new_array (JsonArray *array)
   return node;
 }
 
-static gboolean
-member_number (JsonObject *object,
-               const char *name,
-               double     *value)
-{
-  JsonNode *member = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member))
-    return FALSE;
-  if (json_node_get_value_type (member) == G_TYPE_INT64)
-    *value = (double) json_node_get_int (member);
-  else if (json_node_get_value_type (member) == G_TYPE_DOUBLE)
-    *value = json_node_get_double (member);
-  else
-    return FALSE;
-  return TRUE;
-}
-
 /* A copy of node object @object with member @name set to @value (taken), or removed
  * when @value is NULL. Members keep their order; a new member goes last. */
 static JsonObject *
@@ -1648,8 +1630,8 @@ move_items (DecaFlowDocument *self,
           double x = 0, y = 0;
 
           g_assert (op->kind == OP_SET_NODE && op->item == items->pdata[i]);
-          member_number (deca_json_object_get_object (op->before, "position"), "x", &x);
-          member_number (deca_json_object_get_object (op->before, "position"), "y", &y);
+          deca_json_object_get_number (deca_json_object_get_object (op->before, "position"), "x", &x);
+          deca_json_object_get_number (deca_json_object_get_object (op->before, "position"), "y", &y);
           json_object_unref (op->after);
           op->after = object_with_position (op->before, snap (self, x + group->move_dx),
                                             snap (self, y + group->move_dy));
@@ -2059,38 +2041,6 @@ object_with_path (JsonObject  *object,
   return object_with_member (object, tokens[0], node_new_object (changed));
 }
 
-/* Splits "url" into { "url" } and "/headers/a~1b" into { "headers", "a/b" }. */
-static char **
-field_tokens (const char *field)
-{
-  char **tokens;
-
-  if (field[0] != '/')
-    {
-      tokens = g_new0 (char *, 2);
-      tokens[0] = g_strdup (field);
-      return tokens;
-    }
-  tokens = g_strsplit (field + 1, "/", -1);
-  for (guint i = 0; tokens[i] != NULL; i++)
-    {
-      GString *token = g_string_new (NULL);
-
-      for (const char *p = tokens[i]; *p != '\0'; p++)
-        {
-          if (p[0] == '~' && p[1] == '1')
-            g_string_append_c (token, '/'), p++;
-          else if (p[0] == '~' && p[1] == '0')
-            g_string_append_c (token, '~'), p++;
-          else
-            g_string_append_c (token, *p);
-        }
-      g_free (tokens[i]);
-      tokens[i] = g_string_free (token, FALSE);
-    }
-  return tokens;
-}
-
 gboolean
 deca_flow_document_set_node_field (DecaFlowDocument  *self,
                                    const char        *id,
@@ -2111,7 +2061,7 @@ deca_flow_document_set_node_field (DecaFlowDocument  *self,
 
   if ((item = require_node (self, id, error)) == NULL)
     return FALSE;
-  tokens = field_tokens (field);
+  tokens = deca_json_pointer_split (field);
   if (tokens[0] == NULL)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID,
@@ -2776,8 +2726,8 @@ deca_flow_document_paste (DecaFlowDocument  *self,
       JsonObject *final = rewritten != NULL ? rewritten : renamed;
       double x, y;
 
-      if (member_number (deca_json_object_get_object (final, "position"), "x", &x) &&
-          member_number (deca_json_object_get_object (final, "position"), "y", &y))
+      if (deca_json_object_get_number (deca_json_object_get_object (final, "position"), "x", &x) &&
+          deca_json_object_get_number (deca_json_object_get_object (final, "position"), "y", &y))
         final = placed = object_with_position (final, x + dx, y + dy);
       item = _deca_flow_node_item_new (final);
       edit_list (self, OP_INSERT_NODE, item, g_list_model_get_n_items (G_LIST_MODEL (self->nodes)));

@@ -552,3 +552,95 @@ deca_json_object_get_object (JsonObject *object,
 
   return member != NULL && JSON_NODE_HOLDS_OBJECT (member) ? json_node_get_object (member) : NULL;
 }
+
+gboolean
+deca_json_node_get_number (JsonNode *node,
+                           double   *value)
+{
+  GType type;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64)
+    {
+      if (value != NULL)
+        *value = (double) json_node_get_int (node);
+      return TRUE;
+    }
+  if (type == G_TYPE_DOUBLE)
+    {
+      if (value != NULL)
+        *value = json_node_get_double (node);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+deca_json_object_get_number (JsonObject *object,
+                             const char *name,
+                             double     *value)
+{
+  return object != NULL && deca_json_node_get_number (json_object_get_member (object, name), value);
+}
+
+GStrv
+deca_json_pointer_split (const char *pointer)
+{
+  char **tokens;
+
+  g_return_val_if_fail (pointer != NULL, NULL);
+
+  if (pointer[0] == '\0')
+    return g_new0 (char *, 1);
+  if (pointer[0] != '/')
+    {
+      tokens = g_new0 (char *, 2);
+      tokens[0] = g_strdup (pointer);
+      return tokens;
+    }
+  tokens = g_strsplit (pointer + 1, "/", -1);
+  for (guint i = 0; tokens[i] != NULL; i++)
+    {
+      GString *token;
+
+      if (strchr (tokens[i], '~') == NULL)
+        continue;
+      /* ~1 is "/" and ~0 is "~", read in one pass from the left: replacing all ~1 first
+       * and then all ~0 would read "~01" as "/" instead of "~1". */
+      token = g_string_new (NULL);
+      for (const char *p = tokens[i]; *p != '\0'; p++)
+        {
+          if (p[0] == '~' && p[1] == '1')
+            g_string_append_c (token, '/'), p++;
+          else if (p[0] == '~' && p[1] == '0')
+            g_string_append_c (token, '~'), p++;
+          else
+            g_string_append_c (token, *p);
+        }
+      g_free (tokens[i]);
+      tokens[i] = g_string_free (token, FALSE);
+    }
+  return tokens;
+}
+
+JsonNode *
+deca_json_object_lookup (JsonObject *object,
+                         const char *pointer)
+{
+  g_auto(GStrv) tokens = NULL;
+  JsonNode *node = NULL;
+
+  g_return_val_if_fail (pointer != NULL, NULL);
+
+  tokens = deca_json_pointer_split (pointer);
+  for (guint i = 0; tokens[i] != NULL; i++)
+    {
+      if (object == NULL || !json_object_has_member (object, tokens[i]))
+        return NULL;
+      node = json_object_get_member (object, tokens[i]);
+      object = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+    }
+  return node;
+}

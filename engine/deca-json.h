@@ -28,6 +28,26 @@ const char *deca_json_object_get_string (JsonObject  *object,
 JsonObject *deca_json_object_get_object (JsonObject  *object,
                                          const char  *name);
 
+/* Whether @node (nullable) is a JSON number, held as an integer or a double; then its value
+ * goes to @value (nullable). FALSE for NULL, other types and JSON null. */
+gboolean    deca_json_node_get_number   (JsonNode    *node,
+                                         double      *value);
+/* The same for the member @name of @object: FALSE when @object is NULL or the member is
+ * absent or not a number; @value is left as it is then. */
+gboolean    deca_json_object_get_number (JsonObject  *object,
+                                         const char  *name,
+                                         double      *value);
+
+/* Splits the RFC 6901 pointer @pointer into its unescaped tokens: "/headers/a~1b" gives
+ * { "headers", "a/b" }, "/" and "" give none. A @pointer that does not start with "/" is
+ * one member name, taken as it is ("url"). Returns (transfer full). */
+GStrv       deca_json_pointer_split     (const char  *pointer);
+/* Returns (transfer none) (nullable) the value at @pointer inside @object ("/auth/type":
+ * the member "type" of the object member "auth"); NULL when a step is absent or not an
+ * object, and for a pointer without tokens. */
+JsonNode   *deca_json_object_lookup     (JsonObject  *object,
+                                         const char  *pointer);
+
 /* "object", "array", "string", "number", "boolean" or "null", for messages. */
 const char *deca_json_type_name    (JsonNode    *node);
 

@@ -20,6 +20,7 @@ struct _DecaExpressionView
   DecaExpressionCompletion *completion;
   char *error;
   char *description;
+  char *accessible_label;
   DecaExpressionViewMode mode;
   gboolean required;
   gulong changed_handler;
@@ -126,6 +127,8 @@ update_accessible (DecaExpressionView *self)
   g_autofree char *label = NULL;
   const char *description = self->error ? self->error : self->description;
 
+  if (self->accessible_label)
+    title = self->accessible_label;
   if (self->required)
     /* Translators: the accessible name of a required form field, "URL (required)" */
     label = g_strdup_printf (_("%s (required)"), title ? title : "");
@@ -244,6 +247,7 @@ deca_expression_view_finalize (GObject *object)
 
   g_free (self->error);
   g_free (self->description);
+  g_free (self->accessible_label);
   G_OBJECT_CLASS (deca_expression_view_parent_class)->finalize (object);
 }
 
@@ -445,6 +449,27 @@ deca_expression_view_set_required (DecaExpressionView *self,
 
   self->required = !!required;
   update_title (self);
+}
+
+void
+deca_expression_view_set_accessible_label (DecaExpressionView *self,
+                                           const char         *label)
+{
+  g_return_if_fail (DECA_IS_EXPRESSION_VIEW (self));
+
+  if (g_strcmp0 (self->accessible_label, label) == 0)
+    return;
+  g_free (self->accessible_label);
+  self->accessible_label = g_strdup (label);
+  /* The visible title no longer names the text; the label relation would add it. */
+  if (label != NULL)
+    gtk_accessible_reset_relation (GTK_ACCESSIBLE (self->source_view),
+                                   GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+  else
+    gtk_accessible_update_relation (GTK_ACCESSIBLE (self->source_view),
+                                    GTK_ACCESSIBLE_RELATION_LABELLED_BY, self->title_label, NULL,
+                                    -1);
+  update_accessible (self);
 }
 
 DecaExpressionCompletion *

@@ -47,6 +47,10 @@ void                    deca_expression_view_set_description (DecaExpressionView
 /* Marks the field as required (a "*" after the title, and in its accessible label). */
 void                    deca_expression_view_set_required    (DecaExpressionView     *self,
                                                               gboolean                required);
+/* (nullable) The accessible name of the text when the field has no visible title (a
+ * value in a list of name/value pairs); NULL names it by its title again. */
+void                    deca_expression_view_set_accessible_label (DecaExpressionView *self,
+                                                                   const char         *label);
 /* Returns (transfer none) the completion provider. */
 DecaExpressionCompletion *deca_expression_view_get_completion (DecaExpressionView    *self);
 /* Returns (transfer none) the text view inside. */

@@ -226,20 +226,17 @@ join_problems (GPtrArray  *problems,
 
 /* ---- flow -------------------------------------------------------------------------------- */
 
+/* The number member @name of @object (nullable), or @fallback: what the engine uses when
+ * the member is absent. */
 static double
 object_number (JsonObject *object,
                const char *name,
                double      fallback)
 {
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
+  double value = fallback;
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return fallback;
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
-    return (double) json_node_get_int (node);
-  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    return json_node_get_double (node);
-  return fallback;
+  deca_json_object_get_number (object, name, &value);
+  return value;
 }
 
 static void

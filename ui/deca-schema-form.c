@@ -9,6 +9,7 @@
 #include "deca-edit-burst.h"
 #include "deca-expression-view.h"
 #include "deca-json.h"
+#include "deca-key-value-editor.h"
 #include "deca-schema-form.h"
 #include "deca-validator.h"
 
@@ -19,6 +20,7 @@ typedef enum {
   FIELD_NUMBER,
   FIELD_SWITCH,
   FIELD_ENUM,
+  FIELD_KEY_VALUE,
 } FieldKind;
 
 typedef struct {
@@ -30,10 +32,13 @@ typedef struct {
                               * of another type */
   gboolean required;
   gboolean integer;
+  gboolean unset;            /* FIELD_NUMBER: empty, the member is absent */
+  DecaExpressionViewMode value_mode; /* FIELD_KEY_VALUE: how its values are edited */
   char *title;
   char *description;
 
-  GtkWidget *row;            /* AdwActionRow, AdwComboRow or DecaExpressionView */
+  GtkWidget *row;            /* AdwActionRow, AdwComboRow, DecaExpressionView or
+                              * DecaKeyValueEditor */
   GtkWidget *input;          /* what takes the input: spin, switch, text view, combo */
   GPtrArray *enum_values;    /* (element-type JsonNode) for FIELD_ENUM, NULL = not set */
   GtkEventController *focus; /* (nullable) writes pending edits when focus leaves */
@@ -63,69 +68,10 @@ static void rebuild (DecaSchemaForm *self);
 
 /* ---- JSON helpers -------------------------------------------------------------------- */
 
-/* Splits an RFC 6901 pointer into its unescaped tokens. */
-static GStrv
-pointer_tokens (const char *pointer)
-{
-  g_auto(GStrv) parts = g_strsplit (pointer + (*pointer == '/'), "/", -1);
-  GStrvBuilder *builder = g_strv_builder_new ();
-  GStrv tokens;
-
-  for (guint i = 0; parts[i]; i++)
-    {
-      GString *token = g_string_new (NULL);
-
-      for (const char *p = parts[i]; *p; p++)
-        {
-          if (p[0] == '~' && p[1] == '1')
-            g_string_append_c (token, '/'), p++;
-          else if (p[0] == '~' && p[1] == '0')
-            g_string_append_c (token, '~'), p++;
-          else
-            g_string_append_c (token, *p);
-        }
-      g_strv_builder_add (builder, token->str);
-      g_string_free (token, TRUE);
-    }
-  tokens = g_strv_builder_end (builder);
-  g_strv_builder_unref (builder);
-  return tokens;
-}
-
-/* Returns (transfer none) (nullable) the member of @config at @pointer. */
-static JsonNode *
-config_lookup (JsonObject *config,
-               const char *pointer)
-{
-  g_auto(GStrv) tokens = pointer_tokens (pointer);
-  JsonObject *object = config;
-  JsonNode *node = NULL;
-
-  for (guint i = 0; tokens[i]; i++)
-    {
-      if (object == NULL || !json_object_has_member (object, tokens[i]))
-        return NULL;
-      node = json_object_get_member (object, tokens[i]);
-      object = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-    }
-  return node;
-}
-
 static gboolean
 node_is_string (JsonNode *node)
 {
   return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
-static gboolean
-node_is_number (JsonNode *node)
-{
-  GType type;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  type = json_node_get_value_type (node);
-  return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE;
 }
 
 static gboolean
@@ -135,23 +81,17 @@ node_is_boolean (JsonNode *node)
 }
 
 static double
-node_get_number (JsonNode *node)
-{
-  return json_node_get_value_type (node) == G_TYPE_INT64 ? (double) json_node_get_int (node)
-                                                         : json_node_get_double (node);
-}
-
-static double
 schema_number (JsonObject *schema,
                const char *key,
                double      fallback,
                gboolean   *found)
 {
-  JsonNode *node = json_object_get_member (schema, key);
+  double value = fallback;
+  gboolean is_number = deca_json_node_get_number (json_object_get_member (schema, key), &value);
 
   if (found)
-    *found = node_is_number (node);
-  return node_is_number (node) ? node_get_number (node) : fallback;
+    *found = is_number;
+  return value;
 }
 
 /* The one type a schema names besides "null", or NULL for none or several. */
@@ -218,6 +158,11 @@ field_show_state (Field *field)
       deca_expression_view_set_error (DECA_EXPRESSION_VIEW (field->row), error);
       return;
     }
+  if (DECA_IS_KEY_VALUE_EDITOR (field->row))
+    {
+      deca_key_value_editor_set_error (DECA_KEY_VALUE_EDITOR (field->row), error);
+      return;
+    }
 
   adw_action_row_set_subtitle (ADW_ACTION_ROW (field->row),
                                error ? error : (field->description ? field->description : ""));
@@ -282,6 +227,9 @@ field_read_value (Field     *field,
       {
         double number = gtk_spin_button_get_value (GTK_SPIN_BUTTON (field->input));
 
+        /* An emptied field removes the member: the default applies again. */
+        if (field->unset)
+          return TRUE;
         if (field->integer)
           *value = json_node_init_int (json_node_alloc (), (gint64) llround (number));
         else
@@ -303,6 +251,9 @@ field_read_value (Field     *field,
         *value = choice ? json_node_copy (choice) : NULL;
         return TRUE;
       }
+    case FIELD_KEY_VALUE:
+      /* The editor shows its own errors (a line without a name, a name used twice). */
+      return deca_key_value_editor_read_value (DECA_KEY_VALUE_EDITOR (field->row), value);
     default:
       g_assert_not_reached ();
     }
@@ -325,7 +276,7 @@ field_apply (Field *field)
   field_set_local_error (field, NULL);
 
   config = deca_flow_node_item_get_config (self->node);
-  current = config_lookup (config, field->pointer);
+  current = deca_json_object_lookup (config, field->pointer);
   if ((value == NULL && current == NULL) ||
       (value != NULL && current != NULL && json_node_equal (value, current)))
     return;
@@ -367,10 +318,68 @@ text_changed_cb (DecaExpressionView *view,
   field_changed_later (field);
 }
 
+/* The text of a number field: empty when the member is absent, else the number as the
+ * spin button writes it. */
+static void
+number_field_show (Field *field)
+{
+  GtkSpinButton *spin = GTK_SPIN_BUTTON (field->input);
+  g_autofree char *text = NULL;
+
+  text = field->unset ? g_strdup ("")
+                      : g_strdup_printf ("%0.*f", gtk_spin_button_get_digits (spin),
+                                         gtk_spin_button_get_value (spin));
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (spin)), text) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (spin), text);
+}
+
+/* The spin button reads its text (Enter, the focus leaving, an arrow): an empty text is
+ * no number, not 0, and leaves the value as it is. */
+static int
+spin_input_cb (GtkSpinButton *spin,
+               double        *new_value,
+               Field         *field)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (spin))));
+  gboolean unset = *text == '\0';
+
+  if (unset != field->unset)
+    {
+      field->unset = unset;
+      /* Emptied, or a number typed into an empty field (maybe the default itself, which
+       * does not change the spin button's value): either way an edit. */
+      if (!field->loading)
+        field_changed_later (field);
+    }
+  if (!unset)
+    return FALSE;
+  *new_value = gtk_spin_button_get_value (spin);
+  return TRUE;
+}
+
+static gboolean
+spin_output_cb (GtkSpinButton *spin,
+                Field         *field)
+{
+  if (!field->unset)
+    return FALSE;
+  number_field_show (field);
+  return TRUE;
+}
+
 static void
 spin_value_changed_cb (GtkSpinButton *spin,
                        Field         *field)
 {
+  if (field->loading)
+    return;
+  /* Typed text clears the flag in the input handler first; so this is an arrow, a key or
+   * the wheel, which start from the default and set the member. */
+  if (field->unset)
+    {
+      field->unset = FALSE;
+      number_field_show (field);
+    }
   field_changed_later (field);
 }
 
@@ -390,6 +399,31 @@ combo_selected_cb (AdwComboRow *row,
 {
   if (!field->loading)
     field_apply (field);
+}
+
+static void
+key_value_changed_cb (DecaKeyValueEditor *editor,
+                      Field              *field)
+{
+  field_changed_later (field);
+}
+
+/* The editor asks for its value to be written now, as the end of a step: a line was
+ * removed, or the focus left a name or a value. What was typed before is written first
+ * as the step it belongs to; then what is left (the removal) as one of its own. */
+static void
+key_value_commit_cb (DecaKeyValueEditor *editor,
+                     Field              *field)
+{
+  DecaSchemaForm *self = field->form;
+
+  if (self->document == NULL)
+    return;
+  if (field->apply_source != 0)
+    field_apply (field);
+  deca_edit_burst_end (self->document);
+  field_apply (field);
+  deca_edit_burst_end (self->document);
 }
 
 /* Leaving a field writes what it holds at once. */
@@ -445,8 +479,12 @@ kind_fits (FieldKind  kind,
     case FIELD_EXPRESSION:
       return node_is_string (value);
     case FIELD_NUMBER:
-      return node_is_number (value) &&
-             (!field->integer || floor (node_get_number (value)) == node_get_number (value));
+      {
+        double number;
+
+        return deca_json_node_get_number (value, &number) &&
+               (!field->integer || floor (number) == number);
+      }
     case FIELD_SWITCH:
       return node_is_boolean (value);
     case FIELD_ENUM:
@@ -457,6 +495,8 @@ kind_fits (FieldKind  kind,
             return TRUE;
         }
       return FALSE;
+    case FIELD_KEY_VALUE:
+      return JSON_NODE_HOLDS_OBJECT (value);
     case FIELD_JSON:
     default:
       return TRUE;
@@ -475,7 +515,7 @@ static void
 field_update_from_document (Field      *field,
                             JsonObject *config)
 {
-  JsonNode *value = config_lookup (config, field->pointer);
+  JsonNode *value = deca_json_object_lookup (config, field->pointer);
   JsonObject *schema = json_node_get_object (field->schema);
   JsonNode *fallback = value ? value : json_object_get_member (schema, "default");
 
@@ -510,11 +550,27 @@ field_update_from_document (Field      *field,
       break;
     case FIELD_NUMBER:
       {
-        double number = node_is_number (fallback) ? node_get_number (fallback) : 0;
+        GtkSpinButton *spin = GTK_SPIN_BUTTON (field->input);
+        gboolean was_unset = field->unset;
+        double number = 0;
 
-        if (gtk_spin_button_get_value (GTK_SPIN_BUTTON (field->input)) != number)
-          gtk_spin_button_set_value (GTK_SPIN_BUTTON (field->input), number);
+        /* An absent member shows no number (its default is the placeholder); the arrows
+         * start from the default. */
+        field->unset = value == NULL;
+        if (!deca_json_node_get_number (fallback, &number))
+          number = CLAMP (0, gtk_adjustment_get_lower (gtk_spin_button_get_adjustment (spin)),
+                          gtk_adjustment_get_upper (gtk_spin_button_get_adjustment (spin)));
+        /* A new value writes its text through the output handler; otherwise the text
+         * changes only between empty and a number, so that keys typed and not yet
+         * committed stay. */
+        if (gtk_spin_button_get_value (spin) != number)
+          gtk_spin_button_set_value (spin, number);
+        else if (was_unset != field->unset)
+          number_field_show (field);
       }
+      break;
+    case FIELD_KEY_VALUE:
+      deca_key_value_editor_set_value (DECA_KEY_VALUE_EDITOR (field->row), value);
       break;
     case FIELD_SWITCH:
       gtk_switch_set_active (GTK_SWITCH (field->input),
@@ -623,6 +679,8 @@ field_create_widgets (DecaSchemaForm *self,
         double max = schema_number (schema, "maximum", 1e9, &has_max);
         double xmin = schema_number (schema, "exclusiveMinimum", 0, &has_xmin);
         double xmax = schema_number (schema, "exclusiveMaximum", 0, &has_xmax);
+        double fallback;
+        g_autofree char *placeholder = NULL;
         GtkWidget *spin;
 
         /* An exclusive bound becomes the nearest value the spin button can hold. */
@@ -633,6 +691,25 @@ field_create_widgets (DecaSchemaForm *self,
         spin = gtk_spin_button_new_with_range (min, max, step);
         gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), field->integer ? 0 : 2);
         gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
+        /* An absent member shows no number, only what applies then. */
+        if (deca_json_node_get_number (json_object_get_member (schema, "default"), &fallback))
+          {
+            char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+            deca_json_format_double (fallback, number, sizeof number);
+
+            /* Translators: the placeholder of an empty number field, "30 (default)" */
+            placeholder = g_strdup_printf (_("%s (default)"), number);
+          }
+        else
+          placeholder = g_strdup (_("Not set"));
+        gtk_text_set_placeholder_text (GTK_TEXT (gtk_editable_get_delegate (GTK_EDITABLE (spin))),
+                                       placeholder);
+        gtk_editable_set_width_chars (GTK_EDITABLE (spin),
+                                      MAX (gtk_editable_get_width_chars (GTK_EDITABLE (spin)),
+                                           (int) g_utf8_strlen (placeholder, -1)));
+        g_signal_connect (spin, "input", G_CALLBACK (spin_input_cb), field);
+        g_signal_connect (spin, "output", G_CALLBACK (spin_output_cb), field);
         gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
         field->row = adw_action_row_new ();
         field->input = spin;
@@ -652,6 +729,22 @@ field_create_widgets (DecaSchemaForm *self,
         adw_action_row_add_suffix (ADW_ACTION_ROW (field->row), toggle);
         adw_action_row_set_activatable_widget (ADW_ACTION_ROW (field->row), toggle);
         g_signal_connect (toggle, "notify::active", G_CALLBACK (switch_active_cb), field);
+      }
+      break;
+    case FIELD_KEY_VALUE:
+      {
+        DecaKeyValueEditor *editor = DECA_KEY_VALUE_EDITOR (deca_key_value_editor_new (field->value_mode));
+
+        field->row = GTK_WIDGET (editor);
+        field->input = field->row;
+        adw_preferences_row_set_title (ADW_PREFERENCES_ROW (editor), field->title);
+        deca_key_value_editor_set_required (editor, field->required);
+        deca_key_value_editor_set_description (editor, field->description);
+        deca_key_value_editor_set_completion_context (editor, self->document,
+                                                      deca_flow_node_item_get_id (self->node));
+        g_signal_connect (editor, "changed", G_CALLBACK (key_value_changed_cb), field);
+        g_signal_connect (editor, "commit", G_CALLBACK (key_value_commit_cb), field);
+        add_focus_leave (field, field->row);
       }
       break;
     case FIELD_ENUM:
@@ -681,8 +774,45 @@ field_create_widgets (DecaSchemaForm *self,
       adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (field->row), FALSE);
       field_show_state (field);
     }
-  label_input (field);
+  /* The key/value editor names itself, with "(required)" when it is. */
+  if (field->kind != FIELD_KEY_VALUE)
+    label_input (field);
   gtk_widget_set_name (field->row, field->pointer);
+}
+
+/* Whether the object schema @schema is a map of names to text (HTTP headers): no fixed
+ * properties, and its "additionalProperties" absent, true or a string schema. Then @mode
+ * says how the values are edited: as expressions when that schema's format says so,
+ * else as templates, like any other config string. */
+static gboolean
+schema_is_text_map (JsonObject             *schema,
+                    DecaExpressionViewMode *mode)
+{
+  JsonObject *properties = deca_json_object_get_object (schema, "properties");
+  JsonNode *additional = json_object_get_member (schema, "additionalProperties");
+  JsonObject *values;
+  const char *type;
+
+  *mode = DECA_EXPRESSION_VIEW_TEMPLATE;
+  if ((properties != NULL && json_object_get_size (properties) > 0) ||
+      json_object_has_member (schema, "patternProperties"))
+    return FALSE;
+  if (additional == NULL)
+    return TRUE;
+  if (JSON_NODE_HOLDS_VALUE (additional) && json_node_get_value_type (additional) == G_TYPE_BOOLEAN)
+    return json_node_get_boolean (additional);
+  if (!JSON_NODE_HOLDS_OBJECT (additional))
+    return FALSE;
+  values = json_node_get_object (additional);
+  type = schema_single_type (values);
+  /* A fixed set of values, or values that may be other than text, are JSON's. */
+  if (json_object_has_member (values, "enum") || json_object_has_member (values, "const"))
+    return FALSE;
+  if (type != NULL ? !g_str_equal (type, "string") : json_object_has_member (values, "type"))
+    return FALSE;
+  if (g_strcmp0 (deca_json_object_get_string (values, "format"), "expression") == 0)
+    *mode = DECA_EXPRESSION_VIEW_EXPRESSION;
+  return TRUE;
 }
 
 /* Decides the kind of field for @schema and the value the config holds now. */
@@ -721,6 +851,8 @@ choose_kind (Field    *field,
     }
   else if (g_str_equal (type, "boolean"))
     kind = FIELD_SWITCH;
+  else if (g_str_equal (type, "object") && schema_is_text_map (schema, &field->value_mode))
+    kind = FIELD_KEY_VALUE;
 
   field->schema_kind = kind;
   if (!kind_fits (kind, field, value))
@@ -814,7 +946,7 @@ add_object_fields (DecaSchemaForm *self,
       Field *field;
 
       deca_json_pointer_append (field_pointer, key);
-      value = config_lookup (config, field_pointer->str);
+      value = deca_json_object_lookup (config, field_pointer->str);
 
       if (!JSON_NODE_HOLDS_OBJECT (property))
         {
@@ -926,7 +1058,7 @@ config_changed_cb (DecaSchemaForm *self)
   for (guint i = 0; i < self->fields->len && fits; i++)
     {
       Field *field = g_ptr_array_index (self->fields, i);
-      fits = wanted_kind (field, config_lookup (config, field->pointer)) == field->kind;
+      fits = wanted_kind (field, deca_json_object_lookup (config, field->pointer)) == field->kind;
     }
   if (!fits)
     {
@@ -949,7 +1081,7 @@ config_changed_cb (DecaSchemaForm *self)
     {
       Field *field = g_ptr_array_index (self->fields, i);
 
-      if (wanted_kind (field, config_lookup (config, field->pointer)) == field->kind)
+      if (wanted_kind (field, deca_json_object_lookup (config, field->pointer)) == field->kind)
         field_update_from_document (field, config);
     }
 }
@@ -962,6 +1094,10 @@ id_changed_cb (DecaSchemaForm *self)
       Field *field = g_ptr_array_index (self->fields, i);
       DecaExpressionCompletion *completion;
 
+      if (DECA_IS_KEY_VALUE_EDITOR (field->row))
+        deca_key_value_editor_set_completion_context (DECA_KEY_VALUE_EDITOR (field->row),
+                                                      self->document,
+                                                      deca_flow_node_item_get_id (self->node));
       if (!DECA_IS_EXPRESSION_VIEW (field->row))
         continue;
       completion = deca_expression_view_get_completion (DECA_EXPRESSION_VIEW (field->row));
@@ -1053,8 +1189,8 @@ deca_schema_form_show_problems (DecaSchemaForm *self,
           gsize length = strlen (field->pointer);
 
           if (g_str_equal (inside, field->pointer) ||
-              (field->kind == FIELD_JSON && g_str_has_prefix (inside, field->pointer) &&
-               inside[length] == '/'))
+              ((field->kind == FIELD_JSON || field->kind == FIELD_KEY_VALUE) &&
+               g_str_has_prefix (inside, field->pointer) && inside[length] == '/'))
             if (best < 0 || length > best_length)
               {
                 best = i;

@@ -18,7 +18,11 @@ G_BEGIN_DECLS
  * | number, integer | spin button, with minimum/maximum, whole numbers for integer |
  * | boolean | switch |
  * | object with "properties" | a group of its own fields, titled by the property |
+ * | object of text ("additionalProperties" absent, true or a string schema) | name/value lines (DecaKeyValueEditor), values as templates or, with "format": "expression", expressions; JSON when a member is not a string, or by choice |
  * | object, array, anything else | JSON (DecaExpressionView, JSON mode): applied when it parses |
+ *
+ * A number field whose member is absent is empty, with the schema's default as its
+ * placeholder ("30 (default)"); emptying a number field removes the member.
  *
  * A value whose type the field cannot show (a template "{{input.timeout}}" where a number
  * is expected) is shown as JSON instead. Edits are written to the document with
@@ -45,12 +49,12 @@ GPtrArray *deca_schema_form_show_problems  (DecaSchemaForm   *self,
 /* Writes pending edits now. */
 void       deca_schema_form_flush          (DecaSchemaForm   *self);
 /* Returns (transfer none) (nullable) the row of the field at @pointer ("/url",
- * "/auth/type"): an AdwEntryRow, AdwActionRow (number, switch), AdwComboRow or
- * DecaExpressionView. */
+ * "/auth/type"): an AdwEntryRow, AdwActionRow (number, switch), AdwComboRow,
+ * DecaExpressionView or DecaKeyValueEditor. */
 GtkWidget *deca_schema_form_get_field_row  (DecaSchemaForm   *self,
                                             const char       *pointer);
 /* Returns (transfer none) (nullable) the widget that takes input of that field: the spin
- * button, the switch, the text view, or the row itself. */
+ * button, the switch, the text view, or the row itself (drop-down, key/value editor). */
 GtkWidget *deca_schema_form_get_field_input (DecaSchemaForm  *self,
                                              const char      *pointer);
 /* Focuses the first field; FALSE when there is none. */

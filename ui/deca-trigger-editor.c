@@ -12,6 +12,8 @@
 #include "deca-validator.h"
 
 #define N_NEXT_TIMES 5
+/* How many time zones the suggestions list at most: enough to pick from while typing. */
+#define N_ZONE_SUGGESTIONS 8
 
 static const char * const webhook_methods[] = { "GET", "POST", "PUT", "PATCH", "DELETE", NULL };
 
@@ -41,6 +43,11 @@ typedef struct {
    * because looking a zone up reads the tz database, and the preview follows every key. */
   char *zone_name;
   GTimeZone *zone;
+  /* Suggestions below the time zone field while typing. */
+  GtkPopover *zone_popover;
+  GtkListBox *zone_list;
+  GtkEventController *zone_keys;
+  GtkEventController *zone_focus;
 
   guint apply_source;
   gboolean loading;
@@ -64,6 +71,7 @@ G_DEFINE_FINAL_TYPE (DecaTriggerEditor, deca_trigger_editor, GTK_TYPE_WIDGET)
 
 static void rebuild (DecaTriggerEditor *self);
 static void update_preview (TriggerRow *row);
+static void zone_suggestions_update (TriggerRow *row);
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
@@ -97,6 +105,15 @@ static void
 trigger_row_free (TriggerRow *row)
 {
   g_clear_handle_id (&row->apply_source, g_source_remove);
+  if (row->zone_popover)
+    {
+      /* The popover is a child of the entry row, which does not know it. */
+      g_signal_handlers_disconnect_by_data (row->zone_list, row);
+      g_signal_handlers_disconnect_by_data (row->zone_keys, row);
+      g_signal_handlers_disconnect_by_data (row->zone_focus, row);
+      gtk_widget_unparent (GTK_WIDGET (row->zone_popover));
+      row->zone_popover = NULL;
+    }
   if (row->expander)
     {
       gpointer widgets[] = { row->remove_button, row->path_row, row->method_row, row->cron_row,
@@ -275,6 +292,8 @@ field_changed_cb (GtkWidget  *widget,
     return;
   if (widget == GTK_WIDGET (row->cron_row) || widget == GTK_WIDGET (row->timezone_row))
     update_preview (row);
+  if (widget == GTK_WIDGET (row->timezone_row))
+    zone_suggestions_update (row);
   g_clear_handle_id (&row->apply_source, g_source_remove);
   row->apply_source = g_timeout_add (DECA_EDIT_APPLY_DELAY_MS, apply_timeout_cb, row);
 }
@@ -389,6 +408,359 @@ update_preview (TriggerRow *row)
   show_member_error (row, "timezone");
 }
 
+/* ---- time zone suggestions ---------------------------------------------------------------- */
+
+/* Adds the zone names of a zone.tab-style file (TAB-separated: country codes,
+ * coordinates, zone, comment) to @names. */
+static void
+read_zone_tab (const char *path,
+               GHashTable *names)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_auto(GStrv) fields = NULL;
+
+      if (lines[i][0] == '#' || lines[i][0] == '\0')
+        continue;
+      fields = g_strsplit (lines[i], "\t", 4);
+      if (g_strv_length (fields) >= 3 && fields[2][0] != '\0')
+        g_hash_table_add (names, g_strdup (fields[2]));
+    }
+}
+
+/* Adds the zones ("Z name ...") of the compact tzdata.zi to @names. */
+static void
+read_tzdata_zi (const char *path,
+                GHashTable *names)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_auto(GStrv) fields = NULL;
+
+      if (!g_str_has_prefix (lines[i], "Z "))
+        continue;
+      fields = g_strsplit (lines[i], " ", 3);
+      if (g_strv_length (fields) >= 2 && fields[1][0] != '\0')
+        g_hash_table_add (names, g_strdup (fields[1]));
+    }
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The time zones of the system's tz database (where GLib looks them up: $TZDIR, else
+ * /usr/share/zoneinfo), sorted, and UTC. zone.tab lists a zone per country (the names
+ * people look for, Europe/Amsterdam), zone1970.tab the zones that differ since 1970;
+ * a system with neither has tzdata.zi. Without any, only UTC is offered; typing any
+ * other name still works. Read once, on first use: it is a small local file, like the
+ * zone files GLib reads on the same thread to look a zone up. */
+static const char * const *
+zone_names (void)
+{
+  static GStrv names = NULL;
+
+  if (g_once_init_enter (&names))
+    {
+      g_autoptr(GHashTable) set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      const char *dir = g_getenv ("TZDIR");
+      g_autofree char *zone_tab = NULL;
+      g_autofree char *zone1970_tab = NULL;
+      g_autofree char *zi = NULL;
+      g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
+      GHashTableIter iter;
+      gpointer name;
+      GStrvBuilder *builder = g_strv_builder_new ();
+      GStrv result;
+
+      if (dir == NULL || *dir == '\0')
+        dir = "/usr/share/zoneinfo";
+      zone_tab = g_build_filename (dir, "zone.tab", NULL);
+      zone1970_tab = g_build_filename (dir, "zone1970.tab", NULL);
+      zi = g_build_filename (dir, "tzdata.zi", NULL);
+      read_zone_tab (zone_tab, set);
+      read_zone_tab (zone1970_tab, set);
+      if (g_hash_table_size (set) == 0)
+        read_tzdata_zi (zi, set);
+      g_hash_table_add (set, g_strdup ("UTC"));
+
+      g_hash_table_iter_init (&iter, set);
+      while (g_hash_table_iter_next (&iter, &name, NULL))
+        g_ptr_array_add (sorted, name);
+      g_ptr_array_sort (sorted, compare_names);
+      for (guint i = 0; i < sorted->len; i++)
+        g_strv_builder_add (builder, sorted->pdata[i]);
+      result = g_strv_builder_end (builder);
+      g_strv_builder_unref (builder);
+      g_once_init_leave (&names, result);
+    }
+  return (const char * const *) names;
+}
+
+/* The zones that contain @text, ignoring case, with a space for "_" ("new york" finds
+ * America/New_York): first those where a part of the name starts with it ("berl":
+ * Europe/Berlin), then the others, each alphabetically; at most @max. Returns
+ * (transfer container) (element-type utf8) the names, borrowed from zone_names(). */
+static GPtrArray *
+zone_matches (const char *text,
+              guint       max)
+{
+  const char * const *names = zone_names ();
+  g_autofree char *needle = g_strdelimit (g_ascii_strdown (text, -1), " ", '_');
+  g_autoptr(GPtrArray) later = g_ptr_array_new ();
+  GPtrArray *matches = g_ptr_array_new ();
+
+  for (guint i = 0; names[i] && matches->len < max; i++)
+    {
+      g_autofree char *name = g_ascii_strdown (names[i], -1);
+      const char *found = strstr (name, needle);
+
+      if (found == NULL)
+        continue;
+      if (found == name || found[-1] == '/' || found[-1] == '_' || found[-1] == '-')
+        g_ptr_array_add (matches, (gpointer) names[i]);
+      else if (later->len < max)
+        g_ptr_array_add (later, (gpointer) names[i]);
+    }
+  for (guint i = 0; i < later->len && matches->len < max; i++)
+    g_ptr_array_add (matches, later->pdata[i]);
+  return matches;
+}
+
+static void
+zone_suggestions_hide (TriggerRow *row)
+{
+  if (row->zone_popover && gtk_widget_get_visible (GTK_WIDGET (row->zone_popover)))
+    gtk_popover_popdown (row->zone_popover);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (row->timezone_row), GTK_ACCESSIBLE_STATE_EXPANDED,
+                               FALSE, -1);
+}
+
+static void
+zone_choose (TriggerRow    *row,
+             GtkListBoxRow *choice)
+{
+  const char *name = g_object_get_data (G_OBJECT (choice), "deca-zone");
+
+  zone_suggestions_hide (row);
+  /* The entry's "changed" writes the zone and updates the preview, as typing does. */
+  gtk_editable_set_text (GTK_EDITABLE (row->timezone_row), name);
+  gtk_editable_set_position (GTK_EDITABLE (row->timezone_row), -1);
+}
+
+static void
+zone_row_activated_cb (GtkListBox    *list,
+                       GtkListBoxRow *choice,
+                       TriggerRow    *row)
+{
+  zone_choose (row, choice);
+}
+
+static void
+zone_selected_cb (GtkListBox    *list,
+                  GtkListBoxRow *choice,
+                  TriggerRow    *row)
+{
+  /* A screen reader reads the suggestion the arrows reach while the focus stays in the
+   * field. */
+  if (choice)
+    gtk_accessible_update_relation (GTK_ACCESSIBLE (row->timezone_row),
+                                    GTK_ACCESSIBLE_RELATION_ACTIVE_DESCENDANT, choice, -1);
+  else
+    gtk_accessible_reset_relation (GTK_ACCESSIBLE (row->timezone_row),
+                                   GTK_ACCESSIBLE_RELATION_ACTIVE_DESCENDANT);
+}
+
+/* Whether the suggestions listed are @matches, in order. */
+static gboolean
+zone_list_shows (TriggerRow *row,
+                 GPtrArray  *matches)
+{
+  guint i = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (row->zone_list)); child;
+       child = gtk_widget_get_next_sibling (child), i++)
+    if (i >= matches->len || g_object_get_data (G_OBJECT (child), "deca-zone") != matches->pdata[i])
+      return FALSE;
+  return i == matches->len;
+}
+
+/* Shows the zones matching what the field holds, while the person types in it. */
+static void
+zone_suggestions_update (TriggerRow *row)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row->timezone_row))));
+  g_autoptr(GPtrArray) matches = NULL;
+  GtkWidget *child;
+
+  if (*text == '\0' ||
+      !gtk_event_controller_focus_contains_focus (GTK_EVENT_CONTROLLER_FOCUS (row->zone_focus)))
+    {
+      zone_suggestions_hide (row);
+      return;
+    }
+  matches = zone_matches (text, N_ZONE_SUGGESTIONS);
+  /* The name typed in full needs no suggestion. */
+  if (matches->len == 0 || (matches->len == 1 && g_str_equal (matches->pdata[0], text)))
+    {
+      zone_suggestions_hide (row);
+      return;
+    }
+
+  /* The same suggestions stay as they are, selection included. */
+  if (zone_list_shows (row, matches) && gtk_widget_get_visible (GTK_WIDGET (row->zone_popover)))
+    return;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (row->zone_list))))
+    gtk_list_box_remove (row->zone_list, child);
+  for (guint i = 0; i < matches->len; i++)
+    {
+      GtkWidget *label = gtk_label_new (matches->pdata[i]);
+      GtkWidget *choice = gtk_list_box_row_new ();
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_set_margin_start (label, 6);
+      gtk_widget_set_margin_end (label, 6);
+      gtk_widget_set_margin_top (label, 3);
+      gtk_widget_set_margin_bottom (label, 3);
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (choice), label);
+      /* The focus stays in the field; the arrows move the selection. */
+      gtk_widget_set_focusable (choice, FALSE);
+      g_object_set_data (G_OBJECT (choice), "deca-zone", matches->pdata[i]);
+      gtk_list_box_append (row->zone_list, choice);
+    }
+  gtk_list_box_unselect_all (row->zone_list);
+  gtk_widget_set_size_request (GTK_WIDGET (row->zone_popover),
+                               MAX (200, gtk_widget_get_width (GTK_WIDGET (row->timezone_row)) - 24),
+                               -1);
+  if (!gtk_widget_get_visible (GTK_WIDGET (row->zone_popover)))
+    gtk_popover_popup (row->zone_popover);
+  else
+    gtk_popover_present (row->zone_popover);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (row->timezone_row), GTK_ACCESSIBLE_STATE_EXPANDED,
+                               TRUE, -1);
+}
+
+/* Down and Up move through the suggestions, Enter takes the one selected, Escape closes
+ * them; the keys reach the field before its text does. */
+static gboolean
+zone_key_pressed_cb (GtkEventControllerKey *controller,
+                     guint                  keyval,
+                     guint                  keycode,
+                     GdkModifierType        state,
+                     TriggerRow            *row)
+{
+  gboolean shown = gtk_widget_get_visible (GTK_WIDGET (row->zone_popover));
+  GtkListBoxRow *selected = gtk_list_box_get_selected_row (row->zone_list);
+  int index = selected ? gtk_list_box_row_get_index (selected) : -1;
+  GtkListBoxRow *next;
+
+  if (state & (GDK_CONTROL_MASK | GDK_ALT_MASK))
+    return FALSE;
+  switch (keyval)
+    {
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+      if (!shown)
+        {
+          zone_suggestions_update (row);
+          return gtk_widget_get_visible (GTK_WIDGET (row->zone_popover));
+        }
+      if (keyval == GDK_KEY_Down || keyval == GDK_KEY_KP_Down)
+        next = gtk_list_box_get_row_at_index (row->zone_list, index + 1);
+      else
+        next = index > 0 ? gtk_list_box_get_row_at_index (row->zone_list, index - 1) : NULL;
+      if (next)
+        gtk_list_box_select_row (row->zone_list, next);
+      else if (index > 0 || keyval == GDK_KEY_Up || keyval == GDK_KEY_KP_Up)
+        gtk_list_box_unselect_all (row->zone_list);
+      return TRUE;
+    case GDK_KEY_Return:
+    case GDK_KEY_KP_Enter:
+    case GDK_KEY_ISO_Enter:
+      if (!shown || selected == NULL)
+        return FALSE;
+      zone_choose (row, selected);
+      return TRUE;
+    case GDK_KEY_Escape:
+      if (!shown)
+        return FALSE;
+      zone_suggestions_hide (row);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static void
+zone_focus_leave_cb (GtkEventControllerFocus *controller,
+                     TriggerRow              *row)
+{
+  zone_suggestions_hide (row);
+}
+
+static void
+zone_suggestions_attach (TriggerRow *row)
+{
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+
+  row->zone_list = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (row->zone_list, GTK_SELECTION_SINGLE);
+  gtk_list_box_set_activate_on_single_click (row->zone_list, TRUE);
+  gtk_widget_set_focusable (GTK_WIDGET (row->zone_list), FALSE);
+  gtk_widget_add_css_class (GTK_WIDGET (row->zone_list), "navigation-sidebar");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row->zone_list), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Matching time zones"), -1);
+  g_signal_connect (row->zone_list, "row-activated", G_CALLBACK (zone_row_activated_cb), row);
+  g_signal_connect (row->zone_list, "row-selected", G_CALLBACK (zone_selected_cb), row);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 320);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (row->zone_list));
+
+  /* Not modal and without a grab, so that the keys stay with the field. */
+  row->zone_popover = GTK_POPOVER (gtk_popover_new ());
+  gtk_popover_set_autohide (row->zone_popover, FALSE);
+  gtk_popover_set_has_arrow (row->zone_popover, FALSE);
+  gtk_popover_set_position (row->zone_popover, GTK_POS_BOTTOM);
+  gtk_widget_set_halign (GTK_WIDGET (row->zone_popover), GTK_ALIGN_START);
+  gtk_widget_set_focusable (GTK_WIDGET (row->zone_popover), FALSE);
+  gtk_popover_set_child (row->zone_popover, scroller);
+  gtk_widget_add_css_class (GTK_WIDGET (row->zone_popover), "deca-zone-suggestions");
+  gtk_widget_set_parent (GTK_WIDGET (row->zone_popover), GTK_WIDGET (row->timezone_row));
+
+  row->zone_keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (row->zone_keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (row->zone_keys, "key-pressed", G_CALLBACK (zone_key_pressed_cb), row);
+  gtk_widget_add_controller (GTK_WIDGET (row->timezone_row), row->zone_keys);
+  row->zone_focus = gtk_event_controller_focus_new ();
+  g_signal_connect (row->zone_focus, "leave", G_CALLBACK (zone_focus_leave_cb), row);
+  gtk_widget_add_controller (GTK_WIDGET (row->timezone_row), row->zone_focus);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row->timezone_row),
+                                  GTK_ACCESSIBLE_PROPERTY_AUTOCOMPLETE,
+                                  GTK_ACCESSIBLE_AUTOCOMPLETE_LIST, -1);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (row->timezone_row),
+                                  GTK_ACCESSIBLE_RELATION_CONTROLS, row->zone_list, NULL, -1);
+}
+
 /* ---- rows ----------------------------------------------------------------------------------- */
 
 static AdwEntryRow *
@@ -491,6 +863,7 @@ trigger_row_new (DecaTriggerEditor *self,
     {
       row->cron_row = add_entry (row, _("Cron expression"), "cron");
       row->timezone_row = add_entry (row, _("Time zone (empty: UTC)"), "timezone");
+      zone_suggestions_attach (row);
       row->description_row = ADW_ACTION_ROW (adw_action_row_new ());
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->description_row), _("Runs"));
       adw_expander_row_add_row (row->expander, GTK_WIDGET (row->description_row));
@@ -780,6 +1153,8 @@ deca_trigger_editor_get_trigger_widget (DecaTriggerEditor *self,
     return GTK_WIDGET (row->cron_row);
   if (g_str_equal (field, "timezone"))
     return GTK_WIDGET (row->timezone_row);
+  if (g_str_equal (field, "timezone-suggestions"))
+    return GTK_WIDGET (row->zone_popover);
   if (g_str_equal (field, "event"))
     return GTK_WIDGET (row->event_row);
   if (g_str_equal (field, "description"))

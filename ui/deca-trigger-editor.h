@@ -11,8 +11,10 @@ G_BEGIN_DECLS
  * an Add menu (webhook, schedule, event, manual) and a Remove button per trigger. A webhook
  * edits its path and method; a schedule its cron expression, with the schedule in words
  * (deca_cron_describe) and the next five fire times in its time zone, both following the
- * typing; an event its event name. Every change is one undoable document edit of the
- * "triggers" array (deca_flow_document_set_triggers); members the editor does not know
+ * typing, and suggests the system's time zones as the zone is typed (any part of the
+ * name, ignoring case: "berl" offers Europe/Berlin); an event its event name. Every
+ * change is one undoable document edit of the "triggers" array
+ * (deca_flow_document_set_triggers); members the editor does not know
  * are kept.
  */
 
@@ -36,7 +38,9 @@ void       deca_trigger_editor_flush        (DecaTriggerEditor *self);
 GtkWidget *deca_trigger_editor_get_trigger_row (DecaTriggerEditor *self,
                                                 guint              index);
 /* Returns (transfer none) (nullable) the widget of @field ("path", "method", "cron",
- * "timezone", "event", "description", "next-times", "remove") of trigger @index. */
+ * "timezone", "event", "description", "next-times", "remove") of trigger @index;
+ * "timezone-suggestions" is the GtkPopover listing the time zones that match what the
+ * time zone field holds, while the person types in it. */
 GtkWidget *deca_trigger_editor_get_trigger_widget (DecaTriggerEditor *self,
                                                    guint              index,
                                                    const char        *field);

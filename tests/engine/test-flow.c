@@ -340,6 +340,60 @@ test_event_json (void)
   }
 }
 
+/* JSON pointers are split with ~1 and ~0 read in one pass; lookups stop at anything that
+ * is not an object. */
+static void
+test_pointer (void)
+{
+  static const struct {
+    const char *pointer;
+    const char *tokens;   /* joined by "|" */
+  } splits[] = {
+    { "/headers/a~1b", "headers|a/b" },
+    { "/x~01", "x~1" },
+    { "/~0~1", "~/" },
+    { "/a/", "a|" },
+    { "url", "url" },
+    { "a/b", "a/b" },
+    { "/", "" },
+    { "", "" },
+  };
+  g_autoptr(JsonNode) root = json_from_string ("{\"auth\": {\"type\": \"bearer\", \"a/b\": 2},"
+                                               " \"n\": 1.5, \"i\": 3, \"s\": \"3\", \"z\": null}",
+                                               NULL);
+  JsonObject *object = json_node_get_object (root);
+  double number = -1;
+
+  for (guint i = 0; i < G_N_ELEMENTS (splits); i++)
+    {
+      g_auto(GStrv) tokens = deca_json_pointer_split (splits[i].pointer);
+      g_autofree char *joined = g_strjoinv ("|", tokens);
+
+      g_assert_cmpstr (joined, ==, splits[i].tokens);
+      if (g_str_equal (splits[i].pointer, "/") || *splits[i].pointer == '\0')
+        g_assert_null (tokens[0]);
+    }
+
+  g_assert_cmpstr (json_node_get_string (deca_json_object_lookup (object, "/auth/type")), ==, "bearer");
+  g_assert_cmpint (json_node_get_int (deca_json_object_lookup (object, "/auth/a~1b")), ==, 2);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (deca_json_object_lookup (object, "/auth")));
+  g_assert_null (deca_json_object_lookup (object, "/auth/none"));
+  g_assert_null (deca_json_object_lookup (object, "/n/deeper"));
+  g_assert_null (deca_json_object_lookup (object, "/"));
+
+  g_assert_true (deca_json_object_get_number (object, "n", &number));
+  g_assert_cmpfloat (number, ==, 1.5);
+  g_assert_true (deca_json_object_get_number (object, "i", &number));
+  g_assert_cmpfloat (number, ==, 3);
+  g_assert_false (deca_json_object_get_number (object, "s", &number));
+  g_assert_false (deca_json_object_get_number (object, "z", &number));
+  g_assert_false (deca_json_object_get_number (object, "absent", &number));
+  g_assert_false (deca_json_object_get_number (NULL, "n", &number));
+  g_assert_cmpfloat (number, ==, 3);
+  g_assert_true (deca_json_node_get_number (json_object_get_member (object, "i"), NULL));
+  g_assert_false (deca_json_node_get_number (NULL, &number));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -354,6 +408,7 @@ main (int   argc,
   g_test_add_func ("/deca/engine/json/parse-positions", test_parse_positions);
   g_test_add_func ("/deca/engine/json/parse-unterminated", test_parse_unterminated);
   g_test_add_func ("/deca/engine/json/redact", test_redact);
+  g_test_add_func ("/deca/engine/json/pointer", test_pointer);
   g_test_add_func ("/deca/engine/json/to-string", test_to_string);
   g_test_add_func ("/deca/engine/json/time-format", test_time_format);
   g_test_add_func ("/deca/engine/event/json", test_event_json);

@@ -10,6 +10,7 @@
 #include "deca-expression-view.h"
 #include "deca-inspector.h"
 #include "deca-json.h"
+#include "deca-key-value-editor.h"
 #include "deca-schema-form.h"
 #include "deca-trigger-editor.h"
 
@@ -368,6 +369,73 @@ test_number_field (Fixture       *fixture,
   g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (spin)), ==, 10);
 }
 
+static const char *
+spin_placeholder (GtkWidget *spin)
+{
+  return gtk_text_get_placeholder_text (GTK_TEXT (gtk_editable_get_delegate (GTK_EDITABLE (spin))));
+}
+
+/* A number field whose member is absent is empty, its default the placeholder; emptying a
+ * number field removes its member. */
+static void
+test_number_unset (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  DecaSchemaForm *form = show_node (fixture, "http");
+  GtkWidget *timeout = field_input (form, "/timeout");
+  GtkWidget *redirects = field_input (form, "/max_redirects");
+  g_autoptr(GError) error = NULL;
+
+  /* A new node has its defaults: shown as numbers. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (timeout)), ==, "30.00");
+  g_assert_cmpstr (spin_placeholder (timeout), ==, "30 (default)");
+  g_assert_true (deca_flow_document_set_node_field (fixture->document, "http", "timeout", NULL, &error));
+  g_assert_no_error (error);
+  deca_flow_document_clear_history (fixture->document);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (timeout)), ==, "");
+
+  /* Shown again without a value: still empty, and leaving it writes nothing. */
+  deca_inspector_set_node_id (fixture->inspector, NULL);
+  form = show_node (fixture, "http");
+  timeout = field_input (form, "/timeout");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (timeout)), ==, "");
+  g_assert_cmpstr (spin_placeholder (timeout), ==, "30 (default)");
+  click_left (fixture, timeout);
+  deca_ui_test_key (timeout, GDK_KEY_Tab, 0);
+  deca_inspector_flush (fixture->inspector);
+  g_assert_null (config_member (fixture, "http", "timeout"));
+  g_assert_false (deca_flow_document_can_undo (fixture->document));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (timeout)), ==, "");
+
+  /* Typing the default sets it. */
+  click_left (fixture, timeout);
+  deca_ui_test_type_text (timeout, "30");
+  deca_ui_test_key (timeout, GDK_KEY_Tab, 0);
+  assert_config_becomes (fixture, "http", "timeout", "30");
+
+  /* Emptying a set number removes the member; undo brings it back. */
+  redirects = field_input (form, "/max_redirects");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (redirects)), ==, "10");
+  click_left (fixture, redirects);
+  deca_ui_test_key (redirects, GDK_KEY_a, GDK_CONTROL_MASK);
+  deca_ui_test_key (redirects, GDK_KEY_BackSpace, 0);
+  deca_ui_test_key (redirects, GDK_KEY_Tab, 0);
+  assert_config_becomes (fixture, "http", "max_redirects", NULL);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (redirects)), ==, "");
+  g_assert_true (undo (fixture));
+  assert_config_becomes (fixture, "http", "max_redirects", "10");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (redirects)), ==, "10");
+  g_assert_true (undo (fixture));
+  assert_config_becomes (fixture, "http", "timeout", NULL);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (timeout)), ==, "");
+
+  /* The arrow starts from the default. */
+  click_left (fixture, timeout);
+  deca_ui_test_key (timeout, GDK_KEY_Up, 0);
+  assert_config_becomes (fixture, "http", "timeout", "30.1");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (timeout)), ==, "30.10");
+}
+
 static void
 test_switch_field (Fixture       *fixture,
                    gconstpointer  data)
@@ -414,30 +482,333 @@ test_json_field (Fixture       *fixture,
                  gconstpointer  data)
 {
   DecaSchemaForm *form = show_node (fixture, "http");
-  DecaExpressionView *headers = DECA_EXPRESSION_VIEW (deca_schema_form_get_field_row (form, "/headers"));
-  GtkWidget *text = field_input (form, "/headers");
+  DecaExpressionView *body = DECA_EXPRESSION_VIEW (deca_schema_form_get_field_row (form, "/body"));
+  GtkWidget *text = field_input (form, "/body");
 
-  g_assert_cmpint (deca_expression_view_get_mode (headers), ==, DECA_EXPRESSION_VIEW_JSON);
+  /* A property without a type takes any JSON value. */
+  g_assert_cmpint (deca_expression_view_get_mode (body), ==, DECA_EXPRESSION_VIEW_JSON);
+  click_center (fixture, text);
+  select_all_and_type (text, "{\"items\": ");
+  /* Not JSON: an error with its position, and the config keeps its value. */
+  g_assert_true (deca_ui_test_wait_until (view_has_error, body, 5000));
+  g_assert_true (g_str_has_prefix (deca_expression_view_get_error (body), "line 1, column"));
+  g_assert_null (config_member (fixture, "http", "body"));
+
+  deca_ui_test_type_text (text, "[1, 2]}");
+  assert_config_becomes (fixture, "http", "body", "{\"items\": [1, 2]}");
+  g_assert_true (deca_ui_test_wait_until (view_has_no_error, body, 5000));
+
+  /* Emptied, the member goes. */
+  deca_ui_test_key (text, GDK_KEY_a, GDK_CONTROL_MASK);
+  deca_ui_test_key (text, GDK_KEY_BackSpace, 0);
+  assert_config_becomes (fixture, "http", "body", NULL);
+
+  g_assert_true (document_undo_all (fixture));
+  assert_config_becomes (fixture, "http", "body", NULL);
+}
+
+/* ---- key/value fields ------------------------------------------------------------------ */
+
+static DecaKeyValueEditor *
+key_value_editor (DecaSchemaForm *form,
+                  const char     *pointer)
+{
+  GtkWidget *row = deca_schema_form_get_field_row (form, pointer);
+
+  g_assert_true (DECA_IS_KEY_VALUE_EDITOR (row));
+  g_assert_true (field_input (form, pointer) == row);
+  return DECA_KEY_VALUE_EDITOR (row);
+}
+
+static GtkWidget *
+line_part (DecaKeyValueEditor *editor,
+           guint               index,
+           const char         *part)
+{
+  GtkWidget *widget = deca_key_value_editor_get_row_part (editor, index, part);
+
+  g_assert_nonnull (widget);
+  return widget;
+}
+
+static GtkWidget *
+line_value_text (DecaKeyValueEditor *editor,
+                 guint               index)
+{
+  return GTK_WIDGET (deca_expression_view_get_source_view (DECA_EXPRESSION_VIEW (line_part (editor, index, "value"))));
+}
+
+static gboolean
+has_focus_within (gpointer data)
+{
+  GtkWidget *widget = data;
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+/* Adds a header with the keyboard, edits it, removes it; each step is one undo step and
+ * undo and redo go through them. */
+static void
+test_key_value_field (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  DecaSchemaForm *form = show_node (fixture, "http");
+  DecaKeyValueEditor *editor = key_value_editor (form, "/headers");
+  GtkWidget *add = deca_key_value_editor_get_part (editor, "add");
+  GtkWidget *name;
+  GtkWidget *value;
+  GtkWidget *remove;
+
+  /* headers' values are strings: the lines, no JSON. */
+  g_assert_false (deca_key_value_editor_get_json_mode (editor));
+  g_assert_cmpuint (deca_key_value_editor_get_n_rows (editor), ==, 0);
+
+  /* Add: a line, its name focused. */
+  scroll_to (fixture, add);
+  gtk_widget_grab_focus (add);
+  deca_ui_test_key (add, GDK_KEY_Return, 0);
+  g_assert_true (deca_ui_test_wait_until (has_focus_within, deca_key_value_editor_get_row_part (editor, 0, "name"), 5000));
+  g_assert_cmpuint (deca_key_value_editor_get_n_rows (editor), ==, 1);
+  name = line_part (editor, 0, "name");
+  /* An empty line is nothing yet. */
+  deca_inspector_flush (fixture->inspector);
+  assert_config_becomes (fixture, "http", "headers", "{}");
+  g_assert_false (deca_flow_document_can_undo (fixture->document));
+
+  deca_ui_test_type_text (name, "Accept");
+  assert_config_becomes (fixture, "http", "headers", "{\"Accept\": \"\"}");
+  /* Tab goes on to the value. */
+  deca_ui_test_key (name, GDK_KEY_Tab, 0);
+  value = line_value_text (editor, 0);
+  g_assert_true (deca_ui_test_wait_until (has_focus_within, value, 5000));
+  deca_ui_test_type_text (value, "text/plain");
+  assert_config_becomes (fixture, "http", "headers", "{\"Accept\": \"text/plain\"}");
+  /* Then the line's remove button, named after the header. */
+  remove = line_part (editor, 0, "remove");
+  deca_ui_test_key (value, GDK_KEY_Tab, 0);
+  g_assert_true (deca_ui_test_wait_until (has_focus_within, remove, 5000));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (remove), ==, "Remove Accept from Headers");
+
+  /* Back to the value and edit it: a step of its own. */
+  deca_ui_test_key (remove, GDK_KEY_Tab, GDK_SHIFT_MASK);
+  g_assert_true (deca_ui_test_wait_until (has_focus_within, value, 5000));
+  select_all_and_type (value, "application/json");
+  assert_config_becomes (fixture, "http", "headers", "{\"Accept\": \"application/json\"}");
+  deca_ui_test_key (value, GDK_KEY_Tab, 0);
+  g_assert_true (deca_ui_test_wait_until (has_focus_within, remove, 5000));
+
+  /* Remove: the member goes, the focus stays in the list. */
+  deca_ui_test_key (remove, GDK_KEY_Return, 0);
+  assert_config_becomes (fixture, "http", "headers", "{}");
+  g_assert_cmpuint (deca_key_value_editor_get_n_rows (editor), ==, 0);
+  g_assert_true (gtk_widget_has_focus (add));
+
+  /* Undo: the removal, the edit, the value, the name. */
+  g_assert_true (undo (fixture));
+  assert_config_becomes (fixture, "http", "headers", "{\"Accept\": \"application/json\"}");
+  g_assert_cmpuint (deca_key_value_editor_get_n_rows (editor), ==, 1);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (line_part (editor, 0, "name"))), ==, "Accept");
+  g_assert_true (undo (fixture));
+  assert_config_becomes (fixture, "http", "headers", "{\"Accept\": \"text/plain\"}");
+  {
+    g_autofree char *text = deca_expression_view_dup_text (DECA_EXPRESSION_VIEW (line_part (editor, 0, "value")));
+    g_assert_cmpstr (text, ==, "text/plain");
+  }
+  g_assert_true (undo (fixture));
+  assert_config_becomes (fixture, "http", "headers", "{\"Accept\": \"\"}");
+  g_assert_true (undo (fixture));
+  assert_config_becomes (fixture, "http", "headers", "{}");
+  g_assert_false (deca_flow_document_can_undo (fixture->document));
+  g_assert_cmpuint (deca_key_value_editor_get_n_rows (editor), ==, 0);
+
+  /* Redo goes forward through the same steps. */
+  g_assert_true (deca_flow_document_redo (fixture->document));
+  g_assert_true (deca_flow_document_redo (fixture->document));
+  assert_config_becomes (fixture, "http", "headers", "{\"Accept\": \"text/plain\"}");
+  g_assert_cmpuint (deca_key_value_editor_get_n_rows (editor), ==, 1);
+  g_assert_true (deca_flow_document_redo (fixture->document));
+  g_assert_true (deca_flow_document_redo (fixture->document));
+  assert_config_becomes (fixture, "http", "headers", "{}");
+  g_assert_false (deca_flow_document_can_redo (fixture->document));
+}
+
+typedef struct {
+  DecaKeyValueEditor *editor;
+  guint index;
+} LineWait;
+
+static gboolean
+row_has_error (gpointer data)
+{
+  LineWait *wait = data;
+
+  return deca_key_value_editor_get_row_error (wait->editor, wait->index) != NULL;
+}
+
+static gboolean
+row_has_no_error (gpointer data)
+{
+  return !row_has_error (data);
+}
+
+/* A name used twice or a value without a name: an error on the line, and nothing is
+ * written until it is fixed. Lines keep their order. */
+static void
+test_key_value_errors (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  DecaSchemaForm *form = show_node (fixture, "transform");
+  DecaKeyValueEditor *editor = key_value_editor (form, "/set");
+  const char *before = "{\"total\": \"{{input.amount * 2}}\", \"customer.name\": \"{{input.name}}\"}";
+  LineWait third = { editor, 2 };
+  GtkWidget *name;
+  GtkWidget *error;
+
+  g_assert_cmpuint (deca_key_value_editor_get_n_rows (editor), ==, 2);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (line_part (editor, 0, "name"))), ==, "total");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (line_part (editor, 1, "name"))), ==, "customer.name");
+
+  click_center (fixture, deca_key_value_editor_get_part (editor, "add"));
+  name = line_part (editor, 2, "name");
+  g_assert_true (deca_ui_test_wait_until (has_focus_within, name, 5000));
+  deca_ui_test_type_text (name, "total");
+  g_assert_true (deca_ui_test_wait_until (row_has_error, &third, 5000));
+  /* The message names the name and the line that has it. */
+  g_assert_nonnull (strstr (deca_key_value_editor_get_row_error (editor, 2), "“total”"));
+  g_assert_nonnull (strstr (deca_key_value_editor_get_row_error (editor, 2), "line 1"));
+  error = line_part (editor, 2, "error");
+  g_assert_true (gtk_widget_get_visible (error));
+  g_assert_true (gtk_widget_has_css_class (name, "error"));
+  /* Not written, not even when the inspector is flushed. */
+  deca_inspector_flush (fixture->inspector);
+  assert_config_becomes (fixture, "transform", "set", before);
+  g_assert_false (deca_flow_document_can_undo (fixture->document));
+
+  /* Fixed: written, last. */
+  deca_ui_test_type_text (name, "2");
+  g_assert_true (deca_ui_test_wait_until (row_has_no_error, &third, 5000));
+  assert_config_becomes (fixture, "transform", "set",
+                         "{\"total\": \"{{input.amount * 2}}\", \"customer.name\": \"{{input.name}}\", \"total2\": \"\"}");
+  {
+    g_autoptr(JsonNode) set = config_member (fixture, "transform", "set");
+    g_autoptr(GList) names = json_object_get_members (json_node_get_object (set));
+
+    g_assert_cmpstr (g_list_nth_data (names, 2), ==, "total2");
+  }
+
+  /* A value without a name. */
+  deca_ui_test_key (name, GDK_KEY_a, GDK_CONTROL_MASK);
+  deca_ui_test_key (name, GDK_KEY_BackSpace, 0);
+  assert_config_becomes (fixture, "transform", "set", before);
+  deca_ui_test_key (name, GDK_KEY_Tab, 0);
+  g_assert_true (deca_ui_test_wait_until (has_focus_within, line_value_text (editor, 2), 5000));
+  deca_ui_test_type_text (line_value_text (editor, 2), "x");
+  g_assert_true (deca_ui_test_wait_until (row_has_error, &third, 5000));
+  g_assert_nonnull (strstr (deca_key_value_editor_get_row_error (editor, 2), "no name"));
+  deca_inspector_flush (fixture->inspector);
+  assert_config_becomes (fixture, "transform", "set", before);
+}
+
+static gboolean
+notice_shown (gpointer data)
+{
+  return gtk_widget_get_visible (deca_key_value_editor_get_part (data, "notice"));
+}
+
+typedef struct {
+  DecaKeyValueEditor *editor;
+  gboolean json_mode;
+} ModeWait;
+
+static gboolean
+json_mode_is (gpointer data)
+{
+  ModeWait *wait = data;
+
+  return deca_key_value_editor_get_json_mode (wait->editor) == wait->json_mode;
+}
+
+/* "Edit as JSON" and back; a value with a member that is not text is JSON by itself. */
+static void
+test_key_value_json (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  DecaSchemaForm *form = show_node (fixture, "http");
+  DecaKeyValueEditor *editor = key_value_editor (form, "/headers");
+  GtkWidget *mode = deca_key_value_editor_get_part (editor, "mode");
+  DecaExpressionView *json = DECA_EXPRESSION_VIEW (deca_key_value_editor_get_part (editor, "json"));
+  GtkWidget *text = GTK_WIDGET (deca_expression_view_get_source_view (json));
+  ModeWait json_on = { editor, TRUE };
+  ModeWait json_off = { editor, FALSE };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (mode)), ==, "Edit as JSON");
+  click_center (fixture, mode);
+  g_assert_true (deca_ui_test_wait_until (json_mode_is, &json_on, 5000));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (mode)), ==, "Edit as List");
+  {
+    g_autofree char *shown = deca_expression_view_dup_text (json);
+    g_autoptr(JsonNode) parsed = deca_json_parse (shown, -1, NULL);
+
+    g_assert_nonnull (parsed);
+    g_assert_true (JSON_NODE_HOLDS_OBJECT (parsed));
+    g_assert_cmpuint (json_object_get_size (json_node_get_object (parsed)), ==, 0);
+  }
+
   click_center (fixture, text);
   select_all_and_type (text, "{\"Accept\": ");
   /* Not JSON: an error with its position, and the config keeps its value. */
-  g_assert_true (deca_ui_test_wait_until (view_has_error, headers, 5000));
-  g_assert_true (g_str_has_prefix (deca_expression_view_get_error (headers), "line 1, column"));
+  g_assert_true (deca_ui_test_wait_until (view_has_error, json, 5000));
+  g_assert_true (g_str_has_prefix (deca_expression_view_get_error (json), "line 1, column"));
   assert_config_becomes (fixture, "http", "headers", "{}");
+  deca_ui_test_type_text (text, "\"text/plain\", \"X-Retries\": 3}");
+  assert_config_becomes (fixture, "http", "headers", "{\"Accept\": \"text/plain\", \"X-Retries\": 3}");
+  /* The schema wants strings: the validator's problem, inside the JSON. */
+  g_assert_true (deca_ui_test_wait_until (view_has_error, json, 5000));
+  g_assert_nonnull (strstr (deca_expression_view_get_error (json), "X-Retries"));
 
-  deca_ui_test_type_text (text, "\"text/plain\"}");
-  assert_config_becomes (fixture, "http", "headers", "{\"Accept\": \"text/plain\"}");
-  g_assert_true (deca_ui_test_wait_until (view_has_no_error, headers, 5000));
+  /* A number cannot be a line: the switch back is refused and says why. */
+  click_center (fixture, mode);
+  g_assert_true (deca_ui_test_wait_until (notice_shown, editor, 5000));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (deca_key_value_editor_get_part (editor, "notice"))),
+                            "X-Retries"));
+  g_assert_true (deca_key_value_editor_get_json_mode (editor));
 
-  /* A value the schema refuses is applied and shows the validator's problem inside. */
-  deca_ui_test_key (text, GDK_KEY_a, GDK_CONTROL_MASK);
-  deca_ui_test_type_text (text, "{\"Accept\": 3}");
-  assert_config_becomes (fixture, "http", "headers", "{\"Accept\": 3}");
-  g_assert_true (deca_ui_test_wait_until (view_has_error, headers, 5000));
-  g_assert_nonnull (strstr (deca_expression_view_get_error (headers), "Accept"));
+  /* Text only: back to the lines, in order. */
+  click_center (fixture, text);
+  select_all_and_type (text, "{\"Accept\": \"text/plain\", \"X-Retries\": \"3\"}");
+  assert_config_becomes (fixture, "http", "headers", "{\"Accept\": \"text/plain\", \"X-Retries\": \"3\"}");
+  click_center (fixture, mode);
+  g_assert_true (deca_ui_test_wait_until (json_mode_is, &json_off, 5000));
+  g_assert_false (notice_shown (editor));
+  g_assert_cmpuint (deca_key_value_editor_get_n_rows (editor), ==, 2);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (line_part (editor, 0, "name"))), ==, "Accept");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (line_part (editor, 1, "name"))), ==, "X-Retries");
+  /* Switching changed nothing. */
+  assert_config_becomes (fixture, "http", "headers", "{\"Accept\": \"text/plain\", \"X-Retries\": \"3\"}");
+
+  /* A number from elsewhere (a paste, an undo) shows as JSON, and the lines come back with
+   * text. */
+  deca_inspector_flush (fixture->inspector);
+  {
+    g_autoptr(JsonNode) numbers = deca_json_parse ("{\"X-Retries\": 3}", -1, NULL);
+
+    g_assert_true (deca_flow_document_set_node_field (fixture->document, "http", "headers",
+                                                      numbers, &error));
+    g_assert_no_error (error);
+  }
+  deca_ui_test_iterate ();
+  g_assert_true (deca_key_value_editor_get_json_mode (editor));
+  g_assert_true (undo (fixture));
+  deca_ui_test_iterate ();
+  g_assert_false (deca_key_value_editor_get_json_mode (editor));
+  g_assert_cmpuint (deca_key_value_editor_get_n_rows (editor), ==, 2);
 
   g_assert_true (document_undo_all (fixture));
   assert_config_becomes (fixture, "http", "headers", "{}");
+  g_assert_cmpuint (deca_key_value_editor_get_n_rows (editor), ==, 0);
 }
 
 static gboolean
@@ -531,7 +902,8 @@ test_completion (Fixture       *fixture,
 
   /* In JSON, string values are templates and complete the same way. */
   {
-    DecaExpressionView *headers = DECA_EXPRESSION_VIEW (deca_schema_form_get_field_row (form, "/headers"));
+    DecaKeyValueEditor *editor = DECA_KEY_VALUE_EDITOR (deca_schema_form_get_field_row (form, "/headers"));
+    DecaExpressionView *headers = DECA_EXPRESSION_VIEW (deca_key_value_editor_get_part (editor, "json"));
     g_autoptr(GListModel) in_json = NULL;
 
     in_json = deca_expression_completion_propose (deca_expression_view_get_completion (headers),
@@ -976,6 +1348,105 @@ test_triggers (Fixture       *fixture,
 }
 
 static gboolean
+popover_lists (gpointer data)
+{
+  LabelWait *wait = data;
+
+  if (!gtk_widget_get_mapped (wait->root))
+    return FALSE;
+  wait->found = find_label (wait->root, wait->text);
+  return wait->found != NULL;
+}
+
+static gboolean
+widget_unmapped (gpointer data)
+{
+  return !gtk_widget_get_mapped (data);
+}
+
+typedef struct {
+  Fixture *fixture;
+  const char *zone;
+} ZoneWait;
+
+static gboolean
+trigger_zone_is (gpointer data)
+{
+  ZoneWait *wait = data;
+  g_autoptr(JsonArray) triggers = deca_flow_document_get_triggers (wait->fixture->document);
+
+  return json_array_get_length (triggers) == 1 &&
+         g_strcmp0 (json_object_get_string_member_with_default (json_array_get_object_element (triggers, 0),
+                                                                "timezone", ""), wait->zone) == 0;
+}
+
+static gboolean
+revealed (gpointer data)
+{
+  return gtk_revealer_get_child_revealed (data);
+}
+
+/* The time zone field suggests the system's zones as the person types. */
+static void
+test_time_zone_suggestions (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  DecaTriggerEditor *editor = DECA_TRIGGER_EDITOR (deca_inspector_get_part (fixture->inspector, "trigger-editor"));
+  GtkWidget *zone;
+  GtkWidget *suggestions;
+  GtkWidget *zone_error;
+  LabelWait berlin = { NULL, "Europe/Berlin", NULL };
+  LabelWait tokyo = { NULL, "Asia/Tokyo", NULL };
+  ZoneWait chosen = { fixture, "Europe/Berlin" };
+
+  deca_trigger_editor_add (editor, "schedule");
+  /* The new trigger opens with an animation: the fields move until it ends. */
+  g_assert_true (deca_ui_test_wait_until (revealed,
+                                          deca_ui_test_find_type (deca_trigger_editor_get_trigger_row (editor, 0),
+                                                                  GTK_TYPE_REVEALER),
+                                          5000));
+  wait_drawn (fixture);
+  zone = deca_trigger_editor_get_trigger_widget (editor, 0, "timezone");
+  suggestions = deca_trigger_editor_get_trigger_widget (editor, 0, "timezone-suggestions");
+  zone_error = deca_trigger_editor_get_trigger_widget (editor, 0, "error:timezone");
+  g_assert_nonnull (suggestions);
+  berlin.root = tokyo.root = suggestions;
+
+  /* Any part of the name, ignoring case. */
+  click_center (fixture, zone);
+  g_assert_true (deca_ui_test_wait_until (has_focus_within, zone, 5000));
+  select_all_and_type (zone, "berl");
+  g_assert_true (deca_ui_test_wait_until (popover_lists, &berlin, 5000));
+  /* While it is open, the keys stay in the field. */
+  g_assert_true (has_focus_within (zone));
+  deca_ui_test_key (zone, GDK_KEY_Down, 0);
+  deca_ui_test_key (zone, GDK_KEY_Return, 0);
+  g_assert_true (deca_ui_test_wait_until (trigger_zone_is, &chosen, 5000));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (zone)), ==, "Europe/Berlin");
+  g_assert_true (deca_ui_test_wait_until (widget_unmapped, suggestions, 5000));
+  g_assert_false (gtk_widget_get_visible (zone_error));
+
+  /* With the pointer; "tok" is the start of a part of Asia/Tokyo. */
+  select_all_and_type (zone, "TOK");
+  g_assert_true (deca_ui_test_wait_until (popover_lists, &tokyo, 5000));
+  /* The list got shorter with each key: the popover may still move into place. */
+  deca_ui_test_wait_for_draw (suggestions);
+  deca_ui_test_wait_for_draw (suggestions);
+  g_assert_true (popover_lists (&tokyo));
+  deca_ui_test_click_widget (tokyo.found);
+  chosen.zone = "Asia/Tokyo";
+  g_assert_true (deca_ui_test_wait_until (trigger_zone_is, &chosen, 5000));
+  g_assert_true (has_focus_within (zone));
+
+  /* Escape closes the list; a zone that does not exist is still an error. */
+  select_all_and_type (zone, "Mars/Oly");
+  deca_ui_test_key (zone, GDK_KEY_Escape, 0);
+  g_assert_true (deca_ui_test_wait_until (label_visible, zone_error, 5000));
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (zone_error)), "Mars/Oly"));
+  g_assert_false (gtk_widget_get_mapped (suggestions));
+}
+
+static gboolean
 condition_is (gpointer data)
 {
   DecaFlowConnectionItem *connection = data;
@@ -1110,7 +1581,7 @@ test_languages (Fixture       *fixture,
   DecaSchemaForm *form = show_node (fixture, "http");
   struct { const char *pointer; const char *language; } fields[] = {
     { "/url", "deca-template" },
-    { "/headers", "json" },
+    { "/body", "json" },
   };
 
   /* The bundled language definitions load: templates and expressions are highlighted. */
@@ -1122,6 +1593,18 @@ test_languages (Fixture       *fixture,
       g_assert_nonnull (language);
       g_assert_cmpstr (gtk_source_language_get_id (language), ==, fields[i].language);
     }
+  /* A header's value is a template too. */
+  {
+    DecaKeyValueEditor *editor = key_value_editor (form, "/headers");
+    GtkTextBuffer *buffer;
+    GtkSourceLanguage *language;
+
+    click_center (fixture, deca_key_value_editor_get_part (editor, "add"));
+    buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (line_value_text (editor, 0)));
+    language = gtk_source_buffer_get_language (GTK_SOURCE_BUFFER (buffer));
+    g_assert_nonnull (language);
+    g_assert_cmpstr (gtk_source_language_get_id (language), ==, "deca-template");
+  }
   form = show_node (fixture, "condition");
   {
     GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (field_input (form, "/expression")));
@@ -1314,15 +1797,20 @@ main (int argc, char *argv[])
   ADD ("text-field", test_text_field);
   ADD ("document-changes-while-typing", test_document_changes_while_typing);
   ADD ("number-field", test_number_field);
+  ADD ("number-unset", test_number_unset);
   ADD ("switch-field", test_switch_field);
   ADD ("enum-field", test_enum_field);
   ADD ("json-field", test_json_field);
+  ADD ("key-value-field", test_key_value_field);
+  ADD ("key-value-errors", test_key_value_errors);
+  ADD ("key-value-json", test_key_value_json);
   ADD ("completion", test_completion);
   ADD ("template-problem", test_template_problem);
   ADD ("rename", test_rename);
   ADD ("retry-timeout", test_retry_timeout);
   ADD ("flow-settings", test_flow_settings);
   ADD ("triggers", test_triggers);
+  ADD ("time-zone-suggestions", test_time_zone_suggestions);
   ADD ("webhook-and-event", test_webhook_and_event);
   ADD ("languages", test_languages);
   ADD ("connection", test_connection);
