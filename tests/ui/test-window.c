@@ -557,6 +557,9 @@ test_window_duplicate_and_rename (Fixture       *fixture,
   rename_in_dialog ("Renamed");
   versions = wait_for_n_versions (fixture, original, 3);
   g_assert_cmpstr (((DecaFlowVersionInfo *) versions->pdata[0])->name, ==, "Renamed");
+  while (g_strcmp0 (deca_flow_list_get_flow_name (deca_window_get_flow_list (fixture->window),
+                                                  original), "Renamed") != 0)
+    g_main_context_iteration (NULL, TRUE);
 
   /* A flow that is not open is duplicated from the store, by the same engine call. */
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.duplicate-flow", "s", original);
