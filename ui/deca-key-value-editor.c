@@ -446,17 +446,16 @@ line_new (DecaKeyValueEditor *self,
   return line;
 }
 
+/* Removes the last line; its handlers go first, since removing a focused entry reports
+ * the focus leaving it. */
 static void
-remove_all_lines (DecaKeyValueEditor *self)
+remove_last_line (DecaKeyValueEditor *self)
 {
-  while (self->lines->len > 0)
-    {
-      Line *line = g_ptr_array_index (self->lines, self->lines->len - 1);
-      GtkWidget *box = line->box;
+  Line *line = g_ptr_array_index (self->lines, self->lines->len - 1);
+  GtkWidget *box = line->box;
 
-      g_ptr_array_remove_index (self->lines, self->lines->len - 1);
-      gtk_box_remove (self->rows_box, box);
-    }
+  g_ptr_array_remove_index (self->lines, self->lines->len - 1);
+  gtk_box_remove (self->rows_box, box);
 }
 
 /* Shows @value (NULL or an object of strings) as lines, reusing the lines there are so
@@ -486,13 +485,7 @@ load_lines (DecaKeyValueEditor *self,
         line_new (self, l->data, text);
     }
   while (self->lines->len > index)
-    {
-      Line *line = g_ptr_array_index (self->lines, self->lines->len - 1);
-      GtkWidget *box = line->box;
-
-      g_ptr_array_remove_index (self->lines, self->lines->len - 1);
-      gtk_box_remove (self->rows_box, box);
-    }
+    remove_last_line (self);
   update_labels (self);
   {
     g_autoptr(JsonNode) ignored = NULL;
@@ -630,8 +623,8 @@ deca_key_value_editor_dispose (GObject *object)
 
   /* Leave handlers must not run on a half-gone editor. */
   self->loading = TRUE;
-  if (self->lines)
-    remove_all_lines (self);
+  while (self->lines && self->lines->len > 0)
+    remove_last_line (self);
   g_clear_pointer (&self->lines, g_ptr_array_unref);
   g_clear_object (&self->document);
   gtk_widget_dispose_template (GTK_WIDGET (self), DECA_TYPE_KEY_VALUE_EDITOR);
@@ -921,7 +914,6 @@ deca_key_value_editor_set_json_mode (DecaKeyValueEditor *self,
           return FALSE;
         }
       self->loading = TRUE;
-      deca_expression_view_set_text (self->json_view, "");
       load_json (self, value);
       self->loading = FALSE;
     }
