@@ -41,6 +41,7 @@ struct _DecaKeyValueEditor
   DecaFlowDocument *document;
   char *node_id;
   char *error;               /* the field's error, from outside */
+  GHashTable *member_problems; /* (nullable) member name -> the validator's message */
   char *json_error;          /* the JSON text does not parse */
   DecaExpressionViewMode value_mode;
   gboolean required;
@@ -67,6 +68,7 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void line_name_changed_cb (GtkEditable *entry, Line *line);
+static void show_problems (DecaKeyValueEditor *self);
 static void line_value_changed_cb (DecaExpressionView *view, Line *line);
 
 /* ---- helpers ------------------------------------------------------------------------- */
@@ -293,6 +295,8 @@ line_name_changed_cb (GtkEditable *entry,
                       Line        *line)
 {
   line_update_labels (line, line_index (line));
+  /* A problem belongs to a name: it follows the name to its line. */
+  show_problems (line->editor);
   line_changed (line);
 }
 
@@ -347,6 +351,7 @@ line_remove_clicked_cb (GtkButton *button,
   g_ptr_array_remove_index (self->lines, index);
   gtk_box_remove (self->rows_box, box);
   update_labels (self);
+  show_problems (self);
   set_notice (self, NULL);
   read_lines (self, &value);
   g_signal_emit (self, signals[SIGNAL_COMMIT], 0);
@@ -487,6 +492,7 @@ load_lines (DecaKeyValueEditor *self,
   while (self->lines->len > index)
     remove_last_line (self);
   update_labels (self);
+  show_problems (self);
   {
     g_autoptr(JsonNode) ignored = NULL;
     read_lines (self, &ignored);
@@ -495,10 +501,69 @@ load_lines (DecaKeyValueEditor *self,
 
 /* ---- JSON ------------------------------------------------------------------------------ */
 
+/* The field's errors and its members' ("Accept: must be a string"), one per line, for
+ * where the members have no line of their own: all of them in JSON, those whose name no
+ * line has in the list. */
+static char *
+joined_problems (DecaKeyValueEditor *self,
+                 gboolean            all_members)
+{
+  GString *text = g_string_new (self->error);
+  g_autoptr(GList) names = self->member_problems ? g_hash_table_get_keys (self->member_problems) : NULL;
+
+  names = g_list_sort (names, (GCompareFunc) g_strcmp0);
+  for (GList *l = names; l; l = l->next)
+    {
+      gboolean on_line = FALSE;
+
+      for (guint i = 0; !all_members && i < self->lines->len && !on_line; i++)
+        on_line = g_str_equal (gtk_editable_get_text (GTK_EDITABLE (((Line *) g_ptr_array_index (self->lines, i))->name_entry)),
+                               l->data);
+      if (on_line)
+        continue;
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append_printf (text, "%s: %s", (const char *) l->data,
+                              (const char *) g_hash_table_lookup (self->member_problems, l->data));
+    }
+  if (text->len == 0)
+    {
+      g_string_free (text, TRUE);
+      return NULL;
+    }
+  return g_string_free (text, FALSE);
+}
+
 static void
 show_json_error (DecaKeyValueEditor *self)
 {
-  deca_expression_view_set_error (self->json_view, self->json_error ? self->json_error : self->error);
+  g_autofree char *problems = joined_problems (self, TRUE);
+
+  deca_expression_view_set_error (self->json_view, self->json_error ? self->json_error : problems);
+}
+
+/* The validator's problems in the lines: each member's on its value, the rest below the
+ * list. */
+static void
+show_problems (DecaKeyValueEditor *self)
+{
+  g_autofree char *rest = NULL;
+
+  for (guint i = 0; i < self->lines->len; i++)
+    {
+      Line *line = g_ptr_array_index (self->lines, i);
+      const char *name = gtk_editable_get_text (GTK_EDITABLE (line->name_entry));
+      const char *problem = self->member_problems && *name
+                              ? g_hash_table_lookup (self->member_problems, name) : NULL;
+
+      deca_expression_view_set_error (line->value_view, problem);
+    }
+  rest = self->json_mode ? NULL : joined_problems (self, FALSE);
+  gtk_label_set_text (self->error_label, rest ? rest : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), rest != NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->add_button),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, rest ? rest : "", -1);
+  show_json_error (self);
 }
 
 static void
@@ -556,10 +621,8 @@ show_mode (DecaKeyValueEditor *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->mode_button),
                                self->json_mode ? _("Edit one name and value per line")
                                                : _("Edit the whole object as JSON text"));
-  /* In JSON the field's error shows on the JSON text, else below the lines. */
-  gtk_label_set_text (self->error_label, self->error && !self->json_mode ? self->error : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), self->error != NULL && !self->json_mode);
-  show_json_error (self);
+  /* In JSON the field's problems show on the JSON text, else on the lines. */
+  show_problems (self);
 }
 
 static void
@@ -637,6 +700,7 @@ deca_key_value_editor_finalize (GObject *object)
   DecaKeyValueEditor *self = DECA_KEY_VALUE_EDITOR (object);
 
   g_clear_pointer (&self->shown, json_node_unref);
+  g_clear_pointer (&self->member_problems, g_hash_table_unref);
   g_free (self->node_id);
   g_free (self->error);
   g_free (self->json_error);
@@ -791,6 +855,46 @@ deca_key_value_editor_set_error (DecaKeyValueEditor *self,
   g_free (self->error);
   self->error = g_strdup (message);
   show_mode (self);
+}
+
+static gboolean
+problems_equal (GHashTable *a,
+                GHashTable *b)
+{
+  GHashTableIter iter;
+  gpointer name, message;
+
+  if (a == NULL || b == NULL)
+    return (a == NULL || g_hash_table_size (a) == 0) && (b == NULL || g_hash_table_size (b) == 0);
+  if (g_hash_table_size (a) != g_hash_table_size (b))
+    return FALSE;
+  g_hash_table_iter_init (&iter, a);
+  while (g_hash_table_iter_next (&iter, &name, &message))
+    if (g_strcmp0 (message, g_hash_table_lookup (b, name)) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+void
+deca_key_value_editor_set_member_problems (DecaKeyValueEditor *self,
+                                           GHashTable         *problems)
+{
+  g_return_if_fail (DECA_IS_KEY_VALUE_EDITOR (self));
+
+  if (problems_equal (self->member_problems, problems))
+    return;
+  g_clear_pointer (&self->member_problems, g_hash_table_unref);
+  if (problems != NULL && g_hash_table_size (problems) > 0)
+    {
+      GHashTableIter iter;
+      gpointer name, message;
+
+      self->member_problems = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_hash_table_iter_init (&iter, problems);
+      while (g_hash_table_iter_next (&iter, &name, &message))
+        g_hash_table_insert (self->member_problems, g_strdup (name), g_strdup (message));
+    }
+  show_problems (self);
 }
 
 const char *

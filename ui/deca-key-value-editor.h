@@ -42,6 +42,10 @@ void        deca_key_value_editor_set_description (DecaKeyValueEditor     *self,
 /* (nullable) An error of the whole field (the validator's), shown below it. */
 void        deca_key_value_editor_set_error       (DecaKeyValueEditor     *self,
                                                    const char             *message);
+/* (nullable) The validator's problems inside the value: member name -> message. Each
+ * shows on its member's value; in JSON they show on the JSON text, "Accept: message". */
+void        deca_key_value_editor_set_member_problems (DecaKeyValueEditor *self,
+                                                       GHashTable         *problems);
 const char *deca_key_value_editor_get_error       (DecaKeyValueEditor     *self);
 /* What the values' completion offers: the nodes of @document (nullable), seen from the
  * node @node_id (nullable). */

@@ -1157,6 +1157,7 @@ deca_schema_form_show_problems (DecaSchemaForm *self,
 {
   GPtrArray *left = g_ptr_array_new ();
   g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GPtrArray) member_messages = NULL;
   gsize prefix_length;
 
   g_return_val_if_fail (DECA_IS_SCHEMA_FORM (self), left);
@@ -1164,8 +1165,12 @@ deca_schema_form_show_problems (DecaSchemaForm *self,
 
   prefix_length = strlen (config_pointer);
   messages = g_ptr_array_new_full (self->fields->len, (GDestroyNotify) g_ptr_array_unref);
+  member_messages = g_ptr_array_new_full (self->fields->len, (GDestroyNotify) g_hash_table_unref);
   for (guint i = 0; i < self->fields->len; i++)
-    g_ptr_array_add (messages, g_ptr_array_new ());
+    {
+      g_ptr_array_add (messages, g_ptr_array_new ());
+      g_ptr_array_add (member_messages, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free));
+    }
 
   for (guint p = 0; problems && p < problems->len; p++)
     {
@@ -1199,6 +1204,33 @@ deca_schema_form_show_problems (DecaSchemaForm *self,
         }
       if (best < 0)
         g_ptr_array_add (left, problem);
+      else if (((Field *) g_ptr_array_index (self->fields, best))->kind == FIELD_KEY_VALUE &&
+               inside[best_length] == '/')
+        {
+          /* Inside a key/value field a problem belongs to a member, which shows it on
+           * its line: "/headers/Accept" is Accept's, "/x/a/b" is x's "a/b: ...". */
+          const char *rest = inside + best_length;
+          const char *deeper = strchr (rest + 1, '/');
+          g_autofree char *token = deeper ? g_strndup (rest, deeper - rest) : g_strdup (rest);
+          g_auto(GStrv) tokens = deca_json_pointer_split (token);
+          GHashTable *table = g_ptr_array_index (member_messages, best);
+          const char *before;
+          char *message;
+
+          if (tokens[0] == NULL)
+            continue;
+          before = g_hash_table_lookup (table, tokens[0]);
+          message = deeper ? g_strdup_printf ("%s: %s", deeper + 1, problem->message)
+                           : g_strdup (problem->message);
+          if (before)
+            {
+              char *both = g_strdup_printf ("%s\n%s", before, message);
+
+              g_free (message);
+              message = both;
+            }
+          g_hash_table_insert (table, g_strdup (tokens[0]), message);
+        }
       else
         {
           const char *rest = inside + best_length;
@@ -1217,6 +1249,9 @@ deca_schema_form_show_problems (DecaSchemaForm *self,
       GPtrArray *list = g_ptr_array_index (messages, i);
       g_autofree char *joined = NULL;
 
+      if (field->kind == FIELD_KEY_VALUE)
+        deca_key_value_editor_set_member_problems (DECA_KEY_VALUE_EDITOR (field->row),
+                                                   g_ptr_array_index (member_messages, i));
       g_ptr_array_add (list, NULL);
       joined = list->len > 1 ? g_strjoinv ("\n", (char **) list->pdata) : NULL;
       for (guint j = 0; j + 1 < list->len; j++)

@@ -711,6 +711,49 @@ test_key_value_errors (Fixture       *fixture,
   assert_config_becomes (fixture, "transform", "set", before);
 }
 
+/* The validator's problem with a member shows on that member's value, and moves with
+ * its name. */
+static void
+test_key_value_problem (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  DecaSchemaForm *form = show_node (fixture, "http");
+  DecaKeyValueEditor *editor = key_value_editor (form, "/headers");
+  DecaExpressionView *value;
+  GtkWidget *name;
+
+  click_center (fixture, deca_key_value_editor_get_part (editor, "add"));
+  name = line_part (editor, 0, "name");
+  g_assert_true (deca_ui_test_wait_until (has_focus_within, name, 5000));
+  deca_ui_test_type_text (name, "X-Id");
+  deca_ui_test_key (name, GDK_KEY_Tab, 0);
+  deca_ui_test_type_text (line_value_text (editor, 0), "{{input.");
+  assert_config_becomes (fixture, "http", "headers", "{\"X-Id\": \"{{input.\"}");
+  value = DECA_EXPRESSION_VIEW (line_part (editor, 0, "value"));
+  g_assert_true (deca_ui_test_wait_until (view_has_error, value, 5000));
+  g_assert_nonnull (strstr (deca_expression_view_get_error (value), "column"));
+  /* Not repeated below the list. */
+  g_assert_null (deca_key_value_editor_get_error (editor));
+
+  /* In JSON it says whose it is. */
+  g_assert_true (deca_key_value_editor_set_json_mode (editor, TRUE));
+  {
+    DecaExpressionView *json = DECA_EXPRESSION_VIEW (deca_key_value_editor_get_part (editor, "json"));
+
+    g_assert_nonnull (deca_expression_view_get_error (json));
+    g_assert_true (g_str_has_prefix (deca_expression_view_get_error (json), "X-Id: "));
+  }
+  g_assert_true (deca_key_value_editor_set_json_mode (editor, FALSE));
+  value = DECA_EXPRESSION_VIEW (line_part (editor, 0, "value"));
+  g_assert_nonnull (deca_expression_view_get_error (value));
+
+  /* Fixed, the problem goes. */
+  click_center (fixture, line_value_text (editor, 0));
+  deca_ui_test_type_text (line_value_text (editor, 0), "id}}");
+  assert_config_becomes (fixture, "http", "headers", "{\"X-Id\": \"{{input.id}}\"}");
+  g_assert_true (deca_ui_test_wait_until (view_has_no_error, value, 5000));
+}
+
 static gboolean
 notice_shown (gpointer data)
 {
@@ -1804,6 +1847,7 @@ main (int argc, char *argv[])
   ADD ("key-value-field", test_key_value_field);
   ADD ("key-value-errors", test_key_value_errors);
   ADD ("key-value-json", test_key_value_json);
+  ADD ("key-value-problem", test_key_value_problem);
   ADD ("completion", test_completion);
   ADD ("template-problem", test_template_problem);
   ADD ("rename", test_rename);
