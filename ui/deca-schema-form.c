@@ -1217,8 +1217,12 @@ deca_schema_form_show_problems (DecaSchemaForm *self,
           const char *before;
           char *message;
 
+          /* A member without a name ("/headers/") has no line: the field shows it. */
           if (tokens[0] == NULL)
-            continue;
+            {
+              g_ptr_array_add (g_ptr_array_index (messages, best), g_strdup (problem->message));
+              continue;
+            }
           before = g_hash_table_lookup (table, tokens[0]);
           message = deeper ? g_strdup_printf ("%s: %s", deeper + 1, problem->message)
                            : g_strdup (problem->message);
