@@ -3,6 +3,7 @@
 /* deca-canvas-private.h: what deca-canvas.c, -input.c, -dnd.c and -actions.c share. */
 
 #include "deca-canvas.h"
+#include "deca-canvas-tiles.h"
 #include "deca-connection-view.h"
 #include "deca-node-view.h"
 
@@ -83,6 +84,12 @@ struct _DecaCanvas
   gboolean fit_pending;  /* zoom to fit at the next allocation (a new document) */
   gboolean view_moving;  /* the view changed less than DECA_CANVAS_SETTLE_MS ago */
   guint settle_id;
+  /* While the view moves, the curves and cards are drawn from these tiles. */
+  DecaCanvasTiles *tiles;
+  /* DecaNodeView -> GskRenderNode: the card's drawing as the tiles show it; a card that
+   * draws differently has its tiles drawn again. */
+  GHashTable *tile_sources;
+  cairo_surface_t *frame_images[3];  /* the moving view's last frames, for reuse */
 
   /* selection */
   guint n_selected;

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "deca-canvas.h"
+#include "deca-canvas-private.h"
 #include "deca-node-view.h"
 #include "deca-connection-view.h"
 #include "deca-ui-test.h"
@@ -1140,6 +1141,29 @@ test_edit_condition (void)
 
 /* ---- drawing ---------------------------------------------------------------------------------- */
 
+/* The canvas as drawn now, BGRA, gtk_widget_get_width() x _height(). */
+static guchar *
+render_canvas (Fixture *f)
+{
+  GtkWidget *widget = GTK_WIDGET (f->canvas);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  guchar *pixels = g_malloc ((gsize) width * height * 4);
+
+  /* Laid out and drawn as it is now. */
+  deca_ui_test_wait_for_draw (widget);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gdk_texture_download (texture, pixels, width * 4);
+  return pixels;
+}
+
 /* Counts the pixels of @rect (widget coordinates) of the canvas as drawn that differ
  * from the canvas's background, and those in GTK's "cannot draw this" pink. */
 static void
@@ -1149,20 +1173,10 @@ count_drawn_pixels (Fixture               *f,
                     guint                 *pink)
 {
   GtkWidget *widget = GTK_WIDGET (f->canvas);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
   int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
-  g_autofree guchar *pixels = g_malloc ((gsize) width * height * 4);
+  g_autofree guchar *pixels = render_canvas (f);
   const guchar *background;
 
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gdk_texture_download (texture, pixels, width * 4);
   /* The view's corner is empty canvas, away from the minimap. */
   background = pixels + 4 * (3 * width + 3);
   *drawn = *pink = 0;
@@ -1213,6 +1227,105 @@ test_draws_cards (void)
   g_assert_cmpuint (pink, ==, 0);
   g_assert_cmpuint (drawn, >, 10);
   fixture_tear_down (&f);
+}
+
+/* How many pixels of two drawings of the canvas differ clearly. */
+static guint
+count_different_pixels (Fixture      *f,
+                        const guchar *a,
+                        const guchar *b)
+{
+  int n = gtk_widget_get_width (GTK_WIDGET (f->canvas)) * gtk_widget_get_height (GTK_WIDGET (f->canvas));
+  guint different = 0;
+
+  for (int i = 0; i < n; i++)
+    if (abs (a[4 * i] - b[4 * i]) + abs (a[4 * i + 1] - b[4 * i + 1])
+        + abs (a[4 * i + 2] - b[4 * i + 2]) > 48)
+      different++;
+  return different;
+}
+
+static gboolean
+view_rests (gpointer data)
+{
+  return !DECA_CANVAS (data)->view_moving;
+}
+
+/* Moves the view away and back: it shows the same place as before, and is moving. It
+ * stays so until settle_view(): the timer that ends the move is stopped. */
+static void
+move_view (Fixture *f)
+{
+  deca_canvas_set_view (f->canvas, -41, -30, 1.0);
+  deca_canvas_set_view (f->canvas, -40, -30, 1.0);
+  g_assert_true (f->canvas->view_moving);
+  g_clear_handle_id (&f->canvas->settle_id, g_source_remove);
+}
+
+/* Lets the view come to rest, as after a real move. */
+static void
+settle_view (Fixture *f)
+{
+  deca_canvas_set_view (f->canvas, -41, -30, 1.0);
+  deca_canvas_set_view (f->canvas, -40, -30, 1.0);
+  g_assert_true (deca_ui_test_wait_until (view_rests, f->canvas, 5000));
+}
+
+/* The moving view is drawn from kept tiles: it must show what the resting view shows,
+ * and a card that changes while the view moves must show its change. */
+static void
+test_moving_view_matches (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree guchar *moving = NULL, *resting = NULL, *selected = NULL, *target = NULL;
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+  /* The studio's style, which draws the cards' frames and the selection. */
+  gtk_css_provider_load_from_resource (css, "/io/deca/Studio/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  fixture_set_up (&f, three_nodes, NULL);
+  g_assert_nonnull (deca_flow_document_connect (f.document, "a", NULL, "b", NULL, NULL, FALSE,
+                                                &error));
+  g_assert_nonnull (deca_flow_document_connect (f.document, "b", NULL, "c", NULL, NULL, FALSE,
+                                                &error));
+
+  move_view (&f);
+  moving = render_canvas (&f);
+  g_assert_cmpuint (deca_canvas_tiles_get_bytes (f.canvas->tiles), >, 0);
+  settle_view (&f);
+  g_assert_cmpuint (deca_canvas_tiles_get_bytes (f.canvas->tiles), ==, 0);
+  resting = render_canvas (&f);
+  /* The same cards, curves and grid, to a few pixels of an edge. */
+  g_assert_cmpuint (count_different_pixels (&f, moving, resting), <, 20);
+
+  /* A card selected while the view moves shows selected. */
+  move_view (&f);
+  g_free (render_canvas (&f));
+  deca_canvas_set_selection (f.canvas, (const char *[]) { "a", NULL });
+  g_free (moving);
+  moving = render_canvas (&f);
+  settle_view (&f);
+  selected = render_canvas (&f);
+  g_assert_cmpuint (count_different_pixels (&f, resting, selected), >, 100);
+  g_assert_cmpuint (count_different_pixels (&f, moving, selected), <, 20);
+
+  /* So does a card that draws differently by itself (the port a keyboard connection
+   * leaves from), without a move or a selection. */
+  move_view (&f);
+  g_free (render_canvas (&f));
+  deca_node_view_set_connect_port (node_view (&f, "c"), "error", "Connecting");
+  g_free (moving);
+  moving = render_canvas (&f);
+  settle_view (&f);
+  target = render_canvas (&f);
+  g_assert_cmpuint (count_different_pixels (&f, selected, target), >, 100);
+  g_assert_cmpuint (count_different_pixels (&f, moving, target), <, 20);
+  fixture_tear_down (&f);
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (),
+                                                 GTK_STYLE_PROVIDER (css));
 }
 
 /* ---- accessibility and lifetime ------------------------------------------------------------- */
@@ -1298,6 +1411,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/deca/ui/canvas/zoom-to-fit-on-set-document", test_zoom_to_fit_on_set_document);
   g_test_add_func ("/deca/ui/canvas/edit-condition", test_edit_condition);
   g_test_add_func ("/deca/ui/canvas/draws-cards", test_draws_cards);
+  g_test_add_func ("/deca/ui/canvas/moving-view-matches", test_moving_view_matches);
   g_test_add_func ("/deca/ui/canvas/accessible-names", test_accessible_names);
   g_test_add_func ("/deca/ui/canvas/finalize", test_finalize);
   return g_test_run ();
