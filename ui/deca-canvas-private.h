@@ -89,7 +89,6 @@ struct _DecaCanvas
   /* DecaNodeView -> GskRenderNode: the card's drawing as the tiles show it; a card that
    * draws differently has its tiles drawn again. */
   GHashTable *tile_sources;
-  cairo_surface_t *frame_images[3];  /* the moving view's last frames, for reuse */
 
   /* selection */
   guint n_selected;

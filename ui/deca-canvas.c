@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <malloc.h>
 #include <math.h>
 #include <glib/gi18n-lib.h>
 
@@ -410,13 +411,6 @@ drop_tiles (DecaCanvas *self)
 {
   deca_canvas_tiles_clear (self->tiles);
   g_hash_table_remove_all (self->tile_sources);
-}
-
-static void
-drop_frame_images (DecaCanvas *self)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (self->frame_images); i++)
-    g_clear_pointer (&self->frame_images[i], cairo_surface_destroy);
 }
 
 static gboolean
@@ -1705,39 +1699,7 @@ snapshot_scene (DecaCanvas            *self,
   gtk_snapshot_restore (snapshot);
 }
 
-/* An image for a frame of the moving view. The renderer keeps the last frames' drawings,
- * which refer to their images; an image no drawing refers to any more is used again
- * rather than allocated and cleared anew (4 MB for a 1280 x 800 view). */
-static cairo_surface_t *
-frame_image (DecaCanvas *self,
-             int         width,
-             int         height)
-{
-  cairo_surface_t *image;
-
-  for (guint i = 0; i < G_N_ELEMENTS (self->frame_images); i++)
-    {
-      image = self->frame_images[i];
-      if (image && cairo_surface_get_reference_count (image) == 1
-          && cairo_image_surface_get_width (image) == width
-          && cairo_image_surface_get_height (image) == height)
-        return cairo_surface_reference (image);
-    }
-  image = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
-  for (guint i = 0; i < G_N_ELEMENTS (self->frame_images); i++)
-    if (self->frame_images[i] == NULL
-        || cairo_surface_get_reference_count (self->frame_images[i]) == 1)
-      {
-        g_clear_pointer (&self->frame_images[i], cairo_surface_destroy);
-        self->frame_images[i] = cairo_surface_reference (image);
-        break;
-      }
-  return image;
-}
-
-/* The moving view for the cairo renderer: the tiles are composed here, in one image,
- * which the renderer then only copies. As separate drawings, the grid's repeating
- * pattern alone took about 6 ms of a frame on Xvfb, and each tile was blended. */
+/* The moving view for the cairo renderer: one drawing that paints the tiles in view. */
 static void
 snapshot_frame (DecaCanvas            *self,
                 GtkSnapshot           *snapshot,
@@ -1746,22 +1708,13 @@ snapshot_frame (DecaCanvas            *self,
 {
   int width = gtk_widget_get_width (GTK_WIDGET (self));
   int height = gtk_widget_get_height (GTK_WIDGET (self));
-  int device_scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
-  cairo_surface_t *frame;
   cairo_t *cr;
 
-  frame = frame_image (self, width * device_scale, height * device_scale);
-  cairo_surface_set_device_scale (frame, device_scale, device_scale);
-  cr = cairo_create (frame);
-  deca_canvas_tiles_paint (self->tiles, cr, visible, self->zoom, device_scale, detail,
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  deca_canvas_tiles_paint (self->tiles, cr, visible, self->zoom,
+                           gtk_widget_get_scale_factor (GTK_WIDGET (self)), detail,
                            draw_tile_cb, self);
   cairo_destroy (cr);
-
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  cairo_set_source_surface (cr, frame, 0, 0);
-  cairo_paint (cr);
-  cairo_destroy (cr);
-  cairo_surface_destroy (frame);
 }
 
 static void
@@ -1866,7 +1819,9 @@ view_settled_cb (gpointer data)
   self->settle_id = 0;
   self->view_moving = FALSE;
   drop_tiles (self);
-  drop_frame_images (self);
+  /* Up to 48 MB of tiles were in the heap, where deca_ui_choose_renderer() asks glibc to
+   * keep freed memory: give it back now that the view rests. */
+  malloc_trim (0);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   return G_SOURCE_REMOVE;
 }
@@ -2397,7 +2352,6 @@ deca_canvas_finalize (GObject *object)
   g_clear_pointer (&self->minimap_node, gsk_render_node_unref);
   g_clear_object (&self->minimap_texture);
   g_clear_pointer (&self->tiles, deca_canvas_tiles_free);
-  drop_frame_images (self);
   g_clear_pointer (&self->tile_sources, g_hash_table_unref);
   g_strfreev (self->drag_ids);
   g_free (self->last_paste_text);
