@@ -10,7 +10,7 @@ set -eu
 packages="
   gcc make pkg-config meson ninja-build gettext
   clang libclang-rt-14-dev
-  libglib2.0-dev libjson-glib-dev libsqlite3-dev libsoup-3.0-dev
+  libglib2.0-dev libjson-glib-dev libsqlite3-dev libsoup-3.0-dev libgnutls28-dev
   glib-networking ca-certificates tzdata
   sqlite3
   libgtk-4-dev libadwaita-1-dev libgtksourceview-5-dev libx11-dev libxtst-dev
