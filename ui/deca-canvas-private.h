@@ -68,6 +68,7 @@ struct _DecaCanvas
   /* A card moved or resized, or a connection changed: the curves must be placed again.
    * While only the view changes, they are not. */
   gboolean geometry_dirty;
+  gint64 geometry_frame;  /* the frame clock's frame in which it was last placed again */
   /* Colours from the theme's named colours, read again when the style changes. */
   GdkRGBA fg_color;
   GdkRGBA accent_color;

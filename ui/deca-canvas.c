@@ -413,10 +413,21 @@ drop_tiles (DecaCanvas *self)
   g_hash_table_remove_all (self->tile_sources);
 }
 
+static gint64
+current_frame (DecaCanvas *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  return clock ? gdk_frame_clock_get_frame_counter (clock) : -1;
+}
+
 static gboolean
 tiles_in_use (DecaCanvas *self)
 {
-  return self->view_moving && !(debug_flags & DEBUG_NO_TILES);
+  /* While cards move too (dragged with the view scrolling along), the tiles would be
+   * dropped and drawn again at every frame: the flow is drawn as when it rests. */
+  return self->view_moving && !(debug_flags & DEBUG_NO_TILES)
+         && current_frame (self) != self->geometry_frame;
 }
 
 /* The part of the canvas (canvas units) that the tiles for @visible cover, with the
@@ -976,6 +987,8 @@ deca_canvas_size_allocate (GtkWidget *widget,
   /* Cards and curves may have moved: the tiles show them where they were. */
   if (self->geometry_dirty)
     drop_tiles (self);
+  if (self->geometry_dirty)
+    self->geometry_frame = current_frame (self);
   self->geometry_dirty = FALSE;
 
   if (gtk_widget_get_visible (self->refusal_label))
@@ -2450,6 +2463,7 @@ static void
 deca_canvas_init (DecaCanvas *self)
 {
   self->zoom = 1.0;
+  self->geometry_frame = G_MININT64;
   self->node_views = g_ptr_array_new ();
   self->connection_views = g_ptr_array_new ();
   self->view_by_item = g_hash_table_new (NULL, NULL);
