@@ -522,6 +522,8 @@ _deca_canvas_select_connection (DecaCanvas         *self,
   self->selected_connection = view;
   if (view)
     deca_connection_view_set_selected (view, TRUE);
+  /* The curves look selected in the tiles too, also those out of view now. */
+  drop_tiles (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_CONNECTION]);
   /* One signal for whoever shows what is selected (the inspector), node or connection. */
