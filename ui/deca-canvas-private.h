@@ -84,6 +84,7 @@ struct _DecaCanvas
   gboolean show_minimap;
   gboolean fit_pending;  /* zoom to fit at the next allocation (a new document) */
   gboolean view_moving;  /* the view changed less than DECA_CANVAS_SETTLE_MS ago */
+  gboolean place_all_pending;  /* the next allocation places every child, in view or not */
   guint settle_id;
   /* While the view moves, the curves and cards are drawn from these tiles. */
   DecaCanvasTiles *tiles;

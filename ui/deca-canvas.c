@@ -799,6 +799,7 @@ deca_canvas_set_document (DecaCanvas       *self,
       if (self->snap_to_grid)
         deca_flow_document_set_grid_size (document, DECA_CANVAS_GRID_STEP);
       self->fit_pending = TRUE;
+      self->place_all_pending = TRUE;
       self->geometry_dirty = TRUE;
     }
 
@@ -912,8 +913,13 @@ deca_canvas_size_allocate (GtkWidget *widget,
   graphene_rect_t visible;
   gboolean detail = self->zoom >= DECA_CANVAS_DETAIL_ZOOM || (debug_flags & DEBUG_NO_LOD);
   gboolean cull = !(debug_flags & DEBUG_NO_CULL);
+  /* Once the view rests, the cards and connections out of view are placed too, once:
+   * screen readers (and magnifiers) ask where they are. While it moves only what is in
+   * view is: placing a thousand children at every frame would make a pan slow. */
+  gboolean place_all = self->place_all_pending && !self->view_moving;
   graphene_rect_t tiled;
 
+  self->place_all_pending = self->place_all_pending && !place_all;
   if (self->fit_pending && width > 0 && height > 0)
     {
       graphene_rect_t bounds;
@@ -936,14 +942,14 @@ deca_canvas_size_allocate (GtkWidget *widget,
       gboolean shown, in_tiles;
 
       _deca_canvas_node_rect (self, view, &rect);
-      /* Cards out of view keep their last allocation and cannot be picked: allocating a
-       * thousand children for every frame of a pan is what would make it slow. */
+      /* Cards out of view cannot be picked; while the view moves they keep their last
+       * allocation (place_all). */
       shown = detail && (!cull || graphene_rect_intersection (&rect, &visible, NULL));
       /* A tile that shows part of a card needs the card's drawing, so the card must have
        * been laid out once; where it is since does not matter (card_image). */
       in_tiles = detail && tiled.size.width > 0
                  && graphene_rect_intersection (&rect, &tiled, NULL);
-      if (shown || gtk_widget_has_focus (GTK_WIDGET (view))
+      if (shown || place_all || gtk_widget_has_focus (GTK_WIDGET (view))
           || (in_tiles && gtk_widget_get_width (GTK_WIDGET (view)) == 0))
         {
           int h;
@@ -971,7 +977,8 @@ deca_canvas_size_allocate (GtkWidget *widget,
         update_connection_geometry (self, view);
       shown = detail && g->bounds.size.width > 0
               && (!cull || graphene_rect_intersection (&g->bounds, &visible, NULL));
-      if (shown || gtk_widget_has_focus (GTK_WIDGET (view)))
+      if (shown || (place_all && g->bounds.size.width > 0)
+          || gtk_widget_has_focus (GTK_WIDGET (view)))
         {
           double mx, my;
           int w, h;
@@ -1833,6 +1840,8 @@ view_settled_cb (gpointer data)
 
   self->settle_id = 0;
   self->view_moving = FALSE;
+  self->place_all_pending = TRUE;
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
   drop_tiles (self);
   /* Up to 48 MB of tiles were in the heap, where deca_ui_choose_renderer() asks glibc to
    * keep freed memory: give it back now that the view rests. */

@@ -1350,6 +1350,30 @@ test_moving_view_matches (void)
                                                  GTK_STYLE_PROVIDER (css));
 }
 
+/* Cards out of view are not laid out while the view moves, but once it rests they are
+ * where the view puts them: screen readers and magnifiers ask. */
+static void
+test_offscreen_cards_placed (void)
+{
+  Fixture f = { 0 };
+  graphene_rect_t bounds;
+  double wx, wy;
+
+  fixture_set_up (&f, three_nodes, NULL);
+  deca_canvas_set_view (f.canvas, 3000, 2000, 1.0);
+  g_assert_true (deca_ui_test_wait_until (view_rests, f.canvas, 5000));
+  deca_ui_test_wait_for_draw (GTK_WIDGET (f.canvas));
+
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (node_view (&f, "a")),
+                                            GTK_WIDGET (f.canvas), &bounds));
+  deca_canvas_canvas_to_widget (f.canvas, 0, 0, &wx, &wy);
+  g_assert_cmpfloat (fabs (bounds.origin.x - wx), <, 1);
+  g_assert_cmpfloat (fabs (bounds.origin.y - wy), <, 1);
+  /* Out of view, it cannot be picked. */
+  g_assert_false (gtk_widget_get_can_target (GTK_WIDGET (node_view (&f, "a"))));
+  fixture_tear_down (&f);
+}
+
 /* ---- accessibility and lifetime ------------------------------------------------------------- */
 
 static void
@@ -1434,6 +1458,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/deca/ui/canvas/edit-condition", test_edit_condition);
   g_test_add_func ("/deca/ui/canvas/draws-cards", test_draws_cards);
   g_test_add_func ("/deca/ui/canvas/moving-view-matches", test_moving_view_matches);
+  g_test_add_func ("/deca/ui/canvas/offscreen-cards-placed", test_offscreen_cards_placed);
   g_test_add_func ("/deca/ui/canvas/accessible-names", test_accessible_names);
   g_test_add_func ("/deca/ui/canvas/finalize", test_finalize);
   return g_test_run ();
