@@ -9,6 +9,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "deca-store.h"
+#include "deca-store-private.h"
+#include "deca-store-server.h"
 
 #include <sqlite3.h>
 
@@ -131,6 +133,112 @@ static const char * const migrations[] = {
   "UPDATE flow_versions SET name = " FLOW_DOCUMENT_NAME_SQL ("document") ";"
   "CREATE TRIGGER flow_versions_immutable BEFORE UPDATE ON flow_versions"
   " BEGIN SELECT RAISE (ABORT, 'flow versions are immutable'); END;",
+
+  /* 5: what `deca serve` needs (docs/storage.md, "Server tables"): workspaces and who
+   * belongs to them, API keys (hash only), credentials (ciphertext only), the audit log,
+   * published events for replay, schedule claims and cursors, and the workspace of every
+   * flow and execution. Rows that exist already belong to the workspace "local", which
+   * is the studio's. flows.workspace_id cannot be a foreign key: SQLite refuses to add
+   * a REFERENCES column with a non-NULL default while foreign keys are on; the scoped
+   * saves check the workspace instead. */
+  "CREATE TABLE workspaces ("
+  "  id         TEXT    NOT NULL PRIMARY KEY,"
+  "  name       TEXT    NOT NULL,"
+  "  created_at INTEGER NOT NULL"
+  ");"
+  "INSERT INTO workspaces (id, name, created_at)"
+  " VALUES ('" DECA_WORKSPACE_LOCAL "', 'Local', CAST (strftime ('%s', 'now') AS INTEGER) * 1000000);"
+  "CREATE TABLE users ("
+  "  id           TEXT    NOT NULL PRIMARY KEY,"
+  "  display_name TEXT,"
+  "  created_at   INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE members ("
+  "  workspace_id TEXT    NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,"
+  "  user_id      TEXT    NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+  "  role         TEXT    NOT NULL,"
+  "  created_at   INTEGER NOT NULL,"
+  "  PRIMARY KEY (workspace_id, user_id)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX members_user ON members (user_id);"
+  /* The hash is unique so that a presented key is found by its hash alone. */
+  "CREATE TABLE api_keys ("
+  "  id           TEXT    NOT NULL PRIMARY KEY,"
+  "  workspace_id TEXT    NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,"
+  "  name         TEXT    NOT NULL,"
+  "  role         TEXT    NOT NULL,"
+  "  scopes       TEXT,"
+  "  secret_hash  TEXT    NOT NULL UNIQUE,"
+  "  created_at   INTEGER NOT NULL,"
+  "  last_used_at INTEGER NOT NULL DEFAULT 0,"
+  "  revoked_at   INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE INDEX api_keys_workspace ON api_keys (workspace_id);"
+  "CREATE TABLE credentials ("
+  "  id           TEXT    NOT NULL PRIMARY KEY,"
+  "  workspace_id TEXT    NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,"
+  "  name         TEXT    NOT NULL,"
+  "  type         TEXT    NOT NULL,"
+  "  ciphertext   BLOB    NOT NULL,"
+  "  key_id       TEXT    NOT NULL,"
+  "  created_at   INTEGER NOT NULL,"
+  "  updated_at   INTEGER NOT NULL,"
+  "  revision     INTEGER NOT NULL CHECK (revision >= 1),"
+  "  UNIQUE (workspace_id, name)"
+  ");"
+  /* AUTOINCREMENT: an id is never handed out twice, even after the newest rows were
+   * pruned, so a reader's "after id" cursor stays meaningful. workspace_id is not a
+   * foreign key: the log outlives what it talks about (and server-wide actions have
+   * none). */
+  "CREATE TABLE audit_log ("
+  "  id           INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  at           INTEGER NOT NULL,"
+  "  workspace_id TEXT,"
+  "  actor        TEXT    NOT NULL,"
+  "  action       TEXT    NOT NULL,"
+  "  target       TEXT,"
+  "  source       TEXT,"
+  "  result       TEXT    NOT NULL,"
+  "  details      TEXT"
+  ");"
+  "CREATE INDEX audit_log_workspace ON audit_log (workspace_id, id);"
+  "CREATE INDEX audit_log_at ON audit_log (at);"
+  "CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log"
+  " BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;"
+  /* Published events (the event dispatcher's), not the execution events of migration 1. */
+  "CREATE TABLE topic_events ("
+  "  id           INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  workspace_id TEXT    NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,"
+  "  topic        TEXT    NOT NULL,"
+  "  payload      TEXT    NOT NULL,"
+  "  published_at INTEGER NOT NULL,"
+  "  source       TEXT"
+  ");"
+  "CREATE INDEX topic_events_workspace ON topic_events (workspace_id, id);"
+  "CREATE INDEX topic_events_published ON topic_events (published_at);"
+  "ALTER TABLE flows ADD COLUMN workspace_id TEXT NOT NULL DEFAULT '" DECA_WORKSPACE_LOCAL "';"
+  "ALTER TABLE flows ADD COLUMN active INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1));"
+  "CREATE INDEX flows_workspace ON flows (workspace_id, updated_at);"
+  "CREATE INDEX flows_active ON flows (workspace_id) WHERE active = 1;"
+  "ALTER TABLE executions ADD COLUMN workspace_id TEXT NOT NULL DEFAULT '" DECA_WORKSPACE_LOCAL "';"
+  "CREATE INDEX executions_workspace_created ON executions (workspace_id, created_at);"
+  /* No foreign key to flows: the dispatcher claims by the ids its triggers carry, and a
+   * claim must not fail because a flow went away a moment ago. */
+  "CREATE TABLE schedule_fires ("
+  "  flow_id      TEXT    NOT NULL,"
+  "  trigger_key  TEXT    NOT NULL,"
+  "  fire_at      INTEGER NOT NULL,"
+  "  claimed_by   TEXT,"
+  "  claimed_at   INTEGER NOT NULL,"
+  "  PRIMARY KEY (flow_id, trigger_key, fire_at)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX schedule_fires_claimed ON schedule_fires (claimed_at);"
+  "CREATE TABLE schedule_cursors ("
+  "  flow_id      TEXT    NOT NULL,"
+  "  trigger_key  TEXT    NOT NULL,"
+  "  last_fire_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (flow_id, trigger_key)"
+  ") WITHOUT ROWID;",
 };
 
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))
@@ -174,7 +282,15 @@ typedef enum {
 
 #define EXECUTION_COLUMNS \
   "id, flow_id, flow_version, parent_id, parent_node, status, input, output, error," \
-  " \"trigger\", created_at, started_at, finished_at, owner"
+  " \"trigger\", created_at, started_at, finished_at, owner, workspace_id"
+
+/* A DecaFlowSummary row (flow_summary_from_row()); the latest version's name comes by
+ * its primary key, one lookup per flow. */
+#define FLOW_SUMMARY_COLUMNS \
+  "f.id, f.name, f.latest_version, f.created_at, f.updated_at, v.name, f.workspace_id," \
+  " f.active"
+#define FLOW_SUMMARY_FROM \
+  "flows f LEFT JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.latest_version"
 
 static const char * const stmt_sql[N_STMTS] = {
   [STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -184,8 +300,8 @@ static const char * const stmt_sql[N_STMTS] = {
     " JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.latest_version"
     " WHERE f.id = ?1",
   [STMT_FLOW_UPSERT] =
-    "INSERT INTO flows (id, name, latest_version, created_at, updated_at)"
-    " VALUES (?1, coalesce (?2, ?1), ?3, ?4, ?4)"
+    "INSERT INTO flows (id, name, latest_version, created_at, updated_at, workspace_id)"
+    " VALUES (?1, coalesce (?2, ?1), ?3, ?4, ?4, coalesce (?5, '" DECA_WORKSPACE_LOCAL "'))"
     " ON CONFLICT (id) DO UPDATE SET name = coalesce (?2, name),"
     " latest_version = excluded.latest_version, updated_at = excluded.updated_at",
   [STMT_FLOW_VERSION_INSERT] =
@@ -199,8 +315,7 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_FLOW_LIST] = "SELECT id FROM flows WHERE deleted_at IS NULL ORDER BY id",
   /* The latest version's name comes by its primary key, one lookup per flow. */
   [STMT_FLOW_SUMMARIES] =
-    "SELECT f.id, f.name, f.latest_version, f.created_at, f.updated_at, v.name FROM flows f"
-    " LEFT JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.latest_version"
+    "SELECT " FLOW_SUMMARY_COLUMNS " FROM " FLOW_SUMMARY_FROM
     " WHERE f.deleted_at IS NULL ORDER BY f.updated_at DESC, f.id",
   /* The primary key (flow_id, version) serves this in reverse: no sort. */
   [STMT_FLOW_VERSIONS] =
@@ -212,7 +327,11 @@ static const char * const stmt_sql[N_STMTS] = {
     " WHERE id = ?1",
   [STMT_EXECUTION_INSERT] =
     "INSERT INTO executions (" EXECUTION_COLUMNS ")"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+    /* An execution of a stored flow is in that flow's workspace unless told otherwise,
+     * so the executor needs to know nothing about workspaces. */
+    " coalesce (?15, (SELECT workspace_id FROM flows WHERE id = ?2),"
+    " '" DECA_WORKSPACE_LOCAL "'))",
   [STMT_EXECUTION_UPDATE] =
     "UPDATE executions SET status = ?2, output = ?3, error = ?4, started_at = ?5,"
     " finished_at = ?6, owner = ?7 WHERE id = ?1",
@@ -280,6 +399,9 @@ struct _DecaStore
    * keyed by pk, and this saves an index lookup per row on the hot path. Cleared on
    * rollback, since a rolled-back insert leaves a pk that means nothing. */
   GHashTable   *pk_cache;
+
+  /* SQL text (static, by address) -> sqlite3_stmt, for _deca_store_stmt(). */
+  GHashTable   *sql_stmts;
 };
 
 #define PK_CACHE_MAX 4096
@@ -304,6 +426,7 @@ deca_execution_record_free (DecaExecutionRecord *record)
   g_free (record->error);
   g_free (record->trigger);
   g_free (record->owner);
+  g_free (record->workspace_id);
   g_free (record);
 }
 
@@ -358,6 +481,7 @@ deca_flow_summary_free (DecaFlowSummary *summary)
   g_free (summary->id);
   g_free (summary->name);
   g_free (summary->document_name);
+  g_free (summary->workspace_id);
   g_free (summary);
 }
 
@@ -395,6 +519,7 @@ deca_execution_record_copy (const DecaExecutionRecord *record)
   copy->created_at = record->created_at;
   copy->started_at = record->started_at;
   copy->finished_at = record->finished_at;
+  copy->workspace_id = g_strdup (record->workspace_id);
   return copy;
 }
 
@@ -428,6 +553,22 @@ deca_node_result_record_copy (const DecaNodeResultRecord *record)
  * SQLite's own explanation. @what_format is marked with N_() by callers and translated
  * here, so that the success paths never look up a translation. Call it before resetting the failed statement: the message
  * belongs to the connection and the next call may replace it. */
+G_GNUC_PRINTF (3, 0)
+static void
+store_set_error_valist (DecaStore   *self,
+                        GError     **error,
+                        const char  *what_format,
+                        va_list      args)
+{
+  g_autofree char *what = g_strdup_vprintf (_(what_format), args);
+
+  /* Translators: the first %s is an action such as "insert an execution" or "load flow
+   * “hello”", the last SQLite's explanation (in English) */
+  g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
+               _("Could not %s in store “%s”: %s"),
+               what, self->path, sqlite3_errmsg (self->db));
+}
+
 G_GNUC_PRINTF (3, 4)
 static void
 store_set_error (DecaStore   *self,
@@ -435,18 +576,25 @@ store_set_error (DecaStore   *self,
                  const char  *what_format,
                  ...)
 {
-  g_autofree char *what = NULL;
   va_list args;
 
   va_start (args, what_format);
-  what = g_strdup_vprintf (_(what_format), args);
+  store_set_error_valist (self, error, what_format, args);
   va_end (args);
+}
 
-  /* Translators: the first %s is an action such as "insert an execution" or "load flow
-   * “hello”", the last SQLite's explanation (in English) */
-  g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
-               _("Could not %s in store “%s”: %s"),
-               what, self->path, sqlite3_errmsg (self->db));
+/* See deca-store-private.h. */
+void
+_deca_store_set_error (DecaStore   *self,
+                       GError     **error,
+                       const char  *what_format,
+                       ...)
+{
+  va_list args;
+
+  va_start (args, what_format);
+  store_set_error_valist (self, error, what_format, args);
+  va_end (args);
 }
 
 /* Returns (transfer none) the cached statement @id, preparing it on first use, or NULL
@@ -476,27 +624,26 @@ store_stmt (DecaStore  *self,
   return self->stmts[id];
 }
 
-/* Binds @text, or NULL when @text is NULL. SQLITE_STATIC avoids a copy per call: every
- * caller steps and resets the statement before returning, while the caller's string is
- * alive. The stale pointer left behind after the reset is never read, because each use
- * of a statement binds all its parameters again before stepping. */
-static inline void
-bind_text (sqlite3_stmt *stmt,
-           int           index,
-           const char   *text)
+/* See deca-store-private.h. The server's statements are many and rarely hot, so they
+ * live in a table keyed by their SQL text's address rather than in the enum above. */
+sqlite3_stmt *
+_deca_store_stmt (DecaStore   *self,
+                  const char  *sql,
+                  GError     **error)
 {
-  if (text == NULL)
-    sqlite3_bind_null (stmt, index);
-  else
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
-}
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->sql_stmts, sql);
 
-/* Returns (transfer full) (nullable) column @index of the current row as a new string. */
-static inline char *
-column_dup (sqlite3_stmt *stmt,
-            int           index)
-{
-  return g_strdup ((const char *) sqlite3_column_text (stmt, index));
+  if G_LIKELY (stmt != NULL)
+    return stmt;
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL)
+      != SQLITE_OK)
+    {
+      store_set_error (self, error, N_("prepare a statement"));
+      sqlite3_finalize (stmt);
+      return NULL;
+    }
+  g_hash_table_insert (self->sql_stmts, (gpointer) sql, stmt);
+  return stmt;
 }
 
 /* Runs @sql (no result rows expected) outside the statement cache; for the few
@@ -545,6 +692,16 @@ store_step_write (DecaStore    *self,
   return rc;
 }
 
+/* See deca-store-private.h. */
+int
+_deca_store_step_write (DecaStore    *self,
+                        sqlite3_stmt *stmt,
+                        const char   *what,
+                        GError      **error)
+{
+  return store_step_write (self, stmt, what, error);
+}
+
 /* Reads PRAGMA user_version into @out_version. */
 static gboolean
 store_read_user_version (DecaStore  *self,
@@ -574,6 +731,7 @@ store_read_user_version (DecaStore  *self,
  * newer than this build. */
 static gboolean
 store_migrate (DecaStore  *self,
+               int         target,
                GError    **error)
 {
   g_autofree char *set_version = NULL;
@@ -581,7 +739,7 @@ store_migrate (DecaStore  *self,
 
   if (!store_read_user_version (self, &version, error))
     return FALSE;
-  if (version == SCHEMA_VERSION)
+  if (version == target)
     return TRUE;
 
   if (!store_exec (self, "BEGIN IMMEDIATE", N_("start the schema migration"), error))
@@ -597,8 +755,15 @@ store_migrate (DecaStore  *self,
                    self->path, version, SCHEMA_VERSION);
       goto fail;
     }
+  if (version >= target)
+    {
+      /* Another process migrated it meanwhile (or, for a test's older target, it is
+       * already past it): nothing to do, and never a step back. */
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return TRUE;
+    }
 
-  for (int i = version; i < SCHEMA_VERSION; i++)
+  for (int i = version; i < target; i++)
     {
       g_autofree char *what = g_strdup_printf (_("apply schema migration %d"), i + 1);
 
@@ -607,7 +772,7 @@ store_migrate (DecaStore  *self,
     }
 
   /* PRAGMA takes no parameters; the value is our own integer. */
-  set_version = g_strdup_printf ("PRAGMA user_version = %d", SCHEMA_VERSION);
+  set_version = g_strdup_printf ("PRAGMA user_version = %d", target);
   if (!store_exec (self, set_version, N_("record the schema version"), error))
     goto fail;
   if (!store_exec (self, "COMMIT", N_("commit the schema migration"), error))
@@ -672,6 +837,13 @@ store_configure (DecaStore  *self,
 
 /* DecaStore */
 
+/* GDestroyNotify for sql_stmts (sqlite3_finalize() returns int). */
+static void
+finalize_stmt (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
 static void
 deca_store_finalize (GObject *object)
 {
@@ -679,6 +851,8 @@ deca_store_finalize (GObject *object)
 
   for (guint i = 0; i < N_STMTS; i++)
     g_clear_pointer (&self->stmts[i], sqlite3_finalize);
+  /* Statements go before the connection they belong to. */
+  g_clear_pointer (&self->sql_stmts, g_hash_table_unref);
   /* An open batch is rolled back by closing: what was not committed never happened. */
   g_clear_pointer (&self->db, sqlite3_close_v2);
   g_clear_pointer (&self->path, g_free);
@@ -699,6 +873,8 @@ static void
 deca_store_init (DecaStore *self)
 {
   self->pk_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->sql_stmts = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                           finalize_stmt);
 }
 
 /* Opens (creating when missing) the database at @path (":memory:" for a private one),
@@ -709,10 +885,23 @@ DecaStore *
 deca_store_open (const char  *path,
                  GError     **error)
 {
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return _deca_store_open_at_version (path, SCHEMA_VERSION, error);
+}
+
+/* See deca-store-private.h. */
+DecaStore *
+_deca_store_open_at_version (const char  *path,
+                             int          version,
+                             GError     **error)
+{
   g_autoptr(DecaStore) self = NULL;
   int rc;
 
   g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (version >= 0 && version <= SCHEMA_VERSION, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   self = g_object_new (DECA_TYPE_STORE, NULL);
@@ -730,7 +919,7 @@ deca_store_open (const char  *path,
       return NULL;
     }
 
-  if (!store_configure (self, error) || !store_migrate (self, error))
+  if (!store_configure (self, error) || !store_migrate (self, version, error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -753,6 +942,27 @@ deca_store_get_schema_version (DecaStore *self)
   g_return_val_if_fail (DECA_IS_STORE (self), 0);
 
   return SCHEMA_VERSION;
+}
+
+/* See deca-store-private.h. */
+sqlite3 *
+_deca_store_get_db (DecaStore *self)
+{
+  return self->db;
+}
+
+/* See deca-store-private.h. */
+gboolean
+_deca_store_in_batch (DecaStore *self)
+{
+  return self->depth > 0;
+}
+
+/* See deca-store-private.h. */
+void
+_deca_store_forget_executions (DecaStore *self)
+{
+  g_hash_table_remove_all (self->pk_cache);
 }
 
 /* Transactions */
@@ -840,18 +1050,72 @@ deca_store_rollback (DecaStore *self)
 
 /* Flows */
 
-/* Stores @document as the newest version of @flow_id unless it equals the latest one
- * (by SHA-256 of the text). @name may be NULL to keep the stored name (or use the id for
- * a new flow). Sets @out_version to the version now holding @document. Fails with
- * DECA_ENGINE_ERROR_STORE. Runs in its own (possibly nested) transaction, so two
- * processes saving the same flow get distinct version numbers. */
-gboolean
-deca_store_save_flow (DecaStore   *self,
-                      const char  *flow_id,
-                      const char  *name,
-                      const char  *document,
-                      gint64      *out_version,
-                      GError     **error)
+static const char flow_workspace_sql[] =
+  "SELECT workspace_id FROM flows WHERE id = ?1";
+static const char workspace_exists_sql[] =
+  "SELECT 1 FROM workspaces WHERE id = ?1";
+
+/* Inside the caller's transaction: checks that @flow_id may be saved in @workspace_id,
+ * i.e. it is a flow of that workspace or no flow yet, and then that the workspace
+ * exists. Fails with DECA_ENGINE_ERROR_STATE when another workspace has that flow id
+ * (ids are global; the message does not say which workspace),
+ * DECA_ENGINE_ERROR_NOT_FOUND for an unknown workspace, DECA_ENGINE_ERROR_STORE. */
+static gboolean
+store_check_flow_workspace (DecaStore   *self,
+                            const char  *workspace_id,
+                            const char  *flow_id,
+                            GError     **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean other = FALSE;
+  int rc;
+
+  if (!(stmt = _deca_store_stmt (self, flow_workspace_sql, error)))
+    return FALSE;
+  _deca_store_bind_text (stmt, 1, flow_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      other = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), workspace_id) != 0;
+      sqlite3_reset (stmt);
+      if (!other)
+        return TRUE;
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
+                   _("Cannot save flow “%s” in workspace “%s”: the flow id is already in use"),
+                   flow_id, workspace_id);
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      store_set_error (self, error, N_("look up flow “%s”"), flow_id);
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+
+  if (!(stmt = _deca_store_stmt (self, workspace_exists_sql, error)))
+    return FALSE;
+  _deca_store_bind_text (stmt, 1, workspace_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
+                 _("Workspace “%s” is not in store “%s”"), workspace_id, self->path);
+  else if (rc != SQLITE_ROW)
+    store_set_error (self, error, N_("look up workspace “%s”"), workspace_id);
+  sqlite3_reset (stmt);
+  return rc == SQLITE_ROW;
+}
+
+/* deca_store_save_flow() and deca_store_save_workspace_flow(): @workspace_id NULL keeps
+ * an existing flow's workspace and puts a new one in DECA_WORKSPACE_LOCAL. */
+static gboolean
+store_save_flow (DecaStore   *self,
+                 const char  *workspace_id,
+                 const char  *flow_id,
+                 const char  *name,
+                 const char  *document,
+                 gint64      *out_version,
+                 GError     **error)
 {
   g_autofree char *hash = NULL;
   sqlite3_stmt *stmt;
@@ -859,19 +1123,16 @@ deca_store_save_flow (DecaStore   *self,
   gint64 now;
   int rc;
 
-  g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
-  g_return_val_if_fail (flow_id != NULL, FALSE);
-  g_return_val_if_fail (document != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
   hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, document, -1);
 
   if (!deca_store_begin (self, error))
     return FALSE;
+  if (workspace_id != NULL && !store_check_flow_workspace (self, workspace_id, flow_id, error))
+    goto fail;
 
   if (!(stmt = store_stmt (self, STMT_FLOW_LATEST, error)))
     goto fail;
-  bind_text (stmt, 1, flow_id);
+  _deca_store_bind_text (stmt, 1, flow_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -897,19 +1158,20 @@ deca_store_save_flow (DecaStore   *self,
   /* The flows row goes first: flow_versions refers to it. */
   if (!(stmt = store_stmt (self, STMT_FLOW_UPSERT, error)))
     goto fail;
-  bind_text (stmt, 1, flow_id);
-  bind_text (stmt, 2, name);
+  _deca_store_bind_text (stmt, 1, flow_id);
+  _deca_store_bind_text (stmt, 2, name);
   sqlite3_bind_int64 (stmt, 3, latest + 1);
   sqlite3_bind_int64 (stmt, 4, now);
+  _deca_store_bind_text (stmt, 5, workspace_id);
   if (store_step_write (self, stmt, N_("save flow"), error) != SQLITE_DONE)
     goto fail_constraint;
 
   if (!(stmt = store_stmt (self, STMT_FLOW_VERSION_INSERT, error)))
     goto fail;
-  bind_text (stmt, 1, flow_id);
+  _deca_store_bind_text (stmt, 1, flow_id);
   sqlite3_bind_int64 (stmt, 2, latest + 1);
-  bind_text (stmt, 3, document);
-  bind_text (stmt, 4, hash);
+  _deca_store_bind_text (stmt, 3, document);
+  _deca_store_bind_text (stmt, 4, hash);
   sqlite3_bind_int64 (stmt, 5, now);
   if (store_step_write (self, stmt, N_("save flow version"), error) != SQLITE_DONE)
     goto fail_constraint;
@@ -926,6 +1188,28 @@ fail_constraint:
 fail:
   deca_store_rollback (self);
   return FALSE;
+}
+
+/* Stores @document as the newest version of @flow_id unless it equals the latest one
+ * (by SHA-256 of the text). @name may be NULL to keep the stored name (or use the id for
+ * a new flow). A new flow is in DECA_WORKSPACE_LOCAL, an existing one keeps its
+ * workspace. Sets @out_version to the version now holding @document. Fails with
+ * DECA_ENGINE_ERROR_STORE. Runs in its own (possibly nested) transaction, so two
+ * processes saving the same flow get distinct version numbers. */
+gboolean
+deca_store_save_flow (DecaStore   *self,
+                      const char  *flow_id,
+                      const char  *name,
+                      const char  *document,
+                      gint64      *out_version,
+                      GError     **error)
+{
+  g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (flow_id != NULL, FALSE);
+  g_return_val_if_fail (document != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return store_save_flow (self, NULL, flow_id, name, document, out_version, error);
 }
 
 /* Returns (transfer full) the document of @flow_id at @version, or at its latest version
@@ -952,7 +1236,7 @@ deca_store_load_flow (DecaStore   *self,
                      error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, flow_id);
+  _deca_store_bind_text (stmt, 1, flow_id);
   if (version != 0)
     sqlite3_bind_int64 (stmt, 2, version);
 
@@ -961,7 +1245,7 @@ deca_store_load_flow (DecaStore   *self,
     {
       if (out_version)
         *out_version = sqlite3_column_int64 (stmt, 0);
-      document = column_dup (stmt, 1);
+      document = _deca_store_column_dup (stmt, 1);
     }
   else if (rc == SQLITE_DONE && version == 0)
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
@@ -1052,7 +1336,7 @@ deca_store_list_flows (DecaStore  *self,
     return NULL;
   ids = g_ptr_array_new_with_free_func (g_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (ids, column_dup (stmt, 0));
+    g_ptr_array_add (ids, _deca_store_column_dup (stmt, 0));
   if (rc != SQLITE_DONE)
     {
       store_set_error (self, error, N_("list flows"));
@@ -1063,35 +1347,37 @@ deca_store_list_flows (DecaStore  *self,
   return g_steal_pointer (&ids);
 }
 
-/* Returns (transfer full) (element-type DecaFlowSummary) the flows not marked deleted,
- * most recently updated (saved as a new version) first, ties by id; an empty array when
- * there are none, NULL with DECA_ENGINE_ERROR_STORE. */
-GPtrArray *
-deca_store_list_flow_summaries (DecaStore  *self,
-                                GError    **error)
+/* Returns (transfer full) a summary built from the current row of a
+ * FLOW_SUMMARY_COLUMNS query. */
+static DecaFlowSummary *
+flow_summary_from_row (sqlite3_stmt *stmt)
 {
-  g_autoptr(GPtrArray) summaries = NULL;
-  sqlite3_stmt *stmt;
+  DecaFlowSummary *summary = g_new0 (DecaFlowSummary, 1);
+
+  summary->id = _deca_store_column_dup (stmt, 0);
+  summary->name = _deca_store_column_dup (stmt, 1);
+  summary->latest_version = sqlite3_column_int64 (stmt, 2);
+  summary->created_at = sqlite3_column_int64 (stmt, 3);
+  summary->updated_at = sqlite3_column_int64 (stmt, 4);
+  summary->document_name = _deca_store_column_dup (stmt, 5);
+  summary->workspace_id = _deca_store_column_dup (stmt, 6);
+  summary->active = sqlite3_column_int (stmt, 7) != 0;
+  return summary;
+}
+
+/* Collects every row of the bound @stmt with flow_summary_from_row() and resets it.
+ * Returns (transfer full) the summaries, or NULL with DECA_ENGINE_ERROR_STORE. */
+static GPtrArray *
+collect_flow_summaries (DecaStore    *self,
+                        sqlite3_stmt *stmt,
+                        GError      **error)
+{
+  g_autoptr(GPtrArray) summaries =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) deca_flow_summary_free);
   int rc;
 
-  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (!(stmt = store_stmt (self, STMT_FLOW_SUMMARIES, error)))
-    return NULL;
-  summaries = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_flow_summary_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      DecaFlowSummary *summary = g_new0 (DecaFlowSummary, 1);
-
-      summary->id = column_dup (stmt, 0);
-      summary->name = column_dup (stmt, 1);
-      summary->latest_version = sqlite3_column_int64 (stmt, 2);
-      summary->created_at = sqlite3_column_int64 (stmt, 3);
-      summary->updated_at = sqlite3_column_int64 (stmt, 4);
-      summary->document_name = column_dup (stmt, 5);
-      g_ptr_array_add (summaries, summary);
-    }
+    g_ptr_array_add (summaries, flow_summary_from_row (stmt));
   if (rc != SQLITE_DONE)
     {
       store_set_error (self, error, N_("list flows"));
@@ -1100,6 +1386,23 @@ deca_store_list_flow_summaries (DecaStore  *self,
     }
   sqlite3_reset (stmt);
   return g_steal_pointer (&summaries);
+}
+
+/* Returns (transfer full) (element-type DecaFlowSummary) the flows not marked deleted,
+ * most recently updated (saved as a new version) first, ties by id; an empty array when
+ * there are none, NULL with DECA_ENGINE_ERROR_STORE. */
+GPtrArray *
+deca_store_list_flow_summaries (DecaStore  *self,
+                                GError    **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = store_stmt (self, STMT_FLOW_SUMMARIES, error)))
+    return NULL;
+  return collect_flow_summaries (self, stmt, error);
 }
 
 /* Returns (transfer full) (element-type DecaFlowVersionInfo) every version of @flow_id,
@@ -1122,15 +1425,15 @@ deca_store_list_flow_versions (DecaStore   *self,
 
   if (!(stmt = store_stmt (self, STMT_FLOW_VERSIONS, error)))
     return NULL;
-  bind_text (stmt, 1, flow_id);
+  _deca_store_bind_text (stmt, 1, flow_id);
   versions = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_flow_version_info_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       DecaFlowVersionInfo *info = g_new0 (DecaFlowVersionInfo, 1);
 
-      info->flow_id = column_dup (stmt, 0);
+      info->flow_id = _deca_store_column_dup (stmt, 0);
       info->version = sqlite3_column_int64 (stmt, 1);
-      info->name = column_dup (stmt, 2);
+      info->name = _deca_store_column_dup (stmt, 2);
       info->created_at = sqlite3_column_int64 (stmt, 3);
       g_ptr_array_add (versions, info);
     }
@@ -1169,7 +1472,7 @@ deca_store_set_flow_deleted (DecaStore   *self,
 
   if (!(stmt = store_stmt (self, STMT_FLOW_SET_DELETED, error)))
     return FALSE;
-  bind_text (stmt, 1, flow_id);
+  _deca_store_bind_text (stmt, 1, flow_id);
   sqlite3_bind_int (stmt, 2, deleted ? 1 : 0);
   sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
   if (store_step_write (self, stmt, N_("mark a flow deleted or not"), error) != SQLITE_DONE)
@@ -1187,6 +1490,271 @@ deca_store_set_flow_deleted (DecaStore   *self,
       return FALSE;
     }
   return TRUE;
+}
+
+/* Flows within a workspace (the server). Flow ids are global, so these check the
+ * workspace of the flow and treat a flow of another workspace as missing. */
+
+static const char workspace_flow_visible_sql[] =
+  "SELECT 1 FROM flows WHERE id = ?1 AND workspace_id = ?2 AND deleted_at IS NULL";
+static const char workspace_flow_get_sql[] =
+  "SELECT " FLOW_SUMMARY_COLUMNS " FROM " FLOW_SUMMARY_FROM
+  " WHERE f.id = ?1 AND f.workspace_id = ?2 AND f.deleted_at IS NULL";
+static const char workspace_flow_summaries_sql[] =
+  "SELECT " FLOW_SUMMARY_COLUMNS " FROM " FLOW_SUMMARY_FROM
+  " WHERE f.workspace_id = ?1 AND f.deleted_at IS NULL ORDER BY f.updated_at DESC, f.id";
+static const char active_flows_sql[] =
+  "SELECT " FLOW_SUMMARY_COLUMNS " FROM " FLOW_SUMMARY_FROM
+  " WHERE f.active = 1 AND f.deleted_at IS NULL AND (?1 IS NULL OR f.workspace_id = ?1)"
+  " ORDER BY f.workspace_id, f.id";
+/* Deleting deactivates too: a deleted flow must stop answering its triggers. */
+static const char workspace_flow_set_deleted_sql[] =
+  "UPDATE flows SET deleted_at = CASE WHEN ?3 THEN coalesce (deleted_at, ?4) END,"
+  " active = CASE WHEN ?3 THEN 0 ELSE active END"
+  " WHERE id = ?1 AND workspace_id = ?2";
+static const char workspace_flow_set_active_sql[] =
+  "UPDATE flows SET active = ?3 WHERE id = ?1 AND workspace_id = ?2 AND deleted_at IS NULL";
+
+static void
+set_flow_not_found (DecaStore   *self,
+                    const char  *workspace_id,
+                    const char  *flow_id,
+                    GError     **error)
+{
+  g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
+               _("Flow “%s” is not in workspace “%s”"), flow_id, workspace_id);
+}
+
+/* Checks that @flow_id is a flow of @workspace_id that is not deleted. Fails with
+ * DECA_ENGINE_ERROR_NOT_FOUND or _STORE. */
+static gboolean
+store_check_flow_visible (DecaStore   *self,
+                          const char  *workspace_id,
+                          const char  *flow_id,
+                          GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!(stmt = _deca_store_stmt (self, workspace_flow_visible_sql, error)))
+    return FALSE;
+  _deca_store_bind_text (stmt, 1, flow_id);
+  _deca_store_bind_text (stmt, 2, workspace_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    set_flow_not_found (self, workspace_id, flow_id, error);
+  else if (rc != SQLITE_ROW)
+    store_set_error (self, error, N_("look up flow “%s”"), flow_id);
+  sqlite3_reset (stmt);
+  return rc == SQLITE_ROW;
+}
+
+/* deca_store_save_flow() within @workspace_id: a new flow is created there. Fails with
+ * DECA_ENGINE_ERROR_NOT_FOUND when the workspace does not exist, _STATE when the flow id
+ * belongs to another workspace (nothing of that flow is read or changed), _STORE. Saving
+ * a deleted flow of the workspace stores the version and leaves it deleted, as
+ * deca_store_save_flow() does. */
+gboolean
+deca_store_save_workspace_flow (DecaStore   *self,
+                                const char  *workspace_id,
+                                const char  *flow_id,
+                                const char  *name,
+                                const char  *document,
+                                gint64      *out_version,
+                                GError     **error)
+{
+  g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (workspace_id != NULL, FALSE);
+  g_return_val_if_fail (flow_id != NULL, FALSE);
+  g_return_val_if_fail (document != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return store_save_flow (self, workspace_id, flow_id, name, document, out_version, error);
+}
+
+/* deca_store_load_flow() of a flow of @workspace_id that is not deleted; a flow of
+ * another workspace, or a deleted one, is DECA_ENGINE_ERROR_NOT_FOUND. The check and
+ * the read need no common transaction (and so take no write lock): a flow never changes
+ * workspace, and one deleted between them is returned as it was a moment before. */
+char *
+deca_store_load_workspace_flow (DecaStore   *self,
+                                const char  *workspace_id,
+                                const char  *flow_id,
+                                gint64       version,
+                                gint64      *out_version,
+                                GError     **error)
+{
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (workspace_id != NULL, NULL);
+  g_return_val_if_fail (flow_id != NULL, NULL);
+  g_return_val_if_fail (version >= 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!store_check_flow_visible (self, workspace_id, flow_id, error))
+    return NULL;
+  return deca_store_load_flow (self, flow_id, version, out_version, error);
+}
+
+/* Returns (transfer full) the summary of flow @flow_id of @workspace_id (not deleted),
+ * or NULL with DECA_ENGINE_ERROR_NOT_FOUND or _STORE. */
+DecaFlowSummary *
+deca_store_get_workspace_flow (DecaStore   *self,
+                               const char  *workspace_id,
+                               const char  *flow_id,
+                               GError     **error)
+{
+  DecaFlowSummary *summary = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (workspace_id != NULL, NULL);
+  g_return_val_if_fail (flow_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = _deca_store_stmt (self, workspace_flow_get_sql, error)))
+    return NULL;
+  _deca_store_bind_text (stmt, 1, flow_id);
+  _deca_store_bind_text (stmt, 2, workspace_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    summary = flow_summary_from_row (stmt);
+  else if (rc == SQLITE_DONE)
+    set_flow_not_found (self, workspace_id, flow_id, error);
+  else
+    store_set_error (self, error, N_("read flow “%s”"), flow_id);
+  sqlite3_reset (stmt);
+  return summary;
+}
+
+/* deca_store_list_flow_summaries() of @workspace_id only (an unknown workspace has no
+ * flows: an empty array). */
+GPtrArray *
+deca_store_list_workspace_flow_summaries (DecaStore   *self,
+                                          const char  *workspace_id,
+                                          GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (workspace_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = _deca_store_stmt (self, workspace_flow_summaries_sql, error)))
+    return NULL;
+  _deca_store_bind_text (stmt, 1, workspace_id);
+  return collect_flow_summaries (self, stmt, error);
+}
+
+/* deca_store_list_flow_versions() of a flow of @workspace_id that is not deleted;
+ * DECA_ENGINE_ERROR_NOT_FOUND otherwise (checked first, as in
+ * deca_store_load_workspace_flow()). */
+GPtrArray *
+deca_store_list_workspace_flow_versions (DecaStore   *self,
+                                         const char  *workspace_id,
+                                         const char  *flow_id,
+                                         GError     **error)
+{
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (workspace_id != NULL, NULL);
+  g_return_val_if_fail (flow_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!store_check_flow_visible (self, workspace_id, flow_id, error))
+    return NULL;
+  return deca_store_list_flow_versions (self, flow_id, error);
+}
+
+/* Runs the UPDATE @sql on flow @flow_id of @workspace_id with ?3 = @flag and ?4 = now;
+ * no matching row is DECA_ENGINE_ERROR_NOT_FOUND. */
+static gboolean
+store_update_workspace_flow (DecaStore   *self,
+                             const char  *sql,
+                             const char  *workspace_id,
+                             const char  *flow_id,
+                             gboolean     flag,
+                             const char  *what,
+                             GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = _deca_store_stmt (self, sql, error)))
+    return FALSE;
+  _deca_store_bind_text (stmt, 1, flow_id);
+  _deca_store_bind_text (stmt, 2, workspace_id);
+  sqlite3_bind_int (stmt, 3, flag ? 1 : 0);
+  if (sqlite3_bind_parameter_count (stmt) >= 4)
+    sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
+  if (store_step_write (self, stmt, what, error) != SQLITE_DONE)
+    {
+      if (error != NULL && *error == NULL)
+        store_set_error (self, error, "%s", what);
+      return FALSE;
+    }
+  if (sqlite3_changes (self->db) == 0)
+    {
+      set_flow_not_found (self, workspace_id, flow_id, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* deca_store_set_flow_deleted() of a flow of @workspace_id (deleted or not); deleting
+ * also deactivates it. DECA_ENGINE_ERROR_NOT_FOUND for a flow of another workspace. */
+gboolean
+deca_store_set_workspace_flow_deleted (DecaStore   *self,
+                                       const char  *workspace_id,
+                                       const char  *flow_id,
+                                       gboolean     deleted,
+                                       GError     **error)
+{
+  g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (workspace_id != NULL, FALSE);
+  g_return_val_if_fail (flow_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return store_update_workspace_flow (self, workspace_flow_set_deleted_sql, workspace_id,
+                                      flow_id, deleted, N_("mark a flow deleted or not"),
+                                      error);
+}
+
+/* Activates (@active TRUE: its triggers fire) or deactivates flow @flow_id of
+ * @workspace_id. DECA_ENGINE_ERROR_NOT_FOUND for a deleted flow or one of another
+ * workspace, _STORE when SQLite fails. */
+gboolean
+deca_store_set_workspace_flow_active (DecaStore   *self,
+                                      const char  *workspace_id,
+                                      const char  *flow_id,
+                                      gboolean     active,
+                                      GError     **error)
+{
+  g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (workspace_id != NULL, FALSE);
+  g_return_val_if_fail (flow_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return store_update_workspace_flow (self, workspace_flow_set_active_sql, workspace_id,
+                                      flow_id, active, N_("activate or deactivate a flow"),
+                                      error);
+}
+
+/* Returns (transfer full) (element-type DecaFlowSummary) the active flows that are not
+ * deleted, of @workspace_id or, when it is NULL, of every workspace (what the
+ * dispatchers load at start), by workspace then id; NULL with DECA_ENGINE_ERROR_STORE. */
+GPtrArray *
+deca_store_list_active_flows (DecaStore   *self,
+                              const char  *workspace_id,
+                              GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = _deca_store_stmt (self, active_flows_sql, error)))
+    return NULL;
+  _deca_store_bind_text (stmt, 1, workspace_id);
+  return collect_flow_summaries (self, stmt, error);
 }
 
 /* Executions */
@@ -1222,7 +1790,7 @@ store_execution_pk (DecaStore   *self,
     }
   if (!(stmt = store_stmt (self, STMT_EXECUTION_PK, error)))
     return FALSE;
-  bind_text (stmt, 1, id);
+  _deca_store_bind_text (stmt, 1, id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -1259,9 +1827,9 @@ deca_store_claim_execution (DecaStore   *self,
 
   if (!(stmt = store_stmt (self, STMT_EXECUTION_CLAIM, error)))
     return FALSE;
-  bind_text (stmt, 1, id);
-  bind_text (stmt, 2, owner);
-  bind_text (stmt, 3, expected);
+  _deca_store_bind_text (stmt, 1, id);
+  _deca_store_bind_text (stmt, 2, owner);
+  _deca_store_bind_text (stmt, 3, expected);
   rc = store_step_write (self, stmt, N_("claim an execution"), error);
   if (rc != SQLITE_DONE)
     {
@@ -1298,20 +1866,21 @@ deca_store_insert_execution (DecaStore                 *self,
 
   if (!(stmt = store_stmt (self, STMT_EXECUTION_INSERT, error)))
     return FALSE;
-  bind_text (stmt, 1, record->id);
-  bind_text (stmt, 2, record->flow_id);
+  _deca_store_bind_text (stmt, 1, record->id);
+  _deca_store_bind_text (stmt, 2, record->flow_id);
   sqlite3_bind_int64 (stmt, 3, record->flow_version);
-  bind_text (stmt, 4, record->parent_id);
-  bind_text (stmt, 5, record->parent_node);
-  bind_text (stmt, 6, record->status);
-  bind_text (stmt, 7, record->input);
-  bind_text (stmt, 8, record->output);
-  bind_text (stmt, 9, record->error);
-  bind_text (stmt, 10, record->trigger);
+  _deca_store_bind_text (stmt, 4, record->parent_id);
+  _deca_store_bind_text (stmt, 5, record->parent_node);
+  _deca_store_bind_text (stmt, 6, record->status);
+  _deca_store_bind_text (stmt, 7, record->input);
+  _deca_store_bind_text (stmt, 8, record->output);
+  _deca_store_bind_text (stmt, 9, record->error);
+  _deca_store_bind_text (stmt, 10, record->trigger);
   sqlite3_bind_int64 (stmt, 11, record->created_at ? record->created_at : g_get_real_time ());
   sqlite3_bind_int64 (stmt, 12, record->started_at);
   sqlite3_bind_int64 (stmt, 13, record->finished_at);
-  bind_text (stmt, 14, record->owner);
+  _deca_store_bind_text (stmt, 14, record->owner);
+  _deca_store_bind_text (stmt, 15, record->workspace_id);
 
   rc = store_step_write (self, stmt, N_("insert an execution"), error);
   if G_LIKELY (rc == SQLITE_DONE)
@@ -1346,13 +1915,13 @@ deca_store_update_execution (DecaStore                 *self,
 
   if (!(stmt = store_stmt (self, STMT_EXECUTION_UPDATE, error)))
     return FALSE;
-  bind_text (stmt, 1, record->id);
-  bind_text (stmt, 2, record->status);
-  bind_text (stmt, 3, record->output);
-  bind_text (stmt, 4, record->error);
+  _deca_store_bind_text (stmt, 1, record->id);
+  _deca_store_bind_text (stmt, 2, record->status);
+  _deca_store_bind_text (stmt, 3, record->output);
+  _deca_store_bind_text (stmt, 4, record->error);
   sqlite3_bind_int64 (stmt, 5, record->started_at);
   sqlite3_bind_int64 (stmt, 6, record->finished_at);
-  bind_text (stmt, 7, record->owner);
+  _deca_store_bind_text (stmt, 7, record->owner);
 
   rc = store_step_write (self, stmt, N_("update an execution"), error);
   if (rc != SQLITE_DONE)
@@ -1377,20 +1946,21 @@ execution_from_row (sqlite3_stmt *stmt)
 {
   DecaExecutionRecord *record = g_new0 (DecaExecutionRecord, 1);
 
-  record->id = column_dup (stmt, 0);
-  record->flow_id = column_dup (stmt, 1);
+  record->id = _deca_store_column_dup (stmt, 0);
+  record->flow_id = _deca_store_column_dup (stmt, 1);
   record->flow_version = sqlite3_column_int64 (stmt, 2);
-  record->parent_id = column_dup (stmt, 3);
-  record->parent_node = column_dup (stmt, 4);
-  record->status = column_dup (stmt, 5);
-  record->input = column_dup (stmt, 6);
-  record->output = column_dup (stmt, 7);
-  record->error = column_dup (stmt, 8);
-  record->trigger = column_dup (stmt, 9);
+  record->parent_id = _deca_store_column_dup (stmt, 3);
+  record->parent_node = _deca_store_column_dup (stmt, 4);
+  record->status = _deca_store_column_dup (stmt, 5);
+  record->input = _deca_store_column_dup (stmt, 6);
+  record->output = _deca_store_column_dup (stmt, 7);
+  record->error = _deca_store_column_dup (stmt, 8);
+  record->trigger = _deca_store_column_dup (stmt, 9);
   record->created_at = sqlite3_column_int64 (stmt, 10);
   record->started_at = sqlite3_column_int64 (stmt, 11);
   record->finished_at = sqlite3_column_int64 (stmt, 12);
-  record->owner = column_dup (stmt, 13);
+  record->owner = _deca_store_column_dup (stmt, 13);
+  record->workspace_id = _deca_store_column_dup (stmt, 14);
   return record;
 }
 
@@ -1434,7 +2004,7 @@ deca_store_get_execution (DecaStore   *self,
 
   if (!(stmt = store_stmt (self, STMT_EXECUTION_GET, error)))
     return NULL;
-  bind_text (stmt, 1, id);
+  _deca_store_bind_text (stmt, 1, id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     record = execution_from_row (stmt);
@@ -1469,7 +2039,7 @@ deca_store_list_executions (DecaStore   *self,
   /* A negative LIMIT means none in SQLite. */
   sqlite3_bind_int64 (stmt, 1, limit > 0 ? (gint64) limit : -1);
   if (status)
-    bind_text (stmt, 2, status);
+    _deca_store_bind_text (stmt, 2, status);
   return collect_executions (self, stmt, error);
 }
 
@@ -1487,6 +2057,176 @@ deca_store_list_unfinished_executions (DecaStore  *self,
   if (!(stmt = store_stmt (self, STMT_EXECUTION_LIST_UNFINISHED, error)))
     return NULL;
   return collect_executions (self, stmt, error);
+}
+
+/* Executions within a workspace (the server) */
+
+static const char workspace_execution_get_sql[] =
+  "SELECT " EXECUTION_COLUMNS " FROM executions WHERE id = ?1 AND workspace_id = ?2";
+/* The (workspace_id, created_at) index, which ends in the rowid, serves the order; the
+ * page starts after the row (created_at, pk) of @after_id, compared as a pair. */
+static const char workspace_executions_sql[] =
+  "SELECT " EXECUTION_COLUMNS " FROM executions WHERE workspace_id = ?1"
+  " AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR flow_id = ?3)"
+  " AND (?4 IS NULL OR (created_at, pk) <"
+  "      (SELECT created_at, pk FROM executions WHERE id = ?4 AND workspace_id = ?1))"
+  " ORDER BY created_at DESC, pk DESC LIMIT ?5";
+
+/* Returns (transfer full) execution @id if it is one of @workspace_id, else NULL with
+ * DECA_ENGINE_ERROR_NOT_FOUND (also for an execution of another workspace), _STORE. */
+DecaExecutionRecord *
+deca_store_get_workspace_execution (DecaStore   *self,
+                                    const char  *workspace_id,
+                                    const char  *id,
+                                    GError     **error)
+{
+  DecaExecutionRecord *record = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (workspace_id != NULL, NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = _deca_store_stmt (self, workspace_execution_get_sql, error)))
+    return NULL;
+  _deca_store_bind_text (stmt, 1, id);
+  _deca_store_bind_text (stmt, 2, workspace_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    record = execution_from_row (stmt);
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
+                 _("Execution “%s” is not in workspace “%s”"), id, workspace_id);
+  else
+    store_set_error (self, error, N_("read execution “%s”"), id);
+  sqlite3_reset (stmt);
+  return record;
+}
+
+/* Returns (transfer full) a page of the executions of @workspace_id (see the header),
+ * or NULL with DECA_ENGINE_ERROR_NOT_FOUND (an @after_id that is not an execution of
+ * the workspace) or _STORE. */
+GPtrArray *
+deca_store_list_workspace_executions (DecaStore   *self,
+                                      const char  *workspace_id,
+                                      const char  *status,
+                                      const char  *flow_id,
+                                      const char  *after_id,
+                                      guint        limit,
+                                      GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (workspace_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* An unknown cursor would compare with NULL and silently give an empty page. */
+  if (after_id != NULL)
+    {
+      g_autoptr(DecaExecutionRecord) after =
+        deca_store_get_workspace_execution (self, workspace_id, after_id, error);
+
+      if (after == NULL)
+        return NULL;
+    }
+
+  if (!(stmt = _deca_store_stmt (self, workspace_executions_sql, error)))
+    return NULL;
+  _deca_store_bind_text (stmt, 1, workspace_id);
+  _deca_store_bind_text (stmt, 2, status);
+  _deca_store_bind_text (stmt, 3, flow_id);
+  _deca_store_bind_text (stmt, 4, after_id);
+  sqlite3_bind_int64 (stmt, 5, limit > 0 ? (gint64) limit : -1);
+  return collect_executions (self, stmt, error);
+}
+
+/* Retention */
+
+#define FINISHED_STATUSES \
+  "('" DECA_STATUS_SUCCEEDED "', '" DECA_STATUS_FAILED "', '" DECA_STATUS_CANCELLED "')"
+
+/* Deleting an execution deletes its node results, events and approvals with it: their
+ * foreign keys cascade (foreign_keys is on for every store connection). An execution
+ * without a finish time counts by its creation time. */
+static const char prune_executions_age_sql[] =
+  "DELETE FROM executions WHERE status IN " FINISHED_STATUSES
+  " AND (?1 IS NULL OR workspace_id = ?1)"
+  " AND CASE WHEN finished_at > 0 THEN finished_at ELSE created_at END < ?2";
+static const char prune_executions_count_sql[] =
+  "DELETE FROM executions WHERE pk IN (SELECT pk FROM"
+  " (SELECT pk, row_number () OVER"
+  "   (PARTITION BY workspace_id ORDER BY created_at DESC, pk DESC) AS n"
+  "  FROM executions WHERE status IN " FINISHED_STATUSES
+  "  AND (?1 IS NULL OR workspace_id = ?1))"
+  " WHERE n > ?2)";
+
+/* Runs one of the prune statements; adds the executions it deleted to @deleted. */
+static gboolean
+store_prune_step (DecaStore   *self,
+                  const char  *sql,
+                  const char  *workspace_id,
+                  gint64       value,
+                  guint       *deleted,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = _deca_store_stmt (self, sql, error)))
+    return FALSE;
+  _deca_store_bind_text (stmt, 1, workspace_id);
+  sqlite3_bind_int64 (stmt, 2, value);
+  if (store_step_write (self, stmt, N_("prune executions"), error) != SQLITE_DONE)
+    {
+      if (error != NULL && *error == NULL)
+        store_set_error (self, error, N_("prune executions"));
+      return FALSE;
+    }
+  /* changes() counts the rows of the statement itself, not the cascaded ones. */
+  *deleted += (guint) sqlite3_changes (self->db);
+  return TRUE;
+}
+
+/* Prunes finished executions by age and by count (see deca-store-server.h), both in one
+ * (possibly nested) transaction: other connections see all of it or none, and an
+ * execution never loses its results without going itself. Fails with
+ * DECA_ENGINE_ERROR_STORE; then nothing is deleted. */
+gboolean
+deca_store_prune_executions (DecaStore   *self,
+                             const char  *workspace_id,
+                             gint64       finished_before,
+                             guint        keep,
+                             guint       *out_deleted,
+                             GError     **error)
+{
+  guint deleted = 0;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (out_deleted)
+    *out_deleted = 0;
+  if (!deca_store_begin (self, error))
+    return FALSE;
+  if ((finished_before > 0
+       && !store_prune_step (self, prune_executions_age_sql, workspace_id, finished_before,
+                             &deleted, error))
+      || (keep > 0
+          && !store_prune_step (self, prune_executions_count_sql, workspace_id, keep,
+                                &deleted, error)))
+    {
+      deca_store_rollback (self);
+      return FALSE;
+    }
+  /* A deleted execution's pk may be handed out again (pk is a plain rowid). */
+  g_hash_table_remove_all (self->pk_cache);
+  if (!deca_store_commit (self, error))
+    return FALSE;
+  if (out_deleted)
+    *out_deleted = deleted;
+  return TRUE;
 }
 
 /* Node results */
@@ -1539,13 +2279,13 @@ deca_store_put_node_result (DecaStore                  *self,
   if G_UNLIKELY (!(stmt = store_stmt (self, STMT_NODE_RESULT_PUT, error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, pk);
-  bind_text (stmt, 2, record->node_key);
-  bind_text (stmt, 3, record->node_id);
-  bind_text (stmt, 4, record->status);
-  bind_text (stmt, 5, record->port);
-  bind_text (stmt, 6, record->input);
-  bind_text (stmt, 7, record->output);
-  bind_text (stmt, 8, record->error);
+  _deca_store_bind_text (stmt, 2, record->node_key);
+  _deca_store_bind_text (stmt, 3, record->node_id);
+  _deca_store_bind_text (stmt, 4, record->status);
+  _deca_store_bind_text (stmt, 5, record->port);
+  _deca_store_bind_text (stmt, 6, record->input);
+  _deca_store_bind_text (stmt, 7, record->output);
+  _deca_store_bind_text (stmt, 8, record->error);
   sqlite3_bind_int (stmt, 9, record->attempts);
   sqlite3_bind_int64 (stmt, 10, record->started_at);
   sqlite3_bind_int64 (stmt, 11, record->finished_at);
@@ -1581,20 +2321,20 @@ deca_store_list_node_results (DecaStore   *self,
 
   if (!(stmt = store_stmt (self, STMT_NODE_RESULT_LIST, error)))
     return NULL;
-  bind_text (stmt, 1, execution_id);
+  _deca_store_bind_text (stmt, 1, execution_id);
   records = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_node_result_record_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       DecaNodeResultRecord *record = g_new0 (DecaNodeResultRecord, 1);
 
-      record->execution_id = column_dup (stmt, 0);
-      record->node_key = column_dup (stmt, 1);
-      record->node_id = column_dup (stmt, 2);
-      record->status = column_dup (stmt, 3);
-      record->port = column_dup (stmt, 4);
-      record->input = column_dup (stmt, 5);
-      record->output = column_dup (stmt, 6);
-      record->error = column_dup (stmt, 7);
+      record->execution_id = _deca_store_column_dup (stmt, 0);
+      record->node_key = _deca_store_column_dup (stmt, 1);
+      record->node_id = _deca_store_column_dup (stmt, 2);
+      record->status = _deca_store_column_dup (stmt, 3);
+      record->port = _deca_store_column_dup (stmt, 4);
+      record->input = _deca_store_column_dup (stmt, 5);
+      record->output = _deca_store_column_dup (stmt, 6);
+      record->error = _deca_store_column_dup (stmt, 7);
       record->attempts = sqlite3_column_int (stmt, 8);
       record->started_at = sqlite3_column_int64 (stmt, 9);
       record->finished_at = sqlite3_column_int64 (stmt, 10);
@@ -1641,9 +2381,9 @@ deca_store_append_event (DecaStore             *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, pk);
   sqlite3_bind_int64 (stmt, 2, record->seq);
-  bind_text (stmt, 3, record->type);
+  _deca_store_bind_text (stmt, 3, record->type);
   sqlite3_bind_int64 (stmt, 4, record->time);
-  bind_text (stmt, 5, record->payload);
+  _deca_store_bind_text (stmt, 5, record->payload);
 
   rc = store_step_write (self, stmt, N_("append an event"), error);
   if G_LIKELY (rc == SQLITE_DONE)
@@ -1679,18 +2419,18 @@ deca_store_list_events (DecaStore   *self,
 
   if (!(stmt = store_stmt (self, STMT_EVENT_LIST, error)))
     return NULL;
-  bind_text (stmt, 1, execution_id);
+  _deca_store_bind_text (stmt, 1, execution_id);
   sqlite3_bind_int64 (stmt, 2, after_seq);
   records = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_event_record_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       DecaEventRecord *record = g_new0 (DecaEventRecord, 1);
 
-      record->execution_id = column_dup (stmt, 0);
+      record->execution_id = _deca_store_column_dup (stmt, 0);
       record->seq = sqlite3_column_int64 (stmt, 1);
-      record->type = column_dup (stmt, 2);
+      record->type = _deca_store_column_dup (stmt, 2);
       record->time = sqlite3_column_int64 (stmt, 3);
-      record->payload = column_dup (stmt, 4);
+      record->payload = _deca_store_column_dup (stmt, 4);
       g_ptr_array_add (records, record);
     }
   if (rc != SQLITE_DONE)
@@ -1727,11 +2467,11 @@ deca_store_put_approval (DecaStore                *self,
 
   if (!(stmt = store_stmt (self, STMT_APPROVAL_PUT, error)))
     return FALSE;
-  bind_text (stmt, 1, record->execution_id);
-  bind_text (stmt, 2, record->node_key);
+  _deca_store_bind_text (stmt, 1, record->execution_id);
+  _deca_store_bind_text (stmt, 2, record->node_key);
   sqlite3_bind_int (stmt, 3, record->approved ? 1 : 0);
-  bind_text (stmt, 4, record->comment);
-  bind_text (stmt, 5, record->decided_by);
+  _deca_store_bind_text (stmt, 4, record->comment);
+  _deca_store_bind_text (stmt, 5, record->decided_by);
   sqlite3_bind_int64 (stmt, 6, record->decided_at ? record->decided_at : g_get_real_time ());
 
   rc = store_step_write (self, stmt, N_("record an approval"), error);
@@ -1770,17 +2510,17 @@ deca_store_get_approval (DecaStore   *self,
 
   if (!(stmt = store_stmt (self, STMT_APPROVAL_GET, error)))
     return NULL;
-  bind_text (stmt, 1, execution_id);
-  bind_text (stmt, 2, node_key);
+  _deca_store_bind_text (stmt, 1, execution_id);
+  _deca_store_bind_text (stmt, 2, node_key);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
       record = g_new0 (DecaApprovalRecord, 1);
-      record->execution_id = column_dup (stmt, 0);
-      record->node_key = column_dup (stmt, 1);
+      record->execution_id = _deca_store_column_dup (stmt, 0);
+      record->node_key = _deca_store_column_dup (stmt, 1);
       record->approved = sqlite3_column_int (stmt, 2) != 0;
-      record->comment = column_dup (stmt, 3);
-      record->decided_by = column_dup (stmt, 4);
+      record->comment = _deca_store_column_dup (stmt, 3);
+      record->decided_by = _deca_store_column_dup (stmt, 4);
       record->decided_at = sqlite3_column_int64 (stmt, 5);
     }
   else if (rc != SQLITE_DONE)

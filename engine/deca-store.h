@@ -28,6 +28,10 @@ G_DECLARE_FINAL_TYPE (DecaStore, deca_store, DECA, STORE, GObject)
 #define DECA_STATUS_CANCELLED "cancelled"
 #define DECA_STATUS_SKIPPED   "skipped"
 
+/* The workspace of the studio, and of every flow and execution written without one
+ * (schema version 5 moved the rows that existed before into it). */
+#define DECA_WORKSPACE_LOCAL "local"
+
 /**
  * DecaExecutionRecord:
  * All JSON members are compact JSON text or NULL. Times are µs since the epoch, 0 = unset.
@@ -47,6 +51,9 @@ typedef struct {
   gint64  created_at;
   gint64  started_at;
   gint64  finished_at;
+  /* The workspace; NULL on insert means the saved flow's workspace, or
+   * DECA_WORKSPACE_LOCAL when the flow is not stored. Always set when read. */
+  char   *workspace_id;
 } DecaExecutionRecord;
 
 /**
@@ -112,6 +119,8 @@ typedef struct {
   gint64  created_at;
   gint64  updated_at;
   char   *document_name;
+  char   *workspace_id;
+  gboolean active;         /* activated for its triggers (server) */
 } DecaFlowSummary;
 
 /**
@@ -208,6 +217,53 @@ gboolean    deca_store_set_flow_deleted    (DecaStore   *self,
                                             const char  *flow_id,
                                             gboolean     deleted,
                                             GError     **error);
+/* Flows within a workspace (the server). The functions above work on every flow by its
+ * id (ids are global) and create new flows in DECA_WORKSPACE_LOCAL: they are the
+ * studio's and the executor's. These see only the flows of @workspace_id; a flow of
+ * another workspace is DECA_ENGINE_ERROR_NOT_FOUND (saving under an id another
+ * workspace holds is DECA_ENGINE_ERROR_STATE and touches nothing), and deleted flows are
+ * not found either, except by _set_workspace_flow_deleted(). */
+gboolean    deca_store_save_workspace_flow (DecaStore   *self,
+                                            const char  *workspace_id,
+                                            const char  *flow_id,
+                                            const char  *name,
+                                            const char  *document,
+                                            gint64      *out_version,
+                                            GError     **error);
+char       *deca_store_load_workspace_flow (DecaStore   *self,
+                                            const char  *workspace_id,
+                                            const char  *flow_id,
+                                            gint64       version,
+                                            gint64      *out_version,
+                                            GError     **error);
+DecaFlowSummary *deca_store_get_workspace_flow (DecaStore   *self,
+                                                const char  *workspace_id,
+                                                const char  *flow_id,
+                                                GError     **error);
+GPtrArray  *deca_store_list_workspace_flow_summaries (DecaStore   *self,
+                                                      const char  *workspace_id,
+                                                      GError     **error);
+GPtrArray  *deca_store_list_workspace_flow_versions  (DecaStore   *self,
+                                                      const char  *workspace_id,
+                                                      const char  *flow_id,
+                                                      GError     **error);
+/* Deleting also deactivates. */
+gboolean    deca_store_set_workspace_flow_deleted    (DecaStore   *self,
+                                                      const char  *workspace_id,
+                                                      const char  *flow_id,
+                                                      gboolean     deleted,
+                                                      GError     **error);
+gboolean    deca_store_set_workspace_flow_active     (DecaStore   *self,
+                                                      const char  *workspace_id,
+                                                      const char  *flow_id,
+                                                      gboolean     active,
+                                                      GError     **error);
+/* Returns (transfer full) (element-type DecaFlowSummary) the active, not deleted flows
+ * of @workspace_id, or of every workspace when it is NULL, by workspace then id. */
+GPtrArray  *deca_store_list_active_flows             (DecaStore   *self,
+                                                      const char  *workspace_id,
+                                                      GError     **error);
+
 /* Executions. */
 gboolean    deca_store_insert_execution (DecaStore                 *self,
                                          const DecaExecutionRecord *record,

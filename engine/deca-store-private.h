@@ -1,0 +1,71 @@
+#pragma once
+
+/* deca-store-private.h: what deca-store.c shares with deca-store-server.c (the server's
+ * tables). Never installed; nothing outside the store includes it except tests. */
+
+#include <sqlite3.h>
+
+#include "deca-store.h"
+
+G_BEGIN_DECLS
+
+/* Binds @text, or NULL when @text is NULL. SQLITE_STATIC avoids a copy per call: every
+ * caller steps and resets the statement before returning, while the caller's string is
+ * alive. The stale pointer left behind after the reset is never read, because each use
+ * of a statement binds all its parameters again before stepping. */
+static inline void
+_deca_store_bind_text (sqlite3_stmt *stmt,
+                       int           index,
+                       const char   *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
+}
+
+/* Returns (transfer full) (nullable) column @index of the current row as a new string. */
+static inline char *
+_deca_store_column_dup (sqlite3_stmt *stmt,
+                        int           index)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, index));
+}
+
+/* Returns (transfer none) the connection. */
+sqlite3      *_deca_store_get_db        (DecaStore   *self);
+/* Whether a deca_store_begin() batch is open. */
+gboolean      _deca_store_in_batch      (DecaStore   *self);
+/* Forgets the cached execution pks (after executions were deleted). */
+void          _deca_store_forget_executions (DecaStore *self);
+
+/* Returns (transfer none) the statement for @sql, prepared on first use and kept until
+ * the store is finalized. @sql must be a string with static storage: the cache is keyed
+ * by its address. NULL with DECA_ENGINE_ERROR_STORE when SQLite refuses it. */
+sqlite3_stmt *_deca_store_stmt          (DecaStore   *self,
+                                         const char  *sql,
+                                         GError     **error);
+
+/* Sets DECA_ENGINE_ERROR_STORE: "Could not WHAT in store PATH: SQLite's message".
+ * @what_format is marked with N_() by the caller and translated here. */
+void          _deca_store_set_error     (DecaStore   *self,
+                                         GError     **error,
+                                         const char  *what_format,
+                                         ...) G_GNUC_PRINTF (3, 4);
+
+/* Steps the write statement @stmt once and resets it; returns SQLite's result code.
+ * SQLITE_DONE on success; on a constraint failure @error is left for the caller to set
+ * (before its next SQLite call), on any other failure it is set describing @what
+ * (marked with N_()). */
+int           _deca_store_step_write    (DecaStore    *self,
+                                         sqlite3_stmt *stmt,
+                                         const char   *what,
+                                         GError      **error);
+
+/* Opens @path like deca_store_open() but migrates it only up to schema @version (at
+ * most the current one): for tests that need a database as an older build left it. */
+DecaStore    *_deca_store_open_at_version (const char  *path,
+                                           int          version,
+                                           GError     **error);
+
+G_END_DECLS
