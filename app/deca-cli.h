@@ -36,6 +36,7 @@ int deca_cli_approve    (int argc, char **argv);
 int deca_cli_reject     (int argc, char **argv);
 int deca_cli_executions (int argc, char **argv);
 int deca_cli_flows      (int argc, char **argv);
+int deca_cli_serve      (int argc, char **argv);
 
 /* --- deca-cli-common.c ---------------------------------------------------------------- */
 

@@ -26,6 +26,7 @@ static const Command commands[] = {
   /* Translators: "list", "save" and "show" are subcommands; keep them. */
   { "flows", deca_cli_flows, N_("Store flows for subflow nodes, list or show them (list, save, show)") },
   { "node-types", deca_cli_node_types, N_("List the node types and their config schemas") },
+  { "serve", deca_cli_serve, N_("Run the cloud API server (HTTP API, /health, /metrics)") },
 };
 
 static void

@@ -23,6 +23,7 @@ static const struct {
   [DECA_SERVER_ERROR_CRYPTO] = { "internal", 500 },
   [DECA_SERVER_ERROR_CONFIG] = { "internal", 500 },
   [DECA_SERVER_ERROR_INTERNAL] = { "internal", 500 },
+  [DECA_SERVER_ERROR_METHOD_NOT_ALLOWED] = { "method_not_allowed", 405 },
 };
 
 const char *

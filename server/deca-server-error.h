@@ -20,6 +20,8 @@ G_BEGIN_DECLS
  * @DECA_SERVER_ERROR_CRYPTO: encryption or decryption failed, or a key is unusable
  * @DECA_SERVER_ERROR_CONFIG: the server's configuration is not usable (a key file, an address)
  * @DECA_SERVER_ERROR_INTERNAL: something failed on the server's side: 500
+ * @DECA_SERVER_ERROR_METHOD_NOT_ALLOWED: the path exists, but not for this method: 405
+ *   (the answer says which methods in its Allow header)
  *
  * The error codes of libdeca-server. Messages are for people and never contain a secret.
  */
@@ -36,6 +38,7 @@ typedef enum {
   DECA_SERVER_ERROR_CRYPTO,
   DECA_SERVER_ERROR_CONFIG,
   DECA_SERVER_ERROR_INTERNAL,
+  DECA_SERVER_ERROR_METHOD_NOT_ALLOWED,
 } DecaServerError;
 
 GQuark      deca_server_error_quark       (void);

@@ -14,6 +14,8 @@ test_names_and_statuses (void)
   g_assert_cmpuint (deca_server_error_http_status (DECA_SERVER_ERROR_TOO_LARGE), ==, 413);
   g_assert_cmpuint (deca_server_error_http_status (DECA_SERVER_ERROR_UNPROCESSABLE), ==, 422);
   g_assert_cmpuint (deca_server_error_http_status (DECA_SERVER_ERROR_RATE_LIMITED), ==, 429);
+  g_assert_cmpuint (deca_server_error_http_status (DECA_SERVER_ERROR_METHOD_NOT_ALLOWED), ==, 405);
+  g_assert_cmpstr (deca_server_error_code_name (DECA_SERVER_ERROR_METHOD_NOT_ALLOWED), ==, "method_not_allowed");
   /* A token that does not verify is, to the caller, not being signed in. */
   g_assert_cmpuint (deca_server_error_http_status (DECA_SERVER_ERROR_TOKEN), ==, 401);
   g_assert_cmpstr (deca_server_error_code_name (DECA_SERVER_ERROR_TOKEN), ==, "unauthenticated");

@@ -1,0 +1,476 @@
+/* deca-request.c: the request context of route handlers and the answers (deca-request.h). */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "deca-engine-error.h"
+#include "deca-json.h"
+#include "deca-server-private.h"
+
+DecaRequest *
+_deca_request_new (DecaServer        *server,
+                   SoupServerMessage *msg)
+{
+  DecaRequest *self = g_new0 (DecaRequest, 1);
+
+  g_ref_count_init (&self->ref_count);
+  self->server = server;
+  self->log = g_object_ref (deca_server_get_log (server));
+  self->metrics = g_object_ref (deca_server_get_metrics (server));
+  self->msg = msg;
+  self->start_us = g_get_monotonic_time ();
+  return self;
+}
+
+DecaRequest *
+deca_request_ref (DecaRequest *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+deca_request_unref (DecaRequest *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (!g_ref_count_dec (&self->ref_count))
+    return;
+  if (self->principal_destroy != NULL)
+    self->principal_destroy (self->principal);
+  g_clear_pointer (&self->params, g_hash_table_unref);
+  g_clear_pointer (&self->query, g_hash_table_unref);
+  g_clear_pointer (&self->body, g_bytes_unref);
+  g_clear_pointer (&self->json, json_node_unref);
+  g_free (self->method);
+  g_free (self->path);
+  g_free (self->trace_id);
+  g_free (self->remote_host);
+  g_object_unref (self->log);
+  g_object_unref (self->metrics);
+  g_free (self);
+}
+
+gboolean
+_deca_request_is_sane_trace_id (const char *value)
+{
+  gsize len;
+
+  if (value == NULL)
+    return FALSE;
+  len = strlen (value);
+  if (len == 0 || len > 128)
+    return FALSE;
+  /* Nothing that could break a log line or a header, nor spaces: a trace id is a token. */
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isalnum (value[i]) && strchr ("-_.:", value[i]) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+void
+_deca_request_set_trace_id (DecaRequest *self)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (self->msg);
+  const char *given = soup_message_headers_get_one (headers, "X-Request-Id");
+
+  g_free (self->trace_id);
+  self->trace_id = _deca_request_is_sane_trace_id (given) ? g_strdup (given) : g_uuid_string_random ();
+  soup_message_headers_replace (soup_server_message_get_response_headers (self->msg),
+                                "X-Request-Id", self->trace_id);
+}
+
+DecaServer *
+deca_request_get_server (DecaRequest *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->server;
+}
+
+SoupServerMessage *
+deca_request_get_message (DecaRequest *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->msg;
+}
+
+const char *
+deca_request_get_method (DecaRequest *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->method;
+}
+
+const char *
+deca_request_get_path (DecaRequest *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->path;
+}
+
+const char *
+deca_request_get_route (DecaRequest *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->route != NULL ? deca_route_get_pattern (self->route) : NULL;
+}
+
+const char *
+deca_request_get_trace_id (DecaRequest *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->trace_id;
+}
+
+const char *
+deca_request_get_param (DecaRequest *self,
+                        const char  *name)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  return self->params != NULL ? g_hash_table_lookup (self->params, name) : NULL;
+}
+
+const char *
+deca_request_get_query (DecaRequest *self,
+                        const char  *name)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  return self->query != NULL ? g_hash_table_lookup (self->query, name) : NULL;
+}
+
+const char *
+deca_request_get_header (DecaRequest *self,
+                         const char  *name)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (self->msg == NULL)
+    return NULL;
+  return soup_message_headers_get_one (soup_server_message_get_request_headers (self->msg), name);
+}
+
+GBytes *
+deca_request_get_body (DecaRequest *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->body == NULL)
+    self->body = g_bytes_new (NULL, 0);
+  return self->body;
+}
+
+JsonNode *
+deca_request_get_json (DecaRequest *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->json;
+}
+
+const char *
+deca_request_get_remote_host (DecaRequest *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->remote_host;
+}
+
+void
+deca_request_set_principal (DecaRequest    *self,
+                            gpointer        principal,
+                            GDestroyNotify  destroy)
+{
+  g_return_if_fail (self != NULL);
+
+  if (self->principal_destroy != NULL)
+    self->principal_destroy (self->principal);
+  self->principal = principal;
+  self->principal_destroy = destroy;
+}
+
+gpointer
+deca_request_get_principal (DecaRequest *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->principal;
+}
+
+void
+deca_request_set_response_header (DecaRequest *self,
+                                  const char  *name,
+                                  const char  *value)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (name != NULL && value != NULL);
+
+  if (self->msg == NULL)
+    return;
+  soup_message_headers_replace (soup_server_message_get_response_headers (self->msg), name, value);
+}
+
+void
+deca_request_respond (DecaRequest *self,
+                      guint        status,
+                      const char  *content_type,
+                      const char  *data,
+                      gsize        length)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (status >= 100 && status < 600);
+
+  /* A second answer, or one after the client left, has nowhere to go. */
+  if (self->msg == NULL || self->finished || self->answered)
+    return;
+  self->answered = TRUE;
+  soup_server_message_set_status (self->msg, status, NULL);
+  if (data != NULL)
+    soup_server_message_set_response (self->msg, content_type, SOUP_MEMORY_COPY, data, length);
+  if (self->deferred)
+    {
+      self->deferred = FALSE;
+      soup_server_message_unpause (self->msg);
+    }
+}
+
+void
+deca_request_respond_json (DecaRequest *self,
+                           guint        status,
+                           JsonNode    *body)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (self != NULL);
+
+  if (body == NULL)
+    {
+      deca_request_respond (self, status, NULL, NULL, 0);
+      return;
+    }
+  text = deca_json_to_string (body, FALSE);
+  deca_request_respond (self, status, "application/json", text, strlen (text));
+}
+
+void
+deca_request_respond_error_literal (DecaRequest     *self,
+                                    DecaServerError  code,
+                                    const char      *message,
+                                    JsonNode        *details)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (message != NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, deca_server_error_code_name (code));
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_set_member_name (builder, "details");
+  if (details != NULL)
+    json_builder_add_value (builder, json_node_copy (details));
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  /* A 401 says how to authenticate (RFC 9110); an authentication step that wants
+   * another challenge sets its own first. */
+  if (deca_server_error_http_status (code) == 401 && self->msg != NULL
+      && soup_message_headers_get_one (soup_server_message_get_response_headers (self->msg),
+                                       "WWW-Authenticate") == NULL)
+    deca_request_set_response_header (self, "WWW-Authenticate", "Bearer realm=\"deca\"");
+  deca_request_respond_json (self, deca_server_error_http_status (code), root);
+}
+
+/* The server error code an engine error is answered with. */
+static gboolean
+engine_code (int              engine_error,
+             DecaServerError *code)
+{
+  switch (engine_error)
+    {
+    case DECA_ENGINE_ERROR_NOT_FOUND:
+      *code = DECA_SERVER_ERROR_NOT_FOUND;
+      return TRUE;
+    case DECA_ENGINE_ERROR_PARSE:
+    case DECA_ENGINE_ERROR_EXPRESSION:
+      *code = DECA_SERVER_ERROR_BAD_REQUEST;
+      return TRUE;
+    case DECA_ENGINE_ERROR_INVALID:
+      *code = DECA_SERVER_ERROR_UNPROCESSABLE;
+      return TRUE;
+    case DECA_ENGINE_ERROR_STATE:
+      *code = DECA_SERVER_ERROR_CONFLICT;
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+void
+deca_request_respond_error (DecaRequest  *self,
+                            const GError *error,
+                            JsonNode     *details)
+{
+  DecaServerError code = DECA_SERVER_ERROR_INTERNAL;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (error != NULL);
+
+  if (error->domain == DECA_SERVER_ERROR)
+    code = (DecaServerError) error->code;
+  else if (error->domain == DECA_ENGINE_ERROR && engine_code (error->code, &code))
+    ;
+  else
+    code = DECA_SERVER_ERROR_INTERNAL;
+
+  if (deca_server_error_http_status (code) >= 500)
+    {
+      /* What failed inside is for the log (the operator), not for the caller. */
+      deca_request_log (self, DECA_LOG_ERROR, "%s", error->message);
+      deca_request_respond_error_literal (self, DECA_SERVER_ERROR_INTERNAL,
+                                          "internal server error", NULL);
+      return;
+    }
+  deca_request_respond_error_literal (self, code, error->message, details);
+}
+
+void
+deca_request_defer (DecaRequest *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (self->msg == NULL || self->answered || self->deferred)
+    return;
+  self->deferred = TRUE;
+  soup_server_message_pause (self->msg);
+}
+
+gboolean
+deca_request_is_finished (DecaRequest *self)
+{
+  g_return_val_if_fail (self != NULL, TRUE);
+  return self->finished;
+}
+
+void
+deca_request_log (DecaRequest  *self,
+                  DecaLogLevel  level,
+                  const char   *format,
+                  ...)
+{
+  g_autofree char *message = NULL;
+  DecaLogFields fields = { 0 };
+  va_list args;
+
+  g_return_if_fail (self != NULL);
+
+  fields.trace_id = self->trace_id;
+  fields.method = self->method;
+  fields.route = deca_request_get_route (self);
+  fields.duration_ms = -1;
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  deca_log_write (self->log, level, &fields, NULL, message);
+}
+
+/* Reads "<data>:LINE:COLUMN: ..." of a json-glib parse error. */
+static gboolean
+parse_error_position (const char *message,
+                      guint64    *line,
+                      guint64    *column,
+                      const char **reason)
+{
+  const char *p = message;
+  char *end;
+
+  if (g_str_has_prefix (p, "<data>:"))
+    p += strlen ("<data>:");
+  *line = g_ascii_strtoull (p, &end, 10);
+  if (end == p || *end != ':')
+    return FALSE;
+  p = end + 1;
+  *column = g_ascii_strtoull (p, &end, 10);
+  if (end == p || *end != ':')
+    return FALSE;
+  p = end + 1;
+  while (*p == ' ')
+    p++;
+  if (g_str_has_prefix (p, "Parse error: "))
+    p += strlen ("Parse error: ");
+  *reason = p;
+  return TRUE;
+}
+
+static JsonNode *
+offset_details (gsize offset)
+{
+  JsonObject *object = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_object_set_int_member (object, "offset", (gint64) offset);
+  json_node_take_object (node, object);
+  return node;
+}
+
+gboolean
+_deca_request_parse_body (DecaRequest *self)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) details = NULL;
+  g_autofree char *message = NULL;
+  const char *data;
+  const char *bad;
+  gsize len;
+
+  data = g_bytes_get_data (deca_request_get_body (self), &len);
+  if (len == 0)
+    return TRUE;
+
+  /* json-glib stops at a NUL and would take a truncated body for the whole one. */
+  if ((bad = memchr (data, '\0', len)) != NULL || !g_utf8_validate (data, len, &bad))
+    {
+      details = offset_details (bad - data);
+      message = g_strdup_printf ("the body is not JSON text: byte %lu is %s",
+                                 (unsigned long) (bad - data),
+                                 *bad == '\0' ? "a NUL byte" : "not valid UTF-8");
+      deca_request_respond_error_literal (self, DECA_SERVER_ERROR_BAD_REQUEST, message, details);
+      return FALSE;
+    }
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, data, len, &error) || json_parser_get_root (parser) == NULL)
+    {
+      guint64 line = 0, column = 0;
+      const char *reason = NULL;
+
+      if (error != NULL && parse_error_position (error->message, &line, &column, &reason))
+        {
+          JsonObject *object = json_object_new ();
+
+          json_object_set_int_member (object, "line", (gint64) line);
+          json_object_set_int_member (object, "column", (gint64) column);
+          json_object_set_string_member (object, "reason", reason);
+          details = json_node_new (JSON_NODE_OBJECT);
+          json_node_take_object (details, object);
+          message = g_strdup_printf ("malformed JSON at line %" G_GUINT64_FORMAT ", column %"
+                                     G_GUINT64_FORMAT ": %s", line, column, reason);
+        }
+      else
+        message = g_strdup_printf ("malformed JSON: %s", error != NULL ? error->message : "no value");
+      deca_request_respond_error_literal (self, DECA_SERVER_ERROR_BAD_REQUEST, message, details);
+      return FALSE;
+    }
+  self->json = json_parser_steal_root (parser);
+  return TRUE;
+}

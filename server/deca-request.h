@@ -1,0 +1,103 @@
+#pragma once
+
+#include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
+
+#include "deca-log.h"
+#include "deca-router.h"
+#include "deca-server-error.h"
+
+G_BEGIN_DECLS
+
+/*
+ * DecaRequest: what a route handler gets: the request (method, path, the route's pattern
+ * and parameters, query, headers, body and its JSON), its trace id, and the ways to
+ * answer. Reference counted: a handler that answers later (deca_request_defer()) keeps a
+ * reference; once the exchange is over (answered and written, or the client gone)
+ * deca_request_is_finished() says so and answers are ignored.
+ */
+
+typedef struct _DecaServer DecaServer;
+
+DecaRequest       *deca_request_ref            (DecaRequest  *self);
+void               deca_request_unref          (DecaRequest  *self);
+
+DecaServer        *deca_request_get_server     (DecaRequest  *self);
+/* (transfer none) (nullable): NULL once the exchange is finished. */
+SoupServerMessage *deca_request_get_message    (DecaRequest  *self);
+const char        *deca_request_get_method     (DecaRequest  *self);
+const char        *deca_request_get_path       (DecaRequest  *self);
+/* The matched route's pattern ("/api/v1/flows/{id}"); NULL before routing or without a
+ * route (404). */
+const char        *deca_request_get_route      (DecaRequest  *self);
+/* The trace id: the caller's X-Request-Id when it is sane (1 to 128 characters of
+ * letters, digits and "-_.:"), else a fresh one. Answers carry it as X-Request-Id. */
+const char        *deca_request_get_trace_id   (DecaRequest  *self);
+/* A path parameter of the route ("id" of "/flows/{id}"); NULL when there is none. */
+const char        *deca_request_get_param      (DecaRequest  *self,
+                                                const char   *name);
+/* A query parameter ("?limit=10"), decoded; NULL when absent. */
+const char        *deca_request_get_query      (DecaRequest  *self,
+                                                const char   *name);
+/* A request header; NULL when absent. */
+const char        *deca_request_get_header     (DecaRequest  *self,
+                                                const char   *name);
+/* The body's bytes (empty when there is none). (transfer none) */
+GBytes            *deca_request_get_body       (DecaRequest  *self);
+/* The body parsed as JSON; NULL when it is empty or the route reads raw bodies.
+ * (transfer none) */
+JsonNode          *deca_request_get_json       (DecaRequest  *self);
+/* The caller's address ("127.0.0.1"); NULL when unknown. */
+const char        *deca_request_get_remote_host (DecaRequest *self);
+
+/* Whatever the authentication step found out about the caller (a principal: user,
+ * workspace, roles), for the handler to read. Replaces (and frees) a previous one. */
+void               deca_request_set_principal  (DecaRequest    *self,
+                                                gpointer        principal,
+                                                GDestroyNotify  destroy);
+gpointer           deca_request_get_principal  (DecaRequest    *self);
+
+/* Adds a response header (Retry-After, Location, ...). */
+void               deca_request_set_response_header (DecaRequest *self,
+                                                     const char  *name,
+                                                     const char  *value);
+
+/* Answers @status with @body (transfer none; NULL: no body) as application/json. */
+void               deca_request_respond_json   (DecaRequest  *self,
+                                                guint         status,
+                                                JsonNode     *body);
+/* Answers @status with @length bytes of @data as @content_type. */
+void               deca_request_respond        (DecaRequest  *self,
+                                                guint         status,
+                                                const char   *content_type,
+                                                const char   *data,
+                                                gsize         length);
+/* Answers the error shape {"error": {"code", "message", "details"}} for @error: the
+ * DECA_SERVER_ERROR codes with their statuses; DECA_ENGINE_ERROR not found as 404,
+ * parse errors as 400, validation errors as 422, state errors as 409; anything else as
+ * 500 "internal" with a generic message (the real one is logged, never sent).
+ * @details (transfer none, nullable) goes into "details" (null otherwise). */
+void               deca_request_respond_error  (DecaRequest  *self,
+                                                const GError *error,
+                                                JsonNode     *details);
+/* The same with a code and a message of its own. */
+void               deca_request_respond_error_literal (DecaRequest     *self,
+                                                       DecaServerError  code,
+                                                       const char      *message,
+                                                       JsonNode        *details);
+
+/* Called by a handler that answers after it returns: the exchange waits (no response
+ * is written) until one of the respond functions is called. Keep a reference. */
+void               deca_request_defer          (DecaRequest  *self);
+/* TRUE once the answer was written or the client went away. */
+gboolean           deca_request_is_finished    (DecaRequest  *self);
+
+/* Writes a log line with this request's trace id, method and route. */
+void               deca_request_log            (DecaRequest  *self,
+                                                DecaLogLevel  level,
+                                                const char   *format,
+                                                ...) G_GNUC_PRINTF (3, 4);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DecaRequest, deca_request_unref)
+
+G_END_DECLS

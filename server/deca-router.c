@@ -1,0 +1,410 @@
+/* deca-router.c: method and path-pattern routing (deca-router.h). */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "deca-router.h"
+#include "deca-server-error.h"
+
+typedef enum {
+  SEGMENT_LITERAL,
+  SEGMENT_PARAM,
+  SEGMENT_REST,
+} SegmentKind;
+
+typedef struct {
+  SegmentKind kind;
+  char *text;   /* the literal, or the parameter's name */
+} Segment;
+
+struct _DecaRoute
+{
+  char *method;
+  char *pattern;
+  DecaRouteFlags flags;
+  GArray *segments;  /* Segment */
+  DecaRouteHandler handler;
+  gpointer user_data;
+  GDestroyNotify destroy;
+};
+
+struct _DecaRouter
+{
+  GObject parent_instance;
+
+  GPtrArray *routes;  /* DecaRoute, in the order added */
+};
+
+G_DEFINE_FINAL_TYPE (DecaRouter, deca_router, G_TYPE_OBJECT)
+
+static void
+segment_clear (gpointer data)
+{
+  Segment *segment = data;
+
+  g_free (segment->text);
+}
+
+static void
+route_free (gpointer data)
+{
+  DecaRoute *route = data;
+
+  if (route->destroy != NULL)
+    route->destroy (route->user_data);
+  g_free (route->method);
+  g_free (route->pattern);
+  g_array_unref (route->segments);
+  g_free (route);
+}
+
+static void
+deca_router_finalize (GObject *object)
+{
+  DecaRouter *self = DECA_ROUTER (object);
+
+  g_ptr_array_unref (self->routes);
+  G_OBJECT_CLASS (deca_router_parent_class)->finalize (object);
+}
+
+static void
+deca_router_class_init (DecaRouterClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = deca_router_finalize;
+}
+
+static void
+deca_router_init (DecaRouter *self)
+{
+  self->routes = g_ptr_array_new_with_free_func (route_free);
+}
+
+DecaRouter *
+deca_router_new (void)
+{
+  return g_object_new (DECA_TYPE_ROUTER, NULL);
+}
+
+const char *
+deca_route_get_method (const DecaRoute *route)
+{
+  g_return_val_if_fail (route != NULL, NULL);
+  return route->method;
+}
+
+const char *
+deca_route_get_pattern (const DecaRoute *route)
+{
+  g_return_val_if_fail (route != NULL, NULL);
+  return route->pattern;
+}
+
+DecaRouteFlags
+deca_route_get_flags (const DecaRoute *route)
+{
+  g_return_val_if_fail (route != NULL, DECA_ROUTE_NONE);
+  return route->flags;
+}
+
+void
+deca_route_invoke (const DecaRoute *route,
+                   DecaRequest     *request)
+{
+  g_return_if_fail (route != NULL);
+  route->handler (request, route->user_data);
+}
+
+static gboolean
+is_param_name (const char *name,
+               gsize       len)
+{
+  if (len == 0 || !(g_ascii_isalpha (name[0]) || name[0] == '_'))
+    return FALSE;
+  for (gsize i = 1; i < len; i++)
+    if (!(g_ascii_isalnum (name[i]) || name[i] == '_'))
+      return FALSE;
+  return TRUE;
+}
+
+/* Splits @pattern into segments; NULL with @error when it is malformed. */
+static GArray *
+parse_pattern (const char  *pattern,
+               GError     **error)
+{
+  g_autoptr(GArray) segments = g_array_new (FALSE, TRUE, sizeof (Segment));
+  g_auto(GStrv) parts = NULL;
+
+  g_array_set_clear_func (segments, segment_clear);
+  if (pattern[0] != '/')
+    {
+      g_set_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CONFIG,
+                   "route pattern '%s' does not start with '/'", pattern);
+      return NULL;
+    }
+  if (g_str_equal (pattern, "/"))
+    return g_steal_pointer (&segments);
+
+  parts = g_strsplit (pattern + 1, "/", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      const char *part = parts[i];
+      gsize len = strlen (part);
+      Segment segment = { SEGMENT_LITERAL, NULL };
+
+      if (len == 0)
+        {
+          g_set_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CONFIG,
+                       "route pattern '%s' has an empty segment", pattern);
+          return NULL;
+        }
+      if (part[0] == '{')
+        {
+          gsize name_len = len - 2;
+
+          if (part[len - 1] != '}' || len < 3)
+            {
+              g_set_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CONFIG,
+                           "route pattern '%s': segment '%s' is not a {parameter}", pattern, part);
+              return NULL;
+            }
+          segment.kind = SEGMENT_PARAM;
+          if (part[len - 2] == '*')
+            {
+              segment.kind = SEGMENT_REST;
+              name_len--;
+              if (parts[i + 1] != NULL)
+                {
+                  g_set_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CONFIG,
+                               "route pattern '%s': the rest parameter '%s' is not the last segment",
+                               pattern, part);
+                  return NULL;
+                }
+            }
+          if (!is_param_name (part + 1, name_len))
+            {
+              g_set_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CONFIG,
+                           "route pattern '%s': '%s' is not a valid parameter name", pattern, part);
+              return NULL;
+            }
+          segment.text = g_strndup (part + 1, name_len);
+          for (guint j = 0; j < segments->len; j++)
+            {
+              Segment *other = &g_array_index (segments, Segment, j);
+
+              if (other->kind != SEGMENT_LITERAL && g_str_equal (other->text, segment.text))
+                {
+                  g_set_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CONFIG,
+                               "route pattern '%s' names the parameter '%s' twice",
+                               pattern, segment.text);
+                  g_free (segment.text);
+                  return NULL;
+                }
+            }
+        }
+      else if (strchr (part, '{') != NULL || strchr (part, '}') != NULL)
+        {
+          g_set_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CONFIG,
+                       "route pattern '%s': a parameter must be a whole segment ('%s')", pattern, part);
+          return NULL;
+        }
+      else
+        segment.text = g_strdup (part);
+      g_array_append_val (segments, segment);
+    }
+  return g_steal_pointer (&segments);
+}
+
+gboolean
+deca_router_add (DecaRouter       *self,
+                 const char       *method,
+                 const char       *pattern,
+                 DecaRouteFlags    flags,
+                 DecaRouteHandler  handler,
+                 gpointer          user_data,
+                 GDestroyNotify    destroy,
+                 GError          **error)
+{
+  g_autoptr(GArray) segments = NULL;
+  DecaRoute *route;
+
+  g_return_val_if_fail (DECA_IS_ROUTER (self), FALSE);
+  g_return_val_if_fail (method != NULL && method[0] != '\0', FALSE);
+  g_return_val_if_fail (pattern != NULL, FALSE);
+  g_return_val_if_fail (handler != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!(segments = parse_pattern (pattern, error)))
+    return FALSE;
+  for (guint i = 0; i < self->routes->len; i++)
+    {
+      DecaRoute *other = g_ptr_array_index (self->routes, i);
+
+      if (g_str_equal (other->method, method) && g_str_equal (other->pattern, pattern))
+        {
+          g_set_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CONFIG,
+                       "the route %s %s exists already", method, pattern);
+          return FALSE;
+        }
+    }
+
+  route = g_new0 (DecaRoute, 1);
+  route->method = g_strdup (method);
+  route->pattern = g_strdup (pattern);
+  route->flags = flags;
+  route->segments = g_steal_pointer (&segments);
+  route->handler = handler;
+  route->user_data = user_data;
+  route->destroy = destroy;
+  g_ptr_array_add (self->routes, route);
+  return TRUE;
+}
+
+/* Matches @parts (the path's segments) against @route. On a match returns TRUE and fills
+ * @rank (one SegmentKind per segment of the route: lower is more specific) and, when not
+ * NULL, @params. */
+static gboolean
+match_route (const DecaRoute *route,
+             char           **parts,
+             guint            n_parts,
+             GArray          *rank,
+             GHashTable      *params)
+{
+  guint i;
+
+  g_array_set_size (rank, 0);
+  for (i = 0; i < route->segments->len; i++)
+    {
+      const Segment *segment = &g_array_index (route->segments, Segment, i);
+      guint kind = segment->kind;
+
+      if (i >= n_parts)
+        return FALSE;
+      g_array_append_val (rank, kind);
+      switch (segment->kind)
+        {
+        case SEGMENT_LITERAL:
+          if (!g_str_equal (segment->text, parts[i]))
+            return FALSE;
+          break;
+        case SEGMENT_PARAM:
+          if (params != NULL)
+            g_hash_table_insert (params, g_strdup (segment->text), g_strdup (parts[i]));
+          break;
+        case SEGMENT_REST:
+          if (params != NULL)
+            g_hash_table_insert (params, g_strdup (segment->text),
+                                 g_strjoinv ("/", parts + i));
+          return TRUE;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  return i == n_parts;
+}
+
+/* Whether the rank @a is more specific than @b: the first differing segment decides;
+ * a longer match of equal kinds is more specific. */
+static gboolean
+rank_better (GArray *a,
+             GArray *b)
+{
+  for (guint i = 0; i < a->len && i < b->len; i++)
+    {
+      guint ka = g_array_index (a, guint, i);
+      guint kb = g_array_index (b, guint, i);
+
+      if (ka != kb)
+        return ka < kb;
+    }
+  return a->len > b->len;
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char **) a, *(const char **) b);
+}
+
+DecaRouterMatch
+deca_router_match (DecaRouter       *self,
+                   const char       *method,
+                   const char       *path,
+                   const DecaRoute **route,
+                   GHashTable      **params,
+                   char            **allow)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GArray) rank = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) best_rank = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GPtrArray) methods = g_ptr_array_new ();
+  const DecaRoute *best = NULL;
+  guint n_parts;
+
+  g_return_val_if_fail (DECA_IS_ROUTER (self), DECA_ROUTER_MATCH_NO_PATH);
+  g_return_val_if_fail (method != NULL, DECA_ROUTER_MATCH_NO_PATH);
+  g_return_val_if_fail (path != NULL, DECA_ROUTER_MATCH_NO_PATH);
+
+  if (route != NULL)
+    *route = NULL;
+  if (params != NULL)
+    *params = NULL;
+  if (allow != NULL)
+    *allow = NULL;
+  if (path[0] != '/')
+    return DECA_ROUTER_MATCH_NO_PATH;
+
+  parts = g_str_equal (path, "/") ? g_new0 (char *, 1) : g_strsplit (path + 1, "/", -1);
+  n_parts = g_strv_length (parts);
+  /* An empty segment ("//", a trailing "/") matches no pattern: patterns have none. */
+  for (guint i = 0; i < n_parts; i++)
+    if (parts[i][0] == '\0')
+      return DECA_ROUTER_MATCH_NO_PATH;
+
+  for (guint i = 0; i < self->routes->len; i++)
+    {
+      const DecaRoute *candidate = g_ptr_array_index (self->routes, i);
+
+      if (!match_route (candidate, parts, n_parts, rank, NULL))
+        continue;
+      if (!g_str_equal (candidate->method, method))
+        {
+          gboolean known = FALSE;
+
+          for (guint j = 0; j < methods->len; j++)
+            known |= g_str_equal (g_ptr_array_index (methods, j), candidate->method);
+          if (!known)
+            g_ptr_array_add (methods, candidate->method);
+          continue;
+        }
+      if (best == NULL || rank_better (rank, best_rank))
+        {
+          best = candidate;
+          g_array_set_size (best_rank, 0);
+          g_array_append_vals (best_rank, rank->data, rank->len);
+        }
+    }
+
+  if (best != NULL)
+    {
+      if (route != NULL)
+        *route = best;
+      if (params != NULL)
+        {
+          *params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+          match_route (best, parts, n_parts, rank, *params);
+        }
+      return DECA_ROUTER_MATCH_FOUND;
+    }
+  if (methods->len == 0)
+    return DECA_ROUTER_MATCH_NO_PATH;
+
+  if (allow != NULL)
+    {
+      g_ptr_array_sort (methods, compare_strings);
+      g_ptr_array_add (methods, NULL);
+      *allow = g_strjoinv (", ", (char **) methods->pdata);
+    }
+  return DECA_ROUTER_MATCH_NO_METHOD;
+}

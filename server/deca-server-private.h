@@ -1,0 +1,49 @@
+#pragma once
+
+/* What deca-server.c and deca-request.c share; never installed. */
+
+#include "deca-server.h"
+
+G_BEGIN_DECLS
+
+struct _DecaRequest
+{
+  grefcount ref_count;
+
+  DecaServer *server;          /* borrowed: a request never outlives its server */
+  DecaLog *log;                /* owned */
+  DecaMetrics *metrics;        /* owned: keeps incomplete_total alive */
+  DecaMetricsFamily *incomplete_total;
+  SoupServerMessage *msg;      /* borrowed; NULL once finished */
+  char *method;                /* NULL until the headers were read */
+  char *path;
+  char *trace_id;
+  const DecaRoute *route;      /* borrowed from the router; NULL without a route */
+  GHashTable *params;          /* (nullable) name -> value */
+  GHashTable *query;           /* (nullable) name -> value */
+  GBytes *body;                /* (nullable) until the body was read */
+  JsonNode *json;              /* (nullable) */
+  char *remote_host;
+
+  gpointer principal;
+  GDestroyNotify principal_destroy;
+
+  gint64 start_us;             /* monotonic */
+  guint64 body_received;
+  guint answered : 1;          /* a status and response are set */
+  guint deferred : 1;          /* the message is paused for a later answer */
+  guint finished : 1;
+};
+
+DecaRequest *_deca_request_new          (DecaServer        *server,
+                                         SoupServerMessage *msg);
+/* Takes the trace id from X-Request-Id or makes one, and echoes it. */
+void         _deca_request_set_trace_id (DecaRequest       *self);
+/* Answers 400 when the body is not JSON (details: line and column, or byte offset);
+ * returns FALSE then. Empty bodies are fine (no JSON). */
+gboolean     _deca_request_parse_body   (DecaRequest       *self);
+/* Whether @value may be used as a trace id. */
+gboolean     _deca_request_is_sane_trace_id (const char    *value);
+
+
+G_END_DECLS

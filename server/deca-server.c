@@ -1,0 +1,673 @@
+/* deca-server.c: the HTTP core of `deca serve` (deca-server.h, docs/server.md). */
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "deca-server-private.h"
+
+/* The route label of requests no route matched: one series for every unknown path,
+ * so that scanners cannot grow the metrics without bound. */
+#define UNMATCHED_ROUTE "unmatched"
+
+typedef struct {
+  char *name;
+  DecaServerHealthFunc func;
+  gpointer user_data;
+  GDestroyNotify destroy;
+} HealthCheck;
+
+struct _DecaServer
+{
+  GObject parent_instance;
+
+  char *data_dir;
+  gsize max_body_size;
+  guint read_timeout_s;
+  gint64 started_us;           /* monotonic */
+
+  SoupServer *soup;
+  GSocketAddress *address;     /* (nullable) the effective listening address */
+  DecaStore *store;
+  DecaRouter *router;
+  DecaLog *log;
+  DecaMetrics *metrics;
+  DecaMetricsFamily *requests_total;
+  DecaMetricsFamily *request_duration;
+  DecaMetricsFamily *incomplete_total;
+
+  DecaServerAuthFunc auth_func;
+  gpointer auth_data;
+  GDestroyNotify auth_destroy;
+  GPtrArray *health_checks;    /* HealthCheck */
+};
+
+G_DEFINE_FINAL_TYPE (DecaServer, deca_server, G_TYPE_OBJECT)
+
+static void
+health_check_free (gpointer data)
+{
+  HealthCheck *check = data;
+
+  if (check->destroy != NULL)
+    check->destroy (check->user_data);
+  g_free (check->name);
+  g_free (check);
+}
+
+static void
+deca_server_dispose (GObject *object)
+{
+  DecaServer *self = DECA_SERVER (object);
+
+  deca_server_stop (self);
+  deca_server_set_authenticator (self, NULL, NULL, NULL);
+  g_clear_pointer (&self->health_checks, g_ptr_array_unref);
+  g_clear_object (&self->soup);
+  g_clear_object (&self->router);
+  g_clear_object (&self->store);
+  g_clear_object (&self->metrics);
+  g_clear_object (&self->log);
+  G_OBJECT_CLASS (deca_server_parent_class)->dispose (object);
+}
+
+static void
+deca_server_finalize (GObject *object)
+{
+  DecaServer *self = DECA_SERVER (object);
+
+  g_free (self->data_dir);
+  G_OBJECT_CLASS (deca_server_parent_class)->finalize (object);
+}
+
+static void
+deca_server_class_init (DecaServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = deca_server_dispose;
+  object_class->finalize = deca_server_finalize;
+}
+
+static void
+deca_server_init (DecaServer *self)
+{
+  self->health_checks = g_ptr_array_new_with_free_func (health_check_free);
+}
+
+/* --- per request -------------------------------------------------------------------- */
+
+static DecaRequest *
+request_of (SoupServerMessage *msg)
+{
+  return g_object_get_data (G_OBJECT (msg), "deca-request");
+}
+
+/* The request's body will not be used (it was answered before it was read): keep none
+ * of it in memory, and close the connection after the answer rather than wait for the
+ * rest of a body the client may still be sending. */
+static void
+discard_body (DecaRequest *request)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (request->msg);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (request->msg);
+
+  soup_message_body_set_accumulate (body, FALSE);
+  soup_message_body_truncate (body);
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CHUNKED
+      || (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+          && soup_message_headers_get_content_length (headers) > 0))
+    soup_message_headers_replace (soup_server_message_get_response_headers (request->msg),
+                                  "Connection", "close");
+}
+
+static void
+answer_too_large (DecaServer  *self,
+                  DecaRequest *request)
+{
+  g_autofree char *message = g_strdup_printf ("the request body is larger than %" G_GSIZE_FORMAT
+                                              " bytes", self->max_body_size);
+  g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+
+  json_object_set_int_member (object, "max_bytes", (gint64) self->max_body_size);
+  json_node_take_object (details, object);
+  deca_request_respond_error_literal (request, DECA_SERVER_ERROR_TOO_LARGE, message, details);
+  discard_body (request);
+}
+
+/* Runs once the headers are in, before the body is read: routing, the size limit and
+ * the authentication step answer here, so that nothing is waited for that will not be
+ * used. With "Expect: 100-continue" libsoup then sends this answer instead of 100 and
+ * the body never comes; without it the body is read and thrown away as it arrives. */
+static void
+got_headers_cb (SoupServerMessage *msg,
+                DecaServer        *self)
+{
+  DecaRequest *request = request_of (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autofree char *allow = NULL;
+  g_autoptr(GError) error = NULL;
+  DecaRouterMatch match;
+
+  request->method = g_strdup (soup_server_message_get_method (msg));
+  request->path = g_strdup (g_uri_get_path (soup_server_message_get_uri (msg)));
+  request->remote_host = g_strdup (soup_server_message_get_remote_host (msg));
+  /* Durations count from here: the first request of a connection starts when the
+   * connection is accepted, and the client's think time before it sends is not ours. */
+  request->start_us = g_get_monotonic_time ();
+  _deca_request_set_trace_id (request);
+
+  /* libsoup refused the request itself (a path with "..", a bad URI). */
+  if (soup_server_message_get_status (msg) != 0)
+    {
+      soup_server_message_set_status (msg, 0, NULL);
+      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_BAD_REQUEST,
+                                          "the request is malformed", NULL);
+      discard_body (request);
+      return;
+    }
+
+  match = deca_router_match (self->router, request->method, request->path,
+                             &request->route, &request->params, &allow);
+  if (match == DECA_ROUTER_MATCH_NO_PATH)
+    {
+      g_autofree char *message = g_strdup_printf ("no such resource: %s", request->path);
+
+      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_NOT_FOUND, message, NULL);
+      discard_body (request);
+      return;
+    }
+  if (match == DECA_ROUTER_MATCH_NO_METHOD)
+    {
+      g_autofree char *message = g_strdup_printf ("%s is not allowed here; allowed: %s",
+                                                  request->method, allow);
+
+      deca_request_set_response_header (request, "Allow", allow);
+      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_METHOD_NOT_ALLOWED, message, NULL);
+      discard_body (request);
+      return;
+    }
+
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+      && (guint64) soup_message_headers_get_content_length (headers) > self->max_body_size)
+    {
+      answer_too_large (self, request);
+      return;
+    }
+
+  if (self->auth_func != NULL && !(deca_route_get_flags (request->route) & DECA_ROUTE_PUBLIC)
+      && !self->auth_func (request, self->auth_data, &error))
+    {
+      if (error == NULL)
+        g_set_error_literal (&error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_UNAUTHENTICATED,
+                             "authentication required");
+      deca_request_respond_error (request, error, NULL);
+      discard_body (request);
+    }
+}
+
+/* Bodies without a length (chunked) are counted as they come: past the limit the
+ * request is answered 413 and the rest is thrown away. */
+static void
+got_chunk_cb (SoupServerMessage *msg,
+              GBytes            *chunk,
+              DecaServer        *self)
+{
+  DecaRequest *request = request_of (msg);
+
+  request->body_received += g_bytes_get_size (chunk);
+  if (!request->answered && request->body_received > self->max_body_size)
+    answer_too_large (self, request);
+}
+
+/* The handler of every path (the router decides): the body is complete. */
+static void
+soup_handler_cb (SoupServer        *soup,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  DecaRequest *request = request_of (msg);
+
+  g_assert (request != NULL && request->route != NULL);
+  if (request->answered)
+    return;
+
+  if (query != NULL)
+    request->query = g_hash_table_ref (query);
+  request->body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  if (!(deca_route_get_flags (request->route) & DECA_ROUTE_RAW_BODY)
+      && !_deca_request_parse_body (request))
+    return;
+
+  deca_route_invoke (request->route, request);
+  if (!request->answered && !request->deferred)
+    {
+      deca_request_log (request, DECA_LOG_ERROR, "the handler returned without an answer");
+      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_INTERNAL,
+                                          "internal server error", NULL);
+    }
+}
+
+/* The exchange is over: the answer was written, or the client went away. One access log
+ * line and the request metrics. */
+static void
+finished_cb (SoupServerMessage *msg,
+             DecaServer        *self)
+{
+  DecaRequest *request = request_of (msg);
+  double seconds = (g_get_monotonic_time () - request->start_us) / (double) G_USEC_PER_SEC;
+  const char *route = request->route != NULL ? deca_route_get_pattern (request->route) : NULL;
+  guint status = soup_server_message_get_status (msg);
+  DecaLogFields fields = { request->trace_id, request->method, route, status, seconds * 1000.0 };
+  g_autofree char *status_text = g_strdup_printf ("%u", status);
+
+  request->finished = TRUE;
+  request->msg = NULL;
+
+  /* A client that sent part of a request and then went quiet (the read timeout dropped
+   * it) or away, or left while its answer was being prepared: no answer was written. */
+  if (!request->answered)
+    {
+      const char *stage = request->deferred ? "answer" : "body";
+      const char *labels[] = { stage, NULL };
+
+      fields.status = 0;
+      deca_log_write (self->log, DECA_LOG_INFO, &fields, NULL,
+                      g_str_equal (stage, "body") ? "connection dropped before the request body was complete"
+                      : "the client went away before its answer was ready");
+      deca_metrics_family_add (self->incomplete_total, labels, 1);
+      return;
+    }
+
+  {
+    const char *labels[] = { request->method, route != NULL ? route : UNMATCHED_ROUTE, status_text, NULL };
+    const char *duration_labels[] = { request->method, route != NULL ? route : UNMATCHED_ROUTE, NULL };
+
+    deca_metrics_family_add (self->requests_total, labels, 1);
+    deca_metrics_family_observe (self->request_duration, duration_labels, seconds);
+  }
+  deca_log_write (self->log, status >= 500 ? DECA_LOG_ERROR : DECA_LOG_INFO, &fields, NULL, "request");
+}
+
+/* The request's data goes with its message. A message that never got its headers gets
+ * no "finished" from libsoup: the client connected and went quiet (the read timeout
+ * dropped it) or away. */
+static void
+request_destroy_cb (gpointer data)
+{
+  DecaRequest *request = data;
+
+  if (!request->finished)
+    {
+      const char *labels[] = { "headers", NULL };
+      DecaLogFields fields = { request->trace_id, NULL, NULL, 0, -1 };
+
+      deca_log_write (request->log, DECA_LOG_INFO, &fields, NULL,
+                      "connection dropped before the request headers were complete");
+      deca_metrics_family_add (request->incomplete_total, labels, 1);
+    }
+  deca_request_unref (request);
+}
+
+/* A new request on a connection: for the first one of a connection this runs as soon as
+ * it is accepted, before a byte is read. */
+static void
+request_started_cb (SoupServer        *soup,
+                    SoupServerMessage *msg,
+                    DecaServer        *self)
+{
+  DecaRequest *request = _deca_request_new (self, msg);
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  /* The read timeout: a client that sends nothing, half a request, or a body at a
+   * trickle is dropped when one read waits longer than this (it applies to each wait
+   * for data or for room to write, not to the whole exchange), and so is a kept-alive
+   * connection that stays idle that long. */
+  if (socket != NULL)
+    g_socket_set_timeout (socket, self->read_timeout_s);
+  request->incomplete_total = self->incomplete_total;
+  g_object_set_data_full (G_OBJECT (msg), "deca-request", request, request_destroy_cb);
+  /* After SoupServer's own got-headers handler (connected before this signal). */
+  g_signal_connect_object (msg, "got-headers", G_CALLBACK (got_headers_cb), self, 0);
+  g_signal_connect_object (msg, "got-chunk", G_CALLBACK (got_chunk_cb), self, 0);
+  g_signal_connect_object (msg, "finished", G_CALLBACK (finished_cb), self, 0);
+}
+
+/* --- built-in routes ---------------------------------------------------------------- */
+
+static gboolean
+store_health_cb (gpointer   user_data,
+                 GError   **error)
+{
+  DecaServer *self = user_data;
+  g_autoptr(GPtrArray) rows = NULL;
+
+  /* A real read through SQLite: a database gone bad or locked up shows here. */
+  rows = deca_store_list_executions (self->store, NULL, 1, error);
+  return rows != NULL;
+}
+
+static void
+health_cb (DecaRequest *request,
+           gpointer     user_data)
+{
+  DecaServer *self = user_data;
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+  JsonObject *dependencies = json_object_new ();
+  gboolean healthy = TRUE;
+
+  for (guint i = 0; i < self->health_checks->len; i++)
+    {
+      HealthCheck *check = g_ptr_array_index (self->health_checks, i);
+      g_autoptr(GError) error = NULL;
+
+      if (check->func (check->user_data, &error))
+        json_object_set_string_member (dependencies, check->name, "ok");
+      else
+        {
+          JsonObject *problem = json_object_new ();
+          const char *message = error != NULL ? error->message : "unavailable";
+
+          healthy = FALSE;
+          deca_request_log (request, DECA_LOG_ERROR, "health check %s failed: %s", check->name, message);
+          json_object_set_string_member (problem, "error", message);
+          json_object_set_object_member (dependencies, check->name, problem);
+        }
+    }
+  json_object_set_string_member (object, "status", healthy ? "ok" : "unavailable");
+  json_object_set_string_member (object, "version", PACKAGE_VERSION);
+  json_object_set_int_member (object, "uptime_seconds",
+                              (g_get_monotonic_time () - self->started_us) / G_USEC_PER_SEC);
+  json_object_set_object_member (object, "dependencies", dependencies);
+  json_node_take_object (root, object);
+  deca_request_set_response_header (request, "Cache-Control", "no-store");
+  deca_request_respond_json (request, healthy ? SOUP_STATUS_OK : SOUP_STATUS_SERVICE_UNAVAILABLE, root);
+}
+
+static void
+metrics_cb (DecaRequest *request,
+            gpointer     user_data)
+{
+  DecaServer *self = user_data;
+  g_autofree char *text = deca_metrics_format (self->metrics);
+
+  deca_request_respond (request, SOUP_STATUS_OK, DECA_METRICS_CONTENT_TYPE, text, strlen (text));
+}
+
+/* --- public API --------------------------------------------------------------------- */
+
+DecaServer *
+deca_server_new (const DecaServerOptions  *options,
+                 GError                  **error)
+{
+  g_autoptr(DecaServer) self = NULL;
+  g_autofree char *db_path = NULL;
+  static const char *const request_labels[] = { "method", "route", "status", NULL };
+  static const char *const duration_labels[] = { "method", "route", NULL };
+  static const char *const incomplete_labels[] = { "stage", NULL };
+  const double *buckets;
+  gsize n_buckets;
+
+  g_return_val_if_fail (options != NULL, NULL);
+  g_return_val_if_fail (options->data_dir != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (DECA_TYPE_SERVER, NULL);
+  self->data_dir = g_strdup (options->data_dir);
+  self->max_body_size = options->max_body_size > 0 ? options->max_body_size : DECA_SERVER_DEFAULT_MAX_BODY;
+  self->read_timeout_s = options->read_timeout_s > 0 ? options->read_timeout_s : DECA_SERVER_DEFAULT_READ_TIMEOUT;
+  self->started_us = g_get_monotonic_time ();
+  self->log = deca_log_new (options->log_stream != NULL ? options->log_stream : stderr, options->log_level);
+  self->metrics = deca_metrics_new ();
+  self->router = deca_router_new ();
+
+  buckets = deca_metrics_default_duration_buckets (&n_buckets);
+  self->requests_total = deca_metrics_add_counter (self->metrics, "http_requests_total",
+                                                   "HTTP requests answered, by method, route and status.",
+                                                   request_labels);
+  self->request_duration = deca_metrics_add_histogram (self->metrics, "http_request_duration_seconds",
+                                                       "Time from the first byte of a request to the end of its answer.",
+                                                       duration_labels, buckets, n_buckets);
+  self->incomplete_total = deca_metrics_add_counter (self->metrics, "http_incomplete_requests_total",
+                                                     "Connections dropped before their request was complete (timeouts, clients gone).",
+                                                     incomplete_labels);
+
+  if (g_mkdir_with_parents (self->data_dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CONFIG,
+                   "cannot create the data directory %s: %s", self->data_dir, g_strerror (saved_errno));
+      return NULL;
+    }
+  db_path = g_build_filename (self->data_dir, "deca.db", NULL);
+  if (!(self->store = deca_store_open (db_path, error)))
+    return NULL;
+  deca_server_add_health_check (self, "store", store_health_cb, self, NULL);
+
+  self->soup = soup_server_new ("server-header", "deca/" PACKAGE_VERSION " ", NULL);
+  soup_server_add_handler (self->soup, NULL, soup_handler_cb, self, NULL);
+  g_signal_connect_object (self->soup, "request-started", G_CALLBACK (request_started_cb), self, 0);
+
+  if (!deca_server_add_route (self, "GET", "/health", DECA_ROUTE_PUBLIC, health_cb, self, NULL, error)
+      || !deca_server_add_route (self, "GET", "/metrics", DECA_ROUTE_PUBLIC, metrics_cb, self, NULL, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+GSocketAddress *
+deca_server_parse_address (const char  *address,
+                           GError     **error)
+{
+  g_autofree char *host = NULL;
+  g_autoptr(GInetAddress) inet = NULL;
+  const char *port_text;
+  guint64 port;
+  char *end;
+
+  if (address[0] == '[')
+    {
+      const char *close = strchr (address, ']');
+
+      if (close == NULL || close[1] != ':')
+        goto malformed;
+      host = g_strndup (address + 1, close - address - 1);
+      port_text = close + 2;
+    }
+  else
+    {
+      const char *colon = strrchr (address, ':');
+
+      if (colon == NULL || strchr (address, ':') != colon)
+        goto malformed;
+      host = g_strndup (address, colon - address);
+      port_text = colon + 1;
+    }
+  if (port_text[0] == '\0' || !g_ascii_isdigit (port_text[0]))
+    goto malformed;
+  port = g_ascii_strtoull (port_text, &end, 10);
+  if (*end != '\0' || port > 65535)
+    goto malformed;
+
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    inet = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  else
+    inet = g_inet_address_new_from_string (host);
+  if (inet == NULL || (address[0] == '[') != (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6))
+    goto malformed;
+  return g_inet_socket_address_new (inet, (guint16) port);
+
+malformed:
+  g_set_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CONFIG,
+               "'%s' is not a listening address (HOST:PORT with an IP address, [IPv6]:PORT or localhost:PORT)",
+               address);
+  return NULL;
+}
+
+gboolean
+deca_server_listen (DecaServer  *self,
+                    const char  *address,
+                    GError     **error)
+{
+  g_autoptr(GSocketAddress) wanted = NULL;
+  g_autofree char *uri = NULL;
+  GSList *listeners;
+
+  g_return_val_if_fail (DECA_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (address != NULL, FALSE);
+  g_return_val_if_fail (self->address == NULL, FALSE);
+
+  if (!(wanted = deca_server_parse_address (address, error)))
+    return FALSE;
+  if (!soup_server_listen (self->soup, wanted, 0, error))
+    return FALSE;
+  listeners = soup_server_get_listeners (self->soup);
+  g_assert (listeners != NULL);
+  /* Port 0 became a real port: ask the socket. */
+  self->address = g_socket_get_local_address (listeners->data, error);
+  g_slist_free (listeners);
+  if (self->address == NULL)
+    {
+      soup_server_disconnect (self->soup);
+      return FALSE;
+    }
+
+  uri = deca_server_get_uri (self);
+  deca_log_writef (self->log, DECA_LOG_INFO, NULL, "listening on %s", uri);
+  return TRUE;
+}
+
+void
+deca_server_stop (DecaServer *self)
+{
+  g_return_if_fail (DECA_IS_SERVER (self));
+
+  g_clear_object (&self->address);
+  if (self->soup != NULL)
+    soup_server_disconnect (self->soup);
+}
+
+char *
+deca_server_get_uri (DecaServer *self)
+{
+  GInetAddress *inet;
+  g_autofree char *host = NULL;
+
+  g_return_val_if_fail (DECA_IS_SERVER (self), NULL);
+
+  if (self->address == NULL)
+    return NULL;
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (self->address));
+  host = g_inet_address_to_string (inet);
+  if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
+    return g_strdup_printf ("http://[%s]:%u", host, deca_server_get_port (self));
+  return g_strdup_printf ("http://%s:%u", host, deca_server_get_port (self));
+}
+
+guint16
+deca_server_get_port (DecaServer *self)
+{
+  g_return_val_if_fail (DECA_IS_SERVER (self), 0);
+
+  if (self->address == NULL)
+    return 0;
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (self->address));
+}
+
+gboolean
+deca_server_add_route (DecaServer       *self,
+                       const char       *method,
+                       const char       *pattern,
+                       DecaRouteFlags    flags,
+                       DecaRouteHandler  handler,
+                       gpointer          user_data,
+                       GDestroyNotify    destroy,
+                       GError          **error)
+{
+  g_return_val_if_fail (DECA_IS_SERVER (self), FALSE);
+
+  return deca_router_add (self->router, method, pattern, flags, handler, user_data, destroy, error);
+}
+
+void
+deca_server_set_authenticator (DecaServer         *self,
+                               DecaServerAuthFunc  func,
+                               gpointer            user_data,
+                               GDestroyNotify      destroy)
+{
+  g_return_if_fail (DECA_IS_SERVER (self));
+
+  if (self->auth_destroy != NULL)
+    self->auth_destroy (self->auth_data);
+  self->auth_func = func;
+  self->auth_data = user_data;
+  self->auth_destroy = destroy;
+}
+
+void
+deca_server_add_health_check (DecaServer           *self,
+                              const char           *name,
+                              DecaServerHealthFunc  func,
+                              gpointer              user_data,
+                              GDestroyNotify        destroy)
+{
+  HealthCheck *check;
+
+  g_return_if_fail (DECA_IS_SERVER (self));
+  g_return_if_fail (name != NULL && func != NULL);
+
+  check = g_new0 (HealthCheck, 1);
+  check->name = g_strdup (name);
+  check->func = func;
+  check->user_data = user_data;
+  check->destroy = destroy;
+  g_ptr_array_add (self->health_checks, check);
+}
+
+DecaStore *
+deca_server_get_store (DecaServer *self)
+{
+  g_return_val_if_fail (DECA_IS_SERVER (self), NULL);
+  return self->store;
+}
+
+DecaRouter *
+deca_server_get_router (DecaServer *self)
+{
+  g_return_val_if_fail (DECA_IS_SERVER (self), NULL);
+  return self->router;
+}
+
+DecaLog *
+deca_server_get_log (DecaServer *self)
+{
+  g_return_val_if_fail (DECA_IS_SERVER (self), NULL);
+  return self->log;
+}
+
+DecaMetrics *
+deca_server_get_metrics (DecaServer *self)
+{
+  g_return_val_if_fail (DECA_IS_SERVER (self), NULL);
+  return self->metrics;
+}
+
+gsize
+deca_server_get_max_body_size (DecaServer *self)
+{
+  g_return_val_if_fail (DECA_IS_SERVER (self), 0);
+  return self->max_body_size;
+}
+
+const char *
+deca_server_get_data_dir (DecaServer *self)
+{
+  g_return_val_if_fail (DECA_IS_SERVER (self), NULL);
+  return self->data_dir;
+}
