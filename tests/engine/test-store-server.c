@@ -278,6 +278,1007 @@ test_schedule_claim_threads (Fixture       *fixture,
   g_assert_finalize_object (store);
 }
 
+/* Asserts that @error is @code and clears it. */
+#define assert_error_clear(error, code) \
+  G_STMT_START { \
+    g_assert_error ((error), DECA_ENGINE_ERROR, (code)); \
+    g_clear_error (&(error)); \
+  } G_STMT_END
+
+static void
+create_workspace (DecaStore  *store,
+                  const char *id)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (deca_store_create_workspace (store, id, id, &error));
+  g_assert_no_error (error);
+}
+
+/* Workspaces */
+
+static void
+test_workspaces (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = open_store (fixture);
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(DecaWorkspaceRecord) acme = NULL;
+
+  g_assert_true (deca_store_create_workspace (store, "acme", "Acme Inc.", &error));
+  g_assert_no_error (error);
+  g_assert_false (deca_store_create_workspace (store, "acme", "Again", &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_STATE);
+
+  acme = deca_store_get_workspace (store, "acme", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (acme->id, ==, "acme");
+  g_assert_cmpstr (acme->name, ==, "Acme Inc.");
+  g_assert_cmpint (acme->created_at, >, 0);
+  g_assert_null (deca_store_get_workspace (store, "nope", &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+
+  g_assert_true (deca_store_rename_workspace (store, "acme", "Acme", &error));
+  g_assert_no_error (error);
+  g_assert_false (deca_store_rename_workspace (store, "nope", "x", &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+
+  list = deca_store_list_workspaces (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 2);
+  g_assert_cmpstr (((DecaWorkspaceRecord *) list->pdata[0])->id, ==, "acme");
+  g_assert_cmpstr (((DecaWorkspaceRecord *) list->pdata[0])->name, ==, "Acme");
+  g_assert_cmpstr (((DecaWorkspaceRecord *) list->pdata[1])->id, ==, DECA_WORKSPACE_LOCAL);
+  g_assert_finalize_object (store);
+}
+
+/* Users and members */
+
+static void
+test_members (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = open_store (fixture);
+  g_autoptr(GPtrArray) members = NULL;
+  g_autoptr(GPtrArray) memberships = NULL;
+  g_autoptr(DecaMemberRecord) member = NULL;
+  DecaUserRecord *user;
+
+  create_workspace (store, "a");
+  create_workspace (store, "b");
+
+  g_assert_true (deca_store_put_user (store, "auth0|ann", "Ann", &error));
+  g_assert_no_error (error);
+  g_assert_true (deca_store_put_user (store, "auth0|ann", NULL, &error));
+  user = deca_store_get_user (store, "auth0|ann", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (user->display_name, ==, "Ann");
+  deca_user_record_free (user);
+  g_assert_true (deca_store_put_user (store, "auth0|ann", "Ann B.", &error));
+  user = deca_store_get_user (store, "auth0|ann", &error);
+  g_assert_cmpstr (user->display_name, ==, "Ann B.");
+  deca_user_record_free (user);
+  g_assert_null (deca_store_get_user (store, "nobody", &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+
+  g_assert_true (deca_store_set_member (store, "a", "auth0|ann", "owner", &error));
+  g_assert_no_error (error);
+  /* A user the store has not seen is created with the membership. */
+  g_assert_true (deca_store_set_member (store, "a", "bob", "viewer", &error));
+  g_assert_true (deca_store_set_member (store, "b", "bob", "developer", &error));
+  user = deca_store_get_user (store, "bob", &error);
+  g_assert_no_error (error);
+  g_assert_null (user->display_name);
+  deca_user_record_free (user);
+  g_assert_true (deca_store_set_member (store, "a", "bob", "admin", &error));
+
+  /* An unknown workspace changes nothing, not even the users. */
+  g_assert_false (deca_store_set_member (store, "nope", "carl", "owner", &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_assert_null (deca_store_get_user (store, "carl", &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+
+  member = deca_store_get_member (store, "a", "bob", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (member->role, ==, "admin");
+  g_assert_null (deca_store_get_member (store, "b", "auth0|ann", &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+
+  members = deca_store_list_members (store, "a", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (members->len, ==, 2);
+  g_assert_cmpstr (((DecaMemberRecord *) members->pdata[0])->user_id, ==, "auth0|ann");
+  g_assert_cmpstr (((DecaMemberRecord *) members->pdata[1])->user_id, ==, "bob");
+  g_clear_pointer (&members, g_ptr_array_unref);
+  memberships = deca_store_list_user_memberships (store, "bob", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (memberships->len, ==, 2);
+  g_assert_cmpstr (((DecaMemberRecord *) memberships->pdata[1])->workspace_id, ==, "b");
+  g_assert_cmpstr (((DecaMemberRecord *) memberships->pdata[1])->role, ==, "developer");
+
+  g_assert_false (deca_store_remove_member (store, "b", "auth0|ann", &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_assert_true (deca_store_remove_member (store, "a", "bob", &error));
+  g_assert_no_error (error);
+  members = deca_store_list_members (store, "a", &error);
+  g_assert_cmpuint (members->len, ==, 1);
+  g_clear_pointer (&members, g_ptr_array_unref);
+  members = deca_store_list_members (store, "b", &error);
+  g_assert_cmpuint (members->len, ==, 1);
+  g_assert_finalize_object (store);
+}
+
+/* API keys */
+
+static void
+insert_key (DecaStore  *store,
+            const char *workspace_id,
+            const char *id,
+            const char *hash)
+{
+  g_autoptr(GError) error = NULL;
+  DecaApiKeyRecord key = {
+    .id = (char *) id, .workspace_id = (char *) workspace_id, .name = (char *) "ci",
+    .role = (char *) "executor", .scopes = (char *) "[\"execute:flows\"]",
+    .secret_hash = (char *) hash,
+  };
+
+  g_assert_true (deca_store_insert_api_key (store, &key, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_api_keys (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = open_store (fixture);
+  g_autoptr(GPtrArray) keys = NULL;
+  DecaApiKeyRecord *key;
+  gint64 revoked_at;
+  DecaApiKeyRecord dup = {
+    .id = (char *) "k1", .workspace_id = (char *) "a", .name = (char *) "x",
+    .role = (char *) "viewer", .secret_hash = (char *) "hash-secret-9",
+  };
+
+  create_workspace (store, "a");
+  create_workspace (store, "b");
+  insert_key (store, "a", "k1", "hash-1");
+  insert_key (store, "a", "k2", "hash-2");
+  insert_key (store, "b", "k3", "hash-3");
+
+  g_assert_false (deca_store_insert_api_key (store, &dup, &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_STATE);
+  dup.id = (char *) "k9";
+  dup.secret_hash = (char *) "hash-1";
+  g_assert_false (deca_store_insert_api_key (store, &dup, &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE);
+  /* A hash is as good as a secret: messages never carry it. */
+  g_assert_null (strstr (error->message, "hash-1"));
+  g_clear_error (&error);
+  dup.workspace_id = (char *) "nope";
+  dup.secret_hash = (char *) "hash-9";
+  g_assert_false (deca_store_insert_api_key (store, &dup, &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+
+  key = deca_store_get_api_key (store, "a", "k1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (key->workspace_id, ==, "a");
+  g_assert_cmpstr (key->role, ==, "executor");
+  g_assert_cmpstr (key->scopes, ==, "[\"execute:flows\"]");
+  g_assert_cmpstr (key->secret_hash, ==, "hash-1");
+  g_assert_cmpint (key->created_at, >, 0);
+  g_assert_cmpint (key->last_used_at, ==, 0);
+  g_assert_cmpint (key->revoked_at, ==, 0);
+  deca_api_key_record_free (key);
+  key = deca_store_get_api_key (store, NULL, "k3", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (key->workspace_id, ==, "b");
+  deca_api_key_record_free (key);
+  g_assert_null (deca_store_get_api_key (store, "a", "k3", &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+
+  key = deca_store_find_api_key_by_hash (store, "hash-2", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (key->id, ==, "k2");
+  deca_api_key_record_free (key);
+  g_assert_null (deca_store_find_api_key_by_hash (store, "hash-x", &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_assert_null (strstr (error->message, "hash-x"));
+  g_clear_error (&error);
+
+  keys = deca_store_list_api_keys (store, "a", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (keys->len, ==, 2);
+  g_clear_pointer (&keys, g_ptr_array_unref);
+
+  /* Workspace b cannot revoke a's key. */
+  g_assert_false (deca_store_revoke_api_key (store, "b", "k1", &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+  key = deca_store_get_api_key (store, "a", "k1", &error);
+  g_assert_cmpint (key->revoked_at, ==, 0);
+  deca_api_key_record_free (key);
+  g_assert_true (deca_store_revoke_api_key (store, "a", "k1", &error));
+  g_assert_no_error (error);
+  key = deca_store_get_api_key (store, "a", "k1", &error);
+  revoked_at = key->revoked_at;
+  g_assert_cmpint (revoked_at, >, 0);
+  deca_api_key_record_free (key);
+  g_assert_true (deca_store_revoke_api_key (store, "a", "k1", &error));
+  key = deca_store_get_api_key (store, "a", "k1", &error);
+  g_assert_cmpint (key->revoked_at, ==, revoked_at);
+  deca_api_key_record_free (key);
+
+  g_assert_true (deca_store_touch_api_key (store, "k2", 5000, &error));
+  g_assert_true (deca_store_touch_api_key (store, "k2", 4000, &error));
+  g_assert_no_error (error);
+  key = deca_store_get_api_key (store, "a", "k2", &error);
+  g_assert_cmpint (key->last_used_at, ==, 5000);
+  deca_api_key_record_free (key);
+  g_assert_false (deca_store_touch_api_key (store, "k9", 0, &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_assert_finalize_object (store);
+}
+
+/* Credentials */
+
+static void
+insert_credential (DecaStore  *store,
+                   const char *workspace_id,
+                   const char *id,
+                   const char *name,
+                   GBytes     *ciphertext)
+{
+  g_autoptr(GError) error = NULL;
+  DecaCredentialRecord record = {
+    .id = (char *) id, .workspace_id = (char *) workspace_id, .name = (char *) name,
+    .type = (char *) "bearer", .ciphertext = ciphertext, .key_id = (char *) "key-1",
+  };
+
+  g_assert_true (deca_store_insert_credential (store, &record, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_credentials (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  static const guint8 sealed[] = { 0x00, 0xff, 0x10, 0x00, 0x7f, 0x80 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) ciphertext = g_bytes_new_static (sealed, sizeof sealed);
+  g_autoptr(GBytes) other = g_bytes_new_static ("\x01\x02", 2);
+  g_autoptr(GBytes) rekeyed = g_bytes_new_static ("\x03\x04\x05", 3);
+  DecaStore *store = open_store (fixture);
+  g_autoptr(GPtrArray) list = NULL;
+  DecaCredentialRecord *record;
+  gint64 revision = 0;
+  DecaCredentialRecord dup = {
+    .id = (char *) "c9", .workspace_id = (char *) "a", .name = (char *) "github",
+    .type = (char *) "bearer", .ciphertext = ciphertext, .key_id = (char *) "key-1",
+  };
+
+  create_workspace (store, "a");
+  create_workspace (store, "b");
+  insert_credential (store, "a", "c1", "github", ciphertext);
+  insert_credential (store, "a", "c2", "slack", ciphertext);
+  /* Names are unique per workspace, not across them. */
+  insert_credential (store, "b", "c3", "github", other);
+
+  g_assert_false (deca_store_insert_credential (store, &dup, &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_STATE);
+  dup.id = (char *) "c1";
+  dup.name = (char *) "new";
+  g_assert_false (deca_store_insert_credential (store, &dup, &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_STATE);
+  dup.id = (char *) "c8";
+  dup.workspace_id = (char *) "nope";
+  g_assert_false (deca_store_insert_credential (store, &dup, &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+
+  record = deca_store_get_credential (store, "a", "c1", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (record->ciphertext, ciphertext));
+  g_assert_cmpstr (record->type, ==, "bearer");
+  g_assert_cmpstr (record->key_id, ==, "key-1");
+  g_assert_cmpint (record->revision, ==, 1);
+  g_assert_cmpint (record->created_at, >, 0);
+  g_assert_cmpint (record->updated_at, ==, record->created_at);
+  deca_credential_record_free (record);
+  record = deca_store_get_credential_by_name (store, "b", "github", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (record->id, ==, "c3");
+  g_assert_true (g_bytes_equal (record->ciphertext, other));
+  deca_credential_record_free (record);
+  g_assert_null (deca_store_get_credential (store, "b", "c1", &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_assert_null (deca_store_get_credential_by_name (store, "b", "slack", &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+
+  list = deca_store_list_credentials (store, "a", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 2);
+  g_assert_cmpstr (((DecaCredentialRecord *) list->pdata[0])->name, ==, "github");
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = deca_store_list_credentials (store, NULL, &error);
+  g_assert_cmpuint (list->len, ==, 3);
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  /* Updates: from the right base revision only, within the workspace only. */
+  g_assert_true (deca_store_update_credential (store, "a", "c1", NULL, NULL, other, "key-1",
+                                               1, &revision, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (revision, ==, 2);
+  g_assert_false (deca_store_update_credential (store, "a", "c1", NULL, NULL, ciphertext,
+                                                "key-1", 1, NULL, &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_STATE);
+  g_assert_false (deca_store_update_credential (store, "b", "c1", NULL, NULL, ciphertext,
+                                                "key-1", 0, NULL, &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_assert_false (deca_store_update_credential (store, "a", "c1", "slack", NULL, ciphertext,
+                                                "key-1", 0, NULL, &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_STATE);
+  g_assert_true (deca_store_update_credential (store, "a", "c1", "gh", "oauth2", other,
+                                               "key-1", 0, &revision, &error));
+  g_assert_cmpint (revision, ==, 3);
+  record = deca_store_get_credential (store, "a", "c1", &error);
+  g_assert_cmpstr (record->name, ==, "gh");
+  g_assert_cmpstr (record->type, ==, "oauth2");
+  g_assert_true (g_bytes_equal (record->ciphertext, other));
+  g_assert_cmpint (record->revision, ==, 3);
+  deca_credential_record_free (record);
+
+  /* Key rotation keeps the revision and refuses a credential under another key. */
+  g_assert_true (deca_store_rekey_credential (store, "c1", "key-1", rekeyed, "key-2", &error));
+  g_assert_no_error (error);
+  g_assert_false (deca_store_rekey_credential (store, "c1", "key-1", ciphertext, "key-3",
+                                               &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_STATE);
+  g_assert_false (deca_store_rekey_credential (store, "c7", "key-1", ciphertext, "key-3",
+                                               &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+  record = deca_store_get_credential (store, "a", "c1", &error);
+  g_assert_cmpstr (record->key_id, ==, "key-2");
+  g_assert_true (g_bytes_equal (record->ciphertext, rekeyed));
+  g_assert_cmpint (record->revision, ==, 3);
+  deca_credential_record_free (record);
+
+  g_assert_false (deca_store_delete_credential (store, "b", "c1", &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_assert_true (deca_store_delete_credential (store, "a", "c1", &error));
+  g_assert_no_error (error);
+  g_assert_false (deca_store_delete_credential (store, "a", "c1", &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM credentials"), ==, 2);
+  g_assert_finalize_object (store);
+}
+
+/* The audit log */
+
+static gint64
+append_audit (DecaStore  *store,
+              const char *workspace_id,
+              const char *action,
+              gint64      at)
+{
+  g_autoptr(GError) error = NULL;
+  DecaAuditRecord record = {
+    .at = at, .workspace_id = (char *) workspace_id, .actor = (char *) "user:ann",
+    .action = (char *) action, .target = (char *) "flow:f1", .source = (char *) "127.0.0.1",
+    .result = (char *) "ok", .details = (char *) "{\"version\":2}",
+  };
+  gint64 id = 0;
+
+  g_assert_true (deca_store_append_audit (store, &record, &id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  return id;
+}
+
+static void
+test_audit (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = open_store (fixture);
+  g_autoptr(GPtrArray) page = NULL;
+  gint64 ids[5];
+  DecaAuditRecord *line;
+  guint deleted = 0;
+
+  for (int i = 0; i < 5; i++)
+    ids[i] = append_audit (store, i == 2 ? "b" : "a", "flow.update", 1000 * (i + 1));
+  for (int i = 1; i < 5; i++)
+    g_assert_cmpint (ids[i], >, ids[i - 1]);
+
+  page = deca_store_list_audit (store, "a", 0, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, 2);
+  line = page->pdata[0];
+  g_assert_cmpint (line->id, ==, ids[4]);
+  g_assert_cmpint (line->at, ==, 5000);
+  g_assert_cmpstr (line->workspace_id, ==, "a");
+  g_assert_cmpstr (line->actor, ==, "user:ann");
+  g_assert_cmpstr (line->action, ==, "flow.update");
+  g_assert_cmpstr (line->target, ==, "flow:f1");
+  g_assert_cmpstr (line->source, ==, "127.0.0.1");
+  g_assert_cmpstr (line->result, ==, "ok");
+  g_assert_cmpstr (line->details, ==, "{\"version\":2}");
+  g_assert_cmpint (((DecaAuditRecord *) page->pdata[1])->id, ==, ids[3]);
+  g_clear_pointer (&page, g_ptr_array_unref);
+  /* The next page skips b's line. */
+  page = deca_store_list_audit (store, "a", ids[3], 0, &error);
+  g_assert_cmpuint (page->len, ==, 2);
+  g_assert_cmpint (((DecaAuditRecord *) page->pdata[0])->id, ==, ids[1]);
+  g_assert_cmpint (((DecaAuditRecord *) page->pdata[1])->id, ==, ids[0]);
+  g_clear_pointer (&page, g_ptr_array_unref);
+
+  /* Append-only: even a raw connection cannot rewrite a line. */
+  g_assert_cmpint (sqlite3_exec (_deca_store_get_db (store),
+                                 "UPDATE audit_log SET result = 'forged'", NULL, NULL, NULL),
+                   ==, SQLITE_CONSTRAINT_TRIGGER);
+
+  g_assert_true (deca_store_prune_audit (store, 3000, &deleted, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (deleted, ==, 2);
+  page = deca_store_list_audit (store, "a", 0, 0, &error);
+  g_assert_cmpuint (page->len, ==, 2);
+  g_clear_pointer (&page, g_ptr_array_unref);
+  page = deca_store_list_audit (store, "b", 0, 0, &error);
+  g_assert_cmpuint (page->len, ==, 1);
+  /* An at of 0 is now. */
+  g_clear_pointer (&page, g_ptr_array_unref);
+  append_audit (store, NULL, "server.start", 0);
+  g_assert_cmpint (raw_int (fixture->path, "SELECT at FROM audit_log WHERE workspace_id IS NULL"),
+                   >, 1000000000000000);
+  g_assert_finalize_object (store);
+}
+
+/* Published events */
+
+static gint64
+publish (DecaStore  *store,
+         const char *workspace_id,
+         const char *topic,
+         gint64      at)
+{
+  g_autoptr(GError) error = NULL;
+  DecaTopicEventRecord record = {
+    .workspace_id = (char *) workspace_id, .topic = (char *) topic,
+    .payload = (char *) "{\"n\":1}", .published_at = at, .source = (char *) "api",
+  };
+  gint64 id = 0;
+
+  g_assert_true (deca_store_append_topic_event (store, &record, &id, &error));
+  g_assert_no_error (error);
+  return id;
+}
+
+static void
+test_topic_events (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = open_store (fixture);
+  g_autoptr(GPtrArray) page = NULL;
+  DecaTopicEventRecord *event;
+  DecaTopicEventRecord bad = {
+    .workspace_id = (char *) "nope", .topic = (char *) "x", .payload = (char *) "{}",
+  };
+  gint64 ids[4];
+  gint64 later;
+  guint deleted = 0;
+
+  create_workspace (store, "a");
+  create_workspace (store, "b");
+  ids[0] = publish (store, "a", "crm.contact.created", 100);
+  ids[1] = publish (store, "b", "crm.contact.created", 200);
+  ids[2] = publish (store, "a", "crm.contact.updated", 300);
+  ids[3] = publish (store, "a", "billing.paid", 400);
+
+  page = deca_store_list_topic_events (store, "a", 0, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, 2);
+  event = page->pdata[0];
+  g_assert_cmpint (event->id, ==, ids[0]);
+  g_assert_cmpstr (event->workspace_id, ==, "a");
+  g_assert_cmpstr (event->topic, ==, "crm.contact.created");
+  g_assert_cmpstr (event->payload, ==, "{\"n\":1}");
+  g_assert_cmpint (event->published_at, ==, 100);
+  g_assert_cmpstr (event->source, ==, "api");
+  g_assert_cmpint (((DecaTopicEventRecord *) page->pdata[1])->id, ==, ids[2]);
+  g_clear_pointer (&page, g_ptr_array_unref);
+  page = deca_store_list_topic_events (store, "a", ids[2], 0, &error);
+  g_assert_cmpuint (page->len, ==, 1);
+  g_assert_cmpint (((DecaTopicEventRecord *) page->pdata[0])->id, ==, ids[3]);
+  g_clear_pointer (&page, g_ptr_array_unref);
+  page = deca_store_list_topic_events (store, "b", 0, 0, &error);
+  g_assert_cmpuint (page->len, ==, 1);
+  g_clear_pointer (&page, g_ptr_array_unref);
+
+  g_assert_false (deca_store_append_topic_event (store, &bad, NULL, &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+
+  /* Pruning the newest does not hand its id out again: a replay cursor stays valid. */
+  g_assert_true (deca_store_prune_topic_events (store, 1000, &deleted, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (deleted, ==, 4);
+  later = publish (store, "a", "crm.contact.created", 0);
+  g_assert_cmpint (later, >, ids[3]);
+  g_assert_finalize_object (store);
+}
+
+/* Flows and executions within workspaces */
+
+static gint64
+save_in (DecaStore  *store,
+         const char *workspace_id,
+         const char *flow_id,
+         const char *document)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 version = 0;
+
+  g_assert_true (deca_store_save_workspace_flow (store, workspace_id, flow_id, NULL, document,
+                                                 &version, &error));
+  g_assert_no_error (error);
+  return version;
+}
+
+/* Nothing of workspace a is visible or changeable through workspace b. */
+static void
+test_flow_isolation (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = open_store (fixture);
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(DecaFlowSummary) summary = NULL;
+  g_autofree char *document = NULL;
+  gint64 version = 0;
+
+  create_workspace (store, "a");
+  create_workspace (store, "b");
+  g_assert_cmpint (save_in (store, "a", "fa", "{\"name\":\"A1\"}"), ==, 1);
+  g_assert_cmpint (save_in (store, "a", "fa", "{\"name\":\"A2\"}"), ==, 2);
+  g_assert_cmpint (save_in (store, "b", "fb", "{\"name\":\"B1\"}"), ==, 1);
+  /* The studio's API saves into "local". */
+  g_assert_true (deca_store_save_flow (store, "fl", "L", "{}", NULL, &error));
+
+  list = deca_store_list_workspace_flow_summaries (store, "b", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpstr (((DecaFlowSummary *) list->pdata[0])->id, ==, "fb");
+  g_assert_cmpstr (((DecaFlowSummary *) list->pdata[0])->workspace_id, ==, "b");
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = deca_store_list_workspace_flow_summaries (store, DECA_WORKSPACE_LOCAL, &error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpstr (((DecaFlowSummary *) list->pdata[0])->id, ==, "fl");
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  g_assert_null (deca_store_load_workspace_flow (store, "b", "fa", 0, NULL, &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_assert_null (deca_store_load_workspace_flow (store, "b", "fa", 1, NULL, &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_assert_null (deca_store_get_workspace_flow (store, "b", "fa", &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_assert_null (deca_store_list_workspace_flow_versions (store, "b", "fa", &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_assert_false (deca_store_set_workspace_flow_deleted (store, "b", "fa", TRUE, &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_assert_false (deca_store_set_workspace_flow_active (store, "b", "fa", TRUE, &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+  /* Saving under a's id from b is refused and changes nothing of a's flow. */
+  g_assert_false (deca_store_save_workspace_flow (store, "b", "fa", "Mine", "{\"x\":1}", NULL,
+                                                  &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_STATE);
+  g_assert_false (deca_store_save_workspace_flow (store, "nope", "fn", NULL, "{}", NULL,
+                                                  &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_assert_null (deca_store_load_flow (store, "fn", 0, NULL, &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+
+  document = deca_store_load_workspace_flow (store, "a", "fa", 0, &version, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (document, ==, "{\"name\":\"A2\"}");
+  g_assert_cmpint (version, ==, 2);
+  g_clear_pointer (&document, g_free);
+  document = deca_store_load_workspace_flow (store, "a", "fa", 1, &version, &error);
+  g_assert_cmpstr (document, ==, "{\"name\":\"A1\"}");
+  g_clear_pointer (&document, g_free);
+  list = deca_store_list_workspace_flow_versions (store, "a", "fa", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 2);
+  g_clear_pointer (&list, g_ptr_array_unref);
+  summary = deca_store_get_workspace_flow (store, "a", "fa", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (summary->latest_version, ==, 2);
+  g_assert_cmpstr (summary->document_name, ==, "A2");
+  g_assert_false (summary->active);
+  g_clear_pointer (&summary, deca_flow_summary_free);
+
+  /* Activation, and the dispatchers' list across workspaces. */
+  g_assert_true (deca_store_set_workspace_flow_active (store, "a", "fa", TRUE, &error));
+  g_assert_true (deca_store_set_workspace_flow_active (store, "b", "fb", TRUE, &error));
+  g_assert_no_error (error);
+  list = deca_store_list_active_flows (store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 2);
+  g_assert_cmpstr (((DecaFlowSummary *) list->pdata[0])->id, ==, "fa");
+  g_assert_true (((DecaFlowSummary *) list->pdata[0])->active);
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = deca_store_list_active_flows (store, "b", &error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpstr (((DecaFlowSummary *) list->pdata[0])->id, ==, "fb");
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  /* Deleting hides and deactivates; undeleting brings it back inactive. */
+  g_assert_true (deca_store_set_workspace_flow_deleted (store, "a", "fa", TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_null (deca_store_load_workspace_flow (store, "a", "fa", 0, NULL, &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_assert_false (deca_store_set_workspace_flow_active (store, "a", "fa", TRUE, &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+  list = deca_store_list_active_flows (store, NULL, &error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_clear_pointer (&list, g_ptr_array_unref);
+  /* The executor still loads it by id (resume, subflows). */
+  document = deca_store_load_flow (store, "fa", 2, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&document, g_free);
+  g_assert_true (deca_store_set_workspace_flow_deleted (store, "a", "fa", FALSE, &error));
+  summary = deca_store_get_workspace_flow (store, "a", "fa", &error);
+  g_assert_no_error (error);
+  g_assert_false (summary->active);
+
+  /* An unscoped save of an existing flow keeps its workspace. */
+  g_assert_true (deca_store_save_flow (store, "fb", NULL, "{\"name\":\"B2\"}", NULL, &error));
+  g_clear_pointer (&summary, deca_flow_summary_free);
+  summary = deca_store_get_workspace_flow (store, "b", "fb", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (summary->latest_version, ==, 2);
+  g_assert_finalize_object (store);
+}
+
+/* Inserts a finished (or @status) execution @id of @flow_id created at @created_at,
+ * with @results node results and as many events; @workspace_id NULL = the flow's. */
+static void
+add_execution (DecaStore  *store,
+               const char *workspace_id,
+               const char *id,
+               const char *flow_id,
+               const char *status,
+               gint64      created_at,
+               int         results)
+{
+  g_autoptr(GError) error = NULL;
+  DecaExecutionRecord record = {
+    .id = (char *) id, .flow_id = (char *) flow_id, .flow_version = 1,
+    .status = (char *) status, .input = (char *) "{}", .created_at = created_at,
+    .finished_at = g_str_equal (status, DECA_STATUS_RUNNING) ? 0 : created_at + 10,
+    .workspace_id = (char *) workspace_id,
+  };
+
+  g_assert_true (deca_store_begin (store, &error));
+  g_assert_true (deca_store_insert_execution (store, &record, &error));
+  g_assert_no_error (error);
+  for (int i = 0; i < results; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("n%d", i);
+      DecaNodeResultRecord result = {
+        .execution_id = (char *) id, .node_key = key, .node_id = key,
+        .status = (char *) DECA_STATUS_SUCCEEDED, .output = (char *) "{\"ok\":true}",
+        .attempts = 1, .event_seq = i + 1,
+      };
+      DecaEventRecord event = {
+        .execution_id = (char *) id, .seq = i + 1, .type = (char *) "node.started",
+        .time = created_at, .payload = (char *) "{}",
+      };
+
+      g_assert_true (deca_store_put_node_result (store, &result, &error));
+      g_assert_true (deca_store_append_event (store, &event, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (deca_store_commit (store, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_execution_isolation (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = open_store (fixture);
+  g_autoptr(GPtrArray) page = NULL;
+  g_autoptr(DecaExecutionRecord) record = NULL;
+
+  create_workspace (store, "a");
+  create_workspace (store, "b");
+  save_in (store, "a", "fa", "{}");
+  save_in (store, "b", "fb", "{}");
+  /* The executor knows nothing of workspaces: the flow's is taken. */
+  add_execution (store, NULL, "e1", "fa", DECA_STATUS_SUCCEEDED, 100, 1);
+  add_execution (store, NULL, "e2", "fb", DECA_STATUS_SUCCEEDED, 200, 1);
+  add_execution (store, NULL, "e3", "fa", DECA_STATUS_FAILED, 300, 1);
+  add_execution (store, NULL, "e4", "fa", DECA_STATUS_SUCCEEDED, 300, 1);
+  add_execution (store, NULL, "e5", "unsaved", DECA_STATUS_SUCCEEDED, 400, 0);
+  add_execution (store, "b", "e6", "unsaved", DECA_STATUS_SUCCEEDED, 500, 0);
+
+  record = deca_store_get_execution (store, "e2", &error);
+  g_assert_cmpstr (record->workspace_id, ==, "b");
+  g_clear_pointer (&record, deca_execution_record_free);
+  record = deca_store_get_execution (store, "e5", &error);
+  g_assert_cmpstr (record->workspace_id, ==, DECA_WORKSPACE_LOCAL);
+  g_clear_pointer (&record, deca_execution_record_free);
+  record = deca_store_get_workspace_execution (store, "b", "e6", &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&record, deca_execution_record_free);
+  g_assert_null (deca_store_get_workspace_execution (store, "b", "e1", &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+
+  /* Newest first, same created_at in insertion order reversed, in pages. */
+  page = deca_store_list_workspace_executions (store, "a", NULL, NULL, NULL, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, 2);
+  g_assert_cmpstr (((DecaExecutionRecord *) page->pdata[0])->id, ==, "e4");
+  g_assert_cmpstr (((DecaExecutionRecord *) page->pdata[1])->id, ==, "e3");
+  g_clear_pointer (&page, g_ptr_array_unref);
+  page = deca_store_list_workspace_executions (store, "a", NULL, NULL, "e3", 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, 1);
+  g_assert_cmpstr (((DecaExecutionRecord *) page->pdata[0])->id, ==, "e1");
+  g_clear_pointer (&page, g_ptr_array_unref);
+  page = deca_store_list_workspace_executions (store, "a", DECA_STATUS_SUCCEEDED, "fa", NULL,
+                                               0, &error);
+  g_assert_cmpuint (page->len, ==, 2);
+  g_clear_pointer (&page, g_ptr_array_unref);
+  /* A cursor from another workspace is not a cursor. */
+  g_assert_null (deca_store_list_workspace_executions (store, "a", NULL, NULL, "e2", 0,
+                                                       &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+  page = deca_store_list_workspace_executions (store, "b", NULL, NULL, NULL, 0, &error);
+  g_assert_cmpuint (page->len, ==, 2);
+  g_assert_finalize_object (store);
+}
+
+/* Retention */
+
+static gint64
+count_orphans (const char *path)
+{
+  return raw_int (path, "SELECT (SELECT count(*) FROM node_results WHERE execution_pk NOT IN"
+                        " (SELECT pk FROM executions))"
+                        " + (SELECT count(*) FROM events WHERE execution_pk NOT IN"
+                        " (SELECT pk FROM executions))"
+                        " + (SELECT count(*) FROM approvals WHERE execution_id NOT IN"
+                        " (SELECT id FROM executions))");
+}
+
+static void
+test_prune_executions (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = open_store (fixture);
+  g_autoptr(GPtrArray) left = NULL;
+  guint deleted = 0;
+  DecaApprovalRecord approval = {
+    .execution_id = (char *) "a-00", .node_key = (char *) "n0", .approved = TRUE,
+  };
+
+  create_workspace (store, "a");
+  create_workspace (store, "b");
+  for (int i = 0; i < 10; i++)
+    {
+      g_autofree char *ida = g_strdup_printf ("a-%02d", i);
+      g_autofree char *idb = g_strdup_printf ("b-%02d", i);
+
+      add_execution (store, "a", ida, "f", i % 3 ? DECA_STATUS_SUCCEEDED : DECA_STATUS_FAILED,
+                     1000 + i * 100, 3);
+      add_execution (store, "b", idb, "f", DECA_STATUS_CANCELLED, 1000 + i * 100, 2);
+    }
+  /* Unfinished executions are never pruned, however old, and do not count. */
+  add_execution (store, "a", "a-running", "f", DECA_STATUS_RUNNING, 1, 2);
+  add_execution (store, "a", "a-paused", "f", DECA_STATUS_PAUSED, 2, 2);
+  g_assert_true (deca_store_put_approval (store, &approval, &error));
+  g_assert_no_error (error);
+
+  /* Workspace a only: keep its newest 4. */
+  g_assert_true (deca_store_prune_executions (store, "a", 0, 4, &deleted, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (deleted, ==, 6);
+  left = deca_store_list_workspace_executions (store, "a", NULL, NULL, NULL, 0, &error);
+  g_assert_cmpuint (left->len, ==, 6);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("a-%02d", 9 - i);
+
+      g_assert_cmpstr (((DecaExecutionRecord *) left->pdata[i])->id, ==, id);
+    }
+  g_assert_cmpstr (((DecaExecutionRecord *) left->pdata[4])->id, ==, "a-paused");
+  g_assert_cmpstr (((DecaExecutionRecord *) left->pdata[5])->id, ==, "a-running");
+  g_clear_pointer (&left, g_ptr_array_unref);
+  /* Nothing half-deleted: the kept keep all their rows, the pruned left none behind. */
+  g_assert_cmpint (count_orphans (fixture->path), ==, 0);
+  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM node_results"), ==,
+                   4 * 3 + 2 * 2 + 10 * 2);
+  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM events"), ==,
+                   4 * 3 + 2 * 2 + 10 * 2);
+  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM approvals"), ==, 0);
+  left = deca_store_list_workspace_executions (store, "b", NULL, NULL, NULL, 0, &error);
+  g_assert_cmpuint (left->len, ==, 10);
+  g_clear_pointer (&left, g_ptr_array_unref);
+
+  /* By age, every workspace: finished before 1500 (created_at + 10). */
+  g_assert_true (deca_store_prune_executions (store, NULL, 1500, 0, &deleted, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (deleted, ==, 5);  /* b-00 .. b-04 */
+  left = deca_store_list_workspace_executions (store, "b", NULL, NULL, NULL, 0, &error);
+  g_assert_cmpuint (left->len, ==, 5);
+  g_assert_cmpstr (((DecaExecutionRecord *) left->pdata[4])->id, ==, "b-05");
+  g_clear_pointer (&left, g_ptr_array_unref);
+
+  /* Both limits at once, each workspace keeping its own newest one. By age (finished
+   * before 1750) a-06, a-07, b-05, b-06, b-07 go; by count a-08 and b-08. */
+  g_assert_true (deca_store_prune_executions (store, NULL, 1750, 1, &deleted, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (deleted, ==, 7);
+  left = deca_store_list_workspace_executions (store, "a", NULL, NULL, NULL, 0, &error);
+  g_assert_cmpuint (left->len, ==, 3);
+  g_assert_cmpstr (((DecaExecutionRecord *) left->pdata[0])->id, ==, "a-09");
+  g_assert_cmpstr (((DecaExecutionRecord *) left->pdata[1])->id, ==, "a-paused");
+  g_clear_pointer (&left, g_ptr_array_unref);
+  left = deca_store_list_workspace_executions (store, "b", NULL, NULL, NULL, 0, &error);
+  g_assert_cmpuint (left->len, ==, 1);
+  g_assert_cmpstr (((DecaExecutionRecord *) left->pdata[0])->id, ==, "b-09");
+  g_clear_pointer (&left, g_ptr_array_unref);
+  g_assert_cmpint (count_orphans (fixture->path), ==, 0);
+
+  /* A pruned execution's id is gone for writers too (no stale cached key). */
+  {
+    DecaNodeResultRecord result = {
+      .execution_id = (char *) "a-00", .node_key = (char *) "late", .node_id = (char *) "late",
+      .status = (char *) DECA_STATUS_SUCCEEDED,
+    };
+
+    g_assert_false (deca_store_put_node_result (store, &result, &error));
+    assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
+  }
+  g_assert_finalize_object (store);
+}
+
+/* Backup */
+
+static void
+test_backup (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dest = g_build_filename (fixture->dir, "backup.db", NULL);
+  DecaStore *store = open_store (fixture);
+  DecaStore *copy;
+  g_autofree char *document = NULL;
+  g_autofree char *check = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  create_workspace (store, "a");
+  save_in (store, "a", "fa", "{\"name\":\"A\"}");
+  add_execution (store, NULL, "e1", "fa", DECA_STATUS_SUCCEEDED, 100, 3);
+
+  g_assert_true (deca_store_begin (store, &error));
+  g_assert_false (deca_store_backup_to (store, dest, &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_STATE);
+  deca_store_rollback (store);
+  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+
+  g_assert_true (deca_store_backup_to (store, dest, &error));
+  g_assert_no_error (error);
+  g_assert_false (deca_store_backup_to (store, dest, &error));
+  assert_error_clear (error, DECA_ENGINE_ERROR_STATE);
+  /* No partial file is left beside it. */
+  dir = g_dir_open (fixture->dir, 0, NULL);
+  while ((name = g_dir_read_name (dir)))
+    g_assert_null (strstr (name, "partial"));
+
+  check = raw_query (dest, "PRAGMA integrity_check");
+  g_assert_cmpstr (check, ==, "ok");
+  copy = open_path (dest);
+  document = deca_store_load_workspace_flow (copy, "a", "fa", 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (document, ==, "{\"name\":\"A\"}");
+  g_assert_cmpint (raw_int (dest, "SELECT count(*) FROM node_results"), ==, 3);
+  g_assert_finalize_object (copy);
+
+  /* An in-memory store can be backed up as well. */
+  {
+    g_autofree char *dest2 = g_build_filename (fixture->dir, "memory.db", NULL);
+    g_autoptr(DecaStore) memory = deca_store_open (":memory:", &error);
+
+    g_assert_no_error (error);
+    g_assert_true (deca_store_save_flow (memory, "m", NULL, "{}", NULL, &error));
+    g_assert_true (deca_store_backup_to (memory, dest2, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (raw_int (dest2, "SELECT count(*) FROM flows"), ==, 1);
+  }
+  g_assert_finalize_object (store);
+}
+
+typedef struct {
+  const char *path;
+  gint        written;   /* executions committed so far */
+  gint        stop;
+} Writer;
+
+/* Writes executions w-000000, w-000001, ... each with 5 node results in its own
+ * transaction, until told to stop. */
+static gpointer
+writer_thread_main (gpointer data)
+{
+  Writer *writer = data;
+  g_autoptr(DecaStore) store = NULL;
+  GError *error = NULL;
+
+  store = deca_store_open (writer->path, &error);
+  g_assert_no_error (error);
+  for (int i = 0; !g_atomic_int_get (&writer->stop) || i < 50; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("w-%06d", i);
+
+      add_execution (store, DECA_WORKSPACE_LOCAL, id, "f", DECA_STATUS_SUCCEEDED, 1000 + i, 5);
+      g_atomic_int_set (&writer->written, i + 1);
+    }
+  return NULL;
+}
+
+/* A backup taken while another connection commits is a consistent database as of one
+ * moment: executions 0..k-1 for some k, each with all its results. */
+static void
+test_backup_while_writing (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = open_store (fixture);
+  Writer writer = { fixture->path, 0, 0 };
+  GThread *thread;
+  gint64 count, max_n, results, check_incomplete;
+  g_autofree char *check = NULL;
+
+  thread = g_thread_new ("writer", writer_thread_main, &writer);
+  /* Take the backups mid-stream: after the writer got going, and while it goes on. */
+  while (g_atomic_int_get (&writer.written) < 20)
+    g_thread_yield ();
+  for (int b = 0; b < 3; b++)
+    {
+      g_autofree char *dest = g_strdup_printf ("%s/backup-%d.db", fixture->dir, b);
+
+      g_assert_true (deca_store_backup_to (store, dest, &error));
+      g_assert_no_error (error);
+
+      g_clear_pointer (&check, g_free);
+      check = raw_query (dest, "PRAGMA integrity_check");
+      g_assert_cmpstr (check, ==, "ok");
+      count = raw_int (dest, "SELECT count(*) FROM executions");
+      max_n = raw_int (dest, "SELECT coalesce (max (CAST (substr (id, 3) AS INTEGER)), -1)"
+                             " FROM executions");
+      results = raw_int (dest, "SELECT count(*) FROM node_results");
+      check_incomplete = raw_int (dest, "SELECT count(*) FROM executions e WHERE"
+                                        " (SELECT count(*) FROM node_results r"
+                                        "  WHERE r.execution_pk = e.pk) != 5");
+      g_assert_cmpint (count, >=, 20);
+      /* A prefix: no gap, and no execution without its results. */
+      g_assert_cmpint (max_n, ==, count - 1);
+      g_assert_cmpint (results, ==, count * 5);
+      g_assert_cmpint (check_incomplete, ==, 0);
+      g_assert_cmpint (count_orphans (dest), ==, 0);
+      g_test_message ("backup %d holds %" G_GINT64_FORMAT " executions", b, count);
+    }
+  g_atomic_int_set (&writer.stop, 1);
+  g_thread_join (thread);
+  g_assert_finalize_object (store);
+}
+
 /* Migration */
 
 /* A database as a schema-4 build left it (flows, versions, an execution with results and
@@ -403,6 +1404,17 @@ main (int    argc,
               fixture_teardown)
 
   ADD ("migrate-from-4", test_migrate_from_4);
+  ADD ("workspaces", test_workspaces);
+  ADD ("members", test_members);
+  ADD ("api-keys", test_api_keys);
+  ADD ("credentials", test_credentials);
+  ADD ("audit", test_audit);
+  ADD ("topic-events", test_topic_events);
+  ADD ("flow-isolation", test_flow_isolation);
+  ADD ("execution-isolation", test_execution_isolation);
+  ADD ("prune-executions", test_prune_executions);
+  ADD ("backup", test_backup);
+  ADD ("backup-while-writing", test_backup_while_writing);
   ADD ("schedule/claim", test_schedule_claim);
   ADD ("schedule/claim-two-connections", test_schedule_claim_two_connections);
   ADD ("schedule/claim-threads", test_schedule_claim_threads);
