@@ -159,6 +159,9 @@ got_headers_cb (SoupServerMessage *msg,
    * connection is accepted, and the client's think time before it sends is not ours. */
   request->start_us = g_get_monotonic_time ();
   _deca_request_set_trace_id (request);
+  /* The query is there for the authentication step too, not only for the handler. */
+  if (g_uri_get_query (soup_server_message_get_uri (msg)) != NULL)
+    request->query = soup_form_decode (g_uri_get_query (soup_server_message_get_uri (msg)));
 
   /* libsoup refused the request itself (a path with "..", a bad URI). */
   if (soup_server_message_get_status (msg) != 0)
@@ -237,8 +240,6 @@ soup_handler_cb (SoupServer        *soup,
   if (request->answered)
     return;
 
-  if (query != NULL)
-    request->query = g_hash_table_ref (query);
   request->body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
   if (!(deca_route_get_flags (request->route) & DECA_ROUTE_RAW_BODY)
       && !_deca_request_parse_body (request))
@@ -268,6 +269,16 @@ finished_cb (SoupServerMessage *msg,
 
   request->finished = TRUE;
   request->msg = NULL;
+
+  /* libsoup answered a request it could not parse (a bad request line, an unknown
+   * Transfer-Encoding) before our got-headers ran. */
+  if (request->method == NULL && status != 0)
+    {
+      request->method = g_strdup (soup_server_message_get_method (msg) != NULL
+                                  ? soup_server_message_get_method (msg) : "-");
+      request->answered = TRUE;
+      fields.method = request->method;
+    }
 
   /* A client that sent part of a request and then went quiet (the read timeout dropped
    * it) or away, or left while its answer was being prepared: no answer was written. */
