@@ -395,6 +395,10 @@ struct _DecaStore
   /* How many deca_store_begin() calls are waiting for their commit. */
   guint         depth;
 
+  /* The version migrated to (SCHEMA_VERSION except through
+   * _deca_store_open_at_version()). */
+  int           schema_version;
+
   /* Execution id -> pk of recently written executions: node results and events are
    * keyed by pk, and this saves an index lookup per row on the hot path. Cleared on
    * rollback, since a rolled-back insert leaves a pk that means nothing. */
@@ -921,6 +925,7 @@ _deca_store_open_at_version (const char  *path,
 
   if (!store_configure (self, error) || !store_migrate (self, version, error))
     return NULL;
+  self->schema_version = version;
 
   return g_steal_pointer (&self);
 }
@@ -934,14 +939,14 @@ deca_store_get_path (DecaStore *self)
   return self->path;
 }
 
-/* Returns the schema version of the open database, which after a successful open is
- * always the number of the last migration this build knows. */
+/* Returns the schema version of the open database, which after a successful
+ * deca_store_open() is always the number of the last migration this build knows. */
 int
 deca_store_get_schema_version (DecaStore *self)
 {
   g_return_val_if_fail (DECA_IS_STORE (self), 0);
 
-  return SCHEMA_VERSION;
+  return self->schema_version;
 }
 
 /* See deca-store-private.h. */
