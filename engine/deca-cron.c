@@ -359,6 +359,13 @@ deca_cron_free (DecaCron *cron)
   g_free (cron);
 }
 
+gboolean
+_deca_cron_is_realtime (DecaCron *cron)
+{
+  g_return_val_if_fail (cron != NULL, FALSE);
+  return cron->time_wildcard;
+}
+
 static gboolean
 is_leap_year (int year)
 {

@@ -17,3 +17,7 @@
 #include "deca-store-worker.h"
 #include "deca-event.h"
 #include "deca-executor.h"
+#include "deca-topic.h"
+#include "deca-schedule-plan.h"
+#include "deca-scheduler.h"
+#include "deca-event-dispatcher.h"

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "deca-cron.h"
+#include "deca-topic.h"
 #include "deca-expr.h"
 #include "deca-json.h"
 
@@ -98,7 +99,9 @@ static const struct {
   { "schedule",
     "{\"required\": [\"cron\"], \"properties\": {"
     " \"cron\": {\"type\": \"string\"},"
-    " \"timezone\": {\"type\": \"string\"}}}" },
+    " \"timezone\": {\"type\": \"string\"},"
+    " \"missed\": {\"enum\": [\"skip\", \"run_once\", \"run_all\"]},"
+    " \"catch_up_limit\": {\"type\": \"integer\", \"minimum\": 1, \"maximum\": 1000}}}" },
   { "event",
     "{\"required\": [\"event\"], \"properties\": {"
     " \"event\": {\"type\": \"string\", \"minLength\": 1}}}" },
@@ -895,6 +898,18 @@ validate_trigger (Validator  *v,
               add_problem (v, pointer, _("unknown time zone '%s' (expected an IANA name such as "
                            "Europe/Berlin or UTC)"), timezone);
             }
+        }
+    }
+  else if (g_str_equal (type, "event"))
+    {
+      const char *pattern = deca_json_object_get_string (trigger, "event");
+      g_autoptr(GError) error = NULL;
+
+      /* An empty name is the schema's "must not be empty". */
+      if (pattern != NULL && pattern[0] != '\0' && !deca_topic_pattern_validate (pattern, &error))
+        {
+          g_autofree char *pointer = pointer_for ("triggers", i, "event");
+          add_problem (v, pointer, "%s", error->message);
         }
     }
 }

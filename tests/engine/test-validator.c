@@ -462,6 +462,18 @@ static const struct {
     "is required" },
   { "trigger-event-empty", FLOW_TRIGGER ("{'type': 'event', 'event': ''}"), "/triggers/0/event",
     "must not be empty" },
+  { "trigger-event-pattern", FLOW_TRIGGER ("{'type': 'event', 'event': 'crm.>.created'}"),
+    "/triggers/0/event", "'>' must be the last token (it is token 2 of 3)" },
+  { "trigger-event-space", FLOW_TRIGGER ("{'type': 'event', 'event': 'order created'}"),
+    "/triggers/0/event", "token 1 contains a space at character 6" },
+  { "trigger-schedule-missed", FLOW_TRIGGER ("{'type': 'schedule', 'cron': '@daily', 'missed': 'all'}"),
+    "/triggers/0/missed", "must be one of skip, run_once, run_all" },
+  { "trigger-schedule-catch-up-limit",
+    FLOW_TRIGGER ("{'type': 'schedule', 'cron': '@daily', 'catch_up_limit': 0}"),
+    "/triggers/0/catch_up_limit", "must be at least 1" },
+  { "trigger-schedule-catch-up-limit-high",
+    FLOW_TRIGGER ("{'type': 'schedule', 'cron': '@daily', 'catch_up_limit': 5000}"),
+    "/triggers/0/catch_up_limit", "must be at most 1000" },
 };
 
 static void
@@ -492,6 +504,8 @@ static const struct {
     " 'triggers': [{'type': 'webhook', 'path': '/orders', 'method': 'POST'},"
     "  {'type': 'schedule', 'cron': '*/5 * * * *', 'timezone': 'Europe/Berlin'},"
     "  {'type': 'schedule', 'cron': '@daily'},"
+    "  {'type': 'schedule', 'cron': '0 30 2 * * *', 'missed': 'run_all', 'catch_up_limit': 24},"
+    "  {'type': 'event', 'event': 'crm.*.>'},"
     "  {'type': 'event', 'event': 'order.created', 'filter': {'x': 1}}, {'type': 'manual'}],"
     " 'settings': {'timeout': 12.5, 'error_strategy': 'continue_on_error', 'parallelism': 4,"
     "  'circuit_breaker': {'failure_threshold': 3, 'cooldown': 0.5}, 'theme': 'dark'},"
