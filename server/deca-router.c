@@ -386,6 +386,11 @@ deca_router_match (DecaRouter       *self,
         }
     }
 
+  /* HEAD is GET without the body (RFC 9110, 9.3.2): a GET route answers it when no
+   * route is for HEAD itself; libsoup leaves the body out. */
+  if (best == NULL && g_str_equal (method, "HEAD"))
+    return deca_router_match (self, "GET", path, route, params, allow);
+
   if (best != NULL)
     {
       if (route != NULL)
@@ -402,6 +407,15 @@ deca_router_match (DecaRouter       *self,
 
   if (allow != NULL)
     {
+      gboolean get = FALSE, head = FALSE;
+
+      for (guint j = 0; j < methods->len; j++)
+        {
+          get |= g_str_equal (g_ptr_array_index (methods, j), "GET");
+          head |= g_str_equal (g_ptr_array_index (methods, j), "HEAD");
+        }
+      if (get && !head)
+        g_ptr_array_add (methods, (char *) "HEAD");
       g_ptr_array_sort (methods, compare_strings);
       g_ptr_array_add (methods, NULL);
       *allow = g_strjoinv (", ", (char **) methods->pdata);

@@ -12,6 +12,7 @@ G_BEGIN_DECLS
  * ("{path*}", one or more segments, slashes kept: webhooks' paths). When several patterns
  * match a path, the most specific one wins, segment by segment from the left: a literal
  * before a parameter before a rest parameter (so /flows/search beats /flows/{id}).
+ * A HEAD request is answered by the GET route of its path when there is no HEAD route.
  */
 
 typedef struct _DecaRequest DecaRequest;

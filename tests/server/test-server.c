@@ -456,6 +456,17 @@ test_router_match (void)
   /* A rest parameter takes at least one segment. */
   g_assert_cmpint (deca_router_match (router, "POST", "/webhook/ws1", NULL, NULL, NULL), ==, DECA_ROUTER_MATCH_NO_PATH);
 
+  /* HEAD goes to the GET route; POST has none to fall back on. */
+  g_assert_cmpint (deca_router_match (router, "HEAD", "/api/v1/flows/f-2", &route, &params, NULL),
+                   ==, DECA_ROUTER_MATCH_FOUND);
+  g_assert_cmpstr (deca_route_get_method (route), ==, "GET");
+  g_assert_cmpstr (g_hash_table_lookup (params, "id"), ==, "f-2");
+  g_clear_pointer (&params, g_hash_table_unref);
+  g_assert_cmpint (deca_router_match (router, "HEAD", "/webhook/ws1/x", NULL, NULL, &allow),
+                   ==, DECA_ROUTER_MATCH_NO_METHOD);
+  g_assert_cmpstr (allow, ==, "POST");
+  g_clear_pointer (&allow, g_free);
+
   g_assert_cmpint (deca_router_match (router, "GET", "/", &route, NULL, NULL), ==, DECA_ROUTER_MATCH_FOUND);
   g_assert_cmpint (deca_router_match (router, "GET", "/api/v1/flows/", NULL, NULL, NULL), ==, DECA_ROUTER_MATCH_NO_PATH);
   g_assert_cmpint (deca_router_match (router, "GET", "/api/v1//flows", NULL, NULL, NULL), ==, DECA_ROUTER_MATCH_NO_PATH);
@@ -466,11 +477,11 @@ test_router_match (void)
                    ==, DECA_ROUTER_MATCH_NO_METHOD);
   g_assert_null (route);
   g_assert_null (params);
-  g_assert_cmpstr (allow, ==, "GET, POST");
+  g_assert_cmpstr (allow, ==, "GET, HEAD, POST");
   g_clear_pointer (&allow, g_free);
   g_assert_cmpint (deca_router_match (router, "DELETE", "/api/v1/flows/x/versions/1", NULL, NULL, &allow),
                    ==, DECA_ROUTER_MATCH_NO_METHOD);
-  g_assert_cmpstr (allow, ==, "GET, PUT");
+  g_assert_cmpstr (allow, ==, "GET, HEAD, PUT");
   g_assert_finalize_object (g_steal_pointer (&router));
 }
 
@@ -601,7 +612,7 @@ test_not_found_and_method (Fixture       *fixture,
   g_assert_cmpuint (status, ==, 405);
   error = assert_error_shape (bytes, "method_not_allowed");
   g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (message), "Allow"),
-                   ==, "DELETE, GET, POST");
+                   ==, "DELETE, GET, HEAD, POST");
   g_clear_pointer (&bytes, g_bytes_unref);
   g_clear_pointer (&error, json_object_unref);
 
@@ -861,6 +872,12 @@ test_health (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (object, "version"), ==, PACKAGE_VERSION);
   g_assert_cmpint (json_object_get_int_member (object, "uptime_seconds"), >=, 0);
   g_assert_cmpstr (json_object_get_string_member (dependencies, "store"), ==, "ok");
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  /* HEAD: the same answer without the body. */
+  bytes = request_full (fixture, "HEAD", "/health", NULL, NULL, &status, NULL, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpuint (g_bytes_get_size (bytes), ==, 0);
 }
 
 static void
