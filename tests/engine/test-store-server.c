@@ -1,8 +1,11 @@
 /* test-store-server.c: the server's tables of DecaStore (schema version 5) against real
  * SQLite files in a temporary directory. */
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <glib.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
@@ -199,7 +202,7 @@ test_schedule_claim_two_connections (Fixture       *fixture,
   g_assert_finalize_object (b);
 }
 
-#define RACE_FIRES 200
+#define RACE_FIRES 500
 #define RACE_THREADS 4
 
 typedef struct {
@@ -1279,6 +1282,101 @@ test_backup_while_writing (Fixture       *fixture,
   g_assert_finalize_object (store);
 }
 
+/* The other process of test_schedule_claim_processes(): opens @path, says "ready",
+ * waits for a line on stdin, claims every race fire as "child", last first, and prints
+ * the index of each fire it won. Returns the exit status. */
+static int
+claim_child_main (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaStore) store = deca_store_open (path, &error);
+  char line[16];
+
+  if (store == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  printf ("ready\n");
+  fflush (stdout);
+  if (fgets (line, sizeof line, stdin) == NULL)
+    return 1;
+  /* From the last fire down while the parent goes up: they meet somewhere and contend
+   * for the same fires there, rather than one of them winning everything by being
+   * ahead. */
+  for (int i = RACE_FIRES - 1; i >= 0; i--)
+    {
+      if (deca_store_claim_schedule_fire (store, "flow", "cron", 1700000000 + i, "child",
+                                          &error))
+        printf ("%d\n", i);
+      else if (error != NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+    }
+  return 0;
+}
+
+static const char *test_binary;
+
+/* Two processes on one file, started together, claiming the same fires: each fire is
+ * won by exactly one of them, and the store's claimed_by agrees. */
+static void
+test_schedule_claim_processes (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = open_store (fixture);
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *ready = NULL;
+  gboolean won_here[RACE_FIRES] = { 0 };
+  gboolean won_there[RACE_FIRES] = { 0 };
+  guint here = 0, there = 0;
+  char *line;
+
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                            &error, test_binary, "--claim-child", fixture->path, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
+  ready = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ready, ==, "ready");
+  g_assert_true (g_output_stream_write_all (g_subprocess_get_stdin_pipe (child), "go\n", 3,
+                                            NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  for (int i = 0; i < RACE_FIRES; i++)
+    won_here[i] = claim (store, "flow", "cron", 1700000000 + i, "parent");
+  while ((line = g_data_input_stream_read_line (out, NULL, NULL, &error)))
+    {
+      int i = atoi (line);
+
+      g_assert_cmpint (i, >=, 0);
+      g_assert_cmpint (i, <, RACE_FIRES);
+      won_there[i] = TRUE;
+      g_free (line);
+    }
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (child, NULL, &error));
+  g_assert_no_error (error);
+
+  for (int i = 0; i < RACE_FIRES; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT claimed_by FROM schedule_fires"
+                                              " WHERE fire_at = %d", 1700000000 + i);
+      g_autofree char *owner = raw_query (fixture->path, sql);
+
+      g_assert_true (won_here[i] != won_there[i]);
+      g_assert_cmpstr (owner, ==, won_here[i] ? "parent" : "child");
+      here += won_here[i];
+      there += won_there[i];
+    }
+  g_test_message ("parent won %u fires, child %u", here, there);
+  g_assert_finalize_object (store);
+}
+
 /* Migration */
 
 /* A database as a schema-4 build left it (flows, versions, an execution with results and
@@ -1397,6 +1495,9 @@ int
 main (int    argc,
       char **argv)
 {
+  if (argc == 3 && g_str_equal (argv[1], "--claim-child"))
+    return claim_child_main (argv[2]);
+  test_binary = argv[0];
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
@@ -1418,6 +1519,7 @@ main (int    argc,
   ADD ("schedule/claim", test_schedule_claim);
   ADD ("schedule/claim-two-connections", test_schedule_claim_two_connections);
   ADD ("schedule/claim-threads", test_schedule_claim_threads);
+  ADD ("schedule/claim-processes", test_schedule_claim_processes);
 
 #undef ADD
 
