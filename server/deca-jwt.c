@@ -52,6 +52,8 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+static gboolean is_quotable (const char *text);
+
 /* g_set_str() is GLib 2.76. */
 static gboolean
 set_str (char       **field,
@@ -366,6 +368,22 @@ deca_jwt_verifier_load_jwks_data (DecaJwtVerifier  *self,
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
+      if (key != NULL && key->kid != NULL)
+        {
+          /* Two keys under one id would make the choice by kid depend on their order. */
+          for (guint j = 0; j < keys->len; j++)
+            if (g_strcmp0 (((RsaKey *) g_ptr_array_index (keys, j))->kid, key->kid) == 0)
+              {
+                if (is_quotable (key->kid))
+                  g_set_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CONFIG,
+                               _("The JWKS has two keys with id “%s”"), key->kid);
+                else
+                  g_set_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CONFIG,
+                               _("Key %u of the JWKS has the id of an earlier key"), i);
+                rsa_key_free (key);
+                return FALSE;
+              }
+        }
       if (key != NULL)
         g_ptr_array_add (keys, key);
     }
@@ -408,6 +426,14 @@ deca_jwt_verifier_load_jwks_file (DecaJwtVerifier  *self,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+deca_jwt_verifier_is_configured (DecaJwtVerifier *self)
+{
+  g_return_val_if_fail (DECA_IS_JWT_VERIFIER (self), FALSE);
+
+  return self->hs256_secret != NULL || self->rsa_keys->len > 0;
 }
 
 guint

@@ -47,8 +47,8 @@ gboolean         deca_jwt_verifier_set_hs256_secret  (DecaJwtVerifier  *self,
 /* Accepts RS256 tokens signed with the RSA keys of the JWKS document @data (replacing
  * keys loaded before). Keys of other types (EC, oct) and keys marked for another use or
  * algorithm are skipped; an RSA key with a bad modulus or exponent, a modulus below 2048
- * bits, a document that is not a JWKS or that has no usable RSA key fails with
- * DECA_SERVER_ERROR_CONFIG. */
+ * bits, two keys with the same kid, a document that is not a JWKS or that has no usable
+ * RSA key fails with DECA_SERVER_ERROR_CONFIG and keeps the keys loaded before. */
 gboolean         deca_jwt_verifier_load_jwks_data    (DecaJwtVerifier  *self,
                                                       const char       *data,
                                                       gssize            len,
@@ -56,6 +56,8 @@ gboolean         deca_jwt_verifier_load_jwks_data    (DecaJwtVerifier  *self,
 gboolean         deca_jwt_verifier_load_jwks_file    (DecaJwtVerifier  *self,
                                                       const char       *path,
                                                       GError          **error);
+/* TRUE when the verifier accepts some token: a secret is set or RSA keys are loaded. */
+gboolean         deca_jwt_verifier_is_configured     (DecaJwtVerifier  *self);
 /* The number of RSA keys loaded. */
 guint            deca_jwt_verifier_get_n_rsa_keys    (DecaJwtVerifier  *self);
 

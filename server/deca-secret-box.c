@@ -757,6 +757,17 @@ deca_secret_box_free_text (char *text)
 }
 
 char *
+deca_secret_box_credential_context (const char *workspace_id,
+                                    const char *credential_id)
+{
+  g_return_val_if_fail (workspace_id != NULL, NULL);
+  g_return_val_if_fail (credential_id != NULL, NULL);
+
+  return g_strdup_printf ("credential:%" G_GSIZE_FORMAT ":%s:%s",
+                          strlen (workspace_id), workspace_id, credential_id);
+}
+
+char *
 deca_secret_box_generate_key_line (const char  *id,
                                    GError     **error)
 {

@@ -17,8 +17,8 @@ G_BEGIN_DECLS
  *   "v1" | id length (1 byte) | key id | nonce (12 random bytes) | ciphertext | tag (16)
  *
  * The header (version and key id) and the caller's associated data are authenticated
- * with the ciphertext: pass what identifies the record (e.g. "<workspace id>/<credential
- * id>") and a ciphertext copied into another record no longer decrypts. The text form is
+ * with the ciphertext: pass what identifies the record
+ * (deca_secret_box_credential_context()) and a ciphertext copied into another record no longer decrypts. The text form is
  * the same bytes in standard base64, for JSON and SQL text columns.
  *
  * Keys come from text: one key alone (64 hex digits, or base64 of 32 bytes), or one
@@ -112,6 +112,12 @@ char          *deca_secret_box_reencrypt_text     (DecaSecretBox  *self,
                                                    GError        **error);
 /* Overwrites and frees a decrypted string (NULL is ignored). */
 void           deca_secret_box_free_text          (char           *text);
+
+/* Returns (transfer full) the associated data that binds a credential's secret to its
+ * record: "credential:<length of @workspace_id>:<workspace_id>:<credential_id>". The
+ * length keeps the pair unambiguous whatever characters the ids contain. */
+char          *deca_secret_box_credential_context (const char     *workspace_id,
+                                                   const char     *credential_id);
 
 /* Returns (transfer full) a new random key as a key file line "@id:<base64>" (for `deca
  * serve --init` and `--rotate-key`), or NULL with DECA_SERVER_ERROR_CONFIG for a bad id

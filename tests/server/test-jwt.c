@@ -565,12 +565,24 @@ test_configuration_errors (void)
     g_assert_nonnull (strstr (error->message, "has 512 bits"));
   }
 
+  /* Two keys under one kid. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *twice = g_strdup_printf ("{\"keys\":[%s,%s]}", jwk, jwk);
+
+    g_assert_false (deca_jwt_verifier_load_jwks_data (verifier, twice, -1, &error));
+    g_assert_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CONFIG);
+    g_assert_nonnull (strstr (error->message, "two keys with id “k1”"));
+  }
+
   /* A failed load keeps what was there. */
   {
     g_autoptr(GError) error = NULL;
 
+    g_assert_false (deca_jwt_verifier_is_configured (verifier));
     g_assert_true (deca_jwt_verifier_load_jwks_data (verifier, good, -1, &error));
     g_assert_no_error (error);
+    g_assert_true (deca_jwt_verifier_is_configured (verifier));
     g_assert_false (deca_jwt_verifier_load_jwks_data (verifier, "{\"keys\":[]}", -1, &error));
     g_assert_cmpuint (deca_jwt_verifier_get_n_rsa_keys (verifier), ==, 1);
   }

@@ -168,6 +168,55 @@ test_clocks (void)
   g_assert_true (deca_rate_limiter_take (system, "k", NULL));
 }
 
+typedef struct {
+  DecaRateLimiter *limiter;
+  guint allowed;
+} Taker;
+
+static gpointer
+take_many_cb (gpointer data)
+{
+  Taker *taker = data;
+
+  for (guint i = 0; i < 2000; i++)
+    {
+      if (deca_rate_limiter_take (taker->limiter, "shared", NULL))
+        taker->allowed++;
+      /* New keys too, so that buckets are added and evicted while others take. */
+      {
+        g_autofree char *key = g_strdup_printf ("t%p-%u", (void *) taker, i);
+
+        deca_rate_limiter_take (taker->limiter, key, NULL);
+      }
+    }
+  return NULL;
+}
+
+static void
+test_threads (void)
+{
+  g_autoptr(DecaManualClock) clock = deca_manual_clock_new (0);
+  g_autoptr(DecaRateLimiter) limiter = deca_rate_limiter_new (1.0, 1000, DECA_CLOCK (clock));
+  Taker takers[4] = { 0 };
+  GThread *threads[4];
+  guint total = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      takers[i].limiter = limiter;
+      threads[i] = g_thread_new ("taker", take_many_cb, &takers[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      g_thread_join (threads[i]);
+      total += takers[i].allowed;
+    }
+  /* The clock stood still and nothing was evicted: exactly the burst got through,
+   * whoever took it, and every key has its bucket. */
+  g_assert_cmpuint (total, ==, 1000);
+  g_assert_cmpuint (deca_rate_limiter_get_n_buckets (limiter), ==, 1 + 4 * 2000);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -178,5 +227,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/deca/server/rate-limit/idle-buckets-forgotten", test_idle_buckets_forgotten);
   g_test_add_func ("/deca/server/rate-limit/max-buckets", test_max_buckets);
   g_test_add_func ("/deca/server/rate-limit/clocks", test_clocks);
+  g_test_add_func ("/deca/server/rate-limit/threads", test_threads);
   return g_test_run ();
 }

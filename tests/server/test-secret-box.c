@@ -412,6 +412,31 @@ test_bad_keys (void)
   }
 }
 
+static void
+test_credential_context (void)
+{
+  g_autoptr(DecaSecretBox) box = box_with (KEY_A_HEX);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ad = deca_secret_box_credential_context ("ws-1", "cred-1");
+  g_autofree char *a = deca_secret_box_credential_context ("a/b", "c");
+  g_autofree char *b = deca_secret_box_credential_context ("a", "b/c");
+  g_autofree char *c = deca_secret_box_credential_context ("a:1:b", "c");
+  g_autofree char *d = deca_secret_box_credential_context ("a", "1:b:c");
+  g_autoptr(GBytes) blob = NULL;
+  g_autoptr(GBytes) plain = NULL;
+
+  g_assert_cmpstr (ad, ==, "credential:4:ws-1:cred-1");
+  /* Ids with separators in them never run together. */
+  g_assert_cmpstr (a, !=, b);
+  g_assert_cmpstr (c, !=, d);
+
+  blob = deca_secret_box_encrypt (box, (const guint8 *) "s", 1, a, &error);
+  g_assert_no_error (error);
+  assert_crypto_error (deca_secret_box_decrypt (box, blob, b, &error), &error, "does not authenticate");
+  plain = deca_secret_box_decrypt (box, blob, a, &error);
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -424,5 +449,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/deca/server/secret-box/rotation", test_rotation);
   g_test_add_func ("/deca/server/secret-box/key-sources", test_key_sources);
   g_test_add_func ("/deca/server/secret-box/bad-keys", test_bad_keys);
+  g_test_add_func ("/deca/server/secret-box/credential-context", test_credential_context);
   return g_test_run ();
 }
