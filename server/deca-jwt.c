@@ -19,6 +19,9 @@
 #define MIN_RSA_BITS 2048
 /* Key ids and claim values longer than this are not repeated in messages. */
 #define MAX_QUOTED 64
+/* Deeper nesting of arrays and objects in a header or claims is refused. Real tokens
+ * nest two or three levels. */
+#define MAX_DEPTH 32
 
 typedef struct {
   char *kid;                    /* nullable: a JWKS key need not have one */
@@ -535,6 +538,40 @@ is_quotable (const char *text)
   return TRUE;
 }
 
+/* TRUE when the JSON text @text nests arrays and objects deeper than MAX_DEPTH. The JSON
+ * parser recurses once per level, and a token of 16 KiB can nest 12,000 levels: enough to
+ * overflow the stack of a thread with a small one. Brackets inside strings do not count. */
+static gboolean
+is_nested_too_deeply (const guint8 *text,
+                      gsize         len)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      guint8 c = text[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > MAX_DEPTH)
+            return TRUE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return FALSE;
+}
+
 /* Decodes segment @number (1-based) of the token into a JSON object. */
 static JsonObject *
 decode_json_segment (const char  *text,
@@ -552,6 +589,12 @@ decode_json_segment (const char  *text,
     {
       g_set_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_TOKEN,
                    _("Segment %u of the token is not base64url"), number);
+      return NULL;
+    }
+  if (is_nested_too_deeply (bytes, bytes_len))
+    {
+      g_set_error_literal (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_TOKEN,
+                           _("The token's header or claims are nested too deeply"));
       return NULL;
     }
   if (!g_utf8_validate ((const char *) bytes, (gssize) bytes_len, NULL) ||
@@ -1004,6 +1047,12 @@ deca_jwt_verifier_verify (DecaJwtVerifier  *self,
   if (!check_signature (self, alg, header, token, (gsize) (dot2 - token), signature, signature_len, error))
     return NULL;
 
+  if (is_nested_too_deeply (claims_bytes, claims_len))
+    {
+      g_set_error_literal (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_TOKEN,
+                           _("The token's header or claims are nested too deeply"));
+      return NULL;
+    }
   claims_parser = json_parser_new_immutable ();
   if (!g_utf8_validate ((const char *) claims_bytes, (gssize) claims_len, NULL) ||
       !json_parser_load_from_data (claims_parser, (const char *) claims_bytes, (gssize) claims_len, NULL) ||

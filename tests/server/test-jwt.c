@@ -477,6 +477,30 @@ test_malformed (void)
   assert_refused (verifier, bad_workspace, "“https://deca-ai-studio.com/workspace_id” is not a workspace id");
   assert_refused (verifier, bad_scope, "scope is not a text");
 
+  /* A header nested as deeply as the length allows is refused, not a stack overflow. */
+  {
+    g_autofree char *brackets = g_strnfill (DECA_JWT_MAX_LENGTH / 4 * 3 - 64, '[');
+    g_autofree char *deep_header = b64 (brackets);
+    g_autofree char *deep = g_strjoin (".", deep_header, "e30", "AAAA", NULL);
+
+    g_assert_cmpuint (strlen (deep), <=, DECA_JWT_MAX_LENGTH);
+    assert_refused (verifier, deep, "nested too deeply");
+  }
+  /* Signed claims too; and brackets inside strings do not count. */
+  {
+    g_autofree char *brackets = g_strnfill (40, '[');
+    g_autofree char *deep_claims = g_strdup_printf ("{\"sub\":\"u\",\"exp\":9999999999,\"x\":%s}", brackets);
+    g_autofree char *deep = sign_hs256 (deep_claims);
+    g_autofree char *quoted_claims = g_strdup_printf ("{\"sub\":\"u[{\\\"\",\"exp\":9999999999,\"iss\":\"" ISSUER "\","
+                                                      "\"aud\":\"" AUDIENCE "\",\"x\":\"%s\",\"y\":[[[{}]]]}", brackets);
+    g_autofree char *quoted = sign_hs256 (quoted_claims);
+    g_autoptr(DecaPrincipal) principal = NULL;
+
+    assert_refused (verifier, deep, "nested too deeply");
+    principal = assert_accepted (verifier, quoted);
+    g_assert_cmpstr (principal->subject, ==, "u[{\"");
+  }
+
   /* A huge token is refused before it is decoded. */
   while (huge->len <= DECA_JWT_MAX_LENGTH)
     g_string_append (huge, p[1]);
