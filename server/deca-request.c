@@ -226,6 +226,7 @@ deca_request_respond (DecaRequest *self,
   if (self->msg == NULL || self->finished || self->answered)
     return;
   self->answered = TRUE;
+  self->status = status;
   soup_server_message_set_status (self->msg, status, NULL);
   if (data != NULL)
     soup_server_message_set_response (self->msg, content_type, SOUP_MEMORY_COPY, data, length);
@@ -351,6 +352,7 @@ deca_request_defer (DecaRequest *self)
   if (self->msg == NULL || self->answered || self->deferred)
     return;
   self->deferred = TRUE;
+  self->was_deferred = TRUE;
   soup_server_message_pause (self->msg);
 }
 

@@ -30,8 +30,10 @@ struct _DecaRequest
 
   gint64 start_us;             /* monotonic */
   guint64 body_received;
+  guint status;                /* the status answered, 0 before */
   guint answered : 1;          /* a status and response are set */
   guint deferred : 1;          /* the message is paused for a later answer */
+  guint was_deferred : 1;
   guint finished : 1;
 };
 

@@ -254,6 +254,21 @@ soup_handler_cb (SoupServer        *soup,
     }
 }
 
+/* The method label: the methods of HTTP, and "other" for whatever else a client sends
+ * (every made-up method would be a series of its own). */
+static const char *
+metrics_method (const char *method)
+{
+  static const char *const known[] = {
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+    if (g_strcmp0 (method, known[i]) == 0)
+      return known[i];
+  return "other";
+}
+
 /* The exchange is over: the answer was written, or the client went away. One access log
  * line and the request metrics. */
 static void
@@ -277,14 +292,16 @@ finished_cb (SoupServerMessage *msg,
       request->method = g_strdup (soup_server_message_get_method (msg) != NULL
                                   ? soup_server_message_get_method (msg) : "-");
       request->answered = TRUE;
+      request->status = status;
       fields.method = request->method;
     }
 
   /* A client that sent part of a request and then went quiet (the read timeout dropped
-   * it) or away, or left while its answer was being prepared: no answer was written. */
-  if (!request->answered)
+   * it) or away, or left while its answer was being prepared: no answer was written.
+   * (When the connection fails libsoup replaces the status we answered with 500.) */
+  if (!request->answered || request->status != status)
     {
-      const char *stage = request->deferred ? "answer" : "body";
+      const char *stage = request->was_deferred ? "answer" : "body";
       const char *labels[] = { stage, NULL };
 
       fields.status = 0;
@@ -296,8 +313,9 @@ finished_cb (SoupServerMessage *msg,
     }
 
   {
-    const char *labels[] = { request->method, route != NULL ? route : UNMATCHED_ROUTE, status_text, NULL };
-    const char *duration_labels[] = { request->method, route != NULL ? route : UNMATCHED_ROUTE, NULL };
+    const char *method = metrics_method (request->method);
+    const char *labels[] = { method, route != NULL ? route : UNMATCHED_ROUTE, status_text, NULL };
+    const char *duration_labels[] = { method, route != NULL ? route : UNMATCHED_ROUTE, NULL };
 
     deca_metrics_family_add (self->requests_total, labels, 1);
     deca_metrics_family_observe (self->request_duration, duration_labels, seconds);

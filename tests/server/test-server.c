@@ -763,8 +763,16 @@ test_metrics (Fixture       *fixture,
   g_clear_pointer (&bytes, g_bytes_unref);
   bytes = request_full (fixture, "GET", "/nowhere/2", NULL, NULL, &status, NULL, NULL);
   g_clear_pointer (&bytes, g_bytes_unref);
-  /* listening + 5 access lines: every request is recorded before its line is written. */
-  lines = wait_for_log_lines (fixture, 6);
+  /* A made-up method gets a series of its own only as "other". */
+  {
+    g_autoptr(GSocketConnection) connection = raw_connect (fixture, "BREW /nowhere/3 HTTP/1.1\r\nHost: test\r\n"
+                                                                   "Connection: close\r\n\r\n");
+    g_autofree char *answer = raw_read_to_end (connection);
+
+    g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 404 "));
+  }
+  /* listening + 6 access lines: every request is recorded before its line is written. */
+  lines = wait_for_log_lines (fixture, 7);
 
   bytes = request_full (fixture, "GET", "/metrics", NULL, NULL, &status, &message, NULL);
   g_assert_cmpuint (status, ==, 200);
@@ -780,6 +788,9 @@ test_metrics (Fixture       *fixture,
   g_assert_cmpfloat (metrics_value (text, "http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"}"),
                      ==, 2);
   g_assert_null (strstr (text, "/nowhere"));
+  g_assert_cmpfloat (metrics_value (text, "http_requests_total{method=\"other\",route=\"unmatched\",status=\"404\"}"),
+                     ==, 1);
+  g_assert_null (strstr (text, "BREW"));
 
   for (guint i = 0; i < G_N_ELEMENTS (bounds); i++)
     {
@@ -965,6 +976,8 @@ test_slow_client (Fixture       *fixture,
 {
   g_autoptr(GSocketConnection) headers_only = NULL;
   g_autoptr(GSocketConnection) half_body = NULL;
+  g_autoptr(GSocketConnection) too_large = NULL;
+  const char *text;
   g_autoptr(GBytes) bytes = NULL;
   g_autofree char *answer = NULL;
   g_auto(GStrv) lines = NULL;
@@ -985,12 +998,25 @@ test_slow_client (Fixture       *fixture,
   answer = raw_read_to_end (half_body);
   g_assert_cmpstr (answer, ==, "");
 
-  /* The server is still there for everybody else, and counted both. */
-  lines = wait_for_log_lines (fixture, 3);
+  g_clear_pointer (&answer, g_free);
+
+  /* Too large, so answered before the body (413), but the body stops half-way: the
+   * answer cannot be written before the body is in, and the connection is dropped. That
+   * is an incomplete request, not a failure of the server's (500). */
+  too_large = raw_connect (fixture, "POST /api/v1/test/x HTTP/1.1\r\nHost: test\r\n"
+                                    "Content-Length: 100000\r\n\r\n{\"a\":");
+  answer = raw_read_to_end (too_large);
+  g_assert_cmpstr (answer, ==, "");
+
+  /* The server is still there for everybody else, and counted all three. */
+  lines = wait_for_log_lines (fixture, 4);
   bytes = request_full (fixture, "GET", "/metrics", NULL, NULL, &status, NULL, NULL);
   g_assert_cmpuint (status, ==, 200);
-  g_assert_cmpfloat (metrics_value (g_bytes_get_data (bytes, NULL), "http_incomplete_requests_total{stage=\"headers\"}"), ==, 1);
-  g_assert_cmpfloat (metrics_value (g_bytes_get_data (bytes, NULL), "http_incomplete_requests_total{stage=\"body\"}"), ==, 1);
+  text = g_bytes_get_data (bytes, NULL);
+  g_assert_cmpfloat (metrics_value (text, "http_incomplete_requests_total{stage=\"headers\"}"), ==, 1);
+  g_assert_cmpfloat (metrics_value (text, "http_incomplete_requests_total{stage=\"body\"}"), ==, 2);
+  g_assert_null (strstr (text, "status=\"500\""));
+  g_assert_null (strstr (text, "status=\"413\""));
 }
 
 static void
