@@ -1304,9 +1304,10 @@ deca_store_delete_credential (DecaStore   *self,
 static const char audit_append_sql[] =
   "INSERT INTO audit_log (at, workspace_id, actor, action, target, source, result, details)"
   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-/* A negative LIMIT is none; the (workspace_id, id) index serves the order. */
+/* A negative LIMIT is none; the (workspace_id, id) index serves the order. "IS" so that
+ * NULL selects the server-wide lines. */
 static const char audit_list_sql[] =
-  "SELECT " AUDIT_COLUMNS " FROM audit_log WHERE workspace_id = ?1 AND (?2 = 0 OR id < ?2)"
+  "SELECT " AUDIT_COLUMNS " FROM audit_log WHERE workspace_id IS ?1 AND (?2 = 0 OR id < ?2)"
   " ORDER BY id DESC LIMIT ?3";
 static const char audit_prune_sql[] =
   "DELETE FROM audit_log WHERE at < ?1";
@@ -1361,8 +1362,8 @@ deca_store_append_audit (DecaStore             *self,
   return TRUE;
 }
 
-/* Returns (transfer full) a page of the audit log of @workspace_id, or NULL with
- * DECA_ENGINE_ERROR_STORE. */
+/* Returns (transfer full) a page of the audit log of @workspace_id (NULL: the lines of no
+ * workspace), or NULL with DECA_ENGINE_ERROR_STORE. */
 GPtrArray *
 deca_store_list_audit (DecaStore   *self,
                        const char  *workspace_id,
@@ -1373,7 +1374,6 @@ deca_store_list_audit (DecaStore   *self,
   sqlite3_stmt *stmt;
 
   g_return_val_if_fail (DECA_IS_STORE (self), NULL);
-  g_return_val_if_fail (workspace_id != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!(stmt = _deca_store_stmt (self, audit_list_sql, error)))

@@ -258,8 +258,9 @@ gboolean    deca_store_append_audit        (DecaStore             *self,
                                             gint64                *out_id,
                                             GError               **error);
 /* Returns (transfer full) (element-type DecaAuditRecord) up to @limit (0 = no limit)
- * lines of @workspace_id with id < @before_id (0 = from the newest), newest first: pass
- * the last id of a page to get the next one. */
+ * lines of @workspace_id (NULL: the server-wide lines, which have none) with id <
+ * @before_id (0 = from the newest), newest first: pass the last id of a page to get the
+ * next one. */
 GPtrArray  *deca_store_list_audit          (DecaStore   *self,
                                             const char  *workspace_id,
                                             gint64       before_id,

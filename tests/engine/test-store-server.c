@@ -733,8 +733,13 @@ test_audit (Fixture       *fixture,
   /* An at of 0 is now. */
   g_clear_pointer (&page, g_ptr_array_unref);
   append_audit (store, NULL, "server.start", 0);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT at FROM audit_log WHERE workspace_id IS NULL"),
-                   >, 1000000000000000);
+  page = deca_store_list_audit (store, NULL, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, 1);
+  line = page->pdata[0];
+  g_assert_null (line->workspace_id);
+  g_assert_cmpstr (line->action, ==, "server.start");
+  g_assert_cmpint (line->at, >, 1000000000000000);
   g_assert_finalize_object (store);
 }
 
@@ -1058,6 +1063,15 @@ count_orphans (const char *path)
                         " (SELECT id FROM executions))");
 }
 
+static gboolean
+has_execution_row (const char *path,
+                   const char *id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM executions WHERE id = '%s'", id);
+
+  return raw_int (path, sql) == 1;
+}
+
 static void
 test_prune_executions (Fixture       *fixture,
                        gconstpointer  data)
@@ -1137,6 +1151,45 @@ test_prune_executions (Fixture       *fixture,
   g_assert_cmpstr (((DecaExecutionRecord *) left->pdata[0])->id, ==, "b-09");
   g_clear_pointer (&left, g_ptr_array_unref);
   g_assert_cmpint (count_orphans (fixture->path), ==, 0);
+
+  /* A prune that fails half-way changes nothing: the age part deletes a-older, then the
+   * count part fails on a result of a-old. */
+  add_execution (store, "a", "a-old", "f", DECA_STATUS_SUCCEEDED, 50, 1);
+  add_execution (store, "a", "a-older", "f", DECA_STATUS_SUCCEEDED, 40, 1);
+  {
+    /* By number: when the cascade deletes the result, its execution is gone already. */
+    g_autofree char *trigger =
+      g_strdup_printf ("CREATE TEMP TRIGGER refuse BEFORE DELETE ON node_results"
+                       " WHEN old.execution_pk = %" G_GINT64_FORMAT
+                       " BEGIN SELECT RAISE (ABORT, 'refused'); END;",
+                       raw_int (fixture->path,
+                                "SELECT pk FROM executions WHERE id = 'a-old'"));
+
+    g_assert_cmpint (sqlite3_exec (_deca_store_get_db (store), trigger, NULL, NULL, NULL),
+                     ==, SQLITE_OK);
+  }
+  {
+    gint64 executions = raw_int (fixture->path, "SELECT count(*) FROM executions");
+    gint64 results = raw_int (fixture->path, "SELECT count(*) FROM node_results");
+
+    g_assert_false (deca_store_prune_executions (store, NULL, 45 + 10, 1, &deleted, &error));
+    g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE);
+    g_assert_nonnull (strstr (error->message, "refused"));
+    g_clear_error (&error);
+    g_assert_cmpuint (deleted, ==, 0);
+    g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM executions"), ==,
+                     executions);
+    g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM node_results"), ==,
+                     results);
+    g_assert_true (has_execution_row (fixture->path, "a-old"));
+    g_assert_true (has_execution_row (fixture->path, "a-older"));
+  }
+  g_assert_cmpint (sqlite3_exec (_deca_store_get_db (store), "DROP TRIGGER temp.refuse",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_true (deca_store_prune_executions (store, NULL, 0, 1, &deleted, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (deleted, ==, 2);
+  g_assert_false (has_execution_row (fixture->path, "a-old"));
 
   /* A pruned execution's id is gone for writers too (no stale cached key). */
   {
