@@ -568,7 +568,16 @@ deca_server_listen (DecaServer  *self,
     }
 
   uri = deca_server_get_uri (self);
-  deca_log_writef (self->log, DECA_LOG_INFO, NULL, "listening on %s", uri);
+  {
+    g_autoptr(JsonObject) extra = json_object_new ();
+    g_autofree char *message = g_strdup_printf ("listening on %s", uri);
+
+    /* What the operator chose, in one place. */
+    json_object_set_string_member (extra, "data_dir", self->data_dir);
+    json_object_set_int_member (extra, "max_body_bytes", (gint64) self->max_body_size);
+    json_object_set_int_member (extra, "read_timeout_s", self->read_timeout_s);
+    deca_log_write (self->log, DECA_LOG_INFO, NULL, extra, message);
+  }
   return TRUE;
 }
 

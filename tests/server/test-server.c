@@ -870,6 +870,52 @@ test_metrics_format (void)
 }
 
 static void
+test_log_lines (void)
+{
+  g_autofree char *text = NULL;
+  gsize size = 0;
+  FILE *stream = open_memstream (&text, &size);
+  g_autoptr(DecaLog) log = deca_log_new (stream, DECA_LOG_INFO);
+  g_autoptr(JsonObject) extra = json_object_new ();
+  DecaLogFields fields = { "t-1", "GET", "/flows/{id}", 404, 1.2345678 };
+  DecaLogLevel level;
+  g_auto(GStrv) lines = NULL;
+
+  json_object_set_int_member (extra, "count", 3);
+  json_object_set_string_member (extra, "authorization", "Bearer no");  /* dropped: a secret header's name */
+  json_object_set_string_member (extra, "status", "twice");             /* dropped: a standard member */
+  deca_log_write (log, DECA_LOG_WARNING, &fields, extra, "line \"one\"\nwith a break");
+  deca_log_write (log, DECA_LOG_DEBUG, NULL, NULL, "below the level");
+  deca_log_writef (log, DECA_LOG_ERROR, NULL, "bad bytes: %s", "\xff\xfe");
+  fclose (stream);
+
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  g_assert_cmpstr (lines[2], ==, "");
+  g_assert_true (g_str_has_prefix (lines[0], "{\"time\":\""));
+  g_assert_nonnull (strstr (lines[0], "\"level\":\"warning\",\"message\":\"line \\\"one\\\"\\nwith a break\","
+                                      "\"trace_id\":\"t-1\",\"method\":\"GET\",\"route\":\"/flows/{id}\","
+                                      "\"status\":404,\"duration_ms\":1.235,\"count\":3}"));
+  g_assert_null (strstr (lines[0], "Bearer"));
+  g_assert_null (strstr (lines[0], "twice"));
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GBytes) line = g_bytes_new (lines[i], strlen (lines[i]));
+      g_autoptr(JsonObject) object = parse_object (line);
+
+      g_assert_true (g_utf8_validate (lines[i], -1, NULL));
+    }
+
+  g_assert_true (deca_log_level_from_string ("Warning", &level));
+  g_assert_cmpint (level, ==, DECA_LOG_WARNING);
+  g_assert_false (deca_log_level_from_string ("loud", &level));
+  g_assert_true (deca_log_is_secret_header ("x-api-key"));
+  g_assert_true (deca_log_is_secret_header ("COOKIE"));
+  g_assert_false (deca_log_is_secret_header ("Content-Type"));
+  g_assert_finalize_object (g_steal_pointer (&log));
+}
+
+static void
 test_health (Fixture       *fixture,
              gconstpointer  data)
 {
@@ -1078,6 +1124,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/deca/server/router/match", test_router_match);
   g_test_add_func ("/deca/server/metrics/format", test_metrics_format);
+  g_test_add_func ("/deca/server/log/lines", test_log_lines);
   g_test_add_func ("/deca/server/listen/addresses", test_listen_addresses);
 #define ADD(path, func, deferred_start) \
   g_test_add ("/deca/server/http/" path, Fixture, deferred_start, fixture_setup, func, fixture_teardown)
