@@ -14,6 +14,7 @@
 
 #include "deca-engine-error.h"
 #include "deca-json.h"
+#include "deca-store-server.h"
 #include "deca-topic.h"
 
 #define MAX_SOURCE_LENGTH 256
@@ -416,6 +417,122 @@ deca_event_dispatcher_set_store_func (DecaEventDispatcher *self,
   self->store_notify = notify;
   if (old_notify != NULL)
     old_notify (old_data);
+}
+
+static guint dispatcher_deliver_to (DecaEventDispatcher *self,
+                                    DecaTopicEvent      *event,
+                                    GPtrArray           *flows);
+
+typedef struct {
+  DecaStore *store;
+  char *workspace_id;
+} StoreTarget;
+
+static void
+store_target_free (gpointer data)
+{
+  StoreTarget *target = data;
+
+  g_object_unref (target->store);
+  g_free (target->workspace_id);
+  g_free (target);
+}
+
+static gboolean
+store_event_cb (DecaTopicEvent  *event,
+                GPtrArray       *flow_ids,
+                gpointer         user_data,
+                GError         **error)
+{
+  StoreTarget *target = user_data;
+  g_autofree char *payload = deca_topic_event_to_string (event);
+  DecaTopicEventRecord record = {
+    .workspace_id = target->workspace_id,
+    .topic = event->topic,
+    .payload = payload,
+    .published_at = event->time_us,
+    .source = event->source,
+  };
+
+  return deca_store_append_topic_event (target->store, &record, NULL, error);
+}
+
+void
+deca_event_dispatcher_set_store (DecaEventDispatcher *self,
+                                 DecaStore           *store,
+                                 const char          *workspace_id)
+{
+  StoreTarget *target;
+
+  g_return_if_fail (DECA_IS_EVENT_DISPATCHER (self));
+  g_return_if_fail (DECA_IS_STORE (store));
+  g_return_if_fail (workspace_id != NULL);
+
+  target = g_new0 (StoreTarget, 1);
+  target->store = g_object_ref (store);
+  target->workspace_id = g_strdup (workspace_id);
+  deca_event_dispatcher_set_store_func (self, store_event_cb, target, store_target_free);
+}
+
+gint64
+deca_event_dispatcher_replay (DecaEventDispatcher  *self,
+                              DecaStore            *store,
+                              const char           *workspace_id,
+                              const char           *flow_id,
+                              gint64                after_id,
+                              guint                 limit,
+                              gint64               *last_id,
+                              GError              **error)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  gint64 delivered = 0;
+
+  g_return_val_if_fail (DECA_IS_EVENT_DISPATCHER (self), -1);
+  g_return_val_if_fail (DECA_IS_STORE (store), -1);
+  g_return_val_if_fail (workspace_id != NULL, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  if (last_id != NULL)
+    *last_id = after_id;
+  records = deca_store_list_topic_events (store, workspace_id, after_id, limit, error);
+  if (records == NULL)
+    return -1;
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      DecaTopicEventRecord *record = records->pdata[i];
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(DecaTopicEvent) event = NULL;
+      g_autoptr(GPtrArray) flows = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      node = deca_json_parse (record->payload, -1, &local_error);
+      if (node != NULL)
+        event = deca_topic_event_new_from_json (node, &local_error);
+      if (event == NULL)
+        {
+          g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
+                       _("stored event %" G_GINT64_FORMAT " is not an event: %s"), record->id,
+                       local_error->message);
+          return -1;
+        }
+
+      flows = deca_topic_index_match (self->index, event->topic);
+      if (flow_id != NULL)
+        {
+          gboolean subscribed = FALSE;
+
+          for (guint f = 0; f < flows->len && !subscribed; f++)
+            subscribed = g_str_equal (flows->pdata[f], flow_id);
+          g_ptr_array_set_size (flows, 0);
+          if (subscribed)
+            g_ptr_array_add (flows, g_strdup (flow_id));
+        }
+      delivered += dispatcher_deliver_to (self, event, flows);
+      if (last_id != NULL)
+        *last_id = record->id;
+    }
+  return delivered;
 }
 
 gboolean

@@ -5,6 +5,7 @@
 
 #include "deca-clock.h"
 #include "deca-flow.h"
+#include "deca-store.h"
 
 G_BEGIN_DECLS
 
@@ -81,6 +82,27 @@ void            deca_event_dispatcher_set_store_func      (DecaEventDispatcher *
                                                            DecaEventStoreFunc   func,
                                                            gpointer             user_data,
                                                            GDestroyNotify       notify);
+
+/* Stores every published event in @store (deca_store_append_topic_event(),
+ * engine/deca-store-server.h) under @workspace_id before delivering it: the topic, the
+ * source and the time in their columns, the whole JSON form as the payload. Replaces the
+ * store function; the store is referenced and used from the caller's thread. */
+void            deca_event_dispatcher_set_store           (DecaEventDispatcher *self,
+                                                           DecaStore           *store,
+                                                           const char          *workspace_id);
+/* Replays the events @store keeps for @workspace_id with a store id above @after_id (up
+ * to @limit, 0 = all), oldest first: each goes to the flows subscribed to it now, or only
+ * to @flow_id (nullable) when it is subscribed. *@last_id (nullable) gets the id of the
+ * last event read (@after_id when none). Returns the number of deliveries, or -1 with
+ * the store's error or DECA_ENGINE_ERROR_PARSE for a stored event that is not one. */
+gint64          deca_event_dispatcher_replay              (DecaEventDispatcher *self,
+                                                           DecaStore           *store,
+                                                           const char          *workspace_id,
+                                                           const char          *flow_id,
+                                                           gint64               after_id,
+                                                           guint                limit,
+                                                           gint64              *last_id,
+                                                           GError             **error);
 
 /* Subscribes @flow_id to @pattern. FALSE with the pattern's problem when it is invalid. */
 gboolean        deca_event_dispatcher_subscribe           (DecaEventDispatcher *self,

@@ -14,7 +14,6 @@
 
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
 
 #include "deca-scheduler.h"
 
@@ -22,6 +21,7 @@
 #include <unistd.h>
 
 #include "deca-engine-error.h"
+#include "deca-store-server.h"
 
 #define MAX_SLEEP_US (60 * G_USEC_PER_SEC)
 /* After a failed claim, the next try. */
@@ -55,6 +55,9 @@ struct _DecaScheduler
   DecaScheduleCursorFunc cursor_func;
   gpointer cursor_data;
   GDestroyNotify cursor_notify;
+  DecaScheduleSaveCursorFunc save_func;
+  gpointer save_data;
+  GDestroyNotify save_notify;
 
   GHashTable *schedules;  /* "flow_id\037key" -> Schedule (a reference) */
   GSequence *queue;       /* Schedule, by wake_us then order; holds no reference */
@@ -257,7 +260,18 @@ scheduler_run_schedule (DecaScheduler *self,
     }
 
   if (schedule->cursor == DECA_SCHEDULE_NO_CURSOR || plan->cursor > schedule->cursor)
-    schedule->cursor = plan->cursor;
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* Due times were dropped after the last fire: tell the store, so that the next
+       * process does not look at them again. Failing costs nothing but that. */
+      schedule->cursor = plan->cursor;
+      if (self->save_func != NULL &&
+          !self->save_func (schedule->flow_id, schedule->key, schedule->cursor, self->save_data,
+                            &error))
+        g_message ("Could not save the cursor of schedule %s of flow %s: %s",
+                   schedule->key, schedule->flow_id, error->message);
+    }
   schedule->next_fire = plan->next_wake;
   schedule->wake_us = plan->next_wake == DECA_SCHEDULE_NEVER ||
                       plan->next_wake > G_MAXINT64 / G_USEC_PER_SEC - 1
@@ -330,6 +344,7 @@ deca_scheduler_dispose (GObject *object)
     }
   deca_scheduler_set_claim_func (self, NULL, NULL, NULL);
   deca_scheduler_set_cursor_func (self, NULL, NULL, NULL);
+  deca_scheduler_set_save_cursor_func (self, NULL, NULL, NULL);
   g_clear_object (&self->clock);
   G_OBJECT_CLASS (deca_scheduler_parent_class)->dispose (object);
 }
@@ -500,6 +515,85 @@ deca_scheduler_set_cursor_func (DecaScheduler          *self,
     old_notify (old_data);
 }
 
+void
+deca_scheduler_set_save_cursor_func (DecaScheduler              *self,
+                                     DecaScheduleSaveCursorFunc  func,
+                                     gpointer                    user_data,
+                                     GDestroyNotify              notify)
+{
+  GDestroyNotify old_notify;
+  gpointer old_data;
+
+  g_return_if_fail (DECA_IS_SCHEDULER (self));
+
+  old_notify = self->save_notify;
+  old_data = self->save_data;
+  self->save_func = func;
+  self->save_data = user_data;
+  self->save_notify = notify;
+  if (old_notify != NULL)
+    old_notify (old_data);
+}
+
+static gboolean
+store_claim_cb (const char  *flow_id,
+                const char  *trigger_key,
+                gint64       fire_at_unix,
+                const char  *claimed_by,
+                gpointer     user_data,
+                GError     **error)
+{
+  return deca_store_claim_schedule_fire (user_data, flow_id, trigger_key, fire_at_unix,
+                                         claimed_by, error);
+}
+
+static gboolean
+store_cursor_cb (const char  *flow_id,
+                 const char  *trigger_key,
+                 gint64      *cursor_unix,
+                 gpointer     user_data,
+                 GError     **error)
+{
+  gint64 last = 0;
+
+  if (!deca_store_get_schedule_cursor (user_data, flow_id, trigger_key, &last, error))
+    return FALSE;
+  /* The store says 0 for "never fired". */
+  *cursor_unix = last != 0 ? last : DECA_SCHEDULE_NO_CURSOR;
+  return TRUE;
+}
+
+static gboolean
+store_save_cursor_cb (const char  *flow_id,
+                      const char  *trigger_key,
+                      gint64       cursor_unix,
+                      gpointer     user_data,
+                      GError     **error)
+{
+  return deca_store_set_schedule_cursor (user_data, flow_id, trigger_key, cursor_unix, error);
+}
+
+/*
+ * deca_scheduler_new_for_store:
+ * See the header. Returns (transfer full).
+ */
+DecaScheduler *
+deca_scheduler_new_for_store (DecaClock  *clock,
+                              DecaStore  *store,
+                              const char *claimed_by)
+{
+  DecaScheduler *self;
+
+  g_return_val_if_fail (DECA_IS_STORE (store), NULL);
+
+  self = deca_scheduler_new (clock, claimed_by);
+  deca_scheduler_set_claim_func (self, store_claim_cb, g_object_ref (store), g_object_unref);
+  deca_scheduler_set_cursor_func (self, store_cursor_cb, g_object_ref (store), g_object_unref);
+  deca_scheduler_set_save_cursor_func (self, store_save_cursor_cb, g_object_ref (store),
+                                       g_object_unref);
+  return self;
+}
+
 const char *
 deca_scheduler_get_claimed_by (DecaScheduler *self)
 {
@@ -527,6 +621,8 @@ deca_scheduler_set_grace (DecaScheduler *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GRACE]);
 }
 
+/* The cursor a new schedule starts from: the stored one, or now, which is then saved so
+ * that a process started later also counts from this activation. */
 static gboolean
 scheduler_lookup_cursor (DecaScheduler  *self,
                          const char     *flow_id,
@@ -535,9 +631,14 @@ scheduler_lookup_cursor (DecaScheduler  *self,
                          GError        **error)
 {
   *cursor = DECA_SCHEDULE_NO_CURSOR;
-  if (self->cursor_func == NULL)
+  if (self->cursor_func != NULL &&
+      !self->cursor_func (flow_id, key, cursor, self->cursor_data, error))
+    return FALSE;
+  if (*cursor != DECA_SCHEDULE_NO_CURSOR)
     return TRUE;
-  return self->cursor_func (flow_id, key, cursor, self->cursor_data, error);
+  *cursor = us_to_unix (scheduler_now_us (self));
+  return self->save_func == NULL ||
+         self->save_func (flow_id, key, *cursor, self->save_data, error);
 }
 
 /* Adds or updates with a cursor already looked up. */

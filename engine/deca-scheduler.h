@@ -5,6 +5,7 @@
 #include "deca-clock.h"
 #include "deca-flow.h"
 #include "deca-schedule-plan.h"
+#include "deca-store.h"
 
 G_BEGIN_DECLS
 
@@ -45,6 +46,15 @@ typedef gboolean (*DecaScheduleCursorFunc) (const char  *flow_id,
                                             gpointer     user_data,
                                             GError     **error);
 
+/* Moves the stored cursor of a schedule forward to @cursor_unix (never back) without a
+ * fire: at activation (the schedule starts now, also for the next process) and when the
+ * missed policy dropped due times. Returns FALSE with @error when it could not. */
+typedef gboolean (*DecaScheduleSaveCursorFunc) (const char  *flow_id,
+                                                const char  *trigger_key,
+                                                gint64       cursor_unix,
+                                                gpointer     user_data,
+                                                GError     **error);
+
 #define DECA_TYPE_SCHEDULER (deca_scheduler_get_type ())
 G_DECLARE_FINAL_TYPE (DecaScheduler, deca_scheduler, DECA, SCHEDULER, GObject)
 
@@ -60,6 +70,18 @@ void           deca_scheduler_set_cursor_func  (DecaScheduler          *self,
                                                 DecaScheduleCursorFunc  func,
                                                 gpointer                user_data,
                                                 GDestroyNotify          notify);
+void           deca_scheduler_set_save_cursor_func (DecaScheduler              *self,
+                                                    DecaScheduleSaveCursorFunc  func,
+                                                    gpointer                    user_data,
+                                                    GDestroyNotify              notify);
+/* A scheduler whose claims, cursor lookups and cursor saves go to @store
+ * (deca_store_claim_schedule_fire(), deca_store_get_schedule_cursor(),
+ * deca_store_set_schedule_cursor(); engine/deca-store-server.h), which it references and
+ * uses from the caller's thread. Several processes with schedulers on one database fire
+ * each time once. */
+DecaScheduler *deca_scheduler_new_for_store    (DecaClock              *clock,
+                                                DecaStore              *store,
+                                                const char             *claimed_by);
 
 const char    *deca_scheduler_get_claimed_by   (DecaScheduler          *self);
 /* How late (seconds) a fire may run and count as on time; DECA_SCHEDULE_DEFAULT_GRACE
@@ -71,9 +93,10 @@ void           deca_scheduler_set_grace        (DecaScheduler          *self,
 /* Activates (or updates) the schedule @trigger of @flow_id. A schedule with the same key
  * is replaced, keeping its cursor unless @cursor_unix is given. @cursor_unix is the last
  * fire time, or DECA_SCHEDULE_NO_CURSOR: then the cursor function's answer (when set)
- * or, for a new schedule, now: a schedule starts at its activation. Missed fire times are
- * handled on the next main-loop turn, not inside this call. Returns FALSE with the cursor
- * function's error (nothing changed) when it fails. */
+ * or, for a new schedule, now: a schedule starts at its activation (and that start is
+ * saved through the save-cursor function). Missed fire times are handled on the next
+ * main-loop turn, not inside this call. Returns FALSE with the cursor or save-cursor
+ * function's error (nothing changed) when one fails. */
 gboolean       deca_scheduler_add              (DecaScheduler          *self,
                                                 const char             *flow_id,
                                                 DecaScheduleTrigger    *trigger,

@@ -5,6 +5,8 @@
 
 #include "deca-engine.h"
 #include "deca-event-dispatcher.h"
+#include "deca-store-server.h"
+#include "deca-test-store-dir.h"
 
 typedef struct {
   GPtrArray *deliveries;   /* "flow topic" */
@@ -433,6 +435,94 @@ test_many_flows (Fixture       *fixture,
   g_assert_cmpuint (fixture->deliveries->len, ==, 41);
 }
 
+static void
+count_deliveries_cb (DecaEventDispatcher *dispatcher,
+                     const char          *flow_id,
+                     DecaTopicEvent      *event,
+                     gpointer             user_data)
+{
+  g_ptr_array_add (user_data, g_strdup_printf ("%s %s %s", flow_id, deca_topic_event_get_topic (event),
+                                               deca_topic_event_get_id (event)));
+}
+
+/* Events stored in the store under a workspace, and replayed from it by another
+ * dispatcher: to every subscribed flow, or to one. */
+static void
+test_store_and_replay (void)
+{
+  DecaTestStoreDir dir;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaStore) store = NULL;
+  g_autoptr(DecaEventDispatcher) publisher = deca_event_dispatcher_new (NULL);
+  g_autoptr(DecaEventDispatcher) replayer = deca_event_dispatcher_new (NULL);
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GPtrArray) deliveries = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(DecaTopicEvent) first = NULL;
+  g_autoptr(DecaTopicEvent) second = NULL;
+  g_autoptr(JsonNode) data = json ("{\"amount\": 12.5}");
+  DecaTopicEventRecord *record;
+  gint64 last = 0;
+
+  deca_test_store_dir_init (&dir, "deca-test-events");
+  store = deca_store_open (dir.path, &error);
+  g_assert_no_error (error);
+  g_assert_true (deca_store_create_workspace (store, "acme", "Acme", &error));
+
+  deca_event_dispatcher_set_store (publisher, store, "acme");
+  first = deca_event_dispatcher_publish (publisher, "billing.invoice.paid", data, "api", NULL, &error);
+  g_assert_no_error (error);
+  second = deca_event_dispatcher_publish (publisher, "crm.contact.created", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  records = deca_store_list_topic_events (store, "acme", 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (records->len, ==, 2);
+  record = records->pdata[0];
+  g_assert_cmpstr (record->topic, ==, "billing.invoice.paid");
+  g_assert_cmpstr (record->source, ==, "api");
+  g_assert_cmpint (record->published_at, ==, deca_topic_event_get_time_us (first));
+
+  /* An unknown workspace: the store refuses, so nothing is delivered. */
+  deca_event_dispatcher_set_store (publisher, store, "nowhere");
+  deca_event_dispatcher_subscribe (publisher, "f", ">", NULL);
+  g_signal_connect (publisher, "deliver", G_CALLBACK (count_deliveries_cb), deliveries);
+  g_assert_null (deca_event_dispatcher_publish (publisher, "a.b", NULL, NULL, NULL, &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpuint (deliveries->len, ==, 0);
+
+  g_signal_connect (replayer, "deliver", G_CALLBACK (count_deliveries_cb), deliveries);
+  deca_event_dispatcher_subscribe (replayer, "billing", "billing.>", NULL);
+  deca_event_dispatcher_subscribe (replayer, "everything", ">", NULL);
+
+  g_assert_cmpint (deca_event_dispatcher_replay (replayer, store, "acme", NULL, 0, 0, &last, &error), ==, 3);
+  g_assert_no_error (error);
+  g_assert_cmpint (last, ==, ((DecaTopicEventRecord *) records->pdata[1])->id);
+  g_assert_cmpuint (deliveries->len, ==, 3);
+  {
+    g_autofree char *expected = g_strdup_printf ("billing billing.invoice.paid %s",
+                                                 deca_topic_event_get_id (first));
+
+    /* The replayed event is the published one, id included. */
+    g_assert_cmpstr (deliveries->pdata[0], ==, expected);
+  }
+  g_ptr_array_set_size (deliveries, 0);
+
+  /* To one flow, and from a position. */
+  g_assert_cmpint (deca_event_dispatcher_replay (replayer, store, "acme", "billing", 0, 0, NULL, &error), ==, 1);
+  g_assert_cmpint (deca_event_dispatcher_replay (replayer, store, "acme", "everything",
+                                                 ((DecaTopicEventRecord *) records->pdata[0])->id, 0,
+                                                 &last, &error), ==, 1);
+  g_assert_cmpuint (deliveries->len, ==, 2);
+  g_assert_cmpint (deca_event_dispatcher_replay (replayer, store, "acme", NULL, last, 0, &last, &error), ==, 0);
+  g_assert_no_error (error);
+
+  g_clear_object (&publisher);
+  g_clear_object (&replayer);
+  g_assert_finalize_object (g_steal_pointer (&store));
+  deca_test_store_dir_clear (&dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -449,6 +539,7 @@ main (int    argc,
   ADD ("set-flow", test_set_flow);
   ADD ("many-flows", test_many_flows);
 #undef ADD
+  g_test_add_func ("/deca/engine/event-dispatcher/store-and-replay", test_store_and_replay);
 
   return g_test_run ();
 }

@@ -6,6 +6,8 @@
 
 #include "deca-engine.h"
 #include "deca-scheduler.h"
+#include "deca-store-server.h"
+#include "deca-test-store-dir.h"
 
 static gint64
 at (const char *iso)
@@ -528,6 +530,87 @@ test_set_flow (void)
   recorder_clear (&recorder);
 }
 
+static DecaStore *
+open_store (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = deca_store_open (path, &error);
+
+  g_assert_no_error (error);
+  return store;
+}
+
+static DecaScheduler *
+store_scheduler (DecaManualClock *clock,
+                 DecaStore       *store,
+                 const char      *name,
+                 GPtrArray       *fires,
+                 DecaFlow        *flow)
+{
+  g_autoptr(GError) error = NULL;
+  DecaScheduler *scheduler = deca_scheduler_new_for_store (DECA_CLOCK (clock), store, name);
+
+  g_object_set_data (G_OBJECT (scheduler), "name", (gpointer) name);
+  g_signal_connect (scheduler, "fire", G_CALLBACK (on_fire_any_time), fires);
+  g_assert_true (deca_scheduler_set_flow (scheduler, flow, &error));
+  g_assert_no_error (error);
+  return scheduler;
+}
+
+/* Two processes (two connections to one database) schedule the same flow: each fire
+ * once. A third started after downtime catches up from the stored cursor. */
+static void
+test_store (void)
+{
+  DecaTestStoreDir dir;
+  g_autoptr(DecaManualClock) clock = deca_manual_clock_new (at ("2026-06-01T09:00:30Z") * G_USEC_PER_SEC);
+  g_autoptr(GPtrArray) fires = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(DecaFlow) flow = flow_from_text (
+    "{\"id\": \"report\", \"name\": \"R\", \"nodes\": [], \"triggers\": ["
+    " {\"type\": \"schedule\", \"cron\": \"*/10 * * * *\", \"missed\": \"run_all\","
+    "  \"catch_up_limit\": 50}]}");
+  const char *key = "schedule:UTC:*/10 * * * *";
+  DecaStore *stores[3];
+  DecaScheduler *schedulers[3];
+  g_autoptr(GError) error = NULL;
+  gint64 cursor = -1;
+
+  deca_test_store_dir_init (&dir, "deca-test-scheduler");
+  for (guint i = 0; i < 3; i++)
+    stores[i] = open_store (dir.path);
+
+  schedulers[0] = store_scheduler (clock, stores[0], "a", fires, flow);
+  /* Activation is saved: the second process counts from the same start. */
+  g_assert_true (deca_store_get_schedule_cursor (stores[1], "report", key, &cursor, &error));
+  g_assert_cmpint (cursor, ==, at ("2026-06-01T09:00:30Z"));
+  schedulers[1] = store_scheduler (clock, stores[1], "b", fires, flow);
+
+  deca_manual_clock_advance (clock, G_GINT64_CONSTANT (2) * 3600 * G_USEC_PER_SEC);
+  g_assert_cmpuint (fires->len, ==, 12);
+  g_assert_true (deca_store_get_schedule_cursor (stores[1], "report", key, &cursor, &error));
+  g_assert_cmpint (cursor, ==, at ("2026-06-01T11:00:00Z"));
+
+  /* Both go down for an hour; a third process comes up and runs what was missed, once. */
+  g_assert_finalize_object (schedulers[0]);
+  g_assert_finalize_object (schedulers[1]);
+  deca_manual_clock_advance (clock, G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC);
+  schedulers[2] = store_scheduler (clock, stores[2], "c", fires, flow);
+  deca_manual_clock_advance (clock, 0);
+  g_assert_cmpuint (fires->len, ==, 18);
+
+  for (guint i = 0; i < fires->len; i++)
+    g_assert_true (g_hash_table_add (seen, (char *) fires->pdata[i] + 2));
+  g_assert_true (g_hash_table_contains (seen, "report schedule:UTC:*/10 * * * * 2026-06-01T09:10:00+00:00"));
+  g_assert_true (g_hash_table_contains (seen, "report schedule:UTC:*/10 * * * * 2026-06-01T12:00:00+00:00"));
+  g_assert_cmpstr (fires->pdata[17], ==, "c report schedule:UTC:*/10 * * * * 2026-06-01T12:00:00+00:00");
+
+  g_assert_finalize_object (schedulers[2]);
+  for (guint i = 0; i < 3; i++)
+    g_assert_finalize_object (stores[i]);
+  deca_test_store_dir_clear (&dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -540,6 +623,7 @@ main (int    argc,
   g_test_add_func ("/deca/engine/scheduler/two-schedulers", test_two_schedulers);
   g_test_add_func ("/deca/engine/scheduler/claim-failure", test_claim_failure);
   g_test_add_func ("/deca/engine/scheduler/set-flow", test_set_flow);
+  g_test_add_func ("/deca/engine/scheduler/store", test_store);
 
   return g_test_run ();
 }
