@@ -511,9 +511,11 @@ deca_event_dispatcher_replay (DecaEventDispatcher  *self,
         event = deca_topic_event_new_from_json (node, &local_error);
       if (event == NULL)
         {
+          g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, record->id);
+
+          /* Translators: the first %s is the event's number in the store */
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
-                       _("stored event %" G_GINT64_FORMAT " is not an event: %s"), record->id,
-                       local_error->message);
+                       _("stored event %s is not an event: %s"), id, local_error->message);
           return -1;
         }
 
@@ -668,9 +670,14 @@ check_data_size (DecaEventDispatcher  *self,
 {
   if (size <= self->max_data_size)
     return TRUE;
-  g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_LIMIT,
-               _("data: is %" G_GSIZE_FORMAT " bytes; at most %" G_GSIZE_FORMAT " are allowed"),
-               size, self->max_data_size);
+  {
+    g_autofree char *bytes = g_strdup_printf ("%" G_GSIZE_FORMAT, size);
+    g_autofree char *limit = g_strdup_printf ("%" G_GSIZE_FORMAT, self->max_data_size);
+
+    /* Translators: both %s are numbers of bytes */
+    g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_LIMIT,
+                 _("data: is %s bytes; at most %s are allowed"), bytes, limit);
+  }
   return FALSE;
 }
 

@@ -48,9 +48,11 @@ topic_check (const char  *text,
   length = strlen (text);
   if (length > DECA_TOPIC_MAX_LENGTH)
     {
+      g_autofree char *bytes = g_strdup_printf ("%" G_GSIZE_FORMAT, length);
+
+      /* Translators: the first %s is a number of bytes */
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_LIMIT,
-                   _("is %" G_GSIZE_FORMAT " bytes long; at most %d are allowed"),
-                   length, DECA_TOPIC_MAX_LENGTH);
+                   _("is %s bytes long; at most %d are allowed"), bytes, DECA_TOPIC_MAX_LENGTH);
       return FALSE;
     }
   if (!g_utf8_validate (text, length, NULL))
