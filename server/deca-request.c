@@ -118,6 +118,13 @@ deca_request_get_route (DecaRequest *self)
   return self->route != NULL ? deca_route_get_pattern (self->route) : NULL;
 }
 
+guint64
+deca_request_get_required_permissions (DecaRequest *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->route != NULL ? deca_route_get_required_permissions (self->route) : 0;
+}
+
 const char *
 deca_request_get_trace_id (DecaRequest *self)
 {

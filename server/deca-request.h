@@ -30,6 +30,9 @@ const char        *deca_request_get_path       (DecaRequest  *self);
 /* The matched route's pattern ("/api/v1/flows/{id}"); NULL before routing or without a
  * route (404). */
 const char        *deca_request_get_route      (DecaRequest  *self);
+/* The matched route's deca_route_get_required_permissions() (0 without a route): what
+ * the authentication step checks the caller's permissions against. */
+guint64            deca_request_get_required_permissions (DecaRequest *self);
 /* The trace id: the caller's X-Request-Id when it is sane (1 to 128 characters of
  * letters, digits and "-_.:"), else a fresh one. Answers carry it as X-Request-Id. */
 const char        *deca_request_get_trace_id   (DecaRequest  *self);

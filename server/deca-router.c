@@ -23,6 +23,7 @@ struct _DecaRoute
   char *method;
   char *pattern;
   DecaRouteFlags flags;
+  guint64 required_permissions;
   GArray *segments;  /* Segment */
   DecaRouteHandler handler;
   gpointer user_data;
@@ -105,6 +106,21 @@ deca_route_get_flags (const DecaRoute *route)
 {
   g_return_val_if_fail (route != NULL, DECA_ROUTE_NONE);
   return route->flags;
+}
+
+guint64
+deca_route_get_required_permissions (const DecaRoute *route)
+{
+  g_return_val_if_fail (route != NULL, 0);
+  return route->required_permissions;
+}
+
+void
+deca_route_set_required_permissions (DecaRoute *route,
+                                     guint64    permissions)
+{
+  g_return_if_fail (route != NULL);
+  route->required_permissions = permissions;
 }
 
 void
@@ -215,7 +231,7 @@ parse_pattern (const char  *pattern,
   return g_steal_pointer (&segments);
 }
 
-gboolean
+DecaRoute *
 deca_router_add (DecaRouter       *self,
                  const char       *method,
                  const char       *pattern,
@@ -228,14 +244,14 @@ deca_router_add (DecaRouter       *self,
   g_autoptr(GArray) segments = NULL;
   DecaRoute *route;
 
-  g_return_val_if_fail (DECA_IS_ROUTER (self), FALSE);
-  g_return_val_if_fail (method != NULL && method[0] != '\0', FALSE);
-  g_return_val_if_fail (pattern != NULL, FALSE);
-  g_return_val_if_fail (handler != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (DECA_IS_ROUTER (self), NULL);
+  g_return_val_if_fail (method != NULL && method[0] != '\0', NULL);
+  g_return_val_if_fail (pattern != NULL, NULL);
+  g_return_val_if_fail (handler != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!(segments = parse_pattern (pattern, error)))
-    return FALSE;
+    return NULL;
   for (guint i = 0; i < self->routes->len; i++)
     {
       DecaRoute *other = g_ptr_array_index (self->routes, i);
@@ -244,7 +260,7 @@ deca_router_add (DecaRouter       *self,
         {
           g_set_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CONFIG,
                        "the route %s %s exists already", method, pattern);
-          return FALSE;
+          return NULL;
         }
     }
 
@@ -257,7 +273,7 @@ deca_router_add (DecaRouter       *self,
   route->user_data = user_data;
   route->destroy = destroy;
   g_ptr_array_add (self->routes, route);
-  return TRUE;
+  return route;
 }
 
 /* Matches @parts (the path's segments) against @route. On a match returns TRUE and fills

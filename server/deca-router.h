@@ -41,6 +41,13 @@ typedef struct _DecaRoute DecaRoute;
 const char     *deca_route_get_method  (const DecaRoute *route);
 const char     *deca_route_get_pattern (const DecaRoute *route);
 DecaRouteFlags  deca_route_get_flags   (const DecaRoute *route);
+/* What the caller must be allowed to do for this route: a mask the authentication step
+ * reads (a DecaPermissions mask of deca-rbac.h: DECA_PERMISSION_READ_FLOWS | ...). 0, the
+ * default, is "nothing in particular"; the authentication step decides what that means
+ * for a route that is not public. */
+guint64         deca_route_get_required_permissions (const DecaRoute *route);
+void            deca_route_set_required_permissions (DecaRoute       *route,
+                                                     guint64          permissions);
 /* Calls the route's handler. */
 void            deca_route_invoke      (const DecaRoute *route,
                                         DecaRequest     *request);
@@ -56,11 +63,12 @@ G_DECLARE_FINAL_TYPE (DecaRouter, deca_router, DECA, ROUTER, GObject)
 
 DecaRouter      *deca_router_new   (void);
 
-/* Adds a route for @method ("GET", upper case) and @pattern. Fails with
- * DECA_SERVER_ERROR_CONFIG when the pattern is malformed (no leading slash, an empty
- * segment, a bad parameter name, a name used twice, a rest parameter not last) or the
- * method and pattern are taken. @destroy frees @user_data with the router. */
-gboolean         deca_router_add   (DecaRouter       *self,
+/* Adds a route for @method ("GET", upper case) and @pattern. Returns (transfer none)
+ * the route (owned by the router), or NULL with DECA_SERVER_ERROR_CONFIG when the pattern
+ * is malformed (no leading slash, an empty segment, a bad parameter name, a name used
+ * twice, a rest parameter not last) or the method and pattern are taken. @destroy frees
+ * @user_data with the router. */
+DecaRoute       *deca_router_add   (DecaRouter       *self,
                                     const char       *method,
                                     const char       *pattern,
                                     DecaRouteFlags    flags,

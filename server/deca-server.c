@@ -618,7 +618,7 @@ deca_server_get_port (DecaServer *self)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (self->address));
 }
 
-gboolean
+DecaRoute *
 deca_server_add_route (DecaServer       *self,
                        const char       *method,
                        const char       *pattern,
@@ -628,7 +628,7 @@ deca_server_add_route (DecaServer       *self,
                        GDestroyNotify    destroy,
                        GError          **error)
 {
-  g_return_val_if_fail (DECA_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (DECA_IS_SERVER (self), NULL);
 
   return deca_router_add (self->router, method, pattern, flags, handler, user_data, destroy, error);
 }

@@ -76,8 +76,9 @@ void         deca_server_stop            (DecaServer   *self);
 char        *deca_server_get_uri         (DecaServer   *self);
 guint16      deca_server_get_port        (DecaServer   *self);
 
-/* Adds a route (see deca_router_add()). */
-gboolean     deca_server_add_route       (DecaServer       *self,
+/* Adds a route (see deca_router_add()). Returns (transfer none) the route, or NULL with
+ * @error. */
+DecaRoute   *deca_server_add_route       (DecaServer       *self,
                                           const char       *method,
                                           const char       *pattern,
                                           DecaRouteFlags    flags,

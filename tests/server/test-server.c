@@ -108,6 +108,12 @@ auth_cb (DecaRequest  *request,
 
   if (g_strcmp0 (authorization, "Bearer good") == 0)
     {
+      /* This caller holds the permission 0x1 only. */
+      if ((deca_request_get_required_permissions (request) & ~(guint64) 0x1) != 0)
+        {
+          g_set_error_literal (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_FORBIDDEN, "not allowed");
+          return FALSE;
+        }
       deca_request_set_principal (request, g_strdup ("alice"), g_free);
       return TRUE;
     }
@@ -148,6 +154,7 @@ server_thread (gpointer data)
   DecaServerOptions options = { 0 };
   FILE *log_stream;
   g_autofree char *data_dir = g_build_filename (fixture->dir, "data", NULL);
+  DecaRoute *route;
 
   g_main_context_push_thread_default (fixture->context);
   log_stream = fopen (fixture->log_path, "w");
@@ -160,20 +167,23 @@ server_thread (gpointer data)
   fixture->server = deca_server_new (&options, &error);
   g_assert_no_error (error);
 
-  g_assert_true (deca_server_add_route (fixture->server, "POST", "/api/v1/test/{id}", DECA_ROUTE_NONE,
-                                        echo_cb, NULL, NULL, &error));
-  g_assert_true (deca_server_add_route (fixture->server, "GET", "/api/v1/test/{id}", DECA_ROUTE_NONE,
-                                        echo_cb, NULL, NULL, &error));
-  g_assert_true (deca_server_add_route (fixture->server, "DELETE", "/api/v1/test/{id}", DECA_ROUTE_NONE,
-                                        echo_cb, NULL, NULL, &error));
-  g_assert_true (deca_server_add_route (fixture->server, "POST", "/hooks/{path*}", DECA_ROUTE_RAW_BODY,
-                                        rest_cb, NULL, NULL, &error));
-  g_assert_true (deca_server_add_route (fixture->server, "GET", "/deferred", DECA_ROUTE_NONE,
-                                        deferred_cb, NULL, NULL, &error));
-  g_assert_true (deca_server_add_route (fixture->server, "GET", "/broken", DECA_ROUTE_NONE,
-                                        engine_error_cb, NULL, NULL, &error));
-  g_assert_true (deca_server_add_route (fixture->server, "GET", "/whoami", DECA_ROUTE_NONE,
-                                        whoami_cb, NULL, NULL, &error));
+  g_assert_nonnull (deca_server_add_route (fixture->server, "POST", "/api/v1/test/{id}", DECA_ROUTE_NONE,
+                                           echo_cb, NULL, NULL, &error));
+  g_assert_nonnull (deca_server_add_route (fixture->server, "GET", "/api/v1/test/{id}", DECA_ROUTE_NONE,
+                                           echo_cb, NULL, NULL, &error));
+  g_assert_nonnull (deca_server_add_route (fixture->server, "DELETE", "/api/v1/test/{id}", DECA_ROUTE_NONE,
+                                           echo_cb, NULL, NULL, &error));
+  g_assert_nonnull (deca_server_add_route (fixture->server, "POST", "/hooks/{path*}", DECA_ROUTE_RAW_BODY,
+                                           rest_cb, NULL, NULL, &error));
+  g_assert_nonnull (deca_server_add_route (fixture->server, "GET", "/deferred", DECA_ROUTE_NONE,
+                                           deferred_cb, NULL, NULL, &error));
+  g_assert_nonnull (deca_server_add_route (fixture->server, "GET", "/broken", DECA_ROUTE_NONE,
+                                           engine_error_cb, NULL, NULL, &error));
+  g_assert_nonnull (deca_server_add_route (fixture->server, "GET", "/whoami", DECA_ROUTE_NONE,
+                                           whoami_cb, NULL, NULL, &error));
+  route = deca_server_add_route (fixture->server, "GET", "/admin", DECA_ROUTE_NONE, whoami_cb, NULL, NULL, &error);
+  g_assert_nonnull (route);
+  deca_route_set_required_permissions (route, 0x1 | 0x4);
   g_assert_no_error (error);
   if (fixture->with_auth)
     deca_server_set_authenticator (fixture->server, auth_cb, NULL, NULL);
@@ -414,22 +424,22 @@ test_router_match (void)
     "/a/{id}/b/{id}", "/a/{rest*}/b",
   };
 
-  g_assert_true (deca_router_add (router, "GET", "/api/v1/flows", 0, noop_cb, NULL, NULL, &error));
-  g_assert_true (deca_router_add (router, "POST", "/api/v1/flows", 0, noop_cb, NULL, NULL, &error));
-  g_assert_true (deca_router_add (router, "GET", "/api/v1/flows/{id}", 0, noop_cb, NULL, NULL, &error));
-  g_assert_true (deca_router_add (router, "GET", "/api/v1/flows/search", 0, noop_cb, NULL, NULL, &error));
-  g_assert_true (deca_router_add (router, "GET", "/api/v1/flows/{id}/versions/{version}", 0, noop_cb, NULL, NULL, &error));
-  g_assert_true (deca_router_add (router, "PUT", "/api/v1/flows/{id}/versions/{version}", 0, noop_cb, NULL, NULL, &error));
-  g_assert_true (deca_router_add (router, "POST", "/webhook/{workspace}/{path*}", 0, noop_cb, NULL, NULL, &error));
-  g_assert_true (deca_router_add (router, "GET", "/", 0, noop_cb, NULL, NULL, &error));
+  g_assert_nonnull (deca_router_add (router, "GET", "/api/v1/flows", 0, noop_cb, NULL, NULL, &error));
+  g_assert_nonnull (deca_router_add (router, "POST", "/api/v1/flows", 0, noop_cb, NULL, NULL, &error));
+  g_assert_nonnull (deca_router_add (router, "GET", "/api/v1/flows/{id}", 0, noop_cb, NULL, NULL, &error));
+  g_assert_nonnull (deca_router_add (router, "GET", "/api/v1/flows/search", 0, noop_cb, NULL, NULL, &error));
+  g_assert_nonnull (deca_router_add (router, "GET", "/api/v1/flows/{id}/versions/{version}", 0, noop_cb, NULL, NULL, &error));
+  g_assert_nonnull (deca_router_add (router, "PUT", "/api/v1/flows/{id}/versions/{version}", 0, noop_cb, NULL, NULL, &error));
+  g_assert_nonnull (deca_router_add (router, "POST", "/webhook/{workspace}/{path*}", 0, noop_cb, NULL, NULL, &error));
+  g_assert_nonnull (deca_router_add (router, "GET", "/", 0, noop_cb, NULL, NULL, &error));
   g_assert_no_error (error);
 
-  g_assert_false (deca_router_add (router, "GET", "/api/v1/flows", 0, noop_cb, NULL, NULL, &error));
+  g_assert_null (deca_router_add (router, "GET", "/api/v1/flows", 0, noop_cb, NULL, NULL, &error));
   g_assert_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CONFIG);
   g_clear_error (&error);
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
-      g_assert_false (deca_router_add (router, "GET", bad[i], 0, noop_cb, NULL, NULL, &error));
+      g_assert_null (deca_router_add (router, "GET", bad[i], 0, noop_cb, NULL, NULL, &error));
       g_assert_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CONFIG);
       g_clear_error (&error);
     }
@@ -989,6 +999,13 @@ test_authenticator (Fixture       *fixture,
                         "Authorization", "Bearer slow-down", NULL);
   g_assert_cmpuint (status, ==, 429);
   g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (message), "Retry-After"), ==, "7");
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  /* The route's required permissions reach the step: 403. */
+  bytes = request_full (fixture, "GET", "/admin", NULL, NULL, &status, NULL, "Authorization", "Bearer good", NULL);
+  g_assert_cmpuint (status, ==, 403);
+  g_clear_pointer (&error, json_object_unref);
+  error = assert_error_shape (bytes, "forbidden");
   g_clear_pointer (&bytes, g_bytes_unref);
 
   /* Public routes skip the step. */
