@@ -1,9 +1,11 @@
-/* fuzz-jwt.c: libFuzzer target for bearer tokens and API keys.
+/* fuzz-jwt.c: libFuzzer target for bearer tokens, API keys and encrypted secrets.
  *
  * Every input is what a client may put after "Authorization: Bearer ": the JWT verifier
- * (with an HS256 secret and a JWKS of one RSA key made at start, so that both signature paths and the
- * claim checks after them are reached), the API key parser, and the base64url decoder
- * they share. The verifier must refuse with a DECA_SERVER_ERROR_TOKEN error whose message
+ * (with an HS256 secret and a JWKS of one RSA key made at start, so that both signature
+ * paths and the claim checks after them are reached), the API key parser, and the
+ * base64url decoder they share. The same bytes also go to the secret box, as a stored
+ * blob to decrypt (which must fail cleanly: the fuzzer cannot forge a GCM tag) and as a
+ * key file. The verifier must refuse with a DECA_SERVER_ERROR_TOKEN error whose message
  * does not contain the input; crashes, leaks and sanitizer reports are the findings.
  *
  * Inputs that start with "HS256:" are signed with the secret before they are verified
@@ -20,11 +22,13 @@
 #include "deca-api-key.h"
 #include "deca-base64url.h"
 #include "deca-jwt.h"
+#include "deca-secret-box.h"
 #include "deca-server-error.h"
 
 static const char secret[] = "fuzz-secret-fuzz-secret-fuzz-secret!";
 
 static DecaJwtVerifier *verifier;
+static DecaSecretBox *box;
 
 /* Returns a JWKS with one fresh 2048-bit RSA key, "k1". The key is irrelevant (nothing
  * valid is signed with it), but the RS256 path needs a real one to get as far as the
@@ -125,6 +129,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
         abort ();
     }
 
+  if (box == NULL)
+    {
+      box = deca_secret_box_new ();
+      if (!deca_secret_box_load_keys (box, "k1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", NULL))
+        abort ();
+    }
+
   if (g_str_has_prefix (text, "HS256:"))
     {
       g_autofree char *token = sign (text + 6);
@@ -160,5 +171,23 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       if (strcmp (again, text) != 0)
         abort ();
     }
+  {
+    g_autoptr(GBytes) blob = g_bytes_new_static (data, size);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) plain = deca_secret_box_decrypt (box, blob, "fuzz", &error);
+    g_autoptr(DecaSecretBox) keys = deca_secret_box_new ();
+    g_autoptr(GError) keys_error = NULL;
+    g_autofree char *key_id = deca_secret_box_get_blob_key_id (blob);
+
+    if (plain != NULL || error == NULL || error->code != DECA_SERVER_ERROR_CRYPTO)
+      abort ();
+    /* A key id read from a blob is a printable, non-empty name. */
+    if (key_id != NULL && (key_id[0] == '\0' || !g_str_is_ascii (key_id)))
+      abort ();
+    if (deca_secret_box_load_keys (keys, text, &keys_error) == (keys_error != NULL))
+      abort ();
+    if (keys_error == NULL && deca_secret_box_get_current_key_id (keys) == NULL)
+      abort ();
+  }
   return 0;
 }
