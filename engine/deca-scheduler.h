@@ -30,8 +30,8 @@ G_BEGIN_DECLS
 /* Claims the fire at @fire_at_unix of the schedule @trigger_key of @flow_id for
  * @claimed_by. Returns TRUE when this caller won the fire, FALSE without @error when
  * someone else has it already, FALSE with @error when the claim could not be made (the
- * scheduler tries again later). The signature of deca_store_claim_schedule_fire() with
- * the store as @user_data. */
+ * scheduler tries again later). These are the answers of deca_store_claim_schedule_fire(),
+ * which deca_scheduler_new_for_store() uses. */
 typedef gboolean (*DecaScheduleClaimFunc)  (const char  *flow_id,
                                             const char  *trigger_key,
                                             gint64       fire_at_unix,

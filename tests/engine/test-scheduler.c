@@ -611,6 +611,48 @@ test_store (void)
   deca_test_store_dir_clear (&dir);
 }
 
+/* Under "skip", times dropped after downtime move the stored cursor, so the next process
+ * does not weigh them again. */
+static void
+test_store_skip (void)
+{
+  DecaTestStoreDir dir;
+  g_autoptr(DecaManualClock) clock = deca_manual_clock_new (at ("2026-06-01T09:30:00Z") * G_USEC_PER_SEC);
+  g_autoptr(GPtrArray) fires = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(DecaFlow) flow = flow_from_text (
+    "{\"id\": \"hourly\", \"name\": \"H\", \"nodes\": [], \"triggers\": ["
+    " {\"type\": \"schedule\", \"cron\": \"0 * * * *\", \"missed\": \"skip\"}]}");
+  g_autoptr(GError) error = NULL;
+  DecaStore *store;
+  DecaScheduler *scheduler;
+  gint64 cursor = 0;
+
+  deca_test_store_dir_init (&dir, "deca-test-scheduler");
+  store = open_store (dir.path);
+  scheduler = store_scheduler (clock, store, "a", fires, flow);
+  deca_manual_clock_advance (clock, G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC);
+  g_assert_cmpuint (fires->len, ==, 1);
+  g_assert_finalize_object (scheduler);
+
+  /* Down from 10:30 to 15:10: 11:00 to 15:00 are missed and skipped. */
+  deca_manual_clock_advance (clock, (G_GINT64_CONSTANT (4) * 3600 + 40 * 60) * G_USEC_PER_SEC);
+  scheduler = store_scheduler (clock, store, "a", fires, flow);
+  deca_manual_clock_advance (clock, 0);
+  g_assert_cmpuint (fires->len, ==, 1);
+  g_assert_true (deca_store_get_schedule_cursor (store, "hourly", "schedule:UTC:0 * * * *", &cursor, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (cursor, ==, at ("2026-06-01T15:00:00Z"));
+
+  /* And the schedule goes on at 16:00. */
+  deca_manual_clock_advance (clock, G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC);
+  g_assert_cmpuint (fires->len, ==, 2);
+  g_assert_cmpstr (fires->pdata[1], ==, "a hourly schedule:UTC:0 * * * * 2026-06-01T16:00:00+00:00");
+
+  g_assert_finalize_object (scheduler);
+  g_assert_finalize_object (store);
+  deca_test_store_dir_clear (&dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -624,6 +666,7 @@ main (int    argc,
   g_test_add_func ("/deca/engine/scheduler/claim-failure", test_claim_failure);
   g_test_add_func ("/deca/engine/scheduler/set-flow", test_set_flow);
   g_test_add_func ("/deca/engine/scheduler/store", test_store);
+  g_test_add_func ("/deca/engine/scheduler/store-skip", test_store_skip);
 
   return g_test_run ();
 }
