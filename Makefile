@@ -1,8 +1,6 @@
 # The two commands of the README, plus the benchmarks. Everything else is meson.
 BUILD     ?= _build
 SANBUILD  ?= _build-san
-EXAMPLE   ?= data/examples/order-webhook.json
-EXAMPLE_INPUT ?= @data/examples/order-webhook.input.json
 
 .PHONY: all deps build build-san run check check-main check-san bench screenshots clean
 
@@ -27,15 +25,18 @@ build-san: deps $(SANBUILD)/build.ninja
 # The studio's settings schema is compiled into the build; this points it there.
 STUDIO_ENV = GSETTINGS_SCHEMA_DIR=$(BUILD)/data
 
-# On a display `make run` starts the studio. Without one it runs the bundled example flow
-# through the engine, until the headless server (`deca serve`) arrives.
+# On a display `make run` starts the studio. Without one it starts the headless server on
+# its embedded SQLite store (in $XDG_DATA_HOME/deca-server), which says where it listens;
+# Ctrl-C stops it. SERVE_LISTEN chooses the address.
+SERVE_LISTEN ?= 127.0.0.1:8080
+
 run: build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
 	  echo "Starting Deca Studio"; \
 	  $(STUDIO_ENV) $(BUILD)/app/deca-studio; \
 	else \
-	  echo "No display: running the example flow with the engine instead of the studio"; \
-	  $(BUILD)/app/deca run $(EXAMPLE) --input $(EXAMPLE_INPUT); \
+	  echo "No display: starting the headless server (deca serve) instead of the studio"; \
+	  $(BUILD)/app/deca serve --listen $(SERVE_LISTEN); \
 	fi
 
 check: check-main check-san

@@ -334,7 +334,8 @@ gboolean    deca_store_backup_to           (DecaStore   *self,
                                             GError     **error);
 
 /* Schedules. @fire_at is a fire time in UTC seconds; @trigger_key names the trigger
- * within the flow (its node id).
+ * within the flow: deca_schedule_trigger_get_key() ("schedule:ZONE:CRON"), so that
+ * reordering triggers keeps their cursors and changing the time starts a new schedule.
  *
  * Claims fire @fire_at of the trigger for @claimed_by (the process, nullable). Returns
  * TRUE for exactly one caller however many connections and processes ask for the same

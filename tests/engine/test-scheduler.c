@@ -101,7 +101,8 @@ joined_fires (Recorder *recorder)
 {
   g_autofree char **copy = g_new0 (char *, recorder->fires->len + 1);
 
-  memcpy (copy, recorder->fires->pdata, recorder->fires->len * sizeof (char *));
+  if (recorder->fires->len > 0)
+    memcpy (copy, recorder->fires->pdata, recorder->fires->len * sizeof (char *));
   return g_strjoinv ("\n", copy);
 }
 
@@ -292,7 +293,9 @@ test_missed_at_activation (void)
       /* The missed runs are handled on the next turn, at activation (05:10). */
       deca_manual_clock_advance (clock, 0);
       copy = g_new0 (char *, fires->len + 1);
-      memcpy (copy, fires->pdata, fires->len * sizeof (char *));
+      /* An empty GPtrArray has no pdata at all, which memcpy may not be given. */
+      if (fires->len > 0)
+        memcpy (copy, fires->pdata, fires->len * sizeof (char *));
       got = g_strjoinv ("\n", copy);
       g_assert_cmpstr (got, ==, cases[i].fires);
 
