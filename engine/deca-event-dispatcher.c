@@ -725,36 +725,6 @@ deca_event_dispatcher_prepare (DecaEventDispatcher  *self,
   return dispatcher_stamp (self, topic, source, deca_json_deep_copy (data));
 }
 
-/* The nesting depth of JSON @text (brackets outside strings), so that deep input is
- * refused before json-glib's parser recurses into it. */
-static guint
-json_text_depth (const char *text,
-                 gsize       length)
-{
-  guint depth = 0, deepest = 0;
-  gboolean in_string = FALSE;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = text[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '{' || c == '[')
-        deepest = MAX (deepest, ++depth);
-      else if ((c == '}' || c == ']') && depth > 0)
-        depth--;
-    }
-  return deepest;
-}
-
 DecaTopicEvent *
 deca_event_dispatcher_prepare_from_text (DecaEventDispatcher  *self,
                                          const char           *topic,
@@ -780,7 +750,7 @@ deca_event_dispatcher_prepare_from_text (DecaEventDispatcher  *self,
       check_data_size (self, length, error);
       return NULL;
     }
-  if (json_text_depth (data, length) > DECA_EVENT_MAX_DATA_DEPTH)
+  if (deca_json_text_too_deep (data, length, DECA_EVENT_MAX_DATA_DEPTH, NULL))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_LIMIT,
                    _("data: is nested deeper than %d levels"), DECA_EVENT_MAX_DATA_DEPTH);

@@ -644,3 +644,40 @@ deca_json_object_lookup (JsonObject *object,
     }
   return node;
 }
+
+gboolean
+deca_json_text_too_deep (const char *text,
+                         gsize       length,
+                         guint       max_depth,
+                         gsize      *offset)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = text[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > max_depth)
+            {
+              if (offset)
+                *offset = i;
+              return TRUE;
+            }
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return FALSE;
+}

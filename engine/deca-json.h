@@ -38,6 +38,15 @@ gboolean    deca_json_object_get_number (JsonObject  *object,
                                          const char  *name,
                                          double      *value);
 
+/* Whether JSON @text (@length bytes) nests arrays and objects deeper than @max_depth
+ * (brackets inside strings do not count); then the byte offset where it first does goes to
+ * @offset (nullable). json-glib's parser recurses once per level, so input from outside is
+ * checked with this before it is parsed: a few kilobytes of brackets overflow a stack. */
+gboolean    deca_json_text_too_deep     (const char  *text,
+                                         gsize        length,
+                                         guint        max_depth,
+                                         gsize       *offset);
+
 /* Splits the RFC 6901 pointer @pointer into its unescaped tokens: "/headers/a~1b" gives
  * { "headers", "a/b" }, "/" and "" give none. A @pointer that does not start with "/" is
  * one member name, taken as it is ("url"). Returns (transfer full). */

@@ -1033,43 +1033,6 @@ position_of (const char *data,
     }
 }
 
-/* Finds where nesting first goes deeper than MAX_JSON_DEPTH, skipping strings. Returns
- * TRUE and the byte offset when it does. */
-static gboolean
-find_excessive_depth (const char *data,
-                      gsize       length,
-                      gsize      *offset)
-{
-  guint depth = 0;
-  gboolean in_string = FALSE;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > MAX_JSON_DEPTH)
-            {
-              *offset = i;
-              return TRUE;
-            }
-        }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
-    }
-  return FALSE;
-}
-
 /* Turns json-glib's "<data>:3:14: Parse error: unexpected ..." into "line 3, column 14:
  * unexpected ...". Messages without a position (bad UTF-8) get one computed here. */
 static char *
@@ -1139,7 +1102,7 @@ deca_validate_flow_data (const char       *data,
       return problems;
     }
 
-  if (find_excessive_depth (data, size, &offset))
+  if (deca_json_text_too_deep (data, size, MAX_JSON_DEPTH, &offset))
     {
       guint line, column;
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "deca-base64url.h"
+#include "deca-json.h"
 #include "deca-server-error.h"
 
 #define HS256_SIGNATURE_SIZE 32
@@ -538,40 +539,6 @@ is_quotable (const char *text)
   return TRUE;
 }
 
-/* TRUE when the JSON text @text nests arrays and objects deeper than MAX_DEPTH. The JSON
- * parser recurses once per level, and a token of 16 KiB can nest 12,000 levels: enough to
- * overflow the stack of a thread with a small one. Brackets inside strings do not count. */
-static gboolean
-is_nested_too_deeply (const guint8 *text,
-                      gsize         len)
-{
-  gboolean in_string = FALSE;
-  guint depth = 0;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      guint8 c = text[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > MAX_DEPTH)
-            return TRUE;
-        }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
-    }
-  return FALSE;
-}
-
 /* Decodes segment @number (1-based) of the token into a JSON object. */
 static JsonObject *
 decode_json_segment (const char  *text,
@@ -591,7 +558,7 @@ decode_json_segment (const char  *text,
                    _("Segment %u of the token is not base64url"), number);
       return NULL;
     }
-  if (is_nested_too_deeply (bytes, bytes_len))
+  if (deca_json_text_too_deep ((const char *) bytes, bytes_len, MAX_DEPTH, NULL))
     {
       g_set_error_literal (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_TOKEN,
                            _("The token's header or claims are nested too deeply"));
@@ -1047,7 +1014,7 @@ deca_jwt_verifier_verify (DecaJwtVerifier  *self,
   if (!check_signature (self, alg, header, token, (gsize) (dot2 - token), signature, signature_len, error))
     return NULL;
 
-  if (is_nested_too_deeply (claims_bytes, claims_len))
+  if (deca_json_text_too_deep ((const char *) claims_bytes, claims_len, MAX_DEPTH, NULL))
     {
       g_set_error_literal (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_TOKEN,
                            _("The token's header or claims are nested too deeply"));
