@@ -1277,6 +1277,37 @@ settle_view (Fixture *f)
   g_assert_true (deca_ui_test_wait_until (view_rests, f->canvas, 5000));
 }
 
+static void
+select_a (Fixture *f)
+{
+  deca_canvas_set_selection (f->canvas, (const char *[]) { "a", NULL });
+}
+
+static void
+highlight_port_of_c (Fixture *f)
+{
+  deca_node_view_set_connect_port (node_view (f, "c"), "error", "Connecting");
+}
+
+/* Makes @change while the view moves (its tiles drawn), and checks that the moving view
+ * then shows what the resting view shows afterwards, and that this differs from how the
+ * view looked before. */
+static void
+assert_change_shows_moving (Fixture *f,
+                            void   (*change) (Fixture *f))
+{
+  g_autofree guchar *before = NULL, *moving = NULL, *rested = NULL;
+
+  move_view (f);
+  before = render_canvas (f);
+  change (f);
+  moving = render_canvas (f);
+  settle_view (f);
+  rested = render_canvas (f);
+  g_assert_cmpuint (count_different_pixels (f, before, rested), >, 100);
+  g_assert_cmpuint (count_different_pixels (f, moving, rested), <, 20);
+}
+
 /* The moving view is drawn from kept tiles: it must show what the resting view shows,
  * and a card that changes while the view moves must show its change. */
 static void
@@ -1284,7 +1315,7 @@ test_moving_view_matches (void)
 {
   Fixture f = { 0 };
   g_autoptr(GError) error = NULL;
-  g_autofree guchar *moving = NULL, *resting = NULL, *selected = NULL, *target = NULL;
+  g_autofree guchar *moving = NULL, *resting = NULL;
   g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
 
   /* The studio's style, which draws the cards' frames and the selection. */
@@ -1311,27 +1342,10 @@ test_moving_view_matches (void)
   g_assert_cmpuint (count_different_pixels (&f, moving, resting), <, 20);
 
   /* A card selected while the view moves shows selected. */
-  move_view (&f);
-  g_free (render_canvas (&f));
-  deca_canvas_set_selection (f.canvas, (const char *[]) { "a", NULL });
-  g_free (moving);
-  moving = render_canvas (&f);
-  settle_view (&f);
-  selected = render_canvas (&f);
-  g_assert_cmpuint (count_different_pixels (&f, resting, selected), >, 100);
-  g_assert_cmpuint (count_different_pixels (&f, moving, selected), <, 20);
-
+  assert_change_shows_moving (&f, select_a);
   /* So does a card that draws differently by itself (the port a keyboard connection
    * leaves from), without a move or a selection. */
-  move_view (&f);
-  g_free (render_canvas (&f));
-  deca_node_view_set_connect_port (node_view (&f, "c"), "error", "Connecting");
-  g_free (moving);
-  moving = render_canvas (&f);
-  settle_view (&f);
-  target = render_canvas (&f);
-  g_assert_cmpuint (count_different_pixels (&f, selected, target), >, 100);
-  g_assert_cmpuint (count_different_pixels (&f, moving, target), <, 20);
+  assert_change_shows_moving (&f, highlight_port_of_c);
 
   /* Cards that move while the view moves (a drag with the view scrolling along) are
    * drawn directly: tiles would have to be drawn anew at every frame. */
