@@ -8,6 +8,7 @@
 #include <glib-unix.h>
 
 #include <deca-server.h>
+#include <deca-api-flows.h>
 
 #include "deca-cli.h"
 
@@ -60,11 +61,13 @@ deca_cli_serve (int    argc,
   };
   DecaServerOptions options = { 0 };
   g_autoptr(DecaServer) server = NULL;
+  g_autoptr(DecaApiFlows) api_flows = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
   g_autoptr(GSocketAddress) address = NULL;
   guint sigint_id, sigterm_id;
+  int resumed;
 
   if (!deca_cli_parse_options ("serve", "",
                                N_("Runs the cloud API server (HTTP API, /health, /metrics) until SIGINT or\n"
@@ -118,6 +121,23 @@ deca_cli_serve (int    argc,
       deca_cli_error (_("serve: %s"), error->message);
       return DECA_CLI_EXIT_USAGE;
     }
+  api_flows = deca_api_flows_register (server, NULL, &error);
+  if (api_flows == NULL)
+    {
+      deca_cli_error (_("serve: %s"), error->message);
+      return DECA_CLI_EXIT_FAILED;
+    }
+  /* The executions a previous run left running go on (docs/execution.md, "Durability");
+   * they run once the main loop does. */
+  resumed = deca_api_flows_resume_interrupted (api_flows, &error);
+  if (resumed < 0)
+    {
+      deca_cli_error (_("serve: %s"), error->message);
+      return DECA_CLI_EXIT_FAILED;
+    }
+  if (resumed > 0)
+    deca_log_writef (deca_server_get_log (server), DECA_LOG_INFO, NULL, "resumed %d interrupted executions", resumed);
+
   if (!deca_server_listen (server, listen != NULL ? listen : "127.0.0.1:8080", &error))
     {
       deca_cli_error (_("serve: %s"), error->message);

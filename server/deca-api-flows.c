@@ -1,0 +1,1627 @@
+/* deca-api-flows.c: the flows and executions resources of the REST API (docs/server.md,
+ * "Flows and executions"). */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <deca-engine-error.h>
+#include <deca-json.h>
+#include <deca-store-server.h>
+#include <deca-validator.h>
+
+#include "deca-api-flows.h"
+#include "deca-audit.h"
+#include "deca-principal.h"
+#include "deca-rbac.h"
+
+#define DEFAULT_PAGE_SIZE 50
+#define MAX_PAGE_SIZE     200
+
+struct _DecaApiFlows
+{
+  GObject parent_instance;
+
+  /* Borrowed: the server owns the routes, which own this object. */
+  DecaServer *server;
+  DecaStore *store;
+
+  /* Owned. */
+  DecaExecutor *executor;
+  DecaNodeRegistry *registry;
+  GMainContext *context;
+  /* Requests of ?wait=true still waiting for their execution (Waiter). */
+  GPtrArray *waiters;
+};
+
+enum {
+  SIGNAL_FLOW_SAVED,
+  SIGNAL_FLOW_ACTIVE_CHANGED,
+  SIGNAL_FLOW_DELETED,
+  SIGNAL_EXECUTION_STARTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (DecaApiFlows, deca_api_flows, G_TYPE_OBJECT)
+
+/* A POST .../execute?wait=true waiting for its execution to finish or pause. */
+typedef struct {
+  DecaApiFlows *self;          /* borrowed: self->waiters owns the waiter */
+  DecaRequest *request;
+  DecaExecution *execution;
+  gulong notify_id;
+  GSource *idle;
+} Waiter;
+
+static void
+waiter_free (Waiter *waiter)
+{
+  if (waiter->notify_id != 0)
+    g_signal_handler_disconnect (waiter->execution, waiter->notify_id);
+  if (waiter->idle != NULL)
+    {
+      g_source_destroy (waiter->idle);
+      g_source_unref (waiter->idle);
+    }
+  g_clear_object (&waiter->execution);
+  g_clear_pointer (&waiter->request, deca_request_unref);
+  g_free (waiter);
+}
+
+/* --- answers ------------------------------------------------------------------------ */
+
+/* A 400 whose details name the bad member of the body by its JSON pointer. */
+static void
+respond_bad_field (DecaRequest *request,
+                   const char  *pointer,
+                   const char  *message)
+{
+  g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "pointer", pointer);
+  json_node_take_object (details, object);
+  deca_request_respond_error_literal (request, DECA_SERVER_ERROR_BAD_REQUEST, message, details);
+}
+
+/* A 400 whose details name the bad query parameter or header (@kind: "parameter",
+ * "header"). */
+static void
+respond_bad_input (DecaRequest *request,
+                   const char  *kind,
+                   const char  *name,
+                   const char  *message)
+{
+  g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, kind, name);
+  json_node_take_object (details, object);
+  deca_request_respond_error_literal (request, DECA_SERVER_ERROR_BAD_REQUEST, message, details);
+}
+
+static void
+respond_not_found (DecaRequest *request,
+                   const char  *what)
+{
+  g_autofree char *message = g_strdup_printf ("no such %s in this workspace", what);
+
+  deca_request_respond_error_literal (request, DECA_SERVER_ERROR_NOT_FOUND, message, NULL);
+}
+
+/* Answers a store or engine failure: not found (another workspace's resource too) as 404
+ * naming @what, the rest as deca_request_respond_error() maps it. */
+static void
+respond_store_error (DecaRequest  *request,
+                     const GError *error,
+                     const char   *what)
+{
+  if (g_error_matches (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND))
+    respond_not_found (request, what);
+  else
+    deca_request_respond_error (request, error, NULL);
+}
+
+/* Problems as {"problems": [{"pointer", "message"}, ...]}. */
+static JsonNode *
+problems_json (GPtrArray *problems)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; i < problems->len; i++)
+    {
+      DecaValidationProblem *problem = g_ptr_array_index (problems, i);
+      JsonObject *item = json_object_new ();
+
+      json_object_set_string_member (item, "pointer", problem->pointer);
+      json_object_set_string_member (item, "message", problem->message);
+      json_array_add_object_element (array, item);
+    }
+  json_object_set_array_member (object, "problems", array);
+  json_node_take_object (node, object);
+  return node;
+}
+
+static void
+respond_problems (DecaRequest *request,
+                  GPtrArray   *problems)
+{
+  g_autoptr(JsonNode) details = problems_json (problems);
+  g_autofree char *message = g_strdup_printf ("the flow is not valid: %u problem%s", problems->len,
+                                              problems->len == 1 ? "" : "s");
+
+  deca_request_respond_error_literal (request, DECA_SERVER_ERROR_UNPROCESSABLE, message, details);
+}
+
+/* --- JSON of records ---------------------------------------------------------------- */
+
+/* Sets @name to the time @us (µs since the epoch) in ISO 8601 UTC, or null when 0. */
+static void
+set_time_member (JsonObject *object,
+                 const char *name,
+                 gint64      us)
+{
+  g_autoptr(GDateTime) seconds = NULL;
+  g_autoptr(GDateTime) time = NULL;
+  g_autofree char *text = NULL;
+
+  if (us <= 0)
+    {
+      json_object_set_null_member (object, name);
+      return;
+    }
+  seconds = g_date_time_new_from_unix_utc (us / G_USEC_PER_SEC);
+  time = seconds ? g_date_time_add (seconds, us % G_USEC_PER_SEC) : NULL;
+  text = time ? g_date_time_format (time, "%Y-%m-%dT%H:%M:%S.%fZ") : NULL;
+  if (text != NULL)
+    json_object_set_string_member (object, name, text);
+  else
+    json_object_set_null_member (object, name);
+}
+
+/* Sets @name to the JSON text @text parsed, or null when NULL or unreadable (the store
+ * writes only JSON there). */
+static void
+set_json_member (JsonObject *object,
+                 const char *name,
+                 const char *text)
+{
+  JsonNode *node = text != NULL ? deca_json_parse (text, -1, NULL) : NULL;
+
+  if (node != NULL)
+    json_object_set_member (object, name, node);
+  else
+    json_object_set_null_member (object, name);
+}
+
+static void
+set_nullable_string_member (JsonObject *object,
+                            const char *name,
+                            const char *value)
+{
+  if (value != NULL)
+    json_object_set_string_member (object, name, value);
+  else
+    json_object_set_null_member (object, name);
+}
+
+/* A flow as the API shows it; with @document (transfer none, nullable) its document. */
+static JsonNode *
+flow_json (const DecaFlowSummary *summary,
+           JsonNode              *document)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "id", summary->id);
+  json_object_set_string_member (object, "name", summary->name);
+  json_object_set_int_member (object, "version", summary->latest_version);
+  json_object_set_boolean_member (object, "active", summary->active);
+  set_time_member (object, "created_at", summary->created_at);
+  set_time_member (object, "updated_at", summary->updated_at);
+  if (document != NULL)
+    json_object_set_member (object, "document", json_node_copy (document));
+  json_node_take_object (node, object);
+  return node;
+}
+
+static JsonObject *
+version_object (const DecaFlowVersionInfo *info)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_int_member (object, "version", info->version);
+  set_nullable_string_member (object, "name", info->name);
+  set_time_member (object, "created_at", info->created_at);
+  return object;
+}
+
+static JsonObject *
+node_result_object (const DecaNodeResultRecord *record)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "node_key", record->node_key);
+  json_object_set_string_member (object, "node_id", record->node_id);
+  json_object_set_string_member (object, "status", record->status);
+  set_nullable_string_member (object, "port", record->port);
+  set_json_member (object, "input", record->input);
+  set_json_member (object, "output", record->output);
+  set_json_member (object, "error", record->error);
+  json_object_set_int_member (object, "attempts", record->attempts);
+  set_time_member (object, "started_at", record->started_at);
+  set_time_member (object, "finished_at", record->finished_at);
+  return object;
+}
+
+/* An execution as the API shows it; with @node_results (element-type
+ * DecaNodeResultRecord, nullable) its node results and the approvals it waits for. */
+static JsonNode *
+execution_json (const DecaExecutionRecord *record,
+                GPtrArray                 *node_results)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "id", record->id);
+  json_object_set_string_member (object, "flow_id", record->flow_id);
+  json_object_set_int_member (object, "flow_version", record->flow_version);
+  json_object_set_string_member (object, "status", record->status);
+  set_nullable_string_member (object, "parent_id", record->parent_id);
+  set_json_member (object, "trigger", record->trigger);
+  set_json_member (object, "input", record->input);
+  set_json_member (object, "output", record->output);
+  set_json_member (object, "error", record->error);
+  set_time_member (object, "created_at", record->created_at);
+  set_time_member (object, "started_at", record->started_at);
+  set_time_member (object, "finished_at", record->finished_at);
+  if (node_results != NULL)
+    {
+      JsonArray *results = json_array_new ();
+      JsonArray *waiting = json_array_new ();
+
+      for (guint i = 0; i < node_results->len; i++)
+        {
+          DecaNodeResultRecord *result = g_ptr_array_index (node_results, i);
+
+          json_array_add_object_element (results, node_result_object (result));
+          if (g_str_equal (result->status, DECA_STATUS_PAUSED))
+            json_array_add_string_element (waiting, result->node_key);
+        }
+      json_object_set_array_member (object, "node_results", results);
+      json_object_set_array_member (object, "waiting_approvals", waiting);
+    }
+  json_node_take_object (node, object);
+  return node;
+}
+
+/* --- access ------------------------------------------------------------------------- */
+
+/* The caller of @request, when it may use the route: a principal bound to a workspace
+ * with every permission the route requires. Otherwise answers 401 or 403 and returns
+ * NULL. The authentication step checks the permissions too; checking here again keeps
+ * these routes closed whatever authenticator is installed. */
+static const DecaPrincipal *
+require_principal (DecaRequest *request)
+{
+  const DecaPrincipal *principal = deca_request_get_principal (request);
+  guint64 required = deca_request_get_required_permissions (request);
+
+  if (principal == NULL)
+    {
+      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_UNAUTHENTICATED,
+                                          "this route needs credentials", NULL);
+      return NULL;
+    }
+  if (principal->workspace_id == NULL)
+    {
+      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_FORBIDDEN,
+                                          "the credentials are not bound to a workspace", NULL);
+      return NULL;
+    }
+  if ((deca_rbac_principal_permissions (principal) & required) != required)
+    {
+      g_autofree char *names = deca_permissions_to_string ((DecaPermissions) required);
+      g_autofree char *message = g_strdup_printf ("this needs the permission %s", names);
+
+      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_FORBIDDEN, message, NULL);
+      return NULL;
+    }
+  return principal;
+}
+
+/* Writes an audit line for @request (who, what, which, from where: deca-audit.h). A
+ * failure to write it is logged there; the change it records is done, so it is not
+ * answered. @version (0: none) goes into the details. */
+static void
+audit (DecaRequest *request,
+       const char  *action,
+       const char  *target,
+       gint64       version)
+{
+  g_autoptr(JsonNode) details = NULL;
+
+  if (version > 0)
+    {
+      JsonObject *object = json_object_new ();
+
+      json_object_set_int_member (object, "version", version);
+      details = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (details, object);
+    }
+  deca_server_audit (request, action, target, DECA_AUDIT_OK, details);
+}
+
+/* --- query parameters --------------------------------------------------------------- */
+
+/* Reads ?limit= (1 to MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE when absent); answers 400 and
+ * returns FALSE when it is something else. */
+static gboolean
+read_limit (DecaRequest *request,
+            guint       *limit)
+{
+  const char *text = deca_request_get_query (request, "limit");
+  guint64 value;
+
+  *limit = DEFAULT_PAGE_SIZE;
+  if (text == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (text, 10, 1, MAX_PAGE_SIZE, &value, NULL))
+    {
+      respond_bad_input (request, "parameter", "limit", "limit must be a whole number from 1 to 200");
+      return FALSE;
+    }
+  *limit = (guint) value;
+  return TRUE;
+}
+
+/* Reads an optional boolean query parameter: *@set is FALSE when absent. */
+static gboolean
+read_boolean (DecaRequest *request,
+              const char  *name,
+              gboolean    *set,
+              gboolean    *value)
+{
+  const char *text = deca_request_get_query (request, name);
+
+  *set = text != NULL;
+  *value = FALSE;
+  if (text == NULL)
+    return TRUE;
+  if (g_str_equal (text, "true") || g_str_equal (text, "1"))
+    *value = TRUE;
+  else if (!g_str_equal (text, "false") && !g_str_equal (text, "0"))
+    {
+      g_autofree char *message = g_strdup_printf ("%s must be true or false", name);
+
+      respond_bad_input (request, "parameter", name, message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The body as an object, or NULL for an empty body when @optional. Answers 400 and sets
+ * @ok FALSE for a body that is not an object (or missing when required). */
+static JsonObject *
+read_body_object (DecaRequest *request,
+                  gboolean     optional,
+                  gboolean    *ok)
+{
+  JsonNode *json = deca_request_get_json (request);
+
+  *ok = TRUE;
+  if (json == NULL && optional)
+    return NULL;
+  if (json == NULL || !JSON_NODE_HOLDS_OBJECT (json))
+    {
+      *ok = FALSE;
+      respond_bad_field (request, "", json == NULL ? "the body must be a JSON object, not empty"
+                                                   : "the body must be a JSON object");
+      return NULL;
+    }
+  return json_node_get_object (json);
+}
+
+/* Reads an optional string member @name of @body; answers 400 with its pointer and
+ * returns FALSE when it is there but not a string. */
+static gboolean
+read_string_member (DecaRequest  *request,
+                    JsonObject   *body,
+                    const char   *name,
+                    const char  **value)
+{
+  JsonNode *member = body != NULL ? json_object_get_member (body, name) : NULL;
+  g_autofree char *pointer = NULL;
+  g_autofree char *message = NULL;
+
+  *value = NULL;
+  if (member == NULL || JSON_NODE_HOLDS_NULL (member))
+    return TRUE;
+  if (JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_STRING)
+    {
+      *value = json_node_get_string (member);
+      return TRUE;
+    }
+  pointer = g_strconcat ("/", name, NULL);
+  message = g_strdup_printf ("%s must be a string", name);
+  respond_bad_field (request, pointer, message);
+  return FALSE;
+}
+
+/* --- flows -------------------------------------------------------------------------- */
+
+/* Validates @document and makes it a flow. Answers 422 with every problem (or 400 when
+ * it cannot be read as a flow at all) and returns NULL when it is not valid. */
+static DecaFlow *
+read_valid_flow (DecaApiFlows *self,
+                 DecaRequest  *request,
+                 JsonNode     *document)
+{
+  g_autoptr(GPtrArray) problems = deca_validate_flow_json (document, self->registry);
+  g_autoptr(GError) error = NULL;
+  DecaFlow *flow;
+
+  if (problems->len > 0)
+    {
+      respond_problems (request, problems);
+      return NULL;
+    }
+  flow = deca_flow_new_from_json (document, &error);
+  if (flow == NULL)
+    respond_bad_field (request, "", error->message);
+  return flow;
+}
+
+/* Saves @flow as the newest version of its id in the caller's workspace, the document in
+ * the form the executor saves it (so that running it finds the same version). */
+static gboolean
+save_flow (DecaApiFlows        *self,
+           const DecaPrincipal *principal,
+           DecaFlow            *flow,
+           gint64              *version,
+           GError             **error)
+{
+  g_autofree char *document = deca_flow_to_data (flow, FALSE, NULL);
+  const char *name = deca_flow_get_name (flow);
+
+  return deca_store_save_workspace_flow (self->store, principal->workspace_id, deca_flow_get_id (flow),
+                                         name != NULL ? name : deca_flow_get_id (flow), document, version,
+                                         error);
+}
+
+/* Answers @status with the flow @flow_id of the workspace and its latest document. */
+static void
+respond_flow (DecaApiFlows        *self,
+              DecaRequest         *request,
+              const DecaPrincipal *principal,
+              const char          *flow_id,
+              guint                status)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaFlowSummary) summary = NULL;
+  g_autoptr(JsonNode) document = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *etag = NULL;
+
+  summary = deca_store_get_workspace_flow (self->store, principal->workspace_id, flow_id, &error);
+  if (summary != NULL)
+    text = deca_store_load_workspace_flow (self->store, principal->workspace_id, flow_id, 0, NULL, &error);
+  if (text != NULL)
+    document = deca_json_parse (text, -1, &error);
+  if (document == NULL)
+    {
+      respond_store_error (request, error, "flow");
+      return;
+    }
+  body = flow_json (summary, document);
+  etag = g_strdup_printf ("\"%" G_GINT64_FORMAT "\"", summary->latest_version);
+  deca_request_set_response_header (request, "ETag", etag);
+  deca_request_respond_json (request, status, body);
+}
+
+static int
+compare_summaries_by_id (gconstpointer a,
+                         gconstpointer b)
+{
+  const DecaFlowSummary *summary_a = *(DecaFlowSummary * const *) a;
+  const DecaFlowSummary *summary_b = *(DecaFlowSummary * const *) b;
+
+  return strcmp (summary_a->id, summary_b->id);
+}
+
+static void
+list_flows_cb (DecaRequest *request,
+               gpointer     user_data)
+{
+  DecaApiFlows *self = user_data;
+  const DecaPrincipal *principal;
+  g_autoptr(GPtrArray) summaries = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+  JsonArray *items = json_array_new ();
+  const char *cursor = deca_request_get_query (request, "cursor");
+  const char *last = NULL;
+  gboolean filter_active, active;
+  gboolean more = FALSE;
+  guint limit;
+
+  json_node_take_object (body, object);
+  json_object_set_array_member (object, "items", items);
+  if (!(principal = require_principal (request)) || !read_limit (request, &limit) ||
+      !read_boolean (request, "active", &filter_active, &active))
+    return;
+  summaries = deca_store_list_workspace_flow_summaries (self->store, principal->workspace_id, &error);
+  if (summaries == NULL)
+    {
+      deca_request_respond_error (request, error, NULL);
+      return;
+    }
+  /* Pages go by id, so that a flow saved while a client pages does not move between
+   * pages; the cursor is the last id of the previous page. */
+  g_ptr_array_sort (summaries, compare_summaries_by_id);
+  for (guint i = 0; i < summaries->len; i++)
+    {
+      DecaFlowSummary *summary = g_ptr_array_index (summaries, i);
+
+      if (cursor != NULL && strcmp (summary->id, cursor) <= 0)
+        continue;
+      if (filter_active && summary->active != active)
+        continue;
+      if (json_array_get_length (items) == limit)
+        {
+          more = TRUE;
+          break;
+        }
+      json_array_add_element (items, flow_json (summary, NULL));
+      last = summary->id;
+    }
+  set_nullable_string_member (object, "next_cursor", more ? last : NULL);
+  deca_request_respond_json (request, 200, body);
+}
+
+static void
+create_flow_cb (DecaRequest *request,
+                gpointer     user_data)
+{
+  DecaApiFlows *self = user_data;
+  const DecaPrincipal *principal;
+  g_autoptr(DecaFlow) flow = NULL;
+  g_autoptr(DecaFlowSummary) existing = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *location = NULL;
+  gint64 version = 0;
+  gboolean ok;
+
+  if (!(principal = require_principal (request)))
+    return;
+  read_body_object (request, FALSE, &ok);
+  if (!ok || !(flow = read_valid_flow (self, request, deca_request_get_json (request))))
+    return;
+  existing = deca_store_get_workspace_flow (self->store, principal->workspace_id, deca_flow_get_id (flow), NULL);
+  if (existing != NULL)
+    {
+      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_CONFLICT,
+                                          "a flow with this id exists; PUT changes it", NULL);
+      return;
+    }
+  /* A flow deleted earlier under this id comes back with the new document as its newest
+   * version. Ids are global: one another workspace holds is a conflict too. */
+  if (!deca_store_begin (self->store, &error) ||
+      !save_flow (self, principal, flow, &version, &error) ||
+      !deca_store_set_workspace_flow_deleted (self->store, principal->workspace_id, deca_flow_get_id (flow),
+                                              FALSE, &error) ||
+      !deca_store_commit (self->store, &error))
+    {
+      deca_store_rollback (self->store);
+      if (g_error_matches (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE))
+        deca_request_respond_error_literal (request, DECA_SERVER_ERROR_CONFLICT, "a flow with this id exists", NULL);
+      else
+        deca_request_respond_error (request, error, NULL);
+      return;
+    }
+  audit (request, "flow.create", deca_flow_get_id (flow), 0);
+  g_signal_emit (self, signals[SIGNAL_FLOW_SAVED], 0, principal->workspace_id, deca_flow_get_id (flow), version);
+  location = g_strdup_printf ("/api/v1/flows/%s", deca_flow_get_id (flow));
+  deca_request_set_response_header (request, "Location", location);
+  respond_flow (self, request, principal, deca_flow_get_id (flow), 201);
+}
+
+static void
+get_flow_cb (DecaRequest *request,
+             gpointer     user_data)
+{
+  DecaApiFlows *self = user_data;
+  const DecaPrincipal *principal;
+
+  if (!(principal = require_principal (request)))
+    return;
+  respond_flow (self, request, principal, deca_request_get_param (request, "id"), 200);
+}
+
+/* Reads If-Match: a version number, bare or as the ETag ("3", W/"3"). Sets *@expected to
+ * 0 when absent. Answers 400 and returns FALSE when it is something else. */
+static gboolean
+read_if_match (DecaRequest *request,
+               gint64      *expected)
+{
+  const char *header = deca_request_get_header (request, "If-Match");
+  g_autofree char *text = NULL;
+  gsize length;
+  guint64 value;
+
+  *expected = 0;
+  if (header == NULL)
+    return TRUE;
+  text = g_strstrip (g_strdup (header));
+  if (g_str_has_prefix (text, "W/"))
+    memmove (text, text + 2, strlen (text + 2) + 1);
+  length = strlen (text);
+  if (length >= 2 && text[0] == '"' && text[length - 1] == '"')
+    {
+      memmove (text, text + 1, length - 2);
+      text[length - 2] = '\0';
+    }
+  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &value, NULL))
+    {
+      respond_bad_input (request, "header", "If-Match", "If-Match must be the version number of the flow");
+      return FALSE;
+    }
+  *expected = (gint64) value;
+  return TRUE;
+}
+
+static void
+put_flow_cb (DecaRequest *request,
+             gpointer     user_data)
+{
+  DecaApiFlows *self = user_data;
+  const DecaPrincipal *principal;
+  const char *flow_id = deca_request_get_param (request, "id");
+  g_autoptr(DecaFlowSummary) summary = NULL;
+  g_autoptr(DecaFlow) flow = NULL;
+  g_autoptr(JsonNode) document = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *body;
+  JsonNode *id_member;
+  gint64 expected, version = 0;
+  gboolean ok;
+
+  if (!(principal = require_principal (request)))
+    return;
+  body = read_body_object (request, FALSE, &ok);
+  if (!ok || !read_if_match (request, &expected))
+    return;
+  id_member = json_object_get_member (body, "id");
+  if (id_member != NULL && JSON_NODE_HOLDS_VALUE (id_member) &&
+      json_node_get_value_type (id_member) == G_TYPE_STRING &&
+      !g_str_equal (json_node_get_string (id_member), flow_id))
+    {
+      respond_bad_field (request, "/id", "id must be the flow's id in the path (ids do not change)");
+      return;
+    }
+  summary = deca_store_get_workspace_flow (self->store, principal->workspace_id, flow_id, &error);
+  if (summary == NULL)
+    {
+      respond_store_error (request, error, "flow");
+      return;
+    }
+  if (expected != 0 && expected != summary->latest_version)
+    {
+      g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
+      JsonObject *object = json_object_new ();
+
+      json_object_set_int_member (object, "version", summary->latest_version);
+      json_node_take_object (details, object);
+      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_CONFLICT,
+                                          "the flow has a newer version than If-Match names", details);
+      return;
+    }
+  /* A document without an id takes the path's. */
+  document = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (document, deca_json_object_deep_copy (body));
+  if (id_member == NULL)
+    json_object_set_string_member (json_node_get_object (document), "id", flow_id);
+  if (!(flow = read_valid_flow (self, request, document)))
+    return;
+  if (!save_flow (self, principal, flow, &version, &error))
+    {
+      respond_store_error (request, error, "flow");
+      return;
+    }
+  if (version != summary->latest_version)
+    {
+      audit (request, "flow.update", flow_id, version);
+      g_signal_emit (self, signals[SIGNAL_FLOW_SAVED], 0, principal->workspace_id, flow_id, version);
+    }
+  respond_flow (self, request, principal, flow_id, 200);
+}
+
+static void
+delete_flow_cb (DecaRequest *request,
+                gpointer     user_data)
+{
+  DecaApiFlows *self = user_data;
+  const DecaPrincipal *principal;
+  const char *flow_id = deca_request_get_param (request, "id");
+  g_autoptr(DecaFlowSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!(principal = require_principal (request)))
+    return;
+  summary = deca_store_get_workspace_flow (self->store, principal->workspace_id, flow_id, &error);
+  if (summary == NULL ||
+      !deca_store_set_workspace_flow_deleted (self->store, principal->workspace_id, flow_id, TRUE, &error))
+    {
+      respond_store_error (request, error, "flow");
+      return;
+    }
+  audit (request, "flow.delete", flow_id, 0);
+  if (summary->active)
+    g_signal_emit (self, signals[SIGNAL_FLOW_ACTIVE_CHANGED], 0, principal->workspace_id, flow_id, FALSE);
+  g_signal_emit (self, signals[SIGNAL_FLOW_DELETED], 0, principal->workspace_id, flow_id);
+  deca_request_respond_json (request, 204, NULL);
+}
+
+static void
+list_versions_cb (DecaRequest *request,
+                  gpointer     user_data)
+{
+  DecaApiFlows *self = user_data;
+  const DecaPrincipal *principal;
+  g_autoptr(GPtrArray) versions = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+  JsonArray *items = json_array_new ();
+
+  json_node_take_object (body, object);
+  json_object_set_array_member (object, "items", items);
+  if (!(principal = require_principal (request)))
+    return;
+  versions = deca_store_list_workspace_flow_versions (self->store, principal->workspace_id,
+                                                      deca_request_get_param (request, "id"), &error);
+  if (versions == NULL)
+    {
+      respond_store_error (request, error, "flow");
+      return;
+    }
+  for (guint i = 0; i < versions->len; i++)
+    json_array_add_object_element (items, version_object (g_ptr_array_index (versions, i)));
+  deca_request_respond_json (request, 200, body);
+}
+
+static void
+get_version_cb (DecaRequest *request,
+                gpointer     user_data)
+{
+  DecaApiFlows *self = user_data;
+  const DecaPrincipal *principal;
+  const char *flow_id = deca_request_get_param (request, "id");
+  g_autoptr(GPtrArray) versions = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_autofree char *text = NULL;
+  JsonNode *document;
+  guint64 version;
+
+  if (!(principal = require_principal (request)))
+    return;
+  if (!g_ascii_string_to_unsigned (deca_request_get_param (request, "version"), 10, 1, G_MAXINT64, &version, NULL))
+    {
+      respond_bad_input (request, "parameter", "version", "the version must be a whole number of at least 1");
+      return;
+    }
+  versions = deca_store_list_workspace_flow_versions (self->store, principal->workspace_id, flow_id, &error);
+  if (versions == NULL)
+    {
+      respond_store_error (request, error, "flow");
+      return;
+    }
+  for (guint i = 0; i < versions->len && body == NULL; i++)
+    {
+      DecaFlowVersionInfo *info = g_ptr_array_index (versions, i);
+
+      if (info->version != (gint64) version)
+        continue;
+      text = deca_store_load_workspace_flow (self->store, principal->workspace_id, flow_id, info->version,
+                                             NULL, &error);
+      document = text != NULL ? deca_json_parse (text, -1, &error) : NULL;
+      if (document == NULL)
+        {
+          deca_request_respond_error (request, error, NULL);
+          return;
+        }
+      body = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (body, version_object (info));
+      json_object_set_string_member (json_node_get_object (body), "flow_id", flow_id);
+      json_object_set_member (json_node_get_object (body), "document", document);
+    }
+  if (body == NULL)
+    {
+      respond_not_found (request, "flow version");
+      return;
+    }
+  deca_request_respond_json (request, 200, body);
+}
+
+static void
+set_active (DecaApiFlows *self,
+            DecaRequest  *request,
+            gboolean      active)
+{
+  const DecaPrincipal *principal;
+  const char *flow_id = deca_request_get_param (request, "id");
+  g_autoptr(DecaFlowSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!(principal = require_principal (request)))
+    return;
+  summary = deca_store_get_workspace_flow (self->store, principal->workspace_id, flow_id, &error);
+  if (summary == NULL)
+    {
+      respond_store_error (request, error, "flow");
+      return;
+    }
+  if (summary->active != active)
+    {
+      if (!deca_store_set_workspace_flow_active (self->store, principal->workspace_id, flow_id, active, &error))
+        {
+          respond_store_error (request, error, "flow");
+          return;
+        }
+      audit (request, active ? "flow.activate" : "flow.deactivate", flow_id, 0);
+      g_signal_emit (self, signals[SIGNAL_FLOW_ACTIVE_CHANGED], 0, principal->workspace_id, flow_id, active);
+    }
+  respond_flow (self, request, principal, flow_id, 200);
+}
+
+static void
+activate_cb (DecaRequest *request,
+             gpointer     user_data)
+{
+  set_active (user_data, request, TRUE);
+}
+
+static void
+deactivate_cb (DecaRequest *request,
+               gpointer     user_data)
+{
+  set_active (user_data, request, FALSE);
+}
+
+/* Loads the latest document of @flow_id of the caller's workspace; answers 404 (or the
+ * store's error) and returns NULL when there is none. */
+static JsonNode *
+load_latest_document (DecaApiFlows        *self,
+                      DecaRequest         *request,
+                      const DecaPrincipal *principal,
+                      const char          *flow_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  JsonNode *document = NULL;
+
+  text = deca_store_load_workspace_flow (self->store, principal->workspace_id, flow_id, 0, NULL, &error);
+  if (text != NULL)
+    document = deca_json_parse (text, -1, &error);
+  if (document == NULL)
+    respond_store_error (request, error, "flow");
+  return document;
+}
+
+/* POST /flows/{id}/validate: the problems of the document in the body (a proposed next
+ * version), or of the latest version when the body is empty. Nothing is saved. */
+static void
+validate_cb (DecaRequest *request,
+             gpointer     user_data)
+{
+  DecaApiFlows *self = user_data;
+  const DecaPrincipal *principal;
+  const char *flow_id = deca_request_get_param (request, "id");
+  g_autoptr(DecaFlowSummary) summary = NULL;
+  g_autoptr(JsonNode) document = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  JsonObject *proposed;
+  gboolean ok;
+
+  if (!(principal = require_principal (request)))
+    return;
+  proposed = read_body_object (request, TRUE, &ok);
+  if (!ok)
+    return;
+  summary = deca_store_get_workspace_flow (self->store, principal->workspace_id, flow_id, &error);
+  if (summary == NULL)
+    {
+      respond_store_error (request, error, "flow");
+      return;
+    }
+  if (proposed != NULL)
+    document = json_node_ref (deca_request_get_json (request));
+  else if (!(document = load_latest_document (self, request, principal, flow_id)))
+    return;
+  problems = deca_validate_flow_json (document, self->registry);
+  body = problems_json (problems);
+  json_object_set_boolean_member (json_node_get_object (body), "valid", problems->len == 0);
+  deca_request_respond_json (request, 200, body);
+}
+
+/* --- executions: waiting for one ---------------------------------------------------- */
+
+/* Answers @status with execution @id as the store has it, with its node results. The
+ * executor's pending checkpoints are written first, so the answer is current. */
+static void
+respond_execution (DecaApiFlows        *self,
+                   DecaRequest         *request,
+                   const char          *workspace_id,
+                   const char          *id,
+                   guint                status)
+{
+  g_autoptr(DecaExecutionRecord) record = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) body = NULL;
+
+  if (!deca_executor_flush (self->executor, &error))
+    {
+      deca_request_respond_error (request, error, NULL);
+      return;
+    }
+  record = deca_store_get_workspace_execution (self->store, workspace_id, id, &error);
+  if (record != NULL)
+    results = deca_store_list_node_results (self->store, id, &error);
+  if (results == NULL)
+    {
+      respond_store_error (request, error, "execution");
+      return;
+    }
+  body = execution_json (record, results);
+  deca_request_respond_json (request, status, body);
+}
+
+static gboolean
+execution_settled (DecaExecution *execution)
+{
+  return deca_execution_is_finished (execution) ||
+         deca_execution_get_status (execution) == DECA_EXECUTION_PAUSED;
+}
+
+/* Answers a waiting request from an idle callback: the status notification comes from
+ * inside the executor's round, before that round's checkpoints are written. */
+static gboolean
+waiter_answer_cb (gpointer data)
+{
+  Waiter *waiter = data;
+  DecaApiFlows *self = waiter->self;
+  const DecaPrincipal *principal = deca_request_get_principal (waiter->request);
+
+  g_clear_pointer (&waiter->idle, g_source_unref);
+  if (!deca_request_is_finished (waiter->request))
+    respond_execution (self, waiter->request, principal->workspace_id, deca_execution_get_id (waiter->execution),
+                       200);
+  g_ptr_array_remove (self->waiters, waiter);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+waiter_schedule (Waiter *waiter)
+{
+  if (waiter->idle != NULL)
+    return;
+  waiter->idle = g_idle_source_new ();
+  g_source_set_callback (waiter->idle, waiter_answer_cb, waiter, NULL);
+  g_source_attach (waiter->idle, waiter->self->context);
+}
+
+static void
+waiter_status_cb (GObject    *object,
+                  GParamSpec *pspec,
+                  gpointer    data)
+{
+  Waiter *waiter = data;
+
+  if (execution_settled (waiter->execution))
+    waiter_schedule (waiter);
+}
+
+/* Answers the start of @execution: 202 with its id and a Location, or, with ?wait=true,
+ * 200 with the execution once it finished or paused for an approval. */
+static void
+respond_started (DecaApiFlows        *self,
+                 DecaRequest         *request,
+                 const DecaPrincipal *principal,
+                 DecaExecution       *execution,
+                 gboolean             wait)
+{
+  g_autofree char *location = g_strdup_printf ("/api/v1/executions/%s", deca_execution_get_id (execution));
+
+  g_signal_emit (self, signals[SIGNAL_EXECUTION_STARTED], 0, execution);
+  deca_request_set_response_header (request, "Location", location);
+  if (wait)
+    {
+      Waiter *waiter = g_new0 (Waiter, 1);
+
+      waiter->self = self;
+      waiter->request = deca_request_ref (request);
+      waiter->execution = g_object_ref (execution);
+      waiter->notify_id = g_signal_connect (execution, "notify::status", G_CALLBACK (waiter_status_cb), waiter);
+      g_ptr_array_add (self->waiters, waiter);
+      deca_request_defer (request);
+      if (execution_settled (execution))
+        waiter_schedule (waiter);
+      return;
+    }
+  respond_execution (self, request, principal->workspace_id, deca_execution_get_id (execution), 202);
+}
+
+static void
+execute_cb (DecaRequest *request,
+            gpointer     user_data)
+{
+  DecaApiFlows *self = user_data;
+  const DecaPrincipal *principal;
+  const char *flow_id = deca_request_get_param (request, "id");
+  g_autoptr(JsonNode) document = NULL;
+  g_autoptr(DecaFlow) flow = NULL;
+  g_autoptr(DecaExecution) execution = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *body;
+  JsonNode *input = NULL;
+  gboolean wait, wait_set, ok;
+
+  if (!(principal = require_principal (request)) || !read_boolean (request, "wait", &wait_set, &wait))
+    return;
+  body = read_body_object (request, TRUE, &ok);
+  if (!ok)
+    return;
+  if (body != NULL && (input = json_object_get_member (body, "input")) != NULL && !JSON_NODE_HOLDS_OBJECT (input) &&
+      !JSON_NODE_HOLDS_NULL (input))
+    {
+      respond_bad_field (request, "/input", "input must be an object");
+      return;
+    }
+  if (input != NULL && JSON_NODE_HOLDS_NULL (input))
+    input = NULL;
+  if (!(document = load_latest_document (self, request, principal, flow_id)) ||
+      !(flow = read_valid_flow (self, request, document)))
+    return;
+  execution = deca_executor_start (self->executor, flow, input, &error);
+  if (execution == NULL)
+    {
+      deca_request_respond_error (request, error, NULL);
+      return;
+    }
+  audit (request, "flow.execute", deca_execution_get_id (execution), 0);
+  respond_started (self, request, principal, execution, wait);
+}
+
+/* --- executions --------------------------------------------------------------------- */
+
+static gboolean
+is_status_name (const char *status)
+{
+  const char *names[] = { DECA_STATUS_PENDING, DECA_STATUS_RUNNING, DECA_STATUS_PAUSED, DECA_STATUS_SUCCEEDED,
+                          DECA_STATUS_FAILED, DECA_STATUS_CANCELLED, NULL };
+
+  return g_strv_contains (names, status);
+}
+
+static gboolean
+record_is_finished (const DecaExecutionRecord *record)
+{
+  return g_str_equal (record->status, DECA_STATUS_SUCCEEDED) || g_str_equal (record->status, DECA_STATUS_FAILED) ||
+         g_str_equal (record->status, DECA_STATUS_CANCELLED);
+}
+
+static void
+list_executions_cb (DecaRequest *request,
+                    gpointer     user_data)
+{
+  DecaApiFlows *self = user_data;
+  const DecaPrincipal *principal;
+  const char *status = deca_request_get_query (request, "status");
+  const char *flow_id = deca_request_get_query (request, "flow_id");
+  const char *cursor = deca_request_get_query (request, "cursor");
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+  JsonArray *items = json_array_new ();
+  guint limit;
+
+  json_node_take_object (body, object);
+  json_object_set_array_member (object, "items", items);
+  if (!(principal = require_principal (request)) || !read_limit (request, &limit))
+    return;
+  if (status != NULL && !is_status_name (status))
+    {
+      respond_bad_input (request, "parameter", "status",
+                         "status must be pending, running, paused, succeeded, failed or cancelled");
+      return;
+    }
+  if (!deca_executor_flush (self->executor, &error))
+    {
+      deca_request_respond_error (request, error, NULL);
+      return;
+    }
+  /* One more than the page, to know whether there is a next one. */
+  records = deca_store_list_workspace_executions (self->store, principal->workspace_id, status, flow_id, cursor,
+                                                  limit + 1, &error);
+  if (records == NULL)
+    {
+      if (g_error_matches (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND))
+        respond_bad_input (request, "parameter", "cursor", "cursor is not one this list gave");
+      else
+        deca_request_respond_error (request, error, NULL);
+      return;
+    }
+  for (guint i = 0; i < records->len && i < limit; i++)
+    json_array_add_element (items, execution_json (g_ptr_array_index (records, i), NULL));
+  set_nullable_string_member (object, "next_cursor",
+                              records->len > limit
+                              ? ((DecaExecutionRecord *) g_ptr_array_index (records, limit - 1))->id : NULL);
+  deca_request_respond_json (request, 200, body);
+}
+
+static void
+get_execution_cb (DecaRequest *request,
+                  gpointer     user_data)
+{
+  DecaApiFlows *self = user_data;
+  const DecaPrincipal *principal;
+
+  if (!(principal = require_principal (request)))
+    return;
+  respond_execution (self, request, principal->workspace_id, deca_request_get_param (request, "id"), 200);
+}
+
+/* The execution {id} of the caller's workspace, checkpoints written first; answers 404
+ * and returns NULL when there is none. */
+static DecaExecutionRecord *
+lookup_execution (DecaApiFlows        *self,
+                  DecaRequest         *request,
+                  const DecaPrincipal *principal)
+{
+  g_autoptr(GError) error = NULL;
+  DecaExecutionRecord *record = NULL;
+
+  if (deca_executor_flush (self->executor, &error))
+    record = deca_store_get_workspace_execution (self->store, principal->workspace_id,
+                                                 deca_request_get_param (request, "id"), &error);
+  if (record == NULL)
+    respond_store_error (request, error, "execution");
+  return record;
+}
+
+/* The live execution @id: the executor's, or resumed from the store (a paused one, or
+ * one a previous process left). Answers 409 (another process runs it) or the error and
+ * returns NULL when it cannot be had. */
+static DecaExecution *
+live_execution (DecaApiFlows *self,
+                DecaRequest  *request,
+                const char   *id)
+{
+  g_autoptr(GError) error = NULL;
+  DecaExecution *execution = deca_executor_lookup (self->executor, id);
+
+  if (execution != NULL)
+    return g_object_ref (execution);
+  execution = deca_executor_resume (self->executor, id, &error);
+  if (execution == NULL)
+    deca_request_respond_error (request, error, NULL);
+  return execution;
+}
+
+static void
+cancel_cb (DecaRequest *request,
+           gpointer     user_data)
+{
+  DecaApiFlows *self = user_data;
+  const DecaPrincipal *principal;
+  g_autoptr(DecaExecutionRecord) record = NULL;
+  g_autoptr(DecaExecution) execution = NULL;
+
+  if (!(principal = require_principal (request)) || !(record = lookup_execution (self, request, principal)))
+    return;
+  if (record_is_finished (record))
+    {
+      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_CONFLICT, "the execution has finished", NULL);
+      return;
+    }
+  if (!(execution = live_execution (self, request, record->id)))
+    return;
+  deca_execution_cancel (execution);
+  audit (request, "execution.cancel", record->id, 0);
+  respond_execution (self, request, principal->workspace_id, record->id, 200);
+}
+
+/* Adds to @set the top-level nodes @node_id leads to, itself included. */
+static void
+collect_downstream (DecaFlow   *flow,
+                    const char *node_id,
+                    GHashTable *set)
+{
+  if (!g_hash_table_add (set, (gpointer) node_id))
+    return;
+  for (guint i = 0; i < deca_flow_get_n_connections (flow); i++)
+    {
+      const DecaFlowConnection *connection = deca_flow_get_connection (flow, i);
+
+      if (g_str_equal (connection->from, node_id))
+        collect_downstream (flow, connection->to, set);
+    }
+}
+
+/* The top-level node a node key belongs to: "each[2]/double" -> "each". */
+static char *
+node_key_top (const char *node_key)
+{
+  return g_strndup (node_key, strcspn (node_key, "[/"));
+}
+
+/* Starts a new execution of @original's flow version with its input: from scratch
+ * (@from_node NULL: retry), or keeping the results of the nodes that do not come after
+ * @from_node (resume from a node). The new execution is written to the store as pending
+ * and then resumed by the executor, which runs only what has no result. */
+static DecaExecution *
+rerun_execution (DecaApiFlows              *self,
+                 const DecaExecutionRecord *original,
+                 DecaFlow                  *flow,
+                 const char                *from_node,
+                 GError                   **error)
+{
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GHashTable) downstream = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(JsonNode) trigger_node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *trigger = json_object_new ();
+  g_autofree char *trigger_text = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  DecaExecutionRecord record = { 0 };
+
+  json_object_set_string_member (trigger, "type", from_node != NULL ? "resume" : "retry");
+  json_object_set_string_member (trigger, "execution_id", original->id);
+  if (from_node != NULL)
+    json_object_set_string_member (trigger, "from_node", from_node);
+  json_node_take_object (trigger_node, trigger);
+  trigger_text = deca_json_to_string (trigger_node, FALSE);
+
+  record.id = id;
+  record.flow_id = original->flow_id;
+  record.flow_version = original->flow_version;
+  record.status = (char *) DECA_STATUS_PENDING;
+  record.input = original->input;
+  record.trigger = trigger_text;
+  record.workspace_id = original->workspace_id;
+
+  if (!deca_store_begin (self->store, error))
+    return NULL;
+  if (!deca_store_insert_execution (self->store, &record, error))
+    goto fail;
+  if (from_node != NULL)
+    {
+      collect_downstream (flow, deca_flow_lookup_node (flow, from_node)->id, downstream);
+      if (!(results = deca_store_list_node_results (self->store, original->id, error)))
+        goto fail;
+      for (guint i = 0; i < results->len; i++)
+        {
+          g_autoptr(DecaNodeResultRecord) copy = NULL;
+          DecaNodeResultRecord *result = g_ptr_array_index (results, i);
+          g_autofree char *top = node_key_top (result->node_key);
+
+          if (!g_str_equal (result->status, DECA_STATUS_SUCCEEDED) || g_hash_table_contains (downstream, top))
+            continue;
+          copy = deca_node_result_record_copy (result);
+          g_free (copy->execution_id);
+          copy->execution_id = g_strdup (id);
+          copy->event_seq = 0;
+          if (!deca_store_put_node_result (self->store, copy, error))
+            goto fail;
+        }
+    }
+  if (!deca_store_commit (self->store, error))
+    goto fail;
+  return deca_executor_resume (self->executor, id, error);
+
+fail:
+  deca_store_rollback (self->store);
+  return NULL;
+}
+
+static void
+rerun (DecaApiFlows *self,
+       DecaRequest  *request,
+       gboolean      from_node_wanted)
+{
+  const DecaPrincipal *principal;
+  g_autoptr(DecaExecutionRecord) record = NULL;
+  g_autoptr(DecaExecution) execution = NULL;
+  g_autoptr(DecaFlow) flow = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *document = NULL;
+  const char *from_node = NULL;
+  JsonObject *body = NULL;
+  gboolean ok;
+
+  if (!(principal = require_principal (request)))
+    return;
+  body = read_body_object (request, !from_node_wanted, &ok);
+  if (!ok || (from_node_wanted && !read_string_member (request, body, "from_node", &from_node)))
+    return;
+  if (from_node_wanted && from_node == NULL)
+    {
+      respond_bad_field (request, "/from_node", "from_node is required: the id of the node to run again from");
+      return;
+    }
+  if (!(record = lookup_execution (self, request, principal)))
+    return;
+  if (!record_is_finished (record))
+    {
+      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_CONFLICT,
+                                          "the execution has not finished; cancel it first", NULL);
+      return;
+    }
+  document = deca_store_load_flow (self->store, record->flow_id, record->flow_version, NULL, &error);
+  if (document != NULL)
+    flow = deca_flow_new_from_data (document, -1, &error);
+  if (flow == NULL)
+    {
+      deca_request_respond_error (request, error, NULL);
+      return;
+    }
+  if (from_node != NULL && deca_flow_lookup_node (flow, from_node) == NULL)
+    {
+      respond_bad_field (request, "/from_node", "from_node is not a node of the execution's flow version");
+      return;
+    }
+  execution = rerun_execution (self, record, flow, from_node, &error);
+  if (execution == NULL)
+    {
+      deca_request_respond_error (request, error, NULL);
+      return;
+    }
+  audit (request, from_node != NULL ? "execution.resume" : "execution.retry",
+         deca_execution_get_id (execution), 0);
+  respond_started (self, request, principal, execution, FALSE);
+}
+
+static void
+retry_cb (DecaRequest *request,
+          gpointer     user_data)
+{
+  rerun (user_data, request, FALSE);
+}
+
+static void
+resume_cb (DecaRequest *request,
+           gpointer     user_data)
+{
+  rerun (user_data, request, TRUE);
+}
+
+static void
+decide (DecaApiFlows *self,
+        DecaRequest  *request,
+        gboolean      approved)
+{
+  const DecaPrincipal *principal;
+  g_autoptr(DecaExecutionRecord) record = NULL;
+  g_autoptr(DecaExecution) execution = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *node = NULL;
+  const char *comment = NULL;
+  JsonObject *body;
+  gboolean ok;
+
+  if (!(principal = require_principal (request)))
+    return;
+  body = read_body_object (request, TRUE, &ok);
+  if (!ok || !read_string_member (request, body, "node", &node) ||
+      !read_string_member (request, body, "comment", &comment))
+    return;
+  if (!(record = lookup_execution (self, request, principal)))
+    return;
+  if (!(results = deca_store_list_node_results (self->store, record->id, &error)))
+    {
+      deca_request_respond_error (request, error, NULL);
+      return;
+    }
+  if (node == NULL)
+    {
+      /* Without a node: the one approval the execution waits for. */
+      for (guint i = 0; i < results->len; i++)
+        {
+          DecaNodeResultRecord *result = g_ptr_array_index (results, i);
+
+          if (!g_str_equal (result->status, DECA_STATUS_PAUSED))
+            continue;
+          if (node != NULL)
+            {
+              respond_bad_field (request, "/node", "several approvals wait: name the node to decide");
+              return;
+            }
+          node = result->node_key;
+        }
+      if (node == NULL)
+        {
+          deca_request_respond_error_literal (request, DECA_SERVER_ERROR_CONFLICT,
+                                              "the execution is not waiting for an approval", NULL);
+          return;
+        }
+    }
+  if (!deca_executor_decide (self->executor, record->id, node, approved, comment, principal->subject, &error))
+    {
+      deca_request_respond_error (request, error, NULL);
+      return;
+    }
+  audit (request, approved ? "execution.approve" : "execution.reject", record->id, 0);
+  /* A paused execution is not live: it goes on once resumed, with the decision. */
+  if (!(execution = live_execution (self, request, record->id)))
+    return;
+  respond_execution (self, request, principal->workspace_id, record->id, 200);
+}
+
+static void
+approve_cb (DecaRequest *request,
+            gpointer     user_data)
+{
+  decide (user_data, request, TRUE);
+}
+
+static void
+reject_cb (DecaRequest *request,
+           gpointer     user_data)
+{
+  decide (user_data, request, FALSE);
+}
+
+/* --- the object --------------------------------------------------------------------- */
+
+static void
+deca_api_flows_dispose (GObject *object)
+{
+  DecaApiFlows *self = DECA_API_FLOWS (object);
+
+  if (self->waiters != NULL)
+    g_ptr_array_set_size (self->waiters, 0);
+  g_clear_object (&self->executor);
+  g_clear_object (&self->registry);
+  G_OBJECT_CLASS (deca_api_flows_parent_class)->dispose (object);
+}
+
+static void
+deca_api_flows_finalize (GObject *object)
+{
+  DecaApiFlows *self = DECA_API_FLOWS (object);
+
+  g_clear_pointer (&self->waiters, g_ptr_array_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  G_OBJECT_CLASS (deca_api_flows_parent_class)->finalize (object);
+}
+
+static void
+deca_api_flows_class_init (DecaApiFlowsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = deca_api_flows_dispose;
+  object_class->finalize = deca_api_flows_finalize;
+
+  signals[SIGNAL_FLOW_SAVED] =
+    g_signal_new ("flow-saved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64);
+  signals[SIGNAL_FLOW_ACTIVE_CHANGED] =
+    g_signal_new ("flow-active-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_BOOLEAN);
+  signals[SIGNAL_FLOW_DELETED] =
+    g_signal_new ("flow-deleted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  signals[SIGNAL_EXECUTION_STARTED] =
+    g_signal_new ("execution-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, DECA_TYPE_EXECUTION);
+}
+
+static void
+deca_api_flows_init (DecaApiFlows *self)
+{
+  self->waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) waiter_free);
+  self->context = g_main_context_ref_thread_default ();
+}
+
+typedef struct {
+  const char *method;
+  const char *pattern;
+  DecaRouteHandler handler;
+  DecaPermissions permissions;
+} RouteSpec;
+
+static const RouteSpec route_specs[] = {
+  { "GET", "/api/v1/flows", list_flows_cb, DECA_PERMISSION_READ_FLOWS },
+  { "POST", "/api/v1/flows", create_flow_cb, DECA_PERMISSION_WRITE_FLOWS },
+  { "GET", "/api/v1/flows/{id}", get_flow_cb, DECA_PERMISSION_READ_FLOWS },
+  { "PUT", "/api/v1/flows/{id}", put_flow_cb, DECA_PERMISSION_WRITE_FLOWS },
+  { "DELETE", "/api/v1/flows/{id}", delete_flow_cb, DECA_PERMISSION_DELETE_FLOWS },
+  { "GET", "/api/v1/flows/{id}/versions", list_versions_cb, DECA_PERMISSION_READ_FLOWS },
+  { "GET", "/api/v1/flows/{id}/versions/{version}", get_version_cb, DECA_PERMISSION_READ_FLOWS },
+  { "POST", "/api/v1/flows/{id}/activate", activate_cb, DECA_PERMISSION_WRITE_FLOWS },
+  { "POST", "/api/v1/flows/{id}/deactivate", deactivate_cb, DECA_PERMISSION_WRITE_FLOWS },
+  { "POST", "/api/v1/flows/{id}/validate", validate_cb, DECA_PERMISSION_READ_FLOWS },
+  { "POST", "/api/v1/flows/{id}/execute", execute_cb, DECA_PERMISSION_READ_FLOWS | DECA_PERMISSION_WRITE_EXECUTIONS },
+  { "GET", "/api/v1/executions", list_executions_cb, DECA_PERMISSION_READ_EXECUTIONS },
+  { "GET", "/api/v1/executions/{id}", get_execution_cb, DECA_PERMISSION_READ_EXECUTIONS },
+  { "POST", "/api/v1/executions/{id}/cancel", cancel_cb, DECA_PERMISSION_WRITE_EXECUTIONS },
+  { "POST", "/api/v1/executions/{id}/retry", retry_cb, DECA_PERMISSION_WRITE_EXECUTIONS },
+  { "POST", "/api/v1/executions/{id}/resume", resume_cb, DECA_PERMISSION_WRITE_EXECUTIONS },
+  { "POST", "/api/v1/executions/{id}/approve", approve_cb, DECA_PERMISSION_WRITE_EXECUTIONS },
+  { "POST", "/api/v1/executions/{id}/reject", reject_cb, DECA_PERMISSION_WRITE_EXECUTIONS },
+};
+
+DecaApiFlows *
+deca_api_flows_register (DecaServer    *server,
+                         DecaExecutor  *executor,
+                         GError       **error)
+{
+  g_autoptr(DecaApiFlows) self = NULL;
+
+  g_return_val_if_fail (DECA_IS_SERVER (server), NULL);
+  g_return_val_if_fail (executor == NULL || DECA_IS_EXECUTOR (executor), NULL);
+  g_return_val_if_fail (executor == NULL || deca_executor_get_store (executor) == deca_server_get_store (server), NULL);
+
+  self = g_object_new (DECA_TYPE_API_FLOWS, NULL);
+  self->server = server;
+  self->store = deca_server_get_store (server);
+  if (executor != NULL)
+    {
+      self->executor = g_object_ref (executor);
+      self->registry = g_object_ref (deca_executor_get_registry (executor));
+    }
+  else
+    {
+      self->registry = deca_node_registry_new_builtin ();
+      self->executor = deca_executor_new (self->registry);
+      deca_executor_set_store (self->executor, self->store);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (route_specs); i++)
+    {
+      DecaRoute *route = deca_server_add_route (server, route_specs[i].method, route_specs[i].pattern,
+                                                DECA_ROUTE_NONE, route_specs[i].handler, g_object_ref (self),
+                                                g_object_unref, error);
+
+      if (route == NULL)
+        return NULL;
+      deca_route_set_required_permissions (route, route_specs[i].permissions);
+    }
+  return g_steal_pointer (&self);
+}
+
+DecaExecutor *
+deca_api_flows_get_executor (DecaApiFlows *self)
+{
+  g_return_val_if_fail (DECA_IS_API_FLOWS (self), NULL);
+
+  return self->executor;
+}
+
+int
+deca_api_flows_resume_interrupted (DecaApiFlows  *self,
+                                   GError       **error)
+{
+  g_autoptr(GPtrArray) resumed = NULL;
+
+  g_return_val_if_fail (DECA_IS_API_FLOWS (self), -1);
+
+  resumed = deca_executor_resume_all (self->executor, error);
+  if (resumed == NULL)
+    return -1;
+  for (guint i = 0; i < resumed->len; i++)
+    g_signal_emit (self, signals[SIGNAL_EXECUTION_STARTED], 0, g_ptr_array_index (resumed, i));
+  return (int) resumed->len;
+}

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <deca-executor.h>
+
+#include "deca-server.h"
+
+G_BEGIN_DECLS
+
+/*
+ * DecaApiFlows: the flows and executions resources of the REST API (docs/server.md,
+ * "Flows and executions"): /api/v1/flows (CRUD, immutable versions, activate and
+ * deactivate, validate, execute) and /api/v1/executions (list with filters and paging,
+ * detail with node results, cancel, retry, resume from a node, approve and reject).
+ *
+ * Every route reads the caller's workspace and permissions from the DecaPrincipal the
+ * authentication step stored on the request (deca_request_get_principal()): no principal
+ * is 401, a principal without a workspace or without the route's permission 403, and a
+ * flow or execution of another workspace 404.
+ *
+ * Executions run on the executor given at registration (or one made for the server's
+ * store), on the main context that was thread-default when it was made: they outlive the
+ * request that started them, and with the store they are durable, so
+ * deca_api_flows_resume_interrupted() at start picks up those a previous process left
+ * running.
+ *
+ * Signals, for the dispatchers (schedules, events, webhooks) to follow the flows:
+ * - "flow-saved" (workspace_id, flow_id, version): a flow was created or got a new version
+ * - "flow-active-changed" (workspace_id, flow_id, active): a flow was activated or
+ *   deactivated (deleting an active flow deactivates it)
+ * - "flow-deleted" (workspace_id, flow_id)
+ * - "execution-started" (DecaExecution): an execution was started, retried or resumed
+ *   through the API
+ */
+
+#define DECA_TYPE_API_FLOWS (deca_api_flows_get_type ())
+G_DECLARE_FINAL_TYPE (DecaApiFlows, deca_api_flows, DECA, API_FLOWS, GObject)
+
+/* Registers the flows and executions routes on @server. @executor (nullable): the
+ * executor to run flows on; it must use the server's store. NULL makes one with the
+ * built-in nodes on deca_server_get_store(). Returns (transfer full) the resource object
+ * (the routes keep it alive as long as the server lives), or NULL with @error when a
+ * route cannot be added. The server is not referenced. */
+DecaApiFlows *deca_api_flows_register           (DecaServer    *server,
+                                                 DecaExecutor  *executor,
+                                                 GError       **error);
+/* Returns (transfer none) the executor the routes start executions on. */
+DecaExecutor *deca_api_flows_get_executor       (DecaApiFlows  *self);
+/* Resumes the executions the store has as running or pending that no live process owns
+ * (a previous `deca serve` stopped or killed mid-run): call it once at start. Returns the
+ * number resumed, or -1 with @error when the store cannot be read. */
+int           deca_api_flows_resume_interrupted (DecaApiFlows  *self,
+                                                 GError       **error);
+
+G_END_DECLS
