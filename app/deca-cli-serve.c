@@ -8,6 +8,10 @@
 #include <glib-unix.h>
 
 #include <deca-server.h>
+#include <deca-api-credentials.h>
+#include <deca-retention.h>
+#include <deca-secret-box.h>
+#include <deca-store-credentials.h>
 #include <deca-api-flows.h>
 
 #include "deca-cli.h"
@@ -34,6 +38,72 @@ parse_size (const char *text,
   return TRUE;
 }
 
+/* Loads the secret keys from @key_file, else from $DECA_SECRET_KEY, else none (the
+ * credentials routes then refuse to store secrets). Returns (transfer full) the box, or
+ * NULL with @error (DECA_SERVER_ERROR_CONFIG) for a file or variable that is not usable. */
+static DecaSecretBox *
+load_secret_box (const char  *key_file,
+                 GError     **error)
+{
+  g_autoptr(DecaSecretBox) box = deca_secret_box_new ();
+
+  if (key_file != NULL)
+    {
+      if (!deca_secret_box_load_key_file (box, key_file, error))
+        return NULL;
+    }
+  else if (g_getenv (DECA_SECRET_BOX_ENVIRONMENT) != NULL)
+    {
+      if (!deca_secret_box_load_environment (box, error))
+        return NULL;
+    }
+  return g_steal_pointer (&box);
+}
+
+/* `deca serve --rotate-key`: re-encrypts every credential of the data directory's
+ * database under the current (last) key of @box, prints how many, and returns the exit
+ * status. A credential that no key decrypts fails it, and nothing is changed. */
+static int
+rotate_key (const char    *data_dir,
+            DecaSecretBox *box)
+{
+  g_autofree char *db_path = g_build_filename (data_dir, "deca.db", NULL);
+  g_autoptr(DecaStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  guint count = 0;
+
+  if (deca_secret_box_get_n_keys (box) == 0)
+    {
+      deca_cli_error (_("serve: --rotate-key needs the keys: --secret-key-file FILE or $DECA_SECRET_KEY"));
+      return DECA_CLI_EXIT_USAGE;
+    }
+  /* Rotation changes an existing database; it never makes one. */
+  if (!g_file_test (db_path, G_FILE_TEST_IS_REGULAR))
+    {
+      /* Translators: %s is a directory. */
+      deca_cli_error (_("serve: there is no database in '%s' (deca.db) to rotate the key of"), data_dir);
+      return DECA_CLI_EXIT_USAGE;
+    }
+  store = deca_store_open (db_path, &error);
+  if (store == NULL)
+    {
+      deca_cli_error (_("serve: %s"), error->message);
+      return DECA_CLI_EXIT_USAGE;
+    }
+  if (!deca_store_credentials_rotate (store, box, &count, &error))
+    {
+      /* Translators: %s says which credential did not decrypt, or what failed. */
+      deca_cli_error (_("serve: key rotation failed, nothing was changed: %s"), error->message);
+      return DECA_CLI_EXIT_FAILED;
+    }
+  /* Translators: %u is a number of credentials, %s the id of a key. */
+  printf (ngettext ("Re-encrypted %u credential under key '%s'\n",
+                    "Re-encrypted %u credentials under key '%s'\n", count),
+          count, deca_secret_box_get_current_key_id (box));
+  fflush (stdout);
+  return DECA_CLI_EXIT_OK;
+}
+
 int
 deca_cli_serve (int    argc,
                 char **argv)
@@ -43,6 +113,11 @@ deca_cli_serve (int    argc,
   g_autofree char *max_body = NULL;
   g_autofree char *log_level = NULL;
   int read_timeout = DECA_SERVER_DEFAULT_READ_TIMEOUT;
+  g_autofree char *secret_key_file = NULL;
+  gboolean rotate = FALSE;
+  int keep_executions_days = 0;
+  int keep_executions = 0;
+  int keep_audit_days = 0;
   const GOptionEntry entries[] = {
     /* Translators: ADDR:PORT is a placeholder; keep the default as it is. */
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
@@ -57,6 +132,16 @@ deca_cli_serve (int    argc,
     /* Translators: keep debug, info, warning and error as they are. */
     { "log-level", 0, 0, G_OPTION_ARG_STRING, &log_level,
       N_("The least level logged: debug, info (the default), warning or error"), N_("LEVEL") },
+    { "secret-key-file", 0, 0, G_OPTION_ARG_FILENAME, &secret_key_file,
+      N_("The keys that encrypt credential secrets (default: $DECA_SECRET_KEY); the last one is current"), N_("FILE") },
+    { "rotate-key", 0, 0, G_OPTION_ARG_NONE, &rotate,
+      N_("Re-encrypt every credential under the current key, print how many, and exit"), NULL },
+    { "keep-executions-days", 0, 0, G_OPTION_ARG_INT, &keep_executions_days,
+      N_("Delete finished executions older than this many days (default: 0, kept)"), N_("DAYS") },
+    { "keep-executions", 0, 0, G_OPTION_ARG_INT, &keep_executions,
+      N_("Keep only this many finished executions per workspace, the newest (default: 0, all)"), N_("N") },
+    { "keep-audit-days", 0, 0, G_OPTION_ARG_INT, &keep_audit_days,
+      N_("Delete audit log lines older than this many days (default: 0, kept)"), N_("DAYS") },
     { NULL }
   };
   DecaServerOptions options = { 0 };
@@ -66,6 +151,9 @@ deca_cli_serve (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
   g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(DecaSecretBox) box = NULL;
+  g_autoptr(DecaRetention) retention = NULL;
+  DecaRetentionPolicy retention_policy = { 0 };
   guint sigint_id, sigterm_id;
   int resumed;
 
@@ -104,6 +192,26 @@ deca_cli_serve (int    argc,
       deca_cli_error (_("serve: --log-level wants debug, info, warning or error, not '%s'"), log_level);
       return DECA_CLI_EXIT_USAGE;
     }
+  if (keep_executions_days < 0 || keep_executions < 0 || keep_audit_days < 0)
+    {
+      deca_cli_error (_("serve: --keep-executions-days, --keep-executions and --keep-audit-days want a number of at least 0"));
+      return DECA_CLI_EXIT_USAGE;
+    }
+  retention_policy.keep_executions_days = (guint) keep_executions_days;
+  retention_policy.keep_executions = (guint) keep_executions;
+  retention_policy.keep_audit_days = (guint) keep_audit_days;
+  box = load_secret_box (secret_key_file, &error);
+  if (box == NULL)
+    {
+      deca_cli_error (_("serve: %s"), error->message);
+      return DECA_CLI_EXIT_USAGE;
+    }
+  if (rotate)
+    {
+      if (data_dir == NULL)
+        data_dir = g_build_filename (g_get_user_data_dir (), "deca-server", NULL);
+      return rotate_key (data_dir, box);
+    }
   /* Checked before the data directory is made: a typo should not leave a database. */
   if (listen != NULL && !(address = deca_server_parse_address (listen, &error)))
     {
@@ -138,6 +246,12 @@ deca_cli_serve (int    argc,
   if (resumed > 0)
     deca_log_writef (deca_server_get_log (server), DECA_LOG_INFO, NULL, "resumed %d interrupted executions", resumed);
 
+  if (!deca_api_credentials_register (server, box, &error))
+    {
+      deca_cli_error (_("serve: %s"), error->message);
+      return DECA_CLI_EXIT_FAILED;
+    }
+
   if (!deca_server_listen (server, listen != NULL ? listen : "127.0.0.1:8080", &error))
     {
       deca_cli_error (_("serve: %s"), error->message);
@@ -145,19 +259,31 @@ deca_cli_serve (int    argc,
              ? DECA_CLI_EXIT_USAGE : DECA_CLI_EXIT_FAILED;
     }
 
+  if (deca_secret_box_get_n_keys (box) == 0)
+    deca_log_writef (deca_server_get_log (server), DECA_LOG_WARNING, NULL,
+                     "no secret key (--secret-key-file or $DECA_SECRET_KEY): credentials cannot be stored");
+  /* Applied once before the server says it is ready, then every hour on this main loop. */
+  retention = deca_retention_new (deca_server_get_store (server), &retention_policy, NULL,
+                                  deca_server_get_log (server));
+  deca_retention_start (retention);
+
+  /* The handlers are in place before the line that says the server is ready: a script
+   * that stops it as soon as it reads the line must get a clean stop. */
+  loop = g_main_loop_new (NULL, FALSE);
+  sigint_id = g_unix_signal_add (SIGINT, stop_cb, loop);
+  sigterm_id = g_unix_signal_add (SIGTERM, stop_cb, loop);
+
   uri = deca_server_get_uri (server);
   /* Not translated: scripts and the tests read the port from this line. */
   printf ("Listening on %s\n", uri);
   fflush (stdout);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  sigint_id = g_unix_signal_add (SIGINT, stop_cb, loop);
-  sigterm_id = g_unix_signal_add (SIGTERM, stop_cb, loop);
   g_main_loop_run (loop);
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
 
   deca_log_writef (deca_server_get_log (server), DECA_LOG_INFO, NULL, "stopping");
+  deca_retention_stop (retention);
   deca_server_stop (server);
   return DECA_CLI_EXIT_OK;
 }

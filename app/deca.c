@@ -27,6 +27,7 @@ static const Command commands[] = {
   { "flows", deca_cli_flows, N_("Store flows for subflow nodes, list or show them (list, save, show)") },
   { "node-types", deca_cli_node_types, N_("List the node types and their config schemas") },
   { "serve", deca_cli_serve, N_("Run the cloud API server (HTTP API, /health, /metrics)") },
+  { "backup", deca_cli_backup, N_("Copy the server's database consistently while it runs") },
 };
 
 static void

@@ -1,0 +1,843 @@
+/* test-credentials.c: the credentials routes in-process (create, list, get, update,
+ * delete; permissions; 400 with the field's JSON pointer; 409 for a stale revision or a
+ * taken name; isolation between workspaces), the secret never in an answer, a log line
+ * or the database in clear, and DecaStoreCredentials resolving {{credentials.NAME.FIELD}}
+ * in a flow run, and key rotation on the store (deca_store_credentials_rotate).
+ *
+ * The server runs on a thread of its own with its own main context (the store is used
+ * from the thread that opened it); the test talks to it with SoupSession's synchronous
+ * API. A small authenticator stands for the real one: "Bearer <workspace>:<role>" is a
+ * principal of that workspace with that role. */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <deca-engine.h>
+#include <deca-engine-error.h>
+#include <deca-store-server.h>
+
+#include "deca-api-credentials.h"
+#include "deca-principal.h"
+#include "deca-rbac.h"
+#include "deca-secret-box.h"
+#include "deca-server.h"
+#include "deca-store-credentials.h"
+#include "deca-test-fs.h"
+
+#define SECRET "sk-Zq7-very-secret-value-91"
+#define SECRET2 "sk-second-secret-77Hx"
+#define KEY_LINE "k1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+#define KEY_LINE2 "k2:202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+
+typedef struct {
+  char *dir;
+  char *log_path;
+  char *db_path;
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  GMutex lock;
+  GCond cond;
+  gboolean ready;
+  DecaServer *server;     /* used on the server thread only */
+  char *uri;
+  SoupSession *session;
+  GString *bodies;        /* every answer's body, to look for the secret in */
+} Fixture;
+
+/* --- the test authenticator ---------------------------------------------------------- */
+
+static gboolean
+auth_cb (DecaRequest  *request,
+         gpointer      user_data,
+         GError      **error)
+{
+  const char *authorization = deca_request_get_header (request, "Authorization");
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(DecaPrincipal) principal = NULL;
+  guint64 required = deca_request_get_required_permissions (request);
+
+  if (authorization == NULL || !g_str_has_prefix (authorization, "Bearer ")
+      || g_strv_length (parts = g_strsplit (authorization + 7, ":", 2)) != 2)
+    {
+      g_set_error_literal (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_UNAUTHENTICATED, "a bearer token is required");
+      return FALSE;
+    }
+  principal = deca_principal_new (DECA_PRINCIPAL_TOKEN, "tester");
+  principal->workspace_id = g_strdup (parts[0]);
+  principal->roles = g_new0 (char *, 2);
+  principal->roles[0] = g_strdup (parts[1]);
+  if ((required & ~(guint64) deca_rbac_principal_permissions (principal)) != 0)
+    {
+      g_set_error_literal (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_FORBIDDEN, "not allowed");
+      return FALSE;
+    }
+  deca_request_set_principal (request, g_steal_pointer (&principal), (GDestroyNotify) deca_principal_free);
+  return TRUE;
+}
+
+/* --- the server thread -------------------------------------------------------------- */
+
+static gpointer
+server_thread (gpointer data)
+{
+  Fixture *fixture = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaSecretBox) box = deca_secret_box_new ();
+  DecaServerOptions options = { 0 };
+  g_autofree char *data_dir = g_build_filename (fixture->dir, "data", NULL);
+  DecaStore *store;
+  FILE *log_stream;
+
+  g_main_context_push_thread_default (fixture->context);
+  log_stream = fopen (fixture->log_path, "w");
+  g_assert_nonnull (log_stream);
+  options.data_dir = data_dir;
+  options.log_stream = log_stream;
+  /* Debug lines too: the secret must not be in any of them either. */
+  options.log_level = DECA_LOG_DEBUG;
+  fixture->server = deca_server_new (&options, &error);
+  g_assert_no_error (error);
+  store = deca_server_get_store (fixture->server);
+  g_assert_true (deca_store_create_workspace (store, "ws-a", "A", &error));
+  g_assert_true (deca_store_create_workspace (store, "ws-b", "B", &error));
+  g_assert_true (deca_secret_box_load_keys (box, KEY_LINE, &error));
+  g_assert_no_error (error);
+  g_assert_true (deca_api_credentials_register (fixture->server, box, &error));
+  g_assert_no_error (error);
+  deca_server_set_authenticator (fixture->server, auth_cb, NULL, NULL);
+  g_assert_true (deca_server_listen (fixture->server, "127.0.0.1:0", &error));
+  g_assert_no_error (error);
+
+  g_mutex_lock (&fixture->lock);
+  fixture->uri = deca_server_get_uri (fixture->server);
+  fixture->ready = TRUE;
+  g_cond_signal (&fixture->cond);
+  g_mutex_unlock (&fixture->lock);
+
+  g_main_loop_run (fixture->loop);
+
+  deca_server_stop (fixture->server);
+  while (g_main_context_iteration (fixture->context, FALSE))
+    ;
+  g_assert_finalize_object (fixture->server);
+  fixture->server = NULL;
+  fclose (log_stream);
+  g_main_context_pop_thread_default (fixture->context);
+  return NULL;
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("deca-test-credentials-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->log_path = g_build_filename (fixture->dir, "log.jsonl", NULL);
+  fixture->db_path = g_build_filename (fixture->dir, "data", "deca.db", NULL);
+  fixture->bodies = g_string_new (NULL);
+  g_mutex_init (&fixture->lock);
+  g_cond_init (&fixture->cond);
+  fixture->session = soup_session_new ();
+  fixture->context = g_main_context_new ();
+  fixture->loop = g_main_loop_new (fixture->context, FALSE);
+  fixture->thread = g_thread_new ("server", server_thread, fixture);
+  g_mutex_lock (&fixture->lock);
+  while (!fixture->ready)
+    g_cond_wait (&fixture->cond, &fixture->lock);
+  g_mutex_unlock (&fixture->lock);
+}
+
+static gboolean
+quit_cb (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Stops the server (its log is then complete). */
+static void
+fixture_stop (Fixture *fixture)
+{
+  if (fixture->thread == NULL)
+    return;
+  g_main_context_invoke (fixture->context, quit_cb, fixture->loop);
+  g_thread_join (fixture->thread);
+  fixture->thread = NULL;
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_assert_finalize_object (fixture->session);
+  fixture_stop (fixture);
+  g_main_loop_unref (fixture->loop);
+  g_main_context_unref (fixture->context);
+  g_mutex_clear (&fixture->lock);
+  g_cond_clear (&fixture->cond);
+  deca_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->log_path);
+  g_free (fixture->db_path);
+  g_free (fixture->uri);
+  g_string_free (fixture->bodies, TRUE);
+}
+
+/* --- helpers ------------------------------------------------------------------------ */
+
+/* Sends @method @path as @who ("ws-a:owner"; NULL: no Authorization) with @body (NULL:
+ * none); returns the parsed answer (NULL when it has no body) and sets @status. Every
+ * body is kept for the secret scan. */
+static JsonNode *
+call (Fixture    *fixture,
+      const char *who,
+      const char *method,
+      const char *path,
+      const char *body,
+      guint      *status)
+{
+  g_autofree char *uri = g_strconcat (fixture->uri, path, NULL);
+  g_autoptr(SoupMessage) message = soup_message_new (method, uri);
+  g_autoptr(GBytes) response = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len;
+  const char *data;
+
+  g_assert_nonnull (message);
+  if (who != NULL)
+    {
+      g_autofree char *authorization = g_strconcat ("Bearer ", who, NULL);
+
+      soup_message_headers_append (soup_message_get_request_headers (message), "Authorization", authorization);
+    }
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
+    }
+  response = soup_session_send_and_read (fixture->session, message, NULL, &error);
+  g_assert_no_error (error);
+  *status = soup_message_get_status (message);
+  data = g_bytes_get_data (response, &len);
+  g_string_append_len (fixture->bodies, data, (gssize) len);
+  g_string_append_c (fixture->bodies, '\n');
+  if (len == 0)
+    return NULL;
+  {
+    JsonNode *node = json_from_string (data, &error);
+
+    g_assert_no_error (error);
+    return node;
+  }
+}
+
+/* Checks the error shape with @code and, when @pointer is not NULL, details.pointer. */
+static void
+assert_error (JsonNode   *node,
+              const char *code,
+              const char *pointer)
+{
+  JsonObject *error;
+
+  g_assert_nonnull (node);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  error = json_object_get_object_member (json_node_get_object (node), "error");
+  g_assert_nonnull (error);
+  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, code);
+  if (pointer != NULL)
+    {
+      JsonObject *details = json_object_get_object_member (error, "details");
+
+      g_assert_nonnull (details);
+      g_assert_cmpstr (json_object_get_string_member (details, "pointer"), ==, pointer);
+    }
+}
+
+/* Checks that @node is a credential's metadata and nothing else. */
+static JsonObject *
+assert_metadata (JsonNode   *node,
+                 const char *name,
+                 const char *type,
+                 gint64      revision)
+{
+  JsonObject *object;
+
+  g_assert_nonnull (node);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  object = json_node_get_object (node);
+  g_assert_cmpuint (json_object_get_size (object), ==, 6);
+  g_assert_nonnull (json_object_get_string_member (object, "id"));
+  g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, name);
+  g_assert_cmpstr (json_object_get_string_member (object, "type"), ==, type);
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (object, "created_at"), "Z"));
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (object, "updated_at"), "Z"));
+  g_assert_cmpint (json_object_get_int_member (object, "revision"), ==, revision);
+  return object;
+}
+
+/* TRUE when @needle is somewhere in the file @path (binary). */
+static gboolean
+file_contains (const char *path,
+               const char *needle)
+{
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  gsize needle_len = strlen (needle);
+
+  if (!g_file_get_contents (path, &contents, &len, NULL))
+    return FALSE;
+  for (gsize i = 0; i + needle_len <= len; i++)
+    if (memcmp (contents + i, needle, needle_len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Fails when a secret of the test appears in an answer, the log or the database files
+ * (the database and its WAL). */
+static void
+assert_no_secret_anywhere (Fixture *fixture)
+{
+  const char *secrets[] = { SECRET, SECRET2 };
+  g_autofree char *wal = g_strconcat (fixture->db_path, "-wal", NULL);
+
+  fixture_stop (fixture);
+  for (gsize i = 0; i < G_N_ELEMENTS (secrets); i++)
+    {
+      g_assert_null (strstr (fixture->bodies->str, secrets[i]));
+      g_assert_false (file_contains (fixture->log_path, secrets[i]));
+      g_assert_false (file_contains (fixture->db_path, secrets[i]));
+      g_assert_false (file_contains (wal, secrets[i]));
+    }
+}
+
+/* --- tests -------------------------------------------------------------------------- */
+
+static void
+test_crud (Fixture       *fixture,
+           gconstpointer  data)
+{
+  guint status;
+  g_autoptr(JsonNode) created = NULL;
+  g_autoptr(JsonNode) listed = NULL;
+  g_autoptr(JsonNode) got = NULL;
+  g_autoptr(JsonNode) renamed = NULL;
+  g_autoptr(JsonNode) rekeyed = NULL;
+  g_autoptr(JsonNode) deleted = NULL;
+  g_autoptr(JsonNode) gone = NULL;
+  g_autoptr(JsonNode) empty = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *body = NULL;
+  JsonArray *items;
+  const char *id;
+
+  created = call (fixture, "ws-a:developer", "POST", "/api/v1/credentials",
+                  "{\"name\": \"openai\", \"type\": \"api_key\", \"secret\": {\"api_key\": \"" SECRET "\"}}",
+                  &status);
+  g_assert_cmpuint (status, ==, 201);
+  id = json_object_get_string_member (assert_metadata (created, "openai", "api_key", 1), "id");
+  path = g_strconcat ("/api/v1/credentials/", id, NULL);
+
+  listed = call (fixture, "ws-a:viewer", "GET", "/api/v1/credentials", NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  items = json_object_get_array_member (json_node_get_object (listed), "credentials");
+  g_assert_cmpuint (json_array_get_length (items), ==, 1);
+  assert_metadata (json_array_get_element (items, 0), "openai", "api_key", 1);
+
+  got = call (fixture, "ws-a:viewer", "GET", path, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (assert_metadata (got, "openai", "api_key", 1), "id"), ==, id);
+
+  /* A rename keeps the secret (no "secret" member). */
+  renamed = call (fixture, "ws-a:developer", "PUT", path,
+                  "{\"revision\": 1, \"name\": \"openai-prod\"}", &status);
+  g_assert_cmpuint (status, ==, 200);
+  assert_metadata (renamed, "openai-prod", "api_key", 2);
+
+  body = g_strdup ("{\"revision\": 2, \"type\": \"token\", \"secret\": {\"token\": \"" SECRET2 "\"}}");
+  rekeyed = call (fixture, "ws-a:owner", "PUT", path, body, &status);
+  g_assert_cmpuint (status, ==, 200);
+  assert_metadata (rekeyed, "openai-prod", "token", 3);
+
+  deleted = call (fixture, "ws-a:developer", "DELETE", path, NULL, &status);
+  g_assert_cmpuint (status, ==, 204);
+  g_assert_null (deleted);
+  gone = call (fixture, "ws-a:developer", "GET", path, NULL, &status);
+  g_assert_cmpuint (status, ==, 404);
+  assert_error (gone, "not_found", NULL);
+  empty = call (fixture, "ws-a:developer", "GET", "/api/v1/credentials", NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (empty),
+                                                                          "credentials")), ==, 0);
+
+  /* Three changes, three audit lines, with metadata only. */
+  fixture_stop (fixture);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(DecaStore) store = deca_store_open (fixture->db_path, &error);
+    g_autoptr(GPtrArray) lines = NULL;
+    const char *actions[] = { "credential.delete", "credential.update", "credential.update",
+                              "credential.create" };
+
+    g_assert_no_error (error);
+    lines = deca_store_list_audit (store, "ws-a", 0, 0, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (lines->len, ==, G_N_ELEMENTS (actions));
+    for (guint i = 0; i < lines->len; i++)
+      {
+        DecaAuditRecord *line = g_ptr_array_index (lines, i);
+
+        g_assert_cmpstr (line->action, ==, actions[i]);
+        g_assert_cmpstr (line->actor, ==, "user:tester");
+        g_assert_cmpstr (line->result, ==, "ok");
+        g_assert_cmpstr (line->source, ==, "127.0.0.1");
+        g_assert_nonnull (strstr (line->details, "openai"));
+        g_assert_null (strstr (line->details, "sk-"));
+      }
+  }
+  assert_no_secret_anywhere (fixture);
+}
+
+static void
+test_stale_revision (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  guint status;
+  g_autoptr(JsonNode) created = NULL;
+  g_autoptr(JsonNode) first = NULL;
+  g_autoptr(JsonNode) stale = NULL;
+  g_autoptr(JsonNode) other = NULL;
+  g_autoptr(JsonNode) taken = NULL;
+  g_autoptr(JsonNode) rename_taken = NULL;
+  g_autoptr(JsonNode) after = NULL;
+  g_autofree char *path = NULL;
+
+  created = call (fixture, "ws-a:owner", "POST", "/api/v1/credentials",
+                  "{\"name\": \"slack\", \"type\": \"token\", \"secret\": {\"token\": \"" SECRET "\"}}", &status);
+  g_assert_cmpuint (status, ==, 201);
+  path = g_strconcat ("/api/v1/credentials/",
+                      json_object_get_string_member (json_node_get_object (created), "id"), NULL);
+
+  first = call (fixture, "ws-a:owner", "PUT", path,
+                "{\"revision\": 1, \"secret\": {\"token\": \"" SECRET2 "\"}}", &status);
+  g_assert_cmpuint (status, ==, 200);
+  /* A second writer that read revision 1 too is refused, whatever it changes. */
+  stale = call (fixture, "ws-a:owner", "PUT", path,
+                "{\"revision\": 1, \"secret\": {\"token\": \"" SECRET "\"}}", &status);
+  g_assert_cmpuint (status, ==, 409);
+  assert_error (stale, "conflict", NULL);
+
+  /* Names are unique within a workspace: a second "slack" and a rename to it are 409. */
+  other = call (fixture, "ws-a:owner", "POST", "/api/v1/credentials",
+                "{\"name\": \"github\", \"type\": \"token\", \"secret\": {\"token\": \"x\"}}", &status);
+  g_assert_cmpuint (status, ==, 201);
+  taken = call (fixture, "ws-a:owner", "POST", "/api/v1/credentials",
+                "{\"name\": \"slack\", \"type\": \"token\", \"secret\": {\"token\": \"y\"}}", &status);
+  g_assert_cmpuint (status, ==, 409);
+  assert_error (taken, "conflict", NULL);
+  {
+    g_autofree char *other_path = g_strconcat ("/api/v1/credentials/",
+                                               json_object_get_string_member (json_node_get_object (other), "id"),
+                                               NULL);
+
+    rename_taken = call (fixture, "ws-a:owner", "PUT", other_path, "{\"revision\": 1, \"name\": \"slack\"}", &status);
+    g_assert_cmpuint (status, ==, 409);
+    assert_error (rename_taken, "conflict", NULL);
+  }
+  after = call (fixture, "ws-a:owner", "GET", path, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  assert_metadata (after, "slack", "token", 2);
+  assert_no_secret_anywhere (fixture);
+}
+
+static void
+test_isolation (Fixture       *fixture,
+                gconstpointer  data)
+{
+  guint status;
+  g_autoptr(JsonNode) created = NULL;
+  g_autoptr(JsonNode) same_name = NULL;
+  g_autoptr(JsonNode) listed = NULL;
+  g_autofree char *path = NULL;
+  const char *methods[] = { "GET", "PUT", "DELETE" };
+
+  created = call (fixture, "ws-a:owner", "POST", "/api/v1/credentials",
+                  "{\"name\": \"db\", \"type\": \"basic\", \"secret\": {\"password\": \"" SECRET "\"}}", &status);
+  g_assert_cmpuint (status, ==, 201);
+  path = g_strconcat ("/api/v1/credentials/",
+                      json_object_get_string_member (json_node_get_object (created), "id"), NULL);
+
+  /* Another workspace's owner sees nothing, changes nothing: 404 as for no credential. */
+  for (gsize i = 0; i < G_N_ELEMENTS (methods); i++)
+    {
+      g_autoptr(JsonNode) answer = call (fixture, "ws-b:owner", methods[i], path,
+                                         g_str_equal (methods[i], "PUT")
+                                         ? "{\"revision\": 1, \"secret\": {\"password\": \"stolen\"}}" : NULL,
+                                         &status);
+
+      g_assert_cmpuint (status, ==, 404);
+      assert_error (answer, "not_found", NULL);
+    }
+  listed = call (fixture, "ws-b:owner", "GET", "/api/v1/credentials", NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (listed),
+                                                                          "credentials")), ==, 0);
+  /* Names are per workspace. */
+  same_name = call (fixture, "ws-b:owner", "POST", "/api/v1/credentials",
+                    "{\"name\": \"db\", \"type\": \"basic\", \"secret\": {\"password\": \"" SECRET2 "\"}}", &status);
+  g_assert_cmpuint (status, ==, 201);
+  {
+    g_autoptr(JsonNode) mine = call (fixture, "ws-a:owner", "GET", path, NULL, &status);
+
+    g_assert_cmpuint (status, ==, 200);
+    assert_metadata (mine, "db", "basic", 1);
+  }
+  assert_no_secret_anywhere (fixture);
+}
+
+static void
+test_permissions (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  static const struct {
+    const char *who;
+    const char *method;
+    guint status;
+  } cases[] = {
+    { NULL, "GET", 401 },
+    { NULL, "POST", 401 },
+    { "ws-a:viewer", "POST", 403 },
+    { "ws-a:executor", "GET", 403 },
+    { "ws-a:executor", "POST", 403 },
+    { "ws-a:viewer", "GET", 200 },
+    { "ws-a:admin", "POST", 201 },
+  };
+  guint status;
+  g_autoptr(JsonNode) created = NULL;
+  g_autofree char *path = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *body = g_strdup_printf ("{\"name\": \"c%zu\", \"type\": \"api_key\","
+                                               " \"secret\": {\"k\": \"" SECRET "\"}}", i);
+      g_autoptr(JsonNode) answer = call (fixture, cases[i].who, cases[i].method, "/api/v1/credentials",
+                                         g_str_equal (cases[i].method, "POST") ? body : NULL, &status);
+
+      g_assert_cmpuint (status, ==, cases[i].status);
+      if (status == 201)
+        created = json_node_ref (answer);
+    }
+  path = g_strconcat ("/api/v1/credentials/",
+                      json_object_get_string_member (json_node_get_object (created), "id"), NULL);
+  {
+    g_autoptr(JsonNode) viewer_put = call (fixture, "ws-a:viewer", "PUT", path, "{\"revision\": 1}", &status);
+
+    g_assert_cmpuint (status, ==, 403);
+  }
+  {
+    g_autoptr(JsonNode) viewer_delete = call (fixture, "ws-a:viewer", "DELETE", path, NULL, &status);
+
+    g_assert_cmpuint (status, ==, 403);
+  }
+  {
+    g_autoptr(JsonNode) still = call (fixture, "ws-a:viewer", "GET", path, NULL, &status);
+
+    g_assert_cmpuint (status, ==, 200);
+  }
+  assert_no_secret_anywhere (fixture);
+}
+
+static void
+test_bad_input (Fixture       *fixture,
+                gconstpointer  data)
+{
+  static const struct {
+    const char *body;
+    const char *pointer;
+  } cases[] = {
+    { "[1, 2]", "" },
+    { "{\"type\": \"api_key\", \"secret\": {\"k\": \"" SECRET "\"}}", "/name" },
+    { "{\"name\": \"\", \"type\": \"api_key\", \"secret\": {\"k\": \"" SECRET "\"}}", "/name" },
+    { "{\"name\": \"has space\", \"type\": \"api_key\", \"secret\": {\"k\": \"" SECRET "\"}}", "/name" },
+    { "{\"name\": 7, \"type\": \"api_key\", \"secret\": {\"k\": \"" SECRET "\"}}", "/name" },
+    { "{\"name\": \"ok\", \"secret\": {\"k\": \"" SECRET "\"}}", "/type" },
+    { "{\"name\": \"ok\", \"type\": \"a b\", \"secret\": {\"k\": \"" SECRET "\"}}", "/type" },
+    { "{\"name\": \"ok\", \"type\": \"api_key\"}", "/secret" },
+    { "{\"name\": \"ok\", \"type\": \"api_key\", \"secret\": \"" SECRET "\"}", "/secret" },
+    { "{\"name\": \"ok\", \"type\": \"api_key\", \"secret\": {}}", "/secret" },
+    { "{\"name\": \"ok\", \"type\": \"api_key\", \"secret\": {\"a/b\": 5}}", "/secret/a~1b" },
+    { "{\"name\": \"ok\", \"type\": \"api_key\", \"secret\": {\"k\": \"" SECRET "\"}, \"secrets\": {}}", "/secrets" },
+  };
+  guint status;
+  g_autoptr(JsonNode) created = NULL;
+  g_autoptr(JsonNode) no_revision = NULL;
+  g_autoptr(JsonNode) bad_revision = NULL;
+  g_autoptr(JsonNode) bad_secret = NULL;
+  g_autoptr(JsonNode) listed = NULL;
+  g_autofree char *path = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonNode) answer = call (fixture, "ws-a:owner", "POST", "/api/v1/credentials",
+                                         cases[i].body, &status);
+
+      g_test_message ("case %zu", i);
+      g_assert_cmpuint (status, ==, 400);
+      assert_error (answer, "bad_request", cases[i].pointer);
+    }
+  /* Nothing was stored by any of them. */
+  listed = call (fixture, "ws-a:owner", "GET", "/api/v1/credentials", NULL, &status);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (listed),
+                                                                          "credentials")), ==, 0);
+
+  created = call (fixture, "ws-a:owner", "POST", "/api/v1/credentials",
+                  "{\"name\": \"ok\", \"type\": \"api_key\", \"secret\": {\"k\": \"" SECRET "\"}}", &status);
+  g_assert_cmpuint (status, ==, 201);
+  path = g_strconcat ("/api/v1/credentials/",
+                      json_object_get_string_member (json_node_get_object (created), "id"), NULL);
+  no_revision = call (fixture, "ws-a:owner", "PUT", path, "{\"name\": \"renamed\"}", &status);
+  g_assert_cmpuint (status, ==, 400);
+  assert_error (no_revision, "bad_request", "/revision");
+  bad_revision = call (fixture, "ws-a:owner", "PUT", path, "{\"revision\": \"1\"}", &status);
+  g_assert_cmpuint (status, ==, 400);
+  assert_error (bad_revision, "bad_request", "/revision");
+  bad_secret = call (fixture, "ws-a:owner", "PUT", path,
+                     "{\"revision\": 1, \"secret\": {\"k\": [\"" SECRET "\"]}}", &status);
+  g_assert_cmpuint (status, ==, 400);
+  assert_error (bad_secret, "bad_request", "/secret/k");
+  assert_no_secret_anywhere (fixture);
+}
+
+/* --- the provider and rotation, on a store of the test's own ------------------------- */
+
+static DecaSecretBox *
+box_with (const char *keys)
+{
+  g_autoptr(GError) error = NULL;
+  DecaSecretBox *box = deca_secret_box_new ();
+
+  g_assert_true (deca_secret_box_load_keys (box, keys, &error));
+  g_assert_no_error (error);
+  return box;
+}
+
+/* Stores credential @name of @workspace with @secret_json, as the POST route does. */
+static void
+put_credential (DecaStore     *store,
+                DecaSecretBox *box,
+                const char    *workspace,
+                const char    *id,
+                const char    *name,
+                const char    *secret_json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) secret = json_from_string (secret_json, &error);
+  g_autoptr(GBytes) blob = NULL;
+  DecaCredentialRecord record = { 0 };
+
+  g_assert_no_error (error);
+  blob = deca_store_credentials_seal (box, workspace, id, json_node_get_object (secret), &error);
+  g_assert_no_error (error);
+  record.id = (char *) id;
+  record.workspace_id = (char *) workspace;
+  record.name = (char *) name;
+  record.type = (char *) "api_key";
+  record.ciphertext = blob;
+  record.key_id = (char *) deca_secret_box_get_current_key_id (box);
+  g_assert_true (deca_store_insert_credential (store, &record, &error));
+  g_assert_no_error (error);
+}
+
+static DecaExecution *
+run_flow (DecaExecutor *executor,
+          const char   *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaFlow) flow = deca_flow_new_from_data (json, -1, &error);
+  DecaExecution *execution;
+
+  g_assert_no_error (error);
+  execution = deca_executor_start (executor, flow, NULL, &error);
+  g_assert_no_error (error);
+  while (!deca_execution_is_finished (execution))
+    g_main_context_iteration (NULL, TRUE);
+  return execution;
+}
+
+static void
+test_provider (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaStore) store = deca_store_open (":memory:", &error);
+  g_autoptr(DecaSecretBox) box = box_with (KEY_LINE);
+  g_autoptr(DecaStoreCredentials) provider_a = NULL;
+  g_autoptr(DecaStoreCredentials) provider_b = NULL;
+  g_autoptr(DecaNodeRegistry) registry = deca_node_registry_new_builtin ();
+  g_autoptr(DecaExecutor) executor = deca_executor_new (registry);
+  g_autoptr(DecaExecution) execution = NULL;
+  g_autoptr(DecaFlow) flow = NULL;
+  g_autoptr(JsonObject) fields = NULL;
+  g_autofree char *output = NULL;
+  const char *flow_json =
+    "{\"id\": \"uses\", \"name\": \"Uses a credential\", \"nodes\": ["
+    " {\"id\": \"check\", \"type\": \"transform\", \"config\": {\"set\": {"
+    "   \"matches\": \"{{credentials.openai.api_key === '" SECRET "'}}\","
+    "   \"header\": \"Bearer {{credentials.openai.api_key}}\"}}}]}";
+
+  g_assert_no_error (error);
+  g_assert_true (deca_store_create_workspace (store, "ws-a", "A", &error));
+  g_assert_true (deca_store_create_workspace (store, "ws-b", "B", &error));
+  put_credential (store, box, "ws-a", "c1", "openai", "{\"api_key\": \"" SECRET "\"}");
+  put_credential (store, box, "ws-b", "c2", "openai", "{\"api_key\": \"" SECRET2 "\"}");
+
+  provider_a = deca_store_credentials_new (store, box, "ws-a");
+  g_assert_cmpstr (deca_store_credentials_get_workspace_id (provider_a), ==, "ws-a");
+  fields = deca_credential_provider_lookup (DECA_CREDENTIAL_PROVIDER (provider_a), "openai", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (fields, "api_key"), ==, SECRET);
+
+  /* A flow run by the workspace's executor sees its credential, redacted in outputs. */
+  deca_executor_set_credential_provider (executor, DECA_CREDENTIAL_PROVIDER (provider_a));
+  execution = run_flow (executor, flow_json);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  output = json_to_string (deca_execution_get_output (execution), FALSE);
+  g_assert_nonnull (strstr (output, "\"matches\":true"));
+  g_assert_null (strstr (output, SECRET));
+  g_clear_object (&execution);
+  g_clear_pointer (&output, g_free);
+
+  /* Workspace b's executor gets b's "openai", whose key differs. */
+  provider_b = deca_store_credentials_new (store, box, "ws-b");
+  g_clear_object (&executor);
+  executor = deca_executor_new (registry);
+  deca_executor_set_credential_provider (executor, DECA_CREDENTIAL_PROVIDER (provider_b));
+  execution = run_flow (executor, flow_json);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  output = json_to_string (deca_execution_get_output (execution), FALSE);
+  g_assert_nonnull (strstr (output, "\"matches\":false"));
+  g_clear_object (&execution);
+
+  /* A name no credential of the workspace has fails the start, naming it. */
+  flow = deca_flow_new_from_data ("{\"id\": \"m\", \"name\": \"M\", \"nodes\": [{\"id\": \"a\", \"type\": \"transform\","
+                                  " \"config\": {\"set\": {\"k\": \"{{credentials.stripe.key}}\"}}}]}", -1, &error);
+  g_assert_no_error (error);
+  g_assert_null (deca_executor_start (executor, flow, NULL, &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CREDENTIAL);
+  g_assert_nonnull (strstr (error->message, "stripe"));
+  g_clear_error (&error);
+
+  /* A ciphertext moved to another credential does not decrypt there, and the error
+   * holds no secret. */
+  {
+    g_autoptr(DecaCredentialRecord) a = deca_store_get_credential (store, "ws-a", "c1", &error);
+    g_autoptr(GBytes) moved = g_bytes_ref (a->ciphertext);
+
+    g_assert_true (deca_store_update_credential (store, "ws-b", "c2", NULL, NULL, moved, a->key_id,
+                                                 0, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_null (deca_credential_provider_lookup (DECA_CREDENTIAL_PROVIDER (provider_b), "openai", &error));
+    g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CREDENTIAL);
+    g_assert_null (strstr (error->message, SECRET));
+    g_clear_error (&error);
+  }
+}
+
+/* TRUE when credential @id of @workspace decrypts with @box alone. */
+static gboolean
+decrypts_with (DecaStore     *store,
+               DecaSecretBox *box,
+               const char    *workspace,
+               const char    *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaCredentialRecord) record = deca_store_get_credential (store, workspace, id, &error);
+  g_autoptr(JsonObject) fields = NULL;
+
+  g_assert_no_error (error);
+  fields = deca_store_credentials_open (box, record, &error);
+  if (fields == NULL)
+    {
+      g_assert_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CRYPTO);
+      g_assert_null (strstr (error->message, SECRET));
+      return FALSE;
+    }
+  g_assert_cmpstr (json_object_get_string_member (fields, "api_key"), ==, SECRET);
+  return TRUE;
+}
+
+static void
+test_rotate (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaStore) store = deca_store_open (":memory:", &error);
+  g_autoptr(DecaSecretBox) old_only = box_with (KEY_LINE);
+  g_autoptr(DecaSecretBox) new_only = box_with (KEY_LINE2);
+  g_autoptr(DecaSecretBox) both = box_with (KEY_LINE "\n" KEY_LINE2);
+  g_autoptr(DecaSecretBox) wrong = box_with ("k3:404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f");
+  g_autoptr(DecaCredentialRecord) before = NULL;
+  g_autoptr(DecaCredentialRecord) after = NULL;
+  guint count = 0;
+
+  g_assert_true (deca_store_create_workspace (store, "ws-a", "A", &error));
+  g_assert_true (deca_store_create_workspace (store, "ws-b", "B", &error));
+  put_credential (store, old_only, "ws-a", "c1", "one", "{\"api_key\": \"" SECRET "\"}");
+  put_credential (store, old_only, "ws-b", "c2", "two", "{\"api_key\": \"" SECRET "\"}");
+  g_assert_true (decrypts_with (store, old_only, "ws-a", "c1"));
+  g_assert_false (decrypts_with (store, new_only, "ws-a", "c1"));
+  before = deca_store_get_credential (store, "ws-a", "c1", &error);
+
+  /* Keys that open nothing: fails, and nothing changed. */
+  g_assert_false (deca_store_credentials_rotate (store, wrong, &count, &error));
+  g_assert_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CRYPTO);
+  g_clear_error (&error);
+  g_assert_true (decrypts_with (store, old_only, "ws-a", "c1"));
+  g_assert_true (decrypts_with (store, old_only, "ws-b", "c2"));
+
+  g_assert_true (deca_store_credentials_rotate (store, both, &count, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, ==, 2);
+  g_assert_false (decrypts_with (store, old_only, "ws-a", "c1"));
+  g_assert_true (decrypts_with (store, new_only, "ws-a", "c1"));
+  g_assert_true (decrypts_with (store, new_only, "ws-b", "c2"));
+  after = deca_store_get_credential (store, "ws-a", "c1", &error);
+  g_assert_cmpstr (after->key_id, ==, "k2");
+  /* The secret did not change: the revision stays. */
+  g_assert_cmpint (after->revision, ==, before->revision);
+  g_assert_false (g_bytes_equal (after->ciphertext, before->ciphertext));
+
+  /* One credential that no key opens fails the whole rotation: the other keeps its blob. */
+  put_credential (store, wrong, "ws-a", "c3", "three", "{\"api_key\": \"" SECRET "\"}");
+  g_clear_pointer (&before, deca_credential_record_free);
+  before = deca_store_get_credential (store, "ws-b", "c2", &error);
+  g_assert_false (deca_store_credentials_rotate (store, new_only, &count, &error));
+  g_assert_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CRYPTO);
+  g_assert_nonnull (strstr (error->message, "c3"));
+  g_clear_error (&error);
+  g_clear_pointer (&after, deca_credential_record_free);
+  after = deca_store_get_credential (store, "ws-b", "c2", &error);
+  g_assert_true (g_bytes_equal (after->ciphertext, before->ciphertext));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/deca/server/credentials/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("crud", test_crud);
+  ADD ("stale-revision", test_stale_revision);
+  ADD ("isolation", test_isolation);
+  ADD ("permissions", test_permissions);
+  ADD ("bad-input", test_bad_input);
+#undef ADD
+  g_test_add_func ("/deca/server/credentials/provider", test_provider);
+  g_test_add_func ("/deca/server/credentials/rotate", test_rotate);
+  return g_test_run ();
+}
