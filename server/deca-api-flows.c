@@ -325,9 +325,15 @@ require_principal (DecaRequest *request)
     }
   if ((deca_rbac_principal_permissions (principal) & required) != required)
     {
-      g_autofree char *names = deca_permissions_to_string ((DecaPermissions) required);
+      DecaPermissions missing = (DecaPermissions) required & ~deca_rbac_principal_permissions (principal);
+      g_autofree char *names = deca_permissions_to_string (missing);
       g_autofree char *message = g_strdup_printf ("this needs the permission %s", names);
+      g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
+      JsonObject *object = json_object_new ();
 
+      json_object_set_string_member (object, "missing", names);
+      json_node_take_object (details, object);
+      deca_server_audit (request, "access.denied", deca_request_get_route (request), DECA_AUDIT_DENIED, details);
       deca_request_respond_error_literal (request, DECA_SERVER_ERROR_FORBIDDEN, message, NULL);
       return NULL;
     }

@@ -778,6 +778,39 @@ test_permissions (Fixture       *fixture,
 
   /* A developer deletes. */
   g_assert_cmpuint (CALL (fixture, "ws-a developer", "DELETE", "/api/v1/flows/chain", NULL, &body), ==, 204);
+
+  /* The audit log has the changes, the start and the refusals (read through a second
+   * connection to the database). */
+  {
+    g_autofree char *db_path = g_build_filename (fixture->dir, "data", "deca.db", NULL);
+    g_autoptr(DecaStore) store = NULL;
+    g_autoptr(GPtrArray) lines = NULL;
+    g_autoptr(GError) error = NULL;
+    guint denied = 0, created = 0, executed = 0, deleted = 0;
+
+    store = deca_store_open (db_path, &error);
+    g_assert_no_error (error);
+    lines = deca_store_list_audit (store, "ws-a", 0, 0, &error);
+    g_assert_no_error (error);
+    for (guint i = 0; i < lines->len; i++)
+      {
+        DecaAuditRecord *line = g_ptr_array_index (lines, i);
+
+        g_assert_cmpstr (line->workspace_id, ==, "ws-a");
+        if (g_str_equal (line->action, "access.denied"))
+          {
+            g_assert_cmpstr (line->result, ==, "denied");
+            denied++;
+          }
+        created += g_str_equal (line->action, "flow.create") && g_str_equal (line->target, "chain");
+        executed += g_str_equal (line->action, "flow.execute") && g_str_equal (line->target, id);
+        deleted += g_str_equal (line->action, "flow.delete") && g_str_equal (line->result, "ok");
+      }
+    g_assert_cmpuint (denied, ==, 9);
+    g_assert_cmpuint (created, ==, 1);
+    g_assert_cmpuint (executed, ==, 1);
+    g_assert_cmpuint (deleted, ==, 1);
+  }
 }
 
 static void
