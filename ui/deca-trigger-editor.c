@@ -16,6 +16,10 @@
 #define N_ZONE_SUGGESTIONS 8
 
 static const char * const webhook_methods[] = { "GET", "POST", "PUT", "PATCH", "DELETE", NULL };
+/* A schedule's policy for times that passed while the server was down (docs/flow-format.md,
+ * "Missed runs"), in the order of the drop-down; run_once is the format's default. */
+static const char * const missed_policies[] = { "run_once", "skip", "run_all", NULL };
+#define DEFAULT_CATCH_UP_LIMIT 10
 
 typedef struct {
   DecaTriggerEditor *editor;  /* borrowed: the editor owns the row */
@@ -32,6 +36,9 @@ typedef struct {
   AdwEntryRow *timezone_row;
   AdwActionRow *description_row;
   AdwActionRow *next_times_row;
+  AdwComboRow *missed_row;
+  AdwActionRow *catch_up_row;
+  GtkSpinButton *catch_up_spin;
   /* event */
   AdwEntryRow *event_row;
   /* errors, one row below each field, keyed by member name */
@@ -72,6 +79,8 @@ G_DEFINE_FINAL_TYPE (DecaTriggerEditor, deca_trigger_editor, GTK_TYPE_WIDGET)
 static void rebuild (DecaTriggerEditor *self);
 static void update_preview (TriggerRow *row);
 static void zone_suggestions_update (TriggerRow *row);
+static void apply_missed (TriggerRow *row,
+                          JsonObject *trigger);
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
@@ -117,7 +126,8 @@ trigger_row_free (TriggerRow *row)
   if (row->expander)
     {
       gpointer widgets[] = { row->remove_button, row->path_row, row->method_row, row->cron_row,
-                             row->timezone_row, row->event_row };
+                             row->timezone_row, row->event_row, row->missed_row,
+                             row->catch_up_spin };
 
       for (guint i = 0; i < G_N_ELEMENTS (widgets); i++)
         if (widgets[i] != NULL)
@@ -175,6 +185,10 @@ show_member_error (TriggerRow *row,
     input = GTK_WIDGET (row->timezone_row);
   else if (g_str_equal (member, "event"))
     input = GTK_WIDGET (row->event_row);
+  else if (g_str_equal (member, "missed"))
+    input = GTK_WIDGET (row->missed_row);
+  else if (g_str_equal (member, "catch_up_limit"))
+    input = GTK_WIDGET (row->catch_up_spin);
   if (input)
     {
       if (message)
@@ -266,6 +280,8 @@ trigger_row_apply (TriggerRow *row,
   if (row->event_row)
     set_or_remove_string (trigger, "event",
                           gtk_editable_get_text (GTK_EDITABLE (row->event_row)), TRUE);
+  if (row->missed_row)
+    apply_missed (row, trigger);
 
   if (typing)
     deca_edit_burst_begin (self->document, row);
@@ -323,6 +339,45 @@ remove_clicked_cb (GtkButton  *button,
     if (i != row->index)
       json_array_add_element (kept, json_node_copy (json_array_get_element (triggers, i)));
   deca_flow_document_set_triggers (self->document, json_array_get_length (kept) ? kept : NULL);
+}
+
+static void
+missed_changed_cb (AdwComboRow *combo,
+                   GParamSpec  *pspec,
+                   TriggerRow  *row)
+{
+  gtk_widget_set_visible (GTK_WIDGET (row->catch_up_row),
+                          g_str_equal (missed_policies[adw_combo_row_get_selected (combo)],
+                                       "run_all"));
+  if (!row->loading)
+    trigger_row_apply (row, FALSE);
+}
+
+static void
+catch_up_changed_cb (GtkSpinButton *spin,
+                     TriggerRow    *row)
+{
+  if (row->loading)
+    return;
+  g_clear_handle_id (&row->apply_source, g_source_remove);
+  row->apply_source = g_timeout_add (DECA_EDIT_APPLY_DELAY_MS, apply_timeout_cb, row);
+}
+
+/* Writes the missed-run policy, and the limit when it applies. A trigger that never had
+ * them and keeps the defaults is left without: the document says only what was chosen. */
+static void
+apply_missed (TriggerRow *row,
+              JsonObject *trigger)
+{
+  const char *policy = missed_policies[MIN (adw_combo_row_get_selected (row->missed_row),
+                                            G_N_ELEMENTS (missed_policies) - 2)];
+  int limit = gtk_spin_button_get_value_as_int (row->catch_up_spin);
+
+  if (json_object_has_member (trigger, "missed") || !g_str_equal (policy, "run_once"))
+    json_object_set_string_member (trigger, "missed", policy);
+  if (g_str_equal (policy, "run_all")
+      && (json_object_has_member (trigger, "catch_up_limit") || limit != DEFAULT_CATCH_UP_LIMIT))
+    json_object_set_int_member (trigger, "catch_up_limit", limit);
 }
 
 /* ---- the schedule preview ----------------------------------------------------------------- */
@@ -779,6 +834,64 @@ add_entry (TriggerRow *row,
 }
 
 static void
+load_missed (TriggerRow *row,
+             JsonObject *trigger)
+{
+  const char *policy = deca_json_object_get_string (trigger, "missed");
+  double limit = DEFAULT_CATCH_UP_LIMIT;
+  guint selected = 0;
+
+  for (guint i = 0; policy && missed_policies[i]; i++)
+    if (g_str_equal (policy, missed_policies[i]))
+      selected = i;
+  deca_json_object_get_number (trigger, "catch_up_limit", &limit);
+  adw_combo_row_set_selected (row->missed_row, selected);
+  gtk_spin_button_set_value (row->catch_up_spin, limit);
+  gtk_widget_set_visible (GTK_WIDGET (row->catch_up_row),
+                          g_str_equal (missed_policies[selected], "run_all"));
+}
+
+/* What happens to the times missed while the server was down, and how many of them at
+ * most are run. */
+static void
+add_missed_rows (TriggerRow *row)
+{
+  const char *titles[] = {
+    _("Run once"),
+    _("Skip them"),
+    _("Run each, up to a limit"),
+    NULL
+  };
+  g_autoptr(GtkStringList) choices = gtk_string_list_new (titles);
+
+  row->missed_row = ADW_COMBO_ROW (adw_combo_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->missed_row), _("Missed runs"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row->missed_row),
+                               _("Times that passed while the server was down"));
+  adw_combo_row_set_model (row->missed_row, G_LIST_MODEL (choices));
+  adw_expander_row_add_row (row->expander, GTK_WIDGET (row->missed_row));
+  add_error_row (row, "missed");
+
+  row->catch_up_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (1, 1000, 1));
+  gtk_widget_set_valign (GTK_WIDGET (row->catch_up_spin), GTK_ALIGN_CENTER);
+  gtk_spin_button_set_value (row->catch_up_spin, DEFAULT_CATCH_UP_LIMIT);
+  row->catch_up_row = ADW_ACTION_ROW (adw_action_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->catch_up_row), _("At most"));
+  adw_action_row_set_subtitle (row->catch_up_row, _("The latest of the missed times are run"));
+  adw_action_row_add_suffix (row->catch_up_row, GTK_WIDGET (row->catch_up_spin));
+  adw_action_row_set_activatable_widget (row->catch_up_row, GTK_WIDGET (row->catch_up_spin));
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (row->catch_up_spin),
+                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, row->catch_up_row, NULL,
+                                  -1);
+  gtk_widget_set_visible (GTK_WIDGET (row->catch_up_row), FALSE);
+  adw_expander_row_add_row (row->expander, GTK_WIDGET (row->catch_up_row));
+  add_error_row (row, "catch_up_limit");
+
+  g_signal_connect (row->missed_row, "notify::selected", G_CALLBACK (missed_changed_cb), row);
+  g_signal_connect (row->catch_up_spin, "value-changed", G_CALLBACK (catch_up_changed_cb), row);
+}
+
+static void
 trigger_row_load (TriggerRow *row,
                   JsonObject *trigger)
 {
@@ -804,6 +917,7 @@ trigger_row_load (TriggerRow *row,
       set_entry_text (row->cron_row, deca_json_object_get_string (trigger, "cron"));
       set_entry_text (row->timezone_row, deca_json_object_get_string (trigger, "timezone"));
       update_preview (row);
+      load_missed (row, trigger);
     }
   if (row->event_row)
     {
@@ -871,6 +985,7 @@ trigger_row_new (DecaTriggerEditor *self,
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->next_times_row), _("Next runs"));
       gtk_widget_add_css_class (GTK_WIDGET (row->next_times_row), "deca-trigger-next-times");
       adw_expander_row_add_row (row->expander, GTK_WIDGET (row->next_times_row));
+      add_missed_rows (row);
     }
   else if (g_strcmp0 (row->type, "event") == 0)
     row->event_row = add_entry (row, _("Event name"), "event");
@@ -1163,6 +1278,10 @@ deca_trigger_editor_get_trigger_widget (DecaTriggerEditor *self,
     return GTK_WIDGET (row->next_times_row);
   if (g_str_equal (field, "remove"))
     return GTK_WIDGET (row->remove_button);
+  if (g_str_equal (field, "missed"))
+    return GTK_WIDGET (row->missed_row);
+  if (g_str_equal (field, "catch-up-limit"))
+    return GTK_WIDGET (row->catch_up_spin);
   /* "error:cron" is the row showing the error of "cron". */
   if (g_str_has_prefix (field, "error:"))
     return g_hash_table_lookup (row->error_rows, field + strlen ("error:"));

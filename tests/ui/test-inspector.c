@@ -1390,6 +1390,83 @@ test_triggers (Fixture       *fixture,
   g_assert_null (deca_trigger_editor_get_trigger_row (editor, 0));
 }
 
+typedef struct {
+  Fixture *fixture;
+  const char *missed;    /* NULL: absent */
+  gint64 limit;          /* 0: absent */
+} MissedWait;
+
+static gboolean
+trigger_missed_is (gpointer data)
+{
+  MissedWait *wait = data;
+  g_autoptr(JsonArray) triggers = deca_flow_document_get_triggers (wait->fixture->document);
+  JsonObject *trigger;
+
+  if (json_array_get_length (triggers) != 1)
+    return FALSE;
+  trigger = json_array_get_object_element (triggers, 0);
+  if (g_strcmp0 (json_object_get_string_member_with_default (trigger, "missed", NULL),
+                 wait->missed) != 0)
+    return FALSE;
+  if (wait->limit == 0)
+    return !json_object_has_member (trigger, "catch_up_limit");
+  return json_object_get_int_member_with_default (trigger, "catch_up_limit", 0) == wait->limit;
+}
+
+/* What a schedule does with the times missed while the server was down: a drop-down, and
+ * a limit that shows only for "run each". */
+static void
+test_schedule_missed_runs (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  DecaTriggerEditor *editor = DECA_TRIGGER_EDITOR (deca_inspector_get_part (fixture->inspector, "trigger-editor"));
+  GtkWidget *add = deca_ui_test_find_type (GTK_WIDGET (editor), GTK_TYPE_MENU_BUTTON);
+  GtkWidget *missed, *limit;
+  MissedWait wait = { fixture, NULL, 0 };
+
+  click_center (fixture, add);
+  click_label (add, "Schedule");
+  wait_drawn (fixture);
+  missed = deca_trigger_editor_get_trigger_widget (editor, 0, "missed");
+  limit = deca_trigger_editor_get_trigger_widget (editor, 0, "catch-up-limit");
+  g_assert_nonnull (missed);
+  /* The format's default, and nothing written for it. */
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (missed)), ==, 0);
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_ancestor (limit, ADW_TYPE_ACTION_ROW)));
+  g_assert_true (trigger_missed_is (&wait));
+
+  /* Run each, at most 3: from the keyboard, Space opens the choices. */
+  scroll_to (fixture, missed);
+  gtk_widget_grab_focus (missed);
+  deca_ui_test_key (missed, GDK_KEY_space, 0);
+  click_label (missed, "Run each, up to a limit");
+  wait.missed = "run_all";
+  g_assert_true (deca_ui_test_wait_until (trigger_missed_is, &wait, 5000));
+  wait_drawn (fixture);
+  g_assert_true (gtk_widget_get_visible (gtk_widget_get_ancestor (limit, ADW_TYPE_ACTION_ROW)));
+  click_left (fixture, limit);
+  select_all_and_type (limit, "3");
+  deca_ui_test_key (limit, GDK_KEY_Return, 0);
+  wait.limit = 3;
+  g_assert_true (deca_ui_test_wait_until (trigger_missed_is, &wait, 5000));
+
+  /* Skip: the limit goes out of sight and is kept in the document as it was. */
+  gtk_widget_grab_focus (missed);
+  deca_ui_test_key (missed, GDK_KEY_space, 0);
+  click_label (missed, "Skip them");
+  wait.missed = "skip";
+  g_assert_true (deca_ui_test_wait_until (trigger_missed_is, &wait, 5000));
+  wait_drawn (fixture);
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_ancestor (limit, ADW_TYPE_ACTION_ROW)));
+
+  /* Undo goes back through the choices. */
+  g_assert_true (undo (fixture));
+  wait.missed = "run_all";
+  g_assert_true (deca_ui_test_wait_until (trigger_missed_is, &wait, 5000));
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (missed)), ==, 2);
+}
+
 static gboolean
 popover_lists (gpointer data)
 {
@@ -1854,6 +1931,7 @@ main (int argc, char *argv[])
   ADD ("retry-timeout", test_retry_timeout);
   ADD ("flow-settings", test_flow_settings);
   ADD ("triggers", test_triggers);
+  ADD ("schedule-missed-runs", test_schedule_missed_runs);
   ADD ("time-zone-suggestions", test_time_zone_suggestions);
   ADD ("webhook-and-event", test_webhook_and_event);
   ADD ("languages", test_languages);
