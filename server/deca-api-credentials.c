@@ -338,7 +338,7 @@ list_cb (DecaRequest *request,
   for (guint i = 0; i < records->len; i++)
     json_array_add_element (items, credential_to_json (g_ptr_array_index (records, i)));
   object = json_object_new ();
-  json_object_set_array_member (object, "credentials", items);
+  json_object_set_array_member (object, "items", items);
   root = json_node_new (JSON_NODE_OBJECT);
   json_node_take_object (root, object);
   deca_request_respond_json (request, 200, root);

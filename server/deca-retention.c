@@ -2,8 +2,6 @@
 
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
-
 #include "deca-retention.h"
 
 #define USEC_PER_DAY ((gint64) 24 * 60 * 60 * G_USEC_PER_SEC)

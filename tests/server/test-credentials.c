@@ -345,7 +345,7 @@ test_crud (Fixture       *fixture,
 
   listed = call (fixture, "ws-a:viewer", "GET", "/api/v1/credentials", NULL, &status);
   g_assert_cmpuint (status, ==, 200);
-  items = json_object_get_array_member (json_node_get_object (listed), "credentials");
+  items = json_object_get_array_member (json_node_get_object (listed), "items");
   g_assert_cmpuint (json_array_get_length (items), ==, 1);
   assert_metadata (json_array_get_element (items, 0), "openai", "api_key", 1);
 
@@ -373,7 +373,7 @@ test_crud (Fixture       *fixture,
   empty = call (fixture, "ws-a:developer", "GET", "/api/v1/credentials", NULL, &status);
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (empty),
-                                                                          "credentials")), ==, 0);
+                                                                          "items")), ==, 0);
 
   /* Three changes, three audit lines, with metadata only. */
   fixture_stop (fixture);
@@ -486,7 +486,7 @@ test_isolation (Fixture       *fixture,
   listed = call (fixture, "ws-b:owner", "GET", "/api/v1/credentials", NULL, &status);
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (listed),
-                                                                          "credentials")), ==, 0);
+                                                                          "items")), ==, 0);
   /* Names are per workspace. */
   same_name = call (fixture, "ws-b:owner", "POST", "/api/v1/credentials",
                     "{\"name\": \"db\", \"type\": \"basic\", \"secret\": {\"password\": \"" SECRET2 "\"}}", &status);
@@ -593,7 +593,7 @@ test_bad_input (Fixture       *fixture,
   /* Nothing was stored by any of them. */
   listed = call (fixture, "ws-a:owner", "GET", "/api/v1/credentials", NULL, &status);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (listed),
-                                                                          "credentials")), ==, 0);
+                                                                          "items")), ==, 0);
 
   created = call (fixture, "ws-a:owner", "POST", "/api/v1/credentials",
                   "{\"name\": \"ok\", \"type\": \"api_key\", \"secret\": {\"k\": \"" SECRET "\"}}", &status);
