@@ -33,8 +33,8 @@ N_("The test, for example {{validate.success}} === true. null, false, 0, \"\", [
 
 /* event */
 N_("Event")
-N_("Event name")
-N_("The name of the event to listen for, for example customer.created.")
+N_("Event pattern")
+N_("The events to listen for: a topic such as customer.created, or a pattern in which * stands for one part (customer.*) and > for the rest (customer.>).")
 
 /* http */
 N_("HTTP request")
@@ -110,6 +110,10 @@ N_("Cron expression")
 N_("Five fields (minute hour day-of-month month day-of-week), six with leading seconds, or a macro such as @hourly. Example: '0 9 * * MON-FRI'.")
 N_("Time zone")
 N_("The IANA time zone the cron expression is read in, for example Europe/Berlin.")
+N_("Missed runs")
+N_("What happens to the times that passed while the server was down: run once for the latest of them, skip them, or run each (the latest, up to the catch-up limit).")
+N_("Catch-up limit")
+N_("With run_all, how many missed times run at most.")
 
 /* subflow */
 N_("Run flow")

@@ -75,6 +75,23 @@ static const DecaNodeInfo trigger_infos[] = {
       "      \"title\": \"Time zone\","
       "      \"description\": \"The IANA time zone the cron expression is read in, for "
       "example Europe/Berlin.\""
+      "    },"
+      "    \"missed\": {"
+      "      \"type\": \"string\","
+      "      \"enum\": [\"run_once\", \"skip\", \"run_all\"],"
+      "      \"default\": \"run_once\","
+      "      \"title\": \"Missed runs\","
+      "      \"description\": \"What happens to the times that passed while the server was "
+      "down: run once for the latest of them, skip them, or run each (the latest, up to the "
+      "catch-up limit).\""
+      "    },"
+      "    \"catch_up_limit\": {"
+      "      \"type\": \"integer\","
+      "      \"minimum\": 1,"
+      "      \"maximum\": 1000,"
+      "      \"default\": 10,"
+      "      \"title\": \"Catch-up limit\","
+      "      \"description\": \"With run_all, how many missed times run at most.\""
       "    }"
       "  },"
       "  \"required\": [\"cron\"]"
@@ -83,8 +100,8 @@ static const DecaNodeInfo trigger_infos[] = {
   {
     .name = "event",
     .title = N_("Event"),
-    .description = N_("Starts the flow when an event of the given name is published; the "
-                      "event's payload is the execution input."),
+    .description = N_("Starts the flow when an event whose topic matches the pattern is "
+                      "published; the event's payload is the execution input."),
     .category = "trigger",
     .kind = DECA_NODE_KIND_TRIGGER,
     .schema =
@@ -95,9 +112,10 @@ static const DecaNodeInfo trigger_infos[] = {
       "    \"event\": {"
       "      \"type\": \"string\","
       "      \"minLength\": 1,"
-      "      \"title\": \"Event name\","
-      "      \"description\": \"The name of the event to listen for, for example "
-      "customer.created.\""
+      "      \"title\": \"Event pattern\","
+      "      \"description\": \"The events to listen for: a topic such as "
+      "customer.created, or a pattern in which * stands for one part (customer.*) and > for "
+      "the rest (customer.>).\""
       "    }"
       "  },"
       "  \"required\": [\"event\"]"
