@@ -1,5 +1,6 @@
-/* deca-api-flows.c: the flows and executions resources of the REST API (docs/server.md,
- * "Flows and executions"). */
+/* deca-api-flows.c: the flows resource of the REST API (docs/server.md, "Flows and
+ * executions"), the DecaApiFlows object both resources share, and the helpers of their
+ * routes (deca-api-flows-private.h). The executions routes are in deca-api-executions.c. */
 
 #include "config.h"
 
@@ -10,29 +11,10 @@
 #include <deca-store-server.h>
 #include <deca-validator.h>
 
-#include "deca-api-flows.h"
+#include "deca-api-flows-private.h"
 #include "deca-audit.h"
 #include "deca-principal.h"
 #include "deca-rbac.h"
-
-#define DEFAULT_PAGE_SIZE 50
-#define MAX_PAGE_SIZE     200
-
-struct _DecaApiFlows
-{
-  GObject parent_instance;
-
-  /* Borrowed: the server owns the routes, which own this object. */
-  DecaServer *server;
-  DecaStore *store;
-
-  /* Owned. */
-  DecaExecutor *executor;
-  DecaNodeRegistry *registry;
-  GMainContext *context;
-  /* Requests of ?wait=true still waiting for their execution (Waiter). */
-  GPtrArray *waiters;
-};
 
 enum {
   SIGNAL_FLOW_SAVED,
@@ -73,10 +55,10 @@ waiter_free (Waiter *waiter)
 /* --- answers ------------------------------------------------------------------------ */
 
 /* A 400 whose details name the bad member of the body by its JSON pointer. */
-static void
-respond_bad_field (DecaRequest *request,
-                   const char  *pointer,
-                   const char  *message)
+void
+_deca_api_respond_bad_field (DecaRequest *request,
+                             const char  *pointer,
+                             const char  *message)
 {
   g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
   JsonObject *object = json_object_new ();
@@ -88,11 +70,11 @@ respond_bad_field (DecaRequest *request,
 
 /* A 400 whose details name the bad query parameter or header (@kind: "parameter",
  * "header"). */
-static void
-respond_bad_input (DecaRequest *request,
-                   const char  *kind,
-                   const char  *name,
-                   const char  *message)
+void
+_deca_api_respond_bad_input (DecaRequest *request,
+                             const char  *kind,
+                             const char  *name,
+                             const char  *message)
 {
   g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
   JsonObject *object = json_object_new ();
@@ -102,9 +84,9 @@ respond_bad_input (DecaRequest *request,
   deca_request_respond_error_literal (request, DECA_SERVER_ERROR_BAD_REQUEST, message, details);
 }
 
-static void
-respond_not_found (DecaRequest *request,
-                   const char  *what)
+void
+_deca_api_respond_not_found (DecaRequest *request,
+                             const char  *what)
 {
   g_autofree char *message = g_strdup_printf ("no such %s in this workspace", what);
 
@@ -113,13 +95,13 @@ respond_not_found (DecaRequest *request,
 
 /* Answers a store or engine failure: not found (another workspace's resource too) as 404
  * naming @what, the rest as deca_request_respond_error() maps it. */
-static void
-respond_store_error (DecaRequest  *request,
-                     const GError *error,
-                     const char   *what)
+void
+_deca_api_respond_store_error (DecaRequest  *request,
+                               const GError *error,
+                               const char   *what)
 {
   if (g_error_matches (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND))
-    respond_not_found (request, what);
+    _deca_api_respond_not_found (request, what);
   else
     deca_request_respond_error (request, error, NULL);
 }
@@ -160,10 +142,10 @@ respond_problems (DecaRequest *request,
 /* --- JSON of records ---------------------------------------------------------------- */
 
 /* Sets @name to the time @us (µs since the epoch) in ISO 8601 UTC, or null when 0. */
-static void
-set_time_member (JsonObject *object,
-                 const char *name,
-                 gint64      us)
+void
+_deca_api_set_time_member (JsonObject *object,
+                           const char *name,
+                           gint64      us)
 {
   g_autoptr(GDateTime) seconds = NULL;
   g_autoptr(GDateTime) time = NULL;
@@ -185,10 +167,10 @@ set_time_member (JsonObject *object,
 
 /* Sets @name to the JSON text @text parsed, or null when NULL or unreadable (the store
  * writes only JSON there). */
-static void
-set_json_member (JsonObject *object,
-                 const char *name,
-                 const char *text)
+void
+_deca_api_set_json_member (JsonObject *object,
+                           const char *name,
+                           const char *text)
 {
   JsonNode *node = text != NULL ? deca_json_parse (text, -1, NULL) : NULL;
 
@@ -198,10 +180,10 @@ set_json_member (JsonObject *object,
     json_object_set_null_member (object, name);
 }
 
-static void
-set_nullable_string_member (JsonObject *object,
-                            const char *name,
-                            const char *value)
+void
+_deca_api_set_nullable_string_member (JsonObject *object,
+                                      const char *name,
+                                      const char *value)
 {
   if (value != NULL)
     json_object_set_string_member (object, name, value);
@@ -221,8 +203,8 @@ flow_json (const DecaFlowSummary *summary,
   json_object_set_string_member (object, "name", summary->name);
   json_object_set_int_member (object, "version", summary->latest_version);
   json_object_set_boolean_member (object, "active", summary->active);
-  set_time_member (object, "created_at", summary->created_at);
-  set_time_member (object, "updated_at", summary->updated_at);
+  _deca_api_set_time_member (object, "created_at", summary->created_at);
+  _deca_api_set_time_member (object, "updated_at", summary->updated_at);
   if (document != NULL)
     json_object_set_member (object, "document", json_node_copy (document));
   json_node_take_object (node, object);
@@ -235,68 +217,9 @@ version_object (const DecaFlowVersionInfo *info)
   JsonObject *object = json_object_new ();
 
   json_object_set_int_member (object, "version", info->version);
-  set_nullable_string_member (object, "name", info->name);
-  set_time_member (object, "created_at", info->created_at);
+  _deca_api_set_nullable_string_member (object, "name", info->name);
+  _deca_api_set_time_member (object, "created_at", info->created_at);
   return object;
-}
-
-static JsonObject *
-node_result_object (const DecaNodeResultRecord *record)
-{
-  JsonObject *object = json_object_new ();
-
-  json_object_set_string_member (object, "node_key", record->node_key);
-  json_object_set_string_member (object, "node_id", record->node_id);
-  json_object_set_string_member (object, "status", record->status);
-  set_nullable_string_member (object, "port", record->port);
-  set_json_member (object, "input", record->input);
-  set_json_member (object, "output", record->output);
-  set_json_member (object, "error", record->error);
-  json_object_set_int_member (object, "attempts", record->attempts);
-  set_time_member (object, "started_at", record->started_at);
-  set_time_member (object, "finished_at", record->finished_at);
-  return object;
-}
-
-/* An execution as the API shows it; with @node_results (element-type
- * DecaNodeResultRecord, nullable) its node results and the approvals it waits for. */
-static JsonNode *
-execution_json (const DecaExecutionRecord *record,
-                GPtrArray                 *node_results)
-{
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *object = json_object_new ();
-
-  json_object_set_string_member (object, "id", record->id);
-  json_object_set_string_member (object, "flow_id", record->flow_id);
-  json_object_set_int_member (object, "flow_version", record->flow_version);
-  json_object_set_string_member (object, "status", record->status);
-  set_nullable_string_member (object, "parent_id", record->parent_id);
-  set_json_member (object, "trigger", record->trigger);
-  set_json_member (object, "input", record->input);
-  set_json_member (object, "output", record->output);
-  set_json_member (object, "error", record->error);
-  set_time_member (object, "created_at", record->created_at);
-  set_time_member (object, "started_at", record->started_at);
-  set_time_member (object, "finished_at", record->finished_at);
-  if (node_results != NULL)
-    {
-      JsonArray *results = json_array_new ();
-      JsonArray *waiting = json_array_new ();
-
-      for (guint i = 0; i < node_results->len; i++)
-        {
-          DecaNodeResultRecord *result = g_ptr_array_index (node_results, i);
-
-          json_array_add_object_element (results, node_result_object (result));
-          if (g_str_equal (result->status, DECA_STATUS_PAUSED))
-            json_array_add_string_element (waiting, result->node_key);
-        }
-      json_object_set_array_member (object, "node_results", results);
-      json_object_set_array_member (object, "waiting_approvals", waiting);
-    }
-  json_node_take_object (node, object);
-  return node;
 }
 
 /* --- access ------------------------------------------------------------------------- */
@@ -305,8 +228,8 @@ execution_json (const DecaExecutionRecord *record,
  * with every permission the route requires. Otherwise answers 401 or 403 and returns
  * NULL. The authentication step checks the permissions too; checking here again keeps
  * these routes closed whatever authenticator is installed. */
-static const DecaPrincipal *
-require_principal (DecaRequest *request)
+const DecaPrincipal *
+_deca_api_require_principal (DecaRequest *request)
 {
   const DecaPrincipal *principal = deca_request_get_principal (request);
   guint64 required = deca_request_get_required_permissions (request);
@@ -343,11 +266,11 @@ require_principal (DecaRequest *request)
 /* Writes an audit line for @request (who, what, which, from where: deca-audit.h). A
  * failure to write it is logged there; the change it records is done, so it is not
  * answered. @version (0: none) goes into the details. */
-static void
-audit (DecaRequest *request,
-       const char  *action,
-       const char  *target,
-       gint64       version)
+void
+_deca_api_audit (DecaRequest *request,
+                 const char  *action,
+                 const char  *target,
+                 gint64       version)
 {
   g_autoptr(JsonNode) details = NULL;
 
@@ -366,9 +289,9 @@ audit (DecaRequest *request,
 
 /* Reads ?limit= (1 to MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE when absent); answers 400 and
  * returns FALSE when it is something else. */
-static gboolean
-read_limit (DecaRequest *request,
-            guint       *limit)
+gboolean
+_deca_api_read_limit (DecaRequest *request,
+                      guint       *limit)
 {
   const char *text = deca_request_get_query (request, "limit");
   guint64 value;
@@ -378,7 +301,7 @@ read_limit (DecaRequest *request,
     return TRUE;
   if (!g_ascii_string_to_unsigned (text, 10, 1, MAX_PAGE_SIZE, &value, NULL))
     {
-      respond_bad_input (request, "parameter", "limit", "limit must be a whole number from 1 to 200");
+      _deca_api_respond_bad_input (request, "parameter", "limit", "limit must be a whole number from 1 to 200");
       return FALSE;
     }
   *limit = (guint) value;
@@ -404,7 +327,7 @@ read_boolean (DecaRequest *request,
     {
       g_autofree char *message = g_strdup_printf ("%s must be true or false", name);
 
-      respond_bad_input (request, "parameter", name, message);
+      _deca_api_respond_bad_input (request, "parameter", name, message);
       return FALSE;
     }
   return TRUE;
@@ -412,10 +335,10 @@ read_boolean (DecaRequest *request,
 
 /* The body as an object, or NULL for an empty body when @optional. Answers 400 and sets
  * @ok FALSE for a body that is not an object (or missing when required). */
-static JsonObject *
-read_body_object (DecaRequest *request,
-                  gboolean     optional,
-                  gboolean    *ok)
+JsonObject *
+_deca_api_read_body_object (DecaRequest *request,
+                            gboolean     optional,
+                            gboolean    *ok)
 {
   JsonNode *json = deca_request_get_json (request);
 
@@ -425,37 +348,11 @@ read_body_object (DecaRequest *request,
   if (json == NULL || !JSON_NODE_HOLDS_OBJECT (json))
     {
       *ok = FALSE;
-      respond_bad_field (request, "", json == NULL ? "the body must be a JSON object, not empty"
-                                                   : "the body must be a JSON object");
+      _deca_api_respond_bad_field (request, "", json == NULL ? "the body must be a JSON object, not empty"
+                                                             : "the body must be a JSON object");
       return NULL;
     }
   return json_node_get_object (json);
-}
-
-/* Reads an optional string member @name of @body; answers 400 with its pointer and
- * returns FALSE when it is there but not a string. */
-static gboolean
-read_string_member (DecaRequest  *request,
-                    JsonObject   *body,
-                    const char   *name,
-                    const char  **value)
-{
-  JsonNode *member = body != NULL ? json_object_get_member (body, name) : NULL;
-  g_autofree char *pointer = NULL;
-  g_autofree char *message = NULL;
-
-  *value = NULL;
-  if (member == NULL || JSON_NODE_HOLDS_NULL (member))
-    return TRUE;
-  if (JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_STRING)
-    {
-      *value = json_node_get_string (member);
-      return TRUE;
-    }
-  pointer = g_strconcat ("/", name, NULL);
-  message = g_strdup_printf ("%s must be a string", name);
-  respond_bad_field (request, pointer, message);
-  return FALSE;
 }
 
 /* --- flows -------------------------------------------------------------------------- */
@@ -478,7 +375,7 @@ read_valid_flow (DecaApiFlows *self,
     }
   flow = deca_flow_new_from_json (document, &error);
   if (flow == NULL)
-    respond_bad_field (request, "", error->message);
+    _deca_api_respond_bad_field (request, "", error->message);
   return flow;
 }
 
@@ -521,7 +418,7 @@ respond_flow (DecaApiFlows        *self,
     document = deca_json_parse (text, -1, &error);
   if (document == NULL)
     {
-      respond_store_error (request, error, "flow");
+      _deca_api_respond_store_error (request, error, "flow");
       return;
     }
   body = flow_json (summary, document);
@@ -559,7 +456,7 @@ list_flows_cb (DecaRequest *request,
 
   json_node_take_object (body, object);
   json_object_set_array_member (object, "items", items);
-  if (!(principal = require_principal (request)) || !read_limit (request, &limit) ||
+  if (!(principal = _deca_api_require_principal (request)) || !_deca_api_read_limit (request, &limit) ||
       !read_boolean (request, "active", &filter_active, &active))
     return;
   summaries = deca_store_list_workspace_flow_summaries (self->store, principal->workspace_id, &error);
@@ -587,7 +484,7 @@ list_flows_cb (DecaRequest *request,
       json_array_add_element (items, flow_json (summary, NULL));
       last = summary->id;
     }
-  set_nullable_string_member (object, "next_cursor", more ? last : NULL);
+  _deca_api_set_nullable_string_member (object, "next_cursor", more ? last : NULL);
   deca_request_respond_json (request, 200, body);
 }
 
@@ -604,9 +501,9 @@ create_flow_cb (DecaRequest *request,
   gint64 version = 0;
   gboolean ok;
 
-  if (!(principal = require_principal (request)))
+  if (!(principal = _deca_api_require_principal (request)))
     return;
-  read_body_object (request, FALSE, &ok);
+  _deca_api_read_body_object (request, FALSE, &ok);
   if (!ok || !(flow = read_valid_flow (self, request, deca_request_get_json (request))))
     return;
   existing = deca_store_get_workspace_flow (self->store, principal->workspace_id, deca_flow_get_id (flow), NULL);
@@ -631,7 +528,7 @@ create_flow_cb (DecaRequest *request,
         deca_request_respond_error (request, error, NULL);
       return;
     }
-  audit (request, "flow.create", deca_flow_get_id (flow), 0);
+  _deca_api_audit (request, "flow.create", deca_flow_get_id (flow), 0);
   g_signal_emit (self, signals[SIGNAL_FLOW_SAVED], 0, principal->workspace_id, deca_flow_get_id (flow), version);
   location = g_strdup_printf ("/api/v1/flows/%s", deca_flow_get_id (flow));
   deca_request_set_response_header (request, "Location", location);
@@ -645,7 +542,7 @@ get_flow_cb (DecaRequest *request,
   DecaApiFlows *self = user_data;
   const DecaPrincipal *principal;
 
-  if (!(principal = require_principal (request)))
+  if (!(principal = _deca_api_require_principal (request)))
     return;
   respond_flow (self, request, principal, deca_request_get_param (request, "id"), 200);
 }
@@ -675,7 +572,7 @@ read_if_match (DecaRequest *request,
     }
   if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &value, NULL))
     {
-      respond_bad_input (request, "header", "If-Match", "If-Match must be the version number of the flow");
+      _deca_api_respond_bad_input (request, "header", "If-Match", "If-Match must be the version number of the flow");
       return FALSE;
     }
   *expected = (gint64) value;
@@ -698,9 +595,9 @@ put_flow_cb (DecaRequest *request,
   gint64 expected, version = 0;
   gboolean ok;
 
-  if (!(principal = require_principal (request)))
+  if (!(principal = _deca_api_require_principal (request)))
     return;
-  body = read_body_object (request, FALSE, &ok);
+  body = _deca_api_read_body_object (request, FALSE, &ok);
   if (!ok || !read_if_match (request, &expected))
     return;
   id_member = json_object_get_member (body, "id");
@@ -708,13 +605,13 @@ put_flow_cb (DecaRequest *request,
       json_node_get_value_type (id_member) == G_TYPE_STRING &&
       !g_str_equal (json_node_get_string (id_member), flow_id))
     {
-      respond_bad_field (request, "/id", "id must be the flow's id in the path (ids do not change)");
+      _deca_api_respond_bad_field (request, "/id", "id must be the flow's id in the path (ids do not change)");
       return;
     }
   summary = deca_store_get_workspace_flow (self->store, principal->workspace_id, flow_id, &error);
   if (summary == NULL)
     {
-      respond_store_error (request, error, "flow");
+      _deca_api_respond_store_error (request, error, "flow");
       return;
     }
   if (expected != 0 && expected != summary->latest_version)
@@ -737,12 +634,12 @@ put_flow_cb (DecaRequest *request,
     return;
   if (!save_flow (self, principal, flow, &version, &error))
     {
-      respond_store_error (request, error, "flow");
+      _deca_api_respond_store_error (request, error, "flow");
       return;
     }
   if (version != summary->latest_version)
     {
-      audit (request, "flow.update", flow_id, version);
+      _deca_api_audit (request, "flow.update", flow_id, version);
       g_signal_emit (self, signals[SIGNAL_FLOW_SAVED], 0, principal->workspace_id, flow_id, version);
     }
   respond_flow (self, request, principal, flow_id, 200);
@@ -758,16 +655,16 @@ delete_flow_cb (DecaRequest *request,
   g_autoptr(DecaFlowSummary) summary = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!(principal = require_principal (request)))
+  if (!(principal = _deca_api_require_principal (request)))
     return;
   summary = deca_store_get_workspace_flow (self->store, principal->workspace_id, flow_id, &error);
   if (summary == NULL ||
       !deca_store_set_workspace_flow_deleted (self->store, principal->workspace_id, flow_id, TRUE, &error))
     {
-      respond_store_error (request, error, "flow");
+      _deca_api_respond_store_error (request, error, "flow");
       return;
     }
-  audit (request, "flow.delete", flow_id, 0);
+  _deca_api_audit (request, "flow.delete", flow_id, 0);
   if (summary->active)
     g_signal_emit (self, signals[SIGNAL_FLOW_ACTIVE_CHANGED], 0, principal->workspace_id, flow_id, FALSE);
   g_signal_emit (self, signals[SIGNAL_FLOW_DELETED], 0, principal->workspace_id, flow_id);
@@ -788,13 +685,13 @@ list_versions_cb (DecaRequest *request,
 
   json_node_take_object (body, object);
   json_object_set_array_member (object, "items", items);
-  if (!(principal = require_principal (request)))
+  if (!(principal = _deca_api_require_principal (request)))
     return;
   versions = deca_store_list_workspace_flow_versions (self->store, principal->workspace_id,
                                                       deca_request_get_param (request, "id"), &error);
   if (versions == NULL)
     {
-      respond_store_error (request, error, "flow");
+      _deca_api_respond_store_error (request, error, "flow");
       return;
     }
   for (guint i = 0; i < versions->len; i++)
@@ -816,17 +713,17 @@ get_version_cb (DecaRequest *request,
   JsonNode *document;
   guint64 version;
 
-  if (!(principal = require_principal (request)))
+  if (!(principal = _deca_api_require_principal (request)))
     return;
   if (!g_ascii_string_to_unsigned (deca_request_get_param (request, "version"), 10, 1, G_MAXINT64, &version, NULL))
     {
-      respond_bad_input (request, "parameter", "version", "the version must be a whole number of at least 1");
+      _deca_api_respond_bad_input (request, "parameter", "version", "the version must be a whole number of at least 1");
       return;
     }
   versions = deca_store_list_workspace_flow_versions (self->store, principal->workspace_id, flow_id, &error);
   if (versions == NULL)
     {
-      respond_store_error (request, error, "flow");
+      _deca_api_respond_store_error (request, error, "flow");
       return;
     }
   for (guint i = 0; i < versions->len && body == NULL; i++)
@@ -850,7 +747,7 @@ get_version_cb (DecaRequest *request,
     }
   if (body == NULL)
     {
-      respond_not_found (request, "flow version");
+      _deca_api_respond_not_found (request, "flow version");
       return;
     }
   deca_request_respond_json (request, 200, body);
@@ -866,22 +763,22 @@ set_active (DecaApiFlows *self,
   g_autoptr(DecaFlowSummary) summary = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!(principal = require_principal (request)))
+  if (!(principal = _deca_api_require_principal (request)))
     return;
   summary = deca_store_get_workspace_flow (self->store, principal->workspace_id, flow_id, &error);
   if (summary == NULL)
     {
-      respond_store_error (request, error, "flow");
+      _deca_api_respond_store_error (request, error, "flow");
       return;
     }
   if (summary->active != active)
     {
       if (!deca_store_set_workspace_flow_active (self->store, principal->workspace_id, flow_id, active, &error))
         {
-          respond_store_error (request, error, "flow");
+          _deca_api_respond_store_error (request, error, "flow");
           return;
         }
-      audit (request, active ? "flow.activate" : "flow.deactivate", flow_id, 0);
+      _deca_api_audit (request, active ? "flow.activate" : "flow.deactivate", flow_id, 0);
       g_signal_emit (self, signals[SIGNAL_FLOW_ACTIVE_CHANGED], 0, principal->workspace_id, flow_id, active);
     }
   respond_flow (self, request, principal, flow_id, 200);
@@ -917,7 +814,7 @@ load_latest_document (DecaApiFlows        *self,
   if (text != NULL)
     document = deca_json_parse (text, -1, &error);
   if (document == NULL)
-    respond_store_error (request, error, "flow");
+    _deca_api_respond_store_error (request, error, "flow");
   return document;
 }
 
@@ -938,15 +835,15 @@ validate_cb (DecaRequest *request,
   JsonObject *proposed;
   gboolean ok;
 
-  if (!(principal = require_principal (request)))
+  if (!(principal = _deca_api_require_principal (request)))
     return;
-  proposed = read_body_object (request, TRUE, &ok);
+  proposed = _deca_api_read_body_object (request, TRUE, &ok);
   if (!ok)
     return;
   summary = deca_store_get_workspace_flow (self->store, principal->workspace_id, flow_id, &error);
   if (summary == NULL)
     {
-      respond_store_error (request, error, "flow");
+      _deca_api_respond_store_error (request, error, "flow");
       return;
     }
   if (proposed != NULL)
@@ -960,37 +857,6 @@ validate_cb (DecaRequest *request,
 }
 
 /* --- executions: waiting for one ---------------------------------------------------- */
-
-/* Answers @status with execution @id as the store has it, with its node results. The
- * executor's pending checkpoints are written first, so the answer is current. */
-static void
-respond_execution (DecaApiFlows        *self,
-                   DecaRequest         *request,
-                   const char          *workspace_id,
-                   const char          *id,
-                   guint                status)
-{
-  g_autoptr(DecaExecutionRecord) record = NULL;
-  g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) body = NULL;
-
-  if (!deca_executor_flush (self->executor, &error))
-    {
-      deca_request_respond_error (request, error, NULL);
-      return;
-    }
-  record = deca_store_get_workspace_execution (self->store, workspace_id, id, &error);
-  if (record != NULL)
-    results = deca_store_list_node_results (self->store, id, &error);
-  if (results == NULL)
-    {
-      respond_store_error (request, error, "execution");
-      return;
-    }
-  body = execution_json (record, results);
-  deca_request_respond_json (request, status, body);
-}
 
 static gboolean
 execution_settled (DecaExecution *execution)
@@ -1010,8 +876,8 @@ waiter_answer_cb (gpointer data)
 
   g_clear_pointer (&waiter->idle, g_source_unref);
   if (!deca_request_is_finished (waiter->request))
-    respond_execution (self, waiter->request, principal->workspace_id, deca_execution_get_id (waiter->execution),
-                       200);
+    _deca_api_respond_execution (self, waiter->request, principal->workspace_id, deca_execution_get_id (waiter->execution),
+                                 200);
   g_ptr_array_remove (self->waiters, waiter);
   return G_SOURCE_REMOVE;
 }
@@ -1039,12 +905,12 @@ waiter_status_cb (GObject    *object,
 
 /* Answers the start of @execution: 202 with its id and a Location, or, with ?wait=true,
  * 200 with the execution once it finished or paused for an approval. */
-static void
-respond_started (DecaApiFlows        *self,
-                 DecaRequest         *request,
-                 const DecaPrincipal *principal,
-                 DecaExecution       *execution,
-                 gboolean             wait)
+void
+_deca_api_respond_started (DecaApiFlows        *self,
+                           DecaRequest         *request,
+                           const DecaPrincipal *principal,
+                           DecaExecution       *execution,
+                           gboolean             wait)
 {
   g_autofree char *location = g_strdup_printf ("/api/v1/executions/%s", deca_execution_get_id (execution));
 
@@ -1064,7 +930,7 @@ respond_started (DecaApiFlows        *self,
         waiter_schedule (waiter);
       return;
     }
-  respond_execution (self, request, principal->workspace_id, deca_execution_get_id (execution), 202);
+  _deca_api_respond_execution (self, request, principal->workspace_id, deca_execution_get_id (execution), 202);
 }
 
 static void
@@ -1082,15 +948,15 @@ execute_cb (DecaRequest *request,
   JsonNode *input = NULL;
   gboolean wait, wait_set, ok;
 
-  if (!(principal = require_principal (request)) || !read_boolean (request, "wait", &wait_set, &wait))
+  if (!(principal = _deca_api_require_principal (request)) || !read_boolean (request, "wait", &wait_set, &wait))
     return;
-  body = read_body_object (request, TRUE, &ok);
+  body = _deca_api_read_body_object (request, TRUE, &ok);
   if (!ok)
     return;
   if (body != NULL && (input = json_object_get_member (body, "input")) != NULL && !JSON_NODE_HOLDS_OBJECT (input) &&
       !JSON_NODE_HOLDS_NULL (input))
     {
-      respond_bad_field (request, "/input", "input must be an object");
+      _deca_api_respond_bad_field (request, "/input", "input must be an object");
       return;
     }
   if (input != NULL && JSON_NODE_HOLDS_NULL (input))
@@ -1104,388 +970,8 @@ execute_cb (DecaRequest *request,
       deca_request_respond_error (request, error, NULL);
       return;
     }
-  audit (request, "flow.execute", deca_execution_get_id (execution), 0);
-  respond_started (self, request, principal, execution, wait);
-}
-
-/* --- executions --------------------------------------------------------------------- */
-
-static gboolean
-is_status_name (const char *status)
-{
-  const char *names[] = { DECA_STATUS_PENDING, DECA_STATUS_RUNNING, DECA_STATUS_PAUSED, DECA_STATUS_SUCCEEDED,
-                          DECA_STATUS_FAILED, DECA_STATUS_CANCELLED, NULL };
-
-  return g_strv_contains (names, status);
-}
-
-static gboolean
-record_is_finished (const DecaExecutionRecord *record)
-{
-  return g_str_equal (record->status, DECA_STATUS_SUCCEEDED) || g_str_equal (record->status, DECA_STATUS_FAILED) ||
-         g_str_equal (record->status, DECA_STATUS_CANCELLED);
-}
-
-static void
-list_executions_cb (DecaRequest *request,
-                    gpointer     user_data)
-{
-  DecaApiFlows *self = user_data;
-  const DecaPrincipal *principal;
-  const char *status = deca_request_get_query (request, "status");
-  const char *flow_id = deca_request_get_query (request, "flow_id");
-  const char *cursor = deca_request_get_query (request, "cursor");
-  g_autoptr(GPtrArray) records = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *object = json_object_new ();
-  JsonArray *items = json_array_new ();
-  guint limit;
-
-  json_node_take_object (body, object);
-  json_object_set_array_member (object, "items", items);
-  if (!(principal = require_principal (request)) || !read_limit (request, &limit))
-    return;
-  if (status != NULL && !is_status_name (status))
-    {
-      respond_bad_input (request, "parameter", "status",
-                         "status must be pending, running, paused, succeeded, failed or cancelled");
-      return;
-    }
-  if (!deca_executor_flush (self->executor, &error))
-    {
-      deca_request_respond_error (request, error, NULL);
-      return;
-    }
-  /* One more than the page, to know whether there is a next one. */
-  records = deca_store_list_workspace_executions (self->store, principal->workspace_id, status, flow_id, cursor,
-                                                  limit + 1, &error);
-  if (records == NULL)
-    {
-      if (g_error_matches (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND))
-        respond_bad_input (request, "parameter", "cursor", "cursor is not one this list gave");
-      else
-        deca_request_respond_error (request, error, NULL);
-      return;
-    }
-  for (guint i = 0; i < records->len && i < limit; i++)
-    json_array_add_element (items, execution_json (g_ptr_array_index (records, i), NULL));
-  set_nullable_string_member (object, "next_cursor",
-                              records->len > limit
-                              ? ((DecaExecutionRecord *) g_ptr_array_index (records, limit - 1))->id : NULL);
-  deca_request_respond_json (request, 200, body);
-}
-
-static void
-get_execution_cb (DecaRequest *request,
-                  gpointer     user_data)
-{
-  DecaApiFlows *self = user_data;
-  const DecaPrincipal *principal;
-
-  if (!(principal = require_principal (request)))
-    return;
-  respond_execution (self, request, principal->workspace_id, deca_request_get_param (request, "id"), 200);
-}
-
-/* The execution {id} of the caller's workspace, checkpoints written first; answers 404
- * and returns NULL when there is none. */
-static DecaExecutionRecord *
-lookup_execution (DecaApiFlows        *self,
-                  DecaRequest         *request,
-                  const DecaPrincipal *principal)
-{
-  g_autoptr(GError) error = NULL;
-  DecaExecutionRecord *record = NULL;
-
-  if (deca_executor_flush (self->executor, &error))
-    record = deca_store_get_workspace_execution (self->store, principal->workspace_id,
-                                                 deca_request_get_param (request, "id"), &error);
-  if (record == NULL)
-    respond_store_error (request, error, "execution");
-  return record;
-}
-
-/* The live execution @id: the executor's, or resumed from the store (a paused one, or
- * one a previous process left). Answers 409 (another process runs it) or the error and
- * returns NULL when it cannot be had. */
-static DecaExecution *
-live_execution (DecaApiFlows *self,
-                DecaRequest  *request,
-                const char   *id)
-{
-  g_autoptr(GError) error = NULL;
-  DecaExecution *execution = deca_executor_lookup (self->executor, id);
-
-  if (execution != NULL)
-    return g_object_ref (execution);
-  execution = deca_executor_resume (self->executor, id, &error);
-  if (execution == NULL)
-    deca_request_respond_error (request, error, NULL);
-  return execution;
-}
-
-static void
-cancel_cb (DecaRequest *request,
-           gpointer     user_data)
-{
-  DecaApiFlows *self = user_data;
-  const DecaPrincipal *principal;
-  g_autoptr(DecaExecutionRecord) record = NULL;
-  g_autoptr(DecaExecution) execution = NULL;
-
-  if (!(principal = require_principal (request)) || !(record = lookup_execution (self, request, principal)))
-    return;
-  if (record_is_finished (record))
-    {
-      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_CONFLICT, "the execution has finished", NULL);
-      return;
-    }
-  if (!(execution = live_execution (self, request, record->id)))
-    return;
-  deca_execution_cancel (execution);
-  audit (request, "execution.cancel", record->id, 0);
-  respond_execution (self, request, principal->workspace_id, record->id, 200);
-}
-
-/* Adds to @set the top-level nodes @node_id leads to, itself included. */
-static void
-collect_downstream (DecaFlow   *flow,
-                    const char *node_id,
-                    GHashTable *set)
-{
-  if (!g_hash_table_add (set, (gpointer) node_id))
-    return;
-  for (guint i = 0; i < deca_flow_get_n_connections (flow); i++)
-    {
-      const DecaFlowConnection *connection = deca_flow_get_connection (flow, i);
-
-      if (g_str_equal (connection->from, node_id))
-        collect_downstream (flow, connection->to, set);
-    }
-}
-
-/* The top-level node a node key belongs to: "each[2]/double" -> "each". */
-static char *
-node_key_top (const char *node_key)
-{
-  return g_strndup (node_key, strcspn (node_key, "[/"));
-}
-
-/* Starts a new execution of @original's flow version with its input: from scratch
- * (@from_node NULL: retry), or keeping the results of the nodes that do not come after
- * @from_node (resume from a node). The new execution is written to the store as pending
- * and then resumed by the executor, which runs only what has no result. */
-static DecaExecution *
-rerun_execution (DecaApiFlows              *self,
-                 const DecaExecutionRecord *original,
-                 DecaFlow                  *flow,
-                 const char                *from_node,
-                 GError                   **error)
-{
-  g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(GHashTable) downstream = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(JsonNode) trigger_node = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *trigger = json_object_new ();
-  g_autofree char *trigger_text = NULL;
-  g_autofree char *id = g_uuid_string_random ();
-  DecaExecutionRecord record = { 0 };
-
-  json_object_set_string_member (trigger, "type", from_node != NULL ? "resume" : "retry");
-  json_object_set_string_member (trigger, "execution_id", original->id);
-  if (from_node != NULL)
-    json_object_set_string_member (trigger, "from_node", from_node);
-  json_node_take_object (trigger_node, trigger);
-  trigger_text = deca_json_to_string (trigger_node, FALSE);
-
-  record.id = id;
-  record.flow_id = original->flow_id;
-  record.flow_version = original->flow_version;
-  record.status = (char *) DECA_STATUS_PENDING;
-  record.input = original->input;
-  record.trigger = trigger_text;
-  record.workspace_id = original->workspace_id;
-
-  if (!deca_store_begin (self->store, error))
-    return NULL;
-  if (!deca_store_insert_execution (self->store, &record, error))
-    goto fail;
-  if (from_node != NULL)
-    {
-      collect_downstream (flow, deca_flow_lookup_node (flow, from_node)->id, downstream);
-      if (!(results = deca_store_list_node_results (self->store, original->id, error)))
-        goto fail;
-      for (guint i = 0; i < results->len; i++)
-        {
-          g_autoptr(DecaNodeResultRecord) copy = NULL;
-          DecaNodeResultRecord *result = g_ptr_array_index (results, i);
-          g_autofree char *top = node_key_top (result->node_key);
-
-          if (!g_str_equal (result->status, DECA_STATUS_SUCCEEDED) || g_hash_table_contains (downstream, top))
-            continue;
-          copy = deca_node_result_record_copy (result);
-          g_free (copy->execution_id);
-          copy->execution_id = g_strdup (id);
-          copy->event_seq = 0;
-          if (!deca_store_put_node_result (self->store, copy, error))
-            goto fail;
-        }
-    }
-  if (!deca_store_commit (self->store, error))
-    goto fail;
-  return deca_executor_resume (self->executor, id, error);
-
-fail:
-  deca_store_rollback (self->store);
-  return NULL;
-}
-
-static void
-rerun (DecaApiFlows *self,
-       DecaRequest  *request,
-       gboolean      from_node_wanted)
-{
-  const DecaPrincipal *principal;
-  g_autoptr(DecaExecutionRecord) record = NULL;
-  g_autoptr(DecaExecution) execution = NULL;
-  g_autoptr(DecaFlow) flow = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *document = NULL;
-  const char *from_node = NULL;
-  JsonObject *body = NULL;
-  gboolean ok;
-
-  if (!(principal = require_principal (request)))
-    return;
-  body = read_body_object (request, !from_node_wanted, &ok);
-  if (!ok || (from_node_wanted && !read_string_member (request, body, "from_node", &from_node)))
-    return;
-  if (from_node_wanted && from_node == NULL)
-    {
-      respond_bad_field (request, "/from_node", "from_node is required: the id of the node to run again from");
-      return;
-    }
-  if (!(record = lookup_execution (self, request, principal)))
-    return;
-  if (!record_is_finished (record))
-    {
-      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_CONFLICT,
-                                          "the execution has not finished; cancel it first", NULL);
-      return;
-    }
-  document = deca_store_load_flow (self->store, record->flow_id, record->flow_version, NULL, &error);
-  if (document != NULL)
-    flow = deca_flow_new_from_data (document, -1, &error);
-  if (flow == NULL)
-    {
-      deca_request_respond_error (request, error, NULL);
-      return;
-    }
-  if (from_node != NULL && deca_flow_lookup_node (flow, from_node) == NULL)
-    {
-      respond_bad_field (request, "/from_node", "from_node is not a node of the execution's flow version");
-      return;
-    }
-  execution = rerun_execution (self, record, flow, from_node, &error);
-  if (execution == NULL)
-    {
-      deca_request_respond_error (request, error, NULL);
-      return;
-    }
-  audit (request, from_node != NULL ? "execution.resume" : "execution.retry",
-         deca_execution_get_id (execution), 0);
-  respond_started (self, request, principal, execution, FALSE);
-}
-
-static void
-retry_cb (DecaRequest *request,
-          gpointer     user_data)
-{
-  rerun (user_data, request, FALSE);
-}
-
-static void
-resume_cb (DecaRequest *request,
-           gpointer     user_data)
-{
-  rerun (user_data, request, TRUE);
-}
-
-static void
-decide (DecaApiFlows *self,
-        DecaRequest  *request,
-        gboolean      approved)
-{
-  const DecaPrincipal *principal;
-  g_autoptr(DecaExecutionRecord) record = NULL;
-  g_autoptr(DecaExecution) execution = NULL;
-  g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *node = NULL;
-  const char *comment = NULL;
-  JsonObject *body;
-  gboolean ok;
-
-  if (!(principal = require_principal (request)))
-    return;
-  body = read_body_object (request, TRUE, &ok);
-  if (!ok || !read_string_member (request, body, "node", &node) ||
-      !read_string_member (request, body, "comment", &comment))
-    return;
-  if (!(record = lookup_execution (self, request, principal)))
-    return;
-  if (!(results = deca_store_list_node_results (self->store, record->id, &error)))
-    {
-      deca_request_respond_error (request, error, NULL);
-      return;
-    }
-  if (node == NULL)
-    {
-      /* Without a node: the one approval the execution waits for. */
-      for (guint i = 0; i < results->len; i++)
-        {
-          DecaNodeResultRecord *result = g_ptr_array_index (results, i);
-
-          if (!g_str_equal (result->status, DECA_STATUS_PAUSED))
-            continue;
-          if (node != NULL)
-            {
-              respond_bad_field (request, "/node", "several approvals wait: name the node to decide");
-              return;
-            }
-          node = result->node_key;
-        }
-      if (node == NULL)
-        {
-          deca_request_respond_error_literal (request, DECA_SERVER_ERROR_CONFLICT,
-                                              "the execution is not waiting for an approval", NULL);
-          return;
-        }
-    }
-  if (!deca_executor_decide (self->executor, record->id, node, approved, comment, principal->subject, &error))
-    {
-      deca_request_respond_error (request, error, NULL);
-      return;
-    }
-  audit (request, approved ? "execution.approve" : "execution.reject", record->id, 0);
-  /* A paused execution is not live: it goes on once resumed, with the decision. */
-  if (!(execution = live_execution (self, request, record->id)))
-    return;
-  respond_execution (self, request, principal->workspace_id, record->id, 200);
-}
-
-static void
-approve_cb (DecaRequest *request,
-            gpointer     user_data)
-{
-  decide (user_data, request, TRUE);
-}
-
-static void
-reject_cb (DecaRequest *request,
-           gpointer     user_data)
-{
-  decide (user_data, request, FALSE);
+  _deca_api_audit (request, "flow.execute", deca_execution_get_id (execution), 0);
+  _deca_api_respond_started (self, request, principal, execution, wait);
 }
 
 /* --- the object --------------------------------------------------------------------- */
@@ -1560,13 +1046,6 @@ static const RouteSpec route_specs[] = {
   { "POST", "/api/v1/flows/{id}/deactivate", deactivate_cb, DECA_PERMISSION_WRITE_FLOWS },
   { "POST", "/api/v1/flows/{id}/validate", validate_cb, DECA_PERMISSION_READ_FLOWS },
   { "POST", "/api/v1/flows/{id}/execute", execute_cb, DECA_PERMISSION_READ_FLOWS | DECA_PERMISSION_WRITE_EXECUTIONS },
-  { "GET", "/api/v1/executions", list_executions_cb, DECA_PERMISSION_READ_EXECUTIONS },
-  { "GET", "/api/v1/executions/{id}", get_execution_cb, DECA_PERMISSION_READ_EXECUTIONS },
-  { "POST", "/api/v1/executions/{id}/cancel", cancel_cb, DECA_PERMISSION_WRITE_EXECUTIONS },
-  { "POST", "/api/v1/executions/{id}/retry", retry_cb, DECA_PERMISSION_WRITE_EXECUTIONS },
-  { "POST", "/api/v1/executions/{id}/resume", resume_cb, DECA_PERMISSION_WRITE_EXECUTIONS },
-  { "POST", "/api/v1/executions/{id}/approve", approve_cb, DECA_PERMISSION_WRITE_EXECUTIONS },
-  { "POST", "/api/v1/executions/{id}/reject", reject_cb, DECA_PERMISSION_WRITE_EXECUTIONS },
 };
 
 DecaApiFlows *
@@ -1605,6 +1084,8 @@ deca_api_flows_register (DecaServer    *server,
         return NULL;
       deca_route_set_required_permissions (route, route_specs[i].permissions);
     }
+  if (!_deca_api_executions_add_routes (self, server, error))
+    return NULL;
   return g_steal_pointer (&self);
 }
 
