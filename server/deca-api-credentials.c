@@ -288,7 +288,6 @@ request_object (DecaRequest *request)
  * only. */
 static gboolean
 append_audit (DecaRequest                *request,
-              const DecaPrincipal        *principal,
               const char                 *action,
               const DecaCredentialRecord *record,
               GError                    **error)
@@ -424,7 +423,7 @@ create_cb (DecaRequest *request,
       return;
     }
   stored = deca_store_get_credential (store, principal->workspace_id, id, &error);
-  if (stored == NULL || !append_audit (request, principal, "credential.create", stored, &error)
+  if (stored == NULL || !append_audit (request, "credential.create", stored, &error)
       || !deca_store_commit (store, &error))
     {
       deca_store_rollback (store);
@@ -552,7 +551,7 @@ update_cb (DecaRequest *request,
       return;
     }
   stored = deca_store_get_credential (store, principal->workspace_id, id, &error);
-  if (stored == NULL || !append_audit (request, principal, "credential.update", stored, &error)
+  if (stored == NULL || !append_audit (request, "credential.update", stored, &error)
       || !deca_store_commit (store, &error))
     {
       deca_store_rollback (store);
@@ -591,7 +590,7 @@ delete_cb (DecaRequest *request,
   /* The line names the credential as it was; the revision of a deleted one means
    * nothing any more. */
   record->revision = 0;
-  if (!append_audit (request, principal, "credential.delete", record, &error)
+  if (!append_audit (request, "credential.delete", record, &error)
       || !deca_store_commit (store, &error))
     {
       deca_store_rollback (store);
