@@ -2,7 +2,8 @@
  * delete; permissions; 400 with the field's JSON pointer; 409 for a stale revision or a
  * taken name; isolation between workspaces), the secret never in an answer, a log line
  * or the database in clear, and DecaStoreCredentials resolving {{credentials.NAME.FIELD}}
- * in a flow run, and key rotation on the store (deca_store_credentials_rotate).
+ * in a flow run, key rotation on the store (deca_store_credentials_rotate), and a server
+ * without keys refusing to store secrets (500, the reason in the log only).
  *
  * The server runs on a thread of its own with its own main context (the store is used
  * from the thread that opened it); the test talks to it with SoupSession's synchronous
@@ -44,6 +45,7 @@ typedef struct {
   char *uri;
   SoupSession *session;
   GString *bodies;        /* every answer's body, to look for the secret in */
+  gboolean no_keys;       /* set by the test's data: a server without secret keys */
 } Fixture;
 
 /* --- the test authenticator ---------------------------------------------------------- */
@@ -102,7 +104,8 @@ server_thread (gpointer data)
   store = deca_server_get_store (fixture->server);
   g_assert_true (deca_store_create_workspace (store, "ws-a", "A", &error));
   g_assert_true (deca_store_create_workspace (store, "ws-b", "B", &error));
-  g_assert_true (deca_secret_box_load_keys (box, KEY_LINE, &error));
+  if (!fixture->no_keys)
+    g_assert_true (deca_secret_box_load_keys (box, KEY_LINE, &error));
   g_assert_no_error (error);
   g_assert_true (deca_api_credentials_register (fixture->server, box, &error));
   g_assert_no_error (error);
@@ -139,6 +142,7 @@ fixture_setup (Fixture       *fixture,
   fixture->log_path = g_build_filename (fixture->dir, "log.jsonl", NULL);
   fixture->db_path = g_build_filename (fixture->dir, "data", "deca.db", NULL);
   fixture->bodies = g_string_new (NULL);
+  fixture->no_keys = data != NULL;
   g_mutex_init (&fixture->lock);
   g_cond_init (&fixture->cond);
   fixture->session = soup_session_new ();
@@ -613,6 +617,31 @@ test_bad_input (Fixture       *fixture,
   assert_no_secret_anywhere (fixture);
 }
 
+/* Without keys the server still lists, but refuses to store a secret it cannot
+ * encrypt: a 500 whose reason is in the log only. */
+static void
+test_no_keys (Fixture       *fixture,
+              gconstpointer  data)
+{
+  guint status;
+  g_autoptr(JsonNode) refused = NULL;
+  g_autoptr(JsonNode) listed = NULL;
+  g_autofree char *log = NULL;
+
+  refused = call (fixture, "ws-a:owner", "POST", "/api/v1/credentials",
+                  "{\"name\": \"openai\", \"type\": \"api_key\", \"secret\": {\"api_key\": \"" SECRET "\"}}",
+                  &status);
+  g_assert_cmpuint (status, ==, 500);
+  assert_error (refused, "internal", NULL);
+  listed = call (fixture, "ws-a:owner", "GET", "/api/v1/credentials", NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (listed),
+                                                                          "items")), ==, 0);
+  assert_no_secret_anywhere (fixture);
+  g_assert_true (g_file_get_contents (fixture->log_path, &log, NULL, NULL));
+  g_assert_nonnull (strstr (log, "no key to encrypt"));
+}
+
 /* --- the provider and rotation, on a store of the test's own ------------------------- */
 
 static DecaSecretBox *
@@ -837,6 +866,8 @@ main (int    argc,
   ADD ("permissions", test_permissions);
   ADD ("bad-input", test_bad_input);
 #undef ADD
+  g_test_add ("/deca/server/credentials/no-keys", Fixture, "no-keys", fixture_setup, test_no_keys,
+              fixture_teardown);
   g_test_add_func ("/deca/server/credentials/provider", test_provider);
   g_test_add_func ("/deca/server/credentials/rotate", test_rotate);
   return g_test_run ();
