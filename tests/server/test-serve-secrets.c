@@ -3,7 +3,8 @@
  * before and with the new one after; a key file that opens nothing fails and changes
  * nothing), `deca backup` taken while another connection writes (a consistent prefix;
  * an existing file refused), and the retention options of `deca serve` pruning executions
- * and audit lines when it starts. */
+ * and audit lines when it starts; DecaRetention on a manual clock (a run at start, then
+ * hourly). */
 
 #include "config.h"
 
@@ -14,6 +15,8 @@
 
 #include <deca-store-server.h>
 
+#include "deca-log.h"
+#include "deca-retention.h"
 #include "deca-secret-box.h"
 #include "deca-store-credentials.h"
 #include "deca-test-fs.h"
@@ -557,6 +560,69 @@ test_retention (Fixture       *fixture,
   }
 }
 
+/* DecaRetention on a manual clock: a run at start, then one an hour, each logged; an
+ * execution is pruned by the first run after it passed the age limit. */
+static void
+test_retention_hourly (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const gint64 start = (gint64) 1764547200 * G_USEC_PER_SEC;  /* 2025-12-01T00:00:00Z */
+  const gint64 hour = (gint64) 3600 * G_USEC_PER_SEC;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaStore) store = open_store (":memory:");
+  g_autoptr(DecaManualClock) clock = deca_manual_clock_new (start);
+  g_autofree char *log_path = g_build_filename (fixture->dir, "retention.log", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  DecaRetentionPolicy policy = { .keep_executions_days = 1 };
+  DecaRetentionPolicy nothing = { 0 };
+  g_autoptr(DecaRetention) retention = NULL;
+  g_autoptr(DecaRetention) idle = NULL;
+  g_autoptr(DecaLog) log = NULL;
+  FILE *stream = fopen (log_path, "w");
+
+  g_assert_nonnull (stream);
+  log = deca_log_new (stream, DECA_LOG_INFO);
+  g_assert_true (deca_store_create_workspace (store, "ws-a", "A", &error));
+  add_execution (store, "ws-a", "two-days", DECA_STATUS_SUCCEEDED, start - 48 * hour);
+  add_execution (store, "ws-a", "half-a-day", DECA_STATUS_SUCCEEDED, start - 12 * hour);
+
+  retention = deca_retention_new (store, &policy, DECA_CLOCK (clock), log);
+  deca_retention_start (retention);
+  g_assert_null (deca_store_get_workspace_execution (store, "ws-a", "two-days", NULL));
+  g_assert_cmpuint (count_executions (store, "ws-a"), ==, 1);
+  g_assert_cmpint (deca_manual_clock_next_due (clock), ==, start + hour);
+
+  /* Twelve hourly runs later it is exactly a day old (10 µs short of it): kept. */
+  g_assert_cmpuint (deca_manual_clock_advance (clock, 12 * hour), ==, 12);
+  g_assert_cmpuint (count_executions (store, "ws-a"), ==, 1);
+  g_assert_cmpuint (deca_manual_clock_advance (clock, hour), ==, 1);
+  g_assert_cmpuint (count_executions (store, "ws-a"), ==, 0);
+  deca_retention_stop (retention);
+  g_assert_cmpuint (deca_manual_clock_get_pending (clock), ==, 0);
+
+  /* A policy that limits nothing sets no timer. */
+  idle = deca_retention_new (store, &nothing, DECA_CLOCK (clock), NULL);
+  deca_retention_start (idle);
+  g_assert_cmpuint (deca_manual_clock_get_pending (clock), ==, 0);
+
+  g_clear_object (&log);
+  fclose (stream);
+  g_assert_true (g_file_get_contents (log_path, &contents, NULL, NULL));
+  lines = g_strsplit (g_strchomp (contents), "\n", -1);
+  /* The run at start and thirteen hourly ones; the first and the last deleted one each. */
+  g_assert_cmpuint (g_strv_length (lines), ==, 14);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonNode) node = json_from_string (lines[i], NULL);
+      JsonObject *object = json_node_get_object (node);
+
+      g_assert_cmpstr (json_object_get_string_member (object, "message"), ==, "retention");
+      g_assert_cmpint (json_object_get_int_member (object, "executions_deleted"), ==,
+                       i == 0 || i == 13 ? 1 : 0);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -568,6 +634,7 @@ main (int    argc,
   ADD ("rotate-key", test_rotate_key);
   ADD ("backup", test_backup);
   ADD ("retention", test_retention);
+  ADD ("retention-hourly", test_retention_hourly);
 #undef ADD
   return g_test_run ();
 }
