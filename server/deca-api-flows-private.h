@@ -28,6 +28,14 @@ struct _DecaApiFlows
   GMainContext *context;
   /* Requests of ?wait=true still waiting for their execution (Waiter). */
   GPtrArray *waiters;
+
+  /* Metrics of the executions (families owned by the server's registry). */
+  gulong event_id;
+  GHashTable *active;                 /* ids of the executions running now */
+  DecaMetricsFamily *executions_total;
+  DecaMetricsFamily *execution_seconds;
+  DecaMetricsFamily *node_seconds;
+  DecaMetricsFamily *executions_active;
 };
 
 /* Adds the /api/v1/executions routes (deca-api-executions.c). */

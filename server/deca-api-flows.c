@@ -983,6 +983,8 @@ deca_api_flows_dispose (GObject *object)
 
   if (self->waiters != NULL)
     g_ptr_array_set_size (self->waiters, 0);
+  if (self->executor != NULL)
+    g_clear_signal_handler (&self->event_id, self->executor);
   g_clear_object (&self->executor);
   g_clear_object (&self->registry);
   G_OBJECT_CLASS (deca_api_flows_parent_class)->dispose (object);
@@ -994,6 +996,7 @@ deca_api_flows_finalize (GObject *object)
   DecaApiFlows *self = DECA_API_FLOWS (object);
 
   g_clear_pointer (&self->waiters, g_ptr_array_unref);
+  g_clear_pointer (&self->active, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   G_OBJECT_CLASS (deca_api_flows_parent_class)->finalize (object);
 }
@@ -1024,6 +1027,7 @@ static void
 deca_api_flows_init (DecaApiFlows *self)
 {
   self->waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) waiter_free);
+  self->active = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->context = g_main_context_ref_thread_default ();
 }
 
@@ -1047,6 +1051,94 @@ static const RouteSpec route_specs[] = {
   { "POST", "/api/v1/flows/{id}/validate", validate_cb, DECA_PERMISSION_READ_FLOWS },
   { "POST", "/api/v1/flows/{id}/execute", execute_cb, DECA_PERMISSION_READ_FLOWS | DECA_PERMISSION_WRITE_EXECUTIONS },
 };
+
+/* Counts what the executor does, for GET /metrics. */
+static void
+executor_event_cb (DecaExecutor    *executor,
+                   const DecaEvent *event,
+                   gpointer         user_data)
+{
+  DecaApiFlows *self = user_data;
+
+  switch (event->type)
+    {
+    case DECA_EVENT_EXECUTION_STARTED:
+    case DECA_EVENT_EXECUTION_RESUMED:
+      g_hash_table_add (self->active, g_strdup (event->execution_id));
+      break;
+    case DECA_EVENT_EXECUTION_PAUSED:
+      g_hash_table_remove (self->active, event->execution_id);
+      break;
+    case DECA_EVENT_EXECUTION_FINISHED:
+      {
+        const char *labels[] = { event->status != NULL ? event->status : "unknown", NULL };
+
+        g_hash_table_remove (self->active, event->execution_id);
+        deca_metrics_family_add (self->executions_total, labels, 1);
+        deca_metrics_family_observe (self->execution_seconds, labels, event->duration_us / (double) G_USEC_PER_SEC);
+      }
+      break;
+    case DECA_EVENT_NODE_SUCCEEDED:
+    case DECA_EVENT_NODE_FAILED:
+      {
+        const char *labels[] = { event->node_type != NULL ? event->node_type : "unknown",
+                                 event->type == DECA_EVENT_NODE_SUCCEEDED ? DECA_STATUS_SUCCEEDED : DECA_STATUS_FAILED,
+                                 NULL };
+
+        deca_metrics_family_observe (self->node_seconds, labels, event->duration_us / (double) G_USEC_PER_SEC);
+      }
+      return;
+    default:
+      return;
+    }
+  deca_metrics_family_set (self->executions_active, NULL, g_hash_table_size (self->active));
+}
+
+/* Returns (transfer none) the family @name of @metrics, registered (a counter, a gauge
+ * or a histogram of durations) when no one did yet: other parts that run executions may
+ * count into the same families. */
+static DecaMetricsFamily *
+family (DecaMetrics *metrics,
+        const char  *name,
+        const char  *help,
+        const char  *const *labels,
+        gboolean     histogram,
+        gboolean     gauge)
+{
+  DecaMetricsFamily *existing = deca_metrics_lookup (metrics, name);
+  const double *buckets;
+  gsize n_buckets;
+
+  if (existing != NULL)
+    return existing;
+  if (gauge)
+    return deca_metrics_add_gauge (metrics, name, help, labels);
+  if (!histogram)
+    return deca_metrics_add_counter (metrics, name, help, labels);
+  buckets = deca_metrics_default_duration_buckets (&n_buckets);
+  return deca_metrics_add_histogram (metrics, name, help, labels, buckets, n_buckets);
+}
+
+static void
+add_metrics (DecaApiFlows *self,
+             DecaMetrics  *metrics)
+{
+  const char *status[] = { "status", NULL };
+  const char *type_status[] = { "type", "status", NULL };
+
+  self->executions_total = family (metrics, "deca_executions_total", "Executions finished, by status.",
+                                   status, FALSE, FALSE);
+  self->execution_seconds = family (metrics, "deca_execution_duration_seconds",
+                                    "How long finished executions took, by status.",
+                                    status, TRUE, FALSE);
+  self->node_seconds = family (metrics, "deca_node_duration_seconds",
+                               "How long node runs took, by node type and outcome.", type_status, TRUE, FALSE);
+  self->executions_active = family (metrics, "deca_executions_active",
+                                    "Executions running now (started or resumed, not paused or finished).",
+                                    NULL, FALSE, TRUE);
+  deca_metrics_family_set (self->executions_active, NULL, 0);
+  self->event_id = g_signal_connect (self->executor, "event", G_CALLBACK (executor_event_cb), self);
+}
 
 DecaApiFlows *
 deca_api_flows_register (DecaServer    *server,
@@ -1086,6 +1178,7 @@ deca_api_flows_register (DecaServer    *server,
     }
   if (!_deca_api_executions_add_routes (self, server, error))
     return NULL;
+  add_metrics (self, deca_server_get_metrics (server));
   return g_steal_pointer (&self);
 }
 

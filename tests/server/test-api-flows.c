@@ -932,6 +932,25 @@ test_execute_and_poll (Fixture       *fixture,
 
     g_assert_cmpuint (CALL (fixture, OWNER_A, "POST", path, NULL, &body), ==, 409);
     assert_error (body, "conflict");
+    g_clear_pointer (&body, json_node_unref);
+  }
+
+  /* The metrics count the execution and its three node runs. */
+  {
+    g_autofree char *uri = g_strconcat (fixture->uri, "/metrics", NULL);
+    g_autoptr(SoupMessage) message = soup_message_new ("GET", uri);
+    g_autoptr(GBytes) bytes = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *text = NULL;
+
+    bytes = soup_session_send_and_read (fixture->session, message, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (soup_message_get_status (message), ==, 200);
+    text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+    g_assert_nonnull (strstr (text, "\ndeca_executions_total{status=\"succeeded\"} 1\n"));
+    g_assert_nonnull (strstr (text, "\ndeca_execution_duration_seconds_count{status=\"succeeded\"} 1\n"));
+    g_assert_nonnull (strstr (text, "\ndeca_node_duration_seconds_count{type=\"transform\",status=\"succeeded\"} 3\n"));
+    g_assert_nonnull (strstr (text, "\ndeca_executions_active 0\n"));
   }
 }
 
@@ -1185,6 +1204,24 @@ test_execution_list (Fixture       *fixture,
                       "parameter", "limit");
 }
 
+/* TRUE when GET /metrics has @line. */
+static gboolean
+metrics_have (Fixture    *fixture,
+              const char *line)
+{
+  g_autofree char *uri = g_strconcat (fixture->uri, "/metrics", NULL);
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", uri);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  bytes = soup_session_send_and_read (fixture->session, message, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (message), ==, 200);
+  text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  return strstr (text, line) != NULL;
+}
+
 /* An execution left running when the server stops resumes when it starts again. */
 static void
 test_survives_restart (Fixture       *fixture,
@@ -1199,10 +1236,12 @@ test_survives_restart (Fixture       *fixture,
   id = execute (fixture, OWNER_A, "nap", NULL);
   body = poll_execution (fixture, OWNER_A, id, "running");
   g_clear_pointer (&body, json_node_unref);
+  g_assert_true (metrics_have (fixture, "\ndeca_executions_active 1\n"));
 
   fixture_stop (fixture);
   fixture_start (fixture);
   g_assert_cmpint (fixture->resumed, ==, 1);
+  g_assert_true (metrics_have (fixture, "\ndeca_executions_active 1\n"));
 
   path = g_strdup_printf ("/api/v1/executions/%s", id);
   g_assert_cmpuint (CALL (fixture, OWNER_A, "GET", path, NULL, &body), ==, 200);
@@ -1215,6 +1254,8 @@ test_survives_restart (Fixture       *fixture,
   g_assert_cmpuint (CALL (fixture, OWNER_A, "POST", path, NULL, &body), ==, 200);
   g_clear_pointer (&body, json_node_unref);
   body = poll_execution (fixture, OWNER_A, id, "cancelled");
+  g_assert_true (metrics_have (fixture, "\ndeca_executions_total{status=\"cancelled\"} 1\n"));
+  g_assert_true (metrics_have (fixture, "\ndeca_executions_active 0\n"));
 }
 
 int
