@@ -15,6 +15,7 @@
 #include <deca-api-flows.h>
 
 #include "deca-cli.h"
+#include "deca-cli-serve-access.h"
 
 static gboolean
 stop_cb (gpointer user_data)
@@ -113,6 +114,7 @@ deca_cli_serve (int    argc,
   g_autofree char *max_body = NULL;
   g_autofree char *log_level = NULL;
   int read_timeout = DECA_SERVER_DEFAULT_READ_TIMEOUT;
+  g_auto(DecaCliAccessOptions) access = { 0 };
   g_autofree char *secret_key_file = NULL;
   gboolean rotate = FALSE;
   int keep_executions_days = 0;
@@ -125,6 +127,7 @@ deca_cli_serve (int    argc,
       N_("ADDR:PORT") },
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
       N_("The data directory (default: $XDG_DATA_HOME/deca-server)"), N_("DIR") },
+    DECA_CLI_ACCESS_OPTION_ENTRIES (access),
     { "max-body", 0, 0, G_OPTION_ARG_STRING, &max_body,
       N_("The largest request body accepted, in bytes (default: 1048576)"), N_("BYTES") },
     { "read-timeout", 0, 0, G_OPTION_ARG_INT, &read_timeout,
@@ -151,6 +154,8 @@ deca_cli_serve (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
   g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GObject) authenticator = NULL;
+  int status;
   g_autoptr(DecaSecretBox) box = NULL;
   g_autoptr(DecaRetention) retention = NULL;
   DecaRetentionPolicy retention_policy = { 0 };
@@ -171,6 +176,11 @@ deca_cli_serve (int    argc,
       deca_cli_error (_("serve: unexpected argument '%s'; run 'deca serve --help'"), argv[1]);
       return DECA_CLI_EXIT_USAGE;
     }
+
+  /* Token keys and the rate limit are checked before anything is made on disk. */
+  status = deca_cli_access_prepare (&access, &authenticator);
+  if (status != DECA_CLI_EXIT_OK)
+    return status;
 
   options.max_body_size = DECA_SERVER_DEFAULT_MAX_BODY;
   if (max_body != NULL && !parse_size (max_body, &options.max_body_size))
@@ -228,6 +238,13 @@ deca_cli_serve (int    argc,
       /* Translators: %s says why the server could not start. */
       deca_cli_error (_("serve: %s"), error->message);
       return DECA_CLI_EXIT_USAGE;
+    }
+  if (access.init)
+    return deca_cli_access_init (server, &access);
+  if (!deca_cli_access_install (server, authenticator, &error))
+    {
+      deca_cli_error (_("serve: %s"), error->message);
+      return DECA_CLI_EXIT_FAILED;
     }
   api_flows = deca_api_flows_register (server, NULL, &error);
   if (api_flows == NULL)
