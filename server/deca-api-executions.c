@@ -541,7 +541,11 @@ _deca_api_executions_add_routes (DecaApiFlows  *self,
                                                 g_object_unref, error);
 
       if (route == NULL)
-        return FALSE;
+        {
+          /* The router takes the reference only with the route. */
+          g_object_unref (self);
+          return FALSE;
+        }
       deca_route_set_required_permissions (route, route_specs[i].permissions);
     }
   return TRUE;

@@ -1173,7 +1173,11 @@ deca_api_flows_register (DecaServer    *server,
                                                 g_object_unref, error);
 
       if (route == NULL)
-        return NULL;
+        {
+          /* The router takes the reference only with the route. */
+          g_object_unref (self);
+          return NULL;
+        }
       deca_route_set_required_permissions (route, route_specs[i].permissions);
     }
   if (!_deca_api_executions_add_routes (self, server, error))

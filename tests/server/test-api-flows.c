@@ -1258,6 +1258,35 @@ test_survives_restart (Fixture       *fixture,
   g_assert_true (metrics_have (fixture, "\ndeca_executions_active 0\n"));
 }
 
+/* Registering twice on one server fails on the first route already taken, and leaves
+ * no reference behind: the server and the first registration still go away whole. */
+static void
+test_register_twice (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("deca-test-api-flows-XXXXXX", &error);
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  DecaServerOptions options = { 0 };
+  DecaServer *server;
+  DecaApiFlows *first;
+
+  g_assert_no_error (error);
+  options.data_dir = data_dir;
+  server = deca_server_new (&options, &error);
+  g_assert_no_error (error);
+  first = deca_api_flows_register (server, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (deca_api_flows_get_executor (first));
+  g_assert_null (deca_api_flows_register (server, deca_api_flows_get_executor (first), &error));
+  g_assert_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CONFIG);
+  g_object_add_weak_pointer (G_OBJECT (first), (gpointer *) &first);
+  g_object_unref (first);
+  g_assert_nonnull (first);     /* the routes keep it */
+  g_assert_finalize_object (server);
+  g_assert_null (first);
+  deca_test_remove_tree (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1276,6 +1305,7 @@ main (int argc, char *argv[])
   ADD ("/deca/server/api-flows/execution-list", test_execution_list);
   ADD ("/deca/server/api-flows/survives-restart", test_survives_restart);
 #undef ADD
+  g_test_add_func ("/deca/server/api-flows/register-twice", test_register_twice);
 
   return g_test_run ();
 }
