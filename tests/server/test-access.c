@@ -1085,6 +1085,77 @@ run_deca (const char  *const *args,
   return out;
 }
 
+/* Starts `deca serve --listen 127.0.0.1:0 --data-dir @data_dir` with the extra arguments
+ * (NULL-terminated) and returns its base URI. */
+static char *
+start_deca_serve (GSubprocess **out_process,
+                  const char   *data_dir,
+                  ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  const char *arg;
+  char *uri;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("DECA_BIN"));
+  g_ptr_array_add (argv, "serve");
+  g_ptr_array_add (argv, "--listen");
+  g_ptr_array_add (argv, "127.0.0.1:0");
+  g_ptr_array_add (argv, "--data-dir");
+  g_ptr_array_add (argv, (char *) data_dir);
+  va_start (args, data_dir);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  *out_process = g_subprocess_newv ((const char *const *) argv->pdata,
+                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (*out_process));
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "Listening on http://127.0.0.1:"));
+  uri = g_strdup (line + strlen ("Listening on "));
+  if (strchr (uri, ' ') != NULL)
+    *strchr (uri, ' ') = '\0';
+  return uri;
+}
+
+/* One request to the real server with "Authorization: Bearer @credentials". */
+static guint
+serve_call (const char  *uri,
+            const char  *credentials,
+            const char  *method,
+            const char  *path,
+            const char  *body,
+            char       **out_retry_after)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *full = g_strconcat (uri, path, NULL);
+  g_autofree char *authorization = bearer (credentials);
+  g_autoptr(SoupMessage) message = soup_message_new (method, full);
+  g_autoptr(GBytes) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_headers_append (soup_message_get_request_headers (message), "Authorization", authorization);
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
+    }
+  response = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  if (out_retry_after != NULL)
+    *out_retry_after = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (message),
+                                                               "Retry-After"));
+  return soup_message_get_status (message);
+}
+
 static void
 test_init (void)
 {
@@ -1180,6 +1251,41 @@ test_init (void)
   g_subprocess_send_signal (server, SIGTERM);
   g_assert_true (g_subprocess_wait (server, NULL, &error));
   g_assert_cmpint (g_subprocess_get_exit_status (server), ==, 0);
+
+  /* The token options and a tiny rate limit, through the real binary: the owner key makes
+   * alice a developer, her HS256 token then works, and each caller's second request in
+   * a thousand seconds is 429. */
+  {
+    g_autofree char *secret_path = g_build_filename (dir, "jwt-secret", NULL);
+    g_autofree char *ws_id = g_strdup (json_object_get_string_member (workspace, "id"));
+    g_autofree char *member_path = g_strdup_printf ("/api/v1/workspaces/%s/members/alice", ws_id);
+    g_autofree char *ws_path = g_strdup_printf ("/api/v1/workspaces/%s", ws_id);
+    g_autofree char *secret_line = g_strconcat (secret, "\n", NULL);
+    g_autoptr(GSubprocess) limited = NULL;
+    g_autofree char *limited_uri = NULL;
+    g_autofree char *claims = claims_of ("alice", ws_id, "[\"owner\"]", g_get_real_time () / G_USEC_PER_SEC + 3600);
+    g_autofree char *token = sign_hs256_with (claims, secret);
+    g_autofree char *forged = sign_hs256_with (claims, "not the secret of the server, but long enough");
+    g_autofree char *retry_after = NULL;
+    g_autofree char *key_retry_after = NULL;
+
+    g_assert_true (g_file_set_contents (secret_path, secret_line, -1, &error));
+    g_assert_no_error (error);
+    limited_uri = start_deca_serve (&limited, data_dir, "--jwt-secret-file", secret_path, "--issuer", ISSUER,
+                                    "--audience", AUDIENCE, "--rate-limit", "0.001/1", NULL);
+    g_assert_cmpuint (serve_call (limited_uri, key, "PUT", member_path, "{\"role\":\"developer\"}", NULL), ==, 201);
+    g_assert_cmpuint (serve_call (limited_uri, forged, "GET", ws_path, NULL, NULL), ==, 401);
+    g_assert_cmpuint (serve_call (limited_uri, token, "GET", ws_path, NULL, NULL), ==, 200);
+    g_assert_cmpuint (serve_call (limited_uri, token, "GET", ws_path, NULL, &retry_after), ==, 429);
+    g_assert_cmpuint (serve_call (limited_uri, key, "GET", ws_path, NULL, &key_retry_after), ==, 429);
+    g_assert_nonnull (retry_after);
+    g_assert_cmpuint (g_ascii_strtoull (retry_after, NULL, 10), >=, 1);
+    g_assert_cmpuint (g_ascii_strtoull (retry_after, NULL, 10), <=, 1000);
+    g_assert_nonnull (key_retry_after);
+    g_subprocess_send_signal (limited, SIGTERM);
+    g_assert_true (g_subprocess_wait (limited, NULL, &error));
+    g_assert_cmpint (g_subprocess_get_exit_status (limited), ==, 0);
+  }
 
   /* Bad access options are usage errors. */
   {
