@@ -117,6 +117,7 @@ server_thread (gpointer data)
   g_autofree char *data_dir = g_build_filename (fixture->dir, "data", NULL);
   g_autofree char *log_path = g_build_filename (fixture->dir, "log.jsonl", NULL);
   DecaServer *server;
+  g_autoptr(DecaWorkspaceRecord) existing = NULL;
   DecaApiFlows *api;
   FILE *log_stream;
 
@@ -129,13 +130,12 @@ server_thread (gpointer data)
   g_assert_no_error (error);
   /* Workspaces are made by the workspaces resource; here directly (again after a
    * restart, where they exist). */
-  if (deca_store_get_workspace (deca_server_get_store (server), "ws-a", NULL) == NULL)
+  existing = deca_store_get_workspace (deca_server_get_store (server), "ws-a", NULL);
+  if (existing == NULL)
     {
       g_assert_true (deca_store_create_workspace (deca_server_get_store (server), "ws-a", "A", &error));
       g_assert_true (deca_store_create_workspace (deca_server_get_store (server), "ws-b", "B", &error));
     }
-  else
-    deca_workspace_record_free (deca_store_get_workspace (deca_server_get_store (server), "ws-a", NULL));
   api = deca_api_flows_register (server, NULL, &error);
   g_assert_no_error (error);
   g_signal_connect (api, "flow-saved", G_CALLBACK (flow_saved_cb), fixture);
