@@ -9,10 +9,10 @@
 
 #include <deca-server.h>
 #include <deca-api-credentials.h>
+#include <deca-api-flows.h>
 #include <deca-retention.h>
 #include <deca-secret-box.h>
 #include <deca-store-credentials.h>
-#include <deca-api-flows.h>
 
 #include "deca-cli.h"
 #include "deca-cli-serve-access.h"
@@ -246,6 +246,11 @@ deca_cli_serve (int    argc,
       deca_cli_error (_("serve: %s"), error->message);
       return DECA_CLI_EXIT_FAILED;
     }
+  if (!deca_api_credentials_register (server, box, &error))
+    {
+      deca_cli_error (_("serve: %s"), error->message);
+      return DECA_CLI_EXIT_FAILED;
+    }
   api_flows = deca_api_flows_register (server, NULL, &error);
   if (api_flows == NULL)
     {
@@ -262,12 +267,6 @@ deca_cli_serve (int    argc,
     }
   if (resumed > 0)
     deca_log_writef (deca_server_get_log (server), DECA_LOG_INFO, NULL, "resumed %d interrupted executions", resumed);
-
-  if (!deca_api_credentials_register (server, box, &error))
-    {
-      deca_cli_error (_("serve: %s"), error->message);
-      return DECA_CLI_EXIT_FAILED;
-    }
 
   if (!deca_server_listen (server, listen != NULL ? listen : "127.0.0.1:8080", &error))
     {
