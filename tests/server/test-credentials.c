@@ -68,6 +68,7 @@ auth_cb (DecaRequest  *request,
     }
   principal = deca_principal_new (DECA_PRINCIPAL_TOKEN, "tester");
   principal->workspace_id = g_strdup (parts[0]);
+  g_strfreev (principal->roles);
   principal->roles = g_new0 (char *, 2);
   principal->roles[0] = g_strdup (parts[1]);
   if ((required & ~(guint64) deca_rbac_principal_permissions (principal)) != 0)
