@@ -21,48 +21,6 @@
 
 /* --- helpers ----------------------------------------------------------------------- */
 
-static JsonNode *
-pointer_details (const char *pointer)
-{
-  JsonObject *object = json_object_new ();
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-
-  json_object_set_string_member (object, "pointer", pointer);
-  json_node_take_object (node, object);
-  return node;
-}
-
-static JsonNode *
-parameter_details (const char *parameter)
-{
-  JsonObject *object = json_object_new ();
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-
-  json_object_set_string_member (object, "parameter", parameter);
-  json_node_take_object (node, object);
-  return node;
-}
-
-static void
-respond_bad_field (DecaRequest *request,
-                   const char  *pointer,
-                   const char  *message)
-{
-  g_autoptr(JsonNode) details = pointer_details (pointer);
-
-  deca_request_respond_error_literal (request, DECA_SERVER_ERROR_BAD_REQUEST, message, details);
-}
-
-static void
-respond_bad_parameter (DecaRequest *request,
-                       const char  *parameter,
-                       const char  *message)
-{
-  g_autoptr(JsonNode) details = parameter_details (parameter);
-
-  deca_request_respond_error_literal (request, DECA_SERVER_ERROR_BAD_REQUEST, message, details);
-}
-
 /* "2026-12-01T16:34:28Z" for µs since the epoch; null for 0 (never). */
 static void
 add_time (JsonObject *object,
@@ -180,7 +138,7 @@ body_object (DecaRequest *request)
 
   if (json == NULL || !JSON_NODE_HOLDS_OBJECT (json))
     {
-      respond_bad_field (request, "", _("The body must be a JSON object"));
+      deca_request_respond_bad_field (request, "", _("The body must be a JSON object"));
       return NULL;
     }
   return json_node_get_object (json);
@@ -201,8 +159,8 @@ role_member (DecaRequest *request,
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING
       || !deca_role_from_string ((value = json_node_get_string (node)), &role))
     {
-      respond_bad_field (request, pointer,
-                         _("“role” must be one of owner, admin, developer, viewer, executor"));
+      deca_request_respond_bad_field (request, pointer,
+                                      _("“role” must be one of owner, admin, developer, viewer, executor"));
       return NULL;
     }
   return value;
@@ -456,8 +414,8 @@ put_member_cb (DecaRequest *request,
     return;
   if (!is_sane_text (user_id))
     {
-      respond_bad_parameter (request, "user",
-                             _("A user id is 1 to 200 characters without control characters"));
+      deca_request_respond_bad_input (request, "parameter", "user",
+                                      _("A user id is 1 to 200 characters without control characters"));
       return;
     }
   if ((body = body_object (request)) == NULL || (role = role_member (request, body, "role")) == NULL)
@@ -468,8 +426,8 @@ put_member_cb (DecaRequest *request,
       if (!JSON_NODE_HOLDS_VALUE (name_node) || json_node_get_value_type (name_node) != G_TYPE_STRING
           || !is_sane_text (json_node_get_string (name_node)))
         {
-          respond_bad_field (request, "/display_name",
-                             _("“display_name” is 1 to 200 characters without control characters"));
+          deca_request_respond_bad_field (request, "/display_name",
+                                          _("“display_name” is 1 to 200 characters without control characters"));
           return;
         }
       new_display_name = json_node_get_string (name_node);
@@ -582,7 +540,7 @@ create_api_key_cb (DecaRequest *request,
       || json_node_get_value_type (name_node) != G_TYPE_STRING
       || !is_sane_text (json_node_get_string (name_node)))
     {
-      respond_bad_field (request, "/name", _("“name” is 1 to 200 characters without control characters"));
+      deca_request_respond_bad_field (request, "/name", _("“name” is 1 to 200 characters without control characters"));
       return;
     }
   if ((role = role_member (request, body, "role")) == NULL)
@@ -595,7 +553,7 @@ create_api_key_cb (DecaRequest *request,
 
       if (!JSON_NODE_HOLDS_ARRAY (scopes_node))
         {
-          respond_bad_field (request, "/scopes", _("“scopes” must be an array of permission names"));
+          deca_request_respond_bad_field (request, "/scopes", _("“scopes” must be an array of permission names"));
           return;
         }
       array = json_node_get_array (scopes_node);
@@ -609,7 +567,7 @@ create_api_key_cb (DecaRequest *request,
             {
               g_autofree char *pointer = g_strdup_printf ("/scopes/%u", i);
 
-              respond_bad_field (request, pointer, _("Not a permission of this API (read:flows, manage:keys, ...)"));
+              deca_request_respond_bad_field (request, pointer, _("Not a permission of this API (read:flows, manage:keys, ...)"));
               return;
             }
           if (text->len > 0)
@@ -733,12 +691,12 @@ list_audit_cb (DecaRequest *request,
     return;
   if (limit_text != NULL && !g_ascii_string_to_unsigned (limit_text, 10, 1, AUDIT_MAX_LIMIT, &limit, NULL))
     {
-      respond_bad_parameter (request, "limit", _("“limit” is a number from 1 to 500"));
+      deca_request_respond_bad_input (request, "parameter", "limit", _("“limit” is a number from 1 to 500"));
       return;
     }
   if (before_text != NULL && !g_ascii_string_to_unsigned (before_text, 10, 1, G_MAXINT64, &before, NULL))
     {
-      respond_bad_parameter (request, "before", _("“before” is the id of an audit line"));
+      deca_request_respond_bad_input (request, "parameter", "before", _("“before” is the id of an audit line"));
       return;
     }
   lines = deca_store_list_audit (store_of (request), principal->workspace_id, (gint64) before,

@@ -98,21 +98,6 @@ pointer_append (const char *parent,
   return g_string_free (pointer, FALSE);
 }
 
-/* Answers 400 for the field at @pointer. @message says what is wrong with it and never
- * quotes a value (it may be the secret). */
-static void
-respond_bad_field (DecaRequest *request,
-                   const char  *pointer,
-                   const char  *message)
-{
-  g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *object = json_object_new ();
-
-  json_object_set_string_member (object, "pointer", pointer);
-  json_node_take_object (details, object);
-  deca_request_respond_error_literal (request, DECA_SERVER_ERROR_BAD_REQUEST, message, details);
-}
-
 static void
 respond_not_found (DecaRequest *request)
 {
@@ -200,7 +185,7 @@ read_string_member (DecaRequest  *request,
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING
       || !is_valid (json_node_get_string (node)))
     {
-      respond_bad_field (request, pointer, message);
+      deca_request_respond_bad_field (request, pointer, message);
       return FALSE;
     }
   *out = json_node_get_string (node);
@@ -219,13 +204,13 @@ check_secret (DecaRequest *request,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      respond_bad_field (request, "/secret", _("“secret” must be an object of string fields"));
+      deca_request_respond_bad_field (request, "/secret", _("“secret” must be an object of string fields"));
       return FALSE;
     }
   secret = json_node_get_object (node);
   if (json_object_get_size (secret) == 0 || json_object_get_size (secret) > MAX_SECRET_FIELDS)
     {
-      respond_bad_field (request, "/secret", _("“secret” must have 1 to 64 fields"));
+      deca_request_respond_bad_field (request, "/secret", _("“secret” must have 1 to 64 fields"));
       return FALSE;
     }
   members = json_object_get_members (secret);
@@ -239,8 +224,8 @@ check_secret (DecaRequest *request,
         {
           g_autofree char *pointer = pointer_append ("/secret", field);
 
-          respond_bad_field (request, pointer,
-                             _("Each field of “secret” must have a name of 1 to 128 characters and a string value"));
+          deca_request_respond_bad_field (request, pointer,
+                                          _("Each field of “secret” must have a name of 1 to 128 characters and a string value"));
           return FALSE;
         }
     }
@@ -261,7 +246,7 @@ check_members (DecaRequest        *request,
       {
         g_autofree char *pointer = pointer_append ("", l->data);
 
-        respond_bad_field (request, pointer, _("This member is not part of a credential"));
+        deca_request_respond_bad_field (request, pointer, _("This member is not part of a credential"));
         return FALSE;
       }
   return TRUE;
@@ -275,7 +260,7 @@ request_object (DecaRequest *request)
 
   if (json == NULL || !JSON_NODE_HOLDS_OBJECT (json))
     {
-      respond_bad_field (request, "", _("The body must be a JSON object"));
+      deca_request_respond_bad_field (request, "", _("The body must be a JSON object"));
       return NULL;
     }
   return json_node_get_object (json);
@@ -373,18 +358,18 @@ create_cb (DecaRequest *request,
     return;
   if (name == NULL)
     {
-      respond_bad_field (request, "/name", _("A credential needs a “name”"));
+      deca_request_respond_bad_field (request, "/name", _("A credential needs a “name”"));
       return;
     }
   if (type == NULL)
     {
-      respond_bad_field (request, "/type", _("A credential needs a “type”"));
+      deca_request_respond_bad_field (request, "/type", _("A credential needs a “type”"));
       return;
     }
   secret = json_object_get_member (body, "secret");
   if (secret == NULL)
     {
-      respond_bad_field (request, "/secret", _("A credential needs a “secret”"));
+      deca_request_respond_bad_field (request, "/secret", _("A credential needs a “secret”"));
       return;
     }
   if (!check_secret (request, secret))
@@ -492,8 +477,8 @@ update_cb (DecaRequest *request,
   if (revision == NULL || !JSON_NODE_HOLDS_VALUE (revision)
       || json_node_get_value_type (revision) != G_TYPE_INT64 || json_node_get_int (revision) < 1)
     {
-      respond_bad_field (request, "/revision",
-                         _("“revision” must be the revision the change was made on (an integer of at least 1)"));
+      deca_request_respond_bad_field (request, "/revision",
+                                      _("“revision” must be the revision the change was made on (an integer of at least 1)"));
       return;
     }
   expected = json_node_get_int (revision);

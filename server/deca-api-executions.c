@@ -128,7 +128,7 @@ _deca_api_read_string_member (DecaRequest  *request,
     }
   pointer = g_strconcat ("/", name, NULL);
   message = g_strdup_printf ("%s must be a string", name);
-  _deca_api_respond_bad_field (request, pointer, message);
+  deca_request_respond_bad_field (request, pointer, message);
   return FALSE;
 }
 
@@ -172,8 +172,8 @@ list_executions_cb (DecaRequest *request,
     return;
   if (status != NULL && !is_status_name (status))
     {
-      _deca_api_respond_bad_input (request, "parameter", "status",
-                                   "status must be pending, running, paused, succeeded, failed or cancelled");
+      deca_request_respond_bad_input (request, "parameter", "status",
+                                       "status must be pending, running, paused, succeeded, failed or cancelled");
       return;
     }
   if (!deca_executor_flush (self->executor, &error))
@@ -187,7 +187,7 @@ list_executions_cb (DecaRequest *request,
   if (records == NULL)
     {
       if (g_error_matches (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND))
-        _deca_api_respond_bad_input (request, "parameter", "cursor", "cursor is not one this list gave");
+        deca_request_respond_bad_input (request, "parameter", "cursor", "cursor is not one this list gave");
       else
         deca_request_respond_error (request, error, NULL);
       return;
@@ -386,7 +386,7 @@ rerun (DecaApiFlows *self,
     return;
   if (from_node_wanted && from_node == NULL)
     {
-      _deca_api_respond_bad_field (request, "/from_node", "from_node is required: the id of the node to run again from");
+      deca_request_respond_bad_field (request, "/from_node", "from_node is required: the id of the node to run again from");
       return;
     }
   if (!(record = lookup_execution (self, request, principal)))
@@ -407,7 +407,7 @@ rerun (DecaApiFlows *self,
     }
   if (from_node != NULL && deca_flow_lookup_node (flow, from_node) == NULL)
     {
-      _deca_api_respond_bad_field (request, "/from_node", "from_node is not a node of the execution's flow version");
+      deca_request_respond_bad_field (request, "/from_node", "from_node is not a node of the execution's flow version");
       return;
     }
   execution = rerun_execution (self, record, flow, from_node, &error);
@@ -474,7 +474,7 @@ decide (DecaApiFlows *self,
             continue;
           if (node != NULL)
             {
-              _deca_api_respond_bad_field (request, "/node", "several approvals wait: name the node to decide");
+              deca_request_respond_bad_field (request, "/node", "several approvals wait: name the node to decide");
               return;
             }
           node = result->node_key;

@@ -44,16 +44,6 @@ gboolean  _deca_api_executions_add_routes (DecaApiFlows *self,
                                            GError      **error);
 
 /* Answers. */
-/* A 400 whose details name the bad member of the body by its JSON pointer. */
-void      _deca_api_respond_bad_field   (DecaRequest  *request,
-                                         const char   *pointer,
-                                         const char   *message);
-/* A 400 whose details name the bad query parameter or header (@kind: "parameter",
- * "header"). */
-void      _deca_api_respond_bad_input   (DecaRequest  *request,
-                                         const char   *kind,
-                                         const char   *name,
-                                         const char   *message);
 /* A 404 "no such @what in this workspace". */
 void      _deca_api_respond_not_found   (DecaRequest  *request,
                                          const char   *what);

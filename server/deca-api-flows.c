@@ -54,36 +54,6 @@ waiter_free (Waiter *waiter)
 
 /* --- answers ------------------------------------------------------------------------ */
 
-/* A 400 whose details name the bad member of the body by its JSON pointer. */
-void
-_deca_api_respond_bad_field (DecaRequest *request,
-                             const char  *pointer,
-                             const char  *message)
-{
-  g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *object = json_object_new ();
-
-  json_object_set_string_member (object, "pointer", pointer);
-  json_node_take_object (details, object);
-  deca_request_respond_error_literal (request, DECA_SERVER_ERROR_BAD_REQUEST, message, details);
-}
-
-/* A 400 whose details name the bad query parameter or header (@kind: "parameter",
- * "header"). */
-void
-_deca_api_respond_bad_input (DecaRequest *request,
-                             const char  *kind,
-                             const char  *name,
-                             const char  *message)
-{
-  g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *object = json_object_new ();
-
-  json_object_set_string_member (object, kind, name);
-  json_node_take_object (details, object);
-  deca_request_respond_error_literal (request, DECA_SERVER_ERROR_BAD_REQUEST, message, details);
-}
-
 void
 _deca_api_respond_not_found (DecaRequest *request,
                              const char  *what)
@@ -301,7 +271,7 @@ _deca_api_read_limit (DecaRequest *request,
     return TRUE;
   if (!g_ascii_string_to_unsigned (text, 10, 1, MAX_PAGE_SIZE, &value, NULL))
     {
-      _deca_api_respond_bad_input (request, "parameter", "limit", "limit must be a whole number from 1 to 200");
+      deca_request_respond_bad_input (request, "parameter", "limit", "limit must be a whole number from 1 to 200");
       return FALSE;
     }
   *limit = (guint) value;
@@ -327,7 +297,7 @@ read_boolean (DecaRequest *request,
     {
       g_autofree char *message = g_strdup_printf ("%s must be true or false", name);
 
-      _deca_api_respond_bad_input (request, "parameter", name, message);
+      deca_request_respond_bad_input (request, "parameter", name, message);
       return FALSE;
     }
   return TRUE;
@@ -348,8 +318,8 @@ _deca_api_read_body_object (DecaRequest *request,
   if (json == NULL || !JSON_NODE_HOLDS_OBJECT (json))
     {
       *ok = FALSE;
-      _deca_api_respond_bad_field (request, "", json == NULL ? "the body must be a JSON object, not empty"
-                                                             : "the body must be a JSON object");
+      deca_request_respond_bad_field (request, "", json == NULL ? "the body must be a JSON object, not empty"
+                                                                 : "the body must be a JSON object");
       return NULL;
     }
   return json_node_get_object (json);
@@ -375,7 +345,7 @@ read_valid_flow (DecaApiFlows *self,
     }
   flow = deca_flow_new_from_json (document, &error);
   if (flow == NULL)
-    _deca_api_respond_bad_field (request, "", error->message);
+    deca_request_respond_bad_field (request, "", error->message);
   return flow;
 }
 
@@ -572,7 +542,7 @@ read_if_match (DecaRequest *request,
     }
   if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &value, NULL))
     {
-      _deca_api_respond_bad_input (request, "header", "If-Match", "If-Match must be the version number of the flow");
+      deca_request_respond_bad_input (request, "header", "If-Match", "If-Match must be the version number of the flow");
       return FALSE;
     }
   *expected = (gint64) value;
@@ -605,7 +575,7 @@ put_flow_cb (DecaRequest *request,
       json_node_get_value_type (id_member) == G_TYPE_STRING &&
       !g_str_equal (json_node_get_string (id_member), flow_id))
     {
-      _deca_api_respond_bad_field (request, "/id", "id must be the flow's id in the path (ids do not change)");
+      deca_request_respond_bad_field (request, "/id", "id must be the flow's id in the path (ids do not change)");
       return;
     }
   summary = deca_store_get_workspace_flow (self->store, principal->workspace_id, flow_id, &error);
@@ -717,7 +687,7 @@ get_version_cb (DecaRequest *request,
     return;
   if (!g_ascii_string_to_unsigned (deca_request_get_param (request, "version"), 10, 1, G_MAXINT64, &version, NULL))
     {
-      _deca_api_respond_bad_input (request, "parameter", "version", "the version must be a whole number of at least 1");
+      deca_request_respond_bad_input (request, "parameter", "version", "the version must be a whole number of at least 1");
       return;
     }
   versions = deca_store_list_workspace_flow_versions (self->store, principal->workspace_id, flow_id, &error);
@@ -956,7 +926,7 @@ execute_cb (DecaRequest *request,
   if (body != NULL && (input = json_object_get_member (body, "input")) != NULL && !JSON_NODE_HOLDS_OBJECT (input) &&
       !JSON_NODE_HOLDS_NULL (input))
     {
-      _deca_api_respond_bad_field (request, "/input", "input must be an object");
+      deca_request_respond_bad_field (request, "/input", "input must be an object");
       return;
     }
   if (input != NULL && JSON_NODE_HOLDS_NULL (input))

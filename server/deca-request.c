@@ -298,6 +298,35 @@ deca_request_respond_error_literal (DecaRequest     *self,
   deca_request_respond_json (self, deca_server_error_http_status (code), root);
 }
 
+/* Answers 400 bad_request with @message and the details {@kind: @name}: the JSON
+ * pointer of a bad body member ("pointer"), a bad query parameter ("parameter") or
+ * header ("header"). */
+void
+deca_request_respond_bad_input (DecaRequest *self,
+                                const char  *kind,
+                                const char  *name,
+                                const char  *message)
+{
+  g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (kind != NULL && name != NULL);
+
+  json_object_set_string_member (object, kind, name);
+  json_node_take_object (details, object);
+  deca_request_respond_error_literal (self, DECA_SERVER_ERROR_BAD_REQUEST, message, details);
+}
+
+/* A 400 whose details name the bad member of the body by its JSON @pointer. */
+void
+deca_request_respond_bad_field (DecaRequest *self,
+                                const char  *pointer,
+                                const char  *message)
+{
+  deca_request_respond_bad_input (self, "pointer", pointer, message);
+}
+
 /* The server error code an engine error is answered with. */
 static gboolean
 engine_code (int              engine_error,

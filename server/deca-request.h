@@ -88,6 +88,16 @@ void               deca_request_respond_error_literal (DecaRequest     *self,
                                                        DecaServerError  code,
                                                        const char      *message,
                                                        JsonNode        *details);
+/* Answers 400 bad_request with @message and the details {@kind: @name} (@kind:
+ * "pointer" for a member of the body, "parameter" for a query parameter, "header"). */
+void               deca_request_respond_bad_input (DecaRequest *self,
+                                                   const char  *kind,
+                                                   const char  *name,
+                                                   const char  *message);
+/* The same for the member of the body at JSON @pointer ({"pointer": @pointer}). */
+void               deca_request_respond_bad_field (DecaRequest *self,
+                                                   const char  *pointer,
+                                                   const char  *message);
 
 /* Called by a handler that answers after it returns: the exchange waits (no response
  * is written) until one of the respond functions is called. Keep a reference. */
