@@ -512,14 +512,7 @@ reject_cb (DecaRequest *request,
   decide (user_data, request, FALSE);
 }
 
-typedef struct {
-  const char *method;
-  const char *pattern;
-  DecaRouteHandler handler;
-  DecaPermissions permissions;
-} RouteSpec;
-
-static const RouteSpec route_specs[] = {
+static const DecaApiRouteSpec route_specs[] = {
   { "GET", "/api/v1/executions", list_executions_cb, DECA_PERMISSION_READ_EXECUTIONS },
   { "GET", "/api/v1/executions/{id}", get_execution_cb, DECA_PERMISSION_READ_EXECUTIONS },
   { "POST", "/api/v1/executions/{id}/cancel", cancel_cb, DECA_PERMISSION_WRITE_EXECUTIONS },
@@ -531,22 +524,8 @@ static const RouteSpec route_specs[] = {
 
 gboolean
 _deca_api_executions_add_routes (DecaApiFlows  *self,
-                                           DecaServer    *server,
-                                           GError       **error)
+                                 DecaServer    *server,
+                                 GError       **error)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (route_specs); i++)
-    {
-      DecaRoute *route = deca_server_add_route (server, route_specs[i].method, route_specs[i].pattern,
-                                                DECA_ROUTE_NONE, route_specs[i].handler, g_object_ref (self),
-                                                g_object_unref, error);
-
-      if (route == NULL)
-        {
-          /* The router takes the reference only with the route. */
-          g_object_unref (self);
-          return FALSE;
-        }
-      deca_route_set_required_permissions (route, route_specs[i].permissions);
-    }
-  return TRUE;
+  return _deca_api_add_routes (self, server, route_specs, G_N_ELEMENTS (route_specs), error);
 }

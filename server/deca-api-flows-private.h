@@ -8,6 +8,7 @@
 
 #include "deca-api-flows.h"
 #include "deca-principal.h"
+#include "deca-rbac.h"
 
 G_BEGIN_DECLS
 
@@ -38,6 +39,21 @@ struct _DecaApiFlows
   DecaMetricsFamily *executions_active;
 };
 
+/* A route of the flows or executions API: what _deca_api_add_routes() adds. */
+typedef struct {
+  const char *method;
+  const char *pattern;
+  DecaRouteHandler handler;
+  DecaPermissions permissions;
+} DecaApiRouteSpec;
+
+/* Adds @specs to @server, each route holding a reference to @self; FALSE with @error
+ * when one is refused. */
+gboolean  _deca_api_add_routes          (DecaApiFlows           *self,
+                                         DecaServer             *server,
+                                         const DecaApiRouteSpec *specs,
+                                         gsize                   n_specs,
+                                         GError                **error);
 /* Adds the /api/v1/executions routes (deca-api-executions.c). */
 gboolean  _deca_api_executions_add_routes (DecaApiFlows *self,
                                            DecaServer   *server,

@@ -1001,14 +1001,7 @@ deca_api_flows_init (DecaApiFlows *self)
   self->context = g_main_context_ref_thread_default ();
 }
 
-typedef struct {
-  const char *method;
-  const char *pattern;
-  DecaRouteHandler handler;
-  DecaPermissions permissions;
-} RouteSpec;
-
-static const RouteSpec route_specs[] = {
+static const DecaApiRouteSpec route_specs[] = {
   { "GET", "/api/v1/flows", list_flows_cb, DECA_PERMISSION_READ_FLOWS },
   { "POST", "/api/v1/flows", create_flow_cb, DECA_PERMISSION_WRITE_FLOWS },
   { "GET", "/api/v1/flows/{id}", get_flow_cb, DECA_PERMISSION_READ_FLOWS },
@@ -1021,6 +1014,35 @@ static const RouteSpec route_specs[] = {
   { "POST", "/api/v1/flows/{id}/validate", validate_cb, DECA_PERMISSION_READ_FLOWS },
   { "POST", "/api/v1/flows/{id}/execute", execute_cb, DECA_PERMISSION_READ_FLOWS | DECA_PERMISSION_WRITE_EXECUTIONS },
 };
+
+/* --- routes ------------------------------------------------------------------------ */
+
+/* Adds the @n_specs routes of @specs to @server, each with a reference to @self and its
+ * required permissions. FALSE with @error when one is refused (the routes added before
+ * stay, with their references). */
+gboolean
+_deca_api_add_routes (DecaApiFlows           *self,
+                      DecaServer             *server,
+                      const DecaApiRouteSpec *specs,
+                      gsize                   n_specs,
+                      GError                **error)
+{
+  for (gsize i = 0; i < n_specs; i++)
+    {
+      DecaRoute *route = deca_server_add_route (server, specs[i].method, specs[i].pattern,
+                                                DECA_ROUTE_NONE, specs[i].handler, g_object_ref (self),
+                                                g_object_unref, error);
+
+      if (route == NULL)
+        {
+          /* The router takes the reference only with the route. */
+          g_object_unref (self);
+          return FALSE;
+        }
+      deca_route_set_required_permissions (route, specs[i].permissions);
+    }
+  return TRUE;
+}
 
 /* Counts what the executor does, for GET /metrics. */
 static void
@@ -1136,21 +1158,8 @@ deca_api_flows_register (DecaServer    *server,
       deca_executor_set_store (self->executor, self->store);
     }
 
-  for (guint i = 0; i < G_N_ELEMENTS (route_specs); i++)
-    {
-      DecaRoute *route = deca_server_add_route (server, route_specs[i].method, route_specs[i].pattern,
-                                                DECA_ROUTE_NONE, route_specs[i].handler, g_object_ref (self),
-                                                g_object_unref, error);
-
-      if (route == NULL)
-        {
-          /* The router takes the reference only with the route. */
-          g_object_unref (self);
-          return NULL;
-        }
-      deca_route_set_required_permissions (route, route_specs[i].permissions);
-    }
-  if (!_deca_api_executions_add_routes (self, server, error))
+  if (!_deca_api_add_routes (self, server, route_specs, G_N_ELEMENTS (route_specs), error)
+      || !_deca_api_executions_add_routes (self, server, error))
     return NULL;
   add_metrics (self, deca_server_get_metrics (server));
   return g_steal_pointer (&self);
