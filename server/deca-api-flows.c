@@ -366,6 +366,23 @@ save_flow (DecaApiFlows        *self,
                                          error);
 }
 
+/* The flow @flow_id of the caller's workspace; answers 404 (or the store's error) and
+ * returns NULL when there is none. */
+static DecaFlowSummary *
+lookup_flow (DecaApiFlows        *self,
+             DecaRequest         *request,
+             const DecaPrincipal *principal,
+             const char          *flow_id)
+{
+  g_autoptr(GError) error = NULL;
+  DecaFlowSummary *summary;
+
+  summary = deca_store_get_workspace_flow (self->store, principal->workspace_id, flow_id, &error);
+  if (summary == NULL)
+    _deca_api_respond_store_error (request, error, "flow");
+  return summary;
+}
+
 /* Answers @status with the flow @flow_id of the workspace and its latest document. */
 static void
 respond_flow (DecaApiFlows        *self,
@@ -578,12 +595,8 @@ put_flow_cb (DecaRequest *request,
       deca_request_respond_bad_field (request, "/id", "id must be the flow's id in the path (ids do not change)");
       return;
     }
-  summary = deca_store_get_workspace_flow (self->store, principal->workspace_id, flow_id, &error);
-  if (summary == NULL)
-    {
-      _deca_api_respond_store_error (request, error, "flow");
-      return;
-    }
+  if (!(summary = lookup_flow (self, request, principal, flow_id)))
+    return;
   if (expected != 0 && expected != summary->latest_version)
     {
       g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
@@ -735,12 +748,8 @@ set_active (DecaApiFlows *self,
 
   if (!(principal = _deca_api_require_principal (request)))
     return;
-  summary = deca_store_get_workspace_flow (self->store, principal->workspace_id, flow_id, &error);
-  if (summary == NULL)
-    {
-      _deca_api_respond_store_error (request, error, "flow");
-      return;
-    }
+  if (!(summary = lookup_flow (self, request, principal, flow_id)))
+    return;
   if (summary->active != active)
     {
       if (!deca_store_set_workspace_flow_active (self->store, principal->workspace_id, flow_id, active, &error))
@@ -800,7 +809,6 @@ validate_cb (DecaRequest *request,
   g_autoptr(DecaFlowSummary) summary = NULL;
   g_autoptr(JsonNode) document = NULL;
   g_autoptr(GPtrArray) problems = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) body = NULL;
   JsonObject *proposed;
   gboolean ok;
@@ -810,12 +818,8 @@ validate_cb (DecaRequest *request,
   proposed = _deca_api_read_body_object (request, TRUE, &ok);
   if (!ok)
     return;
-  summary = deca_store_get_workspace_flow (self->store, principal->workspace_id, flow_id, &error);
-  if (summary == NULL)
-    {
-      _deca_api_respond_store_error (request, error, "flow");
-      return;
-    }
+  if (!(summary = lookup_flow (self, request, principal, flow_id)))
+    return;
   if (proposed != NULL)
     document = json_node_ref (deca_request_get_json (request));
   else if (!(document = load_latest_document (self, request, principal, flow_id)))
