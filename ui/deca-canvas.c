@@ -1879,6 +1879,8 @@ deca_canvas_set_view (DecaCanvas *self,
   self->zoom = zoom;
   /* A view set by hand wins over the pending fit of a new document. */
   self->fit_pending = FALSE;
+  if (!self->view_moving)
+    deca_ui_keep_frame_memory ();
   self->view_moving = TRUE;
   g_clear_handle_id (&self->settle_id, g_source_remove);
   self->settle_id = g_timeout_add (DECA_CANVAS_SETTLE_MS, view_settled_cb, self);

@@ -23,9 +23,10 @@
  * (a few milliseconds on Xvfb). One image as big as the largest monitor, held for as
  * long as the process runs, keeps a pool alive (cairo sizes a pool at eight times the
  * image that opens it) whose pages later frames reuse. The image is never drawn on, so
- * its own pages never become resident. */
-static void
-keep_cairo_frame_memory (void)
+ * its own pages never become resident. Making it costs 6 to 10 ms (a round trip to the
+ * X server), so it is made when drawing starts to repeat, not at start-up. */
+void
+deca_ui_keep_frame_memory (void)
 {
   GdkDisplay *display = gdk_display_get_default ();
   static cairo_surface_t *kept;
@@ -77,8 +78,6 @@ deca_ui_init (void)
   g_type_ensure (DECA_TYPE_INSPECTOR);
   g_type_ensure (DECA_TYPE_FLOW_LIST);
   g_type_ensure (DECA_TYPE_HISTORY_PANEL);
-
-  keep_cairo_frame_memory ();
 
   g_once_init_leave (&initialised, 1);
 }

@@ -34,5 +34,9 @@ void       deca_ui_lookup_color (GtkWidget  *widget,
  * cairo, so there GL is turned off and cairo draws, unless GSK_RENDERER is set. Call
  * before gtk_init(); the studio, its benchmarks and its screenshots all do. */
 void  deca_ui_choose_renderer      (void);
+/* With cairo on X11, keeps the memory cairo draws frames in from being given back and
+ * faulted in again at every frame (deca-ui.c). For widgets that redraw frame after frame
+ * (a canvas that pans); the first call does the work, later ones nothing. */
+void  deca_ui_keep_frame_memory    (void);
 
 G_END_DECLS
