@@ -32,6 +32,22 @@ _deca_store_column_dup (sqlite3_stmt *stmt,
   return g_strdup ((const char *) sqlite3_column_text (stmt, index));
 }
 
+/* Builds (transfer full) a record from the current row of a stepped statement. */
+typedef gpointer (*DecaStoreRowFunc) (sqlite3_stmt *stmt);
+
+/* Steps the bound @stmt to its end, adding each row built by @from_row to a new array
+ * that frees its elements with @free_func, and resets it. Returns (transfer full) the
+ * array (empty when there are no rows), or NULL with DECA_ENGINE_ERROR_STORE: "Could not
+ * WHAT ...", WHAT formatted from @what_format (marked with N_(), translated here) as in
+ * _deca_store_set_error(). */
+GPtrArray    *_deca_store_collect_rows  (DecaStore        *self,
+                                         sqlite3_stmt     *stmt,
+                                         DecaStoreRowFunc  from_row,
+                                         GDestroyNotify    free_func,
+                                         GError          **error,
+                                         const char       *what_format,
+                                         ...) G_GNUC_PRINTF (6, 7);
+
 /* Returns (transfer none) the connection. */
 sqlite3      *_deca_store_get_db        (DecaStore   *self);
 /* Whether a deca_store_begin() batch is open. */

@@ -337,44 +337,28 @@ deca_topic_event_record_free (DecaTopicEventRecord *record)
 
 /* Rows */
 
-typedef gpointer (*RowFunc) (sqlite3_stmt *stmt);
-
-/* Collects every row of the bound @stmt through @from_row and resets it. Returns
- * (transfer full) the records (freed with @free_func), or NULL with
- * DECA_ENGINE_ERROR_STORE describing @what. */
+/* _deca_store_collect_rows() with @what inserted as it is. */
 static GPtrArray *
-collect_rows (DecaStore      *self,
-              sqlite3_stmt   *stmt,
-              RowFunc         from_row,
-              GDestroyNotify  free_func,
-              const char     *what,
-              GError        **error)
+collect_rows (DecaStore         *self,
+              sqlite3_stmt      *stmt,
+              DecaStoreRowFunc   from_row,
+              GDestroyNotify     free_func,
+              const char        *what,
+              GError           **error)
 {
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_func);
-  int rc;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (rows, from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      _deca_store_set_error (self, error, "%s", what);
-      sqlite3_reset (stmt);
-      return NULL;
-    }
-  sqlite3_reset (stmt);
-  return g_steal_pointer (&rows);
+  return _deca_store_collect_rows (self, stmt, from_row, free_func, error, "%s", what);
 }
 
 /* Steps the bound @stmt for one row. Returns (transfer full) it through @from_row, or
  * NULL with DECA_ENGINE_ERROR_NOT_FOUND (@not_found, already translated) when there is
  * none, DECA_ENGINE_ERROR_STORE describing @what when SQLite fails. */
 static gpointer
-get_row (DecaStore     *self,
-         sqlite3_stmt  *stmt,
-         RowFunc        from_row,
-         const char    *not_found,
-         const char    *what,
-         GError       **error)
+get_row (DecaStore         *self,
+         sqlite3_stmt      *stmt,
+         DecaStoreRowFunc   from_row,
+         const char        *not_found,
+         const char        *what,
+         GError           **error)
 {
   gpointer row = NULL;
   int rc = sqlite3_step (stmt);

@@ -706,6 +706,36 @@ _deca_store_step_write (DecaStore    *self,
   return store_step_write (self, stmt, what, error);
 }
 
+/* See deca-store-private.h. The message is formatted only on failure, so the success
+ * path looks up no translation. */
+GPtrArray *
+_deca_store_collect_rows (DecaStore        *self,
+                          sqlite3_stmt     *stmt,
+                          DecaStoreRowFunc  from_row,
+                          GDestroyNotify    free_func,
+                          GError          **error,
+                          const char       *what_format,
+                          ...)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_func);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      va_list args;
+
+      va_start (args, what_format);
+      store_set_error_valist (self, error, what_format, args);
+      va_end (args);
+      sqlite3_reset (stmt);
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+  return g_steal_pointer (&rows);
+}
+
 /* Reads PRAGMA user_version into @out_version. */
 static gboolean
 store_read_user_version (DecaStore  *self,
@@ -1324,37 +1354,33 @@ fail:
   return FALSE;
 }
 
+/* Returns (transfer full) the id in column 0 of the current row. */
+static gpointer
+flow_id_from_row (sqlite3_stmt *stmt)
+{
+  return _deca_store_column_dup (stmt, 0);
+}
+
 /* Returns (transfer full) (element-type utf8) the ids of the stored flows that are not
  * marked deleted, sorted, or NULL with DECA_ENGINE_ERROR_STORE. */
 GPtrArray *
 deca_store_list_flows (DecaStore  *self,
                        GError    **error)
 {
-  g_autoptr(GPtrArray) ids = NULL;
   sqlite3_stmt *stmt;
-  int rc;
 
   g_return_val_if_fail (DECA_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!(stmt = store_stmt (self, STMT_FLOW_LIST, error)))
     return NULL;
-  ids = g_ptr_array_new_with_free_func (g_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (ids, _deca_store_column_dup (stmt, 0));
-  if (rc != SQLITE_DONE)
-    {
-      store_set_error (self, error, N_("list flows"));
-      sqlite3_reset (stmt);
-      return NULL;
-    }
-  sqlite3_reset (stmt);
-  return g_steal_pointer (&ids);
+  return _deca_store_collect_rows (self, stmt, flow_id_from_row, g_free, error,
+                                   N_("list flows"));
 }
 
 /* Returns (transfer full) a summary built from the current row of a
  * FLOW_SUMMARY_COLUMNS query. */
-static DecaFlowSummary *
+static gpointer
 flow_summary_from_row (sqlite3_stmt *stmt)
 {
   DecaFlowSummary *summary = g_new0 (DecaFlowSummary, 1);
@@ -1377,20 +1403,9 @@ collect_flow_summaries (DecaStore    *self,
                         sqlite3_stmt *stmt,
                         GError      **error)
 {
-  g_autoptr(GPtrArray) summaries =
-    g_ptr_array_new_with_free_func ((GDestroyNotify) deca_flow_summary_free);
-  int rc;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (summaries, flow_summary_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      store_set_error (self, error, N_("list flows"));
-      sqlite3_reset (stmt);
-      return NULL;
-    }
-  sqlite3_reset (stmt);
-  return g_steal_pointer (&summaries);
+  return _deca_store_collect_rows (self, stmt, flow_summary_from_row,
+                                   (GDestroyNotify) deca_flow_summary_free, error,
+                                   N_("list flows"));
 }
 
 /* Returns (transfer full) (element-type DecaFlowSummary) the flows not marked deleted,
@@ -1410,6 +1425,19 @@ deca_store_list_flow_summaries (DecaStore  *self,
   return collect_flow_summaries (self, stmt, error);
 }
 
+/* Returns (transfer full) a version built from the current row of STMT_FLOW_VERSIONS. */
+static gpointer
+flow_version_from_row (sqlite3_stmt *stmt)
+{
+  DecaFlowVersionInfo *info = g_new0 (DecaFlowVersionInfo, 1);
+
+  info->flow_id = _deca_store_column_dup (stmt, 0);
+  info->version = sqlite3_column_int64 (stmt, 1);
+  info->name = _deca_store_column_dup (stmt, 2);
+  info->created_at = sqlite3_column_int64 (stmt, 3);
+  return info;
+}
+
 /* Returns (transfer full) (element-type DecaFlowVersionInfo) every version of @flow_id,
  * deleted or not, newest first, with the name its document had (recorded at save
  * time, so no document is read). Fails with DECA_ENGINE_ERROR_NOT_FOUND when the flow
@@ -1422,7 +1450,6 @@ deca_store_list_flow_versions (DecaStore   *self,
 {
   g_autoptr(GPtrArray) versions = NULL;
   sqlite3_stmt *stmt;
-  int rc;
 
   g_return_val_if_fail (DECA_IS_STORE (self), NULL);
   g_return_val_if_fail (flow_id != NULL, NULL);
@@ -1431,24 +1458,11 @@ deca_store_list_flow_versions (DecaStore   *self,
   if (!(stmt = store_stmt (self, STMT_FLOW_VERSIONS, error)))
     return NULL;
   _deca_store_bind_text (stmt, 1, flow_id);
-  versions = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_flow_version_info_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      DecaFlowVersionInfo *info = g_new0 (DecaFlowVersionInfo, 1);
-
-      info->flow_id = _deca_store_column_dup (stmt, 0);
-      info->version = sqlite3_column_int64 (stmt, 1);
-      info->name = _deca_store_column_dup (stmt, 2);
-      info->created_at = sqlite3_column_int64 (stmt, 3);
-      g_ptr_array_add (versions, info);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      store_set_error (self, error, N_("list the versions of flow “%s”"), flow_id);
-      sqlite3_reset (stmt);
-      return NULL;
-    }
-  sqlite3_reset (stmt);
+  versions = _deca_store_collect_rows (self, stmt, flow_version_from_row,
+                                       (GDestroyNotify) deca_flow_version_info_free, error,
+                                       N_("list the versions of flow “%s”"), flow_id);
+  if (versions == NULL)
+    return NULL;
   if (versions->len == 0)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
@@ -1946,7 +1960,7 @@ deca_store_update_execution (DecaStore                 *self,
 
 /* Returns (transfer full) a record built from the current row of an EXECUTION_COLUMNS
  * query. */
-static DecaExecutionRecord *
+static gpointer
 execution_from_row (sqlite3_stmt *stmt)
 {
   DecaExecutionRecord *record = g_new0 (DecaExecutionRecord, 1);
@@ -1976,20 +1990,9 @@ collect_executions (DecaStore    *self,
                     sqlite3_stmt *stmt,
                     GError      **error)
 {
-  g_autoptr(GPtrArray) records =
-    g_ptr_array_new_with_free_func ((GDestroyNotify) deca_execution_record_free);
-  int rc;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (records, execution_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      store_set_error (self, error, N_("list executions"));
-      sqlite3_reset (stmt);
-      return NULL;
-    }
-  sqlite3_reset (stmt);
-  return g_steal_pointer (&records);
+  return _deca_store_collect_rows (self, stmt, execution_from_row,
+                                   (GDestroyNotify) deca_execution_record_free, error,
+                                   N_("list executions"));
 }
 
 /* Returns (transfer full) execution @id, or NULL with DECA_ENGINE_ERROR_NOT_FOUND when
