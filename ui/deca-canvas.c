@@ -450,10 +450,10 @@ tile_region (DecaCanvas            *self,
   graphene_rect_inset (region, -DECA_NODE_VIEW_OVERFLOW, -DECA_NODE_VIEW_OVERFLOW);
 }
 
-/* The minimap's drawing shows the cards' places and the selection: made again at the
- * next frame that shows it. */
+/* The drawings kept of the whole flow, the minimap's and the moving view's tiles, show
+ * the cards' places and the selection: made again at the next frame that shows them. */
 static void
-invalidate_minimap (DecaCanvas *self)
+invalidate_overviews (DecaCanvas *self)
 {
   g_clear_pointer (&self->minimap_node, gsk_render_node_unref);
   g_clear_object (&self->minimap_texture);
@@ -466,7 +466,7 @@ void
 _deca_canvas_selection_changed (DecaCanvas *self)
 {
   /* The minimap shows the selection. */
-  invalidate_minimap (self);
+  invalidate_overviews (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTION]);
   _deca_canvas_update_actions (self);
@@ -551,7 +551,7 @@ static void
 node_moved_cb (DecaCanvas   *self,
                DecaNodeView *view)
 {
-  invalidate_minimap (self);
+  invalidate_overviews (self);
   self->geometry_dirty = TRUE;
   gtk_widget_queue_allocate (GTK_WIDGET (self));
 }
@@ -681,7 +681,7 @@ nodes_changed_cb (DecaCanvas *self,
         if (!g->from_view || !g->to_view)
           resolve_connection (self, view);
       }
-  invalidate_minimap (self);
+  invalidate_overviews (self);
   self->geometry_dirty = TRUE;
   gtk_widget_queue_allocate (GTK_WIDGET (self));
   if (n_selected != self->n_selected)
@@ -742,7 +742,7 @@ clear_views (DecaCanvas *self)
     remove_connection_view (self, self->connection_views->len - 1);
   while (self->node_views->len > 0)
     remove_node_view (self, self->node_views->len - 1);
-  invalidate_minimap (self);
+  invalidate_overviews (self);
 }
 
 void
@@ -1031,7 +1031,7 @@ invalidate_curves (DecaCanvas *self)
 
       g_clear_pointer (&g->node, gsk_render_node_unref);
     }
-  invalidate_minimap (self);
+  invalidate_overviews (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
