@@ -306,9 +306,7 @@ list_cb (DecaRequest *request,
   const DecaPrincipal *principal = request_principal (request);
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  JsonArray *items;
-  JsonObject *object;
+  g_autoptr(JsonArray) items = NULL;
 
   if (principal == NULL)
     return;
@@ -321,11 +319,7 @@ list_cb (DecaRequest *request,
   items = json_array_sized_new (records->len);
   for (guint i = 0; i < records->len; i++)
     json_array_add_element (items, credential_to_json (g_ptr_array_index (records, i)));
-  object = json_object_new ();
-  json_object_set_array_member (object, "items", items);
-  root = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (root, object);
-  deca_request_respond_json (request, 200, root);
+  deca_request_respond_items (request, items, FALSE, NULL);
 }
 
 static void

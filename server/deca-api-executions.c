@@ -161,13 +161,9 @@ list_executions_cb (DecaRequest *request,
   const char *cursor = deca_request_get_query (request, "cursor");
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *object = json_object_new ();
-  JsonArray *items = json_array_new ();
+  g_autoptr(JsonArray) items = json_array_new ();
   guint limit;
 
-  json_node_take_object (body, object);
-  json_object_set_array_member (object, "items", items);
   if (!(principal = _deca_api_require_principal (request)) || !_deca_api_read_limit (request, &limit))
     return;
   if (status != NULL && !is_status_name (status))
@@ -194,10 +190,9 @@ list_executions_cb (DecaRequest *request,
     }
   for (guint i = 0; i < records->len && i < limit; i++)
     json_array_add_element (items, execution_json (g_ptr_array_index (records, i), NULL));
-  _deca_api_set_nullable_string_member (object, "next_cursor",
-                                        records->len > limit
-                                        ? ((DecaExecutionRecord *) g_ptr_array_index (records, limit - 1))->id : NULL);
-  deca_request_respond_json (request, 200, body);
+  deca_request_respond_items (request, items, TRUE,
+                              records->len > limit
+                              ? ((DecaExecutionRecord *) g_ptr_array_index (records, limit - 1))->id : NULL);
 }
 
 static void

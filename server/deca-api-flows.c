@@ -432,17 +432,13 @@ list_flows_cb (DecaRequest *request,
   const DecaPrincipal *principal;
   g_autoptr(GPtrArray) summaries = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *object = json_object_new ();
-  JsonArray *items = json_array_new ();
+  g_autoptr(JsonArray) items = json_array_new ();
   const char *cursor = deca_request_get_query (request, "cursor");
   const char *last = NULL;
   gboolean filter_active, active;
   gboolean more = FALSE;
   guint limit;
 
-  json_node_take_object (body, object);
-  json_object_set_array_member (object, "items", items);
   if (!(principal = _deca_api_require_principal (request)) || !_deca_api_read_limit (request, &limit) ||
       !read_boolean (request, "active", &filter_active, &active))
     return;
@@ -471,8 +467,7 @@ list_flows_cb (DecaRequest *request,
       json_array_add_element (items, flow_json (summary, NULL));
       last = summary->id;
     }
-  _deca_api_set_nullable_string_member (object, "next_cursor", more ? last : NULL);
-  deca_request_respond_json (request, 200, body);
+  deca_request_respond_items (request, items, TRUE, more ? last : NULL);
 }
 
 static void
@@ -662,12 +657,8 @@ list_versions_cb (DecaRequest *request,
   const DecaPrincipal *principal;
   g_autoptr(GPtrArray) versions = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *object = json_object_new ();
-  JsonArray *items = json_array_new ();
+  g_autoptr(JsonArray) items = json_array_new ();
 
-  json_node_take_object (body, object);
-  json_object_set_array_member (object, "items", items);
   if (!(principal = _deca_api_require_principal (request)))
     return;
   versions = deca_store_list_workspace_flow_versions (self->store, principal->workspace_id,
@@ -679,7 +670,7 @@ list_versions_cb (DecaRequest *request,
     }
   for (guint i = 0; i < versions->len; i++)
     json_array_add_object_element (items, version_object (g_ptr_array_index (versions, i)));
-  deca_request_respond_json (request, 200, body);
+  deca_request_respond_items (request, items, FALSE, NULL);
 }
 
 static void

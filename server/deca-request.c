@@ -318,6 +318,29 @@ deca_request_respond_bad_input (DecaRequest *self,
   deca_request_respond_error_literal (self, DECA_SERVER_ERROR_BAD_REQUEST, message, details);
 }
 
+/* Answers 200 with the list {"items": @items}; a page of a longer list (@paged) also
+ * has "next_cursor": @next_cursor, null on the last page. */
+void
+deca_request_respond_items (DecaRequest *self,
+                            JsonArray   *items,
+                            gboolean     paged,
+                            const char  *next_cursor)
+{
+  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (items != NULL);
+
+  json_object_set_array_member (object, "items", json_array_ref (items));
+  if (paged && next_cursor != NULL)
+    json_object_set_string_member (object, "next_cursor", next_cursor);
+  else if (paged)
+    json_object_set_null_member (object, "next_cursor");
+  json_node_take_object (body, object);
+  deca_request_respond_json (self, SOUP_STATUS_OK, body);
+}
+
 /* A 400 whose details name the bad member of the body by its JSON @pointer. */
 void
 deca_request_respond_bad_field (DecaRequest *self,

@@ -99,6 +99,13 @@ void               deca_request_respond_bad_field (DecaRequest *self,
                                                    const char  *pointer,
                                                    const char  *message);
 
+/* Answers 200 with the list {"items": @items} (transfer none); a page of a longer list
+ * (@paged) also has "next_cursor": @next_cursor, null on the last page. */
+void               deca_request_respond_items  (DecaRequest  *self,
+                                                JsonArray    *items,
+                                                gboolean      paged,
+                                                const char   *next_cursor);
+
 /* Called by a handler that answers after it returns: the exchange waits (no response
  * is written) until one of the respond functions is called. Keep a reference. */
 void               deca_request_defer          (DecaRequest  *self);
