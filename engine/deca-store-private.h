@@ -48,6 +48,18 @@ GPtrArray    *_deca_store_collect_rows  (DecaStore        *self,
                                          const char       *what_format,
                                          ...) G_GNUC_PRINTF (6, 7);
 
+/* Steps the bound @stmt for one row and resets it. Returns (transfer full) the row built
+ * by @from_row; or NULL with @out_none set to TRUE (and @error unset) when there is no
+ * row, so the caller says what is missing; or NULL with DECA_ENGINE_ERROR_STORE
+ * formatted from @what_format as in _deca_store_collect_rows(). */
+gpointer      _deca_store_get_row       (DecaStore        *self,
+                                         sqlite3_stmt     *stmt,
+                                         DecaStoreRowFunc  from_row,
+                                         gboolean         *out_none,
+                                         GError          **error,
+                                         const char       *what_format,
+                                         ...) G_GNUC_PRINTF (6, 7);
+
 /* Returns (transfer none) the connection. */
 sqlite3      *_deca_store_get_db        (DecaStore   *self);
 /* Whether a deca_store_begin() batch is open. */

@@ -360,16 +360,11 @@ get_row (DecaStore         *self,
          const char        *what,
          GError           **error)
 {
-  gpointer row = NULL;
-  int rc = sqlite3_step (stmt);
+  gboolean none;
+  gpointer row = _deca_store_get_row (self, stmt, from_row, &none, error, "%s", what);
 
-  if (rc == SQLITE_ROW)
-    row = from_row (stmt);
-  else if (rc == SQLITE_DONE)
+  if (none)
     g_set_error_literal (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND, not_found);
-  else
-    _deca_store_set_error (self, error, "%s", what);
-  sqlite3_reset (stmt);
   return row;
 }
 

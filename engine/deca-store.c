@@ -736,6 +736,34 @@ _deca_store_collect_rows (DecaStore        *self,
   return g_steal_pointer (&rows);
 }
 
+/* See deca-store-private.h. */
+gpointer
+_deca_store_get_row (DecaStore        *self,
+                     sqlite3_stmt     *stmt,
+                     DecaStoreRowFunc  from_row,
+                     gboolean         *out_none,
+                     GError          **error,
+                     const char       *what_format,
+                     ...)
+{
+  gpointer row = NULL;
+  int rc = sqlite3_step (stmt);
+
+  *out_none = rc == SQLITE_DONE;
+  if (rc == SQLITE_ROW)
+    row = from_row (stmt);
+  else if (rc != SQLITE_DONE)
+    {
+      va_list args;
+
+      va_start (args, what_format);
+      store_set_error_valist (self, error, what_format, args);
+      va_end (args);
+    }
+  sqlite3_reset (stmt);
+  return row;
+}
+
 /* Reads PRAGMA user_version into @out_version. */
 static gboolean
 store_read_user_version (DecaStore  *self,
@@ -1622,9 +1650,9 @@ deca_store_get_workspace_flow (DecaStore   *self,
                                const char  *flow_id,
                                GError     **error)
 {
-  DecaFlowSummary *summary = NULL;
+  DecaFlowSummary *summary;
   sqlite3_stmt *stmt;
-  int rc;
+  gboolean none;
 
   g_return_val_if_fail (DECA_IS_STORE (self), NULL);
   g_return_val_if_fail (workspace_id != NULL, NULL);
@@ -1635,14 +1663,10 @@ deca_store_get_workspace_flow (DecaStore   *self,
     return NULL;
   _deca_store_bind_text (stmt, 1, flow_id);
   _deca_store_bind_text (stmt, 2, workspace_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    summary = flow_summary_from_row (stmt);
-  else if (rc == SQLITE_DONE)
+  summary = _deca_store_get_row (self, stmt, flow_summary_from_row, &none, error,
+                                 N_("read flow “%s”"), flow_id);
+  if (none)
     set_flow_not_found (self, workspace_id, flow_id, error);
-  else
-    store_set_error (self, error, N_("read flow “%s”"), flow_id);
-  sqlite3_reset (stmt);
   return summary;
 }
 
@@ -2002,9 +2026,9 @@ deca_store_get_execution (DecaStore   *self,
                           const char  *id,
                           GError     **error)
 {
-  DecaExecutionRecord *record = NULL;
+  DecaExecutionRecord *record;
   sqlite3_stmt *stmt;
-  int rc;
+  gboolean none;
 
   g_return_val_if_fail (DECA_IS_STORE (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
@@ -2013,15 +2037,11 @@ deca_store_get_execution (DecaStore   *self,
   if (!(stmt = store_stmt (self, STMT_EXECUTION_GET, error)))
     return NULL;
   _deca_store_bind_text (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    record = execution_from_row (stmt);
-  else if (rc == SQLITE_DONE)
+  record = _deca_store_get_row (self, stmt, execution_from_row, &none, error,
+                                N_("read execution “%s”"), id);
+  if (none)
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
                  _("Execution “%s” is not in store “%s”"), id, self->path);
-  else
-    store_set_error (self, error, N_("read execution “%s”"), id);
-  sqlite3_reset (stmt);
   return record;
 }
 
@@ -2088,9 +2108,9 @@ deca_store_get_workspace_execution (DecaStore   *self,
                                     const char  *id,
                                     GError     **error)
 {
-  DecaExecutionRecord *record = NULL;
+  DecaExecutionRecord *record;
   sqlite3_stmt *stmt;
-  int rc;
+  gboolean none;
 
   g_return_val_if_fail (DECA_IS_STORE (self), NULL);
   g_return_val_if_fail (workspace_id != NULL, NULL);
@@ -2101,15 +2121,11 @@ deca_store_get_workspace_execution (DecaStore   *self,
     return NULL;
   _deca_store_bind_text (stmt, 1, id);
   _deca_store_bind_text (stmt, 2, workspace_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    record = execution_from_row (stmt);
-  else if (rc == SQLITE_DONE)
+  record = _deca_store_get_row (self, stmt, execution_from_row, &none, error,
+                                N_("read execution “%s”"), id);
+  if (none)
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
                  _("Execution “%s” is not in workspace “%s”"), id, workspace_id);
-  else
-    store_set_error (self, error, N_("read execution “%s”"), id);
-  sqlite3_reset (stmt);
   return record;
 }
 
