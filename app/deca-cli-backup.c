@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include <deca-server.h>
 #include <deca-store-server.h>
 
 #include "deca-cli.h"
@@ -54,8 +55,8 @@ deca_cli_backup (int    argc,
       return DECA_CLI_EXIT_USAGE;
     }
   if (data_dir == NULL)
-    data_dir = g_build_filename (g_get_user_data_dir (), "deca-server", NULL);
-  db_path = g_build_filename (data_dir, "deca.db", NULL);
+    data_dir = deca_server_default_data_dir ();
+  db_path = deca_server_database_path (data_dir);
   /* Opening would make an empty database: a wrong directory must not get one. */
   if (!g_file_test (db_path, G_FILE_TEST_IS_REGULAR))
     {

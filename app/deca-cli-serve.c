@@ -68,7 +68,7 @@ static int
 rotate_key (const char    *data_dir,
             DecaSecretBox *box)
 {
-  g_autofree char *db_path = g_build_filename (data_dir, "deca.db", NULL);
+  g_autofree char *db_path = deca_server_database_path (data_dir);
   g_autoptr(DecaStore) store = NULL;
   g_autoptr(GError) error = NULL;
   guint count = 0;
@@ -216,20 +216,16 @@ deca_cli_serve (int    argc,
       deca_cli_error (_("serve: %s"), error->message);
       return DECA_CLI_EXIT_USAGE;
     }
+  if (data_dir == NULL)
+    data_dir = deca_server_default_data_dir ();
   if (rotate)
-    {
-      if (data_dir == NULL)
-        data_dir = g_build_filename (g_get_user_data_dir (), "deca-server", NULL);
-      return rotate_key (data_dir, box);
-    }
+    return rotate_key (data_dir, box);
   /* Checked before the data directory is made: a typo should not leave a database. */
   if (listen != NULL && !(address = deca_server_parse_address (listen, &error)))
     {
       deca_cli_error (_("serve: %s"), error->message);
       return DECA_CLI_EXIT_USAGE;
     }
-  if (data_dir == NULL)
-    data_dir = g_build_filename (g_get_user_data_dir (), "deca-server", NULL);
   options.data_dir = data_dir;
 
   server = deca_server_new (&options, &error);

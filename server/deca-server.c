@@ -431,6 +431,20 @@ metrics_cb (DecaRequest *request,
 
 /* --- public API --------------------------------------------------------------------- */
 
+char *
+deca_server_default_data_dir (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "deca-server", NULL);
+}
+
+char *
+deca_server_database_path (const char *data_dir)
+{
+  g_return_val_if_fail (data_dir != NULL, NULL);
+
+  return g_build_filename (data_dir, "deca.db", NULL);
+}
+
 DecaServer *
 deca_server_new (const DecaServerOptions  *options,
                  GError                  **error)
@@ -475,7 +489,7 @@ deca_server_new (const DecaServerOptions  *options,
                    "cannot create the data directory %s: %s", self->data_dir, g_strerror (saved_errno));
       return NULL;
     }
-  db_path = g_build_filename (self->data_dir, "deca.db", NULL);
+  db_path = deca_server_database_path (self->data_dir);
   if (!(self->store = deca_store_open (db_path, error)))
     return NULL;
   deca_server_add_health_check (self, "store", store_health_cb, self, NULL);

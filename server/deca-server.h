@@ -52,6 +52,12 @@ typedef gboolean (*DecaServerHealthFunc) (gpointer      user_data,
 #define DECA_TYPE_SERVER (deca_server_get_type ())
 G_DECLARE_FINAL_TYPE (DecaServer, deca_server, DECA, SERVER, GObject)
 
+/* Returns (transfer full) where a server keeps its data when not told:
+ * $XDG_DATA_HOME/deca-server. */
+char        *deca_server_default_data_dir (void);
+/* Returns (transfer full) the database of the data directory @data_dir. */
+char        *deca_server_database_path   (const char               *data_dir);
+
 /* Opens the store of @options->data_dir and sets up the built-in routes. Fails with
  * DECA_SERVER_ERROR_CONFIG when the directory cannot be made, and with the store's error
  * when the database cannot be opened. */
