@@ -203,6 +203,7 @@ _deca_api_require_principal (DecaRequest *request)
 {
   const DecaPrincipal *principal = deca_request_get_principal (request);
   guint64 required = deca_request_get_required_permissions (request);
+  DecaPermissions missing;
 
   if (principal == NULL)
     {
@@ -216,9 +217,9 @@ _deca_api_require_principal (DecaRequest *request)
                                           "the credentials are not bound to a workspace", NULL);
       return NULL;
     }
-  if ((deca_rbac_principal_permissions (principal) & required) != required)
+  missing = (DecaPermissions) required & ~deca_rbac_principal_permissions (principal);
+  if (missing != 0)
     {
-      DecaPermissions missing = (DecaPermissions) required & ~deca_rbac_principal_permissions (principal);
       g_autofree char *names = deca_permissions_to_string (missing);
       g_autofree char *message = g_strdup_printf ("this needs the permission %s", names);
       g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
