@@ -2141,21 +2141,12 @@ deca_store_list_workspace_executions (DecaStore   *self,
                                       guint        limit,
                                       GError     **error)
 {
+  g_autoptr(GPtrArray) page = NULL;
   sqlite3_stmt *stmt;
 
   g_return_val_if_fail (DECA_IS_STORE (self), NULL);
   g_return_val_if_fail (workspace_id != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  /* An unknown cursor would compare with NULL and silently give an empty page. */
-  if (after_id != NULL)
-    {
-      g_autoptr(DecaExecutionRecord) after =
-        deca_store_get_workspace_execution (self, workspace_id, after_id, error);
-
-      if (after == NULL)
-        return NULL;
-    }
 
   if (!(stmt = _deca_store_stmt (self, workspace_executions_sql, error)))
     return NULL;
@@ -2164,7 +2155,20 @@ deca_store_list_workspace_executions (DecaStore   *self,
   _deca_store_bind_text (stmt, 3, flow_id);
   _deca_store_bind_text (stmt, 4, after_id);
   sqlite3_bind_int64 (stmt, 5, limit > 0 ? (gint64) limit : -1);
-  return collect_executions (self, stmt, error);
+  if (!(page = collect_executions (self, stmt, error)))
+    return NULL;
+
+  /* An unknown cursor compares with NULL and gives an empty page; only then is it worth
+   * reading the cursor, to tell that apart from the end of the list. */
+  if (page->len == 0 && after_id != NULL)
+    {
+      g_autoptr(DecaExecutionRecord) after =
+        deca_store_get_workspace_execution (self, workspace_id, after_id, error);
+
+      if (after == NULL)
+        return NULL;
+    }
+  return g_steal_pointer (&page);
 }
 
 /* Retention */
