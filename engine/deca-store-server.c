@@ -349,25 +349,6 @@ collect_rows (DecaStore         *self,
   return _deca_store_collect_rows (self, stmt, from_row, free_func, error, "%s", what);
 }
 
-/* Steps the bound @stmt for one row. Returns (transfer full) it through @from_row, or
- * NULL with DECA_ENGINE_ERROR_NOT_FOUND (@not_found, already translated) when there is
- * none, DECA_ENGINE_ERROR_STORE describing @what when SQLite fails. */
-static gpointer
-get_row (DecaStore         *self,
-         sqlite3_stmt      *stmt,
-         DecaStoreRowFunc   from_row,
-         const char        *not_found,
-         const char        *what,
-         GError           **error)
-{
-  gboolean none;
-  gpointer row = _deca_store_get_row (self, stmt, from_row, &none, error, "%s", what);
-
-  if (none)
-    g_set_error_literal (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND, not_found);
-  return row;
-}
-
 /* Workspaces */
 
 #define WORKSPACE_COLUMNS "id, name, created_at"
@@ -440,8 +421,9 @@ deca_store_get_workspace (DecaStore   *self,
                           const char  *id,
                           GError     **error)
 {
-  g_autofree char *not_found = NULL;
+  DecaWorkspaceRecord *record;
   sqlite3_stmt *stmt;
+  gboolean none;
 
   g_return_val_if_fail (DECA_IS_STORE (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
@@ -450,9 +432,11 @@ deca_store_get_workspace (DecaStore   *self,
   if (!(stmt = _deca_store_stmt (self, workspace_get_sql, error)))
     return NULL;
   _deca_store_bind_text (stmt, 1, id);
-  not_found = g_strdup_printf (_("Workspace “%s” is not in store “%s”"), id,
-                               deca_store_get_path (self));
-  return get_row (self, stmt, workspace_from_row, not_found, N_("read a workspace"), error);
+  record = _deca_store_get_row (self, stmt, workspace_from_row, &none, error, "%s",
+                                N_("read a workspace"));
+  if (none)
+    set_workspace_not_found (self, id, error);
+  return record;
 }
 
 /* Returns (transfer full) every workspace by id, or NULL with DECA_ENGINE_ERROR_STORE. */
@@ -573,8 +557,9 @@ deca_store_get_user (DecaStore   *self,
                      const char  *id,
                      GError     **error)
 {
-  g_autofree char *not_found = NULL;
+  DecaUserRecord *record;
   sqlite3_stmt *stmt;
+  gboolean none;
 
   g_return_val_if_fail (DECA_IS_STORE (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
@@ -583,9 +568,12 @@ deca_store_get_user (DecaStore   *self,
   if (!(stmt = _deca_store_stmt (self, user_get_sql, error)))
     return NULL;
   _deca_store_bind_text (stmt, 1, id);
-  not_found = g_strdup_printf (_("User “%s” is not in store “%s”"), id,
-                               deca_store_get_path (self));
-  return get_row (self, stmt, user_from_row, not_found, N_("read a user"), error);
+  record = _deca_store_get_row (self, stmt, user_from_row, &none, error, "%s",
+                                N_("read a user"));
+  if (none)
+    g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
+                 _("User “%s” is not in store “%s”"), id, deca_store_get_path (self));
+  return record;
 }
 
 /* Sets the role of @user_id in @workspace_id, creating the user row and the membership
@@ -639,8 +627,9 @@ deca_store_get_member (DecaStore   *self,
                        const char  *user_id,
                        GError     **error)
 {
-  g_autofree char *not_found = NULL;
+  DecaMemberRecord *record;
   sqlite3_stmt *stmt;
+  gboolean none;
 
   g_return_val_if_fail (DECA_IS_STORE (self), NULL);
   g_return_val_if_fail (workspace_id != NULL, NULL);
@@ -651,9 +640,12 @@ deca_store_get_member (DecaStore   *self,
     return NULL;
   _deca_store_bind_text (stmt, 1, workspace_id);
   _deca_store_bind_text (stmt, 2, user_id);
-  not_found = g_strdup_printf (_("User “%s” is not a member of workspace “%s”"),
-                               user_id, workspace_id);
-  return get_row (self, stmt, member_from_row, not_found, N_("read a member"), error);
+  record = _deca_store_get_row (self, stmt, member_from_row, &none, error, "%s",
+                                N_("read a member"));
+  if (none)
+    g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
+                 _("User “%s” is not a member of workspace “%s”"), user_id, workspace_id);
+  return record;
 }
 
 /* The rows of the member query @sql bound to @key. */
@@ -818,8 +810,9 @@ deca_store_get_api_key (DecaStore   *self,
                         const char  *id,
                         GError     **error)
 {
-  g_autofree char *not_found = NULL;
+  DecaApiKeyRecord *record;
   sqlite3_stmt *stmt;
+  gboolean none;
 
   g_return_val_if_fail (DECA_IS_STORE (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
@@ -829,8 +822,12 @@ deca_store_get_api_key (DecaStore   *self,
     return NULL;
   _deca_store_bind_text (stmt, 1, id);
   _deca_store_bind_text (stmt, 2, workspace_id);
-  not_found = g_strdup_printf (_("API key “%s” does not exist"), id);
-  return get_row (self, stmt, api_key_from_row, not_found, N_("read an API key"), error);
+  record = _deca_store_get_row (self, stmt, api_key_from_row, &none, error, "%s",
+                                N_("read an API key"));
+  if (none)
+    g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
+                 _("API key “%s” does not exist"), id);
+  return record;
 }
 
 /* Returns (transfer full) the key with @secret_hash, or NULL with
@@ -840,7 +837,9 @@ deca_store_find_api_key_by_hash (DecaStore   *self,
                                  const char  *secret_hash,
                                  GError     **error)
 {
+  DecaApiKeyRecord *record;
   sqlite3_stmt *stmt;
+  gboolean none;
 
   g_return_val_if_fail (DECA_IS_STORE (self), NULL);
   g_return_val_if_fail (secret_hash != NULL, NULL);
@@ -849,8 +848,12 @@ deca_store_find_api_key_by_hash (DecaStore   *self,
   if (!(stmt = _deca_store_stmt (self, api_key_by_hash_sql, error)))
     return NULL;
   _deca_store_bind_text (stmt, 1, secret_hash);
-  return get_row (self, stmt, api_key_from_row, _("No API key has that secret"),
-                  N_("look up an API key"), error);
+  record = _deca_store_get_row (self, stmt, api_key_from_row, &none, error, "%s",
+                                N_("look up an API key"));
+  if (none)
+    g_set_error_literal (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
+                         _("No API key has that secret"));
+  return record;
 }
 
 /* Returns (transfer full) the keys of @workspace_id, or NULL with
@@ -1060,17 +1063,19 @@ get_credential (DecaStore   *self,
                 const char  *key,
                 GError     **error)
 {
-  g_autofree char *not_found = NULL;
+  DecaCredentialRecord *record;
   sqlite3_stmt *stmt;
+  gboolean none;
 
   if (!(stmt = _deca_store_stmt (self, sql, error)))
     return NULL;
   _deca_store_bind_text (stmt, 1, key);
   _deca_store_bind_text (stmt, 2, workspace_id);
-  not_found = g_strdup_printf (_("Credential “%s” is not in workspace “%s”"), key,
-                               workspace_id);
-  return get_row (self, stmt, credential_from_row, not_found, N_("read a credential"),
-                  error);
+  record = _deca_store_get_row (self, stmt, credential_from_row, &none, error, "%s",
+                                N_("read a credential"));
+  if (none)
+    set_credential_not_found (workspace_id, key, error);
+  return record;
 }
 
 /* Returns (transfer full) credential @id of @workspace_id, or NULL with
