@@ -90,6 +90,14 @@ int           _deca_store_step_write    (DecaStore    *self,
                                          const char   *what,
                                          GError      **error);
 
+/* _deca_store_step_write() for callers with nothing to say about constraint failures:
+ * TRUE on SQLITE_DONE, else FALSE with DECA_ENGINE_ERROR_STORE set, a constraint failure
+ * described by @what as it is (not translated). */
+gboolean      _deca_store_write         (DecaStore    *self,
+                                         sqlite3_stmt *stmt,
+                                         const char   *what,
+                                         GError      **error);
+
 /* Opens @path like deca_store_open() but migrates it only up to schema @version (at
  * most the current one): for tests that need a database as an older build left it. */
 DecaStore    *_deca_store_open_at_version (const char  *path,

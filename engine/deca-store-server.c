@@ -35,20 +35,6 @@ ensure_error (DecaStore   *self,
     _deca_store_set_error (self, error, "%s", what);
 }
 
-/* Steps the write @stmt; TRUE on success, else FALSE with @error set (describing @what
- * for any failure, constraint failures included). */
-static gboolean
-step_write (DecaStore    *self,
-            sqlite3_stmt *stmt,
-            const char   *what,
-            GError      **error)
-{
-  if (_deca_store_step_write (self, stmt, what, error) == SQLITE_DONE)
-    return TRUE;
-  ensure_error (self, error, what);
-  return FALSE;
-}
-
 /* Commits the batch begun by the caller; on failure (or when @ok is FALSE) rolls it
  * back. Returns whether everything succeeded. */
 static gboolean
@@ -97,7 +83,7 @@ advance_cursor (DecaStore   *self,
   _deca_store_bind_text (stmt, 1, flow_id);
   _deca_store_bind_text (stmt, 2, trigger_key);
   sqlite3_bind_int64 (stmt, 3, fire_at);
-  return step_write (self, stmt, N_("move a schedule cursor"), error);
+  return _deca_store_write (self, stmt, N_("move a schedule cursor"), error);
 }
 
 /* Claims a fire (see the header). Why a transaction around one INSERT: the claim and the
@@ -129,7 +115,7 @@ deca_store_claim_schedule_fire (DecaStore   *self,
   sqlite3_bind_int64 (stmt, 3, fire_at);
   _deca_store_bind_text (stmt, 4, claimed_by);
   sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
-  if (!step_write (self, stmt, N_("claim a schedule fire"), error))
+  if (!_deca_store_write (self, stmt, N_("claim a schedule fire"), error))
     return finish_batch (self, FALSE, error);
   claimed = sqlite3_changes (_deca_store_get_db (self)) == 1;
   if (claimed && !advance_cursor (self, flow_id, trigger_key, fire_at, error))
@@ -199,7 +185,7 @@ deca_store_clear_schedule_cursors (DecaStore   *self,
   if (!(stmt = _deca_store_stmt (self, schedule_cursors_clear_sql, error)))
     return FALSE;
   _deca_store_bind_text (stmt, 1, flow_id);
-  return step_write (self, stmt, N_("clear the schedule cursors of a flow"), error);
+  return _deca_store_write (self, stmt, N_("clear the schedule cursors of a flow"), error);
 }
 
 /* Runs the DELETE @sql with ?1 = @before and sets @out_deleted to the rows it removed. */
@@ -218,7 +204,7 @@ prune_before (DecaStore   *self,
   if (!(stmt = _deca_store_stmt (self, sql, error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, before);
-  if (!step_write (self, stmt, what, error))
+  if (!_deca_store_write (self, stmt, what, error))
     return FALSE;
   if (out_deleted)
     *out_deleted = (guint) sqlite3_changes (_deca_store_get_db (self));
@@ -474,7 +460,7 @@ deca_store_rename_workspace (DecaStore   *self,
     return FALSE;
   _deca_store_bind_text (stmt, 1, id);
   _deca_store_bind_text (stmt, 2, name);
-  if (!step_write (self, stmt, N_("rename a workspace"), error))
+  if (!_deca_store_write (self, stmt, N_("rename a workspace"), error))
     return FALSE;
   if (sqlite3_changes (_deca_store_get_db (self)) == 0)
     {
@@ -548,7 +534,7 @@ deca_store_put_user (DecaStore   *self,
   _deca_store_bind_text (stmt, 1, id);
   _deca_store_bind_text (stmt, 2, display_name);
   sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
-  return step_write (self, stmt, N_("store a user"), error);
+  return _deca_store_write (self, stmt, N_("store a user"), error);
 }
 
 /* Returns (transfer full) user @id, or NULL with DECA_ENGINE_ERROR_NOT_FOUND or _STORE. */
@@ -602,7 +588,7 @@ deca_store_set_member (DecaStore   *self,
     return finish_batch (self, FALSE, error);
   _deca_store_bind_text (stmt, 1, user_id);
   sqlite3_bind_int64 (stmt, 2, now);
-  if (!step_write (self, stmt, N_("store a user"), error))
+  if (!_deca_store_write (self, stmt, N_("store a user"), error))
     return finish_batch (self, FALSE, error);
 
   if (!(stmt = _deca_store_stmt (self, member_set_sql, error)))
@@ -711,7 +697,7 @@ deca_store_remove_member (DecaStore   *self,
     return FALSE;
   _deca_store_bind_text (stmt, 1, workspace_id);
   _deca_store_bind_text (stmt, 2, user_id);
-  if (!step_write (self, stmt, N_("remove a member"), error))
+  if (!_deca_store_write (self, stmt, N_("remove a member"), error))
     return FALSE;
   if (sqlite3_changes (_deca_store_get_db (self)) == 0)
     {
@@ -895,7 +881,7 @@ deca_store_revoke_api_key (DecaStore   *self,
   _deca_store_bind_text (stmt, 1, id);
   _deca_store_bind_text (stmt, 2, workspace_id);
   sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
-  if (!step_write (self, stmt, N_("revoke an API key"), error))
+  if (!_deca_store_write (self, stmt, N_("revoke an API key"), error))
     return FALSE;
   if (sqlite3_changes (_deca_store_get_db (self)) == 0)
     {
@@ -924,7 +910,7 @@ deca_store_touch_api_key (DecaStore   *self,
     return FALSE;
   _deca_store_bind_text (stmt, 1, id);
   sqlite3_bind_int64 (stmt, 2, time_or_now (used_at));
-  if (!step_write (self, stmt, N_("record the use of an API key"), error))
+  if (!_deca_store_write (self, stmt, N_("record the use of an API key"), error))
     return FALSE;
   if (sqlite3_changes (_deca_store_get_db (self)) == 0)
     {
@@ -1229,7 +1215,7 @@ deca_store_rekey_credential (DecaStore   *self,
   _deca_store_bind_text (stmt, 2, expected_key_id);
   bind_bytes (stmt, 3, ciphertext);
   _deca_store_bind_text (stmt, 4, key_id);
-  if (!step_write (self, stmt, N_("re-encrypt a credential"), error))
+  if (!_deca_store_write (self, stmt, N_("re-encrypt a credential"), error))
     return FALSE;
   if (sqlite3_changes (_deca_store_get_db (self)) == 1)
     return TRUE;
@@ -1271,7 +1257,7 @@ deca_store_delete_credential (DecaStore   *self,
     return FALSE;
   _deca_store_bind_text (stmt, 1, id);
   _deca_store_bind_text (stmt, 2, workspace_id);
-  if (!step_write (self, stmt, N_("delete a credential"), error))
+  if (!_deca_store_write (self, stmt, N_("delete a credential"), error))
     return FALSE;
   if (sqlite3_changes (_deca_store_get_db (self)) == 0)
     {
@@ -1339,7 +1325,7 @@ deca_store_append_audit (DecaStore             *self,
   _deca_store_bind_text (stmt, 6, record->source);
   _deca_store_bind_text (stmt, 7, record->result);
   _deca_store_bind_text (stmt, 8, record->details);
-  if (!step_write (self, stmt, N_("append to the audit log"), error))
+  if (!_deca_store_write (self, stmt, N_("append to the audit log"), error))
     return FALSE;
   if (out_id)
     *out_id = sqlite3_last_insert_rowid (_deca_store_get_db (self));

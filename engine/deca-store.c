@@ -706,6 +706,21 @@ _deca_store_step_write (DecaStore    *self,
   return store_step_write (self, stmt, what, error);
 }
 
+/* See deca-store-private.h. */
+gboolean
+_deca_store_write (DecaStore    *self,
+                   sqlite3_stmt *stmt,
+                   const char   *what,
+                   GError      **error)
+{
+  if (store_step_write (self, stmt, what, error) == SQLITE_DONE)
+    return TRUE;
+  /* A constraint failure leaves @error unset in store_step_write(). */
+  if (error != NULL && *error == NULL)
+    store_set_error (self, error, "%s", what);
+  return FALSE;
+}
+
 /* See deca-store-private.h. The message is formatted only on failure, so the success
  * path looks up no translation. */
 GPtrArray *
@@ -1728,12 +1743,8 @@ store_update_workspace_flow (DecaStore   *self,
   sqlite3_bind_int (stmt, 3, flag ? 1 : 0);
   if (sqlite3_bind_parameter_count (stmt) >= 4)
     sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
-  if (store_step_write (self, stmt, what, error) != SQLITE_DONE)
-    {
-      if (error != NULL && *error == NULL)
-        store_set_error (self, error, "%s", what);
-      return FALSE;
-    }
+  if (!_deca_store_write (self, stmt, what, error))
+    return FALSE;
   if (sqlite3_changes (self->db) == 0)
     {
       set_flow_not_found (self, workspace_id, flow_id, error);
