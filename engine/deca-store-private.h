@@ -64,8 +64,6 @@ gpointer      _deca_store_get_row       (DecaStore        *self,
 sqlite3      *_deca_store_get_db        (DecaStore   *self);
 /* Whether a deca_store_begin() batch is open. */
 gboolean      _deca_store_in_batch      (DecaStore   *self);
-/* Forgets the cached execution pks (after executions were deleted). */
-void          _deca_store_forget_executions (DecaStore *self);
 
 /* Returns (transfer none) the statement for @sql, prepared on first use and kept until
  * the store is finalized. @sql must be a string with static storage: the cache is keyed

@@ -1036,13 +1036,6 @@ _deca_store_in_batch (DecaStore *self)
   return self->depth > 0;
 }
 
-/* See deca-store-private.h. */
-void
-_deca_store_forget_executions (DecaStore *self)
-{
-  g_hash_table_remove_all (self->pk_cache);
-}
-
 /* Transactions */
 
 /* Opens a batch. Only the outermost call starts a transaction, and it takes the write
