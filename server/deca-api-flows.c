@@ -940,6 +940,54 @@ execute_cb (DecaRequest *request,
   _deca_api_respond_started (self, request, principal, execution, wait);
 }
 
+/* --- starts for the triggers --------------------------------------------------------- */
+
+DecaFlow *
+deca_api_flows_load_flow (DecaApiFlows  *self,
+                          const char    *workspace_id,
+                          const char    *flow_id,
+                          GError       **error)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(JsonNode) document = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+
+  g_return_val_if_fail (DECA_IS_API_FLOWS (self), NULL);
+  g_return_val_if_fail (workspace_id != NULL && flow_id != NULL, NULL);
+
+  text = deca_store_load_workspace_flow (self->store, workspace_id, flow_id, 0, NULL, error);
+  if (text == NULL || !(document = deca_json_parse (text, -1, error)))
+    return NULL;
+  problems = deca_validate_flow_json (document, self->registry);
+  if (problems->len > 0)
+    {
+      DecaValidationProblem *problem = g_ptr_array_index (problems, 0);
+
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID, "%s: %s", problem->pointer,
+                   problem->message);
+      return NULL;
+    }
+  return deca_flow_new_from_json (document, error);
+}
+
+DecaExecution *
+deca_api_flows_start_execution (DecaApiFlows  *self,
+                                DecaFlow      *flow,
+                                JsonNode      *input,
+                                GError       **error)
+{
+  DecaExecution *execution;
+
+  g_return_val_if_fail (DECA_IS_API_FLOWS (self), NULL);
+  g_return_val_if_fail (DECA_IS_FLOW (flow), NULL);
+  g_return_val_if_fail (input == NULL || JSON_NODE_HOLDS_OBJECT (input), NULL);
+
+  execution = deca_executor_start (self->executor, flow, input, error);
+  if (execution != NULL)
+    g_signal_emit (self, signals[SIGNAL_EXECUTION_STARTED], 0, execution);
+  return execution;
+}
+
 /* --- the object --------------------------------------------------------------------- */
 
 static void

@@ -51,4 +51,25 @@ DecaExecutor *deca_api_flows_get_executor       (DecaApiFlows  *self);
 int           deca_api_flows_resume_interrupted (DecaApiFlows  *self,
                                                  GError       **error);
 
+/* For the triggers (webhooks, schedules, events), which start flows without an API
+ * request of their own. */
+
+/* Returns (transfer full) the latest version of flow @flow_id of @workspace_id, parsed and
+ * checked against the node registry of the executor, or NULL with @error: the store's
+ * DECA_ENGINE_ERROR_NOT_FOUND when the workspace has no such flow, or
+ * DECA_ENGINE_ERROR_INVALID naming the first problem. */
+DecaFlow     *deca_api_flows_load_flow          (DecaApiFlows  *self,
+                                                 const char    *workspace_id,
+                                                 const char    *flow_id,
+                                                 GError       **error);
+/* Starts @flow (a flow of its workspace, as deca_api_flows_load_flow() gives it) with
+ * @input (nullable; an object: the trigger's data) on the routes' executor and emits
+ * "execution-started", as the execute route does. Auditing is the caller's: it knows who
+ * started it and from where. Returns (transfer full) the execution, or NULL with
+ * @error. */
+DecaExecution *deca_api_flows_start_execution   (DecaApiFlows  *self,
+                                                 DecaFlow      *flow,
+                                                 JsonNode      *input,
+                                                 GError       **error);
+
 G_END_DECLS
