@@ -10,6 +10,7 @@
 #include <deca-engine-error.h>
 #include <deca-store-server.h>
 
+#include "deca-api-common.h"
 #include "deca-api-key.h"
 #include "deca-audit.h"
 #include "deca-principal.h"
@@ -20,25 +21,6 @@
 #define MAX_NAME_LENGTH 200
 
 /* --- helpers ----------------------------------------------------------------------- */
-
-/* "2026-12-01T16:34:28Z" for µs since the epoch; null for 0 (never). */
-static void
-add_time (JsonObject *object,
-          const char *member,
-          gint64      at_us)
-{
-  g_autoptr(GDateTime) time = NULL;
-  g_autofree char *text = NULL;
-
-  if (at_us == 0)
-    {
-      json_object_set_null_member (object, member);
-      return;
-    }
-  time = g_date_time_new_from_unix_utc (at_us / G_USEC_PER_SEC);
-  text = g_date_time_format (time, "%Y-%m-%dT%H:%M:%SZ");
-  json_object_set_string_member (object, member, text);
-}
 
 static void
 respond_object (DecaRequest *request,
@@ -130,20 +112,6 @@ is_sane_text (const char *text)
   return TRUE;
 }
 
-/* The body's object, or NULL after answering 400. */
-static JsonObject *
-body_object (DecaRequest *request)
-{
-  JsonNode *json = deca_request_get_json (request);
-
-  if (json == NULL || !JSON_NODE_HOLDS_OBJECT (json))
-    {
-      deca_request_respond_bad_field (request, "", _("The body must be a JSON object"));
-      return NULL;
-    }
-  return json_node_get_object (json);
-}
-
 /* Reads the member @name of @object as a role; answers 400 with its pointer and returns
  * NULL when it is missing or not a role. */
 static const char *
@@ -178,7 +146,7 @@ workspace_json (const DecaWorkspaceRecord *workspace,
 
   json_object_set_string_member (object, "id", workspace->id);
   json_object_set_string_member (object, "name", workspace->name);
-  add_time (object, "created_at", workspace->created_at);
+  _deca_api_set_time_member (object, "created_at", workspace->created_at);
   json_object_set_string_member (object, "role", principal->roles[0] != NULL ? principal->roles[0] : NULL);
   for (guint i = 0; split[i] != NULL; i++)
     if (split[i][0] != '\0')
@@ -199,7 +167,7 @@ member_json (const DecaMemberRecord *member,
     json_object_set_string_member (object, "display_name", display_name);
   else
     json_object_set_null_member (object, "display_name");
-  add_time (object, "created_at", member->created_at);
+  _deca_api_set_time_member (object, "created_at", member->created_at);
   return object;
 }
 
@@ -224,9 +192,9 @@ api_key_json (const DecaApiKeyRecord *key)
     }
   else
     json_object_set_null_member (object, "scopes");
-  add_time (object, "created_at", key->created_at);
-  add_time (object, "last_used_at", key->last_used_at);
-  add_time (object, "revoked_at", key->revoked_at);
+  _deca_api_set_time_member (object, "created_at", key->created_at);
+  _deca_api_set_time_member (object, "last_used_at", key->last_used_at);
+  _deca_api_set_time_member (object, "revoked_at", key->revoked_at);
   return object;
 }
 
@@ -406,6 +374,7 @@ put_member_cb (DecaRequest *request,
   g_autoptr(JsonNode) details = NULL;
   g_autofree char *display_name = NULL;
   JsonObject *body, *object;
+  gboolean ok;
   JsonNode *name_node;
   const char *role;
   const char *new_display_name = NULL;
@@ -418,7 +387,7 @@ put_member_cb (DecaRequest *request,
                                       _("A user id is 1 to 200 characters without control characters"));
       return;
     }
-  if ((body = body_object (request)) == NULL || (role = role_member (request, body, "role")) == NULL)
+  if ((body = _deca_api_read_body_object (request, FALSE, &ok)) == NULL || (role = role_member (request, body, "role")) == NULL)
     return;
   name_node = json_object_get_member (body, "display_name");
   if (name_node != NULL && !JSON_NODE_HOLDS_NULL (name_node))
@@ -528,12 +497,13 @@ create_api_key_cb (DecaRequest *request,
   g_autofree char *scopes_text = NULL;
   DecaApiKeyRecord record = { 0 };
   JsonObject *body, *object;
+  gboolean ok;
   JsonNode *name_node, *scopes_node;
   const char *role;
 
   if (principal == NULL)
     return;
-  if ((body = body_object (request)) == NULL)
+  if ((body = _deca_api_read_body_object (request, FALSE, &ok)) == NULL)
     return;
   name_node = json_object_get_member (body, "name");
   if (name_node == NULL || !JSON_NODE_HOLDS_VALUE (name_node)
@@ -716,7 +686,7 @@ list_audit_cb (DecaRequest *request,
       g_autoptr(JsonNode) details = NULL;
 
       json_object_set_int_member (object, "id", line->id);
-      add_time (object, "at", line->at);
+      _deca_api_set_time_member (object, "at", line->at);
       json_object_set_string_member (object, "actor", line->actor);
       json_object_set_string_member (object, "action", line->action);
       json_object_set_string_member (object, "target", line->target);

@@ -8,6 +8,7 @@
 #include <deca-engine-error.h>
 #include <deca-store-server.h>
 
+#include "deca-api-common.h"
 #include "deca-api-credentials.h"
 #include "deca-audit.h"
 #include "deca-principal.h"
@@ -39,27 +40,14 @@ api_credentials_release (gpointer data)
 
 /* --- answers ------------------------------------------------------------------------ */
 
-/* "2026-12-01T17:00:00.123Z" for @time_us (µs since the epoch, UTC). */
-static char *
-format_time (gint64 time_us)
-{
-  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
-  g_autofree char *seconds = NULL;
-
-  if (time == NULL)
-    return g_strdup ("1970-01-01T00:00:00.000Z");
-  seconds = g_date_time_format (time, "%Y-%m-%dT%H:%M:%S");
-  return g_strdup_printf ("%s.%03dZ", seconds, (int) ((time_us % G_USEC_PER_SEC) / 1000));
-}
-
 /* The metadata of @record: what every answer says about a credential (never the secret,
  * nor the ciphertext or which key it is under). */
 static JsonNode *
 credential_to_json (const DecaCredentialRecord *record)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *created = format_time (record->created_at);
-  g_autofree char *updated = format_time (record->updated_at);
+  g_autofree char *created = _deca_api_format_time (record->created_at);
+  g_autofree char *updated = _deca_api_format_time (record->updated_at);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");
@@ -252,20 +240,6 @@ check_members (DecaRequest        *request,
   return TRUE;
 }
 
-/* The body as an object, or NULL after answering 400. */
-static JsonObject *
-request_object (DecaRequest *request)
-{
-  JsonNode *json = deca_request_get_json (request);
-
-  if (json == NULL || !JSON_NODE_HOLDS_OBJECT (json))
-    {
-      deca_request_respond_bad_field (request, "", _("The body must be a JSON object"));
-      return NULL;
-    }
-  return json_node_get_object (json);
-}
-
 /* --- the audit log ------------------------------------------------------------------ */
 
 /* Appends the audit line of a change (inside the change's transaction, so that the
@@ -339,9 +313,10 @@ create_cb (DecaRequest *request,
   DecaCredentialRecord record = { 0 };
   const char *name, *type;
   JsonObject *body;
+  gboolean ok;
   JsonNode *secret;
 
-  if (principal == NULL || (body = request_object (request)) == NULL)
+  if (principal == NULL || (body = _deca_api_read_body_object (request, FALSE, &ok)) == NULL)
     return;
   if (!check_members (request, body, allowed)
       || !read_string_member (request, body, "name", name_is_valid,
@@ -456,9 +431,10 @@ update_cb (DecaRequest *request,
   const char *name, *type, *key_id;
   JsonNode *revision, *secret;
   JsonObject *body;
+  gboolean ok;
   gint64 expected;
 
-  if (principal == NULL || (body = request_object (request)) == NULL)
+  if (principal == NULL || (body = _deca_api_read_body_object (request, FALSE, &ok)) == NULL)
     return;
   if (!check_members (request, body, allowed)
       || !read_string_member (request, body, "name", name_is_valid,

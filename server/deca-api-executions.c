@@ -106,32 +106,6 @@ _deca_api_respond_execution (DecaApiFlows        *self,
   deca_request_respond_json (request, status, body);
 }
 
-/* Reads an optional string member @name of @body; answers 400 with its pointer and
- * returns FALSE when it is there but not a string. */
-gboolean
-_deca_api_read_string_member (DecaRequest  *request,
-                              JsonObject   *body,
-                              const char   *name,
-                              const char  **value)
-{
-  JsonNode *member = body != NULL ? json_object_get_member (body, name) : NULL;
-  g_autofree char *pointer = NULL;
-  g_autofree char *message = NULL;
-
-  *value = NULL;
-  if (member == NULL || JSON_NODE_HOLDS_NULL (member))
-    return TRUE;
-  if (JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_STRING)
-    {
-      *value = json_node_get_string (member);
-      return TRUE;
-    }
-  pointer = g_strconcat ("/", name, NULL);
-  message = g_strdup_printf ("%s must be a string", name);
-  deca_request_respond_bad_field (request, pointer, message);
-  return FALSE;
-}
-
 /* --- executions --------------------------------------------------------------------- */
 
 static gboolean

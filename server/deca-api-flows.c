@@ -54,28 +54,6 @@ waiter_free (Waiter *waiter)
 
 /* --- answers ------------------------------------------------------------------------ */
 
-void
-_deca_api_respond_not_found (DecaRequest *request,
-                             const char  *what)
-{
-  g_autofree char *message = g_strdup_printf ("no such %s in this workspace", what);
-
-  deca_request_respond_error_literal (request, DECA_SERVER_ERROR_NOT_FOUND, message, NULL);
-}
-
-/* Answers a store or engine failure: not found (another workspace's resource too) as 404
- * naming @what, the rest as deca_request_respond_error() maps it. */
-void
-_deca_api_respond_store_error (DecaRequest  *request,
-                               const GError *error,
-                               const char   *what)
-{
-  if (g_error_matches (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND))
-    _deca_api_respond_not_found (request, what);
-  else
-    deca_request_respond_error (request, error, NULL);
-}
-
 /* Problems as {"problems": [{"pointer", "message"}, ...]}. */
 static JsonNode *
 problems_json (GPtrArray *problems)
@@ -111,56 +89,6 @@ respond_problems (DecaRequest *request,
 
 /* --- JSON of records ---------------------------------------------------------------- */
 
-/* Sets @name to the time @us (µs since the epoch) in ISO 8601 UTC, or null when 0. */
-void
-_deca_api_set_time_member (JsonObject *object,
-                           const char *name,
-                           gint64      us)
-{
-  g_autoptr(GDateTime) seconds = NULL;
-  g_autoptr(GDateTime) time = NULL;
-  g_autofree char *text = NULL;
-
-  if (us <= 0)
-    {
-      json_object_set_null_member (object, name);
-      return;
-    }
-  seconds = g_date_time_new_from_unix_utc (us / G_USEC_PER_SEC);
-  time = seconds ? g_date_time_add (seconds, us % G_USEC_PER_SEC) : NULL;
-  text = time ? g_date_time_format (time, "%Y-%m-%dT%H:%M:%S.%fZ") : NULL;
-  if (text != NULL)
-    json_object_set_string_member (object, name, text);
-  else
-    json_object_set_null_member (object, name);
-}
-
-/* Sets @name to the JSON text @text parsed, or null when NULL or unreadable (the store
- * writes only JSON there). */
-void
-_deca_api_set_json_member (JsonObject *object,
-                           const char *name,
-                           const char *text)
-{
-  JsonNode *node = text != NULL ? deca_json_parse (text, -1, NULL) : NULL;
-
-  if (node != NULL)
-    json_object_set_member (object, name, node);
-  else
-    json_object_set_null_member (object, name);
-}
-
-void
-_deca_api_set_nullable_string_member (JsonObject *object,
-                                      const char *name,
-                                      const char *value)
-{
-  if (value != NULL)
-    json_object_set_string_member (object, name, value);
-  else
-    json_object_set_null_member (object, name);
-}
-
 /* A flow as the API shows it; with @document (transfer none, nullable) its document. */
 static JsonNode *
 flow_json (const DecaFlowSummary *summary,
@@ -192,92 +120,7 @@ version_object (const DecaFlowVersionInfo *info)
   return object;
 }
 
-/* --- access ------------------------------------------------------------------------- */
-
-/* The caller of @request, when it may use the route: a principal bound to a workspace
- * with every permission the route requires. Otherwise answers 401 or 403 and returns
- * NULL. The authentication step checks the permissions too; checking here again keeps
- * these routes closed whatever authenticator is installed. */
-const DecaPrincipal *
-_deca_api_require_principal (DecaRequest *request)
-{
-  const DecaPrincipal *principal = deca_request_get_principal (request);
-  guint64 required = deca_request_get_required_permissions (request);
-  DecaPermissions missing;
-
-  if (principal == NULL)
-    {
-      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_UNAUTHENTICATED,
-                                          "this route needs credentials", NULL);
-      return NULL;
-    }
-  if (principal->workspace_id == NULL)
-    {
-      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_FORBIDDEN,
-                                          "the credentials are not bound to a workspace", NULL);
-      return NULL;
-    }
-  missing = (DecaPermissions) required & ~deca_rbac_principal_permissions (principal);
-  if (missing != 0)
-    {
-      g_autofree char *names = deca_permissions_to_string (missing);
-      g_autofree char *message = g_strdup_printf ("this needs the permission %s", names);
-      g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
-      JsonObject *object = json_object_new ();
-
-      json_object_set_string_member (object, "missing", names);
-      json_node_take_object (details, object);
-      deca_server_audit (request, "access.denied", deca_request_get_route (request), DECA_AUDIT_DENIED, details);
-      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_FORBIDDEN, message, NULL);
-      return NULL;
-    }
-  return principal;
-}
-
-/* Writes an audit line for @request (who, what, which, from where: deca-audit.h). A
- * failure to write it is logged there; the change it records is done, so it is not
- * answered. @version (0: none) goes into the details. */
-void
-_deca_api_audit (DecaRequest *request,
-                 const char  *action,
-                 const char  *target,
-                 gint64       version)
-{
-  g_autoptr(JsonNode) details = NULL;
-
-  if (version > 0)
-    {
-      JsonObject *object = json_object_new ();
-
-      json_object_set_int_member (object, "version", version);
-      details = json_node_new (JSON_NODE_OBJECT);
-      json_node_take_object (details, object);
-    }
-  deca_server_audit (request, action, target, DECA_AUDIT_OK, details);
-}
-
 /* --- query parameters --------------------------------------------------------------- */
-
-/* Reads ?limit= (1 to MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE when absent); answers 400 and
- * returns FALSE when it is something else. */
-gboolean
-_deca_api_read_limit (DecaRequest *request,
-                      guint       *limit)
-{
-  const char *text = deca_request_get_query (request, "limit");
-  guint64 value;
-
-  *limit = DEFAULT_PAGE_SIZE;
-  if (text == NULL)
-    return TRUE;
-  if (!g_ascii_string_to_unsigned (text, 10, 1, MAX_PAGE_SIZE, &value, NULL))
-    {
-      deca_request_respond_bad_input (request, "parameter", "limit", "limit must be a whole number from 1 to 200");
-      return FALSE;
-    }
-  *limit = (guint) value;
-  return TRUE;
-}
 
 /* Reads an optional boolean query parameter: *@set is FALSE when absent. */
 static gboolean
@@ -302,28 +145,6 @@ read_boolean (DecaRequest *request,
       return FALSE;
     }
   return TRUE;
-}
-
-/* The body as an object, or NULL for an empty body when @optional. Answers 400 and sets
- * @ok FALSE for a body that is not an object (or missing when required). */
-JsonObject *
-_deca_api_read_body_object (DecaRequest *request,
-                            gboolean     optional,
-                            gboolean    *ok)
-{
-  JsonNode *json = deca_request_get_json (request);
-
-  *ok = TRUE;
-  if (json == NULL && optional)
-    return NULL;
-  if (json == NULL || !JSON_NODE_HOLDS_OBJECT (json))
-    {
-      *ok = FALSE;
-      deca_request_respond_bad_field (request, "", json == NULL ? "the body must be a JSON object, not empty"
-                                                                 : "the body must be a JSON object");
-      return NULL;
-    }
-  return json_node_get_object (json);
 }
 
 /* --- flows -------------------------------------------------------------------------- */
@@ -611,6 +432,11 @@ put_flow_cb (DecaRequest *request,
     json_object_set_string_member (json_node_get_object (document), "id", flow_id);
   if (!(flow = read_valid_flow (self, request, document)))
     return;
+  if (summary->active && !deca_api_flows_check_activation (self, principal->workspace_id, flow_id, flow, &error))
+    {
+      deca_request_respond_error (request, error, NULL);
+      return;
+    }
   if (!save_flow (self, principal, flow, &version, &error))
     {
       _deca_api_respond_store_error (request, error, "flow");
@@ -744,6 +570,17 @@ set_active (DecaApiFlows *self,
     return;
   if (summary->active != active)
     {
+      if (active && self->activation_checks->len > 0)
+        {
+          /* A flow that no longer loads has no triggers to claim anything with. */
+          g_autoptr(DecaFlow) flow = deca_api_flows_load_flow (self, principal->workspace_id, flow_id, NULL);
+
+          if (flow != NULL && !deca_api_flows_check_activation (self, principal->workspace_id, flow_id, flow, &error))
+            {
+              deca_request_respond_error (request, error, NULL);
+              return;
+            }
+        }
       if (!deca_store_set_workspace_flow_active (self->store, principal->workspace_id, flow_id, active, &error))
         {
           _deca_api_respond_store_error (request, error, "flow");
@@ -988,6 +825,58 @@ deca_api_flows_start_execution (DecaApiFlows  *self,
   return execution;
 }
 
+/* --- activation checks --------------------------------------------------------------- */
+
+typedef struct {
+  DecaApiFlowsActivationCheck check;
+  gpointer user_data;
+  GDestroyNotify destroy;
+} ActivationCheck;
+
+static void
+activation_check_clear (gpointer data)
+{
+  ActivationCheck *entry = data;
+
+  if (entry->destroy != NULL)
+    entry->destroy (entry->user_data);
+}
+
+void
+deca_api_flows_add_activation_check (DecaApiFlows                *self,
+                                     DecaApiFlowsActivationCheck  check,
+                                     gpointer                     user_data,
+                                     GDestroyNotify               destroy)
+{
+  ActivationCheck entry = { check, user_data, destroy };
+
+  g_return_if_fail (DECA_IS_API_FLOWS (self));
+  g_return_if_fail (check != NULL);
+
+  g_array_append_val (self->activation_checks, entry);
+}
+
+gboolean
+deca_api_flows_check_activation (DecaApiFlows  *self,
+                                 const char    *workspace_id,
+                                 const char    *flow_id,
+                                 DecaFlow      *flow,
+                                 GError       **error)
+{
+  g_return_val_if_fail (DECA_IS_API_FLOWS (self), FALSE);
+  g_return_val_if_fail (workspace_id != NULL && flow_id != NULL, FALSE);
+  g_return_val_if_fail (DECA_IS_FLOW (flow), FALSE);
+
+  for (guint i = 0; i < self->activation_checks->len; i++)
+    {
+      ActivationCheck *entry = &g_array_index (self->activation_checks, ActivationCheck, i);
+
+      if (!entry->check (self, workspace_id, flow_id, flow, entry->user_data, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* --- the object --------------------------------------------------------------------- */
 
 static void
@@ -997,6 +886,9 @@ deca_api_flows_dispose (GObject *object)
 
   if (self->waiters != NULL)
     g_ptr_array_set_size (self->waiters, 0);
+  /* The checks' data may hold references to objects that hold this one. */
+  if (self->activation_checks != NULL)
+    g_array_set_size (self->activation_checks, 0);
   if (self->executor != NULL)
     g_clear_signal_handler (&self->event_id, self->executor);
   g_clear_object (&self->executor);
@@ -1010,6 +902,7 @@ deca_api_flows_finalize (GObject *object)
   DecaApiFlows *self = DECA_API_FLOWS (object);
 
   g_clear_pointer (&self->waiters, g_ptr_array_unref);
+  g_clear_pointer (&self->activation_checks, g_array_unref);
   g_clear_pointer (&self->active, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   G_OBJECT_CLASS (deca_api_flows_parent_class)->finalize (object);
@@ -1041,6 +934,8 @@ static void
 deca_api_flows_init (DecaApiFlows *self)
 {
   self->waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) waiter_free);
+  self->activation_checks = g_array_new (FALSE, FALSE, sizeof (ActivationCheck));
+  g_array_set_clear_func (self->activation_checks, activation_check_clear);
   self->active = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->context = g_main_context_ref_thread_default ();
 }

@@ -908,6 +908,10 @@ test_key_lifecycle (Fixture       *fixture,
   g_assert_nonnull (strstr (text, id));
   g_assert_cmpstr (json_object_get_string_member (object, "role"), ==, "developer");
   g_assert_false (json_object_has_member (object, "secret_hash"));
+  /* Every time of the API in one form: UTC with milliseconds. */
+  g_assert_true (g_regex_match_simple ("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z$",
+                                       json_object_get_string_member (object, "created_at"), 0, 0));
+  g_assert_true (json_object_get_null_member (object, "last_used_at"));
 
   listed = call_as (fixture, fixture->key_a, "GET", "/api/v1/workspaces/" WS_A "/api-keys", NULL);
   g_assert_cmpuint (listed->status, ==, 200);

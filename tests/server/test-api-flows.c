@@ -468,7 +468,8 @@ test_flow_crud (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, "Chain");
   g_assert_cmpint (json_object_get_int_member (object, "version"), ==, 1);
   g_assert_false (json_object_get_boolean_member (object, "active"));
-  g_assert_nonnull (json_object_get_string_member (object, "created_at"));
+  g_assert_true (g_regex_match_simple ("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z$",
+                                       json_object_get_string_member (object, "created_at"), 0, 0));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
                       json_object_get_object_member (object, "document"), "nodes")), ==, 3);
   g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (message), "Location"), ==,
