@@ -32,6 +32,35 @@
   "CASE WHEN json_valid (" doc ") AND json_type (" doc ", '$.name') = 'text'" \
   " THEN json_extract (" doc ", '$.name') END"
 
+/* The tables of one kind of library item (migration 6): the items, keyed by workspace and
+ * id (ids are per workspace, unlike flow ids), and their immutable versions, whose name is
+ * the document's at the time so that a history is listed without reading documents. */
+#define LIBRARY_TABLES_SQL(items, versions) \
+  "CREATE TABLE " items " (" \
+  "  workspace_id   TEXT    NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE," \
+  "  id             TEXT    NOT NULL," \
+  "  name           TEXT    NOT NULL," \
+  "  latest_version INTEGER NOT NULL CHECK (latest_version >= 1)," \
+  "  revision       INTEGER NOT NULL CHECK (revision >= 1)," \
+  "  deleted        INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))," \
+  "  created_at     INTEGER NOT NULL," \
+  "  updated_at     INTEGER NOT NULL," \
+  "  PRIMARY KEY (workspace_id, id)" \
+  ") WITHOUT ROWID;" \
+  "CREATE TABLE " versions " (" \
+  "  workspace_id TEXT    NOT NULL," \
+  "  id           TEXT    NOT NULL," \
+  "  version      INTEGER NOT NULL CHECK (version >= 1)," \
+  "  name         TEXT    NOT NULL," \
+  "  document     TEXT    NOT NULL," \
+  "  content_hash TEXT    NOT NULL," \
+  "  created_at   INTEGER NOT NULL," \
+  "  PRIMARY KEY (workspace_id, id, version)," \
+  "  FOREIGN KEY (workspace_id, id) REFERENCES " items " (workspace_id, id) ON DELETE CASCADE" \
+  ") WITHOUT ROWID;" \
+  "CREATE TRIGGER " versions "_immutable BEFORE UPDATE ON " versions \
+  " BEGIN SELECT RAISE (ABORT, 'library versions are immutable'); END;"
+
 static const char * const migrations[] = {
   /* 1: flows, their immutable versions, executions and what they leave behind. */
   "CREATE TABLE flows ("
@@ -239,6 +268,13 @@ static const char * const migrations[] = {
   "  last_fire_at INTEGER NOT NULL,"
   "  PRIMARY KEY (flow_id, trigger_key)"
   ") WITHOUT ROWID;",
+
+  /* 6: the library of each workspace (docs/storage.md, "Library tables"): agents, prompts
+   * and functions, each with immutable versions and a sync revision
+   * (engine/deca-store-library.c). */
+  LIBRARY_TABLES_SQL ("agents", "agent_versions")
+  LIBRARY_TABLES_SQL ("prompts", "prompt_versions")
+  LIBRARY_TABLES_SQL ("functions", "function_versions"),
 };
 
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))

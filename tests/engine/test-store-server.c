@@ -1480,8 +1480,8 @@ test_migrate_from_4 (Fixture       *fixture,
   g_assert_finalize_object (store);
 
   store = open_store (fixture);
-  g_assert_cmpint (deca_store_get_schema_version (store), ==, 5);
-  g_assert_cmpint (raw_int (fixture->path, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (deca_store_get_schema_version (store), ==, 6);
+  g_assert_cmpint (raw_int (fixture->path, "PRAGMA user_version"), ==, 6);
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
     {
       g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s", tables[i]);

@@ -175,13 +175,13 @@ test_open_creates_schema (Fixture       *fixture,
 
   g_assert_true (g_file_test (fixture->path, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpstr (deca_store_get_path (store), ==, fixture->path);
-  g_assert_cmpint (deca_store_get_schema_version (store), ==, 5);
+  g_assert_cmpint (deca_store_get_schema_version (store), ==, 6);
 
   /* WAL is a property of the file, so a fresh connection must report it. */
   mode = raw_query (fixture->path, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
   version = raw_query (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "5");
+  g_assert_cmpstr (version, ==, "6");
 
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
     {
@@ -263,13 +263,13 @@ test_open_migrations_idempotent (Fixture       *fixture,
   store = open_store (fixture);
   g_assert_finalize_object (store);
   store = open_store (fixture);
-  g_assert_cmpint (deca_store_get_schema_version (store), ==, 5);
+  g_assert_cmpint (deca_store_get_schema_version (store), ==, 6);
   g_assert_finalize_object (store);
 
   objects_after = raw_query (fixture->path, "SELECT count(*) FROM sqlite_schema");
   g_assert_cmpstr (objects_before, ==, objects_after);
   version = raw_query (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "5");
+  g_assert_cmpstr (version, ==, "6");
 }
 
 static void
@@ -1017,7 +1017,7 @@ test_open_upgrades_old_schema (Fixture       *fixture,
                              "PRAGMA user_version = 1;"), ==, SQLITE_OK);
 
   store = open_store (fixture);
-  g_assert_cmpint (deca_store_get_schema_version (store), ==, 5);
+  g_assert_cmpint (deca_store_get_schema_version (store), ==, 6);
   record = deca_store_get_execution (store, "old", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (record->status, ==, "running");
@@ -1028,7 +1028,7 @@ test_open_upgrades_old_schema (Fixture       *fixture,
   g_assert_cmpint (((DecaNodeResultRecord *) g_ptr_array_index (results, 0))->event_seq, ==, 0);
   g_assert_finalize_object (store);
   version = raw_query (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "5");
+  g_assert_cmpstr (version, ==, "6");
 }
 
 /* Ownership: a claim succeeds only against the expected owner, atomically. */
@@ -1457,7 +1457,7 @@ test_open_upgrades_schema_3 (Fixture       *fixture,
                              "PRAGMA user_version = 3;"), ==, SQLITE_OK);
 
   store = open_store (fixture);
-  g_assert_cmpint (deca_store_get_schema_version (store), ==, 5);
+  g_assert_cmpint (deca_store_get_schema_version (store), ==, 6);
 
   summaries = deca_store_list_flow_summaries (store, &error);
   g_assert_no_error (error);
@@ -1485,7 +1485,7 @@ test_open_upgrades_schema_3 (Fixture       *fixture,
   g_assert_finalize_object (store);
 
   version = raw_query (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "5");
+  g_assert_cmpstr (version, ==, "6");
   trigger = raw_query (fixture->path, "SELECT name FROM sqlite_schema WHERE type = 'trigger'");
   g_assert_cmpstr (trigger, ==, "flow_versions_immutable");
   g_assert_cmpint (raw_exec (fixture->path, "UPDATE flow_versions SET name = 'x'"), ==,
