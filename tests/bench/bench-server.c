@@ -26,7 +26,8 @@
  * with the owner key: the execution is started, persisted and answered the same way.
  *
  * DECA_BIN overrides the path of this build's `deca`; DECA_BENCH_SERVER_SECONDS the
- * measured interval (default 5); DECA_BENCH_SERVER_WRAPPER a command the server runs
+ * measured interval (default 5); DECA_BENCH_SERVER_CONNECTIONS fewer connections (a
+ * latency without queueing); DECA_BENCH_SERVER_WRAPPER a command the server runs
  * under, for profiling ("valgrind --tool=callgrind"). */
 
 #include "config.h"
@@ -354,6 +355,7 @@ typedef struct {
   gsize request_len;
   int epoll_fd;
   Connection connections[CONNECTIONS];
+  guint n_connections;  /* CONNECTIONS, or fewer for experiments */
   gint64 measure_from;  /* µs: answers before this are the warm-up */
   gint64 measure_until; /* µs: no request is sent after this */
   GArray *latencies;    /* double, ms, of the requests answered in the interval */
@@ -677,7 +679,8 @@ typedef struct {
 static RunResult
 run_load (Server *server,
           Route   route,
-          double  seconds)
+          double  seconds,
+          guint   n_connections)
 {
   Load load = { 0 };
   RunResult result = { 0 };
@@ -685,6 +688,7 @@ run_load (Server *server,
   guint busy;
 
   load.server = server;
+  load.n_connections = n_connections;
   load.request = build_request (server, route);
   load.request_len = strlen (load.request);
   load.latencies = g_array_new (FALSE, FALSE, sizeof (double));
@@ -696,7 +700,7 @@ run_load (Server *server,
   start = g_get_monotonic_time ();
   load.measure_from = start + (gint64) (WARMUP_SECONDS * G_USEC_PER_SEC);
   load.measure_until = load.measure_from + (gint64) (seconds * G_USEC_PER_SEC);
-  for (guint i = 0; i < CONNECTIONS; i++)
+  for (guint i = 0; i < load.n_connections; i++)
     {
       load.connections[i].in = g_byte_array_new ();
       connection_open (&load, &load.connections[i]);
@@ -755,14 +759,14 @@ run_load (Server *server,
             connection_send (&load, connection);
         }
       busy = 0;
-      for (guint i = 0; i < CONNECTIONS; i++)
+      for (guint i = 0; i < load.n_connections; i++)
         busy += load.connections[i].sent_at != 0;
       if (g_get_monotonic_time () > drain_deadline)
         g_error ("%u requests got no answer within %d s", busy, DRAIN_TIMEOUT_S);
     }
   while (busy > 0 || g_get_monotonic_time () < load.measure_until);
 
-  for (guint i = 0; i < CONNECTIONS; i++)
+  for (guint i = 0; i < load.n_connections; i++)
     {
       connection_close (&load, &load.connections[i]);
       g_byte_array_unref (load.connections[i].in);
@@ -875,7 +879,9 @@ main (int   argc,
 {
   const char *route_name = g_getenv ("DECA_BENCH_SERVER_ROUTE");
   const char *seconds_text = g_getenv ("DECA_BENCH_SERVER_SECONDS");
+  const char *connections_text = g_getenv ("DECA_BENCH_SERVER_CONNECTIONS");
   double seconds = seconds_text && *seconds_text ? g_ascii_strtod (seconds_text, NULL) : DEFAULT_SECONDS;
+  guint64 n_connections = CONNECTIONS;
   Server *server;
   Route route;
   RunResult first, second;
@@ -884,6 +890,9 @@ main (int   argc,
 
   if (seconds <= 0)
     seconds = DEFAULT_SECONDS;
+  if (connections_text != NULL &&
+      !g_ascii_string_to_unsigned (connections_text, 10, 1, CONNECTIONS, &n_connections, NULL))
+    g_error ("DECA_BENCH_SERVER_CONNECTIONS wants 1 to %d", CONNECTIONS);
   server = server_new ();
   server_setup_flow (server);
   if (route_name != NULL && g_str_equal (route_name, "execute"))
@@ -899,18 +908,18 @@ main (int   argc,
       g_print ("# this server has no webhook route: driving POST /api/v1/flows/ID/execute?wait=true\n");
     }
 
-  first = run_load (server, route, seconds);
+  first = run_load (server, route, seconds, n_connections);
   expected += first.sent;
   check_stored (server, expected);
   rss_first = server_rss_mb (server);
-  second = run_load (server, route, seconds);
+  second = run_load (server, route, seconds, n_connections);
   expected += second.sent;
   check_stored (server, expected);
   rss_second = server_rss_mb (server);
 
-  g_print ("# %s, %d connections, %.0f s measured after %.0f s of warm-up; run 2: %.0f requests/s, p50 %.2f ms, "
+  g_print ("# %s, %u connections, %.0f s measured after %.0f s of warm-up; run 2: %.0f requests/s, p50 %.2f ms, "
            "p99 %.2f ms, %.0f us of server CPU per request\n", route == ROUTE_WEBHOOK ? "POST /webhook/WS/PATH" : "POST /api/v1/flows/ID/execute?wait=true",
-           CONNECTIONS, seconds, WARMUP_SECONDS, second.rps, second.p50_ms, second.p99_ms, second.cpu_us);
+           (guint) n_connections, seconds, WARMUP_SECONDS, second.rps, second.p50_ms, second.p99_ms, second.cpu_us);
   g_print ("# resident memory: %.1f MB after run 1, %.1f MB after run 2\n", rss_first, rss_second);
   g_print ("BENCH server_webhook_rps %.0f requests/s\n", first.rps);
   g_print ("BENCH server_webhook_p50_ms %.2f ms\n", first.p50_ms);
