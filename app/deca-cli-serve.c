@@ -10,6 +10,7 @@
 #include <deca-server.h>
 #include <deca-api-credentials.h>
 #include <deca-api-flows.h>
+#include <deca-api-library.h>
 #include <deca-retention.h>
 #include <deca-secret-box.h>
 #include <deca-store-credentials.h>
@@ -243,6 +244,11 @@ deca_cli_serve (int    argc,
       return DECA_CLI_EXIT_FAILED;
     }
   if (!deca_api_credentials_register (server, box, &error))
+    {
+      deca_cli_error (_("serve: %s"), error->message);
+      return DECA_CLI_EXIT_FAILED;
+    }
+  if (!deca_api_library_register (server, &error))
     {
       deca_cli_error (_("serve: %s"), error->message);
       return DECA_CLI_EXIT_FAILED;
