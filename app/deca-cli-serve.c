@@ -10,6 +10,7 @@
 #include <deca-server.h>
 #include <deca-api-credentials.h>
 #include <deca-api-flows.h>
+#include <deca-api-webhooks.h>
 #include <deca-api-library.h>
 #include <deca-retention.h>
 #include <deca-secret-box.h>
@@ -151,6 +152,7 @@ deca_cli_serve (int    argc,
   DecaServerOptions options = { 0 };
   g_autoptr(DecaServer) server = NULL;
   g_autoptr(DecaApiFlows) api_flows = NULL;
+  g_autoptr(DecaApiWebhooks) webhooks = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
@@ -269,6 +271,16 @@ deca_cli_serve (int    argc,
     }
   if (resumed > 0)
     deca_log_writef (deca_server_get_log (server), DECA_LOG_INFO, NULL, "resumed %d interrupted executions", resumed);
+
+  /* Webhooks check their signatures with the workspaces' credentials (docs/server.md,
+   * "Webhooks"). */
+  webhooks = deca_api_webhooks_register (server, api_flows, &error);
+  if (webhooks == NULL)
+    {
+      deca_cli_error (_("serve: %s"), error->message);
+      return DECA_CLI_EXIT_FAILED;
+    }
+  deca_api_webhooks_set_secret_box (webhooks, box);
 
   if (!deca_server_listen (server, listen != NULL ? listen : "127.0.0.1:8080", &error))
     {

@@ -72,4 +72,30 @@ DecaExecution *deca_api_flows_start_execution   (DecaApiFlows  *self,
                                                  JsonNode      *input,
                                                  GError       **error);
 
+/* Activation checks: what may refuse to make a flow active, for the triggers that claim
+ * something a workspace has only one of (a webhook's method and path). A check returns
+ * TRUE to allow, or FALSE with @error (DECA_SERVER_ERROR_CONFLICT: answered 409 with its
+ * message). @flow is the version that would be active: the latest one on activation, the
+ * new one when an active flow gets a new version (PUT). */
+typedef gboolean (*DecaApiFlowsActivationCheck) (DecaApiFlows  *self,
+                                                 const char    *workspace_id,
+                                                 const char    *flow_id,
+                                                 DecaFlow      *flow,
+                                                 gpointer       user_data,
+                                                 GError       **error);
+
+/* Adds @check, consulted in the order added before a flow is activated and before an
+ * active flow is saved as a new version. @destroy frees @user_data with @self. */
+void          deca_api_flows_add_activation_check (DecaApiFlows                *self,
+                                                   DecaApiFlowsActivationCheck  check,
+                                                   gpointer                     user_data,
+                                                   GDestroyNotify               destroy);
+/* Runs the checks for @flow (a version of @flow_id of @workspace_id): TRUE when every
+ * one allows it, else FALSE with the first refusal. */
+gboolean      deca_api_flows_check_activation   (DecaApiFlows  *self,
+                                                 const char    *workspace_id,
+                                                 const char    *flow_id,
+                                                 DecaFlow      *flow,
+                                                 GError       **error);
+
 G_END_DECLS

@@ -24,6 +24,7 @@ static const struct {
   [DECA_SERVER_ERROR_CONFIG] = { "internal", 500 },
   [DECA_SERVER_ERROR_INTERNAL] = { "internal", 500 },
   [DECA_SERVER_ERROR_METHOD_NOT_ALLOWED] = { "method_not_allowed", 405 },
+  [DECA_SERVER_ERROR_TIMEOUT] = { "timeout", 504 },
 };
 
 const char *

@@ -22,6 +22,8 @@ G_BEGIN_DECLS
  * @DECA_SERVER_ERROR_INTERNAL: something failed on the server's side: 500
  * @DECA_SERVER_ERROR_METHOD_NOT_ALLOWED: the path exists, but not for this method: 405
  *   (the answer says which methods in its Allow header)
+ * @DECA_SERVER_ERROR_TIMEOUT: the server's own work did not finish in time (a webhook
+ *   whose flow did not respond): 504
  *
  * The error codes of libdeca-server. Messages are for people and never contain a secret.
  */
@@ -39,6 +41,7 @@ typedef enum {
   DECA_SERVER_ERROR_CONFIG,
   DECA_SERVER_ERROR_INTERNAL,
   DECA_SERVER_ERROR_METHOD_NOT_ALLOWED,
+  DECA_SERVER_ERROR_TIMEOUT,
 } DecaServerError;
 
 GQuark      deca_server_error_quark       (void);
