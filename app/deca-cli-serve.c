@@ -161,6 +161,7 @@ deca_cli_serve (int    argc,
   int status;
   g_autoptr(DecaSecretBox) box = NULL;
   g_autoptr(DecaRetention) retention = NULL;
+  g_autoptr(DecaStoreCredentials) flow_credentials = NULL;
   DecaRetentionPolicy retention_policy = { 0 };
   guint sigint_id, sigterm_id;
   int resumed;
@@ -261,6 +262,10 @@ deca_cli_serve (int    argc,
       deca_cli_error (_("serve: %s"), error->message);
       return DECA_CLI_EXIT_FAILED;
     }
+  /* Each execution resolves its credentials from its own workspace's (docs/security.md). */
+  flow_credentials = deca_store_credentials_new (deca_server_get_store (server), box, NULL);
+  deca_executor_set_credential_provider (deca_api_flows_get_executor (api_flows),
+                                         DECA_CREDENTIAL_PROVIDER (flow_credentials));
   /* The executions a previous run left running go on (docs/execution.md, "Durability");
    * they run once the main loop does. */
   resumed = deca_api_flows_resume_interrupted (api_flows, &error);

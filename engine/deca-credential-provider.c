@@ -22,6 +22,31 @@ deca_credential_provider_lookup (DecaCredentialProvider  *self,
   return DECA_CREDENTIAL_PROVIDER_GET_IFACE (self)->lookup (self, name, error);
 }
 
+JsonObject *
+deca_credential_provider_lookup_in_workspace (DecaCredentialProvider  *self,
+                                              const char              *workspace_id,
+                                              const char              *name,
+                                              GError                 **error)
+{
+  DecaCredentialProviderInterface *iface;
+
+  g_return_val_if_fail (DECA_IS_CREDENTIAL_PROVIDER (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  iface = DECA_CREDENTIAL_PROVIDER_GET_IFACE (self);
+  if (workspace_id == NULL || iface->lookup_in_workspace == NULL)
+    return iface->lookup (self, name, error);
+  return iface->lookup_in_workspace (self, workspace_id, name, error);
+}
+
+gboolean
+deca_credential_provider_is_per_workspace (DecaCredentialProvider *self)
+{
+  g_return_val_if_fail (DECA_IS_CREDENTIAL_PROVIDER (self), FALSE);
+
+  return DECA_CREDENTIAL_PROVIDER_GET_IFACE (self)->lookup_in_workspace != NULL;
+}
+
 /* --- in-memory provider --------------------------------------------------------------- */
 
 struct _DecaMemoryCredentialProvider

@@ -81,6 +81,7 @@ deca_execution_finalize (GObject *object)
   g_clear_pointer (&self->info, json_node_unref);
   g_clear_pointer (&self->credentials, json_node_unref);
   g_clear_pointer (&self->secrets, g_hash_table_unref);
+  g_free (self->workspace_id);
   g_clear_pointer (&self->restored, g_hash_table_unref);
   g_clear_pointer (&self->decisions, g_hash_table_unref);
   g_clear_pointer (&self->waiting, g_hash_table_unref);

@@ -93,6 +93,7 @@ struct _DecaExecution
   JsonNode *info;            /* the "execution" root */
   JsonNode *credentials;     /* the "credentials" root */
   GHashTable *secrets;       /* set of secret strings to redact */
+  char *workspace_id;        /* its flow's, read at its first credential lookup */
   DecaFrame *top;
   GQueue ready;              /* ReadyItem */
   guint running;             /* invocations in flight */

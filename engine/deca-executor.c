@@ -9,6 +9,7 @@
 #include "deca-executor-private.h"
 #include "deca-engine-error.h"
 #include "deca-json.h"
+#include "deca-store-server.h"
 
 /* How many rounds (completions -> checkpoint -> propagation -> starts) one dispatch of
  * the pump runs before letting other sources of the main context in. */
@@ -628,13 +629,34 @@ execution_add_secrets (DecaExecution *execution,
       }
 }
 
+/* Looks credential @name up for @execution, and keeps its secrets for redaction. A
+ * provider with per-workspace credentials answers from the execution's workspace: its
+ * flow's in the store, where the store records the execution (read once). */
+static JsonObject *
+execution_lookup_credential (DecaExecution  *execution,
+                             const char     *name,
+                             GError        **error)
+{
+  DecaExecutor *self = execution->executor;
+  JsonObject *fields;
+
+  if (execution->workspace_id == NULL && self->store != NULL &&
+      deca_credential_provider_is_per_workspace (self->credentials) &&
+      !(execution->workspace_id = deca_store_get_flow_workspace (self->store, deca_flow_get_id (execution->flow),
+                                                                 error)))
+    return NULL;
+  fields = deca_credential_provider_lookup_in_workspace (self->credentials, execution->workspace_id, name, error);
+  if (fields != NULL)
+    execution_add_secrets (execution, fields);
+  return fields;
+}
+
 static JsonObject *
 host_lookup_credential (gpointer     host_data,
                         const char  *name,
                         GError     **error)
 {
   DecaExecution *execution = host_data;
-  JsonObject *fields;
 
   if (execution->executor->credentials == NULL)
     {
@@ -642,10 +664,7 @@ host_lookup_credential (gpointer     host_data,
                    _("credential '%s' is not available: no credential provider is configured"), name);
       return NULL;
     }
-  fields = deca_credential_provider_lookup (execution->executor->credentials, name, error);
-  if (fields != NULL)
-    execution_add_secrets (execution, fields);
-  return fields;
+  return execution_lookup_credential (execution, name, error);
 }
 
 static gboolean
@@ -1975,10 +1994,9 @@ execution_resolve_credentials (DecaExecution  *execution,
                        _("the flow uses credential '%s', but no credential provider is configured"), name);
           return FALSE;
         }
-      fields = deca_credential_provider_lookup (self->credentials, name, error);
+      fields = execution_lookup_credential (execution, name, error);
       if (fields == NULL)
         return FALSE;
-      execution_add_secrets (execution, fields);
       json_object_set_object_member (credentials, name, fields);
     }
   return TRUE;

@@ -470,6 +470,44 @@ deca_store_rename_workspace (DecaStore   *self,
   return TRUE;
 }
 
+/* The workspace of a flow, for the executor: an execution is recorded in its flow's
+ * workspace (deca_store_insert_execution()), so its credentials come from there.
+ * Deleted flows count: their executions can still be resumed. */
+static const char flow_workspace_sql[] =
+  "SELECT workspace_id FROM flows WHERE id = ?1";
+
+static gpointer
+flow_workspace_from_row (sqlite3_stmt *stmt)
+{
+  return _deca_store_column_dup (stmt, 0);
+}
+
+/* Returns (transfer full) the workspace id of flow @flow_id, or NULL with
+ * DECA_ENGINE_ERROR_NOT_FOUND or _STORE. */
+char *
+deca_store_get_flow_workspace (DecaStore   *self,
+                               const char  *flow_id,
+                               GError     **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean none;
+  char *workspace_id;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (flow_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = _deca_store_stmt (self, flow_workspace_sql, error)))
+    return NULL;
+  _deca_store_bind_text (stmt, 1, flow_id);
+  workspace_id = _deca_store_get_row (self, stmt, flow_workspace_from_row, &none, error,
+                                      N_("read the workspace of flow “%s”"), flow_id);
+  if (none)
+    g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
+                 _("Flow “%s” is not in store “%s”"), flow_id, deca_store_get_path (self));
+  return workspace_id;
+}
+
 /* Users and members */
 
 static const char user_put_sql[] =

@@ -292,6 +292,11 @@ gboolean    deca_store_prune_topic_events  (DecaStore   *self,
                                             GError     **error);
 
 /* Executions within a workspace. */
+/* Returns (transfer full) the workspace of flow @flow_id (deleted or not), where its
+ * executions are recorded; NULL with DECA_ENGINE_ERROR_NOT_FOUND or _STORE. */
+char       *deca_store_get_flow_workspace  (DecaStore   *self,
+                                            const char  *flow_id,
+                                            GError     **error);
 /* deca_store_get_execution() of an execution of @workspace_id; one of another
  * workspace is DECA_ENGINE_ERROR_NOT_FOUND. */
 DecaExecutionRecord *deca_store_get_workspace_execution (DecaStore   *self,

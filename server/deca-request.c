@@ -365,6 +365,7 @@ engine_code (int              engine_error,
       *code = DECA_SERVER_ERROR_BAD_REQUEST;
       return TRUE;
     case DECA_ENGINE_ERROR_INVALID:
+    case DECA_ENGINE_ERROR_CREDENTIAL:   /* a flow naming a credential its workspace lacks */
       *code = DECA_SERVER_ERROR_UNPROCESSABLE;
       return TRUE;
     case DECA_ENGINE_ERROR_STATE:

@@ -161,22 +161,26 @@ fail:
 
 /* --- the provider ------------------------------------------------------------------- */
 
+/* Credential @name of @workspace_id, decrypted; NULL @workspace_id has none. */
 static JsonObject *
-deca_store_credentials_lookup (DecaCredentialProvider  *provider,
-                               const char              *name,
-                               GError                 **error)
+lookup_in (DecaStoreCredentials  *self,
+           const char            *workspace_id,
+           const char            *name,
+           GError               **error)
 {
-  DecaStoreCredentials *self = DECA_STORE_CREDENTIALS (provider);
   g_autoptr(DecaCredentialRecord) record = NULL;
   g_autoptr(GError) local_error = NULL;
   JsonObject *fields;
 
-  record = deca_store_get_credential_by_name (self->store, self->workspace_id, name, &local_error);
+  if (workspace_id != NULL)
+    record = deca_store_get_credential_by_name (self->store, workspace_id, name, &local_error);
   if (record == NULL)
     {
-      if (g_error_matches (local_error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND))
+      /* The same words as when the workspace has no such credential, whether another
+       * workspace has one or not: nothing is said about other workspaces. */
+      if (workspace_id == NULL || g_error_matches (local_error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND))
         g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CREDENTIAL,
-                     _("credential '%s' is not defined in workspace '%s'"), name, self->workspace_id);
+                     _("credential '%s' is not defined"), name);
       else
         g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
@@ -191,10 +195,35 @@ deca_store_credentials_lookup (DecaCredentialProvider  *provider,
   return fields;
 }
 
+static JsonObject *
+deca_store_credentials_lookup (DecaCredentialProvider  *provider,
+                               const char              *name,
+                               GError                 **error)
+{
+  DecaStoreCredentials *self = DECA_STORE_CREDENTIALS (provider);
+
+  return lookup_in (self, self->workspace_id, name, error);
+}
+
+static JsonObject *
+deca_store_credentials_lookup_in_workspace (DecaCredentialProvider  *provider,
+                                            const char              *workspace_id,
+                                            const char              *name,
+                                            GError                 **error)
+{
+  DecaStoreCredentials *self = DECA_STORE_CREDENTIALS (provider);
+
+  /* A provider bound to one workspace has nothing for the executions of another. */
+  if (self->workspace_id != NULL && !g_str_equal (workspace_id, self->workspace_id))
+    return lookup_in (self, NULL, name, error);
+  return lookup_in (self, workspace_id, name, error);
+}
+
 static void
 deca_store_credentials_provider_init (DecaCredentialProviderInterface *iface)
 {
   iface->lookup = deca_store_credentials_lookup;
+  iface->lookup_in_workspace = deca_store_credentials_lookup_in_workspace;
 }
 
 static void
@@ -239,7 +268,6 @@ deca_store_credentials_new (DecaStore     *store,
 
   g_return_val_if_fail (DECA_IS_STORE (store), NULL);
   g_return_val_if_fail (DECA_IS_SECRET_BOX (box), NULL);
-  g_return_val_if_fail (workspace_id != NULL, NULL);
 
   self = g_object_new (DECA_TYPE_STORE_CREDENTIALS, NULL);
   self->store = g_object_ref (store);

@@ -10,11 +10,14 @@ G_BEGIN_DECLS
 
 /*
  * DecaStoreCredentials: the server's DecaCredentialProvider. It resolves
- * {{credentials.NAME.FIELD}} for the executions of one workspace by reading credential
- * NAME of that workspace from the store and decrypting its secret with a DecaSecretBox
- * (docs/security.md, "Secrets at rest"). Nothing is cached: a credential changed or
- * deleted through the API is seen by the next lookup. Like the store, it is used from the
- * thread that opened the store.
+ * {{credentials.NAME.FIELD}} for an execution by reading credential NAME of the
+ * execution's workspace from the store and decrypting its secret with a DecaSecretBox
+ * (docs/security.md, "Secrets at rest"). It keeps credentials per workspace: the
+ * executor asks with deca_credential_provider_lookup_in_workspace(), and a name that only
+ * another workspace has is "not defined". Nothing is cached here (the executor keeps what
+ * one execution resolved for that execution): a credential changed or deleted through the
+ * API is seen by the next execution. Like the store, it is used from the thread that
+ * opened the store.
  *
  * A secret is a JSON object of string fields ({"api_key": "..."}), stored as the
  * ciphertext of its JSON text under deca_secret_box_credential_context (workspace, id).
@@ -24,11 +27,15 @@ G_BEGIN_DECLS
 #define DECA_TYPE_STORE_CREDENTIALS (deca_store_credentials_get_type ())
 G_DECLARE_FINAL_TYPE (DecaStoreCredentials, deca_store_credentials, DECA, STORE_CREDENTIALS, GObject)
 
-/* Returns (transfer full) a provider for the credentials of @workspace_id in @store,
- * decrypted with @box (both referenced). */
+/* Returns (transfer full) a provider for the credentials of @store, decrypted with @box
+ * (both referenced). With @workspace_id NULL it serves every workspace (what `deca serve`
+ * gives its executor): each lookup is of the execution's workspace, and one that names no
+ * workspace finds nothing. With @workspace_id set it serves that workspace only: plain
+ * lookups are of it, and lookups for another workspace find nothing. */
 DecaStoreCredentials *deca_store_credentials_new              (DecaStore      *store,
                                                                DecaSecretBox  *box,
                                                                const char     *workspace_id);
+/* Returns (nullable) the workspace it is bound to. */
 const char           *deca_store_credentials_get_workspace_id (DecaStoreCredentials *self);
 
 /* Encrypts @secret (its JSON text) under @box's current key for credential @credential_id
