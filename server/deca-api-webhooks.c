@@ -556,6 +556,20 @@ is_framing_header (const char *name)
   return FALSE;
 }
 
+/* Whether @name is an HTTP field name (a token, RFC 9110 5.1) and @value has no line
+ * break or NUL: what a flow renders is not trusted to be either. */
+static gboolean
+is_valid_header (const char *name,
+                 const char *value)
+{
+  if (name[0] == '\0')
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("!#$%&'*+-.^_`|~", *p) == NULL)
+      return FALSE;
+  return strpbrk (value, "\r\n") == NULL;
+}
+
 /* Answers with @response, what a respond node set ({"status", "headers", "body"}): a
  * string body as text/plain, anything else but null as JSON, unless the headers name a
  * Content-Type. */
@@ -583,6 +597,12 @@ respond_with_response (DecaRequest *request,
 
           if (value == NULL || is_framing_header (name))
             continue;
+          if (!is_valid_header (name, value))
+            {
+              deca_request_log (request, DECA_LOG_WARNING, "the respond node's header '%s' is not a valid "
+                                "header; it is left out", name);
+              continue;
+            }
           if (g_ascii_strcasecmp (name, "Content-Type") == 0)
             content_type = value;
           else
@@ -596,9 +616,13 @@ respond_with_response (DecaRequest *request,
                         " is not a final status; answering 200", status);
       status = 200;
     }
-  if (body == NULL || JSON_NODE_HOLDS_NULL (body))
+  /* These answers have no body (RFC 9110, 15.3.5 and 15.4.5). */
+  if (body == NULL || JSON_NODE_HOLDS_NULL (body) || status == 204 || status == 304)
     {
-      deca_request_respond (request, (guint) status, content_type, content_type != NULL ? "" : NULL, 0);
+      if (status == 204 || status == 304 || content_type == NULL)
+        deca_request_respond (request, (guint) status, NULL, NULL, 0);
+      else
+        deca_request_respond (request, (guint) status, content_type, "", 0);
       return;
     }
   if (JSON_NODE_HOLDS_VALUE (body) && json_node_get_value_type (body) == G_TYPE_STRING)

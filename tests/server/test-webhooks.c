@@ -640,7 +640,7 @@ test_bodies (Fixture       *fixture,
   g_autofree char *csv = g_strdup_printf (
     "{\"id\": \"csv\", \"name\": \"csv\", \"triggers\": [{\"type\": \"webhook\", \"method\": \"GET\", \"path\": \"/report.csv\"}],"
     " \"nodes\": [{\"id\": \"reply\", \"type\": \"respond\", \"config\": {"
-    "   \"headers\": {\"Content-Type\": \"text/csv\", \"Content-Length\": \"1\"}, \"body\": \"a,b\\n{{input.query.x}},2\\n\"}}],"
+    "   \"headers\": {\"Content-Type\": \"text/csv\", \"Content-Length\": \"1\", \"X-Split\": \"a\\r\\nSet-Cookie: x=1\", \"X-Ok\": \"fine\"}, \"body\": \"a,b\\n{{input.query.x}},2\\n\"}}],"
     " \"connections\": []}");
   g_auto(Answer) text = { 0 };
   g_auto(Answer) form = { 0 };
@@ -673,8 +673,12 @@ test_bodies (Fixture       *fixture,
   hook (fixture, "GET", "/webhook/ws-a/report.csv?x=7", NULL, NULL, NULL, &report);
   g_assert_cmpuint (report.status, ==, 200);
   g_assert_cmpstr (soup_message_headers_get_content_type (report.headers, NULL), ==, "text/csv");
-  /* The flow's Content-Length is not the server's to take. */
+  /* The flow's Content-Length is not the server's to take, nor a header that would
+   * split the answer. */
   g_assert_cmpstr (report.body, ==, "a,b\n7,2\n");
+  g_assert_cmpstr (soup_message_headers_get_one (report.headers, "X-Ok"), ==, "fine");
+  g_assert_null (soup_message_headers_get_one (report.headers, "X-Split"));
+  g_assert_null (soup_message_headers_get_one (report.headers, "Set-Cookie"));
 
   hook (fixture, "HEAD", "/webhook/ws-a/report.csv?x=7", NULL, NULL, NULL, &head);
   g_assert_cmpuint (head.status, ==, 200);
