@@ -438,3 +438,15 @@ deca_router_match (DecaRouter       *self,
     }
   return DECA_ROUTER_MATCH_NO_METHOD;
 }
+
+void
+deca_router_foreach_route (DecaRouter    *self,
+                           DecaRouteFunc  func,
+                           gpointer       user_data)
+{
+  g_return_if_fail (DECA_IS_ROUTER (self));
+  g_return_if_fail (func != NULL);
+
+  for (guint i = 0; i < self->routes->len; i++)
+    func (g_ptr_array_index (self->routes, i), user_data);
+}

@@ -88,4 +88,15 @@ DecaRouterMatch  deca_router_match (DecaRouter       *self,
                                     GHashTable      **params,
                                     char            **allow);
 
+/* Called by deca_router_foreach_route() for each route. */
+typedef void (*DecaRouteFunc) (const DecaRoute *route,
+                               gpointer         user_data);
+
+/* Calls @func for every route of @self, in the order they were added: what a test needs
+ * to compare the server's routes with its OpenAPI document. The router must not change
+ * meanwhile. */
+void             deca_router_foreach_route (DecaRouter    *self,
+                                            DecaRouteFunc  func,
+                                            gpointer       user_data);
+
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "deca-server-private.h"
+#include "deca-api-openapi.h"
 
 /* The route label of requests no route matched: one series for every unknown path,
  * so that scanners cannot grow the metrics without bound. */
@@ -499,7 +500,8 @@ deca_server_new (const DecaServerOptions  *options,
   g_signal_connect_object (self->soup, "request-started", G_CALLBACK (request_started_cb), self, 0);
 
   if (!deca_server_add_route (self, "GET", "/health", DECA_ROUTE_PUBLIC, health_cb, self, NULL, error)
-      || !deca_server_add_route (self, "GET", "/metrics", DECA_ROUTE_PUBLIC, metrics_cb, self, NULL, error))
+      || !deca_server_add_route (self, "GET", "/metrics", DECA_ROUTE_PUBLIC, metrics_cb, self, NULL, error)
+      || !deca_api_openapi_register (self, error))
     return NULL;
   return g_steal_pointer (&self);
 }
