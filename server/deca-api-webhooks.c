@@ -74,10 +74,12 @@ struct _DecaApiWebhooks
   /* Borrowed: the server owns the routes, which own this object. @flows is a weak
    * pointer: its activation check holds this object, so this one must not hold it. */
   DecaServer *server;
-  DecaStore *store;
   DecaApiFlows *flows;
 
-  /* Owned. */
+  /* Owned. The store is held so that the audit lines queued at a stop can be written,
+   * whatever the server frees first. */
+  DecaStore *store;
+  GMainContext *context;
   DecaExecutor *executor;
   DecaSecretBox *box;
   DecaClock *clock;
@@ -85,6 +87,8 @@ struct _DecaApiWebhooks
   GHashTable *triggers;   /* "WS\nMETHOD\nPATH" -> Trigger */
   GHashTable *indexed;    /* "WS\nFLOW" -> IndexedFlow */
   GHashTable *pending;    /* execution id -> Pending */
+  GPtrArray *audit_queue; /* DecaAuditRecord lines waiting for the next write */
+  GSource *audit_flush;
   gulong event_id;
   gulong saved_id;
   gulong active_id;
@@ -492,7 +496,43 @@ activation_check_cb (DecaApiFlows  *flows,
 
 /* --- answers ------------------------------------------------------------------------ */
 
-/* Writes the audit line of a call: in the workspace of the URL, by "webhook". */
+/* Writes the queued audit lines in one transaction. */
+static void
+audit_flush (DecaApiWebhooks *self)
+{
+  g_autoptr(GError) error = NULL;
+  guint i;
+
+  if (self->audit_queue->len == 0)
+    return;
+  if (deca_store_begin (self->store, &error))
+    {
+      for (i = 0; i < self->audit_queue->len; i++)
+        if (!deca_store_append_audit (self->store, g_ptr_array_index (self->audit_queue, i), NULL, &error))
+          break;
+      if (i < self->audit_queue->len || !deca_store_commit (self->store, &error))
+        deca_store_rollback (self->store);
+    }
+  if (error != NULL)
+    deca_log_writef (deca_server_get_log (self->server), DECA_LOG_ERROR, NULL,
+                     "could not write %u audit lines of webhook calls: %s", self->audit_queue->len, error->message);
+  g_ptr_array_set_size (self->audit_queue, 0);
+}
+
+static gboolean
+audit_flush_cb (gpointer data)
+{
+  DecaApiWebhooks *self = data;
+
+  g_clear_pointer (&self->audit_flush, g_source_unref);
+  audit_flush (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Queues the audit line of a call: in the workspace of the URL, by "webhook". The lines
+ * of the calls one main-loop turn handled are written together at the start of the next
+ * (a commit per call would cost more than the rest of the call), at a high priority: in
+ * practice before the answers are out, and before anything else the loop does. */
 static void
 audit (DecaApiWebhooks *self,
        DecaRequest     *request,
@@ -501,11 +541,9 @@ audit (DecaApiWebhooks *self,
        const char      *result,
        const Trigger   *trigger)
 {
-  DecaAuditRecord record = { 0 };
+  DecaAuditRecord *record = g_new0 (DecaAuditRecord, 1);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) details = NULL;
-  g_autofree char *details_text = NULL;
-  g_autoptr(GError) error = NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "flow_id");
@@ -516,18 +554,24 @@ audit (DecaApiWebhooks *self,
   json_builder_add_string_value (builder, trigger->path);
   json_builder_end_object (builder);
   details = json_builder_get_root (builder);
-  details_text = json_to_string (details, FALSE);
 
-  record.workspace_id = (char *) workspace_id;
-  record.actor = (char *) "webhook";
-  record.action = (char *) "webhook.execute";
-  record.target = (char *) target;
-  record.source = (char *) deca_request_get_remote_host (request);
-  record.result = (char *) result;
-  record.details = details_text;
-  if (!deca_store_append_audit (self->store, &record, NULL, &error))
-    deca_request_log (request, DECA_LOG_ERROR, "could not write the audit line of webhook.execute: %s",
-                      error->message);
+  record->at = g_get_real_time ();
+  record->workspace_id = g_strdup (workspace_id);
+  record->actor = g_strdup ("webhook");
+  record->action = g_strdup ("webhook.execute");
+  record->target = g_strdup (target);
+  record->source = g_strdup (deca_request_get_remote_host (request));
+  record->result = g_strdup (result);
+  record->details = json_to_string (details, FALSE);
+  g_ptr_array_add (self->audit_queue, record);
+  if (self->audit_flush == NULL)
+    {
+      self->audit_flush = g_idle_source_new ();
+      g_source_set_priority (self->audit_flush, G_PRIORITY_HIGH);
+      g_source_set_callback (self->audit_flush, audit_flush_cb, self, NULL);
+      g_source_set_static_name (self->audit_flush, "[deca] webhook audit");
+      g_source_attach (self->audit_flush, self->context);
+    }
 }
 
 static JsonNode *
@@ -1112,6 +1156,14 @@ deca_api_webhooks_dispose (GObject *object)
 
   if (self->pending != NULL)
     g_hash_table_remove_all (self->pending);
+  /* A clean stop loses no line. */
+  if (self->audit_flush != NULL)
+    {
+      g_source_destroy (self->audit_flush);
+      g_clear_pointer (&self->audit_flush, g_source_unref);
+    }
+  if (self->audit_queue != NULL && self->store != NULL)
+    audit_flush (self);
   if (self->executor != NULL)
     g_clear_signal_handler (&self->event_id, self->executor);
   if (self->flows != NULL)
@@ -1123,6 +1175,7 @@ deca_api_webhooks_dispose (GObject *object)
       self->flows = NULL;
     }
   g_clear_object (&self->executor);
+  g_clear_object (&self->store);
   g_clear_object (&self->box);
   g_clear_object (&self->clock);
   g_clear_object (&self->limiter);
@@ -1137,6 +1190,8 @@ deca_api_webhooks_finalize (GObject *object)
   g_clear_pointer (&self->pending, g_hash_table_unref);
   g_clear_pointer (&self->triggers, g_hash_table_unref);
   g_clear_pointer (&self->indexed, g_hash_table_unref);
+  g_clear_pointer (&self->audit_queue, g_ptr_array_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
   G_OBJECT_CLASS (deca_api_webhooks_parent_class)->finalize (object);
 }
 
@@ -1155,6 +1210,7 @@ deca_api_webhooks_init (DecaApiWebhooks *self)
   self->triggers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) trigger_free);
   self->indexed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) indexed_flow_unref);
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) pending_free);
+  self->audit_queue = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_audit_record_free);
   self->clock = deca_system_clock_get_default ();
 }
 
@@ -1188,7 +1244,8 @@ deca_api_webhooks_register (DecaServer    *server,
 
   self = g_object_new (DECA_TYPE_API_WEBHOOKS, NULL);
   self->server = server;
-  self->store = deca_server_get_store (server);
+  self->store = g_object_ref (deca_server_get_store (server));
+  self->context = g_main_context_ref_thread_default ();
   self->flows = flows;
   g_object_add_weak_pointer (G_OBJECT (flows), (gpointer *) &self->flows);
   self->executor = g_object_ref (deca_api_flows_get_executor (flows));
