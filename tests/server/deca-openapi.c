@@ -448,6 +448,24 @@ collect_refs (DecaOpenApi *doc,
       const char *name;
       JsonNode *member;
 
+      /* A closed schema that requires a member it does not list accepts nothing. */
+      if (json_object_has_member (object, "required") && JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "required"))
+          && json_object_has_member (object, "additionalProperties")
+          && JSON_NODE_HOLDS_VALUE (json_object_get_member (object, "additionalProperties"))
+          && !boolean_member (object, "additionalProperties"))
+        {
+          JsonArray *required = json_object_get_array_member (object, "required");
+          JsonObject *properties = object_member (object, "properties");
+
+          for (guint i = 0; i < json_array_get_length (required); i++)
+            {
+              const char *field = json_array_get_string_element (required, i);
+
+              if (field != NULL && (properties == NULL || !json_object_has_member (properties, field)))
+                g_string_append_printf (problems, "%s: requires %s, which its properties do not have "
+                                        "(additionalProperties: false)\n", pointer, field);
+            }
+        }
       if (json_object_has_member (object, "$ref"))
         {
           const char *ref = string_member (object, "$ref");
@@ -1096,20 +1114,33 @@ deca_openapi_validate (DecaOpenApi  *doc,
  * does not match. */
 static char *
 match_template (const char *template,
+                gboolean    rest,
                 const char *path)
 {
   g_auto(GStrv) want = g_strsplit (template, "/", -1);
   g_auto(GStrv) have = g_strsplit (path, "/", -1);
+  guint n_want = g_strv_length (want), n_have = g_strv_length (have);
   GString *rank;
 
-  if (g_strv_length (want) != g_strv_length (have))
+  if (rest ? n_have < n_want : n_have != n_want)
     return NULL;
   rank = g_string_new (NULL);
   for (guint i = 0; want[i] != NULL; i++)
     {
       gsize length = strlen (want[i]);
 
-      if (length > 2 && want[i][0] == '{' && want[i][length - 1] == '}')
+      if (rest && want[i + 1] == NULL)
+        {
+          /* The rest parameter: one or more whole segments. */
+          gboolean empty = FALSE;
+
+          for (guint j = i; have[j] != NULL; j++)
+            empty = empty || have[j][0] == '\0';
+          if (empty)
+            break;
+          g_string_append_c (rank, 'r');
+        }
+      else if (length > 2 && want[i][0] == '{' && want[i][length - 1] == '}')
         {
           if (have[i][0] == '\0')
             break;
@@ -1124,6 +1155,37 @@ match_template (const char *template,
     }
   g_string_free (rank, TRUE);
   return NULL;
+}
+
+/* Whether the last segment of @template is a path parameter of @item declared with
+ * "x-deca-rest": true: it takes the rest of the path, slashes included (DecaRouter's
+ * "{name*}", which OpenAPI has no way to say). */
+static gboolean
+template_has_rest (DecaOpenApi *doc,
+                   const char  *template,
+                   JsonObject  *item)
+{
+  const char *last = strrchr (template, '/');
+  g_autofree char *name = NULL;
+  JsonNode *parameters = item != NULL ? json_object_get_member (item, "parameters") : NULL;
+  gsize length;
+
+  if (last == NULL || parameters == NULL || !JSON_NODE_HOLDS_ARRAY (parameters))
+    return FALSE;
+  last++;
+  length = strlen (last);
+  if (length < 3 || last[0] != '{' || last[length - 1] != '}')
+    return FALSE;
+  name = g_strndup (last + 1, length - 2);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (parameters)); i++)
+    {
+      JsonNode *node = deref (doc, json_array_get_element (json_node_get_array (parameters), i));
+      JsonObject *parameter = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+
+      if (g_strcmp0 (string_member (parameter, "name"), name) == 0 && g_strcmp0 (string_member (parameter, "in"), "path") == 0)
+        return boolean_member (parameter, "x-deca-rest");
+    }
+  return FALSE;
 }
 
 const char *
@@ -1146,9 +1208,12 @@ deca_openapi_match_path (DecaOpenApi *doc,
   json_object_iter_init (&iter, paths);
   while (json_object_iter_next (&iter, &template, &node))
     {
-      g_autofree char *rank = match_template (template, bare_path);
+      g_autofree char *rank = NULL;
 
-      if (rank != NULL && JSON_NODE_HOLDS_OBJECT (node) && (best_rank == NULL || strcmp (rank, best_rank) < 0))
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      rank = match_template (template, template_has_rest (doc, template, json_node_get_object (node)), bare_path);
+      if (rank != NULL && (best_rank == NULL || strcmp (rank, best_rank) < 0))
         {
           g_free (best_rank);
           best_rank = g_steal_pointer (&rank);
@@ -1229,9 +1294,11 @@ deca_openapi_check_response (DecaOpenApi  *doc,
 
   if (head)
     return TRUE;
+  /* The media range of anything (star slash star) takes an empty body too: a webhook's
+   * respond node decides. */
   if (content_type == NULL)
     {
-      if (content != NULL && json_object_get_size (content) > 0)
+      if (content != NULL && json_object_get_size (content) > 0 && !json_object_has_member (content, "*/*"))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s %s %u: an empty answer, where the document "
                        "says it has a body", method, best, status);
@@ -1241,6 +1308,21 @@ deca_openapi_check_response (DecaOpenApi  *doc,
     }
   media = g_ascii_strdown (content_type, strcspn (content_type, ";"));
   g_strstrip (media);
+  if (content != NULL && !json_object_has_member (content, media))
+    {
+      g_autofree char *range = g_strdup_printf ("%.*s/*", (int) strcspn (media, "/"), media);
+
+      if (json_object_has_member (content, range))
+        {
+          g_free (media);
+          media = g_steal_pointer (&range);
+        }
+      else if (json_object_has_member (content, "*/*"))
+        {
+          g_free (media);
+          media = g_strdup ("*/*");
+        }
+    }
   if (content == NULL || !json_object_has_member (content, media))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s %s %u: %s is not a content type of the answer "

@@ -61,7 +61,9 @@ gboolean     deca_openapi_check_structure (DecaOpenApi  *doc,
 GPtrArray   *deca_openapi_list_operations (DecaOpenApi  *doc);
 
 /* (transfer none) the path template of the document that the concrete @path (a query
- * is ignored) matches, the most specific one as DecaRouter picks it, or NULL. */
+ * is ignored) matches, the most specific one as DecaRouter picks it, or NULL. A last
+ * path parameter declared with "x-deca-rest": true takes one or more whole segments, as
+ * DecaRouter's "{name*}" does (OpenAPI has no way to say it). */
 const char  *deca_openapi_match_path      (DecaOpenApi  *doc,
                                            const char   *path);
 
@@ -69,7 +71,8 @@ const char  *deca_openapi_match_path      (DecaOpenApi  *doc,
  * are matched against the document's path templates the way DecaRouter matches them (a
  * literal segment before a parameter, from the left); the response by @status, else
  * "default"; then @content_type (parameters ignored; NULL for an empty body) must be one
- * the response declares, and a JSON @body must match its schema. A path, method or status
+ * the response declares (media ranges count: "image/" followed by a star, and the star
+ * for everything, which takes an empty body too), and a JSON @body must match its schema. A path, method or status
  * the document does not have is an error. Returns FALSE with @error
  * (G_IO_ERROR_INVALID_DATA) that names the operation, the JSON pointer in the body and
  * the rule that failed. */

@@ -22,7 +22,9 @@
 #include <deca-api-credentials.h>
 #include <deca-api-flows.h>
 #include <deca-api-key.h>
+#include <deca-api-library.h>
 #include <deca-api-openapi.h>
+#include <deca-api-webhooks.h>
 #include <deca-authenticator.h>
 #include <deca-clock.h>
 #include <deca-rate-limit.h>
@@ -118,6 +120,7 @@ server_thread (gpointer data)
   DecaServerOptions options = { 0 };
   DecaServer *server;
   DecaApiFlows *flows;
+  DecaApiWebhooks *webhooks;
   DecaStore *store;
   FILE *log_stream;
 
@@ -150,8 +153,12 @@ server_thread (gpointer data)
   g_assert_true (deca_api_access_register (server, &error));
   g_assert_true (deca_secret_box_load_keys (box, KEY_LINE, &error));
   g_assert_true (deca_api_credentials_register (server, box, &error));
+  g_assert_true (deca_api_library_register (server, &error));
   flows = deca_api_flows_register (server, NULL, &error);
   g_assert_no_error (error);
+  webhooks = deca_api_webhooks_register (server, flows, &error);
+  g_assert_no_error (error);
+  deca_api_webhooks_set_secret_box (webhooks, box);
   if (fixture->failing_health)
     deca_server_add_health_check (server, "test", failing_health_cb, NULL, NULL);
 
@@ -170,6 +177,7 @@ server_thread (gpointer data)
   deca_server_stop (server);
   while (g_main_context_iteration (fixture->context, FALSE))
     ;
+  g_object_unref (webhooks);
   g_object_unref (flows);
   g_clear_object (&authenticator);
   g_assert_finalize_object (server);
@@ -278,6 +286,10 @@ call (Fixture     *fixture,
   response = soup_session_send_and_read (fixture->session, message, NULL, &error);
   g_assert_no_error (error);
   status = soup_message_get_status (message);
+  /* Error answers only: a created API key's answer holds the key. */
+  if (status >= 400)
+    g_test_message ("%s %s: %u %.*s", method, path, status, (int) MIN (g_bytes_get_size (response), 400),
+                    (const char *) g_bytes_get_data (response, NULL));
 
   if (!deca_openapi_check_message (fixture->doc, message, response, &error))
     g_error ("%s %s answered %u, not as documented: %s", method, path, status, error->message);
@@ -478,7 +490,10 @@ static const char *broken_doc =
   "    post:\n"
   "      operationId: postThing\n"
   "      security: [{nothing: []}]\n"
-  "      responses: {'2000': {description: x}, '201': {}}\n";
+  "      responses: {'2000': {description: x}, '201': {}}\n"
+  "components:\n"
+  "  schemas:\n"
+  "    Closed: {type: object, additionalProperties: false, required: [a], properties: {b: {type: string}}}\n";
 
 static void
 test_structure (void)
@@ -503,6 +518,7 @@ test_structure (void)
     "/paths/things/post/responses/2000: not a status code",
     "/paths/things/post/responses/201: a response needs a description",
     "/paths/things/post: security scheme nothing is not in components",
+    "/components/schemas/Closed: requires a, which its properties do not have",
   };
 
   g_assert_no_error (error);
@@ -541,6 +557,13 @@ test_check_response (void)
   g_assert_cmpstr (deca_openapi_match_path (doc, "/api/v1/flows/x/activate"), ==, "/api/v1/flows/{id}/activate");
   g_assert_null (deca_openapi_match_path (doc, "/api/v1/flows/x/y/z/w"));
   g_assert_null (deca_openapi_match_path (doc, "/api/v1/flows/"));
+  /* A rest parameter (x-deca-rest) takes one or more whole segments. */
+  g_assert_cmpstr (deca_openapi_match_path (doc, "/webhook/ws/a"), ==, "/webhook/{workspace}/{path}");
+  g_assert_cmpstr (deca_openapi_match_path (doc, "/webhook/ws/a/b/c"), ==, "/webhook/{workspace}/{path}");
+  g_assert_null (deca_openapi_match_path (doc, "/webhook/ws"));
+  g_assert_null (deca_openapi_match_path (doc, "/webhook/ws/a//c"));
+  g_assert_true (deca_openapi_check_response (doc, "POST", "/webhook/ws/a/b", 418, "text/html", NULL, &error));
+  g_assert_no_error (error);
 
   g_assert_true (deca_openapi_check_response (doc, "GET", "/api/v1/flows/x", 404, "application/json", not_found,
                                               &error));
@@ -871,6 +894,120 @@ scenario_credentials (Fixture *fixture)
   g_assert_cmpuint (CALL (fixture, fixture->owner_key, "DELETE", path, NULL), ==, 404);
 }
 
+/* One kind of the library: @plural ("agents"), a valid document @document of id @id,
+ * and an invalid one. */
+static void
+scenario_library_kind (Fixture    *fixture,
+                       const char *plural,
+                       const char *id,
+                       const char *document,
+                       const char *invalid)
+{
+  g_autofree char *collection = g_strdup_printf ("/api/v1/%s", plural);
+  g_autofree char *item = g_strdup_printf ("/api/v1/%s/%s", plural, id);
+  g_autofree char *versions = g_strdup_printf ("/api/v1/%s/%s/versions", plural, id);
+  g_autofree char *path = NULL;
+  g_autoptr(GString) renamed = g_string_new (document);
+
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", collection, document), ==, 201);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", collection, document), ==, 409);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", collection, invalid), ==, 422);
+  g_assert_cmpuint (CALL (fixture, fixture->viewer_key, "POST", collection, document), ==, 403);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", collection, NULL), ==, 200);
+  path = g_strdup_printf ("%s?name=e&limit=1", collection);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", path, NULL), ==, 200);
+  g_free (path);
+  path = g_strdup_printf ("%s?limit=0", collection);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", path, NULL), ==, 400);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", item, NULL), ==, 200);
+  g_assert_cmpuint (CALL (fixture, fixture->other_key, "GET", item, NULL), ==, 404);
+
+  /* A second version, then a stale If-Match. */
+  g_string_replace (renamed, "\"name\": \"", "\"name\": \"New ", 1);
+  g_assert_cmpuint (call (fixture, fixture->owner_key, "PUT", item, renamed->str, NULL, "If-Match", "\"1\"", NULL),
+                    ==, 200);
+  g_assert_cmpuint (call (fixture, fixture->owner_key, "PUT", item, document, NULL, "If-Match", "\"1\"", NULL),
+                    ==, 409);
+  g_assert_cmpuint (call (fixture, fixture->owner_key, "PUT", item, document, NULL, "If-Match", "new", NULL), ==, 400);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "PUT", item, invalid), ==, 422);
+  g_free (path);
+  path = g_strdup_printf ("/api/v1/%s/nothing", plural);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "PUT", path, document), ==, 400);
+  g_free (path);
+  path = g_strdup_printf ("%s?version=1", item);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", path, NULL), ==, 200);
+  g_free (path);
+  path = g_strdup_printf ("%s?version=first", item);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", path, NULL), ==, 400);
+  g_free (path);
+  path = g_strdup_printf ("%s?version=99", item);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", path, NULL), ==, 404);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", versions, NULL), ==, 200);
+  g_free (path);
+  path = g_strdup_printf ("/api/v1/%s/nothing/versions", plural);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", path, NULL), ==, 404);
+
+  g_assert_cmpuint (call (fixture, fixture->owner_key, "DELETE", item, NULL, NULL, "If-Match", "\"1\"", NULL), ==, 409);
+  g_assert_cmpuint (CALL (fixture, fixture->viewer_key, "DELETE", item, NULL), ==, 403);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "DELETE", item, NULL), ==, 204);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", item, NULL), ==, 404);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "DELETE", item, NULL), ==, 404);
+}
+
+static void
+scenario_library (Fixture *fixture)
+{
+  scenario_library_kind (fixture, "agents", "helper",
+                         "{\"id\": \"helper\", \"name\": \"Helper\", \"model\": {\"provider\": \"openai\", \"name\": \"gpt-4\"}}",
+                         "{\"id\": \"helper\", \"name\": \"Helper\", \"model\": {}, \"systm_prompt\": \"x\"}");
+  scenario_library_kind (fixture, "prompts", "greet",
+                         "{\"id\": \"greet\", \"name\": \"Greet\", \"template\": \"Hello {{name}}\","
+                         " \"variables\": {\"name\": {\"type\": \"string\"}}}",
+                         "{\"id\": \"greet\", \"name\": \"Greet\"}");
+  scenario_library_kind (fixture, "functions", "check",
+                         "{\"id\": \"check\", \"name\": \"Check\", \"language\": \"javascript\","
+                         " \"code\": \"export function main(input) { return input; }\"}",
+                         "{\"id\": \"check\", \"name\": \"Check\", \"language\": \"cobol\", \"code\": \"x\"}");
+}
+
+static void
+scenario_webhooks (Fixture *fixture)
+{
+  g_autoptr(JsonNode) body = NULL;
+
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/flows",
+                          "{\"id\": \"hooked\", \"name\": \"Hooked\","
+                          " \"triggers\": [{\"type\": \"webhook\", \"method\": \"POST\", \"path\": \"/in\"},"
+                          "  {\"type\": \"webhook\", \"method\": \"PATCH\", \"path\": \"/in\"},"
+                          "  {\"type\": \"webhook\", \"method\": \"DELETE\", \"path\": \"/in\"}],"
+                          " \"nodes\": [{\"id\": \"a\", \"type\": \"transform\", \"config\": {\"set\": {\"b\": \"{{input.body}}\"}}}]}"),
+                    ==, 201);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/flows",
+                          "{\"id\": \"replies\", \"name\": \"Replies\","
+                          " \"triggers\": [{\"type\": \"webhook\", \"method\": \"PUT\", \"path\": \"/deep/er/path\"}],"
+                          " \"nodes\": [{\"id\": \"r\", \"type\": \"respond\", \"config\": {\"status\": 201,"
+                          "  \"body\": {\"got\": \"{{input.body}}\"}}}]}"), ==, 201);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/flows",
+                          "{\"id\": \"texts\", \"name\": \"Texts\","
+                          " \"triggers\": [{\"type\": \"webhook\", \"method\": \"GET\", \"path\": \"/text\"}],"
+                          " \"nodes\": [{\"id\": \"r\", \"type\": \"respond\", \"config\": {\"body\": \"plain\"}}]}"),
+                    ==, 201);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/flows/hooked/activate", NULL), ==, 200);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/flows/replies/activate", NULL), ==, 200);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/flows/texts/activate", NULL), ==, 200);
+
+  g_assert_cmpuint (CALL_OUT (fixture, NULL, "POST", "/webhook/" WS_A "/in", "{\"x\": 1}", &body), ==, 202);
+  g_assert_nonnull (string_of (body, "execution_id"));
+  g_assert_cmpuint (CALL (fixture, NULL, "PATCH", "/webhook/" WS_A "/in", "\"text\""), ==, 202);
+  g_assert_cmpuint (CALL (fixture, NULL, "DELETE", "/webhook/" WS_A "/in", NULL), ==, 202);
+  g_assert_cmpuint (CALL (fixture, NULL, "PUT", "/webhook/" WS_A "/deep/er/path", "{\"x\": 1}"), ==, 201);
+  g_assert_cmpuint (CALL (fixture, NULL, "GET", "/webhook/" WS_A "/text", NULL), ==, 200);
+  g_assert_cmpuint (CALL (fixture, NULL, "POST", "/webhook/" WS_A "/in", "{\"x\": "), ==, 400);
+  g_assert_cmpuint (CALL (fixture, NULL, "GET", "/webhook/" WS_A "/in", NULL), ==, 405);
+  g_assert_cmpuint (CALL (fixture, NULL, "PATCH", "/webhook/" WS_A "/nothing", NULL), ==, 404);
+  g_assert_cmpuint (CALL (fixture, NULL, "DELETE", "/webhook/" WS_B "/in", NULL), ==, 404);
+}
+
 static void
 test_scenario (Fixture       *fixture,
                gconstpointer  data)
@@ -883,6 +1020,8 @@ test_scenario (Fixture       *fixture,
   scenario_flows (fixture);
   scenario_executions (fixture);
   scenario_credentials (fixture);
+  scenario_library (fixture);
+  scenario_webhooks (fixture);
 
   /* Every operation of the document got at least one successful answer, checked. */
   for (guint i = 0; i < operations->len; i++)
