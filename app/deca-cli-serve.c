@@ -9,6 +9,7 @@
 
 #include <deca-server.h>
 #include <deca-api-credentials.h>
+#include <deca-api-events.h>
 #include <deca-api-flows.h>
 #include <deca-api-webhooks.h>
 #include <deca-api-library.h>
@@ -153,6 +154,7 @@ deca_cli_serve (int    argc,
   g_autoptr(DecaServer) server = NULL;
   g_autoptr(DecaApiFlows) api_flows = NULL;
   g_autoptr(DecaApiWebhooks) webhooks = NULL;
+  g_autoptr(DecaServerTriggers) triggers = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
@@ -287,6 +289,15 @@ deca_cli_serve (int    argc,
     }
   deca_api_webhooks_set_secret_box (webhooks, box);
 
+  /* Schedules and events of the active flows (docs/server.md, "Schedules and events");
+   * missed fire times are caught up once the main loop runs. */
+  triggers = deca_server_triggers_new (server, api_flows, NULL, NULL);
+  if (!deca_api_events_register (server, triggers, &error) || !deca_server_triggers_start (triggers, &error))
+    {
+      deca_cli_error (_("serve: %s"), error->message);
+      return DECA_CLI_EXIT_FAILED;
+    }
+
   if (!deca_server_listen (server, listen != NULL ? listen : "127.0.0.1:8080", &error))
     {
       deca_cli_error (_("serve: %s"), error->message);
@@ -319,6 +330,7 @@ deca_cli_serve (int    argc,
 
   deca_log_writef (deca_server_get_log (server), DECA_LOG_INFO, NULL, "stopping");
   deca_retention_stop (retention);
+  deca_server_triggers_stop (triggers);
   deca_server_stop (server);
   return DECA_CLI_EXIT_OK;
 }

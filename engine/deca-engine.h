@@ -21,3 +21,4 @@
 #include "deca-schedule-plan.h"
 #include "deca-scheduler.h"
 #include "deca-event-dispatcher.h"
+#include "deca-event-sink.h"

@@ -38,6 +38,7 @@ struct _DecaExecutor
   DecaNodeRegistry *registry;
   DecaStore *store;
   DecaCredentialProvider *credentials;
+  DecaEventSink *events;          /* the publish_event node's bus, or NULL */
   DecaClock *clock;
   GRand *rand;
   DecaCircuitBreaker *breaker;
@@ -732,6 +733,31 @@ host_log (gpointer            host_data,
   execution_emit (execution, &event);
 }
 
+/* The data goes out with the execution's secrets redacted, as its results are stored:
+ * an event is kept and becomes other executions' input. */
+static JsonNode *
+host_publish_event (gpointer             host_data,
+                    DecaNodeInvocation  *invocation,
+                    const char          *topic,
+                    JsonNode            *data,
+                    GError             **error)
+{
+  DecaExecution *execution = host_data;
+  g_autoptr(JsonNode) redacted = NULL;
+
+  if (execution->executor->events == NULL)
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
+                   _("node '%s': no event bus: run the flow on the server (deca serve) to publish events"),
+                   deca_node_invocation_get_node_id (invocation));
+      return NULL;
+    }
+  if (data != NULL)
+    redacted = deca_json_redact (data, execution->secrets);
+  return deca_event_sink_publish (execution->executor->events, deca_flow_get_id (execution->flow),
+                                  execution->id, topic, redacted, error);
+}
+
 static gboolean host_run_subflow (gpointer host_data, DecaNodeInvocation *invocation,
                                   const char *flow_id, gint64 version, JsonNode *input,
                                   DecaSubflowDoneFunc done, gpointer done_data, GError **error);
@@ -742,6 +768,7 @@ static const DecaNodeHost executor_host = {
   host_set_response,
   host_run_subflow,
   host_log,
+  host_publish_event,
 };
 
 /* --- node lifecycle ------------------------------------------------------------------ */
@@ -2599,6 +2626,7 @@ deca_executor_dispose (GObject *object)
   g_clear_pointer (&self->finished, g_ptr_array_unref);
   g_clear_object (&self->store);
   g_clear_object (&self->credentials);
+  g_clear_object (&self->events);
   g_clear_object (&self->clock);
   g_clear_object (&self->registry);
   G_OBJECT_CLASS (deca_executor_parent_class)->dispose (object);
@@ -2704,6 +2732,15 @@ deca_executor_set_credential_provider (DecaExecutor           *self,
 {
   g_return_if_fail (DECA_IS_EXECUTOR (self));
   g_set_object (&self->credentials, provider);
+}
+
+void
+deca_executor_set_event_sink (DecaExecutor  *self,
+                              DecaEventSink *sink)
+{
+  g_return_if_fail (DECA_IS_EXECUTOR (self));
+  g_return_if_fail (sink == NULL || DECA_IS_EVENT_SINK (sink));
+  g_set_object (&self->events, sink);
 }
 
 void

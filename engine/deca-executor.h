@@ -6,6 +6,7 @@
 #include "deca-clock.h"
 #include "deca-credential-provider.h"
 #include "deca-event.h"
+#include "deca-event-sink.h"
 #include "deca-flow.h"
 #include "deca-node-registry.h"
 #include "deca-store.h"
@@ -47,6 +48,10 @@ void          deca_executor_set_store            (DecaExecutor           *self,
 DecaStore    *deca_executor_get_store            (DecaExecutor           *self);
 void          deca_executor_set_credential_provider (DecaExecutor        *self,
                                                   DecaCredentialProvider *provider);
+/* The event bus of the publish_event node (nullable: the node then fails with "no event
+ * bus"); the executor keeps a reference. */
+void          deca_executor_set_event_sink       (DecaExecutor           *self,
+                                                  DecaEventSink          *sink);
 void          deca_executor_set_clock            (DecaExecutor           *self,
                                                   DecaClock              *clock);
 /* Makes retry jitter repeatable (tests). */

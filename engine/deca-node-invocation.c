@@ -387,6 +387,25 @@ deca_node_invocation_run_subflow (DecaNodeInvocation   *self,
   return self->host->run_subflow (self->host_data, self, flow_id, version, input, done, done_data, error);
 }
 
+JsonNode *
+deca_node_invocation_publish_event (DecaNodeInvocation  *self,
+                                    const char          *topic,
+                                    JsonNode            *data,
+                                    GError             **error)
+{
+  g_return_val_if_fail (DECA_IS_NODE_INVOCATION (self), NULL);
+  g_return_val_if_fail (data == NULL || JSON_NODE_HOLDS_OBJECT (data), NULL);
+
+  if (self->host == NULL || self->host->publish_event == NULL)
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
+                   _("node '%s': no event bus: run the flow on the server (deca serve) to publish events"),
+                   self->node_id);
+      return NULL;
+    }
+  return self->host->publish_event (self->host_data, self, topic, data, error);
+}
+
 void
 deca_node_invocation_log (DecaNodeInvocation *self,
                           GLogLevelFlags      level,

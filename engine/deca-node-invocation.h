@@ -56,6 +56,11 @@ typedef struct {
                                     GError **error);
   void        (*log)               (gpointer host_data, DecaNodeInvocation *invocation,
                                     GLogLevelFlags level, const char *message);
+  /* Publishes an event to @topic with @data on the event bus of the execution (the
+   * executor's DecaEventSink). Returns (transfer full) the published event's description,
+   * or NULL with @error. */
+  JsonNode   *(*publish_event)     (gpointer host_data, DecaNodeInvocation *invocation,
+                                    const char *topic, JsonNode *data, GError **error);
 } DecaNodeHost;
 
 /* Creates an invocation. @config is the rendered config (transfer none, it is copied by
@@ -123,6 +128,14 @@ gboolean      deca_node_invocation_get_approval        (DecaNodeInvocation *self
                                                         char              **decided_by);
 gboolean      deca_node_invocation_set_response        (DecaNodeInvocation *self,
                                                         JsonNode           *response,
+                                                        GError            **error);
+/* Publishes an event (the publish_event node). Returns (transfer full) what the event bus
+ * says of it ({"id", "topic", "time", "deliveries"}), or NULL with @error:
+ * DECA_ENGINE_ERROR_STATE "no event bus" when the execution runs without one (the studio,
+ * `deca run`). */
+JsonNode     *deca_node_invocation_publish_event       (DecaNodeInvocation *self,
+                                                        const char         *topic,
+                                                        JsonNode           *data,
                                                         GError            **error);
 gboolean      deca_node_invocation_run_subflow         (DecaNodeInvocation *self,
                                                         const char         *flow_id,

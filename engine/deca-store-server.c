@@ -1417,6 +1417,12 @@ static const char topic_event_append_sql[] =
 static const char topic_event_list_sql[] =
   "SELECT " TOPIC_EVENT_COLUMNS " FROM topic_events WHERE workspace_id = ?1 AND id > ?2"
   " ORDER BY id LIMIT ?3";
+static const char topic_event_list_before_sql[] =
+  "SELECT " TOPIC_EVENT_COLUMNS " FROM topic_events WHERE workspace_id = ?1 AND id < ?2"
+  " AND published_at >= ?3 ORDER BY id DESC LIMIT ?4";
+static const char topic_event_find_sql[] =
+  "SELECT " TOPIC_EVENT_COLUMNS " FROM topic_events WHERE workspace_id = ?1"
+  " AND json_valid (payload) AND json_extract (payload, '$.id') = ?2 LIMIT 1";
 static const char topic_event_prune_sql[] =
   "DELETE FROM topic_events WHERE published_at < ?1";
 
@@ -1494,6 +1500,66 @@ deca_store_list_topic_events (DecaStore   *self,
   return collect_rows (self, stmt, topic_event_from_row,
                        (GDestroyNotify) deca_topic_event_record_free,
                        N_("list published events"), error);
+}
+
+/* Returns (transfer full) the events of @workspace_id before @before_id, newest first, or
+ * NULL with DECA_ENGINE_ERROR_STORE. */
+GPtrArray *
+deca_store_list_topic_events_before (DecaStore   *self,
+                                     const char  *workspace_id,
+                                     gint64       before_id,
+                                     gint64       since,
+                                     guint        limit,
+                                     GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (workspace_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = _deca_store_stmt (self, topic_event_list_before_sql, error)))
+    return NULL;
+  _deca_store_bind_text (stmt, 1, workspace_id);
+  sqlite3_bind_int64 (stmt, 2, before_id > 0 ? before_id : G_MAXINT64);
+  sqlite3_bind_int64 (stmt, 3, since);
+  sqlite3_bind_int64 (stmt, 4, limit > 0 ? (gint64) limit : -1);
+  return collect_rows (self, stmt, topic_event_from_row,
+                       (GDestroyNotify) deca_topic_event_record_free,
+                       N_("list published events"), error);
+}
+
+/* Returns (transfer full) the event of @workspace_id with the payload id @event_id, or
+ * NULL with DECA_ENGINE_ERROR_NOT_FOUND or _STORE. */
+DecaTopicEventRecord *
+deca_store_find_topic_event (DecaStore   *self,
+                             const char  *workspace_id,
+                             const char  *event_id,
+                             GError     **error)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+  g_return_val_if_fail (workspace_id != NULL && event_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = _deca_store_stmt (self, topic_event_find_sql, error)))
+    return NULL;
+  _deca_store_bind_text (stmt, 1, workspace_id);
+  _deca_store_bind_text (stmt, 2, event_id);
+  rows = collect_rows (self, stmt, topic_event_from_row,
+                       (GDestroyNotify) deca_topic_event_record_free,
+                       N_("read a published event"), error);
+  if (rows == NULL)
+    return NULL;
+  if (rows->len == 0)
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
+                   _("no event '%s' in workspace '%s'"), event_id, workspace_id);
+      return NULL;
+    }
+  return g_ptr_array_steal_index (rows, 0);
 }
 
 /* Deletes published events older than @before (µs). Fails with

@@ -286,6 +286,24 @@ GPtrArray  *deca_store_list_topic_events   (DecaStore   *self,
                                             gint64       after_id,
                                             guint        limit,
                                             GError     **error);
+/* Returns (transfer full) (element-type DecaTopicEventRecord) up to @limit (0 = no
+ * limit) events of @workspace_id with id < @before_id (0 = from the newest) published at
+ * or after @since (µs; 0 = any time), newest first: pass the last id of a page for the
+ * next one (the events API). */
+GPtrArray  *deca_store_list_topic_events_before (DecaStore   *self,
+                                                 const char  *workspace_id,
+                                                 gint64       before_id,
+                                                 gint64       since,
+                                                 guint        limit,
+                                                 GError     **error);
+/* Returns (transfer full) the stored event of @workspace_id whose payload has the id
+ * @event_id (the dispatcher's UUID), or NULL with DECA_ENGINE_ERROR_NOT_FOUND (another
+ * workspace's event too) or _STORE. Replay looks events up this way; it reads the
+ * workspace's events, which an index cannot narrow, and is meant for single lookups. */
+DecaTopicEventRecord *deca_store_find_topic_event (DecaStore   *self,
+                                                   const char  *workspace_id,
+                                                   const char  *event_id,
+                                                   GError     **error);
 gboolean    deca_store_prune_topic_events  (DecaStore   *self,
                                             gint64       before,
                                             guint       *out_deleted,

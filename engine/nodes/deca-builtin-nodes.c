@@ -8,6 +8,7 @@
 #include "deca-http-node.h"
 #include "deca-log-node.h"
 #include "deca-loop-node.h"
+#include "deca-publish-event-node.h"
 #include "deca-respond-node.h"
 #include "deca-subflow-node.h"
 #include "deca-transform-node.h"
@@ -32,6 +33,7 @@ _deca_nodes_register_builtin (DecaNodeRegistry *registry)
     deca_respond_node_new,
     deca_approval_node_new,
     deca_log_node_new,
+    deca_publish_event_node_new,
   };
   const char * const *triggers = deca_trigger_node_list_names ();
 

@@ -95,6 +95,13 @@ N_("How many items run through the body at the same time.")
 N_("Manual")
 N_("No settings: the input comes from whoever starts the run.")
 
+/* publish_event */
+N_("Publish event")
+N_("Topic")
+N_("Tokens separated by dots, without wildcards, such as crm.contact.created; a template such as 'orders.{{input.region}}.paid'.")
+N_("Data")
+N_("The event's data: a JSON object, or a template that gives one, such as '{{input}}'. Empty when left out.")
+
 /* respond */
 N_("Respond to webhook")
 N_("Status")

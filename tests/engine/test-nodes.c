@@ -912,6 +912,7 @@ static const struct {
   { "webhook", "{\"path\": \"hooks\"}", "/path" },
   { "schedule", "{}", "/cron" },
   { "event", "{}", "/event" },
+  { "publish_event", "{\"topic\": \"a\", \"extra\": 1}", "/extra" },
   { "branch", "{\"cases\": [{\"when\": \"true\"}]}", "/cases/0/port" },
   { "transform", "{\"map\": {\"items\": \"x\", \"as\": 3}}", "/map/as" },
 };
@@ -921,7 +922,7 @@ test_registry_and_schemas (Fixture       *f,
                            gconstpointer  data)
 {
   const char *expected[] = { "approval", "branch", "condition", "event", "http", "log", "loop",
-                             "manual", "respond", "schedule", "subflow", "transform", "wait",
+                             "manual", "publish_event", "respond", "schedule", "subflow", "transform", "wait",
                              "webhook", NULL };
   const char *categories[] = { "core", "flow", "integration", "trigger", NULL };
   g_autoptr(GPtrArray) types = deca_node_registry_list (f->registry);

@@ -266,7 +266,7 @@ show_palette (DecaNodeRegistry *registry,
 #define ALL_BUILTINS \
   "event manual schedule webhook " \
   "approval branch condition log loop respond subflow transform wait " \
-  "http"
+  "http publish_event"
 
 /* ---- tests -------------------------------------------------------------------------- */
 
@@ -282,7 +282,7 @@ test_palette_search (void)
   /* Everything, by group and title; the empty AI and DECA groups have no header. */
   assert_names (palette, ALL_BUILTINS);
   assert_headers (palette, "Triggers,Core,Integrations");
-  g_assert_cmpuint (deca_palette_get_n_matches (palette), ==, 14);
+  g_assert_cmpuint (deca_palette_get_n_matches (palette), ==, 15);
 
   deca_ui_test_click_widget (palette_entry (palette));
 
@@ -299,7 +299,7 @@ test_palette_search (void)
 
   /* A group name, and a type name that is not in the title. */
   type_search (palette, "integrations");
-  assert_names (palette, "http");
+  assert_names (palette, "http publish_event");
   type_search (palette, "subflow");
   assert_names (palette, "subflow");
   assert_headers (palette, "Core");
@@ -445,7 +445,7 @@ test_palette_drag_content (void)
   DecaPalette *palette = show_palette (registry, &window);
   g_autoptr(GPtrArray) rows = visible_rows (palette);
 
-  g_assert_cmpuint (rows->len, ==, 14);
+  g_assert_cmpuint (rows->len, ==, 15);
   for (guint i = 0; i < rows->len; i++)
     {
       DecaPaletteRow *row = rows->pdata[i];

@@ -1,0 +1,101 @@
+#pragma once
+
+#include <deca-clock.h>
+#include <deca-event-dispatcher.h>
+#include <deca-scheduler.h>
+
+#include "deca-api-flows.h"
+#include "deca-server.h"
+
+G_BEGIN_DECLS
+
+/*
+ * DecaServerTriggers: the schedule and event dispatchers of `deca serve` (docs/server.md,
+ * "Schedules and events"; the engine side is docs/dispatch.md), wired to flow activation.
+ *
+ * - One DecaScheduler on the server's store (deca_scheduler_new_for_store()): claims make
+ *   a fire time run once however many processes share the database, and cursors let a
+ *   process started after downtime catch up as each trigger's "missed" policy says.
+ * - One DecaEventDispatcher per workspace, made when first needed, storing every event in
+ *   the store before it is delivered: a flow only ever receives the events of its own
+ *   workspace, and the stored events can be listed and replayed.
+ *
+ * deca_server_triggers_start() activates every active flow of the store (schedules and
+ * event subscriptions) and then follows DecaApiFlows: "flow-active-changed" activates or
+ * deactivates (deactivation also forgets the schedules' cursors, so a flow activated again
+ * starts afresh), "flow-saved" of an active flow updates it, "flow-deleted" drops it.
+ * Every DECA_SERVER_TRIGGERS_RESYNC_SECONDS it also compares itself with the store's
+ * active flows, so that activations made through another process on the same database
+ * reach this one too; and a schedule fires only when its flow is still active in the
+ * store.
+ *
+ * A fire starts the flow (deca_api_flows_start_execution()) with the input
+ *   {"fire_time": "2026-03-29T03:00:00+02:00", "trigger": "schedule:Europe/Berlin:0 30 2 * * *"}
+ * (the fire time in ISO 8601 in the trigger's zone, and the trigger key), an event with
+ * its JSON form {"id", "topic", "source", "time", "data"}. Each start writes an audit
+ * line: "schedule.execute" by actor "schedule", "event.execute" by actor "event", on the
+ * flow, with the execution's id (or the failure) in the details.
+ *
+ * It is also the executor's DecaEventSink: a publish_event node publishes into the
+ * workspace of its flow, with source "flow:FLOW_ID".
+ *
+ * Use it on the server's thread. Call deca_server_triggers_stop() before dropping it:
+ * the executor holds it as its event sink until then.
+ */
+
+/* How often (seconds of the clock) the active flows are compared with the store. */
+#define DECA_SERVER_TRIGGERS_RESYNC_SECONDS 30
+
+#define DECA_TYPE_SERVER_TRIGGERS (deca_server_triggers_get_type ())
+G_DECLARE_FINAL_TYPE (DecaServerTriggers, deca_server_triggers, DECA, SERVER_TRIGGERS, GObject)
+
+/* @clock (nullable): the time of the schedules and of the events' stamps; NULL is the
+ * system clock (a DecaManualClock in tests). @claimed_by (nullable): how this process
+ * names itself in the schedule claims, "HOST:PID" when NULL. The server is borrowed (it
+ * must outlive the object), @flows referenced. Nothing happens before _start(). */
+DecaServerTriggers  *deca_server_triggers_new        (DecaServer          *server,
+                                                      DecaApiFlows        *flows,
+                                                      DecaClock           *clock,
+                                                      const char          *claimed_by);
+/* Activates every active flow of the store (a flow that cannot be activated is logged
+ * as a warning and skipped), follows the flows' signals and becomes the executor's event
+ * sink. FALSE with @error when the store cannot be read. */
+gboolean             deca_server_triggers_start      (DecaServerTriggers  *self,
+                                                      GError             **error);
+/* Stops firing and delivering (the store's cursors stay, so the next start catches up),
+ * lets go of the signals and of the executor's event sink. Safe to call twice. */
+void                 deca_server_triggers_stop       (DecaServerTriggers  *self);
+
+/* Returns (transfer none) the server it serves. */
+DecaServer          *deca_server_triggers_get_server     (DecaServerTriggers *self);
+/* Returns (transfer none) the schedule dispatcher. */
+DecaScheduler       *deca_server_triggers_get_scheduler  (DecaServerTriggers *self);
+/* Returns (transfer none) the event dispatcher of @workspace_id, made on first use. */
+DecaEventDispatcher *deca_server_triggers_get_dispatcher (DecaServerTriggers *self,
+                                                          const char         *workspace_id);
+/* Whether flow @flow_id is active here (has its triggers installed). */
+gboolean             deca_server_triggers_is_active  (DecaServerTriggers  *self,
+                                                      const char          *flow_id);
+
+/* Publishes an event in @workspace_id: checked, stored, then delivered to every active
+ * flow of the workspace subscribed to @topic. @source (nullable): "api", "flow:ID".
+ * *@n_started (nullable) gets the number of executions started. Returns (transfer full)
+ * the event, or NULL with the dispatcher's error (DECA_ENGINE_ERROR_INVALID naming
+ * "topic: ..." or "data: ...", _LIMIT) or the store's. */
+DecaTopicEvent      *deca_server_triggers_publish    (DecaServerTriggers  *self,
+                                                      const char          *workspace_id,
+                                                      const char          *topic,
+                                                      JsonNode            *data,
+                                                      const char          *source,
+                                                      guint               *n_started,
+                                                      GError             **error);
+/* Delivers the stored event @event_id of @workspace_id again, with its id and time, to the
+ * flows subscribed to it now. Returns (transfer full) the event, or NULL with
+ * DECA_ENGINE_ERROR_NOT_FOUND (no such event in the workspace) or the store's error. */
+DecaTopicEvent      *deca_server_triggers_replay     (DecaServerTriggers  *self,
+                                                      const char          *workspace_id,
+                                                      const char          *event_id,
+                                                      guint               *n_started,
+                                                      GError             **error);
+
+G_END_DECLS
