@@ -13,6 +13,7 @@
 #include <deca-api-flows.h>
 #include <deca-api-webhooks.h>
 #include <deca-api-library.h>
+#include <deca-api-streams.h>
 #include <deca-retention.h>
 #include <deca-secret-box.h>
 #include <deca-store-credentials.h>
@@ -278,6 +279,18 @@ deca_cli_serve (int    argc,
     }
   if (resumed > 0)
     deca_log_writef (deca_server_get_log (server), DECA_LOG_INFO, NULL, "resumed %d interrupted executions", resumed);
+
+  /* Live streams of an execution and of a workspace (docs/server.md, "Live streams
+   * (SSE)"); the routes keep the streams object. */
+  {
+    g_autoptr(DecaApiStreams) streams = deca_api_streams_register (server, api_flows, &error);
+
+    if (streams == NULL)
+      {
+        deca_cli_error (_("serve: %s"), error->message);
+        return DECA_CLI_EXIT_FAILED;
+      }
+  }
 
   /* Webhooks check their signatures with the workspaces' credentials (docs/server.md,
    * "Webhooks"). */

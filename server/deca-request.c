@@ -2,11 +2,16 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <glib-unix.h>
 
 #include "deca-engine-error.h"
 #include "deca-json.h"
 #include "deca-server-private.h"
+
+static void stream_free (DecaRequestStream *stream);
 
 DecaRequest *
 _deca_request_new (DecaServer        *server,
@@ -41,6 +46,7 @@ deca_request_unref (DecaRequest *self)
     return;
   if (self->principal_destroy != NULL)
     self->principal_destroy (self->principal);
+  g_clear_pointer (&self->stream, stream_free);
   g_clear_pointer (&self->params, g_hash_table_unref);
   g_clear_pointer (&self->query, g_hash_table_unref);
   g_clear_pointer (&self->body, g_bytes_unref);
@@ -535,4 +541,349 @@ _deca_request_parse_body (DecaRequest *self)
     }
   self->json = json_parser_steal_root (parser);
   return TRUE;
+}
+
+/* --- event streams ------------------------------------------------------------------- */
+
+struct _DecaRequestStream
+{
+  SoupServerMessage *msg;      /* borrowed; NULL once the exchange is over */
+  GSource *watch;              /* (nullable) the client-gone watch on the socket */
+  gulong wrote_id;
+  guint64 appended;
+  guint64 written;
+  guint64 events;
+  const char *end_reason;      /* static text; NULL while the stream is open */
+
+  DecaRequestStreamClosedFunc closed_func;
+  gpointer closed_data;
+  GDestroyNotify closed_destroy;
+};
+
+static void
+stream_clear_closed_func (DecaRequestStream *stream)
+{
+  GDestroyNotify destroy = stream->closed_destroy;
+  gpointer data = stream->closed_data;
+
+  stream->closed_func = NULL;
+  stream->closed_data = NULL;
+  stream->closed_destroy = NULL;
+  if (destroy != NULL)
+    destroy (data);
+}
+
+static void
+stream_stop_watching (DecaRequestStream *stream)
+{
+  if (stream->watch != NULL)
+    {
+      g_source_destroy (stream->watch);
+      g_clear_pointer (&stream->watch, g_source_unref);
+    }
+  /* The message may be going away (its handlers are gone already then). */
+  if (stream->msg != NULL && stream->wrote_id != 0 && g_signal_handler_is_connected (stream->msg, stream->wrote_id))
+    g_signal_handler_disconnect (stream->msg, stream->wrote_id);
+  stream->wrote_id = 0;
+}
+
+static void
+stream_free (DecaRequestStream *stream)
+{
+  stream_stop_watching (stream);
+  stream_clear_closed_func (stream);
+  g_free (stream);
+}
+
+/* The stream is over without the handler ending it: tells the handler, once. */
+static void
+stream_closed (DecaRequest *self,
+               const char  *reason)
+{
+  DecaRequestStream *stream = self->stream;
+  DecaRequestStreamClosedFunc func = stream->closed_func;
+  gpointer data = stream->closed_data;
+  GDestroyNotify destroy = stream->closed_destroy;
+
+  if (stream->end_reason == NULL)
+    stream->end_reason = reason;
+  stream->closed_func = NULL;
+  stream->closed_data = NULL;
+  stream->closed_destroy = NULL;
+  if (func != NULL)
+    func (self, data);
+  if (destroy != NULL)
+    destroy (data);
+}
+
+static void
+wrote_body_data_cb (SoupServerMessage *msg,
+                    guint              size,
+                    DecaRequest       *self)
+{
+  self->stream->written += size;
+}
+
+/* The last bytes go out and the answer ends (the empty chunk of chunked encoding, or the
+ * close of a close-delimited one). */
+static void
+stream_complete (DecaRequest *self)
+{
+  SoupMessageBody *body = soup_server_message_get_response_body (self->stream->msg);
+
+  soup_message_body_complete (body);
+  soup_server_message_unpause (self->stream->msg);
+}
+
+/* Readable on the socket of an idle stream: a client that closed its side shows as the
+ * end of input (or an error). A client has nothing to send while it reads an event
+ * stream, so data there (a pipelined request) only ends the watch: a write failing will
+ * tell then. */
+static gboolean
+client_watch_cb (int           fd,
+                 GIOCondition  condition,
+                 gpointer      user_data)
+{
+  DecaRequest *self = user_data;
+  DecaRequestStream *stream = self->stream;
+  char byte;
+  gssize got;
+
+  got = recv (fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&stream->watch, g_source_unref);
+  if (got > 0)
+    return G_SOURCE_REMOVE;
+
+  /* Gone: end the answer, so that libsoup closes the connection and the exchange
+   * finishes (the access line is written then), and drop what waits for it now. */
+  if (stream->end_reason == NULL && stream->msg != NULL)
+    {
+      stream->end_reason = "client";
+      stream_complete (self);
+    }
+  deca_request_ref (self);
+  stream_closed (self, "client");
+  deca_request_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+deca_request_start_event_stream (DecaRequest *self)
+{
+  SoupMessageHeaders *headers;
+  DecaRequestStream *stream;
+  GSocket *socket;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->msg == NULL || self->finished || self->answered)
+    return FALSE;
+  headers = soup_server_message_get_response_headers (self->msg);
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  /* Proxies that buffer answers (nginx) pass this one through as it comes. */
+  soup_message_headers_replace (headers, "X-Accel-Buffering", "no");
+  soup_message_headers_set_content_type (headers, "text/event-stream", NULL);
+  if (g_strcmp0 (self->method, "HEAD") == 0)
+    {
+      deca_request_respond (self, SOUP_STATUS_OK, NULL, NULL, 0);
+      return FALSE;
+    }
+
+  /* HTTP/1.0 has no chunked encoding: the end of the stream is the end of the
+   * connection there. */
+  soup_message_headers_set_encoding (headers,
+                                     soup_server_message_get_http_version (self->msg) == SOUP_HTTP_1_0
+                                     ? SOUP_ENCODING_EOF : SOUP_ENCODING_CHUNKED);
+  /* Written chunks are dropped at once: a stream that runs for hours keeps nothing. */
+  soup_message_body_set_accumulate (soup_server_message_get_response_body (self->msg), FALSE);
+
+  stream = g_new0 (DecaRequestStream, 1);
+  stream->msg = self->msg;
+  stream->wrote_id = g_signal_connect (self->msg, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), self);
+  self->stream = stream;
+
+  socket = soup_server_message_get_socket (self->msg);
+  if (socket != NULL)
+    {
+      /* A raw watch on the descriptor, not g_socket_create_source(): the socket's
+       * timeout (the read timeout) would fire on it, and an idle stream is no wait of
+       * ours on the client. */
+      stream->watch = g_unix_fd_source_new (g_socket_get_fd (socket), G_IO_IN | G_IO_HUP | G_IO_ERR);
+      g_source_set_callback (stream->watch, (GSourceFunc) (GCallback) client_watch_cb, self, NULL);
+      g_source_set_static_name (stream->watch, "deca-request-client-watch");
+      g_source_attach (stream->watch, g_main_context_get_thread_default ());
+    }
+
+  self->answered = TRUE;
+  self->status = SOUP_STATUS_OK;
+  soup_server_message_set_status (self->msg, SOUP_STATUS_OK, NULL);
+  if (self->deferred)
+    {
+      self->deferred = FALSE;
+      soup_server_message_unpause (self->msg);
+    }
+  return TRUE;
+}
+
+gboolean
+deca_request_is_streaming (DecaRequest *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return self->stream != NULL && self->stream->end_reason == NULL && self->stream->msg != NULL;
+}
+
+/* Appends @text to the stream and has libsoup write it (it pauses itself when it has
+ * written everything there was). */
+static void
+stream_append (DecaRequest *self,
+               GString     *text)
+{
+  DecaRequestStream *stream = self->stream;
+  gsize length = text->len;
+
+  soup_message_body_append_bytes (soup_server_message_get_response_body (stream->msg),
+                                  g_bytes_new_take (g_string_free (text, FALSE), length));
+  stream->appended += length;
+  soup_server_message_unpause (stream->msg);
+}
+
+/* Appends "NAME: " and @value up to its end or its first line break. */
+static void
+append_field (GString    *text,
+              const char *name,
+              const char *value,
+              gsize       length)
+{
+  g_string_append (text, name);
+  g_string_append (text, ": ");
+  g_string_append_len (text, value, length);
+  g_string_append_c (text, '\n');
+}
+
+gboolean
+deca_request_write_event (DecaRequest *self,
+                          const char  *id,
+                          const char  *type,
+                          const char  *data)
+{
+  GString *text;
+  const char *line;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (data != NULL, FALSE);
+  g_return_val_if_fail (id == NULL || strpbrk (id, "\r\n") == NULL, FALSE);
+  g_return_val_if_fail (type == NULL || strpbrk (type, "\r\n") == NULL, FALSE);
+
+  if (!deca_request_is_streaming (self))
+    return FALSE;
+  text = g_string_sized_new (strlen (data) + 64);
+  if (id != NULL)
+    append_field (text, "id", id, strlen (id));
+  if (type != NULL)
+    append_field (text, "event", type, strlen (type));
+  /* A line break inside the data would end the field: each line is a data line of its
+   * own, which the client joins back with "\n". */
+  line = data;
+  for (;;)
+    {
+      gsize length = strcspn (line, "\r\n");
+
+      append_field (text, "data", line, length);
+      line += length;
+      if (*line == '\0')
+        break;
+      line += (line[0] == '\r' && line[1] == '\n') ? 2 : 1;
+    }
+  g_string_append_c (text, '\n');
+  self->stream->events++;
+  stream_append (self, text);
+  return TRUE;
+}
+
+gboolean
+deca_request_write_comment (DecaRequest *self,
+                            const char  *text)
+{
+  GString *line;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (text != NULL && strpbrk (text, "\r\n") == NULL, FALSE);
+
+  if (!deca_request_is_streaming (self))
+    return FALSE;
+  line = g_string_new (": ");
+  g_string_append (line, text);
+  g_string_append (line, "\n\n");
+  stream_append (self, line);
+  return TRUE;
+}
+
+void
+deca_request_get_stream_bytes (DecaRequest *self,
+                               guint64     *appended,
+                               guint64     *written)
+{
+  g_return_if_fail (self != NULL);
+
+  if (appended != NULL)
+    *appended = self->stream != NULL ? self->stream->appended : 0;
+  if (written != NULL)
+    *written = self->stream != NULL ? self->stream->written : 0;
+}
+
+void
+deca_request_end_stream (DecaRequest *self,
+                         const char  *reason)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (reason != NULL);
+
+  if (!deca_request_is_streaming (self))
+    return;
+  /* The reason is kept for the access line, written when the exchange is over. */
+  self->stream->end_reason = g_intern_string (reason);
+  stream_clear_closed_func (self->stream);
+  stream_complete (self);
+}
+
+void
+deca_request_set_stream_closed_func (DecaRequest                 *self,
+                                     DecaRequestStreamClosedFunc  func,
+                                     gpointer                     user_data,
+                                     GDestroyNotify               destroy)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->stream != NULL);
+
+  stream_clear_closed_func (self->stream);
+  self->stream->closed_func = func;
+  self->stream->closed_data = user_data;
+  self->stream->closed_destroy = destroy;
+}
+
+JsonObject *
+_deca_request_finish_stream (DecaRequest *self)
+{
+  DecaRequestStream *stream = self->stream;
+  JsonObject *extra;
+
+  if (stream == NULL)
+    return NULL;
+  if (stream->msg != NULL)
+    {
+      stream_stop_watching (stream);
+      stream->msg = NULL;
+      /* Over before the handler ended it: the connection went (the client, or the
+       * server stopping). */
+      deca_request_ref (self);
+      stream_closed (self, "closed");
+      deca_request_unref (self);
+    }
+  extra = json_object_new ();
+  json_object_set_int_member (extra, "stream_events", (gint64) stream->events);
+  json_object_set_int_member (extra, "stream_bytes", (gint64) stream->written);
+  json_object_set_string_member (extra, "stream_end", stream->end_reason != NULL ? stream->end_reason : "closed");
+  return extra;
 }

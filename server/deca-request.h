@@ -112,6 +112,60 @@ void               deca_request_defer          (DecaRequest  *self);
 /* TRUE once the answer was written or the client went away. */
 gboolean           deca_request_is_finished    (DecaRequest  *self);
 
+/* Streaming answers: server-sent events (docs/server.md, "Live streams (SSE)").
+ *
+ * deca_request_start_event_stream() answers 200 text/event-stream with Cache-Control:
+ * no-store, chunked (close-delimited for an HTTP/1.0 client), and leaves the exchange
+ * open: what is appended afterwards is written to the client as it comes, and nothing is
+ * kept once written. While nothing is waiting to be written the connection is idle on
+ * our side, so the read timeout does not apply to it (a client that stops reading is
+ * still dropped when one write waits longer than the read timeout). A client that closes
+ * its connection is noticed at once, even while the stream is idle. The access log line
+ * and the request metrics are written once, when the stream is over, with its duration,
+ * the number of events and bytes written, and how it ended. */
+
+/* Called once when the stream is over without the handler ending it: the client went
+ * away, or the connection was closed (the server stopping). Not called after
+ * deca_request_end_stream(). */
+typedef void (*DecaRequestStreamClosedFunc) (DecaRequest *request,
+                                             gpointer     user_data);
+
+/* Starts the stream. Returns TRUE when events may be written now; FALSE when the request
+ * was answered already or is finished, and for a HEAD request (answered with the
+ * stream's headers and no body). */
+gboolean           deca_request_start_event_stream (DecaRequest *self);
+/* TRUE from deca_request_start_event_stream() until the stream ended. */
+gboolean           deca_request_is_streaming   (DecaRequest  *self);
+/* Appends one event: "id: @id" (nullable), "event: @type" (nullable), and @data
+ * (JSON text, normally one line; each line of it becomes a "data:" line), then the blank
+ * line that ends an event. @id and @type must be one line each. Returns FALSE (and
+ * writes nothing) once the stream ended. */
+gboolean           deca_request_write_event    (DecaRequest  *self,
+                                                const char   *id,
+                                                const char   *type,
+                                                const char   *data);
+/* Appends a comment line (": @text"), which clients ignore: a keep-alive that also
+ * shows whether the client is still there. FALSE once the stream ended. */
+gboolean           deca_request_write_comment  (DecaRequest  *self,
+                                                const char   *text);
+/* Bytes appended to the stream so far, and bytes of them written to the socket. Their
+ * difference is what waits in memory for a slow client. */
+void               deca_request_get_stream_bytes (DecaRequest *self,
+                                                  guint64     *appended,
+                                                  guint64     *written);
+/* Ends the stream: what was appended is still written, then the answer ends. @reason
+ * ("complete", "overflow", "shutdown", ...) goes into the access log line. Does nothing
+ * when the stream ended already. */
+void               deca_request_end_stream     (DecaRequest  *self,
+                                                const char   *reason);
+/* Sets (or with NULL clears) what is called when the stream is over without the
+ * handler ending it; @destroy frees @user_data when it is replaced, cleared or the
+ * request goes. */
+void               deca_request_set_stream_closed_func (DecaRequest                 *self,
+                                                        DecaRequestStreamClosedFunc  func,
+                                                        gpointer                     user_data,
+                                                        GDestroyNotify               destroy);
+
 /* Writes a log line with this request's trace id, method and route. */
 void               deca_request_log            (DecaRequest  *self,
                                                 DecaLogLevel  level,

@@ -6,6 +6,8 @@
 
 G_BEGIN_DECLS
 
+typedef struct _DecaRequestStream DecaRequestStream;
+
 struct _DecaRequest
 {
   grefcount ref_count;
@@ -28,6 +30,8 @@ struct _DecaRequest
   gpointer principal;
   GDestroyNotify principal_destroy;
 
+  DecaRequestStream *stream;   /* (nullable) an event stream's state (deca-request.c) */
+
   gint64 start_us;             /* monotonic */
   guint64 body_received;
   guint status;                /* the status answered, 0 before */
@@ -46,6 +50,11 @@ void         _deca_request_set_trace_id (DecaRequest       *self);
 gboolean     _deca_request_parse_body   (DecaRequest       *self);
 /* Whether @value may be used as a trace id. */
 gboolean     _deca_request_is_sane_trace_id (const char    *value);
+/* The exchange of an event stream is over (answer written, or the connection gone):
+ * stops watching the client, and calls the stream's closed func unless the handler
+ * ended the stream. Returns (transfer full) the members the access line gets for it
+ * (events, bytes, how it ended), or NULL for a request that is not a stream. */
+JsonObject  *_deca_request_finish_stream (DecaRequest      *self);
 
 
 G_END_DECLS

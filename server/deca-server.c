@@ -271,24 +271,29 @@ metrics_method (const char *method)
 }
 
 /* The exchange is over: the answer was written, or the client went away. One access log
- * line and the request metrics. */
+ * line and the request metrics. @msg is NULL for an event stream whose message goes
+ * away without a "finished" (request_destroy_cb()). */
 static void
-finished_cb (SoupServerMessage *msg,
-             DecaServer        *self)
+request_finished (DecaServer        *self,
+                  DecaRequest       *request,
+                  SoupServerMessage *msg)
 {
-  DecaRequest *request = request_of (msg);
   double seconds = (g_get_monotonic_time () - request->start_us) / (double) G_USEC_PER_SEC;
   const char *route = request->route != NULL ? deca_route_get_pattern (request->route) : NULL;
-  guint status = soup_server_message_get_status (msg);
+  /* An event stream answered 200 and ends however it ends (libsoup makes a connection
+   * that failed under it a 500): it is one request, logged and counted once, now. */
+  guint status = request->stream != NULL ? request->status : soup_server_message_get_status (msg);
   DecaLogFields fields = { request->trace_id, request->method, route, status, seconds * 1000.0 };
   g_autofree char *status_text = g_strdup_printf ("%u", status);
+  g_autoptr(JsonObject) stream_extra = NULL;
 
   request->finished = TRUE;
   request->msg = NULL;
+  stream_extra = _deca_request_finish_stream (request);
 
   /* libsoup answered a request it could not parse (a bad request line, an unknown
    * Transfer-Encoding) before our got-headers ran. */
-  if (request->method == NULL && status != 0)
+  if (request->method == NULL && status != 0 && msg != NULL)
     {
       request->method = g_strdup (soup_server_message_get_method (msg) != NULL
                                   ? soup_server_message_get_method (msg) : "-");
@@ -321,7 +326,14 @@ finished_cb (SoupServerMessage *msg,
     deca_metrics_family_add (self->requests_total, labels, 1);
     deca_metrics_family_observe (self->request_duration, duration_labels, seconds);
   }
-  deca_log_write (self->log, status >= 500 ? DECA_LOG_ERROR : DECA_LOG_INFO, &fields, NULL, "request");
+  deca_log_write (self->log, status >= 500 ? DECA_LOG_ERROR : DECA_LOG_INFO, &fields, stream_extra, "request");
+}
+
+static void
+finished_cb (SoupServerMessage *msg,
+             DecaServer        *self)
+{
+  request_finished (self, request_of (msg), msg);
 }
 
 /* The request's data goes with its message. A message that never got its headers gets
@@ -332,7 +344,11 @@ request_destroy_cb (gpointer data)
 {
   DecaRequest *request = data;
 
-  if (!request->finished)
+  /* The server stopping closes every connection and drops their messages without a
+   * "finished": an open event stream is over all the same, logged and counted once. */
+  if (!request->finished && request->stream != NULL)
+    request_finished (request->server, request, NULL);
+  else if (!request->finished)
     {
       const char *labels[] = { "headers", NULL };
       DecaLogFields fields = { request->trace_id, NULL, NULL, 0, -1 };
