@@ -206,6 +206,22 @@ test_fires_and_follows (Fixture       *fixture,
   after_stop = list_executions (fixture, OWNER, "tick");
   g_assert_cmpuint (json_array_get_length (after_stop), ==, 5);
   g_assert_cmpuint (look (fixture, 0, "tick").n_audit, ==, 5);
+
+  /* Activated again at 13:05:30, it starts afresh: the eight times it was off are not
+   * missed runs (run_once would run one). The next is 13:20. */
+  g_clear_pointer (&body, json_node_unref);
+  g_assert_cmpuint (CALL (fixture, OWNER, "POST", "/api/v1/flows/tick/activate", NULL, &body), ==, 200);
+  advance (fixture, 0);
+  on_server (fixture, turn_cb, NULL);
+  g_clear_pointer (&after_stop, json_array_unref);
+  after_stop = list_executions (fixture, OWNER, "tick");
+  g_assert_cmpuint (json_array_get_length (after_stop), ==, 5);
+  advance (fixture, 15 * 60);
+  g_clear_pointer (&after_stop, json_array_unref);
+  after_stop = wait_for_executions (fixture, OWNER, "tick", 6);
+  g_clear_pointer (&times, g_free);
+  times = fire_times (after_stop);
+  g_assert_true (g_str_has_suffix (times, " 2027-06-01T13:20:00Z"));
 }
 
 static void
@@ -326,8 +342,10 @@ static void
 test_two_servers (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autofree char *flow = schedule_flow ("both", "\"cron\": \"0 */10 * * * *\"");
+  /* At 15 s past: off the comparisons with the store, which run every 30 s on :00 and :30. */
+  g_autofree char *flow = schedule_flow ("both", "\"cron\": \"15 */10 * * * *\"");
   g_autoptr(JsonArray) executions = NULL;
+  g_autoptr(JsonNode) body = NULL;
   g_autofree char *times = NULL;
   Look zero, one;
 
@@ -347,24 +365,27 @@ test_two_servers (Fixture       *fixture,
   advance (fixture, 40 * 60);
   executions = wait_for_executions (fixture, OWNER, "both", 4);
   times = fire_times (executions);
-  g_assert_cmpstr (times, ==, "2027-06-01T10:10:00Z 2027-06-01T10:20:00Z 2027-06-01T10:30:00Z 2027-06-01T10:40:00Z");
+  g_assert_cmpstr (times, ==, "2027-06-01T10:10:15Z 2027-06-01T10:20:15Z 2027-06-01T10:30:15Z 2027-06-01T10:40:15Z");
   zero = look (fixture, 0, "both");
   g_assert_cmpuint (zero.n_audit, ==, 4);
 
-  /* Deactivated through the second: the first stops at once (it checks the store before
-   * running a fire), and drops the schedule at its next comparison. */
-  {
-    g_autoptr(JsonNode) body = NULL;
-
-    g_assert_cmpuint (call_instance (fixture, 1, OWNER, "POST", "/api/v1/flows/both/deactivate", NULL, &body), ==,
-                      200);
-  }
-  advance (fixture, 30 * 60);
+  /* Deactivated through the second at 10:50:05. The first still has the schedule at
+   * 10:50:15 (it compares with the store at 10:50:30), but checks the store before it
+   * runs a fire; and drops the schedule at the comparison. */
+  advance (fixture, 9 * 60 + 5);
+  g_assert_cmpuint (call_instance (fixture, 1, OWNER, "POST", "/api/v1/flows/both/deactivate", NULL, &body), ==,
+                    200);
+  g_assert_true (look (fixture, 0, "both").active);
+  advance (fixture, 15);
   on_server (fixture, turn_cb, NULL);
   g_clear_pointer (&executions, json_array_unref);
   executions = list_executions (fixture, OWNER, "both");
   g_assert_cmpuint (json_array_get_length (executions), ==, 4);
+  advance (fixture, 30 * 60);
   g_assert_false (look (fixture, 0, "both").active);
+  g_clear_pointer (&executions, json_array_unref);
+  executions = list_executions (fixture, OWNER, "both");
+  g_assert_cmpuint (json_array_get_length (executions), ==, 4);
 }
 
 static void
