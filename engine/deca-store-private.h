@@ -72,7 +72,15 @@ sqlite3_stmt *_deca_store_stmt          (DecaStore   *self,
                                          const char  *sql,
                                          GError     **error);
 
-/* Sets DECA_ENGINE_ERROR_STORE: "Could not WHAT in store PATH: SQLite's message".
+/* Returns (transfer none) why the last call on @db failed, for a message: in the user's
+ * language for the failures an administrator can act on (a locked, read-only, full,
+ * damaged or unreadable database, or not a database at all), SQLite's own words for the
+ * others (an SQL or constraint error names its table and column). With @db NULL, from
+ * the result code @rc. */
+const char   *_deca_store_explain       (sqlite3     *db,
+                                         int          rc);
+
+/* Sets DECA_ENGINE_ERROR_STORE: "Could not WHAT in store PATH: why" (_deca_store_explain()).
  * @what_format is marked with N_() by the caller and translated here. */
 void          _deca_store_set_error     (DecaStore   *self,
                                          GError     **error,
@@ -89,8 +97,8 @@ int           _deca_store_step_write    (DecaStore    *self,
                                          GError      **error);
 
 /* _deca_store_step_write() for callers with nothing to say about constraint failures:
- * TRUE on SQLITE_DONE, else FALSE with DECA_ENGINE_ERROR_STORE set, a constraint failure
- * described by @what as it is (not translated). */
+ * TRUE on SQLITE_DONE, else FALSE with DECA_ENGINE_ERROR_STORE set describing @what
+ * (marked with N_()), a constraint failure too. */
 gboolean      _deca_store_write         (DecaStore    *self,
                                          sqlite3_stmt *stmt,
                                          const char   *what,

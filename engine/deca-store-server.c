@@ -25,14 +25,15 @@ time_or_now (gint64 time)
 }
 
 /* Sets @error to "Could not WHAT ..." unless store_step_write() already did (it leaves
- * constraint failures to the caller). */
+ * constraint failures to the caller). @what is marked with N_() and translated here, so
+ * that the whole sentence is in the user's language. */
 static void
 ensure_error (DecaStore   *self,
               GError     **error,
               const char  *what)
 {
   if (error != NULL && *error == NULL)
-    _deca_store_set_error (self, error, "%s", what);
+    _deca_store_set_error (self, error, "%s", _(what));
 }
 
 /* Commits the batch begun by the caller; on failure (or when @ok is FALSE) rolls it
@@ -259,6 +260,7 @@ deca_member_record_free (DecaMemberRecord *record)
   g_free (record->workspace_id);
   g_free (record->user_id);
   g_free (record->role);
+  g_free (record->display_name);
   g_free (record);
 }
 
@@ -323,17 +325,10 @@ deca_topic_event_record_free (DecaTopicEventRecord *record)
 
 /* Rows */
 
-/* _deca_store_collect_rows() with @what inserted as it is. */
-static GPtrArray *
-collect_rows (DecaStore         *self,
-              sqlite3_stmt      *stmt,
-              DecaStoreRowFunc   from_row,
-              GDestroyNotify     free_func,
-              const char        *what,
-              GError           **error)
-{
-  return _deca_store_collect_rows (self, stmt, from_row, free_func, error, "%s", what);
-}
+/* _deca_store_collect_rows() with @what (an N_() literal) as its format: translated, and
+ * only when the read fails. */
+#define collect_rows(self, stmt, from_row, free_func, what, error) \
+  _deca_store_collect_rows ((self), (stmt), (from_row), (free_func), (error), what)
 
 /* Workspaces */
 
@@ -418,7 +413,7 @@ deca_store_get_workspace (DecaStore   *self,
   if (!(stmt = _deca_store_stmt (self, workspace_get_sql, error)))
     return NULL;
   _deca_store_bind_text (stmt, 1, id);
-  record = _deca_store_get_row (self, stmt, workspace_from_row, &none, error, "%s",
+  record = _deca_store_get_row (self, stmt, workspace_from_row, &none, error,
                                 N_("read a workspace"));
   if (none)
     set_workspace_not_found (self, id, error);
@@ -521,12 +516,17 @@ static const char user_get_sql[] =
 static const char member_set_sql[] =
   "INSERT INTO members (" MEMBER_COLUMNS ") VALUES (?1, ?2, ?3, ?4)"
   " ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = excluded.role";
+/* Members come with their user's display name, joined in the same query: a list of
+ * members would otherwise read each user with a query of its own. */
+#define MEMBER_SELECT \
+  "SELECT m.workspace_id, m.user_id, m.role, m.created_at, u.display_name" \
+  " FROM members m LEFT JOIN users u ON u.id = m.user_id"
 static const char member_get_sql[] =
-  "SELECT " MEMBER_COLUMNS " FROM members WHERE workspace_id = ?1 AND user_id = ?2";
+  MEMBER_SELECT " WHERE m.workspace_id = ?1 AND m.user_id = ?2";
 static const char member_list_sql[] =
-  "SELECT " MEMBER_COLUMNS " FROM members WHERE workspace_id = ?1 ORDER BY user_id";
+  MEMBER_SELECT " WHERE m.workspace_id = ?1 ORDER BY m.user_id";
 static const char member_list_user_sql[] =
-  "SELECT " MEMBER_COLUMNS " FROM members WHERE user_id = ?1 ORDER BY workspace_id";
+  MEMBER_SELECT " WHERE m.user_id = ?1 ORDER BY m.workspace_id";
 static const char member_remove_sql[] =
   "DELETE FROM members WHERE workspace_id = ?1 AND user_id = ?2";
 
@@ -550,6 +550,7 @@ member_from_row (sqlite3_stmt *stmt)
   record->user_id = _deca_store_column_dup (stmt, 1);
   record->role = _deca_store_column_dup (stmt, 2);
   record->created_at = sqlite3_column_int64 (stmt, 3);
+  record->display_name = _deca_store_column_dup (stmt, 4);
   return record;
 }
 
@@ -592,7 +593,7 @@ deca_store_get_user (DecaStore   *self,
   if (!(stmt = _deca_store_stmt (self, user_get_sql, error)))
     return NULL;
   _deca_store_bind_text (stmt, 1, id);
-  record = _deca_store_get_row (self, stmt, user_from_row, &none, error, "%s",
+  record = _deca_store_get_row (self, stmt, user_from_row, &none, error,
                                 N_("read a user"));
   if (none)
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
@@ -664,7 +665,7 @@ deca_store_get_member (DecaStore   *self,
     return NULL;
   _deca_store_bind_text (stmt, 1, workspace_id);
   _deca_store_bind_text (stmt, 2, user_id);
-  record = _deca_store_get_row (self, stmt, member_from_row, &none, error, "%s",
+  record = _deca_store_get_row (self, stmt, member_from_row, &none, error,
                                 N_("read a member"));
   if (none)
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
@@ -846,7 +847,7 @@ deca_store_get_api_key (DecaStore   *self,
     return NULL;
   _deca_store_bind_text (stmt, 1, id);
   _deca_store_bind_text (stmt, 2, workspace_id);
-  record = _deca_store_get_row (self, stmt, api_key_from_row, &none, error, "%s",
+  record = _deca_store_get_row (self, stmt, api_key_from_row, &none, error,
                                 N_("read an API key"));
   if (none)
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
@@ -872,7 +873,7 @@ deca_store_find_api_key_by_hash (DecaStore   *self,
   if (!(stmt = _deca_store_stmt (self, api_key_by_hash_sql, error)))
     return NULL;
   _deca_store_bind_text (stmt, 1, secret_hash);
-  record = _deca_store_get_row (self, stmt, api_key_from_row, &none, error, "%s",
+  record = _deca_store_get_row (self, stmt, api_key_from_row, &none, error,
                                 N_("look up an API key"));
   if (none)
     g_set_error_literal (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
@@ -1095,7 +1096,7 @@ get_credential (DecaStore   *self,
     return NULL;
   _deca_store_bind_text (stmt, 1, key);
   _deca_store_bind_text (stmt, 2, workspace_id);
-  record = _deca_store_get_row (self, stmt, credential_from_row, &none, error, "%s",
+  record = _deca_store_get_row (self, stmt, credential_from_row, &none, error,
                                 N_("read a credential"));
   if (none)
     set_credential_not_found (workspace_id, key, error);
@@ -1661,7 +1662,7 @@ deca_store_backup_to (DecaStore   *self,
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
                  _("Could not back up store “%s” to “%s”: %s"),
                  deca_store_get_path (self), dest_path,
-                 dest ? sqlite3_errmsg (dest) : sqlite3_errstr (rc));
+                 _deca_store_explain (dest, rc));
   if (dest != NULL && sqlite3_close (dest) != SQLITE_OK && ok)
     {
       ok = FALSE;

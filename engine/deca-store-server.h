@@ -36,6 +36,7 @@ typedef struct {
   char   *user_id;
   char   *role;            /* "owner", "admin", "developer", "viewer", "executor" */
   gint64  created_at;
+  char   *display_name;    /* nullable: its user's, read in the same query */
 } DecaMemberRecord;
 
 /* @scopes: nullable text as the server gives it (a JSON array, space-separated, ...).

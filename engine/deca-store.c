@@ -589,10 +589,46 @@ deca_node_result_record_copy (const DecaNodeResultRecord *record)
 
 /* Helpers */
 
+/* See deca-store-private.h. */
+const char *
+_deca_store_explain (sqlite3 *db,
+                     int      rc)
+{
+  switch ((db != NULL ? sqlite3_extended_errcode (db) : rc) & 0xff)
+    {
+    case SQLITE_BUSY:
+      return _("the database is locked by another connection");
+    case SQLITE_LOCKED:
+      return _("a table of the database is locked");
+    case SQLITE_READONLY:
+      return _("the database is read-only");
+    case SQLITE_FULL:
+      return _("the disk or the database is full");
+    case SQLITE_IOERR:
+      return _("reading or writing the database file failed");
+    case SQLITE_CORRUPT:
+      return _("the database file is damaged");
+    case SQLITE_NOTADB:
+      return _("the file is not a database");
+    case SQLITE_CANTOPEN:
+      return _("the database file cannot be opened");
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+      return _("access to the database is denied");
+    case SQLITE_NOMEM:
+      return _("there is not enough memory");
+    default:
+      /* A broken statement or schema, a constraint: SQLite's words name the table and
+       * column, which is what its developers need. */
+      return db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+    }
+}
+
 /* Sets @error to DECA_ENGINE_ERROR_STORE, saying which @what failed in which file and
- * SQLite's own explanation. @what_format is marked with N_() by callers and translated
- * here, so that the success paths never look up a translation. Call it before resetting the failed statement: the message
- * belongs to the connection and the next call may replace it. */
+ * why (_deca_store_explain()). @what_format is marked with N_() by callers and translated
+ * here, so that the success paths never look up a translation. Call it before resetting
+ * the failed statement: the message belongs to the connection and the next call may
+ * replace it. */
 G_GNUC_PRINTF (3, 0)
 static void
 store_set_error_valist (DecaStore   *self,
@@ -603,10 +639,10 @@ store_set_error_valist (DecaStore   *self,
   g_autofree char *what = g_strdup_vprintf (_(what_format), args);
 
   /* Translators: the first %s is an action such as "insert an execution" or "load flow
-   * “hello”", the last SQLite's explanation (in English) */
+   * “hello”", the last the reason, such as "the database is read-only" */
   g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
                _("Could not %s in store “%s”: %s"),
-               what, self->path, sqlite3_errmsg (self->db));
+               what, self->path, _deca_store_explain (self->db, SQLITE_ERROR));
 }
 
 G_GNUC_PRINTF (3, 4)
@@ -753,7 +789,7 @@ _deca_store_write (DecaStore    *self,
     return TRUE;
   /* A constraint failure leaves @error unset in store_step_write(). */
   if (error != NULL && *error == NULL)
-    store_set_error (self, error, "%s", what);
+    store_set_error (self, error, "%s", _(what));
   return FALSE;
 }
 
@@ -919,7 +955,7 @@ store_configure (DecaStore  *self,
   if (rc != SQLITE_ROW)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
-                   _("Could not open store “%s”: %s"), self->path, sqlite3_errmsg (self->db));
+                   _("Could not open store “%s”: %s"), self->path, _deca_store_explain (self->db, rc));
       sqlite3_finalize (stmt);
       return FALSE;
     }
@@ -1027,8 +1063,7 @@ _deca_store_open_at_version (const char  *path,
   if (rc != SQLITE_OK)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
-                   _("Could not open store “%s”: %s"), path,
-                   self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+                   _("Could not open store “%s”: %s"), path, _deca_store_explain (self->db, rc));
       return NULL;
     }
 

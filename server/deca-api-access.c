@@ -156,15 +156,14 @@ workspace_json (const DecaWorkspaceRecord *workspace,
 }
 
 static JsonObject *
-member_json (const DecaMemberRecord *member,
-             const char             *display_name)
+member_json (const DecaMemberRecord *member)
 {
   JsonObject *object = json_object_new ();
 
   json_object_set_string_member (object, "user_id", member->user_id);
   json_object_set_string_member (object, "role", member->role);
-  if (display_name != NULL)
-    json_object_set_string_member (object, "display_name", display_name);
+  if (member->display_name != NULL)
+    json_object_set_string_member (object, "display_name", member->display_name);
   else
     json_object_set_null_member (object, "display_name");
   _deca_api_set_time_member (object, "created_at", member->created_at);
@@ -254,15 +253,6 @@ get_workspace_cb (DecaRequest *request,
 
 /* --- members ----------------------------------------------------------------------- */
 
-static char *
-display_name_of (DecaStore  *store,
-                 const char *user_id)
-{
-  g_autoptr(DecaUserRecord) user = deca_store_get_user (store, user_id, NULL);
-
-  return user != NULL ? g_strdup (user->display_name) : NULL;
-}
-
 static void
 list_members_cb (DecaRequest *request,
                  gpointer     user_data)
@@ -285,10 +275,8 @@ list_members_cb (DecaRequest *request,
   array = json_array_new ();
   for (guint i = 0; i < members->len; i++)
     {
-      const DecaMemberRecord *member = g_ptr_array_index (members, i);
-      g_autofree char *display_name = display_name_of (store_of (request), member->user_id);
-
-      json_array_add_object_element (array, member_json (member, display_name));
+      /* The display names come with the members, from one query. */
+      json_array_add_object_element (array, member_json (g_ptr_array_index (members, i)));
     }
   json_object_set_array_member (root, "members", array);
   respond_object (request, SOUP_STATUS_OK, root);
@@ -301,7 +289,6 @@ get_member_cb (DecaRequest *request,
   const DecaPrincipal *principal = caller_in_workspace (request);
   g_autoptr(DecaMemberRecord) member = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *display_name = NULL;
 
   if (principal == NULL)
     return;
@@ -312,8 +299,7 @@ get_member_cb (DecaRequest *request,
       deca_request_respond_error (request, error, NULL);
       return;
     }
-  display_name = display_name_of (store_of (request), member->user_id);
-  respond_object (request, SOUP_STATUS_OK, member_json (member, display_name));
+  respond_object (request, SOUP_STATUS_OK, member_json (member));
 }
 
 /* The number of owners of @workspace_id, or -1 with @error. */
@@ -372,7 +358,6 @@ put_member_cb (DecaRequest *request,
   g_autoptr(DecaMemberRecord) member = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) details = NULL;
-  g_autofree char *display_name = NULL;
   JsonObject *body, *object;
   gboolean ok;
   JsonNode *name_node;
@@ -440,9 +425,8 @@ put_member_cb (DecaRequest *request,
       deca_request_respond_error (request, error, NULL);
       return;
     }
-  display_name = display_name_of (store, user_id);
   respond_object (request, previous == NULL ? SOUP_STATUS_CREATED : SOUP_STATUS_OK,
-                  member_json (member, display_name));
+                  member_json (member));
 }
 
 static void

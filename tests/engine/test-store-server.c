@@ -386,6 +386,7 @@ test_members (Fixture       *fixture,
   member = deca_store_get_member (store, "a", "bob", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (member->role, ==, "admin");
+  g_assert_null (member->display_name);
   g_assert_null (deca_store_get_member (store, "b", "auth0|ann", &error));
   assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
 
@@ -394,12 +395,24 @@ test_members (Fixture       *fixture,
   g_assert_cmpuint (members->len, ==, 2);
   g_assert_cmpstr (((DecaMemberRecord *) members->pdata[0])->user_id, ==, "auth0|ann");
   g_assert_cmpstr (((DecaMemberRecord *) members->pdata[1])->user_id, ==, "bob");
+  /* Each member comes with its user's display name (read in the same query). */
+  g_assert_cmpstr (((DecaMemberRecord *) members->pdata[0])->display_name, ==, "Ann B.");
+  g_assert_null (((DecaMemberRecord *) members->pdata[1])->display_name);
   g_clear_pointer (&members, g_ptr_array_unref);
+  g_assert_true (deca_store_put_user (store, "bob", "Bob", &error));
   memberships = deca_store_list_user_memberships (store, "bob", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (memberships->len, ==, 2);
   g_assert_cmpstr (((DecaMemberRecord *) memberships->pdata[1])->workspace_id, ==, "b");
   g_assert_cmpstr (((DecaMemberRecord *) memberships->pdata[1])->role, ==, "developer");
+  g_assert_cmpstr (((DecaMemberRecord *) memberships->pdata[0])->display_name, ==, "Bob");
+  g_assert_cmpstr (((DecaMemberRecord *) memberships->pdata[1])->display_name, ==, "Bob");
+  {
+    g_autoptr(DecaMemberRecord) ann = deca_store_get_member (store, "a", "auth0|ann", &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (ann->display_name, ==, "Ann B.");
+  }
 
   g_assert_false (deca_store_remove_member (store, "b", "auth0|ann", &error));
   assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);

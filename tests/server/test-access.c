@@ -984,6 +984,53 @@ test_rate_limit (Fixture       *fixture,
   }
 }
 
+/* The members routes show each member's display name: the list reads them with the
+ * members, in one query; a member without one has null. */
+static void
+test_member_names (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(Answer) carol = call_member (fixture, "owner-a", "PUT", "/api/v1/workspaces/" WS_A "/members/carol",
+                                         "{\"role\":\"developer\",\"display_name\":\"Carol C.\"}");
+  g_autoptr(Answer) dave = call_member (fixture, "owner-a", "PUT", "/api/v1/workspaces/" WS_A "/members/dave",
+                                        "{\"role\":\"viewer\"}");
+  g_autoptr(Answer) list = call_member (fixture, "owner-a", "GET", "/api/v1/workspaces/" WS_A "/members", NULL);
+  g_autoptr(Answer) one = call_member (fixture, "owner-a", "GET", "/api/v1/workspaces/" WS_A "/members/carol", NULL);
+  JsonArray *members;
+  guint found = 0;
+
+  g_assert_cmpuint (carol->status, ==, 201);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (carol->json), "display_name"), ==,
+                   "Carol C.");
+  g_assert_cmpuint (dave->status, ==, 201);
+  g_assert_true (json_object_get_null_member (json_node_get_object (dave->json), "display_name"));
+  g_assert_cmpuint (one->status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (one->json), "display_name"), ==,
+                   "Carol C.");
+
+  g_assert_cmpuint (list->status, ==, 200);
+  members = json_object_get_array_member (json_node_get_object (list->json), "members");
+  for (guint i = 0; i < json_array_get_length (members); i++)
+    {
+      JsonObject *member = json_array_get_object_element (members, i);
+      const char *user = json_object_get_string_member (member, "user_id");
+
+      if (g_str_equal (user, "carol"))
+        {
+          g_assert_cmpstr (json_object_get_string_member (member, "display_name"), ==, "Carol C.");
+          found++;
+        }
+      else if (g_str_equal (user, "dave"))
+        {
+          g_assert_true (json_object_get_null_member (member, "display_name"));
+          found++;
+        }
+      else
+        g_assert_true (json_object_has_member (member, "display_name"));
+    }
+  g_assert_cmpuint (found, ==, 2);
+}
+
 /* Changes and refusals leave audit lines: who, what, when, from where, result; the
  * route pages them. */
 static void
@@ -1371,6 +1418,7 @@ main (int argc, char *argv[])
   ADD ("/deca/server/access/key-lifecycle", test_key_lifecycle, NULL);
   ADD ("/deca/server/access/rate-limit", test_rate_limit, GINT_TO_POINTER (TRUE));
   ADD ("/deca/server/access/audit", test_audit, NULL);
+  ADD ("/deca/server/access/member-names", test_member_names, NULL);
   g_test_add_func ("/deca/server/access/init", test_init);
 
   status = g_test_run ();
