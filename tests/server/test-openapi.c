@@ -20,6 +20,7 @@
 
 #include <deca-api-access.h>
 #include <deca-api-credentials.h>
+#include <deca-api-events.h>
 #include <deca-api-flows.h>
 #include <deca-api-key.h>
 #include <deca-api-library.h>
@@ -30,6 +31,7 @@
 #include <deca-rate-limit.h>
 #include <deca-secret-box.h>
 #include <deca-server.h>
+#include <deca-server-triggers.h>
 #include <deca-store-server.h>
 
 #include "deca-openapi.h"
@@ -121,6 +123,7 @@ server_thread (gpointer data)
   DecaServer *server;
   DecaApiFlows *flows;
   DecaApiWebhooks *webhooks;
+  g_autoptr(DecaServerTriggers) triggers = NULL;
   DecaStore *store;
   FILE *log_stream;
 
@@ -159,6 +162,10 @@ server_thread (gpointer data)
   webhooks = deca_api_webhooks_register (server, flows, &error);
   g_assert_no_error (error);
   deca_api_webhooks_set_secret_box (webhooks, box);
+  triggers = deca_server_triggers_new (server, flows, NULL, NULL);
+  g_assert_true (deca_api_events_register (server, triggers, &error));
+  g_assert_true (deca_server_triggers_start (triggers, &error));
+  g_assert_no_error (error);
   if (fixture->failing_health)
     deca_server_add_health_check (server, "test", failing_health_cb, NULL, NULL);
 
@@ -174,9 +181,11 @@ server_thread (gpointer data)
 
   g_main_loop_run (fixture->loop);
 
+  deca_server_triggers_stop (triggers);
   deca_server_stop (server);
   while (g_main_context_iteration (fixture->context, FALSE))
     ;
+  g_clear_object (&triggers);
   g_object_unref (webhooks);
   g_object_unref (flows);
   g_clear_object (&authenticator);
@@ -1013,6 +1022,37 @@ scenario_webhooks (Fixture *fixture)
 }
 
 static void
+scenario_events (Fixture *fixture)
+{
+  g_autoptr(JsonNode) body = NULL;
+  g_autofree char *replay = NULL;
+
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/flows",
+                          "{\"id\": \"listens\", \"name\": \"Listens\","
+                          " \"triggers\": [{\"type\": \"event\", \"event\": \"crm.contact.*\"}],"
+                          " \"nodes\": [{\"id\": \"a\", \"type\": \"transform\", \"config\": {\"set\": {\"b\": 1}}}]}"),
+                    ==, 201);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/flows/listens/activate", NULL), ==, 200);
+  g_assert_cmpuint (CALL_OUT (fixture, fixture->owner_key, "POST", "/api/v1/events",
+                              "{\"topic\": \"crm.contact.created\", \"data\": {\"name\": \"Ada\"}}", &body), ==, 202);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (body), "deliveries"), ==, 1);
+  replay = g_strdup_printf ("/api/v1/events/%s/replay", string_of (body, "id"));
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/events", "{\"topic\": \"crm.other\"}"), ==, 202);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/events", "{\"topic\": \"crm.*\"}"), ==, 400);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/events",
+                          "{\"topic\": \"crm.x\", \"data\": [1]}"), ==, 400);
+  g_assert_cmpuint (CALL (fixture, fixture->viewer_key, "POST", "/api/v1/events", "{\"topic\": \"crm.x\"}"), ==, 403);
+  g_assert_cmpuint (CALL_OUT (fixture, fixture->owner_key, "GET", "/api/v1/events?limit=1", NULL, &body), ==, 200);
+  g_assert_nonnull (string_of (body, "next_cursor"));
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", "/api/v1/events?topic=crm.contact.*&since=2026-01-01T00:00:00Z",
+                          NULL), ==, 200);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", "/api/v1/events?since=yesterday", NULL), ==, 400);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", replay, NULL), ==, 202);
+  g_assert_cmpuint (CALL (fixture, fixture->other_key, "POST", replay, NULL), ==, 404);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/events/nothing/replay", NULL), ==, 404);
+}
+
+static void
 test_scenario (Fixture       *fixture,
                gconstpointer  data)
 {
@@ -1026,6 +1066,7 @@ test_scenario (Fixture       *fixture,
   scenario_credentials (fixture);
   scenario_library (fixture);
   scenario_webhooks (fixture);
+  scenario_events (fixture);
 
   /* Every operation of the document got at least one successful answer, checked. */
   for (guint i = 0; i < operations->len; i++)
