@@ -178,6 +178,27 @@ append_indent (GString *out,
     g_string_append_len (out, "  ", 2);
 }
 
+/* The decimal digits of @value: what "%" G_GINT64_FORMAT prints, without printf's
+ * machinery, which cost more than the rest of writing a small node result. */
+static void
+append_int (GString *out,
+            gint64   value)
+{
+  char buffer[24];
+  char *p = buffer + sizeof buffer;
+  guint64 magnitude = value < 0 ? -(guint64) value : (guint64) value;
+
+  do
+    {
+      *--p = (char) ('0' + magnitude % 10);
+      magnitude /= 10;
+    }
+  while (magnitude > 0);
+  if (value < 0)
+    *--p = '-';
+  g_string_append_len (out, p, buffer + sizeof buffer - p);
+}
+
 static void
 append_node (GString  *out,
              JsonNode *node,
@@ -189,23 +210,29 @@ append_node (GString  *out,
     {
     case JSON_NODE_OBJECT:
       {
-        JsonObject *object = json_node_get_object (node);
-        GList *members = json_object_get_members (object);
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
         gboolean first = TRUE;
 
+        /* In insertion order, as json_object_get_members() gives them, without copying
+         * the list of names for every object. */
+        json_object_iter_init_ordered (&iter, json_node_get_object (node));
         g_string_append_c (out, '{');
-        for (GList *l = members; l != NULL; l = l->next)
+        while (json_object_iter_next_ordered (&iter, &name, &member))
           {
             if (!first)
               g_string_append_c (out, ',');
             first = FALSE;
             if (pretty)
               append_indent (out, depth + 1);
-            deca_json_append_string (out, l->data);
-            g_string_append (out, pretty ? ": " : ":");
-            append_node (out, json_object_get_member (object, l->data), pretty ? depth + 1 : -1);
+            deca_json_append_string (out, name);
+            if (pretty)
+              g_string_append_len (out, ": ", 2);
+            else
+              g_string_append_c (out, ':');
+            append_node (out, member, pretty ? depth + 1 : -1);
           }
-        g_list_free (members);
         if (pretty && !first)
           append_indent (out, depth);
         g_string_append_c (out, '}');
@@ -237,7 +264,7 @@ append_node (GString  *out,
           deca_json_append_string (out, json_node_get_string (node));
           break;
         case G_TYPE_INT64:
-          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          append_int (out, json_node_get_int (node));
           break;
         case G_TYPE_DOUBLE:
           deca_json_append_double (out, json_node_get_double (node));
