@@ -512,18 +512,27 @@ checkpoint_node (DecaFrame  *frame,
   g_ptr_array_add (self->pending_results, record);
 }
 
+/* The row of @execution: the whole of it for an insert, else (@insert FALSE) what
+ * deca_store_update_execution() writes, without the input, which never changes and is
+ * often the largest part to write out. */
 static DecaExecutionRecord *
-execution_record (DecaExecution *execution)
+execution_record (DecaExecution *execution,
+                  gboolean       insert)
 {
   DecaExecutionRecord *record = g_new0 (DecaExecutionRecord, 1);
 
   record->id = g_strdup (execution->id);
-  record->flow_id = g_strdup (deca_flow_get_id (execution->flow));
-  record->flow_version = execution->flow_version;
-  record->parent_id = g_strdup (execution->parent_id);
-  record->parent_node = g_strdup (execution->parent_node);
   record->status = g_strdup (_deca_execution_status_name (execution->status));
-  record->input = redacted_json (execution, execution->input);
+  if (insert)
+    {
+      record->flow_id = g_strdup (deca_flow_get_id (execution->flow));
+      record->flow_version = execution->flow_version;
+      record->parent_id = g_strdup (execution->parent_id);
+      record->parent_node = g_strdup (execution->parent_node);
+      record->input = redacted_json (execution, execution->input);
+      record->trigger = g_strdup ("{\"type\":\"manual\"}");
+      record->created_at = execution->created_at;
+    }
   record->output = redacted_json (execution, execution->output);
   if (execution->error != NULL)
     {
@@ -532,12 +541,10 @@ execution_record (DecaExecution *execution)
 
       record->error = error_json (redacted, execution->error_node);
     }
-  record->trigger = g_strdup ("{\"type\":\"manual\"}");
   /* Owned while it runs here; paused and finished executions belong to nobody, so any
    * process may take them up. */
   if (execution->status == DECA_EXECUTION_RUNNING || execution->status == DECA_EXECUTION_PENDING)
     record->owner = g_strdup (executor_owner_id ());
-  record->created_at = execution->created_at;
   record->started_at = execution->started_at;
   if (deca_execution_is_finished (execution))
     record->finished_at = executor_now (execution->executor);
@@ -548,7 +555,7 @@ static void
 checkpoint_execution (DecaExecution *execution)
 {
   if (execution->executor->store != NULL)
-    g_ptr_array_add (execution->executor->pending_updates, execution_record (execution));
+    g_ptr_array_add (execution->executor->pending_updates, execution_record (execution, FALSE));
 }
 
 /* Writes the batch in one transaction. On failure the error is kept and every live
@@ -2104,7 +2111,7 @@ execution_begin (DecaExecution *execution,
   execution->status = DECA_EXECUTION_RUNNING;
   g_hash_table_replace (self->executions, execution->id, g_object_ref (execution));
   if (self->store != NULL)
-    g_ptr_array_add (resumed ? self->pending_updates : self->pending_inserts, execution_record (execution));
+    g_ptr_array_add (resumed ? self->pending_updates : self->pending_inserts, execution_record (execution, !resumed));
   event.type = resumed ? DECA_EVENT_EXECUTION_RESUMED : DECA_EVENT_EXECUTION_STARTED;
   execution_emit (execution, &event);
 
