@@ -35,7 +35,9 @@ struct _DecaServerTriggers
   gulong active_changed_id;
   gulong deleted_id;
   gulong fire_id;
+  gulong claim_failed_id;
   guint resync_id;                 /* the clock's timeout */
+  guint resyncs;                   /* since the claims were last pruned */
   /* Executions started by the delivery in progress (what publish and replay answer). */
   guint started_by_delivery;
 };
@@ -176,6 +178,34 @@ fire_cb (DecaScheduler *scheduler,
   json_object_set_string_member (details, "trigger", trigger_key);
   json_object_set_string_member (details, "fire_time", when);
   audit_start (self, active->workspace_id, "schedule", "schedule.execute", flow_id, details, execution, error);
+}
+
+static void
+claim_failed_cb (DecaScheduler *scheduler,
+                 const char    *flow_id,
+                 const char    *trigger_key,
+                 GDateTime     *fire_time,
+                 GError        *error,
+                 gpointer       user_data)
+{
+  DecaServerTriggers *self = user_data;
+  g_autofree char *when = format_fire_time (fire_time);
+
+  log_warning (self, "flow %s: the fire at %s of %s could not be claimed (tried again shortly): %s", flow_id, when,
+               trigger_key, error->message);
+}
+
+/* Deletes the claims of fire times older than DECA_SERVER_TRIGGERS_KEEP_CLAIMS_DAYS: a
+ * schedule never plans times before its cursor, so only a process that stood still that
+ * long could still ask for one. */
+static void
+prune_claims (DecaServerTriggers *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 before = deca_clock_now_us (self->clock) / G_USEC_PER_SEC - DECA_SERVER_TRIGGERS_KEEP_CLAIMS_DAYS * 86400;
+
+  if (!deca_store_prune_schedule_fires (self->store, before, NULL, &error))
+    log_warning (self, "could not prune old schedule claims: %s", error->message);
 }
 
 /* --- events -------------------------------------------------------------------------------- */
@@ -393,6 +423,12 @@ resync_cb (gpointer data)
   self->resync_id = 0;
   if (!resync (self, &error))
     log_warning (self, "could not compare the active flows with the store: %s", error->message);
+  /* About once an hour. */
+  if (++self->resyncs >= 3600 / DECA_SERVER_TRIGGERS_RESYNC_SECONDS)
+    {
+      self->resyncs = 0;
+      prune_claims (self);
+    }
   schedule_resync (self);
   return G_SOURCE_REMOVE;
 }
@@ -509,8 +545,10 @@ deca_server_triggers_start (DecaServerTriggers  *self,
 
   if (!resync (self, error))
     return FALSE;
+  prune_claims (self);
   self->started = TRUE;
   self->fire_id = g_signal_connect (self->scheduler, "fire", G_CALLBACK (fire_cb), self);
+  self->claim_failed_id = g_signal_connect (self->scheduler, "claim-failed", G_CALLBACK (claim_failed_cb), self);
   self->saved_id = g_signal_connect (self->flows, "flow-saved", G_CALLBACK (flow_saved_cb), self);
   self->active_changed_id = g_signal_connect (self->flows, "flow-active-changed",
                                               G_CALLBACK (flow_active_changed_cb), self);
@@ -534,6 +572,7 @@ deca_server_triggers_stop (DecaServerTriggers *self)
     deca_clock_remove_timeout (self->clock, self->resync_id);
   self->resync_id = 0;
   g_clear_signal_handler (&self->fire_id, self->scheduler);
+  g_clear_signal_handler (&self->claim_failed_id, self->scheduler);
   g_clear_signal_handler (&self->saved_id, self->flows);
   g_clear_signal_handler (&self->active_changed_id, self->flows);
   g_clear_signal_handler (&self->deleted_id, self->flows);

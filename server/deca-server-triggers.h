@@ -27,7 +27,8 @@ G_BEGIN_DECLS
  * Every DECA_SERVER_TRIGGERS_RESYNC_SECONDS it also compares itself with the store's
  * active flows, so that activations made through another process on the same database
  * reach this one too; and a schedule fires only when its flow is still active in the
- * store.
+ * store. Claims of fire times older than DECA_SERVER_TRIGGERS_KEEP_CLAIMS_DAYS are pruned
+ * (at start, then about hourly); a failed claim is logged.
  *
  * A fire starts the flow (deca_api_flows_start_execution()) with the input
  *   {"fire_time": "2026-03-29T03:00:00+02:00", "trigger": "schedule:Europe/Berlin:0 30 2 * * *"}
@@ -45,6 +46,8 @@ G_BEGIN_DECLS
 
 /* How often (seconds of the clock) the active flows are compared with the store. */
 #define DECA_SERVER_TRIGGERS_RESYNC_SECONDS 30
+/* How long the claims of fire times are kept (pruned at start and about hourly). */
+#define DECA_SERVER_TRIGGERS_KEEP_CLAIMS_DAYS 7
 
 #define DECA_TYPE_SERVER_TRIGGERS (deca_server_triggers_get_type ())
 G_DECLARE_FINAL_TYPE (DecaServerTriggers, deca_server_triggers, DECA, SERVER_TRIGGERS, GObject)

@@ -419,6 +419,52 @@ test_invalid_triggers (Fixture       *fixture,
   g_assert_false (look (fixture, 0, "bad").active);
 }
 
+typedef struct {
+  gint64 at;
+  gboolean won;
+} Claim;
+
+static void
+claim_cb (Fixture  *fixture,
+          gpointer  data)
+{
+  Claim *claim = data;
+  g_autoptr(GError) error = NULL;
+  guint index = fixture->instances[0].server != NULL ? 0 : 1;
+
+  claim->won = deca_store_claim_schedule_fire (deca_server_get_store (fixture->instances[index].server), "old",
+                                               "schedule:UTC:0 0 * * * *", claim->at, "test", &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+claim (Fixture *fixture,
+       gint64   at)
+{
+  Claim result = { at, FALSE };
+
+  on_server (fixture, claim_cb, &result);
+  return result.won;
+}
+
+static void
+test_claims_pruned (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  gint64 now = JUNE_1_10_00_30;
+  gint64 old = now - (DECA_SERVER_TRIGGERS_KEEP_CLAIMS_DAYS + 1) * 86400;
+  gint64 recent = now - (DECA_SERVER_TRIGGERS_KEEP_CLAIMS_DAYS - 1) * 86400;
+
+  g_assert_true (claim (fixture, old));
+  g_assert_true (claim (fixture, recent));
+  g_assert_false (claim (fixture, old));
+  /* A start prunes the claims older than the limit, and only those. */
+  stop_instance (fixture, 0);
+  start_instance (fixture, 1);
+  g_assert_true (claim (fixture, old));
+  g_assert_false (claim (fixture, recent));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -433,6 +479,7 @@ main (int argc, char *argv[])
   g_test_add ("/server/triggers/missed-runs", Fixture, NULL, setup_june_half_past, test_missed_runs,
               fixture_teardown);
   g_test_add ("/server/triggers/two-servers", Fixture, NULL, setup_june, test_two_servers, fixture_teardown);
+  g_test_add ("/server/triggers/claims-pruned", Fixture, NULL, setup_june, test_claims_pruned, fixture_teardown);
   g_test_add ("/server/triggers/invalid-triggers", Fixture, NULL, setup_june, test_invalid_triggers,
               fixture_teardown);
   return g_test_run ();
