@@ -13,6 +13,7 @@
 #include <deca-api-flows.h>
 #include <deca-api-webhooks.h>
 #include <deca-api-library.h>
+#include <deca-api-transfer.h>
 #include <deca-api-streams.h>
 #include <deca-retention.h>
 #include <deca-secret-box.h>
@@ -261,6 +262,11 @@ deca_cli_serve (int    argc,
     }
   api_flows = deca_api_flows_register (server, NULL, &error);
   if (api_flows == NULL)
+    {
+      deca_cli_error (_("serve: %s"), error->message);
+      return DECA_CLI_EXIT_FAILED;
+    }
+  if (!deca_api_transfer_register (server, api_flows, &error))
     {
       deca_cli_error (_("serve: %s"), error->message);
       return DECA_CLI_EXIT_FAILED;

@@ -38,6 +38,8 @@ int deca_cli_executions (int argc, char **argv);
 int deca_cli_flows      (int argc, char **argv);
 int deca_cli_serve      (int argc, char **argv);
 int deca_cli_backup     (int argc, char **argv);
+int deca_cli_export     (int argc, char **argv);
+int deca_cli_import     (int argc, char **argv);
 
 /* --- deca-cli-common.c ---------------------------------------------------------------- */
 

@@ -28,6 +28,8 @@ static const Command commands[] = {
   { "node-types", deca_cli_node_types, N_("List the node types and their config schemas") },
   { "serve", deca_cli_serve, N_("Run the cloud API server (HTTP API, /health, /metrics)") },
   { "backup", deca_cli_backup, N_("Copy the server's database consistently while it runs") },
+  { "export", deca_cli_export, N_("Write a workspace of the server as one JSON bundle") },
+  { "import", deca_cli_import, N_("Import a workspace bundle into a workspace of the server") },
 };
 
 static void

@@ -60,6 +60,7 @@ static const KindSql kind_sql[DECA_LIBRARY_N_KINDS] = {
 };
 
 static const char workspace_exists_sql[] = "SELECT 1 FROM workspaces WHERE id = ?1";
+static const char flow_owner_sql[] = "SELECT workspace_id, deleted_at IS NOT NULL FROM flows WHERE id = ?1";
 
 void
 deca_library_item_free (DecaLibraryItem *item)
@@ -557,4 +558,36 @@ deca_store_delete_library_item (DecaStore        *self,
 fail:
   deca_store_rollback (self);
   return FALSE;
+}
+
+/* Looks flow @flow_id up whatever its workspace (see the header). */
+gboolean
+deca_store_find_flow_owner (DecaStore   *self,
+                            const char  *flow_id,
+                            gboolean    *out_exists,
+                            char       **out_workspace_id,
+                            gboolean    *out_deleted,
+                            GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (flow_id != NULL, FALSE);
+  g_return_val_if_fail (out_exists != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!(stmt = _deca_store_stmt (self, flow_owner_sql, error)))
+    return FALSE;
+  _deca_store_bind_text (stmt, 1, flow_id);
+  rc = sqlite3_step (stmt);
+  *out_exists = rc == SQLITE_ROW;
+  if (out_workspace_id != NULL)
+    *out_workspace_id = rc == SQLITE_ROW ? _deca_store_column_dup (stmt, 0) : NULL;
+  if (out_deleted != NULL)
+    *out_deleted = rc == SQLITE_ROW && sqlite3_column_int (stmt, 1) != 0;
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    _deca_store_set_error (self, error, N_("read flow “%s”"), flow_id);
+  sqlite3_reset (stmt);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE;
 }

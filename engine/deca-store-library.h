@@ -128,4 +128,15 @@ gboolean    deca_store_delete_library_item   (DecaStore        *self,
                                               gint64            expected_version,
                                               GError          **error);
 
+/* For imports, which must report every conflict before writing anything: whether flow
+ * @flow_id is stored at all and, when it is, its workspace (transfer full, into
+ * @out_workspace_id, nullable) and whether it is deleted. Flow ids are global, so a flow
+ * of another workspace blocks the id. FALSE only with DECA_ENGINE_ERROR_STORE. */
+gboolean    deca_store_find_flow_owner       (DecaStore        *self,
+                                              const char       *flow_id,
+                                              gboolean         *out_exists,
+                                              char            **out_workspace_id,
+                                              gboolean         *out_deleted,
+                                              GError          **error);
+
 G_END_DECLS
