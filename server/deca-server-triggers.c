@@ -9,6 +9,7 @@
 #include <deca-store-server.h>
 
 #include "deca-log.h"
+#include "deca-metrics.h"
 #include "deca-server-triggers.h"
 
 /* A flow whose triggers are installed here. */
@@ -40,6 +41,11 @@ struct _DecaServerTriggers
   guint resyncs;                   /* since the claims were last pruned */
   /* Executions started by the delivery in progress (what publish and replay answer). */
   guint started_by_delivery;
+
+  /* Metrics (families owned by the server's registry). */
+  DecaMetricsFamily *starts_total;     /* trigger, result */
+  DecaMetricsFamily *events_total;     /* source */
+  DecaMetricsFamily *schedules_active;
 };
 
 static void deca_server_triggers_sink_init (DecaEventSinkInterface *iface);
@@ -96,7 +102,9 @@ audit_start (DecaServerTriggers *self,
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
   DecaAuditRecord record = { 0 };
+  const char *labels[] = { actor, execution != NULL ? "ok" : "failed", NULL };
 
+  deca_metrics_family_add (self->starts_total, labels, 1);
   if (execution != NULL)
     json_object_set_string_member (details, "execution_id", deca_execution_get_id (execution));
   else
@@ -298,6 +306,7 @@ activate_flow (DecaServerTriggers  *self,
   active->version = summary->latest_version;
   active->flow = g_steal_pointer (&flow);
   g_hash_table_replace (self->active, g_strdup (flow_id), active);
+  deca_metrics_family_set (self->schedules_active, NULL, deca_scheduler_get_n_schedules (self->scheduler));
   return TRUE;
 }
 
@@ -321,6 +330,7 @@ deactivate_flow (DecaServerTriggers *self,
         deca_event_dispatcher_remove_flow (dispatcher, flow_id);
       g_hash_table_remove (self->active, flow_id);
     }
+  deca_metrics_family_set (self->schedules_active, NULL, deca_scheduler_get_n_schedules (self->scheduler));
   if (forget && !deca_store_clear_schedule_cursors (self->store, flow_id, &error))
     log_warning (self, "flow %s: could not forget its schedule cursors: %s", flow_id, error->message);
 }
@@ -498,6 +508,13 @@ deca_server_triggers_publish (DecaServerTriggers  *self,
   outer = self->started_by_delivery;
   self->started_by_delivery = 0;
   event = deca_event_dispatcher_publish (dispatcher, topic, data, source, NULL, error);
+  if (event != NULL)
+    {
+      const char *labels[] = { source != NULL && g_str_has_prefix (source, "flow:") ? "flow"
+                               : source != NULL ? source : "none", NULL };
+
+      deca_metrics_family_add (self->events_total, labels, 1);
+    }
   if (n_started)
     *n_started = self->started_by_delivery;
   self->started_by_delivery = outer;
@@ -668,6 +685,37 @@ deca_server_triggers_init (DecaServerTriggers *self)
   self->active = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) active_flow_free);
 }
 
+static DecaMetricsFamily *
+counter (DecaMetrics        *metrics,
+         const char         *name,
+         const char         *help,
+         const char * const *labels)
+{
+  DecaMetricsFamily *existing = deca_metrics_lookup (metrics, name);
+
+  return existing != NULL ? existing : deca_metrics_add_counter (metrics, name, help, labels);
+}
+
+static void
+add_metrics (DecaServerTriggers *self,
+             DecaMetrics        *metrics)
+{
+  static const char * const trigger_result[] = { "trigger", "result", NULL };
+  static const char * const source[] = { "source", NULL };
+  DecaMetricsFamily *existing;
+
+  self->starts_total = counter (metrics, "deca_trigger_starts_total",
+                                "Executions started by schedules and events (trigger: schedule, event), by result.",
+                                trigger_result);
+  self->events_total = counter (metrics, "deca_events_published_total",
+                                "Events published (source: api, flow), stored and delivered.", source);
+  existing = deca_metrics_lookup (metrics, "deca_schedules_active");
+  self->schedules_active = existing != NULL ? existing
+                         : deca_metrics_add_gauge (metrics, "deca_schedules_active",
+                                                   "Schedules of active flows this process runs.", NULL);
+  deca_metrics_family_set (self->schedules_active, NULL, 0);
+}
+
 DecaServerTriggers *
 deca_server_triggers_new (DecaServer   *server,
                           DecaApiFlows *flows,
@@ -686,5 +734,6 @@ deca_server_triggers_new (DecaServer   *server,
   self->flows = g_object_ref (flows);
   self->clock = clock != NULL ? g_object_ref (clock) : deca_system_clock_get_default ();
   self->scheduler = deca_scheduler_new_for_store (self->clock, self->store, claimed_by);
+  add_metrics (self, deca_server_get_metrics (server));
   return self;
 }

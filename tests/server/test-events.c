@@ -98,6 +98,34 @@ audit_cb (Fixture  *fixture,
     }
 }
 
+typedef struct {
+  const char *family;
+  const char *const *labels;
+  double value;
+} Metric;
+
+static void
+metric_cb (Fixture  *fixture,
+           gpointer  data)
+{
+  Metric *metric = data;
+  DecaMetrics *metrics = deca_server_get_metrics (fixture->instances[0].server);
+
+  metric->value = deca_metrics_family_get (deca_metrics_lookup (metrics, metric->family), metric->labels);
+}
+
+/* The value of series @labels of @family on the first instance. */
+static double
+metric (Fixture            *fixture,
+        const char         *family,
+        const char * const *labels)
+{
+  Metric result = { family, labels, 0 };
+
+  on_server (fixture, metric_cb, &result);
+  return result.value;
+}
+
 static guint
 n_audited_starts (Fixture    *fixture,
                   const char *flow_id)
@@ -148,6 +176,13 @@ test_fan_out (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (input, "id"), ==, id);
   g_assert_cmpuint (n_audited_starts (fixture, "contacts"), ==, 1);
   g_assert_cmpuint (n_audited_starts (fixture, "everything"), ==, 1);
+  {
+    static const char * const api[] = { "api", NULL };
+    static const char * const started[] = { "event", "ok", NULL };
+
+    g_assert_cmpfloat (metric (fixture, "deca_events_published_total", api), ==, 1);
+    g_assert_cmpfloat (metric (fixture, "deca_trigger_starts_total", started), ==, 2);
+  }
 
   /* ... and neither the one whose pattern does not match nor another workspace's. */
   none = list_executions (fixture, OWNER, "deals");

@@ -100,6 +100,8 @@ typedef struct {
   guint n_schedules;
   gboolean active;
   guint n_audit;
+  double starts_ok;        /* deca_trigger_starts_total{trigger="schedule",result="ok"} */
+  double schedules;        /* deca_schedules_active */
 } Look;
 
 static void
@@ -113,6 +115,11 @@ look_cb (Fixture  *fixture,
   g_autoptr(GPtrArray) lines = NULL;
   g_autoptr(GError) error = NULL;
 
+  static const char * const ok[] = { "schedule", "ok", NULL };
+  DecaMetrics *metrics = deca_server_get_metrics (instance->server);
+
+  look->starts_ok = deca_metrics_family_get (deca_metrics_lookup (metrics, "deca_trigger_starts_total"), ok);
+  look->schedules = deca_metrics_family_get (deca_metrics_lookup (metrics, "deca_schedules_active"), NULL);
   look->n_schedules = keys->len;
   look->active = deca_server_triggers_is_active (instance->triggers, look->flow_id);
   lines = deca_store_list_audit (deca_server_get_store (instance->server), "ws-a", 0, 0, &error);
@@ -139,7 +146,7 @@ look (Fixture    *fixture,
       guint       index,
       const char *flow_id)
 {
-  Look result = { index, flow_id, 0, FALSE, 0 };
+  Look result = { index, flow_id, 0, FALSE, 0, 0, 0 };
 
   on_server (fixture, look_cb, &result);
   return result;
@@ -178,7 +185,10 @@ test_fires_and_follows (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
                      json_object_get_object_member (execution, "output"), "seen"), "at"), ==,
                    "2027-06-01T10:10:00Z");
-  g_assert_cmpuint (look (fixture, 0, "tick").n_audit, ==, 3);
+  seen = look (fixture, 0, "tick");
+  g_assert_cmpuint (seen.n_audit, ==, 3);
+  g_assert_cmpfloat (seen.starts_ok, ==, 3);
+  g_assert_cmpfloat (seen.schedules, ==, 1);
 
   /* A new version with another cron replaces the schedule: the old one would run 10:40
    * and 11:00; the new one runs at :05, :20, :35 and :50 from the update (10:35:30) on. */
@@ -201,6 +211,7 @@ test_fires_and_follows (Fixture       *fixture,
   seen = look (fixture, 0, "tick");
   g_assert_cmpuint (seen.n_schedules, ==, 0);
   g_assert_false (seen.active);
+  g_assert_cmpfloat (seen.schedules, ==, 0);
   advance (fixture, 2 * 3600);
   on_server (fixture, turn_cb, NULL);
   after_stop = list_executions (fixture, OWNER, "tick");
