@@ -637,23 +637,37 @@ execution_add_secrets (DecaExecution *execution,
       }
 }
 
+/* Sets *@out to the workspace of @execution: its flow's in the store, where the store
+ * records the execution (read once); NULL without a store. */
+static gboolean
+execution_get_workspace (DecaExecution  *execution,
+                         const char    **out,
+                         GError        **error)
+{
+  DecaStore *store = execution->executor->store;
+
+  if (execution->workspace_id == NULL && store != NULL &&
+      !(execution->workspace_id = deca_store_get_flow_workspace (store, deca_flow_get_id (execution->flow), error)))
+    return FALSE;
+  *out = execution->workspace_id;
+  return TRUE;
+}
+
 /* Looks credential @name up for @execution, and keeps its secrets for redaction. A
- * provider with per-workspace credentials answers from the execution's workspace: its
- * flow's in the store, where the store records the execution (read once). */
+ * provider with per-workspace credentials answers from the execution's workspace. */
 static JsonObject *
 execution_lookup_credential (DecaExecution  *execution,
                              const char     *name,
                              GError        **error)
 {
   DecaExecutor *self = execution->executor;
+  const char *workspace_id = NULL;
   JsonObject *fields;
 
-  if (execution->workspace_id == NULL && self->store != NULL &&
-      deca_credential_provider_is_per_workspace (self->credentials) &&
-      !(execution->workspace_id = deca_store_get_flow_workspace (self->store, deca_flow_get_id (execution->flow),
-                                                                 error)))
+  if (deca_credential_provider_is_per_workspace (self->credentials) &&
+      !execution_get_workspace (execution, &workspace_id, error))
     return NULL;
-  fields = deca_credential_provider_lookup_in_workspace (self->credentials, execution->workspace_id, name, error);
+  fields = deca_credential_provider_lookup_in_workspace (self->credentials, workspace_id, name, error);
   if (fields != NULL)
     execution_add_secrets (execution, fields);
   return fields;
@@ -2403,9 +2417,23 @@ host_run_subflow (gpointer             host_data,
     child = executor_load_execution (self, child_id, error);
   else
     {
-      g_autofree char *document = deca_store_load_flow (self->store, flow_id, version, NULL, error);
+      g_autofree char *document = NULL;
+      g_autofree char *child_workspace = NULL;
       g_autoptr(DecaFlow) flow = NULL;
+      const char *workspace_id;
 
+      /* Flow ids are global, and a subflow runs with its own workspace's credentials: a
+       * flow runs the flows of its own workspace, and another's is not found. */
+      if (!execution_get_workspace (parent, &workspace_id, error) ||
+          !(child_workspace = deca_store_get_flow_workspace (self->store, flow_id, error)))
+        return FALSE;
+      if (!g_str_equal (child_workspace, workspace_id))
+        {
+          g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
+                       _("Flow “%s” is not in store “%s”"), flow_id, deca_store_get_path (self->store));
+          return FALSE;
+        }
+      document = deca_store_load_flow (self->store, flow_id, version, NULL, error);
       if (document == NULL)
         return FALSE;
       flow = deca_flow_new_from_data (document, -1, error);

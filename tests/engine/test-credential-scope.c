@@ -2,8 +2,9 @@
  * with per-workspace credentials is asked for the workspace of the flow being run (the
  * store's, where the execution is recorded), for templates resolved when the execution
  * starts, for nodes that ask while they run (the http node's auth) and for a resumed
- * execution; a provider without it (the CLI's memory provider, the desktop's keyring) is
- * asked as before, and so is any provider when the executor has no store. */
+ * execution; a flow runs subflows of its own workspace only. A provider without it (the
+ * CLI's memory provider, the desktop's keyring) is asked as before, and so is any
+ * provider when the executor has no store. */
 
 #include <string.h>
 #include <libsoup/soup.h>
@@ -412,6 +413,53 @@ test_http_auth_per_workspace (void)
   g_assert_cmpstr (g_ptr_array_index (seen, 1), ==, "tok-B-7c2");
 }
 
+/* A subflow runs in its workspace with that workspace's credentials, so a flow runs the
+ * flows of its own workspace only: another workspace's is not found, and its
+ * credentials are never asked for. */
+static void
+test_subflow_stays_in_workspace (void)
+{
+  g_autoptr(DecaStore) store = store_with_workspaces ();
+  g_autoptr(DecaNodeRegistry) registry = deca_node_registry_new_builtin ();
+  g_autoptr(DecaExecutor) executor = deca_executor_new (registry);
+  g_autoptr(TestScopedProvider) provider = g_object_new (TEST_TYPE_SCOPED_PROVIDER, NULL);
+  g_autofree char *child_a = template_flow ("child-a");
+  g_autofree char *child_b = template_flow ("child-b");
+  g_autoptr(DecaExecution) execution = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+  const char *parent_same =
+    "{\"id\": \"parent-a\", \"name\": \"Parent\", \"nodes\": ["
+    " {\"id\": \"sub\", \"type\": \"subflow\", \"config\": {\"flow_id\": \"child-a\"}}]}";
+  const char *parent_other =
+    "{\"id\": \"parent-x\", \"name\": \"Parent\", \"nodes\": ["
+    " {\"id\": \"sub\", \"type\": \"subflow\", \"config\": {\"flow_id\": \"child-b\"}}]}";
+
+  deca_executor_set_store (executor, store);
+  deca_executor_set_credential_provider (executor, DECA_CREDENTIAL_PROVIDER (provider));
+  save_in (store, "ws-a", "child-a", child_a);
+  save_in (store, "ws-b", "child-b", child_b);
+  save_in (store, "ws-a", "parent-a", parent_same);
+  save_in (store, "ws-a", "parent-x", parent_other);
+
+  execution = start (executor, parent_same, &error);
+  g_assert_no_error (error);
+  run_until_finished (execution);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  output = json_to_string (deca_execution_get_output (execution), FALSE);
+  g_assert_nonnull (strstr (output, "\"is_a\":true"));
+  g_clear_object (&execution);
+
+  g_ptr_array_set_size (provider->asked, 0);
+  execution = start (executor, parent_other, &error);
+  g_assert_no_error (error);
+  run_until_finished (execution);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_FAILED);
+  g_assert_cmpstr (deca_execution_get_error_node (execution), ==, "sub");
+  g_assert_nonnull (strstr (deca_execution_get_error (execution)->message, "child-b"));
+  g_assert_cmpuint (provider->asked->len, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -424,6 +472,7 @@ main (int   argc,
   g_test_add_func ("/deca/engine/credential-scope/memory-provider", test_memory_provider_with_store);
   g_test_add_func ("/deca/engine/credential-scope/resume", test_resume_keeps_workspace);
   g_test_add_func ("/deca/engine/credential-scope/http-auth", test_http_auth_per_workspace);
+  g_test_add_func ("/deca/engine/credential-scope/subflow", test_subflow_stays_in_workspace);
 
   return g_test_run ();
 }
