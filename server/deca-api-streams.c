@@ -375,34 +375,28 @@ live_event_text (const DecaEvent *event)
   return event_text (json_node_get_object (node), event->execution_id, event->flow_id);
 }
 
-/* The workspace of execution @id (transfer none), or NULL when it cannot be found. The
- * executor records a new execution at the end of its main-loop turn: one that the
- * store does not have yet is written first. */
+/* The workspace of the execution of @event (transfer none), or NULL when it cannot be
+ * found: its flow's, where the store records the execution (a new execution is recorded
+ * only at the end of the executor's main-loop turn, so its row is no help yet). */
 static const char *
-execution_workspace (DecaApiStreams *self,
-                     const char     *id)
+execution_workspace (DecaApiStreams  *self,
+                     const DecaEvent *event)
 {
-  g_autoptr(DecaExecutionRecord) record = NULL;
   g_autoptr(GError) error = NULL;
-  const char *workspace = g_hash_table_lookup (self->execution_workspaces, id);
+  const char *workspace = g_hash_table_lookup (self->execution_workspaces, event->execution_id);
+  char *found;
 
   if (workspace != NULL)
     return workspace;
-  record = deca_store_get_execution (self->store, id, &error);
-  if (record == NULL && g_error_matches (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND))
-    {
-      g_clear_error (&error);
-      if (deca_executor_flush (self->executor, &error))
-        record = deca_store_get_execution (self->store, id, &error);
-    }
-  if (record == NULL)
+  found = deca_store_get_flow_workspace (self->store, event->flow_id, &error);
+  if (found == NULL)
     {
       deca_log_writef (deca_server_get_log (self->server), DECA_LOG_WARNING, NULL,
                        "event streams: the workspace of an execution is unknown: %s", error->message);
       return NULL;
     }
-  g_hash_table_insert (self->execution_workspaces, g_strdup (id), g_strdup (record->workspace_id));
-  return g_hash_table_lookup (self->execution_workspaces, id);
+  g_hash_table_insert (self->execution_workspaces, g_strdup (event->execution_id), found);
+  return found;
 }
 
 static void
@@ -421,7 +415,7 @@ executor_event_cb (DecaExecutor    *executor,
   /* Without a workspace stream open, an event costs one lookup here. */
   if (g_hash_table_size (self->by_workspace) > 0)
     {
-      const char *workspace = execution_workspace (self, event->execution_id);
+      const char *workspace = execution_workspace (self, event);
 
       if (workspace != NULL)
         workspace_set = g_hash_table_lookup (self->by_workspace, workspace);
