@@ -2,7 +2,8 @@
  * delete; permissions; 400 with the field's JSON pointer; 409 for a stale revision or a
  * taken name; isolation between workspaces), the secret never in an answer, a log line
  * or the database in clear, and DecaStoreCredentials resolving {{credentials.NAME.FIELD}}
- * in a flow run, key rotation on the store (deca_store_credentials_rotate), and a server
+ * in a flow run (bound to one workspace, or serving each execution from its own), key
+ * rotation on the store (deca_store_credentials_rotate), and a server
  * without keys refusing to store secrets (500, the reason in the log only).
  *
  * The server runs on a thread of its own with its own main context (the store is used
@@ -777,6 +778,79 @@ test_provider (void)
   }
 }
 
+/* The provider `deca serve` gives its executor, bound to no workspace: each lookup is of
+ * the asking execution's workspace (its flow's), and never finds another workspace's
+ * credential; a provider bound to one workspace finds nothing for another. */
+static void
+test_provider_per_workspace (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaStore) store = deca_store_open (":memory:", &error);
+  g_autoptr(DecaSecretBox) box = box_with (KEY_LINE);
+  g_autoptr(DecaStoreCredentials) every = NULL;
+  g_autoptr(DecaStoreCredentials) bound = NULL;
+  g_autoptr(DecaNodeRegistry) registry = deca_node_registry_new_builtin ();
+  g_autoptr(DecaExecutor) executor = deca_executor_new (registry);
+  g_autoptr(JsonObject) fields = NULL;
+  const char *workspaces[] = { "ws-a", "ws-b" };
+  const char *secrets[] = { SECRET, SECRET2 };
+
+  g_assert_no_error (error);
+  g_assert_true (deca_store_create_workspace (store, "ws-a", "A", &error));
+  g_assert_true (deca_store_create_workspace (store, "ws-b", "B", &error));
+  put_credential (store, box, "ws-a", "c1", "openai", "{\"api_key\": \"" SECRET "\"}");
+  put_credential (store, box, "ws-b", "c2", "openai", "{\"api_key\": \"" SECRET2 "\"}");
+  put_credential (store, box, "ws-b", "c3", "stripe", "{\"key\": \"" SECRET2 "\"}");
+
+  every = deca_store_credentials_new (store, box, NULL);
+  g_assert_null (deca_store_credentials_get_workspace_id (every));
+  g_assert_true (deca_credential_provider_is_per_workspace (DECA_CREDENTIAL_PROVIDER (every)));
+  fields = deca_credential_provider_lookup_in_workspace (DECA_CREDENTIAL_PROVIDER (every), "ws-b", "openai", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (fields, "api_key"), ==, SECRET2);
+  g_clear_pointer (&fields, json_object_unref);
+  /* Only ws-b has "stripe": for ws-a it is not defined, in the words of any other
+   * unknown name. */
+  g_assert_null (deca_credential_provider_lookup_in_workspace (DECA_CREDENTIAL_PROVIDER (every), "ws-a", "stripe",
+                                                               &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CREDENTIAL);
+  g_assert_cmpstr (error->message, ==, "credential 'stripe' is not defined");
+  g_clear_error (&error);
+  /* Asked without a workspace, it has none to read. */
+  g_assert_null (deca_credential_provider_lookup (DECA_CREDENTIAL_PROVIDER (every), "openai", &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CREDENTIAL);
+  g_clear_error (&error);
+
+  bound = deca_store_credentials_new (store, box, "ws-a");
+  g_assert_null (deca_credential_provider_lookup_in_workspace (DECA_CREDENTIAL_PROVIDER (bound), "ws-b", "openai",
+                                                               &error));
+  g_assert_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_CREDENTIAL);
+  g_clear_error (&error);
+
+  /* An executor with the store runs each workspace's flow with its own secret. */
+  deca_executor_set_store (executor, store);
+  deca_executor_set_credential_provider (executor, DECA_CREDENTIAL_PROVIDER (every));
+  for (guint i = 0; i < G_N_ELEMENTS (workspaces); i++)
+    {
+      g_autofree char *flow_id = g_strdup_printf ("uses-%u", i);
+      g_autofree char *json = g_strdup_printf (
+        "{\"id\": \"%s\", \"name\": \"Uses\", \"nodes\": [{\"id\": \"check\", \"type\": \"transform\","
+        " \"config\": {\"set\": {\"matches\": \"{{credentials.openai.api_key === '%s'}}\"}}}]}",
+        flow_id, secrets[i]);
+      g_autoptr(DecaFlow) flow = deca_flow_new_from_data (json, -1, &error);
+      g_autofree char *document = deca_flow_to_data (flow, FALSE, NULL);
+      g_autoptr(DecaExecution) execution = NULL;
+      g_autofree char *output = NULL;
+
+      g_assert_true (deca_store_save_workspace_flow (store, workspaces[i], flow_id, NULL, document, NULL, &error));
+      g_assert_no_error (error);
+      execution = run_flow (executor, json);
+      g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+      output = json_to_string (deca_execution_get_output (execution), FALSE);
+      g_assert_nonnull (strstr (output, "\"matches\":true"));
+    }
+}
+
 /* TRUE when credential @id of @workspace decrypts with @box alone. */
 static gboolean
 decrypts_with (DecaStore     *store,
@@ -870,6 +944,7 @@ main (int    argc,
   g_test_add ("/deca/server/credentials/no-keys", Fixture, "no-keys", fixture_setup, test_no_keys,
               fixture_teardown);
   g_test_add_func ("/deca/server/credentials/provider", test_provider);
+  g_test_add_func ("/deca/server/credentials/provider-per-workspace", test_provider_per_workspace);
   g_test_add_func ("/deca/server/credentials/rotate", test_rotate);
   return g_test_run ();
 }
