@@ -1223,14 +1223,73 @@ deca_openapi_match_path (DecaOpenApi *doc,
   return best;
 }
 
-gboolean
-deca_openapi_check_response (DecaOpenApi  *doc,
-                             const char   *method,
-                             const char   *path,
-                             guint         status,
-                             const char   *content_type,
-                             JsonNode     *body,
-                             GError      **error)
+/* Checks each event of the server-sent events @text: the JSON of its "data:" lines
+ * against @schema. */
+static gboolean
+check_event_stream (DecaOpenApi  *doc,
+                    JsonNode     *schema,
+                    const char   *text,
+                    gsize         length,
+                    const char   *what,
+                    GError      **error)
+{
+  g_autofree char *copy = g_strndup (text, length);
+  g_auto(GStrv) blocks = NULL;
+  guint n = 0;
+
+  /* Events are separated by a blank line (the server writes \n line ends). */
+  blocks = g_strsplit (copy, "\n\n", -1);
+  for (guint i = 0; blocks[i] != NULL; i++)
+    {
+      g_auto(GStrv) lines = g_strsplit (blocks[i], "\n", -1);
+      g_autoptr(GString) data = NULL;
+
+      for (guint j = 0; lines[j] != NULL; j++)
+        if (g_str_has_prefix (lines[j], "data:"))
+          {
+            const char *value = lines[j] + 5;
+
+            if (*value == ' ')
+              value++;
+            if (data == NULL)
+              data = g_string_new (value);
+            else
+              g_string_append_printf (data, "\n%s", value);
+          }
+      if (data != NULL)
+        {
+          g_autoptr(JsonNode) event = NULL;
+          g_autoptr(GError) local_error = NULL;
+          g_autofree char *pointer = g_strdup_printf ("(event %u)", n);
+
+          n++;
+          event = json_from_string (data->str, &local_error);
+          if (event == NULL)
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: event %u's data is not JSON: %s", what,
+                           n - 1, local_error->message);
+              return FALSE;
+            }
+          if (!deca_openapi_validate (doc, schema, event, pointer, &local_error))
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: the data %s", what, local_error->message);
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+check_response_full (DecaOpenApi  *doc,
+                     const char   *method,
+                     const char   *path,
+                     guint         status,
+                     const char   *content_type,
+                     JsonNode     *body,
+                     const char   *text,
+                     gsize         length,
+                     GError      **error)
 {
   JsonObject *paths = object_member (json_node_get_object (doc->root), "paths");
   g_autofree char *bare_path = NULL;
@@ -1347,7 +1406,28 @@ deca_openapi_check_response (DecaOpenApi  *doc,
           return FALSE;
         }
     }
+  else if (g_str_equal (media, "text/event-stream") && text != NULL)
+    {
+      /* The events' data, as the document's extension describes it. */
+      JsonNode *schema = json_object_get_member (object_member (content, media), "x-deca-event-data");
+      g_autofree char *what = g_strdup_printf ("%s %s %u", method, best, status);
+
+      if (schema != NULL && !check_event_stream (doc, schema, text, length, what, error))
+        return FALSE;
+    }
   return TRUE;
+}
+
+gboolean
+deca_openapi_check_response (DecaOpenApi  *doc,
+                             const char   *method,
+                             const char   *path,
+                             guint         status,
+                             const char   *content_type,
+                             JsonNode     *body,
+                             GError      **error)
+{
+  return check_response_full (doc, method, path, status, content_type, body, NULL, 0, error);
 }
 
 gboolean
@@ -1376,9 +1456,8 @@ deca_openapi_check_message (DecaOpenApi  *doc,
         return FALSE;
       json = json_node_ref (json_parser_get_root (parser));
     }
-  return deca_openapi_check_response (doc, soup_message_get_method (message),
-                                      g_uri_get_path (soup_message_get_uri (message)),
-                                      soup_message_get_status (message), content_type, json, error);
+  return check_response_full (doc, soup_message_get_method (message), g_uri_get_path (soup_message_get_uri (message)),
+                              soup_message_get_status (message), content_type, json, data, length, error);
 }
 
 void

@@ -101,7 +101,9 @@ gboolean     deca_openapi_validate        (DecaOpenApi  *doc,
  * loaded once. */
 void         deca_openapi_assert_message  (SoupMessage  *message,
                                            GBytes       *body);
-/* The same as a check: FALSE with @error instead of failing the test. */
+/* The same as a check: FALSE with @error instead of failing the test. A text/event-stream
+ * answer whose media type in the document has "x-deca-event-data" (a schema) has the JSON
+ * of each event's data lines checked against it. */
 gboolean     deca_openapi_check_message   (DecaOpenApi  *doc,
                                            SoupMessage  *message,
                                            GBytes       *body,

@@ -25,6 +25,7 @@
 #include <deca-api-key.h>
 #include <deca-api-library.h>
 #include <deca-api-openapi.h>
+#include <deca-api-streams.h>
 #include <deca-api-webhooks.h>
 #include <deca-authenticator.h>
 #include <deca-clock.h>
@@ -124,6 +125,7 @@ server_thread (gpointer data)
   DecaApiFlows *flows;
   DecaApiWebhooks *webhooks;
   g_autoptr(DecaServerTriggers) triggers = NULL;
+  g_autoptr(DecaApiStreams) streams = NULL;
   DecaStore *store;
   FILE *log_stream;
 
@@ -162,6 +164,8 @@ server_thread (gpointer data)
   webhooks = deca_api_webhooks_register (server, flows, &error);
   g_assert_no_error (error);
   deca_api_webhooks_set_secret_box (webhooks, box);
+  streams = deca_api_streams_register (server, flows, &error);
+  g_assert_no_error (error);
   triggers = deca_server_triggers_new (server, flows, NULL, NULL);
   g_assert_true (deca_api_events_register (server, triggers, &error));
   g_assert_true (deca_server_triggers_start (triggers, &error));
@@ -186,6 +190,7 @@ server_thread (gpointer data)
   while (g_main_context_iteration (fixture->context, FALSE))
     ;
   g_clear_object (&triggers);
+  g_clear_object (&streams);
   g_object_unref (webhooks);
   g_object_unref (flows);
   g_clear_object (&authenticator);
@@ -1052,6 +1057,83 @@ scenario_events (Fixture *fixture)
   g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/events/nothing/replay", NULL), ==, 404);
 }
 
+/* Opens the workspace stream as @key, starts an execution of the chain flow and reads
+ * until its execution.finished; checks the events against the document. */
+static void
+scenario_workspace_stream (Fixture    *fixture,
+                           const char *key)
+{
+  g_autofree char *uri = g_strconcat (fixture->uri, "/api/v1/stream", NULL);
+  g_autofree char *authorization = g_strconcat ("Bearer ", key, NULL);
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", uri);
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  char buffer[4096];
+
+  soup_message_headers_append (soup_message_get_request_headers (message), "Authorization", authorization);
+  stream = soup_session_send (fixture->session, message, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (message), ==, 200);
+  /* The stream is open once its headers are in: what happens now is on it. */
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/flows/chain/execute?wait=true",
+                          "{\"input\": {\"start\": 5}}"), ==, 200);
+  while (strstr (text->str, "event: execution.finished") == NULL)
+    {
+      gssize n = g_input_stream_read (stream, buffer, sizeof buffer, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (n, >, 0);
+      g_string_append_len (text, buffer, n);
+    }
+  /* Up to the end of that event. */
+  while (!g_str_has_suffix (text->str, "\n\n"))
+    {
+      gssize n = g_input_stream_read (stream, buffer, sizeof buffer, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (n, >, 0);
+      g_string_append_len (text, buffer, n);
+    }
+  g_assert_true (g_input_stream_close (stream, NULL, &error));
+  g_assert_no_error (error);
+  bytes = g_bytes_new (text->str, text->len);
+  if (!deca_openapi_check_message (fixture->doc, message, bytes, &error))
+    g_error ("GET /api/v1/stream, not as documented: %s", error->message);
+  g_hash_table_add (fixture->checked, g_strdup ("GET /api/v1/stream 200"));
+}
+
+static void
+scenario_streams (Fixture *fixture)
+{
+  g_autoptr(JsonNode) body = NULL;
+  g_autofree char *done = run (fixture, "chain", "{\"input\": {\"start\": 3}}");
+  g_autofree char *events = g_strdup_printf ("/api/v1/executions/%s/events", done);
+  g_autofree char *path = NULL;
+  g_autofree char *narrow = NULL;
+
+  /* A finished execution's stream is its history, and ends. */
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", events, NULL), ==, 200);
+  path = g_strdup_printf ("%s?after=2", events);
+  g_assert_cmpuint (CALL (fixture, fixture->viewer_key, "GET", path, NULL), ==, 200);
+  g_free (path);
+  path = g_strdup_printf ("%s?after=last", events);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", path, NULL), ==, 400);
+  g_assert_cmpuint (call (fixture, fixture->owner_key, "GET", events, NULL, NULL, "Last-Event-ID", "x", NULL), ==, 400);
+  g_assert_cmpuint (CALL (fixture, fixture->other_key, "GET", events, NULL), ==, 404);
+  g_assert_cmpuint (CALL (fixture, NULL, "GET", events, NULL), ==, 401);
+
+  scenario_workspace_stream (fixture, fixture->owner_key);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", "/api/v1/stream?types=nothing.at_all", NULL), ==, 400);
+  /* A key narrowed to executions may not ask for flow events. */
+  g_assert_cmpuint (CALL_OUT (fixture, fixture->owner_key, "POST", "/api/v1/workspaces/" WS_A "/api-keys",
+                              "{\"name\": \"narrow\", \"role\": \"viewer\", \"scopes\": [\"read:executions\"]}",
+                              &body), ==, 201);
+  narrow = g_strdup (string_of (body, "key"));
+  g_assert_cmpuint (CALL (fixture, narrow, "GET", "/api/v1/stream?types=flow.saved", NULL), ==, 403);
+}
+
 static void
 test_scenario (Fixture       *fixture,
                gconstpointer  data)
@@ -1067,6 +1149,7 @@ test_scenario (Fixture       *fixture,
   scenario_library (fixture);
   scenario_webhooks (fixture);
   scenario_events (fixture);
+  scenario_streams (fixture);
 
   /* Every operation of the document got at least one successful answer, checked. */
   for (guint i = 0; i < operations->len; i++)
