@@ -41,6 +41,10 @@ struct _DecaServerTriggers
   guint resyncs;                   /* since the claims were last pruned */
   /* Executions started by the delivery in progress (what publish and replay answer). */
   guint started_by_delivery;
+  /* Event chains: execution id -> how many events published by flows led to it (for the
+   * executions started by such events); the depth of the event being delivered. */
+  GHashTable *chain_depth;
+  guint delivery_depth;
 
   /* Metrics (families owned by the server's registry). */
   DecaMetricsFamily *starts_total;     /* trigger, result */
@@ -218,6 +222,27 @@ prune_claims (DecaServerTriggers *self)
 
 /* --- events -------------------------------------------------------------------------------- */
 
+/* Records that execution @id was started by an event chain @depth long. Entries of
+ * executions that are no longer live are swept when the table grows. */
+static void
+remember_depth (DecaServerTriggers *self,
+                const char         *id,
+                guint               depth)
+{
+  if (g_hash_table_size (self->chain_depth) >= 4096)
+    {
+      DecaExecutor *executor = deca_api_flows_get_executor (self->flows);
+      GHashTableIter iter;
+      gpointer key;
+
+      g_hash_table_iter_init (&iter, self->chain_depth);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        if (deca_executor_lookup (executor, key) == NULL)
+          g_hash_table_iter_remove (&iter);
+    }
+  g_hash_table_insert (self->chain_depth, g_strdup (id), GUINT_TO_POINTER (depth));
+}
+
 static void
 deliver_cb (DecaEventDispatcher *dispatcher,
             const char          *flow_id,
@@ -240,7 +265,11 @@ deliver_cb (DecaEventDispatcher *dispatcher,
   input = deca_topic_event_to_json (event);
   execution = deca_api_flows_start_execution (self->flows, active->flow, input, &error);
   if (execution != NULL)
-    self->started_by_delivery++;
+    {
+      self->started_by_delivery++;
+      if (self->delivery_depth > 0)
+        remember_depth (self, deca_execution_get_id (execution), self->delivery_depth);
+    }
   else
     log_warning (self, "flow %s: the event %s could not start it: %s", flow_id,
                  deca_topic_event_get_id (event), error->message);
@@ -466,11 +495,25 @@ deca_server_triggers_sink_publish (DecaEventSink  *sink,
   g_autoptr(DecaTopicEvent) event = NULL;
   JsonNode *node;
   guint n_started = 0;
+  guint depth = GPOINTER_TO_UINT (g_hash_table_lookup (self->chain_depth, execution_id));
+  guint outer_depth;
 
+  /* Flows that start each other through events (or one that starts itself) would run
+   * forever, and fan out on the way. */
+  if (depth >= DECA_SERVER_TRIGGERS_MAX_EVENT_CHAIN)
+    {
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_LIMIT,
+                   "not published: this execution was started by a chain of %u events published by flows, "
+                   "the most there may be (do flows start each other through events?)", depth);
+      return NULL;
+    }
   if (!(workspace_id = deca_store_get_flow_workspace (self->store, flow_id, error)))
     return NULL;
   source = g_strdup_printf ("flow:%s", flow_id);
+  outer_depth = self->delivery_depth;
+  self->delivery_depth = depth + 1;
   event = deca_server_triggers_publish (self, workspace_id, topic, data, source, &n_started, error);
+  self->delivery_depth = outer_depth;
   if (event == NULL)
     return NULL;
   node = deca_topic_event_to_json (event);
@@ -665,6 +708,7 @@ deca_server_triggers_finalize (GObject *object)
 
   g_clear_pointer (&self->dispatchers, g_hash_table_unref);
   g_clear_pointer (&self->active, g_hash_table_unref);
+  g_clear_pointer (&self->chain_depth, g_hash_table_unref);
   G_OBJECT_CLASS (deca_server_triggers_parent_class)->finalize (object);
 }
 
@@ -683,6 +727,7 @@ deca_server_triggers_init (DecaServerTriggers *self)
 {
   self->dispatchers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->active = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) active_flow_free);
+  self->chain_depth = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static DecaMetricsFamily *

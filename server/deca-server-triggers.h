@@ -38,7 +38,8 @@ G_BEGIN_DECLS
  * flow, with the execution's id (or the failure) in the details.
  *
  * It is also the executor's DecaEventSink: a publish_event node publishes into the
- * workspace of its flow, with source "flow:FLOW_ID".
+ * workspace of its flow, with source "flow:FLOW_ID", unless its execution is at the end
+ * of a chain of DECA_SERVER_TRIGGERS_MAX_EVENT_CHAIN such events (DECA_ENGINE_ERROR_LIMIT).
  *
  * Use it on the server's thread. Call deca_server_triggers_stop() before dropping it:
  * the executor holds it as its event sink until then.
@@ -46,6 +47,10 @@ G_BEGIN_DECLS
 
 /* How often (seconds of the clock) the active flows are compared with the store. */
 #define DECA_SERVER_TRIGGERS_RESYNC_SECONDS 30
+/* How many events published by flows may lead to one another: an execution started by
+ * the 8th event of such a chain cannot publish (its publish_event node fails), so flows
+ * that start each other through events stop. */
+#define DECA_SERVER_TRIGGERS_MAX_EVENT_CHAIN 8
 /* How long the claims of fire times are kept (pruned at start and about hourly). */
 #define DECA_SERVER_TRIGGERS_KEEP_CLAIMS_DAYS 7
 

@@ -441,6 +441,39 @@ test_flow_publishes (Fixture       *fixture,
                    "flow:announcer");
 }
 
+static void
+test_event_chain_stops (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(JsonArray) echoes = NULL;
+  guint succeeded = 0;
+  JsonObject *last;
+
+  /* A flow whose event starts itself again. */
+  create_active_flow (fixture, OWNER,
+                      "{\"id\": \"echo\", \"name\": \"Echo\","
+                      " \"triggers\": [{\"type\": \"event\", \"event\": \"loop.>\"}],"
+                      " \"nodes\": [{\"id\": \"again\", \"type\": \"publish_event\","
+                      "   \"config\": {\"topic\": \"loop.again\"}}]}");
+  answer = publish (fixture, OWNER, "{\"topic\": \"loop.start\"}");
+  /* The API's event starts the first; eight events of the flow start eight more; the
+   * last cannot publish. */
+  echoes = wait_for_executions (fixture, OWNER, "echo", 1 + DECA_SERVER_TRIGGERS_MAX_EVENT_CHAIN);
+  for (guint i = 0; i < json_array_get_length (echoes); i++)
+    succeeded += g_str_equal (json_object_get_string_member (json_array_get_object_element (echoes, i), "status"),
+                              "succeeded");
+  g_assert_cmpuint (succeeded, ==, DECA_SERVER_TRIGGERS_MAX_EVENT_CHAIN);
+  last = json_array_get_object_element (echoes, DECA_SERVER_TRIGGERS_MAX_EVENT_CHAIN);
+  g_assert_cmpstr (json_object_get_string_member (last, "status"), ==, "failed");
+  g_assert_nonnull (strstr (json_object_get_string_member (json_object_get_object_member (last, "error"), "message"),
+                            "chain of 8 events"));
+  g_assert_cmpuint (CALL (fixture, OWNER, "GET", "/api/v1/events?limit=200", NULL, &body), ==, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (body), "items")), ==,
+                    1 + DECA_SERVER_TRIGGERS_MAX_EVENT_CHAIN);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -451,5 +484,6 @@ main (int argc, char *argv[])
   g_test_add ("/server/events/bad-input", Fixture, NULL, setup, test_bad_input, fixture_teardown);
   g_test_add ("/server/events/permissions", Fixture, NULL, setup, test_permissions, fixture_teardown);
   g_test_add ("/server/events/flow-publishes", Fixture, NULL, setup, test_flow_publishes, fixture_teardown);
+  g_test_add ("/server/events/event-chain-stops", Fixture, NULL, setup, test_event_chain_stops, fixture_teardown);
   return g_test_run ();
 }
