@@ -164,6 +164,17 @@ compare_summaries_by_id (gconstpointer a,
   return strcmp ((*(DecaFlowSummary * const *) a)->id, (*(DecaFlowSummary * const *) b)->id);
 }
 
+/* The store's id of an object is what it is; a document saved with another "id" inside
+ * (or none: the store takes any text) is exported with the store's, so that the bundle
+ * imports. A document that is not an object is left for the import to refuse. */
+static void
+set_document_id (JsonNode   *document,
+                 const char *id)
+{
+  if (JSON_NODE_HOLDS_OBJECT (document))
+    json_object_set_string_member (json_node_get_object (document), "id", id);
+}
+
 /* Adds the flows of @workspace_id to @array. */
 static gboolean
 export_flows (DecaStore   *store,
@@ -185,6 +196,7 @@ export_flows (DecaStore   *store,
 
       if (document == NULL)
         return FALSE;
+      set_document_id (document, summary->id);
       entry = json_object_new ();
       json_object_set_string_member (entry, "id", summary->id);
       json_object_set_string_member (entry, "name", summary->name);
@@ -218,6 +230,7 @@ export_library (DecaStore        *store,
 
       if (document == NULL)
         return FALSE;
+      set_document_id (document, item->id);
       entry = json_object_new ();
       json_object_set_string_member (entry, "id", item->id);
       json_object_set_string_member (entry, "name", item->name);
