@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 
 #include <deca-engine-error.h>
 #include <deca-event-sink.h>
@@ -503,8 +505,8 @@ deca_server_triggers_sink_publish (DecaEventSink  *sink,
   if (depth >= DECA_SERVER_TRIGGERS_MAX_EVENT_CHAIN)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_LIMIT,
-                   "not published: this execution was started by a chain of %u events published by flows, "
-                   "the most there may be (do flows start each other through events?)", depth);
+                   _("not published: this execution was started by a chain of %u events published by flows, "
+                     "the most there may be (do flows start each other through events?)"), depth);
       return NULL;
     }
   if (!(workspace_id = deca_store_get_flow_workspace (self->store, flow_id, error)))
