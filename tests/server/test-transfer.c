@@ -44,6 +44,10 @@ typedef struct {
   gboolean ready;
   DecaServer *server;     /* used on the server thread only */
   char *uri;
+  /* What DecaApiFlows told its dispatchers (atomic: counted on the server thread). */
+  gint flows_saved;
+  gint flows_deactivated;
+  gint flows_deleted;
 } TestServer;
 
 typedef struct {
@@ -73,6 +77,43 @@ static const char function_doc[] =
   " \"code\": \"def main(i):\\n    return {'success': True}\"}";
 
 /* --- the servers -------------------------------------------------------------------- */
+
+static void
+flow_saved_cb (DecaApiFlows *flows,
+               const char   *workspace_id,
+               const char   *flow_id,
+               gint64        version,
+               gpointer      user_data)
+{
+  TestServer *ts = user_data;
+
+  g_assert_cmpint (version, >, 0);
+  g_atomic_int_inc (&ts->flows_saved);
+}
+
+static void
+flow_active_changed_cb (DecaApiFlows *flows,
+                        const char   *workspace_id,
+                        const char   *flow_id,
+                        gboolean      active,
+                        gpointer      user_data)
+{
+  TestServer *ts = user_data;
+
+  if (!active)
+    g_atomic_int_inc (&ts->flows_deactivated);
+}
+
+static void
+flow_deleted_cb (DecaApiFlows *flows,
+                 const char   *workspace_id,
+                 const char   *flow_id,
+                 gpointer      user_data)
+{
+  TestServer *ts = user_data;
+
+  g_atomic_int_inc (&ts->flows_deleted);
+}
 
 static gboolean
 auth_cb (DecaRequest  *request,
@@ -130,6 +171,9 @@ server_thread (gpointer data)
   g_assert_true (deca_api_library_register (ts->server, &error));
   flows = deca_api_flows_register (ts->server, NULL, &error);
   g_assert_nonnull (flows);
+  g_signal_connect (flows, "flow-saved", G_CALLBACK (flow_saved_cb), ts);
+  g_signal_connect (flows, "flow-active-changed", G_CALLBACK (flow_active_changed_cb), ts);
+  g_signal_connect (flows, "flow-deleted", G_CALLBACK (flow_deleted_cb), ts);
   g_assert_true (deca_api_transfer_register (ts->server, flows, &error));
   g_assert_no_error (error);
   deca_server_set_authenticator (ts->server, auth_cb, NULL, NULL);
@@ -603,6 +647,7 @@ test_merge_and_replace (Fixture       *fixture,
   g_autoptr(JsonNode) agent = NULL;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
+  gint saved, deactivated;
   const char *bundle =
     "{\"format\": \"deca-workspace\", \"version\": 1,"
     " \"agents\": [{\"id\": \"persona-generator\", \"document\": {\"name\": \"Changed\","
@@ -618,6 +663,9 @@ test_merge_and_replace (Fixture       *fixture,
   drop (CALL (fixture, ts, "ws-a:owner", "POST", "/api/v1/functions", function_doc, 201));
   drop (CALL (fixture, ts, "ws-a:owner", "POST", "/api/v1/flows", chain_flow, 201));
   drop (CALL (fixture, ts, "ws-a:owner", "POST", "/api/v1/flows", nap_flow, 201));
+  drop (CALL (fixture, ts, "ws-a:owner", "POST", "/api/v1/flows/nap/activate", NULL, 200));
+  saved = g_atomic_int_get (&ts->flows_saved);
+  deactivated = g_atomic_int_get (&ts->flows_deactivated);
 
   /* Merge: the changed agent and flow conflict, so not even "fresh" goes in. */
   before = db_snapshot (ts->db_path);
@@ -638,6 +686,11 @@ test_merge_and_replace (Fixture       *fixture,
   g_assert_cmpint (count_of (report, "functions", "deleted"), ==, 1);
   g_assert_cmpint (count_of (report, "flows", "updated"), ==, 1);
   g_assert_cmpint (count_of (report, "flows", "deleted"), ==, 1);
+  /* The dispatchers are told, as by the flows routes: "chain" saved, the active "nap"
+   * deactivated and deleted; the conflicting merge told nothing. */
+  g_assert_cmpint (g_atomic_int_get (&ts->flows_saved), ==, saved + 1);
+  g_assert_cmpint (g_atomic_int_get (&ts->flows_deactivated), ==, deactivated + 1);
+  g_assert_cmpint (g_atomic_int_get (&ts->flows_deleted), ==, 1);
   agent = CALL (fixture, ts, "ws-a:viewer", "GET", "/api/v1/agents/persona-generator", NULL, 200);
   g_assert_cmpint (json_object_get_int_member (object_of (agent), "version"), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (object_of (agent), "name"), ==, "Changed");
