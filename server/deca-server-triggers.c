@@ -4,7 +4,6 @@
 
 #include <glib/gi18n-lib.h>
 
-
 #include <deca-engine-error.h>
 #include <deca-event-sink.h>
 #include <deca-json.h>
@@ -315,20 +314,25 @@ activate_flow (DecaServerTriggers  *self,
   g_autoptr(DecaFlowSummary) summary = NULL;
   g_autoptr(DecaFlow) flow = NULL;
   DecaEventDispatcher *dispatcher;
+  ActiveFlow *previous = g_hash_table_lookup (self->active, flow_id);
   ActiveFlow *active;
 
   if (!(summary = deca_store_get_workspace_flow (self->store, workspace_id, flow_id, error)) ||
       !(flow = deca_api_flows_load_flow (self->flows, workspace_id, flow_id, error)))
     return FALSE;
 
-  /* A flow id is global in the store, so it cannot be another workspace's already; the
-   * dispatcher of the workspace it was in before (never) would keep it otherwise. */
+  /* Flow ids are global in the store, so the flow's workspace never changes. Each set_flow
+   * changes nothing when it fails; the subscriptions go back when the schedules fail (a
+   * cursor the store could not read), so the flow keeps the version it had, or none. */
   dispatcher = deca_server_triggers_get_dispatcher (self, workspace_id);
-  if (!deca_scheduler_set_flow (self->scheduler, flow, error))
-    return FALSE;
   if (!deca_event_dispatcher_set_flow (dispatcher, flow, error))
+    return FALSE;
+  if (!deca_scheduler_set_flow (self->scheduler, flow, error))
     {
-      deca_scheduler_remove_flow (self->scheduler, flow_id);
+      if (previous != NULL)
+        deca_event_dispatcher_set_flow (dispatcher, previous->flow, NULL);
+      else
+        deca_event_dispatcher_remove_flow (dispatcher, flow_id);
       return FALSE;
     }
 
