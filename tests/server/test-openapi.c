@@ -26,6 +26,7 @@
 #include <deca-api-library.h>
 #include <deca-api-openapi.h>
 #include <deca-api-streams.h>
+#include <deca-api-transfer.h>
 #include <deca-api-webhooks.h>
 #include <deca-authenticator.h>
 #include <deca-clock.h>
@@ -166,6 +167,7 @@ server_thread (gpointer data)
   deca_api_webhooks_set_secret_box (webhooks, box);
   streams = deca_api_streams_register (server, flows, &error);
   g_assert_no_error (error);
+  g_assert_true (deca_api_transfer_register (server, flows, &error));
   triggers = deca_server_triggers_new (server, flows, NULL, NULL);
   g_assert_true (deca_api_events_register (server, triggers, &error));
   g_assert_true (deca_server_triggers_start (triggers, &error));
@@ -1135,6 +1137,39 @@ scenario_streams (Fixture *fixture)
 }
 
 static void
+scenario_transfer (Fixture *fixture)
+{
+  g_autoptr(JsonNode) bundle = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(JsonNode) changed = NULL;
+  g_autofree char *changed_text = NULL;
+  JsonObject *flow;
+
+  g_assert_cmpuint (CALL_OUT (fixture, fixture->owner_key, "GET", "/api/v1/workspaces/" WS_A "/export", NULL, &bundle),
+                    ==, 200);
+  text = json_to_string (bundle, FALSE);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", "/api/v1/workspaces/" WS_B "/export", NULL), ==, 404);
+  g_assert_cmpuint (CALL (fixture, fixture->viewer_key, "POST", "/api/v1/workspaces/" WS_A "/import", text), ==, 403);
+  /* The same content again: nothing changes. */
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/workspaces/" WS_A "/import", text), ==, 200);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/workspaces/" WS_A "/import?mode=replace", text),
+                    ==, 200);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/workspaces/" WS_A "/import?mode=all", text),
+                    ==, 400);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/workspaces/" WS_A "/import",
+                          "{\"format\": \"deca-workspace\", \"version\": 1, \"flows\": [{\"id\": \"x\", \"name\": \"X\","
+                          " \"document\": {\"id\": \"x\", \"nodes\": [{\"id\": \"n\", \"type\": \"no-such-type\"}]}}]}"),
+                    ==, 422);
+  /* Another content for a flow the workspace has: a conflict when merging. */
+  changed = json_node_copy (bundle);
+  flow = json_array_get_object_element (json_object_get_array_member (json_node_get_object (changed), "flows"), 0);
+  json_object_set_string_member (json_object_get_object_member (flow, "document"), "name", "Renamed");
+  changed_text = json_to_string (changed, FALSE);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/workspaces/" WS_A "/import", changed_text),
+                    ==, 409);
+}
+
+static void
 test_scenario (Fixture       *fixture,
                gconstpointer  data)
 {
@@ -1150,6 +1185,7 @@ test_scenario (Fixture       *fixture,
   scenario_webhooks (fixture);
   scenario_events (fixture);
   scenario_streams (fixture);
+  scenario_transfer (fixture);
 
   /* Every operation of the document got at least one successful answer, checked. */
   for (guint i = 0; i < operations->len; i++)
