@@ -31,6 +31,7 @@ struct _DecaServerTriggers
   DecaScheduler *scheduler;
   GHashTable *dispatchers;         /* workspace id -> DecaEventDispatcher */
   GHashTable *active;              /* flow id -> ActiveFlow */
+  GHashTable *refused;             /* flow id -> gint64 *: the version that failed to activate */
 
   gboolean started;
   gulong saved_id;
@@ -370,16 +371,29 @@ deactivate_flow (DecaServerTriggers *self,
     log_warning (self, "flow %s: could not forget its schedule cursors: %s", flow_id, error->message);
 }
 
+/* Activates, or logs why not. The comparison with the store does not try a version that
+ * failed again (nor log it every 30 s): @version is the one it would install (0: not
+ * known, always try). */
 static void
 activate_or_warn (DecaServerTriggers *self,
                   const char         *workspace_id,
-                  const char         *flow_id)
+                  const char         *flow_id,
+                  gint64              version)
 {
   g_autoptr(GError) error = NULL;
+  gint64 *refused = g_hash_table_lookup (self->refused, flow_id);
 
-  if (!activate_flow (self, workspace_id, flow_id, &error))
-    log_warning (self, "flow %s of workspace %s: its triggers could not be activated: %s", flow_id,
-                 workspace_id, error->message);
+  if (version != 0 && refused != NULL && *refused == version)
+    return;
+  if (activate_flow (self, workspace_id, flow_id, &error))
+    {
+      g_hash_table_remove (self->refused, flow_id);
+      return;
+    }
+  log_warning (self, "flow %s of workspace %s: its triggers could not be activated: %s", flow_id,
+               workspace_id, error->message);
+  if (version != 0)
+    g_hash_table_insert (self->refused, g_strdup (flow_id), g_memdup2 (&version, sizeof version));
 }
 
 static void
@@ -392,7 +406,7 @@ flow_saved_cb (DecaApiFlows *flows,
   DecaServerTriggers *self = user_data;
 
   if (g_hash_table_contains (self->active, flow_id))
-    activate_or_warn (self, workspace_id, flow_id);
+    activate_or_warn (self, workspace_id, flow_id, 0);
 }
 
 static void
@@ -405,7 +419,7 @@ flow_active_changed_cb (DecaApiFlows *flows,
   DecaServerTriggers *self = user_data;
 
   if (active)
-    activate_or_warn (self, workspace_id, flow_id);
+    activate_or_warn (self, workspace_id, flow_id, 0);
   else
     deactivate_flow (self, flow_id, TRUE);
 }
@@ -444,7 +458,7 @@ resync (DecaServerTriggers  *self,
       g_hash_table_add (seen, summary->id);
       if (active == NULL || active->version != summary->latest_version ||
           g_strcmp0 (active->workspace_id, summary->workspace_id) != 0)
-        activate_or_warn (self, summary->workspace_id, summary->id);
+        activate_or_warn (self, summary->workspace_id, summary->id, summary->latest_version);
     }
   g_hash_table_iter_init (&iter, self->active);
   while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -715,6 +729,7 @@ deca_server_triggers_finalize (GObject *object)
   g_clear_pointer (&self->dispatchers, g_hash_table_unref);
   g_clear_pointer (&self->active, g_hash_table_unref);
   g_clear_pointer (&self->chain_depth, g_hash_table_unref);
+  g_clear_pointer (&self->refused, g_hash_table_unref);
   G_OBJECT_CLASS (deca_server_triggers_parent_class)->finalize (object);
 }
 
@@ -734,6 +749,7 @@ deca_server_triggers_init (DecaServerTriggers *self)
   self->dispatchers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->active = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) active_flow_free);
   self->chain_depth = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 static DecaMetricsFamily *

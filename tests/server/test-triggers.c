@@ -476,6 +476,57 @@ test_claims_pruned (Fixture       *fixture,
   g_assert_false (claim (fixture, recent));
 }
 
+static void
+store_broken_flow_cb (Fixture  *fixture,
+                      gpointer  data)
+{
+  DecaStore *store = deca_server_get_store (fixture->instances[0].server);
+  g_autoptr(GError) error = NULL;
+
+  /* Saved past the API's validation (an older server, a node type since removed). */
+  g_assert_true (deca_store_save_workspace_flow (store, "ws-a", "broken", "Broken",
+                                                 "{\"id\": \"broken\", \"name\": \"Broken\","
+                                                 " \"nodes\": [{\"id\": \"a\", \"type\": \"no_such_type\"}]}",
+                                                 NULL, &error));
+  g_assert_true (deca_store_set_workspace_flow_active (store, "ws-a", "broken", TRUE, &error));
+  g_assert_no_error (error);
+}
+
+/* The lines of instance 0's log that contain @text. */
+static guint
+count_log_lines (Fixture    *fixture,
+                 const char *text)
+{
+  g_autofree char *path = g_strdup_printf ("%s/log-0.jsonl", fixture->dir);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    n += strstr (lines[i], text) != NULL;
+  return n;
+}
+
+static void
+test_unloadable_flow (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *flow = schedule_flow ("tick", "\"cron\": \"0 */10 * * * *\"");
+  g_autoptr(JsonArray) executions = NULL;
+
+  /* An active flow that cannot be loaded is reported once, and the others run. */
+  create_active_flow (fixture, OWNER, flow);
+  on_server (fixture, store_broken_flow_cb, NULL);
+  advance (fixture, 30 * 60);
+  executions = wait_for_executions (fixture, OWNER, "tick", 3);
+  g_assert_false (look (fixture, 0, "broken").active);
+  stop_instance (fixture, 0);
+  g_assert_cmpuint (count_log_lines (fixture, "flow broken of workspace ws-a: its triggers could not be activated"),
+                    ==, 1);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -491,6 +542,8 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/server/triggers/two-servers", Fixture, NULL, setup_june, test_two_servers, fixture_teardown);
   g_test_add ("/server/triggers/claims-pruned", Fixture, NULL, setup_june, test_claims_pruned, fixture_teardown);
+  g_test_add ("/server/triggers/unloadable-flow", Fixture, NULL, setup_june, test_unloadable_flow,
+              fixture_teardown);
   g_test_add ("/server/triggers/invalid-triggers", Fixture, NULL, setup_june, test_invalid_triggers,
               fixture_teardown);
   return g_test_run ();
