@@ -1281,6 +1281,47 @@ check_event_stream (DecaOpenApi  *doc,
 }
 
 static gboolean
+path_has_method (JsonObject *item,
+                 const char *method)
+{
+  g_autofree char *lower = g_ascii_strdown (method, -1);
+
+  return item != NULL && (json_object_has_member (item, lower)
+                          || (g_str_equal (lower, "head") && json_object_has_member (item, "get")));
+}
+
+/* A 404 or 405 of the router: the error shape of the document (#/components/schemas/Error)
+ * when it has one. */
+static gboolean
+check_router_answer (DecaOpenApi  *doc,
+                     const char   *method,
+                     const char   *path,
+                     guint         status,
+                     const char   *content_type,
+                     JsonNode     *body,
+                     GError      **error)
+{
+  JsonNode *schema = resolve_pointer (doc, "#/components/schemas/Error");
+  g_autoptr(GError) local_error = NULL;
+
+  if (g_ascii_strcasecmp (method, "HEAD") == 0 || schema == NULL)
+    return TRUE;
+  if (body == NULL || content_type == NULL || !g_str_has_prefix (content_type, "application/json"))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s %s %u: the router's answer is not a JSON error",
+                   method, path, status);
+      return FALSE;
+    }
+  if (!deca_openapi_validate (doc, schema, body, "", &local_error))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s %s %u: the router's answer %s", method, path,
+                   status, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
 check_response_full (DecaOpenApi  *doc,
                      const char   *method,
                      const char   *path,
@@ -1308,6 +1349,10 @@ check_response_full (DecaOpenApi  *doc,
   best = deca_openapi_match_path (doc, bare_path);
   if (best != NULL)
     item = object_member (paths, best);
+  /* The router's own answers, which the document's description promises for every path:
+   * 404 for a path it does not have, 405 for a method a path does not have. */
+  if ((best == NULL && status == 404) || (best != NULL && status == 405 && !path_has_method (item, method)))
+    return check_router_answer (doc, method, bare_path, status, content_type, body, error);
   if (best == NULL || item == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s %s: the document has no such path", method, bare_path);

@@ -70,10 +70,12 @@ const char  *deca_openapi_match_path      (DecaOpenApi  *doc,
 /* Checks one answer of the server: @method and the concrete @path (a query is ignored)
  * are matched against the document's path templates the way DecaRouter matches them (a
  * literal segment before a parameter, from the left); the response by @status, else
- * "default"; then @content_type (parameters ignored; NULL for an empty body) must be one
+ * "default" (a 404 for a path the document does not have, and a 405 for a method a path
+ * does not have, are the router's answers its description promises: they need the
+ * Error shape only); then @content_type (parameters ignored; NULL for an empty body) must be one
  * the response declares (media ranges count: "image/" followed by a star, and the star
  * for everything, which takes an empty body too), and a JSON @body must match its schema. A path, method or status
- * the document does not have is an error. Returns FALSE with @error
+ * the document does not have is an error otherwise. Returns FALSE with @error
  * (G_IO_ERROR_INVALID_DATA) that names the operation, the JSON pointer in the body and
  * the rule that failed. */
 gboolean     deca_openapi_check_response  (DecaOpenApi  *doc,

@@ -593,13 +593,27 @@ test_check_response (void)
                                                &error));
   g_assert_nonnull (strstr (error->message, "at \"/error\": required: no member \"message\""));
   g_clear_error (&error);
-  g_assert_false (deca_openapi_check_response (doc, "GET", "/api/v1/nothing", 404, "application/json", not_found,
+  g_assert_false (deca_openapi_check_response (doc, "GET", "/api/v1/nothing", 200, "application/json", not_found,
                                                &error));
   g_assert_nonnull (strstr (error->message, "no such path"));
   g_clear_error (&error);
   g_assert_false (deca_openapi_check_response (doc, "PATCH", "/api/v1/flows/x", 404, "application/json", not_found,
                                                &error));
   g_assert_nonnull (strstr (error->message, "no PATCH"));
+  g_clear_error (&error);
+  /* The router's 404 and 405, in the error shape, are what the document promises. */
+  g_assert_true (deca_openapi_check_response (doc, "GET", "/api/v1/nothing", 404, "application/json", not_found,
+                                              &error));
+  g_assert_true (deca_openapi_check_response (doc, "PATCH", "/api/v1/flows/x", 405, "application/json", not_found,
+                                              &error));
+  g_assert_no_error (error);
+  g_assert_false (deca_openapi_check_response (doc, "PATCH", "/api/v1/flows/x", 405, "application/json", misnamed,
+                                               &error));
+  g_assert_nonnull (strstr (error->message, "the router's answer at \"/error\": required"));
+  g_clear_error (&error);
+  g_assert_false (deca_openapi_check_response (doc, "GET", "/api/v1/flows/x", 405, "application/json", not_found,
+                                               &error));
+  g_assert_nonnull (strstr (error->message, "status 405 is not documented"));
   g_clear_error (&error);
   g_assert_false (deca_openapi_check_response (doc, "GET", "/api/v1/flows/x", 418, "application/json", not_found,
                                                &error));
@@ -1015,6 +1029,13 @@ scenario_webhooks (Fixture *fixture)
   g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/flows/hooked/activate", NULL), ==, 200);
   g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/flows/replies/activate", NULL), ==, 200);
   g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/flows/texts/activate", NULL), ==, 200);
+  /* A second active flow may not claim a webhook another one has. */
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/flows",
+                          "{\"id\": \"texts2\", \"name\": \"Texts 2\","
+                          " \"triggers\": [{\"type\": \"webhook\", \"method\": \"GET\", \"path\": \"/text\"}],"
+                          " \"nodes\": [{\"id\": \"r\", \"type\": \"respond\", \"config\": {\"body\": \"other\"}}]}"),
+                    ==, 201);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/flows/texts2/activate", NULL), ==, 409);
 
   g_assert_cmpuint (CALL_OUT (fixture, NULL, "POST", "/webhook/" WS_A "/in", "{\"x\": 1}", &body), ==, 202);
   g_assert_nonnull (string_of (body, "execution_id"));
