@@ -9,13 +9,15 @@
  *   401, 403 with a viewer's key, 404, 409, 413, 422, 429, 503), and checks every answer
  *   against the document; it fails when an operation of the document got no successful
  *   answer;
- * - GET /api/v1/openapi.yaml serves the document without credentials.
+ * - GET /api/v1/openapi.yaml serves the document without credentials, in-process and from
+ *   the real `deca serve` ($DECA_BIN), whose answers match the document too.
  *
  * The server runs in-process on a thread of its own with the real DecaAuthenticator and
  * real API keys in its store. */
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include <deca-api-access.h>
@@ -1276,6 +1278,93 @@ test_served (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
+/* Runs `deca ARGS...` ($DECA_BIN) with stdout piped; returns (transfer full) it. */
+static GSubprocess *
+spawn_deca (const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("DECA_BIN"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+/* The real `deca serve` hands out the document it was built with, without credentials, and
+ * its answers match it. */
+static void
+test_deca_serve (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("deca-test-openapi-serve-XXXXXX", &error);
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  const char *init_args[] = { "serve", "--init", "--data-dir", data_dir, NULL };
+  const char *serve_args[] = { "serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir, NULL };
+  g_autoptr(GSubprocess) init = NULL;
+  g_autoptr(GSubprocess) serve = NULL;
+  g_autoptr(GDataInputStream) output = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(DecaOpenApi) doc = deca_openapi_new_builtin (&error);
+  g_autofree char *key = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *source = NULL;
+  const char *paths[] = { "/api/v1/openapi.yaml", "/health", "/api/v1/workspaces", "/api/v1/flows",
+                          "/api/v1/executions", "/api/v1/credentials", "/api/v1/agents", "/api/v1/events" };
+  gsize length;
+
+  g_assert_no_error (error);
+  if (g_getenv ("DECA_BIN") == NULL)
+    {
+      g_test_skip ("DECA_BIN is not set");
+      return;
+    }
+  init = spawn_deca (init_args);
+  g_assert_true (g_subprocess_communicate_utf8 (init, NULL, NULL, &key, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (init) && g_subprocess_get_exit_status (init) == 0);
+  g_strchomp (key);
+
+  serve = spawn_deca (serve_args);
+  output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (serve));
+  line = g_data_input_stream_read_line_utf8 (output, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "Listening on "));
+  g_assert_true (g_file_get_contents (g_getenv ("DECA_OPENAPI_SOURCE"), &source, &length, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autofree char *uri = g_strconcat (line + strlen ("Listening on "), paths[i], NULL);
+      g_autoptr(SoupMessage) message = soup_message_new ("GET", uri);
+      g_autoptr(GBytes) body = NULL;
+      g_autofree char *authorization = g_strconcat ("Bearer ", key, NULL);
+
+      /* The document without credentials; the rest with the owner's key. */
+      if (i > 1)
+        soup_message_headers_append (soup_message_get_request_headers (message), "Authorization", authorization);
+      body = soup_session_send_and_read (session, message, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (soup_message_get_status (message), ==, 200);
+      if (!deca_openapi_check_message (doc, message, body, &error))
+        g_error ("deca serve: GET %s, not as documented: %s", paths[i], error->message);
+      if (i == 0)
+        g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), source, length);
+    }
+
+  g_subprocess_send_signal (serve, SIGTERM);
+  g_assert_true (g_subprocess_wait (serve, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (serve) && g_subprocess_get_exit_status (serve) == 0);
+  deca_test_remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1293,5 +1382,6 @@ main (int    argc,
   g_test_add ("/deca/server/openapi/failing-health", Fixture, "failing-health", fixture_setup, test_failing_health,
               fixture_teardown);
   g_test_add ("/deca/server/openapi/served", Fixture, NULL, fixture_setup, test_served, fixture_teardown);
+  g_test_add_func ("/deca/server/openapi/deca-serve", test_deca_serve);
   return g_test_run ();
 }
