@@ -1228,6 +1228,36 @@ test_scenario (Fixture       *fixture,
   if (unchecked->len > 0)
     g_error ("the scenario called these operations of the document without a successful answer:\n%s",
              unchecked->str);
+
+  /* For the reader of the log (--verbose): the documented answers the scenario did not
+   * get, which other tests (or none) exercise. */
+  {
+    JsonObject *paths = json_object_get_object_member (json_node_get_object (deca_openapi_get_root (fixture->doc)),
+                                                       "paths");
+    g_autoptr(GString) missed = g_string_new (NULL);
+    guint n_documented = 0;
+
+    for (guint i = 0; i < operations->len; i++)
+      {
+        g_auto(GStrv) parts = g_strsplit (g_ptr_array_index (operations, i), " ", 2);
+        g_autofree char *lower = g_ascii_strdown (parts[0], -1);
+        JsonObject *operation = json_object_get_object_member (json_object_get_object_member (paths, parts[1]), lower);
+        JsonObject *responses = json_object_get_object_member (operation, "responses");
+        g_autoptr(GList) statuses = json_object_get_members (responses);
+
+        for (GList *l = statuses; l != NULL; l = l->next)
+          {
+            g_autofree char *key = g_strdup_printf ("%s %s", (const char *) g_ptr_array_index (operations, i),
+                                                    (const char *) l->data);
+
+            n_documented++;
+            if (!g_hash_table_contains (fixture->checked, key))
+              g_string_append_printf (missed, " %s;", key);
+          }
+      }
+    g_test_message ("%u answers checked of %u documented; not seen here:%s", g_hash_table_size (fixture->checked),
+                    n_documented, missed->str);
+  }
 }
 
 /* 429 with Retry-After, in the documented shape. */
