@@ -1476,6 +1476,65 @@ deca_openapi_check_response (DecaOpenApi  *doc,
 }
 
 gboolean
+deca_openapi_check_request (DecaOpenApi  *doc,
+                            const char   *method,
+                            const char   *path,
+                            JsonNode     *body,
+                            GError      **error)
+{
+  JsonObject *paths = object_member (json_node_get_object (doc->root), "paths");
+  const char *template = deca_openapi_match_path (doc, path);
+  g_autofree char *lower = g_ascii_strdown (method, -1);
+  JsonObject *operation = template != NULL ? object_member (object_member (paths, template), lower) : NULL;
+  JsonNode *request_body;
+  JsonObject *content;
+  JsonNode *schema;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (doc != NULL && method != NULL && path != NULL, FALSE);
+
+  if (operation == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s %s: not an operation of the document", method, path);
+      return FALSE;
+    }
+  request_body = deref (doc, json_object_get_member (operation, "requestBody"));
+  if (request_body == NULL || !JSON_NODE_HOLDS_OBJECT (request_body))
+    {
+      if (body == NULL)
+        return TRUE;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s %s: a body, where the document has none", method,
+                   template);
+      return FALSE;
+    }
+  if (body == NULL)
+    {
+      if (!boolean_member (json_node_get_object (request_body), "required"))
+        return TRUE;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s %s: no body, where the document requires one",
+                   method, template);
+      return FALSE;
+    }
+  content = object_member (json_node_get_object (request_body), "content");
+  schema = json_object_get_member (object_member (content, "application/json"), "schema");
+  if (schema == NULL)
+    schema = json_object_get_member (object_member (content, "*/*"), "schema");
+  if (schema == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s %s: the document takes no JSON body", method,
+                   template);
+      return FALSE;
+    }
+  if (!deca_openapi_validate (doc, schema, body, "", &local_error))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s %s: the request body %s", method, template,
+                   local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 deca_openapi_check_message (DecaOpenApi  *doc,
                             SoupMessage  *message,
                             GBytes       *body,

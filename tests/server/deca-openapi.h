@@ -86,6 +86,16 @@ gboolean     deca_openapi_check_response  (DecaOpenApi  *doc,
                                            JsonNode     *body,
                                            GError      **error);
 
+/* Checks a request body (@body, NULL for none) of @method on the concrete @path against
+ * the operation's requestBody: its JSON schema, and whether one is required or allowed.
+ * For a request the server accepted, this says the document does not refuse what the
+ * server takes. FALSE with @error naming the pointer and the rule. */
+gboolean     deca_openapi_check_request   (DecaOpenApi  *doc,
+                                           const char   *method,
+                                           const char   *path,
+                                           JsonNode     *body,
+                                           GError      **error);
+
 /* Validates @instance against @schema (a schema object of the document, $refs resolved
  * in it): type, nullable, properties, required, additionalProperties, items, enum,
  * oneOf, anyOf, allOf, not, format (date-time, date, int32, int64), minimum, maximum,
