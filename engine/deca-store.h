@@ -159,6 +159,13 @@ DecaStore  *deca_store_open            (const char  *path,
 const char *deca_store_get_path        (DecaStore   *self);
 /* The schema version after migration (the number of the last migration applied). */
 int         deca_store_get_schema_version (DecaStore *self);
+/* Moves the WAL checkpoints of this connection to a thread of the store's own, with a
+ * connection of its own, so that a commit never waits while some thousand pages are
+ * copied into the database and synced (docs/storage.md, "Checkpoints"); the server does
+ * this. Idempotent; nothing to do for ":memory:". Fails with DECA_ENGINE_ERROR_STORE when
+ * the second connection cannot be opened, and the store then checkpoints as before. */
+gboolean    deca_store_checkpoint_in_background (DecaStore  *self,
+                                                 GError    **error);
 
 /* Transactions: nestable by count; only the outermost commit writes. */
 gboolean    deca_store_begin           (DecaStore   *self,

@@ -507,7 +507,9 @@ deca_server_new (const DecaServerOptions  *options,
       return NULL;
     }
   db_path = deca_server_database_path (self->data_dir);
-  if (!(self->store = deca_store_open (db_path, error)))
+  /* Checkpoints on a thread of the store's: on the main loop each one held every request
+   * up for tens of milliseconds (docs/storage.md, "Checkpoints"). */
+  if (!(self->store = deca_store_open (db_path, error)) || !deca_store_checkpoint_in_background (self->store, error))
     return NULL;
   deca_server_add_health_check (self, "store", store_health_cb, self, NULL);
 

@@ -1492,6 +1492,68 @@ test_open_upgrades_schema_3 (Fixture       *fixture,
                    SQLITE_CONSTRAINT);
 }
 
+/* With checkpoints in the background, a store that commits far more than the threshold
+ * (4096 pages) gets its WAL copied back by the thread, not by its commits: the thread
+ * reports checkpoints, the WAL file stays bounded, and everything committed is there
+ * after a reopen. */
+static void
+test_checkpoint_in_background (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
+  g_autofree char *padding = g_strnfill (32 * 1024, 'x');
+  g_autofree char *last = NULL;
+  g_autofree char *loaded = NULL;
+  DecaStore *store = open_store (fixture);
+  const guint saves = 600;   /* about 11 pages each: well past two thresholds */
+  gint64 deadline;
+  gint64 version = 0;
+  GStatBuf st;
+
+  g_assert_true (deca_store_checkpoint_in_background (store, &error));
+  g_assert_no_error (error);
+  /* Twice is once. */
+  g_assert_true (deca_store_checkpoint_in_background (store, &error));
+  for (guint i = 0; i < saves; i++)
+    {
+      g_free (last);
+      last = g_strdup_printf ("{\"id\":\"big\",\"n\":%u,\"padding\":\"%s\"}", i, padding);
+      g_assert_true (deca_store_save_flow (store, "big", "Big", last, &version, &error));
+      g_assert_no_error (error);
+    }
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (_deca_store_get_background_checkpoints (store) == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (1000);
+    }
+  /* Without a checkpoint the WAL would hold every page written (about 26 MB); the
+   * committing thread's fallback starts at 8 thresholds (128 MiB). */
+  g_assert_cmpint (g_stat (wal, &st), ==, 0);
+  g_assert_cmpint (st.st_size, <, (goffset) 8 * 4096 * 4096);
+  g_assert_finalize_object (store);
+
+  store = open_store (fixture);
+  loaded = deca_store_load_flow (store, "big", 0, &version, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (version, ==, saves);
+  g_assert_cmpstr (loaded, ==, last);
+  g_assert_finalize_object (store);
+}
+
+static void
+test_checkpoint_in_background_memory (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaStore) store = deca_store_open (":memory:", &error);
+
+  g_assert_no_error (error);
+  g_assert_true (deca_store_checkpoint_in_background (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (_deca_store_get_background_checkpoints (store), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1530,6 +1592,8 @@ main (int   argc,
   ADD ("transactions/nested", test_transaction_nested);
   ADD ("connections/sees-committed", test_second_connection_sees_committed);
   ADD ("connections/misses-uncommitted", test_second_connection_misses_uncommitted);
+  ADD ("checkpoints/background", test_checkpoint_in_background);
+  g_test_add_func ("/deca/engine/store/checkpoints/background-memory", test_checkpoint_in_background_memory);
 
 #undef ADD
 
