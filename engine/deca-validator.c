@@ -87,7 +87,9 @@ static const char flow_schema_text[] =
   " }"
   "}";
 
-/* Per trigger type: the members it needs, checked with the same schema machinery. */
+/* Per trigger type: the members it needs, checked with the same schema machinery when the
+ * registry has no node type of that name (the trigger types' own schemas, in
+ * engine/nodes/deca-trigger-nodes.c, say more: see get_trigger_type_schema()). */
 static const struct {
   const char *type;
   const char *schema;
@@ -98,7 +100,7 @@ static const struct {
     " \"method\": {\"enum\": [\"GET\", \"POST\", \"PUT\", \"PATCH\", \"DELETE\"]}}}" },
   { "schedule",
     "{\"required\": [\"cron\"], \"properties\": {"
-    " \"cron\": {\"type\": \"string\"},"
+    " \"cron\": {\"type\": \"string\", \"minLength\": 1},"
     " \"timezone\": {\"type\": \"string\"},"
     " \"missed\": {\"enum\": [\"skip\", \"run_once\", \"run_all\"]},"
     " \"catch_up_limit\": {\"type\": \"integer\", \"minimum\": 1, \"maximum\": 1000}}}" },
@@ -836,7 +838,36 @@ validate_expressions (Validator *v)
     }
 }
 
-/* Pass 6, for trigger @i. */
+/* The schema trigger @type is checked against: its node type's config schema when the
+ * registry has it (the studio's forms and the server read the same one, with every option:
+ * a webhook's auth and response_timeout, a schedule's missed-run policy), else the minimal
+ * one above, for registries without the trigger types. */
+static JsonNode *
+get_trigger_type_schema (Validator *v,
+                         guint      kind)
+{
+  DecaNodeType *node_type = deca_node_registry_lookup (v->registry, trigger_schemas[kind].type);
+
+  if (node_type != NULL && deca_node_type_get_kind (node_type) == DECA_NODE_KIND_TRIGGER)
+    return deca_node_type_get_config_schema (node_type);
+  return get_trigger_schema (kind);
+}
+
+static gboolean
+has_problem_at (GPtrArray  *problems,
+                const char *pointer)
+{
+  for (guint k = 0; k < problems->len; k++)
+    {
+      if (g_str_equal (((DecaValidationProblem *) problems->pdata[k])->pointer, pointer))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Pass 6, for trigger @i: its type's schema, then what a schema cannot say (a relative
+ * path, cron syntax, time zones, topic patterns). Where both speak of one member, the
+ * specific message wins: "must start with '/'" rather than the path's pattern. */
 static void
 validate_trigger (Validator  *v,
                   JsonArray  *triggers,
@@ -846,6 +877,8 @@ validate_trigger (Validator  *v,
   JsonObject *trigger = get_object_element (triggers, i);
   g_autofree char *prefix = pointer_for ("triggers", i, NULL);
   const char *type = deca_json_object_get_string (trigger, "type");
+  g_autoptr(GPtrArray) shape = NULL;
+  g_autoptr(GPtrArray) semantic = NULL;
   guint kind;
 
   if (type == NULL)
@@ -858,25 +891,33 @@ validate_trigger (Validator  *v,
   if (kind == G_N_ELEMENTS (trigger_schemas))
     return;  /* the flow schema's enum reported it */
 
-  deca_validate_against_schema_full (get_trigger_schema (kind), trigger_node, prefix,
-                                     DECA_SCHEMA_CHECK_NO_TEMPLATES, v->problems);
+  /* Triggers are not rendered: a "{{" in them is text, not a template. */
+  shape = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_validation_problem_free);
+  deca_validate_against_schema_full (get_trigger_type_schema (v, kind), trigger_node, prefix,
+                                     DECA_SCHEMA_CHECK_NO_TEMPLATES, shape);
 
+  semantic = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_validation_problem_free);
   if (g_str_equal (type, "webhook"))
     {
       const char *path = deca_json_object_get_string (trigger, "path");
 
+      g_autofree char *pointer = pointer_for ("triggers", i, "path");
+
+      /* Plainer words for what the path's pattern (^/[^?#]) and minimum length refuse. */
       if (path != NULL && path[0] != '/')
-        {
-          g_autofree char *pointer = pointer_for ("triggers", i, "path");
-          add_problem (v, pointer, _("must start with '/'"));
-        }
+        g_ptr_array_add (semantic, deca_validation_problem_new (pointer, "%s",
+                                                                _("must start with '/'")));
+      else if (path != NULL && (path[1] == '\0' || path[1] == '?' || path[1] == '#'))
+        g_ptr_array_add (semantic, deca_validation_problem_new (pointer, "%s",
+                         _("must name a path after the '/', such as /orders")));
     }
   else if (g_str_equal (type, "schedule"))
     {
       const char *cron_text = deca_json_object_get_string (trigger, "cron");
       const char *timezone = deca_json_object_get_string (trigger, "timezone");
 
-      if (cron_text != NULL)
+      /* An empty expression is the schema's "must not be empty". */
+      if (cron_text != NULL && cron_text[0] != '\0')
         {
           g_autoptr(GError) error = NULL;
           g_autoptr(DecaCron) cron = deca_cron_parse (cron_text, &error);
@@ -884,7 +925,8 @@ validate_trigger (Validator  *v,
           if (cron == NULL)
             {
               g_autofree char *pointer = pointer_for ("triggers", i, "cron");
-              add_problem (v, pointer, "%s", error->message);
+              g_ptr_array_add (semantic, deca_validation_problem_new (pointer, "%s",
+                                                                      error->message));
             }
         }
       if (timezone != NULL)
@@ -895,8 +937,9 @@ validate_trigger (Validator  *v,
           if (tz == NULL)
             {
               g_autofree char *pointer = pointer_for ("triggers", i, "timezone");
-              add_problem (v, pointer, _("unknown time zone '%s' (expected an IANA name such as "
-                           "Europe/Berlin or UTC)"), timezone);
+              g_ptr_array_add (semantic, deca_validation_problem_new (pointer,
+                               _("unknown time zone '%s' (expected an IANA name such as "
+                                 "Europe/Berlin or UTC)"), timezone));
             }
         }
     }
@@ -909,9 +952,19 @@ validate_trigger (Validator  *v,
       if (pattern != NULL && pattern[0] != '\0' && !deca_topic_pattern_validate (pattern, &error))
         {
           g_autofree char *pointer = pointer_for ("triggers", i, "event");
-          add_problem (v, pointer, "%s", error->message);
+          g_ptr_array_add (semantic, deca_validation_problem_new (pointer, "%s", error->message));
         }
     }
+
+  for (guint k = 0; k < shape->len; k++)
+    {
+      DecaValidationProblem *problem = shape->pdata[k];
+
+      if (!has_problem_at (semantic, problem->pointer))
+        g_ptr_array_add (v->problems, g_steal_pointer (&shape->pdata[k]));
+    }
+  for (guint k = 0; k < semantic->len; k++)
+    g_ptr_array_add (v->problems, g_steal_pointer (&semantic->pdata[k]));
 }
 
 static void

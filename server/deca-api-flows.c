@@ -570,11 +570,18 @@ set_active (DecaApiFlows *self,
     return;
   if (summary->active != active)
     {
-      if (active && self->activation_checks->len > 0)
+      if (active)
         {
-          /* A flow that no longer loads has no triggers to claim anything with. */
-          g_autoptr(DecaFlow) flow = deca_api_flows_load_flow (self, principal->workspace_id, flow_id, NULL);
+          g_autoptr(GError) load_error = NULL;
+          g_autoptr(DecaFlow) flow = deca_api_flows_load_flow (self, principal->workspace_id, flow_id, &load_error);
 
+          /* A version stored before the validator knew what is wrong with it (a typo in a
+           * webhook's auth) would be active with triggers nothing serves: 422 at its pointer. */
+          if (flow == NULL && g_error_matches (load_error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID))
+            {
+              deca_request_respond_error (request, load_error, NULL);
+              return;
+            }
           if (flow != NULL && !deca_api_flows_check_activation (self, principal->workspace_id, flow_id, flow, &error))
             {
               deca_request_respond_error (request, error, NULL);

@@ -798,6 +798,106 @@ test_builtin_types (void)
   g_assert_cmpuint (checked, >=, 4);
 }
 
+/* With the real trigger types, a trigger is checked against its node type's schema, so
+ * every option the server reads is checked when the flow is saved. Each row has exactly
+ * one problem. */
+static const struct {
+  const char *name;
+  const char *trigger;
+  const char *pointer;
+  const char *message;
+} builtin_trigger_cases[] = {
+  { "auth-type", "{'type': 'webhook', 'path': '/o', 'auth': {'type': 'basic', 'credential': 'k'}}",
+    "/triggers/0/auth/type", "must be one of header, hmac-sha256" },
+  { "auth-credential-missing", "{'type': 'webhook', 'path': '/o', 'auth': {'type': 'header'}}",
+    "/triggers/0/auth/credential", "is required" },
+  { "auth-credential-name",
+    "{'type': 'webhook', 'path': '/o', 'auth': {'type': 'header', 'credential': 'my key'}}",
+    "/triggers/0/auth/credential", "must match the pattern" },
+  { "auth-header-name",
+    "{'type': 'webhook', 'path': '/o', 'auth': {'type': 'header', 'credential': 'k',"
+    " 'header': 'X Token'}}",
+    "/triggers/0/auth/header", "must match the pattern" },
+  { "auth-unknown-member",
+    "{'type': 'webhook', 'path': '/o', 'auth': {'type': 'header', 'credential': 'k',"
+    " 'secret': 'x'}}",
+    "/triggers/0/auth/secret", "is not a known property" },
+  { "auth-not-object", "{'type': 'webhook', 'path': '/o', 'auth': 'header'}",
+    "/triggers/0/auth", "must be an object, not a string" },
+  { "response-timeout-low", "{'type': 'webhook', 'path': '/o', 'response_timeout': 0}",
+    "/triggers/0/response_timeout", "must be at least 1" },
+  { "response-timeout-high", "{'type': 'webhook', 'path': '/o', 'response_timeout': 301}",
+    "/triggers/0/response_timeout", "must be at most 300" },
+  { "response-timeout-type", "{'type': 'webhook', 'path': '/o', 'response_timeout': '30'}",
+    "/triggers/0/response_timeout", "must be an integer, not a string" },
+  /* The validator's own message, not the schema's pattern as well. */
+  { "path-relative", "{'type': 'webhook', 'path': 'orders'}",
+    "/triggers/0/path", "must start with '/'" },
+  { "path-root", "{'type': 'webhook', 'path': '/'}",
+    "/triggers/0/path", "must name a path after the '/'" },
+  { "path-query", "{'type': 'webhook', 'path': '/?x=1'}",
+    "/triggers/0/path", "must name a path after the '/'" },
+  { "method", "{'type': 'webhook', 'path': '/o', 'method': 'get'}",
+    "/triggers/0/method", "must be one of GET, POST, PUT, PATCH, DELETE" },
+  { "schedule-missed", "{'type': 'schedule', 'cron': '@daily', 'missed': 'all'}",
+    "/triggers/0/missed", "must be one of run_once, skip, run_all" },
+  { "schedule-catch-up-limit", "{'type': 'schedule', 'cron': '@daily', 'catch_up_limit': 1001}",
+    "/triggers/0/catch_up_limit", "must be at most 1000" },
+  { "schedule-cron-empty", "{'type': 'schedule', 'cron': ''}",
+    "/triggers/0/cron", "must not be empty" },
+  /* What the schema cannot say is still checked. */
+  { "schedule-cron-invalid", "{'type': 'schedule', 'cron': '0 24 * * *'}",
+    "/triggers/0/cron", "field 2 (hour): 24 is out of range 0-23" },
+  { "schedule-timezone", "{'type': 'schedule', 'cron': '@daily', 'timezone': 'Mars/Olympus'}",
+    "/triggers/0/timezone", "unknown time zone 'Mars/Olympus'" },
+  { "event-pattern", "{'type': 'event', 'event': 'crm.>.created'}",
+    "/triggers/0/event", "'>' must be the last token" },
+  { "event-empty", "{'type': 'event', 'event': ''}", "/triggers/0/event", "must not be empty" },
+};
+
+static void
+test_builtin_trigger_problem (gconstpointer data)
+{
+  guint i = GPOINTER_TO_UINT (data);
+  g_autoptr(DecaNodeRegistry) builtin = deca_node_registry_new_builtin ();
+  g_autofree char *flow = g_strdup_printf (FLOW_TRIGGER ("%s"), builtin_trigger_cases[i].trigger);
+  g_autoptr(GPtrArray) problems = validate (builtin, flow);
+
+  print_problems (problems);
+  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_cmpstr (((DecaValidationProblem *) problems->pdata[0])->pointer, ==,
+                   builtin_trigger_cases[i].pointer);
+  g_assert_nonnull (strstr (((DecaValidationProblem *) problems->pdata[0])->message,
+                            builtin_trigger_cases[i].message));
+}
+
+/* Every option of every trigger type, as the docs and the server tests write them, is clean
+ * with the real types; and so is the "full" flow's trigger list. */
+static void
+test_builtin_triggers_clean (void)
+{
+  g_autoptr(DecaNodeRegistry) builtin = deca_node_registry_new_builtin ();
+  g_autoptr(GPtrArray) problems = validate (builtin,
+    "{" HEAD "'nodes': [{'id': 'hook', 'type': 'webhook', 'config': {'path': '/x'}}],"
+    " 'triggers': [{'type': 'webhook', 'path': '/orders', 'method': 'POST'},"
+    "  {'type': 'webhook', 'path': '/webhook/legacy'},"
+    "  {'type': 'webhook', 'path': '/signed', 'method': 'PUT', 'response_timeout': 300,"
+    "   'auth': {'type': 'hmac-sha256', 'credential': 'github_hook', 'header': 'X-Hub-Signature-256',"
+    "    'prefix': 'sha256='}},"
+    "  {'type': 'webhook', 'path': '/token', 'response_timeout': 1,"
+    "   'auth': {'type': 'header', 'credential': 'hook-token', 'header': 'X-Webhook-Token'}},"
+    "  {'type': 'webhook', 'path': '/{{not-a-template}}', 'x-studio': {'note': 'kept'}},"
+    "  {'type': 'schedule', 'cron': '*/5 * * * *', 'timezone': 'Europe/Berlin'},"
+    "  {'type': 'schedule', 'cron': '@daily'},"
+    "  {'type': 'schedule', 'cron': '0 30 2 * * *', 'missed': 'run_all', 'catch_up_limit': 24},"
+    "  {'type': 'schedule', 'cron': '@hourly', 'missed': 'skip', 'timezone': 'UTC'},"
+    "  {'type': 'event', 'event': 'crm.*.>'},"
+    "  {'type': 'event', 'event': 'order.created', 'filter': {'x': 1}}, {'type': 'manual'}]}");
+
+  print_problems (problems);
+  g_assert_cmpuint (problems->len, ==, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -814,6 +914,13 @@ main (int argc, char *argv[])
                                                clean_cases[i].name);
       g_test_add_data_func (path, GUINT_TO_POINTER (i), test_clean);
     }
+  for (guint i = 0; i < G_N_ELEMENTS (builtin_trigger_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/deca/engine/validator/builtin-trigger/%s",
+                                               builtin_trigger_cases[i].name);
+      g_test_add_data_func (path, GUINT_TO_POINTER (i), test_builtin_trigger_problem);
+    }
+  g_test_add_func ("/deca/engine/validator/builtin-triggers-clean", test_builtin_triggers_clean);
   g_test_add_func ("/deca/engine/validator/every-problem-at-once", test_every_problem_at_once);
   g_test_add_func ("/deca/engine/validator/two-cycles", test_two_cycles);
   g_test_add_func ("/deca/engine/validator/loop-scope", test_loop_scope);

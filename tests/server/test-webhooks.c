@@ -926,9 +926,22 @@ test_lifecycle (Fixture       *fixture,
   g_assert_cmpuint (n_triggers (fixture), ==, 0);
 }
 
+/* Saves @data, a flow document, in ws-a's store without the API's validation. */
+static void
+store_typo_func (Fixture  *fixture,
+                 gpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (deca_store_save_workspace_flow (deca_server_get_store (fixture->server), "ws-a",
+                                                 "typo", "typo", data, NULL, &error));
+  g_assert_no_error (error);
+}
+
 /* Two active flows of a workspace cannot share a method and path (409 naming the other,
  * on activation and on a new version); another method, or another workspace, can. An
- * "auth" with a typo cannot be activated (422). */
+ * "auth" with a typo cannot be saved (422 at its pointer), nor activated when it was stored
+ * anyway (422). */
 static void
 test_conflict (Fixture       *fixture,
                gconstpointer  data)
@@ -948,6 +961,7 @@ test_conflict (Fixture       *fixture,
   g_auto(Answer) typo_refused = { 0 };
   g_auto(Answer) ignored = { 0 };
   JsonObject *error;
+  JsonArray *problems;
 
   create_active (fixture, fixture->key_a, "first", first);
   create_active (fixture, fixture->key_b, "other-ws", other_ws);
@@ -983,8 +997,16 @@ test_conflict (Fixture       *fixture,
   hook (fixture, "POST", "/webhook/ws-a/dup", "text/plain", "x", NULL, &still);
   g_assert_cmpstr (still.body, ==, "second");
 
+  /* The validator reads the trigger's schema, so saving the typo is refused... */
   api (fixture, fixture->key_a, "POST", "/api/v1/flows", typo, &typo_created);
-  g_assert_cmpuint (typo_created.status, ==, 201);
+  assert_error (&typo_created, 422, "unprocessable");
+  problems = json_object_get_array_member (json_object_get_object_member (
+    json_object_get_object_member (object_of (&typo_created), "error"), "details"), "problems");
+  g_assert_cmpuint (json_array_get_length (problems), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (problems, 0),
+                                                  "pointer"), ==, "/triggers/0/auth/type");
+  /* ... and one stored before that (by an older server) still cannot be activated. */
+  on_server (fixture, store_typo_func, typo);
   api (fixture, fixture->key_a, "POST", "/api/v1/flows/typo/activate", NULL, &typo_refused);
   assert_error (&typo_refused, 422, "unprocessable");
   error = json_object_get_object_member (object_of (&typo_refused), "error");
