@@ -699,7 +699,7 @@ static const char *chain_flow =
   " \"connections\": [{\"from\": \"a\", \"to\": \"b\"}]}";
 
 static const char *approval_flow =
-  "{\"id\": \"appr\", \"name\": \"Approval\", \"nodes\": ["
+  "{\"id\": \"appr\", \"name\": \"Approval\", \"version\": 3, \"settings\": {\"parallelism\": 2}, \"nodes\": ["
   " {\"id\": \"ask\", \"type\": \"approval\", \"config\": {\"message\": \"Refund {{input.amount}}?\"}},"
   " {\"id\": \"refund\", \"type\": \"transform\", \"config\": {\"set\": {\"done\": true}}}],"
   " \"connections\": [{\"from\": \"ask\", \"to\": \"refund\", \"from_port\": \"approved\"}]}";
