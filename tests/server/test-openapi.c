@@ -643,7 +643,7 @@ test_check_response (void)
   /* Request bodies: the schema, required or not, none allowed. */
   {
     g_autoptr(JsonNode) credential = json_from_string ("{\"name\": \"a\", \"type\": \"basic\", \"secret\": {\"u\": \"v\"}}", NULL);
-    g_autoptr(JsonNode) extra = json_from_string ("{\"name\": \"a\", \"type\": \"basic\", \"secret\": {}, \"key_id\": \"k\"}", NULL);
+    g_autoptr(JsonNode) extra = json_from_string ("{\"name\": \"a\", \"type\": \"basic\", \"secret\": {\"u\": \"v\"}, \"key_id\": \"k\"}", NULL);
 
     g_assert_true (deca_openapi_check_request (doc, "POST", "/api/v1/credentials", credential, &error));
     g_assert_no_error (error);
