@@ -516,6 +516,14 @@ _deca_request_parse_body (DecaRequest *self)
       return FALSE;
     }
 
+  /* The quick parser takes the plain JSON of nearly every body; json-glib the rest, and
+   * says where a malformed one goes wrong. Sealed either way, as the immutable parser
+   * makes it. */
+  if ((self->json = deca_json_try_parse (data, len)) != NULL)
+    {
+      json_node_seal (self->json);
+      return TRUE;
+    }
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, len, &error) || json_parser_get_root (parser) == NULL)
     {
