@@ -110,16 +110,45 @@ version_from_row (sqlite3_stmt *stmt)
   return info;
 }
 
+/* One literal of three by @kind: each message is a whole sentence per kind, so that a
+ * translation never has an English "agent" inserted into it, and the compiler still checks
+ * each format against its arguments. */
+#define BY_KIND(kind, agent, prompt, function) \
+  ((kind) == DECA_LIBRARY_AGENT ? (agent) : (kind) == DECA_LIBRARY_PROMPT ? (prompt) : (function))
+
+/* What a failed read of item “%s” was doing, for _deca_store_set_error() and the like
+ * (which translate it). */
+#define READ_WHAT(kind) \
+  BY_KIND (kind, N_("read agent “%s”"), N_("read prompt “%s”"), N_("read function “%s”"))
+
 static void
 set_not_found (DecaLibraryKind   kind,
                const char       *workspace_id,
                const char       *id,
                GError          **error)
 {
-  /* Translators: the first %s is "agent", "prompt" or "function" */
   g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
-               _("There is no %s “%s” in workspace “%s”"),
-               deca_library_kind_to_string (kind), id, workspace_id);
+               _(BY_KIND (kind, N_("There is no agent “%s” in workspace “%s”"),
+                          N_("There is no prompt “%s” in workspace “%s”"),
+                          N_("There is no function “%s” in workspace “%s”"))),
+               id, workspace_id);
+}
+
+/* Sets DECA_ENGINE_ERROR_STATE: item @id is at @latest, not the @expected the caller
+ * read. */
+static void
+set_changed (DecaLibraryKind   kind,
+             const char       *id,
+             gint64            latest,
+             gint64            expected,
+             GError          **error)
+{
+  g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
+               _(BY_KIND (kind,
+                          N_("The agent “%s” is at version %lld, not %lld: it was changed meanwhile"),
+                          N_("The prompt “%s” is at version %lld, not %lld: it was changed meanwhile"),
+                          N_("The function “%s” is at version %lld, not %lld: it was changed meanwhile"))),
+               id, (long long) latest, (long long) expected);
 }
 
 /* Reads item @id, deleted or not. Returns it, or NULL with @error unset when there is
@@ -140,7 +169,7 @@ read_item (DecaStore        *self,
   _deca_store_bind_text (stmt, 1, workspace_id);
   _deca_store_bind_text (stmt, 2, id);
   item = _deca_store_get_row (self, stmt, item_from_row, &none, error,
-                              N_("read %s “%s”"), deca_library_kind_to_string (kind), id);
+                              READ_WHAT (kind), id);
   if (item != NULL)
     item->kind = kind;
   return item;
@@ -193,7 +222,7 @@ latest_has_hash (DecaStore        *self,
   rc = sqlite3_step (stmt);
   *out_same = rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), hash) == 0;
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    _deca_store_set_error (self, error, N_("read %s “%s”"), deca_library_kind_to_string (kind), id);
+    _deca_store_set_error (self, error, READ_WHAT (kind), id);
   sqlite3_reset (stmt);
   return rc == SQLITE_ROW || rc == SQLITE_DONE;
 }
@@ -263,7 +292,6 @@ save_item (DecaStore        *self,
   g_autoptr(DecaLibraryItem) item = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, document, -1);
-  const char *what = deca_library_kind_to_string (kind);
   gint64 now = g_get_real_time ();
   sqlite3_stmt *stmt;
   gboolean same;
@@ -305,17 +333,16 @@ save_item (DecaStore        *self,
     }
   if (!item->deleted && expected_version == DECA_LIBRARY_NEW_ITEM)
     {
-      /* Translators: the first %s is "agent", "prompt" or "function" */
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
-                   _("Workspace “%s” has a %s “%s” already"), workspace_id, what, id);
+                   _(BY_KIND (kind, N_("Workspace “%s” has an agent “%s” already"),
+                              N_("Workspace “%s” has a prompt “%s” already"),
+                              N_("Workspace “%s” has a function “%s” already"))),
+                   workspace_id, id);
       return FALSE;
     }
   if (expected_version > 0 && expected_version != item->latest_version)
     {
-      /* Translators: the first %s is "agent", "prompt" or "function" */
-      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
-                   _("The %s “%s” is at version %lld, not %lld: it was changed meanwhile"),
-                   what, id, (long long) item->latest_version, (long long) expected_version);
+      set_changed (kind, id, item->latest_version, expected_version, error);
       return FALSE;
     }
 
@@ -440,12 +467,13 @@ deca_store_load_library_document (DecaStore        *self,
   if (rc == SQLITE_ROW)
     document = _deca_store_column_dup (stmt, 0);
   else if (rc == SQLITE_DONE)
-    /* Translators: the second %s is "agent", "prompt" or "function" */
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
-                 _("There is no version %lld of %s “%s”"), (long long) version,
-                 deca_library_kind_to_string (kind), id);
+                 _(BY_KIND (kind, N_("There is no version %lld of agent “%s”"),
+                            N_("There is no version %lld of prompt “%s”"),
+                            N_("There is no version %lld of function “%s”"))),
+                 (long long) version, id);
   else
-    _deca_store_set_error (self, error, N_("read %s “%s”"), deca_library_kind_to_string (kind), id);
+    _deca_store_set_error (self, error, READ_WHAT (kind), id);
   sqlite3_reset (stmt);
   if (document != NULL && out_version != NULL)
     *out_version = version;
@@ -479,7 +507,8 @@ deca_store_list_library_items (DecaStore        *self,
   /* A negative LIMIT is none in SQLite. */
   sqlite3_bind_int64 (stmt, 5, limit == 0 ? -1 : (gint64) limit);
   items = _deca_store_collect_rows (self, stmt, item_from_row, (GDestroyNotify) deca_library_item_free,
-                                    error, N_("list %s"), deca_library_kind_plural (kind));
+                                    error, BY_KIND (kind, N_("list agents"), N_("list prompts"),
+                                                    N_("list functions")));
   for (guint i = 0; items != NULL && i < items->len; i++)
     ((DecaLibraryItem *) g_ptr_array_index (items, i))->kind = kind;
   return items;
@@ -509,7 +538,9 @@ deca_store_list_library_versions (DecaStore        *self,
   _deca_store_bind_text (stmt, 2, id);
   return _deca_store_collect_rows (self, stmt, version_from_row,
                                    (GDestroyNotify) deca_library_version_info_free, error,
-                                   N_("list the versions of %s “%s”"), deca_library_kind_to_string (kind), id);
+                                   BY_KIND (kind, N_("list the versions of agent “%s”"),
+                                            N_("list the versions of prompt “%s”"),
+                                            N_("list the versions of function “%s”")), id);
 }
 
 /* Deletes an item (see the header); the check of its version and the change share one
@@ -538,11 +569,7 @@ deca_store_delete_library_item (DecaStore        *self,
     goto fail;
   if (expected_version != DECA_LIBRARY_ANY_VERSION && expected_version != item->latest_version)
     {
-      /* Translators: the first %s is "agent", "prompt" or "function" */
-      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE,
-                   _("The %s “%s” is at version %lld, not %lld: it was changed meanwhile"),
-                   deca_library_kind_to_string (kind), id, (long long) item->latest_version,
-                   (long long) expected_version);
+      set_changed (kind, id, item->latest_version, expected_version, error);
       goto fail;
     }
   if (!(stmt = _deca_store_stmt (self, kind_sql[kind].set_deleted, error)))

@@ -21,24 +21,27 @@ static const struct {
   { "flow", N_("No such flow in this workspace") },
   { "flow version", N_("No such flow version in this workspace") },
   { "execution", N_("No such execution in this workspace") },
+  { "event", N_("No such event in this workspace") },
 };
+
+const char *
+_deca_api_not_found_message (const char *what)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (not_found_messages); i++)
+    if (g_str_equal (what, not_found_messages[i].what))
+      return _(not_found_messages[i].message);
+  /* A route passed a noun the table lacks: a warning for its tests, and still no English
+   * word inside a translated sentence for the caller. */
+  g_warn_if_reached ();
+  return _("No such resource in this workspace");
+}
 
 void
 _deca_api_respond_not_found (DecaRequest *request,
                              const char  *what)
 {
-  g_autofree char *message = NULL;
-
-  for (guint i = 0; i < G_N_ELEMENTS (not_found_messages); i++)
-    if (g_str_equal (what, not_found_messages[i].what))
-      {
-        deca_request_respond_error_literal (request, DECA_SERVER_ERROR_NOT_FOUND,
-                                            _(not_found_messages[i].message), NULL);
-        return;
-      }
-  /* Translators: %s names what was looked for, in English ("agent"). */
-  message = g_strdup_printf (_("No such %s in this workspace"), what);
-  deca_request_respond_error_literal (request, DECA_SERVER_ERROR_NOT_FOUND, message, NULL);
+  deca_request_respond_error_literal (request, DECA_SERVER_ERROR_NOT_FOUND,
+                                      _deca_api_not_found_message (what), NULL);
 }
 
 /* Answers a store or engine failure: not found (another workspace's resource too) as 404

@@ -25,7 +25,12 @@ void      _deca_api_audit               (DecaRequest  *request,
                                          gint64        version);
 
 /* Answers. */
-/* A 404 "no such @what in this workspace". */
+/* Returns (transfer none) the translated sentence _deca_api_respond_not_found() answers
+ * with for @what. */
+const char *_deca_api_not_found_message (const char *what);
+/* A 404 "No such @what in this workspace", a whole sentence per @what ("flow", "flow
+ * version", "execution", "event"; add a row to not_found_messages in deca-api-common.c for
+ * another). */
 void      _deca_api_respond_not_found   (DecaRequest  *request,
                                          const char   *what);
 /* A store or engine failure: not found (another workspace's resource too) as 404 naming
