@@ -288,6 +288,15 @@ match_route (const DecaRoute *route,
 {
   guint i;
 
+  /* Most routes differ from the path in their first segment ("api" or "webhook"): they
+   * are turned down before anything is built. */
+  if (route->segments->len > 0)
+    {
+      const Segment *first = &g_array_index (route->segments, Segment, 0);
+
+      if (n_parts == 0 || (first->kind == SEGMENT_LITERAL && !g_str_equal (first->text, parts[0])))
+        return FALSE;
+    }
   g_array_set_size (rank, 0);
   for (i = 0; i < route->segments->len; i++)
     {
