@@ -95,6 +95,13 @@ append_detail_members (GString         *out,
   append_string_member (out, "level", event->level);
   if (event->duration_us > 0)
     append_int_member (out, "duration_us", event->duration_us);
+  /* Stored, it would say again what the execution's row says. */
+  if (event->trigger != NULL && !stored)
+    {
+      /* Already JSON: the executor's own text of an object. */
+      g_string_append (out, ",\"trigger\":");
+      g_string_append (out, event->trigger);
+    }
 }
 
 char *

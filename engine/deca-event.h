@@ -51,6 +51,7 @@ typedef struct {
   const char    *message;       /* node.log, node.paused, node.skipped: a text for people */
   const char    *level;         /* node.log */
   gint64         duration_us;   /* node.succeeded / node.failed / execution.finished */
+  const char    *trigger;       /* execution.started: JSON text of what started it */
 } DecaEvent;
 
 const char *deca_event_type_to_string (DecaEventType type);
@@ -63,9 +64,9 @@ char       *deca_event_to_json_string (const DecaEvent *event,
                                        gboolean         include_output);
 
 /* The form the store keeps (docs/events.md): the members that are not columns of the
- * events table (type, execution_id, seq, time) and not the execution's (flow_id), with
- * node_key only when it differs from node_id, and without output. Returns (transfer full)
- * compact JSON text. */
+ * events table (type, execution_id, seq, time) and not the execution's (flow_id,
+ * trigger), with node_key only when it differs from node_id, and without output.
+ * Returns (transfer full) compact JSON text. */
 char       *deca_event_to_stored_json (const DecaEvent *event);
 /* Rebuilds the whole event (the deca_event_to_json_string() shape, without output) from a
  * stored row. Returns (transfer full) JSON text; a payload that is not a JSON object is

@@ -87,6 +87,7 @@ deca_execution_finalize (GObject *object)
   g_clear_pointer (&self->waiting, g_hash_table_unref);
   g_free (self->parent_id);
   g_free (self->parent_node);
+  g_free (self->trigger);
   G_OBJECT_CLASS (deca_execution_parent_class)->finalize (object);
 }
 
@@ -171,6 +172,13 @@ deca_execution_get_error_node (DecaExecution *self)
 {
   g_return_val_if_fail (DECA_IS_EXECUTION (self), NULL);
   return self->error_node;
+}
+
+const char *
+deca_execution_get_trigger (DecaExecution *self)
+{
+  g_return_val_if_fail (DECA_IS_EXECUTION (self), NULL);
+  return self->trigger != NULL ? self->trigger : "{\"type\":\"manual\"}";
 }
 
 static int

@@ -110,6 +110,7 @@ struct _DecaExecution
   guint depth;               /* subflow nesting */
   char *parent_id;
   char *parent_node;
+  char *trigger;             /* JSON text of what started it; NULL: manual (subflow for a child) */
   gpointer subflow_wait;     /* the parent's wait record, while running as a subflow */
   gboolean in_touched;
   GPtrArray *spent_frames;   /* iteration frames of finished loops, freed between rounds */

@@ -530,7 +530,7 @@ execution_record (DecaExecution *execution,
       record->parent_id = g_strdup (execution->parent_id);
       record->parent_node = g_strdup (execution->parent_node);
       record->input = redacted_json (execution, execution->input);
-      record->trigger = g_strdup ("{\"type\":\"manual\"}");
+      record->trigger = g_strdup (deca_execution_get_trigger (execution));
       record->created_at = execution->created_at;
     }
   record->output = redacted_json (execution, execution->output);
@@ -2127,6 +2127,8 @@ execution_begin (DecaExecution *execution,
   if (self->store != NULL)
     g_ptr_array_add (resumed ? self->pending_updates : self->pending_inserts, execution_record (execution, !resumed));
   event.type = resumed ? DECA_EVENT_EXECUTION_RESUMED : DECA_EVENT_EXECUTION_STARTED;
+  if (!resumed)
+    event.trigger = deca_execution_get_trigger (execution);
   execution_emit (execution, &event);
 
   execution_arm_flow_timeout (execution);
@@ -2146,14 +2148,31 @@ deca_executor_start (DecaExecutor  *self,
                      JsonNode      *input,
                      GError       **error)
 {
+  return deca_executor_start_full (self, flow, input, NULL, error);
+}
+
+DecaExecution *
+deca_executor_start_full (DecaExecutor  *self,
+                          DecaFlow      *flow,
+                          JsonNode      *input,
+                          JsonNode      *trigger,
+                          GError       **error)
+{
   DecaExecution *execution;
 
   g_return_val_if_fail (DECA_IS_EXECUTOR (self), NULL);
   g_return_val_if_fail (DECA_IS_FLOW (flow), NULL);
+  /* The type is what lists filter on: a trigger without one would say nothing. */
+  g_return_val_if_fail (trigger == NULL ||
+                        (JSON_NODE_HOLDS_OBJECT (trigger) &&
+                         json_object_get_string_member_with_default (json_node_get_object (trigger), "type", NULL) != NULL),
+                        NULL);
 
   execution = execution_new (self, flow, NULL, input, error);
   if (execution == NULL)
     return NULL;
+  if (trigger != NULL)
+    execution->trigger = deca_json_to_string (trigger, FALSE);
   execution_begin (execution, FALSE);
   return execution;
 }
@@ -2250,6 +2269,7 @@ executor_load_execution (DecaExecutor  *self,
   execution->flow_version = record->flow_version;
   execution->parent_id = g_strdup (record->parent_id);
   execution->parent_node = g_strdup (record->parent_node);
+  execution->trigger = g_strdup (record->trigger);
   execution->restored = load_restored_results (self, execution_id, &execution->seq, error);
   events = execution->restored ? deca_store_list_events (self->store, execution_id, 0, error) : NULL;
   if (events == NULL)
@@ -2448,6 +2468,16 @@ host_run_subflow (gpointer             host_data,
   child->parent_id = g_strdup (parent->id);
   g_free (child->parent_node);
   child->parent_node = g_strdup (deca_node_invocation_get_node_key (invocation));
+  if (child->trigger == NULL)
+    {
+      GString *trigger = g_string_new ("{\"type\":\"subflow\",\"execution_id\":");
+
+      deca_json_append_string (trigger, parent->id);
+      g_string_append (trigger, ",\"node\":");
+      deca_json_append_string (trigger, child->parent_node);
+      g_string_append_c (trigger, '}');
+      child->trigger = g_string_free (trigger, FALSE);
+    }
   child->depth = parent->depth + 1;
   wait = g_new0 (SubflowWait, 1);
   wait->parent = g_object_ref (parent);

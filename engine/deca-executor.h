@@ -66,6 +66,15 @@ DecaExecution *deca_executor_start               (DecaExecutor           *self,
                                                   DecaFlow               *flow,
                                                   JsonNode               *input,
                                                   GError                **error);
+/* The same, recording in the execution what started it: @trigger (nullable: manual) is an
+ * object with a "type" member, {"type":"webhook","method":"POST","path":"/orders"},
+ * {"type":"schedule",...}, {"type":"event",...}, {"type":"api","actor":"key:..."}
+ * (docs/execution.md, "Triggers"); the executor keeps a copy. */
+DecaExecution *deca_executor_start_full          (DecaExecutor           *self,
+                                                  DecaFlow               *flow,
+                                                  JsonNode               *input,
+                                                  JsonNode               *trigger,
+                                                  GError                **error);
 /* Resumes execution @execution_id from the store: results already checkpointed are kept,
  * the rest runs. Works for executions left running by a crashed process and for paused
  * ones (approvals). Returns (transfer full) the execution, or NULL with @error (unknown
@@ -110,6 +119,10 @@ JsonNode            *deca_execution_get_response (DecaExecution *self);
 const GError        *deca_execution_get_error    (DecaExecution *self);
 /* Returns (nullable) the node the execution failed at. */
 const char          *deca_execution_get_error_node (DecaExecution *self);
+/* Returns the JSON text of what started the execution ({"type":"manual"} when nothing
+ * said; {"type":"subflow",...} for a subflow's), as the store records it; a resumed
+ * execution keeps the one it was started with. */
+const char          *deca_execution_get_trigger  (DecaExecution *self);
 /* Returns (transfer container) (element-type utf8) the node keys waiting for approval. */
 GPtrArray           *deca_execution_list_waiting_approvals (DecaExecution *self);
 /* Returns (transfer none) (nullable) the output of node @node_key, if it succeeded. */

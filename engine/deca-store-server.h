@@ -324,13 +324,15 @@ DecaExecutionRecord *deca_store_get_workspace_execution (DecaStore   *self,
                                                          GError     **error);
 /* Returns (transfer full) (element-type DecaExecutionRecord) up to @limit (0 = no
  * limit) executions of @workspace_id, newest first (created_at, then insertion), only
- * those with @status and of @flow_id when they are not NULL, and only those after
+ * those with @status, of @flow_id and whose trigger has the type @trigger_type ("webhook",
+ * "schedule", "event", "api", "manual", ...) when they are not NULL, and only those after
  * execution @after_id in that order when it is not NULL (the last id of the previous
  * page; an id that is not an execution of the workspace is DECA_ENGINE_ERROR_NOT_FOUND). */
 GPtrArray  *deca_store_list_workspace_executions (DecaStore   *self,
                                                   const char  *workspace_id,
                                                   const char  *status,
                                                   const char  *flow_id,
+                                                  const char  *trigger_type,
                                                   const char  *after_id,
                                                   guint        limit,
                                                   GError     **error);

@@ -2329,6 +2329,7 @@ static const char workspace_execution_get_sql[] =
 static const char workspace_executions_sql[] =
   "SELECT " EXECUTION_COLUMNS " FROM executions WHERE workspace_id = ?1"
   " AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR flow_id = ?3)"
+  " AND (?6 IS NULL OR json_extract (\"trigger\", '$.type') = ?6)"
   " AND (?4 IS NULL OR (created_at, pk) <"
   "      (SELECT created_at, pk FROM executions WHERE id = ?4 AND workspace_id = ?1))"
   " ORDER BY created_at DESC, pk DESC LIMIT ?5";
@@ -2370,6 +2371,7 @@ deca_store_list_workspace_executions (DecaStore   *self,
                                       const char  *workspace_id,
                                       const char  *status,
                                       const char  *flow_id,
+                                      const char  *trigger_type,
                                       const char  *after_id,
                                       guint        limit,
                                       GError     **error)
@@ -2388,6 +2390,7 @@ deca_store_list_workspace_executions (DecaStore   *self,
   _deca_store_bind_text (stmt, 3, flow_id);
   _deca_store_bind_text (stmt, 4, after_id);
   sqlite3_bind_int64 (stmt, 5, limit > 0 ? (gint64) limit : -1);
+  _deca_store_bind_text (stmt, 6, trigger_type);
   if (!(page = collect_executions (self, stmt, error)))
     return NULL;
 

@@ -117,6 +117,15 @@ is_status_name (const char *status)
   return g_strv_contains (names, status);
 }
 
+/* The types of trigger an execution records (docs/execution.md, "Triggers"). */
+static gboolean
+is_trigger_type (const char *type)
+{
+  const char *names[] = { "webhook", "schedule", "event", "api", "manual", "retry", "resume", "subflow", NULL };
+
+  return g_strv_contains (names, type);
+}
+
 static gboolean
 record_is_finished (const DecaExecutionRecord *record)
 {
@@ -132,6 +141,7 @@ list_executions_cb (DecaRequest *request,
   const DecaPrincipal *principal;
   const char *status = deca_request_get_query (request, "status");
   const char *flow_id = deca_request_get_query (request, "flow_id");
+  const char *trigger = deca_request_get_query (request, "trigger");
   const char *cursor = deca_request_get_query (request, "cursor");
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GError) error = NULL;
@@ -146,14 +156,20 @@ list_executions_cb (DecaRequest *request,
                                        "status must be pending, running, paused, succeeded, failed or cancelled");
       return;
     }
+  if (trigger != NULL && !is_trigger_type (trigger))
+    {
+      deca_request_respond_bad_input (request, "parameter", "trigger",
+                                       "trigger must be webhook, schedule, event, api, manual, retry, resume or subflow");
+      return;
+    }
   if (!deca_executor_flush (self->executor, &error))
     {
       deca_request_respond_error (request, error, NULL);
       return;
     }
   /* One more than the page, to know whether there is a next one. */
-  records = deca_store_list_workspace_executions (self->store, principal->workspace_id, status, flow_id, cursor,
-                                                  limit + 1, &error);
+  records = deca_store_list_workspace_executions (self->store, principal->workspace_id, status, flow_id, trigger,
+                                                  cursor, limit + 1, &error);
   if (records == NULL)
     {
       if (g_error_matches (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND))
@@ -281,6 +297,7 @@ rerun_execution (DecaApiFlows              *self,
   g_autoptr(JsonNode) trigger_node = json_node_new (JSON_NODE_OBJECT);
   JsonObject *trigger = json_object_new ();
   g_autofree char *trigger_text = NULL;
+  g_autoptr(JsonNode) first = NULL;
   g_autofree char *id = g_uuid_string_random ();
   DecaExecutionRecord record = { 0 };
 
@@ -288,6 +305,20 @@ rerun_execution (DecaApiFlows              *self,
   json_object_set_string_member (trigger, "execution_id", original->id);
   if (from_node != NULL)
     json_object_set_string_member (trigger, "from_node", from_node);
+  if (original->trigger != NULL && (first = json_from_string (original->trigger, NULL)) != NULL &&
+      JSON_NODE_HOLDS_OBJECT (first))
+    {
+      JsonObject *object = json_node_get_object (first);
+      const char *type = json_object_get_string_member_with_default (object, "type", "");
+      JsonNode *further;
+
+      /* What started the first of a chain of retries, whichever one is retried. */
+      if ((g_str_equal (type, "retry") || g_str_equal (type, "resume")) &&
+          (further = json_object_get_member (object, "original")) != NULL)
+        json_object_set_member (trigger, "original", json_node_copy (further));
+      else
+        json_object_set_member (trigger, "original", g_steal_pointer (&first));
+    }
   json_node_take_object (trigger_node, trigger);
   trigger_text = deca_json_to_string (trigger_node, FALSE);
 

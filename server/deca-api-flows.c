@@ -756,6 +756,9 @@ execute_cb (DecaRequest *request,
   g_autoptr(GError) error = NULL;
   JsonObject *body;
   JsonNode *input = NULL;
+  g_autoptr(JsonObject) trigger = NULL;
+  g_autoptr(JsonNode) trigger_node = NULL;
+  g_autofree char *actor = NULL;
   gboolean wait, wait_set, ok;
 
   if (!(principal = _deca_api_require_principal (request)) || !read_boolean (request, "wait", &wait_set, &wait))
@@ -774,7 +777,12 @@ execute_cb (DecaRequest *request,
   if (!(document = load_latest_document (self, request, principal, flow_id)) ||
       !(flow = read_valid_flow (self, request, document)))
     return;
-  execution = deca_executor_start (self->executor, flow, input, &error);
+  actor = deca_audit_actor_of (request);
+  trigger = json_object_new ();
+  json_object_set_string_member (trigger, "type", "api");
+  json_object_set_string_member (trigger, "actor", actor);
+  trigger_node = json_node_init_object (json_node_alloc (), trigger);
+  execution = deca_executor_start_full (self->executor, flow, input, trigger_node, &error);
   if (execution == NULL)
     {
       deca_request_respond_error (request, error, NULL);
@@ -818,6 +826,7 @@ DecaExecution *
 deca_api_flows_start_execution (DecaApiFlows  *self,
                                 DecaFlow      *flow,
                                 JsonNode      *input,
+                                JsonNode      *trigger,
                                 GError       **error)
 {
   DecaExecution *execution;
@@ -825,8 +834,9 @@ deca_api_flows_start_execution (DecaApiFlows  *self,
   g_return_val_if_fail (DECA_IS_API_FLOWS (self), NULL);
   g_return_val_if_fail (DECA_IS_FLOW (flow), NULL);
   g_return_val_if_fail (input == NULL || JSON_NODE_HOLDS_OBJECT (input), NULL);
+  g_return_val_if_fail (trigger != NULL && JSON_NODE_HOLDS_OBJECT (trigger), NULL);
 
-  execution = deca_executor_start (self->executor, flow, input, error);
+  execution = deca_executor_start_full (self->executor, flow, input, trigger, error);
   if (execution != NULL)
     g_signal_emit (self, signals[SIGNAL_EXECUTION_STARTED], 0, execution);
   return execution;

@@ -64,12 +64,15 @@ DecaFlow     *deca_api_flows_load_flow          (DecaApiFlows  *self,
                                                  GError       **error);
 /* Starts @flow (a flow of its workspace, as deca_api_flows_load_flow() gives it) with
  * @input (nullable; an object: the trigger's data) on the routes' executor and emits
- * "execution-started", as the execute route does. Auditing is the caller's: it knows who
- * started it and from where. Returns (transfer full) the execution, or NULL with
- * @error. */
+ * "execution-started", as the execute route does. @trigger (an object with a "type":
+ * {"type":"webhook","method","path"}, {"type":"schedule","trigger","fire_time"},
+ * {"type":"event","event_id","topic"}; docs/execution.md) is what the execution records
+ * as having started it. Auditing is the caller's: it knows who started it and from
+ * where. Returns (transfer full) the execution, or NULL with @error. */
 DecaExecution *deca_api_flows_start_execution   (DecaApiFlows  *self,
                                                  DecaFlow      *flow,
                                                  JsonNode      *input,
+                                                 JsonNode      *trigger,
                                                  GError       **error);
 
 /* Activation checks: what may refuse to make a flow active, for the triggers that claim

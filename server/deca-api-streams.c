@@ -553,6 +553,7 @@ send_history (Subscriber                *subscriber,
       g_autofree char *text = NULL;
       g_autofree char *id = NULL;
       g_autoptr(JsonNode) node = NULL;
+      g_autoptr(JsonNode) trigger = NULL;
 
       if (event->seq <= subscriber->last_seq)
         continue;
@@ -562,6 +563,10 @@ send_history (Subscriber                *subscriber,
         return FALSE;
       if (!JSON_NODE_HOLDS_OBJECT (node))
         continue;
+      /* The store keeps the trigger in the execution's row only; the live event has it. */
+      if (g_str_equal (event->type, "execution.started") && record->trigger != NULL &&
+          (trigger = deca_json_parse (record->trigger, -1, NULL)) != NULL && JSON_NODE_HOLDS_OBJECT (trigger))
+        json_object_set_member (json_node_get_object (node), "trigger", g_steal_pointer (&trigger));
       text = event_text (json_node_get_object (node), record->id, record->flow_id);
       id = g_strdup_printf ("%" G_GINT64_FORMAT, event->seq);
       deca_request_write_event (subscriber->request, id, event->type, text);

@@ -1041,6 +1041,8 @@ webhook_cb (DecaRequest *request,
   g_autoptr(IndexedFlow) indexed = NULL;
   g_autoptr(JsonNode) body = NULL;
   g_autoptr(JsonNode) input = NULL;
+  g_autoptr(JsonObject) trigger_record = NULL;
+  g_autoptr(JsonNode) trigger_node = NULL;
   g_autoptr(DecaExecution) execution = NULL;
   g_autoptr(GError) error = NULL;
   Trigger *trigger;
@@ -1110,7 +1112,12 @@ webhook_cb (DecaRequest *request,
   input = webhook_input (request, trigger, body);
   /* The request holds the flow it runs: an update meanwhile replaces the index's. */
   indexed = indexed_flow_ref (trigger->owner);
-  execution = deca_api_flows_start_execution (self->flows, indexed->flow, input, &error);
+  trigger_record = json_object_new ();
+  json_object_set_string_member (trigger_record, "type", "webhook");
+  json_object_set_string_member (trigger_record, "method", trigger->method);
+  json_object_set_string_member (trigger_record, "path", trigger->path);
+  trigger_node = json_node_init_object (json_node_alloc (), trigger_record);
+  execution = deca_api_flows_start_execution (self->flows, indexed->flow, input, trigger_node, &error);
   if (execution == NULL)
     {
       audit (self, request, workspace_id, indexed->flow_id, DECA_AUDIT_FAILED, trigger);

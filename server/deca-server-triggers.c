@@ -172,6 +172,8 @@ fire_cb (DecaScheduler *scheduler,
   g_autoptr(JsonNode) input = NULL;
   g_autoptr(DecaExecution) execution = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) trigger_record = NULL;
+  g_autoptr(JsonNode) trigger = NULL;
   g_autofree char *when = NULL;
   JsonObject *details;
 
@@ -185,7 +187,12 @@ fire_cb (DecaScheduler *scheduler,
   input = json_node_new (JSON_NODE_OBJECT);
   json_node_set_object (input, input_object);
 
-  execution = deca_api_flows_start_execution (self->flows, active->flow, input, &error);
+  trigger_record = json_object_new ();
+  json_object_set_string_member (trigger_record, "type", "schedule");
+  json_object_set_string_member (trigger_record, "trigger", trigger_key);
+  json_object_set_string_member (trigger_record, "fire_time", when);
+  trigger = json_node_init_object (json_node_alloc (), trigger_record);
+  execution = deca_api_flows_start_execution (self->flows, active->flow, input, trigger, &error);
   if (execution == NULL)
     log_warning (self, "flow %s: the schedule %s could not start it: %s", flow_id, trigger_key, error->message);
   details = json_object_new ();
@@ -255,6 +262,8 @@ deliver_cb (DecaEventDispatcher *dispatcher,
   const char *workspace_id = g_object_get_qdata (G_OBJECT (dispatcher), workspace_quark);
   ActiveFlow *active = g_hash_table_lookup (self->active, flow_id);
   g_autoptr(JsonNode) input = NULL;
+  g_autoptr(JsonObject) trigger_record = NULL;
+  g_autoptr(JsonNode) trigger = NULL;
   g_autoptr(DecaExecution) execution = NULL;
   g_autoptr(GError) error = NULL;
   JsonObject *details;
@@ -265,7 +274,12 @@ deliver_cb (DecaEventDispatcher *dispatcher,
     return;
 
   input = deca_topic_event_to_json (event);
-  execution = deca_api_flows_start_execution (self->flows, active->flow, input, &error);
+  trigger_record = json_object_new ();
+  json_object_set_string_member (trigger_record, "type", "event");
+  json_object_set_string_member (trigger_record, "event_id", deca_topic_event_get_id (event));
+  json_object_set_string_member (trigger_record, "topic", deca_topic_event_get_topic (event));
+  trigger = json_node_init_object (json_node_alloc (), trigger_record);
+  execution = deca_api_flows_start_execution (self->flows, active->flow, input, trigger, &error);
   if (execution != NULL)
     {
       self->started_by_delivery++;

@@ -1322,6 +1322,9 @@ test_subflow_resume (Fixture       *fixture,
   g_autoptr(GPtrArray) resumed = NULL;
   g_autoptr(GPtrArray) all = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) trigger = json_from_string ("{\"type\": \"webhook\", \"method\": \"POST\", \"path\": \"/go\"}",
+                                                  NULL);
+  g_autofree char *parent_id = NULL;
   DecaExecution *again;
   guint children = 0;
 
@@ -1332,9 +1335,12 @@ test_subflow_resume (Fixture       *fixture,
                                        " \"connections\": [{\"from\": \"first\", \"to\": \"slow\"}]}",
                                        NULL, &error));
   deca_executor_set_store (fixture->executor, store);
-  execution = deca_executor_start (fixture->executor, parent, NULL, NULL);
+  execution = deca_executor_start_full (fixture->executor, parent, NULL, trigger, NULL);
   run_until_settled (execution);
   g_assert_cmpuint (probe_calls ("slow"), ==, 1);
+  parent_id = g_strdup (deca_execution_get_id (execution));
+  g_assert_cmpstr (deca_execution_get_trigger (execution), ==,
+                   "{\"type\":\"webhook\",\"method\":\"POST\",\"path\":\"/go\"}");
   crash_and_restart (fixture, &execution, store);
   resumed = deca_executor_resume_all (fixture->executor, &error);
   g_assert_no_error (error);
@@ -1351,10 +1357,26 @@ test_subflow_resume (Fixture       *fixture,
   g_assert_cmpint (deca_execution_get_status (again), ==, DECA_EXECUTION_SUCCEEDED);
   assert_json_equal (deca_execution_get_output (again), "{\"use\": {\"got\": 41}}");
 
+  /* The resumed parent keeps what started it; the child says it is the parent's. */
+  g_assert_cmpstr (deca_execution_get_trigger (again), ==,
+                   "{\"type\":\"webhook\",\"method\":\"POST\",\"path\":\"/go\"}");
   all = deca_store_list_executions (store, NULL, 0, &error);
   for (guint i = 0; i < all->len; i++)
-    if (((DecaExecutionRecord *) g_ptr_array_index (all, i))->parent_id != NULL)
+    {
+      DecaExecutionRecord *record = g_ptr_array_index (all, i);
+      g_autoptr(JsonNode) got = json_from_string (record->trigger, NULL);
+      g_autofree char *expected = NULL;
+
+      if (record->parent_id == NULL)
+        {
+          assert_json_equal (got,
+                             "{\"type\": \"webhook\", \"method\": \"POST\", \"path\": \"/go\"}");
+          continue;
+        }
       children++;
+      expected = g_strdup_printf ("{\"type\": \"subflow\", \"execution_id\": \"%s\", \"node\": \"call\"}", parent_id);
+      assert_json_equal (got, expected);
+    }
   g_assert_cmpuint (children, ==, 1);
 }
 

@@ -1039,26 +1039,26 @@ test_execution_isolation (Fixture       *fixture,
   assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
 
   /* Newest first, same created_at in insertion order reversed, in pages. */
-  page = deca_store_list_workspace_executions (store, "a", NULL, NULL, NULL, 2, &error);
+  page = deca_store_list_workspace_executions (store, "a", NULL, NULL, NULL, NULL, 2, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (page->len, ==, 2);
   g_assert_cmpstr (((DecaExecutionRecord *) page->pdata[0])->id, ==, "e4");
   g_assert_cmpstr (((DecaExecutionRecord *) page->pdata[1])->id, ==, "e3");
   g_clear_pointer (&page, g_ptr_array_unref);
-  page = deca_store_list_workspace_executions (store, "a", NULL, NULL, "e3", 2, &error);
+  page = deca_store_list_workspace_executions (store, "a", NULL, NULL, NULL, "e3", 2, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (page->len, ==, 1);
   g_assert_cmpstr (((DecaExecutionRecord *) page->pdata[0])->id, ==, "e1");
   g_clear_pointer (&page, g_ptr_array_unref);
-  page = deca_store_list_workspace_executions (store, "a", DECA_STATUS_SUCCEEDED, "fa", NULL,
+  page = deca_store_list_workspace_executions (store, "a", DECA_STATUS_SUCCEEDED, "fa", NULL, NULL,
                                                0, &error);
   g_assert_cmpuint (page->len, ==, 2);
   g_clear_pointer (&page, g_ptr_array_unref);
   /* A cursor from another workspace is not a cursor. */
-  g_assert_null (deca_store_list_workspace_executions (store, "a", NULL, NULL, "e2", 0,
+  g_assert_null (deca_store_list_workspace_executions (store, "a", NULL, NULL, NULL, "e2", 0,
                                                        &error));
   assert_error_clear (error, DECA_ENGINE_ERROR_NOT_FOUND);
-  page = deca_store_list_workspace_executions (store, "b", NULL, NULL, NULL, 0, &error);
+  page = deca_store_list_workspace_executions (store, "b", NULL, NULL, NULL, NULL, 0, &error);
   g_assert_cmpuint (page->len, ==, 2);
   g_assert_finalize_object (store);
 }
@@ -1118,7 +1118,7 @@ test_prune_executions (Fixture       *fixture,
   g_assert_true (deca_store_prune_executions (store, "a", 0, 4, &deleted, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (deleted, ==, 6);
-  left = deca_store_list_workspace_executions (store, "a", NULL, NULL, NULL, 0, &error);
+  left = deca_store_list_workspace_executions (store, "a", NULL, NULL, NULL, NULL, 0, &error);
   g_assert_cmpuint (left->len, ==, 6);
   for (guint i = 0; i < 4; i++)
     {
@@ -1136,7 +1136,7 @@ test_prune_executions (Fixture       *fixture,
   g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM events"), ==,
                    4 * 3 + 2 * 2 + 10 * 2);
   g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM approvals"), ==, 0);
-  left = deca_store_list_workspace_executions (store, "b", NULL, NULL, NULL, 0, &error);
+  left = deca_store_list_workspace_executions (store, "b", NULL, NULL, NULL, NULL, 0, &error);
   g_assert_cmpuint (left->len, ==, 10);
   g_clear_pointer (&left, g_ptr_array_unref);
 
@@ -1144,7 +1144,7 @@ test_prune_executions (Fixture       *fixture,
   g_assert_true (deca_store_prune_executions (store, NULL, 1500, 0, &deleted, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (deleted, ==, 5);  /* b-00 .. b-04 */
-  left = deca_store_list_workspace_executions (store, "b", NULL, NULL, NULL, 0, &error);
+  left = deca_store_list_workspace_executions (store, "b", NULL, NULL, NULL, NULL, 0, &error);
   g_assert_cmpuint (left->len, ==, 5);
   g_assert_cmpstr (((DecaExecutionRecord *) left->pdata[4])->id, ==, "b-05");
   g_clear_pointer (&left, g_ptr_array_unref);
@@ -1154,12 +1154,12 @@ test_prune_executions (Fixture       *fixture,
   g_assert_true (deca_store_prune_executions (store, NULL, 1750, 1, &deleted, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (deleted, ==, 7);
-  left = deca_store_list_workspace_executions (store, "a", NULL, NULL, NULL, 0, &error);
+  left = deca_store_list_workspace_executions (store, "a", NULL, NULL, NULL, NULL, 0, &error);
   g_assert_cmpuint (left->len, ==, 3);
   g_assert_cmpstr (((DecaExecutionRecord *) left->pdata[0])->id, ==, "a-09");
   g_assert_cmpstr (((DecaExecutionRecord *) left->pdata[1])->id, ==, "a-paused");
   g_clear_pointer (&left, g_ptr_array_unref);
-  left = deca_store_list_workspace_executions (store, "b", NULL, NULL, NULL, 0, &error);
+  left = deca_store_list_workspace_executions (store, "b", NULL, NULL, NULL, NULL, 0, &error);
   g_assert_cmpuint (left->len, ==, 1);
   g_assert_cmpstr (((DecaExecutionRecord *) left->pdata[0])->id, ==, "b-09");
   g_clear_pointer (&left, g_ptr_array_unref);

@@ -1094,6 +1094,13 @@ test_retry_and_resume (Fixture       *fixture,
   trigger = json_object_get_object_member (object_of (retried), "trigger");
   g_assert_cmpstr (json_object_get_string_member (trigger, "type"), ==, "retry");
   g_assert_cmpstr (json_object_get_string_member (trigger, "execution_id"), ==, id);
+  /* The retry keeps what started the original. */
+  trigger = json_object_get_object_member (trigger, "original");
+  g_assert_cmpstr (json_object_get_string_member (trigger, "type"), ==, "api");
+  g_assert_cmpstr (json_object_get_string_member (trigger, "actor"), ==, "user:tester@example.com");
+  trigger = json_object_get_object_member (object_of (original), "trigger");
+  g_assert_cmpstr (json_object_get_string_member (trigger, "type"), ==, "api");
+  g_assert_cmpstr (json_object_get_string_member (trigger, "actor"), ==, "user:tester@example.com");
   g_assert_cmpstr (node_result_member (object_of (retried), "a", "started_at"), !=,
                    node_result_member (object_of (original), "a", "started_at"));
   g_clear_pointer (&body, json_node_unref);
@@ -1124,6 +1131,21 @@ test_retry_and_resume (Fixture       *fixture,
                      json_object_get_object_member (object_of (resumed), "output"), "c"), "n"), ==, 50);
   trigger = json_object_get_object_member (object_of (resumed), "trigger");
   g_assert_cmpstr (json_object_get_string_member (trigger, "from_node"), ==, "b");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (trigger, "original"), "type"),
+                   ==, "api");
+  g_clear_pointer (&body, json_node_unref);
+  g_free (path);
+
+  /* A retry of the retry still names the first start, not the retry. */
+  path = g_strdup_printf ("/api/v1/executions/%s/retry", json_object_get_string_member (object_of (retried), "id"));
+  g_assert_cmpuint (CALL (fixture, OWNER_A, "POST", path, NULL, &body), ==, 202);
+  g_clear_pointer (&retried, json_node_unref);
+  retried = poll_execution (fixture, OWNER_A, json_object_get_string_member (object_of (body), "id"),
+                            "succeeded|failed|cancelled");
+  trigger = json_object_get_object_member (json_object_get_object_member (object_of (retried), "trigger"),
+                                           "original");
+  g_assert_cmpstr (json_object_get_string_member (trigger, "type"), ==, "api");
+  g_assert_false (json_object_has_member (trigger, "original"));
   g_clear_pointer (&body, json_node_unref);
   g_free (path);
 
@@ -1203,6 +1225,32 @@ test_execution_list (Fixture       *fixture,
   g_clear_pointer (&body, json_node_unref);
   assert_bad_request (CALL (fixture, OWNER_A, "GET", "/api/v1/executions?limit=x", NULL, &body), &body,
                       "parameter", "limit");
+  g_clear_pointer (&body, json_node_unref);
+
+  /* By what started them: the four through the API, and a retry. */
+  {
+    g_autofree char *retry = g_strdup_printf ("/api/v1/executions/%s/retry", (char *) g_ptr_array_index (ids, 0));
+    JsonArray *items;
+
+    g_assert_cmpuint (CALL (fixture, OWNER_A, "POST", retry, NULL, &body), ==, 202);
+    g_clear_pointer (&body, json_node_unref);
+    g_assert_cmpuint (CALL (fixture, OWNER_A, "GET", "/api/v1/executions?trigger=api", NULL, &body), ==, 200);
+    items = json_object_get_array_member (object_of (body), "items");
+    g_assert_cmpuint (json_array_get_length (items), ==, 4);
+    for (guint i = 0; i < json_array_get_length (items); i++)
+      g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
+                         json_array_get_object_element (items, i), "trigger"), "type"), ==, "api");
+    g_clear_pointer (&body, json_node_unref);
+    g_assert_cmpuint (CALL (fixture, OWNER_A, "GET", "/api/v1/executions?trigger=retry&flow_id=chain", NULL, &body),
+                      ==, 200);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (body), "items")), ==, 1);
+    g_clear_pointer (&body, json_node_unref);
+    g_assert_cmpuint (CALL (fixture, OWNER_A, "GET", "/api/v1/executions?trigger=schedule", NULL, &body), ==, 200);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (body), "items")), ==, 0);
+    g_clear_pointer (&body, json_node_unref);
+    assert_bad_request (CALL (fixture, OWNER_A, "GET", "/api/v1/executions?trigger=cron", NULL, &body), &body,
+                        "parameter", "trigger");
+  }
 }
 
 /* TRUE when GET /metrics has @line. */

@@ -174,6 +174,14 @@ test_fan_out (Fixture       *fixture,
                    "ada@example.com");
   input = json_object_get_object_member (json_array_get_object_element (everything, 0), "input");
   g_assert_cmpstr (json_object_get_string_member (input, "id"), ==, id);
+  /* ... and record the event that started them. */
+  {
+    JsonObject *trigger = json_object_get_object_member (json_array_get_object_element (contacts, 0), "trigger");
+
+    g_assert_cmpstr (json_object_get_string_member (trigger, "type"), ==, "event");
+    g_assert_cmpstr (json_object_get_string_member (trigger, "event_id"), ==, id);
+    g_assert_cmpstr (json_object_get_string_member (trigger, "topic"), ==, "crm.contact.created");
+  }
   g_assert_cmpuint (n_audited_starts (fixture, "contacts"), ==, 1);
   g_assert_cmpuint (n_audited_starts (fixture, "everything"), ==, 1);
   {

@@ -446,7 +446,7 @@ static guint
 count_executions (DecaStore  *store,
                   const char *workspace_id)
 {
-  g_autoptr(GPtrArray) executions = deca_store_list_workspace_executions (store, workspace_id, NULL, NULL,
+  g_autoptr(GPtrArray) executions = deca_store_list_workspace_executions (store, workspace_id, NULL, NULL, NULL,
                                                                           NULL, 0, NULL);
 
   return executions->len;

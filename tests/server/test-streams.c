@@ -486,6 +486,18 @@ event_seq (Event *event)
   return json_object_get_int_member (object_of (event->json), "seq");
 }
 
+/* Checks that execution.started @event says the execute route started it, with an API
+ * key. */
+static void
+assert_api_trigger (Event *event)
+{
+  JsonObject *trigger = json_object_get_object_member (object_of (event->json), "trigger");
+
+  g_assert_nonnull (trigger);
+  g_assert_cmpstr (json_object_get_string_member (trigger, "type"), ==, "api");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (trigger, "actor"), "key:"));
+}
+
 /* Checks an execution stream's event: the SSE id is the seq, the SSE type the data's,
  * and outputs are left out (a link instead). */
 static void
@@ -606,6 +618,8 @@ test_execution_live (Fixture       *fixture,
       assert_execution_event (event, id, seq);
       seq = event_seq (event);
       g_ptr_array_add (types, g_strdup (event->type));
+      if (g_str_equal (event->type, "execution.started"))
+        assert_api_trigger (event);
       if (g_str_equal (event->type, "execution.paused"))
         break;
     }
@@ -1145,6 +1159,7 @@ test_read_timeout (Fixture       *fixture,
   event = stream_next (stream);
   g_assert_nonnull (event);
   g_assert_cmpstr (event->type, ==, "execution.started");
+  assert_api_trigger (event);
 }
 
 /* A stream is one request: one access log line and one count in http_requests_total,

@@ -185,6 +185,12 @@ test_fires_and_follows (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
                      json_object_get_object_member (execution, "output"), "seen"), "at"), ==,
                    "2027-06-01T10:10:00Z");
+  /* The execution records the schedule that started it. */
+  input = json_object_get_object_member (execution, "trigger");
+  g_assert_cmpuint (json_object_get_size (input), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (input, "type"), ==, "schedule");
+  g_assert_cmpstr (json_object_get_string_member (input, "trigger"), ==, "schedule:UTC:0 */10 * * * *");
+  g_assert_cmpstr (json_object_get_string_member (input, "fire_time"), ==, "2027-06-01T10:10:00Z");
   seen = look (fixture, 0, "tick");
   g_assert_cmpuint (seen.n_audit, ==, 3);
   g_assert_cmpfloat (seen.starts_ok, ==, 3);

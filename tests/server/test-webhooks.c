@@ -720,6 +720,7 @@ test_accepted (Fixture       *fixture,
   g_autofree char *location = NULL;
   const char *id;
   JsonObject *found;
+  JsonObject *trigger;
 
   create_active (fixture, fixture->key_a, "orders", flow);
   hook (fixture, "POST", "/webhook/ws-a/orders", "application/json", "{\"order\": 42}", NULL, &answer);
@@ -734,6 +735,25 @@ test_accepted (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (found, "flow_id"), ==, "orders");
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (
                      json_object_get_object_member (found, "input"), "body"), "order"), ==, 42);
+  /* It records the webhook that started it, and the list filters by that. */
+  trigger = json_object_get_object_member (found, "trigger");
+  g_assert_cmpstr (json_object_get_string_member (trigger, "type"), ==, "webhook");
+  g_assert_cmpstr (json_object_get_string_member (trigger, "method"), ==, "POST");
+  g_assert_cmpstr (json_object_get_string_member (trigger, "path"), ==, "/orders");
+  {
+    g_auto(Answer) webhooks = { 0 };
+    g_auto(Answer) manual = { 0 };
+    JsonArray *items;
+
+    api (fixture, fixture->key_a, "GET", "/api/v1/executions?trigger=webhook", NULL, &webhooks);
+    g_assert_cmpuint (webhooks.status, ==, 200);
+    items = json_object_get_array_member (object_of (&webhooks), "items");
+    g_assert_cmpuint (json_array_get_length (items), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0), "id"), ==, id);
+    api (fixture, fixture->key_a, "GET", "/api/v1/executions?trigger=manual", NULL, &manual);
+    g_assert_cmpuint (manual.status, ==, 200);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (&manual), "items")), ==, 0);
+  }
   /* Another workspace's key does not see it. */
   {
     g_auto(Answer) other = { 0 };
