@@ -32,18 +32,21 @@ deca_cli_access_options_clear (DecaCliAccessOptions *options)
 
 /* "RATE[/BURST]": RATE a positive number of requests a second, BURST a whole number of at
  * least 1 (default: twice the rate, rounded up). */
-static gboolean
-parse_rate_limit (const char *text,
-                  gdouble    *out_rate,
-                  guint      *out_burst)
+gboolean
+deca_cli_parse_rate_limit (const char *text,
+                           gdouble    *out_rate,
+                           guint      *out_burst)
 {
   g_auto(GStrv) parts = g_strsplit (text, "/", 2);
   char *end = NULL;
   gdouble rate;
   guint64 burst;
 
+  /* g_strsplit() gives no parts at all for "". */
+  if (parts[0] == NULL || parts[0][0] == '\0')
+    return FALSE;
   rate = g_ascii_strtod (parts[0], &end);
-  if (parts[0][0] == '\0' || end == NULL || *end != '\0' || !isfinite (rate) || rate <= 0 || rate > 1e6)
+  if (end == NULL || *end != '\0' || !isfinite (rate) || rate <= 0 || rate > 1e6)
     return FALSE;
   if (parts[1] != NULL)
     {
@@ -102,7 +105,7 @@ deca_cli_access_prepare (DecaCliAccessOptions  *options,
       return DECA_CLI_EXIT_USAGE;
     }
   if (options->rate_limit != NULL && !g_str_equal (options->rate_limit, "off")
-      && !parse_rate_limit (options->rate_limit, &rate, &burst))
+      && !deca_cli_parse_rate_limit (options->rate_limit, &rate, &burst))
     {
       /* Translators: %s is the value given to --rate-limit; keep RATE/BURST and off. */
       deca_cli_error (_("serve: --rate-limit wants RATE[/BURST] (20, 5/10, 0.5/1) or off, not '%s'"),

@@ -34,6 +34,13 @@ typedef struct {
   { "workspace", 0, 0, G_OPTION_ARG_STRING, &(o).workspace, \
     N_("With --init: the workspace's name (default: default); a new name adds a workspace"), N_("NAME") }
 
+/* Parses "RATE[/BURST]" (RATE requests a second, > 0 and at most 1e6; BURST a whole number
+ * of at least 1, by default twice RATE rounded up), as --rate-limit and
+ * --webhook-rate-limit take it. FALSE for anything else ("off" included). */
+gboolean deca_cli_parse_rate_limit (const char *text,
+                                    gdouble    *out_rate,
+                                    guint      *out_burst);
+
 void deca_cli_access_options_clear (DecaCliAccessOptions *options);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DecaCliAccessOptions, deca_cli_access_options_clear)
 

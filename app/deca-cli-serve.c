@@ -125,6 +125,8 @@ deca_cli_serve (int    argc,
   int keep_executions_days = 0;
   int keep_executions = 0;
   int keep_audit_days = 0;
+  g_autofree char *webhook_rate_limit = NULL;
+  g_autoptr(DecaRateLimiter) webhook_limiter = NULL;
   const GOptionEntry entries[] = {
     /* Translators: ADDR:PORT is a placeholder; keep the default as it is. */
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
@@ -150,6 +152,8 @@ deca_cli_serve (int    argc,
       N_("Keep only this many finished executions per workspace, the newest (default: 0, all)"), N_("N") },
     { "keep-audit-days", 0, 0, G_OPTION_ARG_INT, &keep_audit_days,
       N_("Delete audit log lines older than this many days (default: 0, kept)"), N_("DAYS") },
+    { "webhook-rate-limit", 0, 0, G_OPTION_ARG_STRING, &webhook_rate_limit,
+      N_("Calls per second per webhook (workspace and path), with bursts up to BURST (default: off)"), N_("RATE[/BURST]") },
     { NULL }
   };
   DecaServerOptions options = { 0 };
@@ -214,6 +218,23 @@ deca_cli_serve (int    argc,
     {
       deca_cli_error (_("serve: --keep-executions-days, --keep-executions and --keep-audit-days want a number of at least 0"));
       return DECA_CLI_EXIT_USAGE;
+    }
+  /* Off by default: a webhook is called by other services at their own pace (a payment
+   * provider's burst of events after an outage), and --rate-limit, which is per API key,
+   * does not apply to it. */
+  if (webhook_rate_limit != NULL && !g_str_equal (webhook_rate_limit, "off"))
+    {
+      gdouble rate;
+      guint burst;
+
+      if (!deca_cli_parse_rate_limit (webhook_rate_limit, &rate, &burst))
+        {
+          /* Translators: %s is the value given to --webhook-rate-limit; keep RATE/BURST and off. */
+          deca_cli_error (_("serve: --webhook-rate-limit wants RATE[/BURST] (20, 5/10, 0.5/1) or off, not '%s'"),
+                          webhook_rate_limit);
+          return DECA_CLI_EXIT_USAGE;
+        }
+      webhook_limiter = deca_rate_limiter_new (rate, burst, NULL);
     }
   retention_policy.keep_executions_days = (guint) keep_executions_days;
   retention_policy.keep_executions = (guint) keep_executions;
@@ -307,6 +328,8 @@ deca_cli_serve (int    argc,
       return DECA_CLI_EXIT_FAILED;
     }
   deca_api_webhooks_set_secret_box (webhooks, box);
+  if (webhook_limiter != NULL)
+    deca_api_webhooks_set_rate_limiter (webhooks, webhook_limiter);
 
   /* Schedules and events of the active flows (docs/server.md, "Schedules and events");
    * missed fire times are caught up once the main loop runs. */
