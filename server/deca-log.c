@@ -15,6 +15,11 @@ struct _DecaLog
   FILE *stream;          /* borrowed */
   DecaLogLevel min_level;
   GMutex lock;           /* one line at a time */
+
+  /* Under lock: "YYYY-MM-DDTHH:MM:SS" of the second last logged, which most lines share;
+   * formatting it through GDateTime for each line cost more than the rest of a line. */
+  gint64 time_second;
+  char time_text[24];
 };
 
 G_DEFINE_FINAL_TYPE (DecaLog, deca_log, G_TYPE_OBJECT)
@@ -139,10 +144,80 @@ append_string_member (GString    *line,
                       const char *name,
                       const char *value)
 {
-  g_autofree char *valid = g_utf8_make_valid (value, -1);
+  g_string_append_len (line, ",\"", 2);
+  g_string_append (line, name);
+  g_string_append_len (line, "\":", 2);
+  if (g_utf8_validate (value, -1, NULL))
+    deca_json_append_string (line, value);
+  else
+    {
+      g_autofree char *valid = g_utf8_make_valid (value, -1);
 
-  g_string_append_printf (line, ",\"%s\":", name);
-  deca_json_append_string (line, valid);
+      deca_json_append_string (line, valid);
+    }
+}
+
+/* Appends the decimal digits of @value. */
+static void
+append_uint (GString *line,
+             guint64  value)
+{
+  char buffer[24];
+  char *p = buffer + sizeof buffer;
+
+  do
+    {
+      *--p = (char) ('0' + value % 10);
+      value /= 10;
+    }
+  while (value > 0);
+  g_string_append_len (line, p, buffer + sizeof buffer - p);
+}
+
+/* Appends @ms at microsecond resolution in its shortest form ("12.5", "3", "0.042"),
+ * the text deca_json_format_double() gives for such a value. */
+static void
+append_duration (GString *line,
+                 double   ms)
+{
+  guint64 us = (guint64) floor (ms * 1000.0 + 0.5);
+  guint fraction = (guint) (us % 1000);
+
+  append_uint (line, us / 1000);
+  if (fraction != 0)
+    {
+      char digits[4] = { (char) ('0' + fraction / 100), (char) ('0' + fraction / 10 % 10),
+                         (char) ('0' + fraction % 10), '\0' };
+      gsize len = 3;
+
+      while (digits[len - 1] == '0')
+        len--;
+      g_string_append_c (line, '.');
+      g_string_append_len (line, digits, (gssize) len);
+    }
+}
+
+/* Appends "\"YYYY-MM-DDTHH:MM:SS.mmmZ\"" for now, in UTC; called under the lock. */
+static void
+append_time (DecaLog *self,
+             GString *line)
+{
+  gint64 now = g_get_real_time ();
+  gint64 second = now / G_USEC_PER_SEC;
+  guint ms = (guint) (now % G_USEC_PER_SEC / 1000);
+  char millis[6] = { '.', (char) ('0' + ms / 100), (char) ('0' + ms / 10 % 10), (char) ('0' + ms % 10), 'Z', '"' };
+
+  if (second != self->time_second || self->time_text[0] == '\0')
+    {
+      g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (second);
+      g_autofree char *text = time != NULL ? g_date_time_format (time, "%Y-%m-%dT%H:%M:%S") : NULL;
+
+      g_strlcpy (self->time_text, text != NULL ? text : "1970-01-01T00:00:00", sizeof self->time_text);
+      self->time_second = second;
+    }
+  g_string_append_c (line, '"');
+  g_string_append (line, self->time_text);
+  g_string_append_len (line, millis, sizeof millis);
 }
 
 void
@@ -153,8 +228,6 @@ deca_log_write (DecaLog             *self,
                 const char          *message)
 {
   g_autoptr(GString) line = NULL;
-  g_autoptr(GDateTime) now = NULL;
-  g_autofree char *time = NULL;
 
   g_return_if_fail (DECA_IS_LOG (self));
   g_return_if_fail (message != NULL);
@@ -162,13 +235,12 @@ deca_log_write (DecaLog             *self,
   if (level < self->min_level)
     return;
 
-  now = g_date_time_new_now_utc ();
-  time = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
-  line = g_string_new ("{\"time\":");
-  /* Milliseconds are enough and keep lines short: cut %f's six digits to three. */
-  time[23] = 'Z';
-  time[24] = '\0';
-  deca_json_append_string (line, time);
+  line = g_string_sized_new (256);
+  g_string_append (line, "{\"time\":");
+  /* Milliseconds are enough and keep lines short. */
+  g_mutex_lock (&self->lock);
+  append_time (self, line);
+  g_mutex_unlock (&self->lock);
   append_string_member (line, "level", deca_log_level_to_string (level));
   append_string_member (line, "message", message);
   if (fields != NULL)
@@ -180,15 +252,15 @@ deca_log_write (DecaLog             *self,
       if (fields->route != NULL)
         append_string_member (line, "route", fields->route);
       if (fields->status != 0)
-        g_string_append_printf (line, ",\"status\":%u", fields->status);
+        {
+          g_string_append (line, ",\"status\":");
+          append_uint (line, fields->status);
+        }
       if (fields->duration_ms >= 0)
         {
-          char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-
           /* Microsecond resolution is all the clock gives. */
-          deca_json_format_double (floor (fields->duration_ms * 1000.0 + 0.5) / 1000.0,
-                                   buffer, sizeof buffer);
-          g_string_append_printf (line, ",\"duration_ms\":%s", buffer);
+          g_string_append (line, ",\"duration_ms\":");
+          append_duration (line, fields->duration_ms);
         }
     }
   if (extra != NULL)
