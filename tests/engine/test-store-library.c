@@ -349,6 +349,7 @@ test_migrate_from_5 (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(DecaStore) store = NULL;
+  g_autoptr(DecaWorkspaceRecord) workspace = NULL;
   DecaStore *old = _deca_store_open_at_version (fixture->path, 5, &error);
 
   g_assert_no_error (error);
@@ -362,7 +363,8 @@ test_migrate_from_5 (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpint (deca_store_get_schema_version (store), ==, 6);
   g_assert_cmpint (raw_int (fixture->path, "PRAGMA user_version"), ==, 6);
-  g_assert_nonnull (deca_store_get_workspace (store, "ws-a", NULL));
+  workspace = deca_store_get_workspace (store, "ws-a", NULL);
+  g_assert_nonnull (workspace);
   g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM flows WHERE workspace_id = 'ws-a'"), ==, 1);
   g_assert_cmpint (save (store, DECA_LIBRARY_FUNCTION, "ws-a", "f", "{}", DECA_LIBRARY_NEW_ITEM), ==, 1);
 }

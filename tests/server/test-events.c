@@ -244,7 +244,7 @@ test_list_and_replay (Fixture       *fixture,
                       gconstpointer  data)
 {
   static const char *topics[] = { "crm.contact.created", "crm.deal.won", "crm.contact.updated" };
-  g_autofree char *ids[G_N_ELEMENTS (topics)] = { NULL };
+  g_auto(GStrv) ids = g_new0 (char *, G_N_ELEMENTS (topics) + 1);
   g_autoptr(JsonNode) body = NULL;
   g_autoptr(JsonNode) replayed = NULL;
   g_autoptr(JsonNode) refused = NULL;
