@@ -125,6 +125,7 @@ deca_cli_serve (int    argc,
   int keep_executions_days = 0;
   int keep_executions = 0;
   int keep_audit_days = 0;
+  int keep_events_days = DECA_RETENTION_DEFAULT_KEEP_EVENTS_DAYS;
   g_autofree char *webhook_rate_limit = NULL;
   g_autoptr(DecaRateLimiter) webhook_limiter = NULL;
   const GOptionEntry entries[] = {
@@ -152,6 +153,9 @@ deca_cli_serve (int    argc,
       N_("Keep only this many finished executions per workspace, the newest (default: 0, all)"), N_("N") },
     { "keep-audit-days", 0, 0, G_OPTION_ARG_INT, &keep_audit_days,
       N_("Delete audit log lines older than this many days (default: 0, kept)"), N_("DAYS") },
+    { "keep-events-days", 0, 0, G_OPTION_ARG_INT, &keep_events_days,
+      N_("Delete published events (kept for replay) older than this many days (default: 30; 0 keeps them)"),
+      N_("DAYS") },
     { "webhook-rate-limit", 0, 0, G_OPTION_ARG_STRING, &webhook_rate_limit,
       N_("Calls per second per webhook (workspace and path), with bursts up to BURST (default: off)"), N_("RATE[/BURST]") },
     { NULL }
@@ -214,9 +218,9 @@ deca_cli_serve (int    argc,
       deca_cli_error (_("serve: --log-level wants debug, info, warning or error, not '%s'"), log_level);
       return DECA_CLI_EXIT_USAGE;
     }
-  if (keep_executions_days < 0 || keep_executions < 0 || keep_audit_days < 0)
+  if (keep_executions_days < 0 || keep_executions < 0 || keep_audit_days < 0 || keep_events_days < 0)
     {
-      deca_cli_error (_("serve: --keep-executions-days, --keep-executions and --keep-audit-days want a number of at least 0"));
+      deca_cli_error (_("serve: --keep-executions-days, --keep-executions, --keep-audit-days and --keep-events-days want a number of at least 0"));
       return DECA_CLI_EXIT_USAGE;
     }
   /* Off by default: a webhook is called by other services at their own pace (a payment
@@ -239,6 +243,7 @@ deca_cli_serve (int    argc,
   retention_policy.keep_executions_days = (guint) keep_executions_days;
   retention_policy.keep_executions = (guint) keep_executions;
   retention_policy.keep_audit_days = (guint) keep_audit_days;
+  retention_policy.keep_events_days = (guint) keep_events_days;
   box = load_secret_box (secret_key_file, &error);
   if (box == NULL)
     {

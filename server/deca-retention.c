@@ -1,4 +1,5 @@
-/* deca-retention.c: pruning of execution data and audit lines (see the header). */
+/* deca-retention.c: pruning of execution data, audit lines and published events (see the
+ * header). */
 
 #include "config.h"
 
@@ -26,17 +27,18 @@ deca_retention_policy_is_set (const DecaRetentionPolicy *policy)
   g_return_val_if_fail (policy != NULL, FALSE);
 
   return policy->keep_executions_days > 0 || policy->keep_executions > 0
-         || policy->keep_audit_days > 0;
+         || policy->keep_audit_days > 0 || policy->keep_events_days > 0;
 }
 
 gboolean
 deca_retention_run (DecaRetention  *self,
                     guint          *out_executions,
                     guint          *out_audit,
+                    guint          *out_events,
                     GError        **error)
 {
   gint64 now;
-  guint executions = 0, audit = 0;
+  guint executions = 0, audit = 0, events = 0;
 
   g_return_val_if_fail (DECA_IS_RETENTION (self), FALSE);
 
@@ -55,10 +57,17 @@ deca_retention_run (DecaRetention  *self,
       && !deca_store_prune_audit (self->store, now - (gint64) self->policy.keep_audit_days * USEC_PER_DAY,
                                   &audit, error))
     return FALSE;
+  if (self->policy.keep_events_days > 0
+      && !deca_store_prune_topic_events (self->store,
+                                         now - (gint64) self->policy.keep_events_days * USEC_PER_DAY,
+                                         &events, error))
+    return FALSE;
   if (out_executions != NULL)
     *out_executions = executions;
   if (out_audit != NULL)
     *out_audit = audit;
+  if (out_events != NULL)
+    *out_events = events;
   return TRUE;
 }
 
@@ -67,9 +76,9 @@ static void
 run_and_log (DecaRetention *self)
 {
   g_autoptr(GError) error = NULL;
-  guint executions = 0, audit = 0;
+  guint executions = 0, audit = 0, events = 0;
 
-  if (!deca_retention_run (self, &executions, &audit, &error))
+  if (!deca_retention_run (self, &executions, &audit, &events, &error))
     {
       if (self->log != NULL)
         deca_log_writef (self->log, DECA_LOG_ERROR, NULL, "retention failed: %s", error->message);
@@ -81,6 +90,7 @@ run_and_log (DecaRetention *self)
 
       json_object_set_int_member (extra, "executions_deleted", executions);
       json_object_set_int_member (extra, "audit_deleted", audit);
+      json_object_set_int_member (extra, "events_deleted", events);
       deca_log_write (self->log, DECA_LOG_INFO, NULL, extra, "retention");
     }
 }

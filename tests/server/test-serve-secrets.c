@@ -453,10 +453,42 @@ count_executions (DecaStore  *store,
 }
 
 static void
+add_topic_event (DecaStore  *store,
+                 const char *workspace_id,
+                 const char *topic,
+                 gint64      published_at)
+{
+  g_autoptr(GError) error = NULL;
+  DecaTopicEventRecord record = {
+    .workspace_id = (char *) workspace_id, .topic = (char *) topic, .payload = (char *) "{}",
+    .published_at = published_at, .source = (char *) "api",
+  };
+
+  g_assert_true (deca_store_append_topic_event (store, &record, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* The topics of @workspace_id's stored events, oldest first, joined with " ". */
+static char *
+topic_events (DecaStore  *store,
+              const char *workspace_id)
+{
+  g_autoptr(GPtrArray) events = deca_store_list_topic_events (store, workspace_id, 0, 0, NULL);
+  g_autoptr(GString) topics = g_string_new (NULL);
+
+  g_assert_nonnull (events);
+  for (guint i = 0; i < events->len; i++)
+    g_string_append_printf (topics, "%s%s", i > 0 ? " " : "",
+                            ((DecaTopicEventRecord *) g_ptr_array_index (events, i))->topic);
+  return g_string_free (g_steal_pointer (&topics), FALSE);
+}
+
+static void
 test_retention (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autofree char *stderr_path = g_build_filename (fixture->dir, "serve.log", NULL);
+  g_autofree char *default_path = g_build_filename (fixture->dir, "serve-defaults.log", NULL);
   g_autofree char *log = NULL;
   g_autoptr(GSubprocess) server = NULL;
   g_autoptr(GPtrArray) audit = NULL;
@@ -497,6 +529,13 @@ test_retention (Fixture       *fixture,
 
         g_assert_true (deca_store_append_audit (store, &line, NULL, NULL));
       }
+    /* Published events of 40, 20 and 1 day ago in each workspace. */
+    for (gsize w = 0; w < G_N_ELEMENTS (workspaces); w++)
+      {
+        add_topic_event (store, workspaces[w], "forty", now - 40 * day);
+        add_topic_event (store, workspaces[w], "twenty", now - 20 * day);
+        add_topic_event (store, workspaces[w], "one", now - day);
+      }
   }
 
   /* Bad values are usage errors. */
@@ -504,12 +543,35 @@ test_retention (Fixture       *fixture,
                              "--keep-executions", "-1", NULL), ==, 2);
   g_assert_cmpint (run_deca (NULL, NULL, NULL, "serve", "--data-dir", fixture->data_dir,
                              "--keep-audit-days", "soon", NULL), ==, 2);
+  g_assert_cmpint (run_deca (NULL, NULL, NULL, "serve", "--data-dir", fixture->data_dir,
+                             "--keep-events-days", "-1", NULL), ==, 2);
+
+  /* Without any option, published events are kept 30 days, and nothing else is pruned. */
+  server = start_server (fixture, default_path, NULL);
+  {
+    g_autoptr(DecaStore) store = open_store (fixture->db_path);
+
+    for (gsize w = 0; w < G_N_ELEMENTS (workspaces); w++)
+      {
+        g_autofree char *topics = topic_events (store, workspaces[w]);
+
+        g_assert_cmpstr (topics, ==, "twenty one");
+        g_assert_cmpuint (count_executions (store, workspaces[w]), ==, 11);
+      }
+  }
+  stop_server (server);
+  g_clear_object (&server);
 
   /* Applied before the server listens: by the time it says where, it is done. */
   server = start_server (fixture, stderr_path, "--keep-executions-days", "7", "--keep-executions", "3",
-                         "--keep-audit-days", "7", NULL);
+                         "--keep-audit-days", "7", "--keep-events-days", "7", NULL);
   {
     g_autoptr(DecaStore) store = open_store (fixture->db_path);
+    g_autofree char *topics_a = topic_events (store, "ws-a");
+    g_autofree char *topics_b = topic_events (store, "ws-b");
+
+    g_assert_cmpstr (topics_a, ==, "one");
+    g_assert_cmpstr (topics_b, ==, "one");
 
     for (gsize w = 0; w < G_N_ELEMENTS (workspaces); w++)
       {
@@ -554,6 +616,7 @@ test_retention (Fixture       *fixture,
         g_assert_cmpstr (json_object_get_string_member (object, "message"), ==, "retention");
         g_assert_cmpint (json_object_get_int_member (object, "executions_deleted"), ==, 14);
         g_assert_cmpint (json_object_get_int_member (object, "audit_deleted"), ==, 2);
+        g_assert_cmpint (json_object_get_int_member (object, "events_deleted"), ==, 2);
         found++;
       }
     g_assert_cmpuint (found, ==, 1);
@@ -623,6 +686,69 @@ test_retention_hourly (Fixture       *fixture,
     }
 }
 
+/* Published events on a manual clock: the run at start deletes those older than the
+ * limit in every workspace, and an hourly run the first time one has passed it. */
+static void
+test_retention_events (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const gint64 start = (gint64) 1764547200 * G_USEC_PER_SEC;  /* 2025-12-01T00:00:00Z */
+  const gint64 hour = (gint64) 3600 * G_USEC_PER_SEC;
+  const gint64 day = 24 * hour;
+  g_autoptr(DecaStore) store = open_store (":memory:");
+  g_autoptr(DecaManualClock) clock = deca_manual_clock_new (start);
+  DecaRetentionPolicy policy = { .keep_events_days = 30 };
+  g_autoptr(DecaRetention) retention = NULL;
+  const char *workspaces[] = { "ws-a", "ws-b" };
+  guint executions = 0, audit = 0, events = 0;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (deca_retention_policy_is_set (&policy));
+  for (gsize w = 0; w < G_N_ELEMENTS (workspaces); w++)
+    {
+      g_assert_true (deca_store_create_workspace (store, workspaces[w], "W", NULL));
+      add_topic_event (store, workspaces[w], "old", start - 31 * day);
+      add_topic_event (store, workspaces[w], "soon", start - 30 * day + 90 * 60 * (gint64) G_USEC_PER_SEC);
+      add_topic_event (store, workspaces[w], "new", start);
+    }
+  /* Executions are not this policy's. */
+  add_execution (store, "ws-a", "ancient", DECA_STATUS_SUCCEEDED, start - 400 * day);
+
+  retention = deca_retention_new (store, &policy, DECA_CLOCK (clock), NULL);
+  deca_retention_start (retention);
+  for (gsize w = 0; w < G_N_ELEMENTS (workspaces); w++)
+    {
+      g_autofree char *topics = topic_events (store, workspaces[w]);
+
+      g_assert_cmpstr (topics, ==, "soon new");
+    }
+  g_assert_cmpuint (count_executions (store, "ws-a"), ==, 1);
+
+  /* An hour on, "soon" is 30 days less half an hour old: kept; an hour later it goes. */
+  g_assert_cmpuint (deca_manual_clock_advance (clock, hour), ==, 1);
+  {
+    g_autofree char *topics = topic_events (store, "ws-b");
+
+    g_assert_cmpstr (topics, ==, "soon new");
+  }
+  g_assert_cmpuint (deca_manual_clock_advance (clock, hour), ==, 1);
+  for (gsize w = 0; w < G_N_ELEMENTS (workspaces); w++)
+    {
+      g_autofree char *topics = topic_events (store, workspaces[w]);
+
+      g_assert_cmpstr (topics, ==, "new");
+    }
+  deca_retention_stop (retention);
+
+  /* A run by hand says what it deleted. */
+  add_topic_event (store, "ws-a", "late", start - 60 * day);
+  g_assert_true (deca_retention_run (retention, &executions, &audit, &events, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (events, ==, 1);
+  g_assert_cmpuint (executions, ==, 0);
+  g_assert_cmpuint (audit, ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -635,6 +761,7 @@ main (int    argc,
   ADD ("backup", test_backup);
   ADD ("retention", test_retention);
   ADD ("retention-hourly", test_retention_hourly);
+  ADD ("retention-events", test_retention_events);
 #undef ADD
   return g_test_run ();
 }
