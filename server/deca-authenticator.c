@@ -19,6 +19,7 @@ struct _DecaAuthenticator
 
   DecaJwtVerifier *verifier;   /* (nullable) */
   DecaRateLimiter *limiter;    /* (nullable) */
+  DecaRateLimiter *failures;   /* (nullable) failed authentications per address */
 };
 
 G_DEFINE_FINAL_TYPE (DecaAuthenticator, deca_authenticator, G_TYPE_OBJECT)
@@ -30,6 +31,7 @@ deca_authenticator_dispose (GObject *object)
 
   g_clear_object (&self->verifier);
   g_clear_object (&self->limiter);
+  g_clear_object (&self->failures);
   G_OBJECT_CLASS (deca_authenticator_parent_class)->dispose (object);
 }
 
@@ -42,6 +44,8 @@ deca_authenticator_class_init (DecaAuthenticatorClass *klass)
 static void
 deca_authenticator_init (DecaAuthenticator *self)
 {
+  self->failures = deca_rate_limiter_new (DECA_AUTHENTICATOR_FAILURE_RATE,
+                                          DECA_AUTHENTICATOR_FAILURE_BURST, NULL);
 }
 
 DecaAuthenticator *
@@ -84,6 +88,24 @@ deca_authenticator_get_rate_limiter (DecaAuthenticator *self)
   g_return_val_if_fail (DECA_IS_AUTHENTICATOR (self), NULL);
 
   return self->limiter;
+}
+
+void
+deca_authenticator_set_failure_limiter (DecaAuthenticator *self,
+                                        DecaRateLimiter   *limiter)
+{
+  g_return_if_fail (DECA_IS_AUTHENTICATOR (self));
+  g_return_if_fail (limiter == NULL || DECA_IS_RATE_LIMITER (limiter));
+
+  g_set_object (&self->failures, limiter);
+}
+
+DecaRateLimiter *
+deca_authenticator_get_failure_limiter (DecaAuthenticator *self)
+{
+  g_return_val_if_fail (DECA_IS_AUTHENTICATOR (self), NULL);
+
+  return self->failures;
 }
 
 static gboolean
@@ -296,6 +318,9 @@ deca_authenticator_authenticate (DecaAuthenticator  *self,
   DecaPrincipal *principal = NULL;
   DecaPermissions required, missing;
   g_autofree char *bucket = NULL;
+  g_autofree char *failure_bucket = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *address;
   guint retry_after = 0;
 
   g_return_val_if_fail (DECA_IS_AUTHENTICATOR (self), FALSE);
@@ -307,9 +332,29 @@ deca_authenticator_authenticate (DecaAuthenticator  *self,
                            _("Send credentials in one header, Authorization or X-Api-Key, not both"));
       return FALSE;
     }
+  /* An address whose recent credentials were wrong too often waits before any more are
+   * hashed and looked up: guessing keys costs the guesser, not the server. */
+  if ((api_key_header != NULL || authorization != NULL) && self->failures != NULL
+      && (address = deca_request_get_remote_host (request)) != NULL)
+    {
+      failure_bucket = g_strconcat ("addr:", address, NULL);
+      if (!deca_rate_limiter_peek (self->failures, failure_bucket, &retry_after))
+        {
+          g_autofree char *value = g_strdup_printf ("%u", retry_after);
+
+          deca_request_set_response_header (request, "Retry-After", value);
+          g_set_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_RATE_LIMITED,
+                       g_dngettext (GETTEXT_PACKAGE,
+                                    "Too many failed authentications from this address; retry in %u second",
+                                    "Too many failed authentications from this address; retry in %u seconds",
+                                    retry_after),
+                       retry_after);
+          return FALSE;
+        }
+    }
   if (api_key_header != NULL)
     {
-      principal = principal_of_api_key (request, api_key_header, error);
+      principal = principal_of_api_key (request, api_key_header, &local_error);
     }
   else if (authorization != NULL)
     {
@@ -321,9 +366,9 @@ deca_authenticator_authenticate (DecaAuthenticator  *self,
           return FALSE;
         }
       if (deca_api_key_looks_like (credentials))
-        principal = principal_of_api_key (request, credentials, error);
+        principal = principal_of_api_key (request, credentials, &local_error);
       else
-        principal = principal_of_token (self, request, credentials, error);
+        principal = principal_of_token (self, request, credentials, &local_error);
     }
   else
     {
@@ -332,7 +377,13 @@ deca_authenticator_authenticate (DecaAuthenticator  *self,
       return FALSE;
     }
   if (principal == NULL)
-    return FALSE;
+    {
+      /* A store failure is the server's, not a wrong credential. */
+      if (failure_bucket != NULL && !g_error_matches (local_error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_INTERNAL))
+        deca_rate_limiter_take (self->failures, failure_bucket, NULL);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   deca_request_set_principal (request, principal, (GDestroyNotify) deca_principal_free);
 
   required = (DecaPermissions) deca_request_get_required_permissions (request);

@@ -27,6 +27,12 @@ G_BEGIN_DECLS
  * 3. takes a token from the caller's bucket of the DecaRateLimiter, when one is set: 429
  *    with Retry-After.
  *
+ * Before step 1, a request with credentials from an address whose failed authentications
+ * (a wrong, revoked or malformed key, a token that does not verify, a non-member's token)
+ * have used up that address's bucket of the failure limiter is answered 429 with
+ * Retry-After, without hashing or looking anything up, until the bucket refills. Only
+ * failures take from it: requests that authenticate cost nothing there.
+ *
  * The request's principal (deca_request_get_principal()) is then a DecaPrincipal:
  * kind, subject (the token's `sub`, or the key's id), workspace_id (never NULL), roles
  * (one: the member's or the key's role) and scopes (the token's `scope` or the key's
@@ -48,6 +54,18 @@ DecaJwtVerifier   *deca_authenticator_get_jwt_verifier (DecaAuthenticator *self)
 void               deca_authenticator_set_rate_limiter (DecaAuthenticator *self,
                                                         DecaRateLimiter   *limiter);
 DecaRateLimiter   *deca_authenticator_get_rate_limiter (DecaAuthenticator *self);
+
+/* The failed authentications an address may have: DECA_AUTHENTICATOR_FAILURE_RATE a
+ * second, in bursts of DECA_AUTHENTICATOR_FAILURE_BURST. */
+#define DECA_AUTHENTICATOR_FAILURE_RATE  10.0
+#define DECA_AUTHENTICATOR_FAILURE_BURST 20
+
+/* The limiter of failed authentications per peer address (taken with a reference; buckets
+ * "addr:<address>"), or NULL for none. A new authenticator has one of
+ * DECA_AUTHENTICATOR_FAILURE_RATE / _BURST on the system clock. */
+void               deca_authenticator_set_failure_limiter (DecaAuthenticator *self,
+                                                           DecaRateLimiter   *limiter);
+DecaRateLimiter   *deca_authenticator_get_failure_limiter (DecaAuthenticator *self);
 
 /* Makes @self the authentication step of @server (deca_server_set_authenticator(); the
  * server keeps a reference). */

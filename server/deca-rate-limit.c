@@ -155,6 +155,56 @@ is_full_at (DecaRateLimiter *self,
   return (gdouble) (now_us - bucket->updated_us) * self->rate >= missing - EPSILON;
 }
 
+/* The whole seconds (>= 1, rounded up) until a bucket at @level has a token. */
+static guint
+retry_after_for (DecaRateLimiter *self,
+                 gdouble          level)
+{
+  gdouble wait_us = (MICRO - level) / self->rate;
+  gdouble seconds = wait_us / G_USEC_PER_SEC;
+  guint rounded;
+
+  if (seconds >= G_MAXUINT32)
+    rounded = G_MAXUINT32;
+  else
+    {
+      rounded = (guint) seconds;
+      /* Up, but not past a whole second that is only off by rounding error. */
+      if ((gdouble) rounded < seconds - 1e-9)
+        rounded++;
+    }
+  return MAX (rounded, 1);
+}
+
+gboolean
+deca_rate_limiter_peek (DecaRateLimiter *self,
+                        const char      *key,
+                        guint           *out_retry_after)
+{
+  Bucket *bucket;
+  gdouble level;
+  gint64 now_us, elapsed;
+  gboolean allowed;
+
+  g_return_val_if_fail (DECA_IS_RATE_LIMITER (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  now_us = deca_clock_now_us (self->clock);
+
+  g_mutex_lock (&self->mutex);
+  bucket = g_hash_table_lookup (self->buckets, key);
+  /* No bucket is a full one. The level is worked out, not stored: a look changes nothing. */
+  level = bucket != NULL ? bucket->level : self->burst * MICRO;
+  elapsed = bucket != NULL ? now_us - bucket->updated_us : 0;
+  if (elapsed > 0)
+    level = MIN (self->burst * MICRO, level + (gdouble) elapsed * self->rate);
+  allowed = level >= MICRO - EPSILON;
+  if (!allowed && out_retry_after != NULL)
+    *out_retry_after = retry_after_for (self, level);
+  g_mutex_unlock (&self->mutex);
+  return allowed;
+}
+
 gboolean
 deca_rate_limiter_take (DecaRateLimiter *self,
                         const char      *key,
@@ -210,23 +260,7 @@ deca_rate_limiter_take (DecaRateLimiter *self,
   if (allowed)
     bucket->level = MAX (0, bucket->level - MICRO);
   else if (out_retry_after != NULL)
-    {
-      /* The time until the level reaches one token, rounded up to whole seconds. */
-      gdouble wait_us = (MICRO - bucket->level) / self->rate;
-      gdouble seconds = wait_us / G_USEC_PER_SEC;
-      guint rounded;
-
-      if (seconds >= G_MAXUINT32)
-        rounded = G_MAXUINT32;
-      else
-        {
-          rounded = (guint) seconds;
-          /* Up, but not past a whole second that is only off by rounding error. */
-          if ((gdouble) rounded < seconds - 1e-9)
-            rounded++;
-        }
-      *out_retry_after = MAX (rounded, 1);
-    }
+    *out_retry_after = retry_after_for (self, bucket->level);
 
   g_mutex_unlock (&self->mutex);
   return allowed;

@@ -36,6 +36,12 @@ void             deca_rate_limiter_set_max_buckets (DecaRateLimiter *self,
 gboolean         deca_rate_limiter_take            (DecaRateLimiter *self,
                                                     const char      *key,
                                                     guint           *out_retry_after);
+/* Whether a take from @key's bucket would succeed now, without taking: for limits on what
+ * a request turns out to be (a failed authentication is only known after the work the
+ * limit is there to save). FALSE with *out_retry_after (nullable) set as take() would. */
+gboolean         deca_rate_limiter_peek            (DecaRateLimiter *self,
+                                                    const char      *key,
+                                                    guint           *out_retry_after);
 /* The number of buckets kept now. */
 guint            deca_rate_limiter_get_n_buckets   (DecaRateLimiter *self);
 gdouble          deca_rate_limiter_get_rate        (DecaRateLimiter *self);

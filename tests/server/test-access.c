@@ -61,6 +61,7 @@ typedef struct {
   char *key_b_id;         /* a viewer key of ws-b */
   char *key_b;
   gboolean with_rate_limit;
+  gboolean with_failure_limit; /* 1 failure a second, bursts of 3, on @clock */
 } Fixture;
 
 /* --- tokens ------------------------------------------------------------------------ */
@@ -194,6 +195,13 @@ server_thread (gpointer data)
 
       deca_authenticator_set_rate_limiter (authenticator, limiter);
     }
+  g_assert_nonnull (deca_authenticator_get_failure_limiter (authenticator));
+  if (fixture->with_failure_limit)
+    {
+      g_autoptr(DecaRateLimiter) failures = deca_rate_limiter_new (1.0, 3, DECA_CLOCK (fixture->clock));
+
+      deca_authenticator_set_failure_limiter (authenticator, failures);
+    }
   deca_authenticator_install (authenticator, fixture->server);
   g_assert_true (deca_api_access_register (fixture->server, &error));
   g_assert_no_error (error);
@@ -277,7 +285,8 @@ fixture_setup (Fixture       *fixture,
   fixture->store = deca_store_open (fixture->db_path, &error);
   g_assert_no_error (error);
   seed (fixture);
-  fixture->with_rate_limit = GPOINTER_TO_INT (data);
+  fixture->with_rate_limit = GPOINTER_TO_INT (data) == 1;
+  fixture->with_failure_limit = GPOINTER_TO_INT (data) == 2;
   fixture->clock = deca_manual_clock_new ((gint64) NOW * G_USEC_PER_SEC);
 
   g_mutex_init (&fixture->lock);
@@ -984,6 +993,71 @@ test_rate_limit (Fixture       *fixture,
   }
 }
 
+/* Failed authentications per address: wrong keys and tokens that do not verify take from
+ * the address's bucket (3, then one a second); once it is empty every request with
+ * credentials from there, a right key's too, is 429 with Retry-After before anything is
+ * looked up, until it refills; requests that authenticate take nothing from it. */
+static void
+test_failure_limit (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DecaApiKey) unknown = deca_api_key_generate (&error);
+  /* Well formed, so hashed and looked up, but in no store. */
+  const char *wrong_key = deca_api_key_get_text (unknown);
+  g_autofree char *forged = NULL;
+
+  {
+    g_autofree char *claims = claims_of ("viewer-a", WS_A, "[\"owner\"]", NOW + 3600);
+
+    forged = sign_hs256_with (claims, "0123456789abcdef0123456789abcdef-other");
+  }
+
+  /* Successes cost nothing here: more of them than the burst, and the bucket is full. */
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(Answer) answer = call_as (fixture, fixture->key_a, "GET", "/api/v1/protected", NULL);
+      g_assert_cmpuint (answer->status, ==, 200);
+    }
+  /* Three failures, of both kinds, are answered as such. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(Answer) answer = call_as (fixture, i == 1 ? forged : wrong_key, "GET", "/api/v1/protected", NULL);
+
+      g_assert_cmpuint (answer->status, ==, 401);
+    }
+  /* The fourth, and a right key after it, wait: nothing is looked up. */
+  {
+    g_autoptr(Answer) wrong = call_as (fixture, wrong_key, "GET", "/api/v1/protected", NULL);
+    g_autoptr(Answer) right = call_as (fixture, fixture->key_a, "GET", "/api/v1/protected", NULL);
+    g_autoptr(Answer) header = call (fixture, "GET", "/api/v1/protected", NULL, "X-Api-Key", fixture->key_a, NULL);
+    g_autoptr(Answer) none = call (fixture, "GET", "/api/v1/protected", NULL, NULL);
+    JsonObject *refusal = assert_error (wrong, 429, "rate_limited");
+
+    g_assert_cmpstr (wrong->retry_after, ==, "1");
+    g_assert_nonnull (strstr (json_object_get_string_member (refusal, "message"), "failed authentications"));
+    assert_error (right, 429, "rate_limited");
+    g_assert_cmpstr (right->retry_after, ==, "1");
+    assert_error (header, 429, "rate_limited");
+    /* Without credentials there is nothing to look up: the usual 401. */
+    assert_unauthenticated (none);
+  }
+  /* A second later one token is back: the right key gets through without taking it, a
+   * wrong one takes it, and the next waits again. */
+  deca_manual_clock_advance (fixture->clock, G_USEC_PER_SEC);
+  {
+    g_autoptr(Answer) right = call_as (fixture, fixture->key_a, "GET", "/api/v1/protected", NULL);
+    g_autoptr(Answer) right_again = call_as (fixture, fixture->key_a, "GET", "/api/v1/protected", NULL);
+    g_autoptr(Answer) wrong = call_as (fixture, wrong_key, "GET", "/api/v1/protected", NULL);
+    g_autoptr(Answer) refused = call_as (fixture, fixture->key_a, "GET", "/api/v1/protected", NULL);
+
+    g_assert_cmpuint (right->status, ==, 200);
+    g_assert_cmpuint (right_again->status, ==, 200);
+    assert_unauthenticated (wrong);
+    assert_error (refused, 429, "rate_limited");
+  }
+}
+
 /* The members routes show each member's display name: the list reads them with the
  * members, in one query; a member without one has null. */
 static void
@@ -1416,7 +1490,8 @@ main (int argc, char *argv[])
   ADD ("/deca/server/access/escalation", test_escalation, NULL);
   ADD ("/deca/server/access/bad-input", test_bad_input, NULL);
   ADD ("/deca/server/access/key-lifecycle", test_key_lifecycle, NULL);
-  ADD ("/deca/server/access/rate-limit", test_rate_limit, GINT_TO_POINTER (TRUE));
+  ADD ("/deca/server/access/rate-limit", test_rate_limit, GINT_TO_POINTER (1));
+  ADD ("/deca/server/access/failure-limit", test_failure_limit, GINT_TO_POINTER (2));
   ADD ("/deca/server/access/audit", test_audit, NULL);
   ADD ("/deca/server/access/member-names", test_member_names, NULL);
   g_test_add_func ("/deca/server/access/init", test_init);

@@ -217,6 +217,33 @@ test_threads (void)
   g_assert_cmpuint (deca_rate_limiter_get_n_buckets (limiter), ==, 1 + 4 * 2000);
 }
 
+/* A peek says what a take would, and changes nothing: no bucket made, no token taken. */
+static void
+test_peek (void)
+{
+  g_autoptr(DecaManualClock) clock = deca_manual_clock_new (0);
+  g_autoptr(DecaRateLimiter) limiter = deca_rate_limiter_new (0.5, 2, DECA_CLOCK (clock));
+  guint retry_after = 0;
+
+  for (guint i = 0; i < 10; i++)
+    g_assert_true (deca_rate_limiter_peek (limiter, "key-a", &retry_after));
+  g_assert_cmpuint (deca_rate_limiter_get_n_buckets (limiter), ==, 0);
+  g_assert_true (deca_rate_limiter_take (limiter, "key-a", NULL));
+  g_assert_true (deca_rate_limiter_peek (limiter, "key-a", NULL));
+  g_assert_true (deca_rate_limiter_take (limiter, "key-a", NULL));
+  /* Empty: a token every two seconds. */
+  g_assert_false (deca_rate_limiter_peek (limiter, "key-a", &retry_after));
+  g_assert_cmpuint (retry_after, ==, 2);
+  deca_manual_clock_advance (clock, SECOND);
+  g_assert_false (deca_rate_limiter_peek (limiter, "key-a", &retry_after));
+  g_assert_cmpuint (retry_after, ==, 1);
+  deca_manual_clock_advance (clock, SECOND);
+  g_assert_true (deca_rate_limiter_peek (limiter, "key-a", NULL));
+  g_assert_true (deca_rate_limiter_peek (limiter, "key-a", NULL));
+  g_assert_true (deca_rate_limiter_take (limiter, "key-a", NULL));
+  g_assert_false (deca_rate_limiter_take (limiter, "key-a", NULL));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -228,5 +255,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/deca/server/rate-limit/max-buckets", test_max_buckets);
   g_test_add_func ("/deca/server/rate-limit/clocks", test_clocks);
   g_test_add_func ("/deca/server/rate-limit/threads", test_threads);
+  g_test_add_func ("/deca/server/rate-limit/peek", test_peek);
   return g_test_run ();
 }
