@@ -102,7 +102,7 @@ static const struct {
     "{\"required\": [\"cron\"], \"properties\": {"
     " \"cron\": {\"type\": \"string\", \"minLength\": 1},"
     " \"timezone\": {\"type\": \"string\"},"
-    " \"missed\": {\"enum\": [\"skip\", \"run_once\", \"run_all\"]},"
+    " \"missed\": {\"enum\": [\"run_once\", \"skip\", \"run_all\"]},"
     " \"catch_up_limit\": {\"type\": \"integer\", \"minimum\": 1, \"maximum\": 1000}}}" },
   { "event",
     "{\"required\": [\"event\"], \"properties\": {"

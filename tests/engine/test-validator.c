@@ -467,7 +467,7 @@ static const struct {
   { "trigger-event-space", FLOW_TRIGGER ("{'type': 'event', 'event': 'order created'}"),
     "/triggers/0/event", "token 1 contains a space at character 6" },
   { "trigger-schedule-missed", FLOW_TRIGGER ("{'type': 'schedule', 'cron': '@daily', 'missed': 'all'}"),
-    "/triggers/0/missed", "must be one of skip, run_once, run_all" },
+    "/triggers/0/missed", "must be one of run_once, skip, run_all" },
   { "trigger-schedule-catch-up-limit",
     FLOW_TRIGGER ("{'type': 'schedule', 'cron': '@daily', 'catch_up_limit': 0}"),
     "/triggers/0/catch_up_limit", "must be at least 1" },
