@@ -378,6 +378,8 @@ deca_cli_serve (int    argc,
   deca_log_writef (deca_server_get_log (server), DECA_LOG_INFO, NULL, "stopping");
   deca_retention_stop (retention);
   deca_server_triggers_stop (triggers);
-  deca_server_stop (server);
+  /* Open event streams end with server.stopping and a complete answer before the
+   * connections close, so their clients reconnect rather than see a cut. */
+  deca_server_shutdown (server, DECA_SERVER_DEFAULT_SHUTDOWN_TIMEOUT_US);
   return DECA_CLI_EXIT_OK;
 }

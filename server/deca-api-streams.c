@@ -53,6 +53,7 @@ struct _DecaApiStreams
    * workspace stream was open; dropped when the execution pauses or finishes. */
   GHashTable *execution_workspaces;
 
+  gboolean stopping;           /* the server is stopping: streams end at once */
   gint open_count;             /* atomic: the tests and /metrics read it */
   DecaMetricsFamily *open_gauge;
 };
@@ -151,6 +152,17 @@ client_gone_cb (DecaRequest *request,
                 gpointer     user_data)
 {
   subscriber_remove (user_data, NULL);
+}
+
+/* The last event of every stream when the server stops: no SSE id, so an EventSource
+ * reconnects with the Last-Event-ID of the last real event and misses nothing. */
+#define STOPPING_DATA "{\"type\":\"server.stopping\",\"message\":\"the server is stopping; reconnect\"}"
+
+static void
+end_for_stop (DecaRequest *request)
+{
+  deca_request_write_event (request, NULL, "server.stopping", STOPPING_DATA);
+  deca_request_end_stream (request, "shutdown");
 }
 
 /* Bytes waiting in memory for @subscriber's client, beyond the history it started with
@@ -629,6 +641,12 @@ execution_events_cb (DecaRequest *request,
       subscriber_free (subscriber);
       return;
     }
+  if (self->stopping)
+    {
+      end_for_stop (request);
+      subscriber_free (subscriber);
+      return;
+    }
   subscriber_add (self, subscriber);
 }
 
@@ -712,15 +730,37 @@ workspace_stream_cb (DecaRequest *request,
       subscriber_free (subscriber);
       return;
     }
+  if (self->stopping)
+    {
+      end_for_stop (request);
+      subscriber_free (subscriber);
+      return;
+    }
   subscriber_add (self, subscriber);
 }
 
 /* --- the object --------------------------------------------------------------------- */
 
-/* Ends every stream (the server is going away). */
+static void close_all (DecaApiStreams *self, GHashTable *table, gboolean stopping);
+
+/* deca_server_shutdown(): every open stream gets server.stopping and its end, and a
+ * stream asked for from now on ends as soon as it started. */
+static void
+server_stopping_cb (DecaServer *server,
+                    gpointer    user_data)
+{
+  DecaApiStreams *self = user_data;
+
+  self->stopping = TRUE;
+  close_all (self, self->by_execution, TRUE);
+  close_all (self, self->by_workspace, TRUE);
+}
+
+/* Ends every stream (the server is going away), with server.stopping when @stopping. */
 static void
 close_all (DecaApiStreams *self,
-           GHashTable     *table)
+           GHashTable     *table,
+           gboolean        stopping)
 {
   g_autoptr(GPtrArray) all = g_ptr_array_new ();
   GHashTableIter sets;
@@ -737,7 +777,13 @@ close_all (DecaApiStreams *self,
         g_ptr_array_add (all, key);
     }
   for (guint i = 0; i < all->len; i++)
-    subscriber_remove (g_ptr_array_index (all, i), "shutdown");
+    {
+      Subscriber *subscriber = g_ptr_array_index (all, i);
+
+      if (stopping)
+        deca_request_write_event (subscriber->request, NULL, "server.stopping", STOPPING_DATA);
+      subscriber_remove (subscriber, "shutdown");
+    }
 }
 
 static void
@@ -746,9 +792,9 @@ deca_api_streams_dispose (GObject *object)
   DecaApiStreams *self = DECA_API_STREAMS (object);
 
   if (self->by_execution != NULL)
-    close_all (self, self->by_execution);
+    close_all (self, self->by_execution, FALSE);
   if (self->by_workspace != NULL)
-    close_all (self, self->by_workspace);
+    close_all (self, self->by_workspace, FALSE);
   if (self->clock != NULL)
     keepalive_cancel (self);
   if (self->executor != NULL)
@@ -851,6 +897,7 @@ deca_api_streams_register (DecaServer    *server,
   self->saved_id = g_signal_connect (flows, "flow-saved", G_CALLBACK (flow_saved_cb), self);
   self->active_id = g_signal_connect (flows, "flow-active-changed", G_CALLBACK (flow_active_changed_cb), self);
   self->deleted_id = g_signal_connect (flows, "flow-deleted", G_CALLBACK (flow_deleted_cb), self);
+  g_signal_connect_object (server, "stopping", G_CALLBACK (server_stopping_cb), self, 0);
   return g_steal_pointer (&self);
 }
 

@@ -711,6 +711,7 @@ deca_request_start_event_stream (DecaRequest *self)
   stream->msg = self->msg;
   stream->wrote_id = g_signal_connect (self->msg, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), self);
   self->stream = stream;
+  _deca_server_stream_opened (self->server);
 
   socket = soup_server_message_get_socket (self->msg);
   if (socket != NULL)

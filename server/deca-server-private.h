@@ -55,6 +55,9 @@ gboolean     _deca_request_is_sane_trace_id (const char    *value);
  * ended the stream. Returns (transfer full) the members the access line gets for it
  * (events, bytes, how it ended), or NULL for a request that is not a stream. */
 JsonObject  *_deca_request_finish_stream (DecaRequest      *self);
+/* An event stream started on @self: deca_server_shutdown() waits until its exchange is
+ * over (request_finished() counts it down). */
+void         _deca_server_stream_opened (DecaServer        *self);
 
 
 G_END_DECLS

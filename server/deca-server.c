@@ -43,9 +43,17 @@ struct _DecaServer
   gpointer auth_data;
   GDestroyNotify auth_destroy;
   GPtrArray *health_checks;    /* HealthCheck */
+  guint open_streams;          /* event streams whose exchange has not finished */
 };
 
 G_DEFINE_FINAL_TYPE (DecaServer, deca_server, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_STOPPING,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 health_check_free (gpointer data)
@@ -90,6 +98,16 @@ deca_server_class_init (DecaServerClass *klass)
 
   object_class->dispose = deca_server_dispose;
   object_class->finalize = deca_server_finalize;
+
+  /**
+   * DecaServer::stopping:
+   *
+   * Emitted by deca_server_shutdown() before the connections close: what holds answers
+   * open (event streams) ends them now, so that their clients get a complete answer.
+   */
+  signals[SIGNAL_STOPPING] =
+    g_signal_new ("stopping", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 }
 
 static void
@@ -289,6 +307,11 @@ request_finished (DecaServer        *self,
 
   request->finished = TRUE;
   request->msg = NULL;
+  if (request->stream != NULL)
+    {
+      g_assert (self->open_streams > 0);
+      self->open_streams--;
+    }
   stream_extra = _deca_request_finish_stream (request);
 
   /* libsoup answered a request it could not parse (a bad request line, an unknown
@@ -623,6 +646,51 @@ deca_server_stop (DecaServer *self)
   g_clear_object (&self->address);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
+}
+
+void
+_deca_server_stream_opened (DecaServer *self)
+{
+  self->open_streams++;
+}
+
+static gboolean
+drain_timeout_cb (gpointer data)
+{
+  gboolean *timed_out = data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+deca_server_shutdown (DecaServer *self,
+                      gint64      timeout_us)
+{
+  g_autoptr(GMainContext) context = NULL;
+  g_autoptr(GSource) timeout = NULL;
+  gboolean timed_out = FALSE;
+
+  g_return_if_fail (DECA_IS_SERVER (self));
+  g_return_if_fail (timeout_us >= 0);
+
+  g_signal_emit (self, signals[SIGNAL_STOPPING], 0);
+  /* The ended streams still have their last bytes (the terminating chunk) to write: the
+   * main loop writes them while this waits, and each exchange that finishes counts
+   * down. A client that does not read is cut at the timeout, as before. */
+  context = g_main_context_ref_thread_default ();
+  timeout = g_timeout_source_new ((guint) MIN (timeout_us / 1000, G_MAXUINT));
+  g_source_set_callback (timeout, drain_timeout_cb, &timed_out, NULL);
+  g_source_set_static_name (timeout, "deca-server-drain");
+  g_source_attach (timeout, context);
+  while (self->open_streams > 0 && !timed_out)
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (timeout);
+  if (self->open_streams > 0)
+    deca_log_writef (self->log, DECA_LOG_WARNING, NULL,
+                     "%u event streams did not finish within the shutdown timeout; their connections are closed",
+                     self->open_streams);
+  deca_server_stop (self);
 }
 
 char *

@@ -77,6 +77,13 @@ GSocketAddress *deca_server_parse_address (const char  *address,
                                            GError     **error);
 /* Stops listening and closes every connection. */
 void         deca_server_stop            (DecaServer   *self);
+/* Stops cleanly (SIGTERM in `deca serve`): emits "stopping", so that open event streams
+ * end with a last event and a complete answer (the terminating chunk), runs the thread-
+ * default main context until their exchanges are over or @timeout_us passed, then
+ * deca_server_stop(). Clients see a clean end and reconnect (EventSource does). */
+void         deca_server_shutdown        (DecaServer   *self,
+                                          gint64        timeout_us);
+#define DECA_SERVER_DEFAULT_SHUTDOWN_TIMEOUT_US (5 * G_USEC_PER_SEC)
 /* Returns (transfer full) (nullable) where it listens: "http://127.0.0.1:8080"
  * ("http://[::1]:8080"), NULL when not listening. */
 char        *deca_server_get_uri         (DecaServer   *self);

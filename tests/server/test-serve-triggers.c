@@ -3,7 +3,8 @@
  * event published through the API and one a flow's publish_event node publishes start the
  * subscribed flow; SIGTERM stops the server cleanly with its triggers; and started again
  * on the same data directory it has the active flows' subscriptions from the store.
- * Authenticates with the owner key `deca serve --init` prints. */
+ * SIGTERM with an event stream open ends it with server.stopping and a complete chunked
+ * body. Authenticates with the owner key `deca serve --init` prints. */
 
 #include "config.h"
 
@@ -254,11 +255,105 @@ test_serve_triggers (Fixture       *fixture,
   stop_server (fixture);
 }
 
+/* Decodes the chunked body @body; TRUE when it is complete (ends with the empty chunk
+ * and its CRLF), with the data in @out. */
+static gboolean
+dechunk (const char *body,
+         gsize       length,
+         GString    *out)
+{
+  const char *p = body, *end = body + length;
+
+  while (p < end)
+    {
+      const char *line_end = g_strstr_len (p, end - p, "\r\n");
+      guint64 size;
+      char *rest;
+
+      if (line_end == NULL)
+        return FALSE;
+      size = g_ascii_strtoull (p, &rest, 16);
+      if (rest == p)
+        return FALSE;
+      p = line_end + 2;
+      if (size == 0)
+        return end - p == 2 && p[0] == '\r' && p[1] == '\n';
+      if ((guint64) (end - p) < size + 2 || p[size] != '\r' || p[size + 1] != '\n')
+        return FALSE;
+      g_string_append_len (out, p, size);
+      p += size + 2;
+    }
+  return FALSE;
+}
+
+/* SIGTERM with an event stream open: the client reads server.stopping and a complete
+ * chunked body (the terminating chunk) before the connection closes, and the server
+ * exits 0. Read off a raw socket, so a cut shows. */
+static void
+test_serve_stream_shutdown (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GDataInputStream) input = NULL;
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autoptr(GString) events = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *request = NULL;
+  g_autofree char *status_line = NULL;
+  gboolean chunked = FALSE;
+  const char *host_port;
+  char buffer[4096];
+  gssize got;
+
+  start_server (fixture);
+  host_port = fixture->uri + strlen ("http://");
+  connection = g_socket_client_connect_to_host (client, host_port, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_set_timeout (g_socket_connection_get_socket (connection), 30);
+  request = g_strdup_printf ("GET /api/v1/stream HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"
+                             "Accept: text/event-stream\r\n\r\n", host_port, fixture->key);
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), request,
+                                            strlen (request), NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The headers: by the time they are written, the stream is subscribed. */
+  input = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (connection)));
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (input), FALSE);
+  g_data_input_stream_set_newline_type (input, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+  status_line = g_data_input_stream_read_line (input, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (status_line, "HTTP/1.1 200"));
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line (input, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      if (*line == '\0')
+        break;
+      if (g_ascii_strcasecmp (line, "Transfer-Encoding: chunked") == 0)
+        chunked = TRUE;
+    }
+  g_assert_true (chunked);
+
+  /* The whole rest, up to the close. */
+  stop_server (fixture);
+  while ((got = g_input_stream_read (G_INPUT_STREAM (input), buffer, sizeof buffer, NULL, &error)) > 0)
+    g_string_append_len (body, buffer, got);
+  g_assert_no_error (error);
+  g_assert_true (dechunk (body->str, body->len, events));
+  g_assert_nonnull (strstr (events->str, "event: server.stopping\ndata: {\"type\":\"server.stopping\""));
+  g_assert_true (g_str_has_suffix (events->str, "\n\n"));
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/server/serve/triggers", Fixture, NULL, fixture_setup, test_serve_triggers, fixture_teardown);
+  g_test_add ("/server/serve/stream-shutdown", Fixture, NULL, fixture_setup, test_serve_stream_shutdown,
+              fixture_teardown);
   return g_test_run ();
 }

@@ -62,6 +62,7 @@ typedef struct {
   char *keys[N_KEYS];
   DecaApiStreams *streams;       /* used on the server thread, but for the open count */
   DecaManualClock *clock;        /* the keep-alive clock; moved on the server thread */
+  DecaServer *server;            /* borrowed; used on the server thread */
 } Fixture;
 
 /* --- the server thread -------------------------------------------------------------- */
@@ -126,6 +127,7 @@ server_thread (gpointer data)
   g_mutex_lock (&fixture->lock);
   fixture->uri = deca_server_get_uri (server);
   fixture->port = deca_server_get_port (server);
+  fixture->server = server;
   fixture->ready = TRUE;
   g_cond_signal (&fixture->cond);
   g_mutex_unlock (&fixture->lock);
@@ -1209,6 +1211,93 @@ test_access_log (Fixture       *fixture,
   g_assert_cmpuint (found, ==, 1);
 }
 
+static gboolean
+shutdown_cb (gpointer data)
+{
+  Fixture *fixture = data;
+
+  deca_server_shutdown (fixture->server, DECA_SERVER_DEFAULT_SHUTDOWN_TIMEOUT_US);
+  return G_SOURCE_REMOVE;
+}
+
+/* deca_server_shutdown() with a workspace stream and an execution stream open: each
+ * gets server.stopping (without an id, so Last-Event-ID stays the last seq) and then a
+ * complete end of its answer (a cut chunked body is a read error here), and each
+ * exchange is over, logged as ended by the shutdown, before the server stops. */
+static void
+test_shutdown (Fixture       *fixture,
+               gconstpointer  data)
+{
+  const char *key = fixture->keys[KEY_OWNER_A];
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(Stream) workspace = NULL;
+  g_autoptr(Stream) execution = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *log = NULL;
+  g_auto(GStrv) lines = NULL;
+  Stream *streams[2];
+  guint status, ended = 0;
+
+  g_assert_cmpuint (call (fixture, key, "POST", "/api/v1/flows", approval_flow, &body), ==, 201);
+  id = execute (fixture, key, "appr", FALSE);
+  wait_for_status (fixture, key, id, "paused");
+  workspace = stream_open (fixture, key, "/api/v1/stream", NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  path = g_strdup_printf ("/api/v1/executions/%s/events", id);
+  execution = stream_open (fixture, key, path, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  wait_for_open_count (fixture, 2);
+
+  on_server (fixture, shutdown_cb, fixture);
+  g_assert_cmpuint (deca_api_streams_get_open_count (fixture->streams), ==, 0);
+
+  streams[0] = workspace;
+  streams[1] = execution;
+  for (guint i = 0; i < G_N_ELEMENTS (streams); i++)
+    {
+      g_autoptr(Event) last = NULL;
+      g_autoptr(Event) end = NULL;
+
+      /* The execution stream has its history first. */
+      for (;;)
+        {
+          g_autoptr(Event) event = stream_next (streams[i]);
+
+          g_assert_nonnull (event);
+          if (g_str_equal (event->type, "server.stopping"))
+            {
+              last = g_steal_pointer (&event);
+              break;
+            }
+          g_assert_true (i == 1);
+        }
+      g_assert_null (last->id);
+      g_assert_cmpstr (event_string (last, "type"), ==, "server.stopping");
+      g_assert_nonnull (event_string (last, "message"));
+      end = stream_next (streams[i]);
+      g_assert_null (end);
+    }
+
+  g_assert_true (g_file_get_contents (fixture->log_path, &log, NULL, NULL));
+  lines = g_strsplit (log, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonNode) node = NULL;
+      JsonObject *object;
+
+      if (*lines[i] == '\0' || !(node = json_from_string (lines[i], NULL)))
+        continue;
+      object = object_of (node);
+      if (json_object_has_member (object, "stream_end"))
+        {
+          g_assert_cmpstr (json_object_get_string_member (object, "stream_end"), ==, "shutdown");
+          ended++;
+        }
+    }
+  g_assert_cmpuint (ended, ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1228,6 +1317,7 @@ main (int   argc,
   ADD ("overflow", test_overflow, 0);
   ADD ("read-timeout", test_read_timeout, 1);
   ADD ("access-log", test_access_log, 0);
+  ADD ("shutdown", test_shutdown, 0);
 #undef ADD
 
   return g_test_run ();
