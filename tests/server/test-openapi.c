@@ -875,6 +875,9 @@ scenario_executions (Fixture *fixture)
                               &body), ==, 200);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (body), "items")), ==, 1);
   g_clear_pointer (&body, json_node_unref);
+  g_assert_cmpuint (CALL_OUT (fixture, fixture->owner_key, "GET", "/api/v1/executions?trigger=retry", NULL, &body), ==, 200);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", "/api/v1/executions?trigger=api", NULL), ==, 200);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", "/api/v1/executions?trigger=telepathy", NULL), ==, 400);
   g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", "/api/v1/executions?status=sleeping", NULL), ==, 400);
   g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", "/api/v1/executions?cursor=none", NULL), ==, 400);
 
