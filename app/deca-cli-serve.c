@@ -13,6 +13,7 @@
 #include <deca-api-flows.h>
 #include <deca-api-webhooks.h>
 #include <deca-api-library.h>
+#include <deca-api-schedules.h>
 #include <deca-api-transfer.h>
 #include <deca-api-streams.h>
 #include <deca-retention.h>
@@ -339,7 +340,9 @@ deca_cli_serve (int    argc,
   /* Schedules and events of the active flows (docs/server.md, "Schedules and events");
    * missed fire times are caught up once the main loop runs. */
   triggers = deca_server_triggers_new (server, api_flows, NULL, NULL);
-  if (!deca_api_events_register (server, triggers, &error) || !deca_server_triggers_start (triggers, &error))
+  if (!deca_api_events_register (server, triggers, &error) ||
+      !deca_api_schedules_register (server, triggers, &error) ||
+      !deca_server_triggers_start (triggers, &error))
     {
       deca_cli_error (_("serve: %s"), error->message);
       return DECA_CLI_EXIT_FAILED;

@@ -64,6 +64,8 @@ static const char schedule_cursor_advance_sql[] =
   " SET last_fire_at = max (last_fire_at, excluded.last_fire_at)";
 static const char schedule_cursor_get_sql[] =
   "SELECT last_fire_at FROM schedule_cursors WHERE flow_id = ?1 AND trigger_key = ?2";
+static const char schedule_last_fire_sql[] =
+  "SELECT max (fire_at) FROM schedule_fires WHERE flow_id = ?1 AND trigger_key = ?2";
 static const char schedule_cursors_clear_sql[] =
   "DELETE FROM schedule_cursors WHERE flow_id = ?1";
 static const char schedule_fires_prune_sql[] =
@@ -150,6 +152,37 @@ deca_store_get_schedule_cursor (DecaStore   *self,
   *out_last_fire_at = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     _deca_store_set_error (self, error, N_("read the schedule cursor of flow “%s”"), flow_id);
+  sqlite3_reset (stmt);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE;
+}
+
+/* Reads the latest claimed fire of the trigger into @out_fire_at (0 when there is none):
+ * a lookup in the claims' primary key. Fails with DECA_ENGINE_ERROR_STORE. */
+gboolean
+deca_store_get_last_schedule_fire (DecaStore   *self,
+                                   const char  *flow_id,
+                                   const char  *trigger_key,
+                                   gint64      *out_fire_at,
+                                   GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (flow_id != NULL, FALSE);
+  g_return_val_if_fail (trigger_key != NULL, FALSE);
+  g_return_val_if_fail (out_fire_at != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!(stmt = _deca_store_stmt (self, schedule_last_fire_sql, error)))
+    return FALSE;
+  _deca_store_bind_text (stmt, 1, flow_id);
+  _deca_store_bind_text (stmt, 2, trigger_key);
+  rc = sqlite3_step (stmt);
+  /* max() of no rows is one row holding NULL, which reads as 0. */
+  *out_fire_at = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    _deca_store_set_error (self, error, N_("read the last fire of a schedule of flow “%s”"), flow_id);
   sqlite3_reset (stmt);
   return rc == SQLITE_ROW || rc == SQLITE_DONE;
 }

@@ -381,6 +381,14 @@ gboolean    deca_store_get_schedule_cursor (DecaStore   *self,
                                             const char  *trigger_key,
                                             gint64      *out_last_fire_at,
                                             GError     **error);
+/* Sets @out_fire_at to the latest fire of the trigger claimed in the store (by any
+ * process on the database; UTC seconds), 0 when none is kept (claims are pruned, and a
+ * cursor moved past dropped times has no claim). */
+gboolean    deca_store_get_last_schedule_fire (DecaStore   *self,
+                                               const char  *flow_id,
+                                               const char  *trigger_key,
+                                               gint64      *out_fire_at,
+                                               GError     **error);
 /* Moves the cursor forward to @last_fire_at (a skipped backlog); a cursor already at or
  * past it stays, so a slow process cannot move it back. */
 gboolean    deca_store_set_schedule_cursor (DecaStore   *self,

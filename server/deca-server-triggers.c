@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include <deca-engine-error.h>
@@ -699,6 +701,88 @@ deca_server_triggers_get_scheduler (DecaServerTriggers *self)
 {
   g_return_val_if_fail (DECA_IS_SERVER_TRIGGERS (self), NULL);
   return self->scheduler;
+}
+
+void
+deca_server_schedule_free (DecaServerSchedule *schedule)
+{
+  if (schedule == NULL)
+    return;
+  g_free (schedule->workspace_id);
+  g_free (schedule->flow_id);
+  g_free (schedule->flow_name);
+  g_clear_pointer (&schedule->trigger, deca_schedule_trigger_unref);
+  g_free (schedule);
+}
+
+static int
+compare_schedules (gconstpointer a,
+                   gconstpointer b)
+{
+  const DecaServerSchedule *x = *(DecaServerSchedule * const *) a;
+  const DecaServerSchedule *y = *(DecaServerSchedule * const *) b;
+  int order = strcmp (x->flow_id, y->flow_id);
+
+  return order != 0 ? order : strcmp (deca_schedule_trigger_get_key (x->trigger),
+                                      deca_schedule_trigger_get_key (y->trigger));
+}
+
+GPtrArray *
+deca_server_triggers_list_schedules (DecaServerTriggers  *self,
+                                     const char          *workspace_id,
+                                     const char          *flow_id,
+                                     GError             **error)
+{
+  g_autoptr(GPtrArray) schedules = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (DECA_IS_SERVER_TRIGGERS (self), NULL);
+  g_return_val_if_fail (workspace_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  schedules = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_server_schedule_free);
+  g_hash_table_iter_init (&iter, self->active);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      ActiveFlow *active = value;
+      g_autoptr(GPtrArray) triggers = NULL;
+
+      if (!g_str_equal (active->workspace_id, workspace_id) ||
+          (flow_id != NULL && !g_str_equal (key, flow_id)))
+        continue;
+      /* The installed version's triggers parsed when it was activated, so this succeeds;
+       * the scheduler has exactly these keys (set_flow). */
+      triggers = deca_schedule_triggers_from_flow (active->flow, NULL);
+      for (guint i = 0; triggers != NULL && i < triggers->len; i++)
+        {
+          DecaScheduleTrigger *trigger = g_ptr_array_index (triggers, i);
+          DecaServerSchedule *schedule;
+          gint64 next_fire;
+
+          if (!deca_scheduler_get_next_fire (self->scheduler, key, deca_schedule_trigger_get_key (trigger),
+                                             &next_fire))
+            continue;
+          schedule = g_new0 (DecaServerSchedule, 1);
+          schedule->workspace_id = g_strdup (active->workspace_id);
+          schedule->flow_id = g_strdup (key);
+          schedule->flow_name = g_strdup (deca_flow_get_name (active->flow));
+          schedule->trigger = deca_schedule_trigger_ref (trigger);
+          schedule->next_fire = next_fire;
+          g_ptr_array_add (schedules, schedule);
+        }
+    }
+  g_ptr_array_sort (schedules, compare_schedules);
+  for (guint i = 0; i < schedules->len; i++)
+    {
+      DecaServerSchedule *schedule = g_ptr_array_index (schedules, i);
+
+      if (!deca_store_get_last_schedule_fire (self->store, schedule->flow_id,
+                                              deca_schedule_trigger_get_key (schedule->trigger),
+                                              &schedule->last_fire, error))
+        return NULL;
+    }
+  return g_steal_pointer (&schedules);
 }
 
 gboolean

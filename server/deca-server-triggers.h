@@ -85,6 +85,40 @@ DecaEventDispatcher *deca_server_triggers_get_dispatcher (DecaServerTriggers *se
 gboolean             deca_server_triggers_is_active  (DecaServerTriggers  *self,
                                                       const char          *flow_id);
 
+/**
+ * DecaServerSchedule:
+ * @workspace_id: the flow's workspace
+ * @flow_id: the flow
+ * @flow_name: its name in the version installed
+ * @trigger: the schedule trigger (cron, zone, missed policy, key)
+ * @next_fire: the next fire time as the scheduler has it (unix seconds; a time in the
+ *   past when a fire is due and not handled yet), DECA_SCHEDULE_NEVER when it will not
+ *   fire again
+ * @last_fire: the latest fire claimed in the store (by any process on the database; unix
+ *   seconds), 0 when none is kept (deca_store_get_last_schedule_fire())
+ *
+ * One active schedule, as deca_server_triggers_list_schedules() reports it.
+ */
+typedef struct {
+  char *workspace_id;
+  char *flow_id;
+  char *flow_name;
+  DecaScheduleTrigger *trigger;
+  gint64 next_fire;
+  gint64 last_fire;
+} DecaServerSchedule;
+
+void                 deca_server_schedule_free       (DecaServerSchedule  *schedule);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DecaServerSchedule, deca_server_schedule_free)
+
+/* Returns (transfer full) (element-type DecaServerSchedule) the active schedules of
+ * @workspace_id here, of flow @flow_id only when it is not NULL, sorted by flow id and
+ * then trigger key; NULL with the store's error when a last fire cannot be read. */
+GPtrArray           *deca_server_triggers_list_schedules (DecaServerTriggers  *self,
+                                                          const char          *workspace_id,
+                                                          const char          *flow_id,
+                                                          GError             **error);
+
 /* Publishes an event in @workspace_id: checked, stored, then delivered to every active
  * flow of the workspace subscribed to @topic. @source (nullable): "api", "flow:ID".
  * *@n_started (nullable) gets the number of executions started. Returns (transfer full)

@@ -27,6 +27,7 @@
 #include <deca-api-key.h>
 #include <deca-api-library.h>
 #include <deca-api-openapi.h>
+#include <deca-api-schedules.h>
 #include <deca-api-streams.h>
 #include <deca-api-transfer.h>
 #include <deca-api-webhooks.h>
@@ -172,6 +173,7 @@ server_thread (gpointer data)
   g_assert_true (deca_api_transfer_register (server, flows, &error));
   triggers = deca_server_triggers_new (server, flows, NULL, NULL);
   g_assert_true (deca_api_events_register (server, triggers, &error));
+  g_assert_true (deca_api_schedules_register (server, triggers, &error));
   g_assert_true (deca_server_triggers_start (triggers, &error));
   g_assert_no_error (error);
   if (fixture->failing_health)
@@ -1114,6 +1116,27 @@ scenario_events (Fixture *fixture)
   g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/events/nothing/replay", NULL), ==, 404);
 }
 
+static void
+scenario_schedules (Fixture *fixture)
+{
+  g_autoptr(JsonNode) body = NULL;
+
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/flows",
+                          "{\"id\": \"nightly\", \"name\": \"Nightly\","
+                          " \"triggers\": [{\"type\": \"schedule\", \"cron\": \"0 30 2 * * *\","
+                          " \"timezone\": \"Europe/Berlin\"}, {\"type\": \"schedule\", \"cron\": \"@hourly\"}],"
+                          " \"nodes\": [{\"id\": \"a\", \"type\": \"transform\", \"config\": {\"set\": {\"b\": 1}}}]}"),
+                    ==, 201);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/flows/nightly/activate", NULL), ==, 200);
+  g_assert_cmpuint (CALL_OUT (fixture, fixture->viewer_key, "GET", "/api/v1/schedules?limit=1", NULL, &body), ==, 200);
+  g_assert_nonnull (string_of (body, "next_cursor"));
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", "/api/v1/flows/nightly/schedules", NULL), ==, 200);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", "/api/v1/schedules?cursor=%25", NULL), ==, 400);
+  g_assert_cmpuint (CALL (fixture, fixture->other_key, "GET", "/api/v1/flows/nightly/schedules", NULL), ==, 404);
+  g_assert_cmpuint (CALL (fixture, NULL, "GET", "/api/v1/schedules", NULL), ==, 401);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "POST", "/api/v1/flows/nightly/deactivate", NULL), ==, 200);
+}
+
 /* Opens the workspace stream as @key, starts an execution of the chain flow and reads
  * until its execution.finished; checks the events against the document. */
 static void
@@ -1239,6 +1262,7 @@ test_scenario (Fixture       *fixture,
   scenario_library (fixture);
   scenario_webhooks (fixture);
   scenario_events (fixture);
+  scenario_schedules (fixture);
   scenario_streams (fixture);
   scenario_transfer (fixture);
 

@@ -1,9 +1,9 @@
-/* triggers-fixture.h: what test-triggers.c and test-events.c share (static functions,
- * included once by each): in-process `deca serve` instances (DecaServer, the real
- * authenticator with API keys, DecaApiFlows, DecaServerTriggers and the events routes)
- * on one server thread with one DecaManualClock, so that a test moves time by hand, and
- * can stop an instance and start another on the same data directory (downtime), or run
- * two at once on one database (two processes).
+/* triggers-fixture.h: what test-triggers.c, test-events.c and test-schedules.c share
+ * (static functions, included once by each): in-process `deca serve` instances (DecaServer, the real
+ * authenticator with API keys, DecaApiFlows, DecaServerTriggers, the events and the
+ * schedules routes) on one server thread with one DecaManualClock, so that a test moves
+ * time by hand, and can stop an instance and start another on the same data directory
+ * (downtime), or run two at once on one database (two processes).
  *
  * Everything of the server side runs on the server thread (the stores, the executors, the
  * clock): the test reaches it with on_server(), and talks HTTP with SoupSession's
@@ -21,6 +21,7 @@
 #include "deca-api-events.h"
 #include "deca-api-flows.h"
 #include "deca-api-key.h"
+#include "deca-api-schedules.h"
 #include "deca-authenticator.h"
 #include "deca-server-triggers.h"
 #include "deca-test-fs.h"
@@ -128,6 +129,8 @@ start_instance_cb (Fixture  *fixture,
   instance->triggers = deca_server_triggers_new (instance->server, instance->flows, DECA_CLOCK (fixture->clock),
                                                  claimed_by);
   g_assert_true (deca_api_events_register (instance->server, instance->triggers, &error));
+  g_assert_no_error (error);
+  g_assert_true (deca_api_schedules_register (instance->server, instance->triggers, &error));
   g_assert_no_error (error);
   g_assert_true (deca_server_triggers_start (instance->triggers, &error));
   g_assert_no_error (error);
