@@ -31,6 +31,8 @@
 
 #include <string.h>
 
+#include <gnutls/crypto.h>
+
 #include <deca-api-access.h>
 #include <deca-api-credentials.h>
 #include <deca-api-events.h>
@@ -41,6 +43,8 @@
 #include <deca-api-transfer.h>
 #include <deca-api-webhooks.h>
 #include <deca-authenticator.h>
+#include <deca-base64url.h>
+#include <deca-jwt.h>
 #include <deca-rbac.h>
 #include <deca-secret-box.h>
 #include <deca-server.h>
@@ -54,6 +58,8 @@
 #define WS_A "ws-a"
 #define WS_B "ws-b"
 #define KEY_LINE "k1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+/* The HS256 secret of the members' tokens (deca serve --jwt-secret-file). */
+#define JWT_SECRET "0123456789abcdef0123456789abcdef-matrix"
 /* Large enough for a bundle of workspace A as the matrix leaves it; small enough that a
  * 413 per route costs little. */
 #define MAX_BODY (256 * 1024)
@@ -106,6 +112,7 @@ static struct {
   SoupSession *session;
   GPtrArray *routes;        /* RouteInfo */
   Seed a, b;
+  GPtrArray *b_at_start;    /* what B's owner read right after the seeding */
   guint counter;            /* for the names of fresh objects */
   guint answers_checked;    /* non-2xx answers whose shape was checked */
 } fx;
@@ -163,6 +170,7 @@ server_thread (gpointer data)
   g_autofree char *data_dir = g_build_filename (fx.dir, "data", NULL);
   g_autofree char *log_path = g_build_filename (fx.dir, "log.jsonl", NULL);
   g_autoptr(DecaAuthenticator) authenticator = deca_authenticator_new ();
+  g_autoptr(DecaJwtVerifier) verifier = deca_jwt_verifier_new ();
   g_autoptr(DecaSecretBox) box = deca_secret_box_new ();
   g_autoptr(DecaStoreCredentials) flow_credentials = NULL;
   g_autoptr(DecaServerTriggers) triggers = NULL;
@@ -194,6 +202,9 @@ server_thread (gpointer data)
    * with the authenticator (deca_cli_access_install()), credentials, library, flows and
    * executions, export and import, the executor's credentials, streams, webhooks, events
    * with the triggers. /health, /metrics and /api/v1/openapi.yaml come with the server. */
+  g_assert_true (deca_jwt_verifier_set_hs256_secret (verifier, (const guint8 *) JWT_SECRET, strlen (JWT_SECRET),
+                                                     &error));
+  deca_authenticator_set_jwt_verifier (authenticator, verifier);
   deca_authenticator_install (authenticator, server);
   g_assert_true (deca_api_access_register (server, &error));
   g_assert_true (deca_secret_box_load_keys (box, KEY_LINE, &error));
@@ -357,6 +368,16 @@ assert_error_shape (Answer     *answer,
         g_error ("%s %s: %u with a member '%s' beside code, message, details", method, path, answer->status,
                  (const char *) l->data);
   }
+  /* A 400 says where: the field's pointer, the parameter, the header, the position in
+   * malformed JSON, the offset of a byte that is not text. */
+  if (answer->status == 400
+      && (details == NULL || !JSON_NODE_HOLDS_OBJECT (details)
+          || !(json_object_has_member (json_node_get_object (details), "pointer")
+               || json_object_has_member (json_node_get_object (details), "parameter")
+               || json_object_has_member (json_node_get_object (details), "header")
+               || json_object_has_member (json_node_get_object (details), "line")
+               || json_object_has_member (json_node_get_object (details), "offset"))))
+    g_error ("%s %s: 400 whose details do not say where", method, path);
   /* A pointer is a JSON pointer: "" or from "/". */
   if (details != NULL && JSON_NODE_HOLDS_OBJECT (details))
     {
@@ -436,6 +457,10 @@ send_full (const char *key,
       answer->json = json_node_ref (json_parser_get_root (parser));
     }
   /* Error answers only: a created API key's answer holds the key. */
+  /* Nothing in this run is the server's fault. */
+  if (answer->status >= 500)
+    g_error ("%s %s: %u %.*s", method, path, answer->status, (int) MIN (g_bytes_get_size (answer->body), 300),
+             (const char *) g_bytes_get_data (answer->body, NULL));
   if ((answer->status < 200 || answer->status >= 300) && !g_str_equal (method, "HEAD"))
     {
       g_test_message ("%s %s: %u %.*s", method, path, answer->status,
@@ -876,13 +901,14 @@ request_clear (Request *request)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Request, request_clear)
 
-/* Builds @route's request for @seed's objects; with @fresh, the object a route that uses
- * it up names is a new one. */
+/* Builds @route's request for @ws_seed's workspace ({ws}, {workspace}) and @seed's
+ * objects; with @fresh, the object a route that uses it up names is a new one. */
 static void
-build_request (const RouteInfo *route,
-               Seed            *seed,
-               gboolean         fresh,
-               Request         *out)
+build_request_full (const RouteInfo *route,
+                    Seed            *ws_seed,
+                    Seed            *seed,
+                    gboolean         fresh,
+                    Request         *out)
 {
   const RouteSpec *spec = find_spec (route);
   g_auto(GStrv) segments = g_strsplit (route->pattern, "/", -1);
@@ -902,7 +928,7 @@ build_request (const RouteInfo *route,
           continue;
         }
       if (g_str_equal (segment, "{ws}") || g_str_equal (segment, "{workspace}"))
-        value = seed->ws;
+        value = ws_seed->ws;
       else if (g_str_equal (segment, "{user}"))
         value = fresh && spec->fresh ? (made = make_object (seed, OBJ_MEMBER)) : seed->ids[OBJ_MEMBER];
       else if (g_str_equal (segment, "{version}"))
@@ -920,7 +946,16 @@ build_request (const RouteInfo *route,
       g_string_append (path, value);
     }
   out->path = g_string_free (g_steal_pointer (&path), FALSE);
-  out->body = spec->body_func != NULL ? spec->body_func (seed) : g_strdup (spec->body);
+  out->body = spec->body_func != NULL ? spec->body_func (ws_seed) : g_strdup (spec->body);
+}
+
+static void
+build_request (const RouteInfo *route,
+               Seed            *seed,
+               gboolean         fresh,
+               Request         *out)
+{
+  build_request_full (route, seed, seed, fresh, out);
 }
 
 static gboolean
@@ -1013,11 +1048,35 @@ test_unauthenticated (void)
 typedef struct {
   const char *name;
   DecaRole role;
-  const char *scopes;       /* a JSON array, or NULL */
-  char *key;
-  char *key_id;
+  gboolean member;          /* a member of A with a token, rather than an API key */
+  const char *scopes;       /* a key's scopes (a JSON array), a token's scope claim; or NULL */
+  char *credentials;        /* the key or the token */
+  char *actor;              /* as the audit log says it */
   DecaPermissions permissions;
 } Caller;
+
+/* An HS256 token of @sub, a member of A, with the scope claim @scope (nullable). */
+static char *
+member_token (const char *sub,
+              const char *scope)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *scope_claim = scope != NULL ? g_strdup_printf (",\"scope\":\"%s\"", scope) : g_strdup ("");
+  g_autofree char *claims = g_strdup_printf ("{\"sub\":\"%s\",\"iat\":%" G_GINT64_FORMAT ",\"exp\":%" G_GINT64_FORMAT
+                                             ",\"" DECA_JWT_DEFAULT_WORKSPACE_CLAIM "\":\"" WS_A "\"%s}",
+                                             sub, now - 60, now + 3600, scope_claim);
+  const char *header = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+  g_autofree char *h = deca_base64url_encode ((const guint8 *) header, strlen (header));
+  g_autofree char *c = deca_base64url_encode ((const guint8 *) claims, strlen (claims));
+  g_autofree char *input = g_strconcat (h, ".", c, NULL);
+  g_autofree char *signature = NULL;
+  guint8 mac[32];
+
+  g_assert_cmpint (gnutls_hmac_fast (GNUTLS_MAC_SHA256, JWT_SECRET, strlen (JWT_SECRET), input, strlen (input), mac),
+                   ==, 0);
+  signature = deca_base64url_encode (mac, sizeof mac);
+  return g_strconcat (input, ".", signature, NULL);
+}
 
 static void
 add_denial (GHashTable      *denials,
@@ -1080,13 +1139,20 @@ static void
 test_roles (void)
 {
   Caller callers[] = {
-    { "owner", DECA_ROLE_OWNER, NULL },
-    { "admin", DECA_ROLE_ADMIN, NULL },
-    { "developer", DECA_ROLE_DEVELOPER, NULL },
-    { "viewer", DECA_ROLE_VIEWER, NULL },
-    { "executor", DECA_ROLE_EXECUTOR, NULL },
+    { "owner", DECA_ROLE_OWNER, FALSE, NULL },
+    { "admin", DECA_ROLE_ADMIN, FALSE, NULL },
+    { "developer", DECA_ROLE_DEVELOPER, FALSE, NULL },
+    { "viewer", DECA_ROLE_VIEWER, FALSE, NULL },
+    { "executor", DECA_ROLE_EXECUTOR, FALSE, NULL },
     /* A developer's key narrowed to reading flows: writes are refused. */
-    { "developer", DECA_ROLE_DEVELOPER, "[\"read:flows\"]" },
+    { "developer", DECA_ROLE_DEVELOPER, FALSE, "[\"read:flows\"]" },
+    /* Members signing in with a token: their role is the membership's. */
+    { "owner", DECA_ROLE_OWNER, TRUE, NULL },
+    { "admin", DECA_ROLE_ADMIN, TRUE, NULL },
+    { "developer", DECA_ROLE_DEVELOPER, TRUE, NULL },
+    { "viewer", DECA_ROLE_VIEWER, TRUE, NULL },
+    { "executor", DECA_ROLE_EXECUTOR, TRUE, NULL },
+    { "developer", DECA_ROLE_DEVELOPER, TRUE, "read:flows" },
   };
   g_autoptr(GHashTable) expected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) denials = NULL;
@@ -1096,17 +1162,50 @@ test_roles (void)
 
   for (gsize c = 0; c < G_N_ELEMENTS (callers); c++)
     {
-      g_autofree char *body = g_strdup_printf ("{\"name\": \"%s\", \"role\": \"%s\"%s%s}", callers[c].name,
-                                               callers[c].name, callers[c].scopes != NULL ? ", \"scopes\": " : "",
-                                               callers[c].scopes != NULL ? callers[c].scopes : "");
-      g_autoptr(Answer) answer = send (fx.a.owner_key, "POST", "/api/v1/workspaces/" WS_A "/api-keys", body);
+      if (callers[c].member)
+        {
+          g_autofree char *user = g_strdup_printf ("jwt-%s-%" G_GSIZE_FORMAT, callers[c].name, c);
+          g_autofree char *path = g_strdup_printf ("/api/v1/workspaces/" WS_A "/members/%s", user);
+          g_autofree char *body = g_strdup_printf ("{\"role\": \"%s\"}", callers[c].name);
 
-      g_assert_cmpuint (answer->status, ==, 201);
-      callers[c].key = g_strdup (answer_string (answer, "key"));
-      callers[c].key_id = g_strconcat ("key:", answer_string (answer, "id"), NULL);
+          g_free (send_expect (fx.a.owner_key, "PUT", path, body, 201, NULL));
+          callers[c].credentials = member_token (user, callers[c].scopes);
+          callers[c].actor = g_strconcat ("user:", user, NULL);
+        }
+      else
+        {
+          g_autofree char *body = g_strdup_printf ("{\"name\": \"%s\", \"role\": \"%s\"%s%s}", callers[c].name,
+                                                   callers[c].name, callers[c].scopes != NULL ? ", \"scopes\": " : "",
+                                                   callers[c].scopes != NULL ? callers[c].scopes : "");
+          g_autoptr(Answer) answer = send (fx.a.owner_key, "POST", "/api/v1/workspaces/" WS_A "/api-keys", body);
+
+          g_assert_cmpuint (answer->status, ==, 201);
+          callers[c].credentials = g_strdup (answer_string (answer, "key"));
+          callers[c].actor = g_strconcat ("key:", answer_string (answer, "id"), NULL);
+        }
       callers[c].permissions = deca_rbac_role_permissions (callers[c].role);
       if (callers[c].scopes != NULL)
         callers[c].permissions &= DECA_PERMISSION_READ_FLOWS;
+    }
+
+  /* Each caller's workspace says its role and what it may do, narrowed by its scopes. */
+  for (gsize c = 0; c < G_N_ELEMENTS (callers); c++)
+    {
+      g_autoptr(Answer) answer = send (callers[c].credentials, "GET", "/api/v1/workspaces/" WS_A, NULL);
+      g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+      g_autofree char *expected_names = deca_permissions_to_string (callers[c].permissions);
+      g_autofree char *listed = NULL;
+      JsonArray *permissions;
+
+      g_assert_cmpuint (answer->status, ==, 200);
+      g_assert_cmpstr (answer_string (answer, "role"), ==, callers[c].name);
+      permissions = json_object_get_array_member (answer_object (answer), "permissions");
+      for (guint j = 0; j < json_array_get_length (permissions); j++)
+        g_ptr_array_add (names, g_strdup (json_array_get_string_element (permissions, j)));
+      g_ptr_array_add (names, NULL);
+      listed = deca_permissions_to_string (deca_permissions_from_strv ((const char * const *) names->pdata));
+      g_assert_cmpstr (listed, ==, expected_names);
+      g_assert_cmpuint (json_array_get_length (permissions), ==, (guint) __builtin_popcount (callers[c].permissions));
     }
 
   for (guint i = 0; i < fx.routes->len; i++)
@@ -1121,7 +1220,7 @@ test_roles (void)
           g_autoptr(Answer) answer = NULL;
 
           build_request (route, &fx.a, TRUE, &request);
-          answer = send (callers[c].key, route->method, request.path, request.body);
+          answer = send (callers[c].credentials, route->method, request.path, request.body);
           if (missing != 0)
             {
               g_autofree char *names = deca_permissions_to_string (missing);
@@ -1130,8 +1229,8 @@ test_roles (void)
               g_autoptr(GString) listed_names = g_string_new (NULL);
 
               if (answer->status != 403)
-                g_error ("%s %s by %s%s (missing %s): %u, not 403", route->method, route->pattern,
-                         callers[c].name, callers[c].scopes != NULL ? " (narrowed)" : "", names, answer->status);
+                g_error ("%s %s by %s%s%s (missing %s): %u, not 403", route->method, route->pattern,
+                         callers[c].name, callers[c].member ? " (member)" : "", callers[c].scopes != NULL ? " (narrowed)" : "", names, answer->status);
               error = answer_error (answer);
               g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "forbidden");
               listed = json_object_get_array_member (json_object_get_object_member (error, "details"), "missing");
@@ -1141,7 +1240,7 @@ test_roles (void)
               g_assert_cmpstr (listed_names->str, ==, names);
               /* The message names them too: a person reads that. */
               g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), names));
-              add_denial (expected, callers[c].key_id, route->method, route->pattern, names);
+              add_denial (expected, callers[c].actor, route->method, route->pattern, names);
               refused++;
               if (callers[c].scopes != NULL && !g_str_equal (route->method, "GET"))
                 narrowed_refused_writes++;
@@ -1149,8 +1248,8 @@ test_roles (void)
           else
             {
               if (answer->status == 401 || answer->status == 403)
-                g_error ("%s %s by %s%s, who may: %u", route->method, route->pattern, callers[c].name,
-                         callers[c].scopes != NULL ? " (narrowed)" : "", answer->status);
+                g_error ("%s %s by %s%s%s, who may: %u", route->method, route->pattern, callers[c].name,
+                         callers[c].member ? " (member)" : "", callers[c].scopes != NULL ? " (narrowed)" : "", answer->status);
               if (answer->status >= 200 && answer->status < 300)
                 succeeded = TRUE;
               allowed++;
@@ -1176,8 +1275,8 @@ test_roles (void)
 
   for (gsize c = 0; c < G_N_ELEMENTS (callers); c++)
     {
-      g_free (callers[c].key);
-      g_free (callers[c].key_id);
+      g_free (callers[c].credentials);
+      g_free (callers[c].actor);
     }
 }
 
@@ -1250,7 +1349,6 @@ snapshot_b (void)
 static void
 test_cross_workspace (void)
 {
-  g_autoptr(GPtrArray) before = snapshot_b ();
   g_autoptr(GPtrArray) after = NULL;
   guint tried = 0;
 
@@ -1274,6 +1372,29 @@ test_cross_workspace (void)
       tried++;
     }
   g_assert_cmpuint (tried, >, 30);
+
+  /* A's own workspace in the path, B's object after it: B's member is no member of A,
+   * B's key no key of A. Putting B's user in A makes a member of A (users are not a
+   * workspace's), which the snapshot shows did nothing to B. */
+  tried = 0;
+  for (guint i = 0; i < fx.routes->len; i++)
+    {
+      const RouteInfo *route = g_ptr_array_index (fx.routes, i);
+      g_auto(Request) request = { 0 };
+      g_autoptr(Answer) answer = NULL;
+
+      if (route_is_public (route) || strstr (route->pattern, "{ws}/") == NULL
+          || !strchr (strstr (route->pattern, "{ws}/") + 5, '{')
+          || (g_str_equal (route->method, "PUT") && strstr (route->pattern, "{user}") != NULL))
+        continue;
+      build_request_full (route, &fx.a, &fx.b, FALSE, &request);
+      answer = send (fx.a.owner_key, route->method, request.path, request.body);
+      if (answer->status != 404)
+        g_error ("%s %s by A's owner: %u, not 404", route->method, request.path, answer->status);
+      g_assert_false (answer_contains (answer, MARKER));
+      tried++;
+    }
+  g_assert_cmpuint (tried, >=, 3);
 
   /* What A lists holds nothing of B, also when A asks for B's objects by a filter. */
   for (guint i = 0; i < fx.routes->len; i++)
@@ -1308,19 +1429,35 @@ test_cross_workspace (void)
           g_error ("GET %s by A's owner lists B's objects", filters[i]);
       }
   }
-  /* Flow ids are global (docs/server.md): taking B's is a 409, which says nothing of B. */
+  /* Flow ids are global (docs/server.md): taking B's is a 409, which says nothing of B,
+   * through the flows routes and through an import. */
   {
     g_autofree char *doc = plain_flow (fx.b.ids[OBJ_FLOW]);
     g_autoptr(Answer) answer = send (fx.a.owner_key, "POST", "/api/v1/flows", doc);
+    g_autofree char *bundle = g_strdup_printf ("{\"format\": \"deca-workspace\", \"version\": 1,"
+                                               " \"flows\": [{\"id\": \"%s\", \"name\": \"Mine\", \"document\": %s}]}",
+                                               fx.b.ids[OBJ_FLOW], doc);
+    g_autoptr(Answer) imported = NULL;
 
     g_assert_cmpuint (answer->status, ==, 409);
     g_assert_false (answer_contains (answer, MARKER));
+    for (guint mode = 0; mode < 2; mode++)
+      {
+        g_clear_pointer (&imported, answer_free);
+        imported = send (fx.a.owner_key, "POST",
+                         mode == 0 ? "/api/v1/workspaces/" WS_A "/import?mode=merge"
+                                   : "/api/v1/workspaces/" WS_A "/import?mode=replace", bundle);
+        g_assert_cmpuint (imported->status, ==, 409);
+        g_assert_false (answer_contains (imported, MARKER));
+      }
   }
 
+  /* Nothing A did, in this test or before it (publishing events B's flow also
+   * subscribes to, calling A's webhooks, importing into A), changed B. */
   after = snapshot_b ();
-  g_assert_cmpuint (after->len, ==, before->len);
-  for (guint i = 0; i < before->len; i++)
-    g_assert_cmpstr (g_ptr_array_index (after, i), ==, g_ptr_array_index (before, i));
+  g_assert_cmpuint (after->len, ==, fx.b_at_start->len);
+  for (guint i = 0; i < after->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (after, i), ==, g_ptr_array_index (fx.b_at_start, i));
 }
 
 static int
@@ -1419,6 +1556,33 @@ test_errors (void)
         details = json_object_get_object_member (answer_error (answer), "details");
         g_assert_cmpint (json_object_get_int_member (details, "line"), ==, 2);
         g_assert_cmpint (json_object_get_int_member (details, "column"), >, 0);
+      }
+      /* Not text: 400 at the byte's offset (webhooks take any bytes as their input's
+       * body unless they are sent as JSON, which these are). */
+      for (guint k = 0; k < 2; k++)
+        {
+          static const char * const bad[] = { "{\"a\": \"\xff\"}", "{\"a\": \"x\0\"}" };
+          g_autoptr(Answer) answer = send_full (route_is_public (route) ? NULL : fx.a.owner_key, route->method,
+                                                request.path, bad[k], 10);
+          JsonObject *details;
+
+          if (answer->status != 400)
+            g_error ("%s %s with a body that is not text: %u, not 400", route->method, route->pattern,
+                     answer->status);
+          details = json_object_get_object_member (answer_error (answer), "details");
+          if (!json_object_has_member (details, "offset") && !json_object_has_member (details, "line"))
+            g_error ("%s %s with a body that is not text: no offset", route->method, route->pattern);
+        }
+      /* No body at all: whatever the route makes of it, not the server's fault (send()
+       * refuses 5xx) and in the error shape. */
+      {
+        g_auto(Request) fresh = { 0 };
+        g_autoptr(Answer) answer = NULL;
+
+        /* It may act (deactivate, cancel): on a fresh object where the route uses one up. */
+        build_request (route, &fx.a, TRUE, &fresh);
+        answer = send (route_is_public (route) ? NULL : fx.a.owner_key, route->method, fresh.path, NULL);
+        g_assert_cmpuint (answer->status, <, 500);
       }
       /* A body that is not an object where an object belongs: 400 at "". */
       if (!route_is_public (route) && request.body != NULL && request.body[0] == '{')
@@ -1527,6 +1691,7 @@ main (int   argc,
   fx.b = (Seed) { .ws = WS_B, .suffix = "b", .name = MARKER, .owner_key = fx.b.owner_key };
   seed_workspace (&fx.a);
   seed_workspace (&fx.b);
+  fx.b_at_start = snapshot_b ();
 
   /* In this order: the role matrix reads the audit lines only it wrote. */
   g_test_add_func ("/matrix/routes", test_routes);
@@ -1544,6 +1709,7 @@ main (int   argc,
   g_mutex_clear (&fx.lock);
   g_cond_clear (&fx.cond);
   g_ptr_array_unref (fx.routes);
+  g_ptr_array_unref (fx.b_at_start);
   for (guint s = 0; s < 2; s++)
     {
       Seed *seed = s == 0 ? &fx.a : &fx.b;
