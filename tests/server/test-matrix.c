@@ -39,6 +39,7 @@
 #include <deca-api-flows.h>
 #include <deca-api-key.h>
 #include <deca-api-library.h>
+#include <deca-api-schedules.h>
 #include <deca-api-streams.h>
 #include <deca-api-transfer.h>
 #include <deca-api-webhooks.h>
@@ -53,6 +54,7 @@
 #include <deca-store-credentials.h>
 #include <deca-store-server.h>
 
+#include "deca-openapi.h"
 #include "deca-test-fs.h"
 
 #define WS_A "ws-a"
@@ -201,7 +203,9 @@ server_thread (gpointer data)
   /* What `deca serve` registers (app/deca-cli-serve.c), in its order: the access routes
    * with the authenticator (deca_cli_access_install()), credentials, library, flows and
    * executions, export and import, the executor's credentials, streams, webhooks, events
-   * with the triggers. /health, /metrics and /api/v1/openapi.yaml come with the server. */
+   * and schedules with the triggers. /health, /metrics and /api/v1/openapi.yaml come with
+   * the server. test_routes() checks that this makes the routes of the OpenAPI document,
+   * which test-openapi holds to deca serve's. */
   g_assert_true (deca_jwt_verifier_set_hs256_secret (verifier, (const guint8 *) JWT_SECRET, strlen (JWT_SECRET),
                                                      &error));
   deca_authenticator_set_jwt_verifier (authenticator, verifier);
@@ -223,6 +227,7 @@ server_thread (gpointer data)
   deca_api_webhooks_set_secret_box (webhooks, box);
   triggers = deca_server_triggers_new (server, flows, NULL, NULL);
   g_assert_true (deca_api_events_register (server, triggers, &error));
+  g_assert_true (deca_api_schedules_register (server, triggers, &error));
   g_assert_true (deca_server_triggers_start (triggers, &error));
   g_assert_no_error (error);
 
@@ -515,7 +520,8 @@ flow_document (Seed       *seed,
                           "{\"type\": \"webhook\", \"method\": \"PUT\", \"path\": \"/in\"},"
                           "{\"type\": \"webhook\", \"method\": \"PATCH\", \"path\": \"/in\"},"
                           "{\"type\": \"webhook\", \"method\": \"DELETE\", \"path\": \"/in\"},"
-                          "{\"type\": \"event\", \"event\": \"orders.*\"}],"
+                          "{\"type\": \"event\", \"event\": \"orders.*\"},"
+                          "{\"type\": \"schedule\", \"cron\": \"0 3 1 1 *\", \"timezone\": \"UTC\"}],"
                           " \"nodes\": ["
                           "{\"id\": \"a\", \"type\": \"transform\", \"config\": {\"set\": {\"n\": \"{{input.start}}\"}}},"
                           "{\"id\": \"b\", \"type\": \"transform\", \"config\": {\"set\": {\"who\": \"%s\"}}}],"
@@ -839,6 +845,9 @@ static const RouteSpec route_specs[] = {
     "publish:events" },
   { "GET", "/api/v1/events", NULL, NULL, FALSE, OBJ_NONE, "read:events" },
   { "POST", "/api/v1/events/{id}/replay", NULL, NULL, FALSE, OBJ_NONE, "publish:events" },
+
+  { "GET", "/api/v1/schedules", NULL, NULL, FALSE, OBJ_NONE, "read:flows" },
+  { "GET", "/api/v1/flows/{id}/schedules", NULL, NULL, FALSE, OBJ_NONE, "read:flows" },
 };
 
 /* The routes that need no credentials: what the server must have public, no more. */
@@ -1019,6 +1028,36 @@ test_routes (void)
   for (gsize i = 0; i < G_N_ELEMENTS (public_routes); i++)
     if (!g_hash_table_contains (seen, public_routes[i]))
       g_error ("%s should be public, and is not (or is not a route)", public_routes[i]);
+
+  /* This server has the routes of the OpenAPI document, which test-openapi holds to the
+   * routes of a server set up as deca serve is: a register call deca serve gains and
+   * this file lacks fails here. */
+  {
+    g_autoptr(GError) error = NULL;
+    DecaOpenApi *doc = deca_openapi_new_builtin (&error);
+    g_autoptr(GPtrArray) operations = NULL;
+    g_autoptr(GHashTable) registered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+    g_assert_no_error (error);
+    operations = deca_openapi_list_operations (doc);
+    for (guint i = 0; i < fx.routes->len; i++)
+      {
+        const RouteInfo *route = g_ptr_array_index (fx.routes, i);
+        g_autoptr(GString) name = g_string_new (NULL);
+
+        g_string_printf (name, "%s %s", route->method, route->pattern);
+        /* A rest parameter is one path parameter to OpenAPI. */
+        g_string_replace (name, "*}", "}", 0);
+        g_hash_table_add (registered, g_string_free (g_steal_pointer (&name), FALSE));
+      }
+    for (guint i = 0; i < operations->len; i++)
+      if (!g_hash_table_contains (registered, g_ptr_array_index (operations, i)))
+        g_error ("the OpenAPI document has %s, which this server (set up as deca serve is) lacks: "
+                 "register it in server_thread() and add it to the table",
+                 (const char *) g_ptr_array_index (operations, i));
+    g_assert_cmpuint (operations->len, ==, g_hash_table_size (registered));
+    deca_openapi_free (doc);
+  }
 }
 
 static void
