@@ -700,6 +700,38 @@ seed_workspace (Seed *seed)
   g_free (send_expect (seed->owner_key, "PUT", path, body, 201, NULL));
 }
 
+/* Waits until no execution of @seed's workspace is pending or running (the seeding's
+ * event starts one that the API does not wait for), polling the list. */
+static void
+wait_settled (Seed *seed)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autoptr(Answer) answer = send (seed->owner_key, "GET", "/api/v1/executions?limit=200", NULL);
+      JsonArray *items;
+      gboolean busy = FALSE;
+
+      g_assert_cmpuint (answer->status, ==, 200);
+      items = json_object_get_array_member (answer_object (answer), "items");
+      for (guint i = 0; i < json_array_get_length (items); i++)
+        {
+          const char *status = json_object_get_string_member (json_array_get_object_element (items, i), "status");
+
+          busy |= g_str_equal (status, "pending") || g_str_equal (status, "running");
+        }
+      g_assert_null (json_object_get_member (answer_object (answer), "next_cursor") != NULL
+                     && !JSON_NODE_HOLDS_NULL (json_object_get_member (answer_object (answer), "next_cursor"))
+                     ? "more than one page" : NULL);
+      if (!busy)
+        return;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("executions of %s still running after 10 s", seed->ws);
+      g_usleep (2000);
+    }
+}
+
 /* --- what each route needs ----------------------------------------------------------- */
 
 typedef char *(*BodyFunc) (Seed *seed);
@@ -1799,6 +1831,7 @@ main (int   argc,
   fx.b = (Seed) { .ws = WS_B, .suffix = "b", .name = MARKER, .owner_key = fx.b.owner_key };
   seed_workspace (&fx.a);
   seed_workspace (&fx.b);
+  wait_settled (&fx.b);
   fx.b_at_start = snapshot_b ();
 
   /* In this order: the role matrix reads the audit lines only it wrote. */
