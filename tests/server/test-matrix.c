@@ -8,24 +8,33 @@
  * flags and required permissions, so a route added tomorrow is covered without editing
  * this file: its path is built from its pattern (each parameter name has a seeded value:
  * the `{id}` after `flows` is the seeded flow, ...), and the table below only says what a
- * route needs beyond that (a body, a fresh object for a route that uses one up). A route
- * the table lacks fails the test, so that its body and its effects are thought about.
+ * route needs beyond that (a body, a fresh object for a route that uses one up), the
+ * permissions docs/server.md gives it and the audit line it writes. A route the table
+ * lacks fails the test, so that its body, permissions and effects are thought about; a
+ * route of the OpenAPI document this server lacks fails it too (test-openapi holds the
+ * document to deca serve's routes), so a register call deca serve gains is not missed.
  *
- * - public routes: exactly /health, /metrics, /api/v1/openapi.yaml and the webhooks; every
- *   other route without credentials is 401 with WWW-Authenticate;
- * - role x route: for each role's API key of A (and a developer key narrowed to
- *   read:flows), a route is 403 naming the missing permissions, with an access.denied
- *   audit line, exactly when the role lacks one of the route's permissions; otherwise it
- *   is neither 401 nor 403, and at least one role gets a 2xx from every route;
+ * - routes: the public ones are exactly /health, /metrics, /api/v1/openapi.yaml and the
+ *   webhooks, and answer without credentials; every other one is 401 with
+ *   WWW-Authenticate without them;
+ * - role x route: for each role an API key of A (in either header), a member of A with
+ *   an HS256 token, and both narrowed to read:flows: a route is 403 naming the missing
+ *   permissions, with one access.denied audit line, exactly when the caller lacks one of
+ *   the route's permissions; otherwise neither 401 nor 403, and every route gives some
+ *   caller a 2xx; every change is audited once in the caller's name;
  * - cross-workspace: A's owner on every route that names a resource, pointed at B's
- *   seeded objects, gets 404 without B's data; what B's key reads on every GET route is
- *   the same before and after;
+ *   seeded objects (or at B's member or key under A's workspace), gets 404 without B's
+ *   data; A's lists and filters hold nothing of B; what B's key reads on every GET route
+ *   is the same at the end as right after the seeding;
  * - error shapes: every answer that is not 2xx, in the whole run, is
  *   {"error": {"code", "message", "details"}} with the code of its status
- *   (deca-server-error.c's table); 413 for a body over the limit, 400 with line and
- *   column for malformed JSON and with details.pointer "" for a body that is not an
- *   object, on every route that takes a body; 404 for unknown paths; 405 with the Allow
- *   header of the path's methods on every pattern. */
+ *   (deca-server-error.c's table), a 400 says where, nothing is a 5xx; on every route that
+ *   takes a body: 413 over the limit, 400 with line and column for malformed JSON, with
+ *   the offset for bytes that are not text, at "" for a body that is not an object;
+ *   HEAD as GET; 404 for unknown paths; 405 with the path's methods in Allow on every
+ *   pattern.
+ *
+ * About a second: the server and the client are in-process, on two threads. */
 
 #include "config.h"
 
@@ -403,10 +412,12 @@ assert_error_shape (Answer     *answer,
   fx.answers_checked++;
 }
 
-/* Sends @method @path with the API key @key (NULL: none) and @body (nullable; @length
- * -1 for a string); every answer that is not 2xx is checked for the error shape. */
+/* Sends @method @path with the API key or token @key (NULL: none; in X-Api-Key with
+ * @x_api_key, else as Authorization: Bearer) and @body (nullable; @length -1 for a
+ * string); every answer that is not 2xx is checked for the error shape. */
 static Answer *
 send_full (const char *key,
+           gboolean    x_api_key,
            const char *method,
            const char *path,
            const char *body,
@@ -420,7 +431,9 @@ send_full (const char *key,
 
   answer->message = soup_message_new (method, uri);
   g_assert_nonnull (answer->message);
-  if (key != NULL)
+  if (key != NULL && x_api_key)
+    soup_message_headers_append (soup_message_get_request_headers (answer->message), "X-Api-Key", key);
+  else if (key != NULL)
     {
       g_autofree char *authorization = g_strconcat ("Bearer ", key, NULL);
 
@@ -483,7 +496,7 @@ send (const char *key,
       const char *path,
       const char *body)
 {
-  return send_full (key, method, path, body, -1);
+  return send_full (key, FALSE, method, path, body, -1);
 }
 
 /* Sends, asserts the status, returns the answer's string member @member (transfer full;
@@ -1139,6 +1152,7 @@ typedef struct {
   const char *name;
   DecaRole role;
   gboolean member;          /* a member of A with a token, rather than an API key */
+  gboolean x_api_key;       /* the key in X-Api-Key rather than Authorization */
   const char *scopes;       /* a key's scopes (a JSON array), a token's scope claim; or NULL */
   char *credentials;        /* the key or the token */
   char *actor;              /* as the audit log says it */
@@ -1248,20 +1262,21 @@ static void
 test_roles (void)
 {
   Caller callers[] = {
-    { "owner", DECA_ROLE_OWNER, FALSE, NULL },
-    { "admin", DECA_ROLE_ADMIN, FALSE, NULL },
-    { "developer", DECA_ROLE_DEVELOPER, FALSE, NULL },
-    { "viewer", DECA_ROLE_VIEWER, FALSE, NULL },
-    { "executor", DECA_ROLE_EXECUTOR, FALSE, NULL },
+    { "owner", DECA_ROLE_OWNER, FALSE, FALSE, NULL },
+    /* Keys are taken in either header. */
+    { "admin", DECA_ROLE_ADMIN, FALSE, TRUE, NULL },
+    { "developer", DECA_ROLE_DEVELOPER, FALSE, FALSE, NULL },
+    { "viewer", DECA_ROLE_VIEWER, FALSE, TRUE, NULL },
+    { "executor", DECA_ROLE_EXECUTOR, FALSE, FALSE, NULL },
     /* A developer's key narrowed to reading flows: writes are refused. */
-    { "developer", DECA_ROLE_DEVELOPER, FALSE, "[\"read:flows\"]" },
+    { "developer", DECA_ROLE_DEVELOPER, FALSE, TRUE, "[\"read:flows\"]" },
     /* Members signing in with a token: their role is the membership's. */
-    { "owner", DECA_ROLE_OWNER, TRUE, NULL },
-    { "admin", DECA_ROLE_ADMIN, TRUE, NULL },
-    { "developer", DECA_ROLE_DEVELOPER, TRUE, NULL },
-    { "viewer", DECA_ROLE_VIEWER, TRUE, NULL },
-    { "executor", DECA_ROLE_EXECUTOR, TRUE, NULL },
-    { "developer", DECA_ROLE_DEVELOPER, TRUE, "read:flows" },
+    { "owner", DECA_ROLE_OWNER, TRUE, FALSE, NULL },
+    { "admin", DECA_ROLE_ADMIN, TRUE, FALSE, NULL },
+    { "developer", DECA_ROLE_DEVELOPER, TRUE, FALSE, NULL },
+    { "viewer", DECA_ROLE_VIEWER, TRUE, FALSE, NULL },
+    { "executor", DECA_ROLE_EXECUTOR, TRUE, FALSE, NULL },
+    { "developer", DECA_ROLE_DEVELOPER, TRUE, FALSE, "read:flows" },
   };
   g_autoptr(GHashTable) expected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) denials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -1302,7 +1317,8 @@ test_roles (void)
   /* Each caller's workspace says its role and what it may do, narrowed by its scopes. */
   for (gsize c = 0; c < G_N_ELEMENTS (callers); c++)
     {
-      g_autoptr(Answer) answer = send (callers[c].credentials, "GET", "/api/v1/workspaces/" WS_A, NULL);
+      g_autoptr(Answer) answer = send_full (callers[c].credentials, callers[c].x_api_key, "GET",
+                                            "/api/v1/workspaces/" WS_A, NULL, -1);
       g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
       g_autofree char *expected_names = deca_permissions_to_string (callers[c].permissions);
       g_autofree char *listed = NULL;
@@ -1331,7 +1347,8 @@ test_roles (void)
           g_autoptr(Answer) answer = NULL;
 
           build_request (route, &fx.a, TRUE, &request);
-          answer = send (callers[c].credentials, route->method, request.path, request.body);
+          answer = send_full (callers[c].credentials, callers[c].x_api_key, route->method, request.path,
+                              request.body, -1);
           if (missing != 0)
             {
               g_autofree char *names = deca_permissions_to_string (missing);
@@ -1676,7 +1693,7 @@ test_errors (void)
 
       /* Over the limit: 413 with the limit. */
       {
-        g_autoptr(Answer) answer = send_full (route_is_public (route) ? NULL : fx.a.owner_key, route->method,
+        g_autoptr(Answer) answer = send_full (route_is_public (route) ? NULL : fx.a.owner_key, FALSE, route->method,
                                               request.path, big, MAX_BODY + 1);
         JsonObject *details;
 
@@ -1702,7 +1719,7 @@ test_errors (void)
       for (guint k = 0; k < 2; k++)
         {
           static const char * const bad[] = { "{\"a\": \"\xff\"}", "{\"a\": \"x\0\"}" };
-          g_autoptr(Answer) answer = send_full (route_is_public (route) ? NULL : fx.a.owner_key, route->method,
+          g_autoptr(Answer) answer = send_full (route_is_public (route) ? NULL : fx.a.owner_key, FALSE, route->method,
                                                 request.path, bad[k], 10);
           JsonObject *details;
 
