@@ -416,7 +416,7 @@ assert_error_shape (Answer     *answer,
  * @x_api_key, else as Authorization: Bearer) and @body (nullable; @length -1 for a
  * string); every answer that is not 2xx is checked for the error shape. */
 static Answer *
-send_full (const char *key,
+call_full (const char *key,
            gboolean    x_api_key,
            const char *method,
            const char *path,
@@ -475,11 +475,11 @@ send_full (const char *key,
         g_error ("%s %s: %u with a JSON body that does not parse: %s", method, path, answer->status, error->message);
       answer->json = json_node_ref (json_parser_get_root (parser));
     }
-  /* Error answers only: a created API key's answer holds the key. */
   /* Nothing in this run is the server's fault. */
   if (answer->status >= 500)
     g_error ("%s %s: %u %.*s", method, path, answer->status, (int) MIN (g_bytes_get_size (answer->body), 300),
              (const char *) g_bytes_get_data (answer->body, NULL));
+  /* Error answers only in the log: a created API key's answer holds the key. */
   if ((answer->status < 200 || answer->status >= 300) && !g_str_equal (method, "HEAD"))
     {
       g_test_message ("%s %s: %u %.*s", method, path, answer->status,
@@ -491,25 +491,25 @@ send_full (const char *key,
 }
 
 static Answer *
-send (const char *key,
+call (const char *key,
       const char *method,
       const char *path,
       const char *body)
 {
-  return send_full (key, FALSE, method, path, body, -1);
+  return call_full (key, FALSE, method, path, body, -1);
 }
 
 /* Sends, asserts the status, returns the answer's string member @member (transfer full;
  * NULL for none). */
 static char *
-send_expect (const char *key,
+call_expect (const char *key,
              const char *method,
              const char *path,
              const char *body,
              guint       status,
              const char *member)
 {
-  g_autoptr(Answer) answer = send (key, method, path, body);
+  g_autoptr(Answer) answer = call (key, method, path, body);
 
   if (answer->status != status)
     g_error ("%s %s: %u, expected %u", method, path, answer->status, status);
@@ -537,7 +537,8 @@ flow_document (Seed       *seed,
                           "{\"type\": \"event\", \"event\": \"orders.*\"},"
                           "{\"type\": \"schedule\", \"cron\": \"0 3 1 1 *\", \"timezone\": \"UTC\"}],"
                           " \"nodes\": ["
-                          "{\"id\": \"a\", \"type\": \"transform\", \"config\": {\"set\": {\"n\": \"{{input.start}}\"}}},"
+                          "{\"id\": \"a\", \"type\": \"transform\","
+                          " \"config\": {\"set\": {\"n\": \"{{input.start}}\"}}},"
                           "{\"id\": \"b\", \"type\": \"transform\", \"config\": {\"set\": {\"who\": \"%s\"}}}],"
                           " \"connections\": [{\"from\": \"a\", \"to\": \"b\"}]}",
                           name, seed->name);
@@ -585,7 +586,7 @@ static char *
 start_paused (Seed *seed)
 {
   g_autofree char *path = g_strdup_printf ("/api/v1/flows/%s/execute?wait=true", seed->approval_flow);
-  g_autoptr(Answer) answer = send (seed->owner_key, "POST", path, "{\"input\": {\"amount\": 5}}");
+  g_autoptr(Answer) answer = call (seed->owner_key, "POST", path, "{\"input\": {\"amount\": 5}}");
 
   g_assert_cmpuint (answer->status, ==, 200);
   g_assert_cmpstr (answer_string (answer, "status"), ==, "paused");
@@ -606,33 +607,33 @@ make_object (Seed *seed,
     {
     case OBJ_FLOW:
       body = plain_flow (id);
-      g_free (send_expect (seed->owner_key, "POST", "/api/v1/flows", body, 201, NULL));
+      g_free (call_expect (seed->owner_key, "POST", "/api/v1/flows", body, 201, NULL));
       return g_steal_pointer (&id);
     case OBJ_ACTIVE_FLOW:
       body = plain_flow (id);
-      g_free (send_expect (seed->owner_key, "POST", "/api/v1/flows", body, 201, NULL));
+      g_free (call_expect (seed->owner_key, "POST", "/api/v1/flows", body, 201, NULL));
       path = g_strdup_printf ("/api/v1/flows/%s/activate", id);
-      g_free (send_expect (seed->owner_key, "POST", path, NULL, 200, NULL));
+      g_free (call_expect (seed->owner_key, "POST", path, NULL, 200, NULL));
       return g_steal_pointer (&id);
     case OBJ_PAUSED:
       return start_paused (seed);
     case OBJ_CREDENTIAL:
       body = g_strdup_printf ("{\"name\": \"fresh_%u\", \"type\": \"api_key\", \"secret\": {\"api_key\": \"sk-%u\"}}",
                               fx.counter, fx.counter);
-      return send_expect (seed->owner_key, "POST", "/api/v1/credentials", body, 201, "id");
+      return call_expect (seed->owner_key, "POST", "/api/v1/credentials", body, 201, "id");
     case OBJ_AGENT:
     case OBJ_PROMPT:
     case OBJ_FUNCTION:
       body = library_document (kind, id, "Fresh");
       path = g_strdup_printf ("/api/v1/%s", library_collection (kind));
-      g_free (send_expect (seed->owner_key, "POST", path, body, 201, NULL));
+      g_free (call_expect (seed->owner_key, "POST", path, body, 201, NULL));
       return g_steal_pointer (&id);
     case OBJ_API_KEY:
       path = g_strdup_printf ("/api/v1/workspaces/%s/api-keys", seed->ws);
-      return send_expect (seed->owner_key, "POST", path, "{\"name\": \"fresh\", \"role\": \"viewer\"}", 201, "id");
+      return call_expect (seed->owner_key, "POST", path, "{\"name\": \"fresh\", \"role\": \"viewer\"}", 201, "id");
     case OBJ_MEMBER:
       path = g_strdup_printf ("/api/v1/workspaces/%s/members/%s", seed->ws, id);
-      g_free (send_expect (seed->owner_key, "PUT", path, "{\"role\": \"viewer\"}", 201, NULL));
+      g_free (call_expect (seed->owner_key, "PUT", path, "{\"role\": \"viewer\"}", 201, NULL));
       return g_steal_pointer (&id);
     case OBJ_EXECUTION:
     case OBJ_EVENT:
@@ -655,36 +656,37 @@ seed_workspace (Seed *seed)
   g_autofree char *body = NULL;
 
   /* A flow with two versions, webhooks and an event trigger, active. */
-  g_free (send_expect (seed->owner_key, "POST", "/api/v1/flows", doc, 201, NULL));
+  g_free (call_expect (seed->owner_key, "POST", "/api/v1/flows", doc, 201, NULL));
   path = g_strdup_printf ("/api/v1/flows/%s", flow);
-  g_free (send_expect (seed->owner_key, "PUT", path, doc2, 200, NULL));
+  g_free (call_expect (seed->owner_key, "PUT", path, doc2, 200, NULL));
   g_free (path);
   path = g_strdup_printf ("/api/v1/flows/%s/activate", flow);
-  g_free (send_expect (seed->owner_key, "POST", path, NULL, 200, NULL));
+  g_free (call_expect (seed->owner_key, "POST", path, NULL, 200, NULL));
   seed->ids[OBJ_FLOW] = g_strdup (flow);
   seed->ids[OBJ_ACTIVE_FLOW] = g_strdup (flow);
 
   /* An execution, finished. */
   g_free (path);
   path = g_strdup_printf ("/api/v1/flows/%s/execute?wait=true", flow);
-  seed->ids[OBJ_EXECUTION] = send_expect (seed->owner_key, "POST", path, "{\"input\": {\"start\": 1}}", 200, "id");
+  seed->ids[OBJ_EXECUTION] = call_expect (seed->owner_key, "POST", path, "{\"input\": {\"start\": 1}}", 200, "id");
 
   /* One paused at its approval. */
   seed->approval_flow = g_strdup_printf ("approval-%s", seed->suffix);
   g_free (body);
   body = g_strdup_printf ("{\"id\": \"%s\", \"name\": \"%s approval\", \"nodes\": ["
-                          " {\"id\": \"ask\", \"type\": \"approval\", \"config\": {\"message\": \"Refund {{input.amount}}?\"}},"
+                          " {\"id\": \"ask\", \"type\": \"approval\","
+                          "  \"config\": {\"message\": \"Refund {{input.amount}}?\"}},"
                           " {\"id\": \"refund\", \"type\": \"transform\", \"config\": {\"set\": {\"done\": true}}}],"
                           " \"connections\": [{\"from\": \"ask\", \"to\": \"refund\", \"from_port\": \"approved\"}]}",
                           seed->approval_flow, seed->name);
-  g_free (send_expect (seed->owner_key, "POST", "/api/v1/flows", body, 201, NULL));
+  g_free (call_expect (seed->owner_key, "POST", "/api/v1/flows", body, 201, NULL));
   seed->ids[OBJ_PAUSED] = start_paused (seed);
 
   /* A credential (names are identifiers: the marker is one). */
   g_free (body);
   body = g_strdup_printf ("{\"name\": \"%s_cred\", \"type\": \"api_key\", \"secret\": {\"api_key\": \"sk-seed\"}}",
                           g_str_equal (seed->suffix, "b") ? MARKER : "team_a");
-  seed->ids[OBJ_CREDENTIAL] = send_expect (seed->owner_key, "POST", "/api/v1/credentials", body, 201, "id");
+  seed->ids[OBJ_CREDENTIAL] = call_expect (seed->owner_key, "POST", "/api/v1/credentials", body, 201, "id");
 
   /* An agent, a prompt, a function. */
   for (Obj kind = OBJ_AGENT; kind <= OBJ_FUNCTION; kind++)
@@ -693,24 +695,24 @@ seed_workspace (Seed *seed)
       g_autofree char *document = library_document (kind, id, seed->name);
       g_autofree char *collection = g_strdup_printf ("/api/v1/%s", library_collection (kind));
 
-      g_free (send_expect (seed->owner_key, "POST", collection, document, 201, NULL));
+      g_free (call_expect (seed->owner_key, "POST", collection, document, 201, NULL));
       seed->ids[kind] = g_steal_pointer (&id);
     }
 
   /* An API key, a stored event (it starts the flow), a member. */
   g_free (path);
   path = g_strdup_printf ("/api/v1/workspaces/%s/api-keys", seed->ws);
-  seed->ids[OBJ_API_KEY] = send_expect (seed->owner_key, "POST", path, "{\"name\": \"spare\", \"role\": \"viewer\"}",
+  seed->ids[OBJ_API_KEY] = call_expect (seed->owner_key, "POST", path, "{\"name\": \"spare\", \"role\": \"viewer\"}",
                                         201, "id");
   g_free (body);
   body = g_strdup_printf ("{\"topic\": \"orders.created\", \"data\": {\"who\": \"%s\"}}", seed->name);
-  seed->ids[OBJ_EVENT] = send_expect (seed->owner_key, "POST", "/api/v1/events", body, 202, "id");
+  seed->ids[OBJ_EVENT] = call_expect (seed->owner_key, "POST", "/api/v1/events", body, 202, "id");
   seed->ids[OBJ_MEMBER] = g_strdup_printf ("member-%s", seed->suffix);
   g_free (path);
   path = g_strdup_printf ("/api/v1/workspaces/%s/members/%s", seed->ws, seed->ids[OBJ_MEMBER]);
   g_free (body);
   body = g_strdup_printf ("{\"role\": \"viewer\", \"display_name\": \"%s\"}", seed->name);
-  g_free (send_expect (seed->owner_key, "PUT", path, body, 201, NULL));
+  g_free (call_expect (seed->owner_key, "PUT", path, body, 201, NULL));
 }
 
 /* Waits until no execution of @seed's workspace is pending or running (the seeding's
@@ -722,7 +724,7 @@ wait_settled (Seed *seed)
 
   for (;;)
     {
-      g_autoptr(Answer) answer = send (seed->owner_key, "GET", "/api/v1/executions?limit=200", NULL);
+      g_autoptr(Answer) answer = call (seed->owner_key, "GET", "/api/v1/executions?limit=200", NULL);
       JsonArray *items;
       gboolean busy = FALSE;
 
@@ -814,7 +816,7 @@ LIBRARY_BODIES (OBJ_FUNCTION, function)
 static char *
 bundle_body (Seed *seed)
 {
-  g_autoptr(Answer) answer = send (fx.a.owner_key, "GET", "/api/v1/workspaces/" WS_A "/export", NULL);
+  g_autoptr(Answer) answer = call (fx.a.owner_key, "GET", "/api/v1/workspaces/" WS_A "/export", NULL);
 
   g_assert_cmpuint (answer->status, ==, 200);
   return g_strndup (g_bytes_get_data (answer->body, NULL), g_bytes_get_size (answer->body));
@@ -824,7 +826,8 @@ bundle_body (Seed *seed)
   { "GET", "/api/v1/" plural, NULL, NULL, FALSE, OBJ_NONE, "read:" plural, NULL }, \
   { "POST", "/api/v1/" plural, NULL, new_##name##_body, FALSE, OBJ_NONE, "write:" plural, singular ".create" }, \
   { "GET", "/api/v1/" plural "/{id}", NULL, NULL, FALSE, OBJ_NONE, "read:" plural, NULL }, \
-  { "PUT", "/api/v1/" plural "/{id}", NULL, renamed_##name##_body, FALSE, OBJ_NONE, "write:" plural, singular ".update" }, \
+  { "PUT", "/api/v1/" plural "/{id}", NULL, renamed_##name##_body, FALSE, OBJ_NONE, "write:" plural, \
+    singular ".update" }, \
   { "DELETE", "/api/v1/" plural "/{id}", NULL, NULL, TRUE, OBJ_NONE, "delete:" plural, singular ".delete" }, \
   { "GET", "/api/v1/" plural "/{id}/versions", NULL, NULL, FALSE, OBJ_NONE, "read:" plural, NULL }
 
@@ -1084,7 +1087,7 @@ test_routes (void)
       g_hash_table_add (seen, g_steal_pointer (&name));
       /* Public: it answers without credentials. */
       build_request (route, &fx.a, FALSE, &request);
-      answer = send (NULL, route->method, request.path, request.body);
+      answer = call (NULL, route->method, request.path, request.body);
       g_assert_cmpuint (answer->status, >=, 200);
       g_assert_cmpuint (answer->status, <, 300);
       g_assert_cmpuint (route->required, ==, 0);
@@ -1138,7 +1141,7 @@ test_unauthenticated (void)
       if (route_is_public (route))
         continue;
       build_request (route, &fx.a, FALSE, &request);
-      answer = send (NULL, route->method, request.path, request.body);
+      answer = call (NULL, route->method, request.path, request.body);
       if (answer->status != 401)
         g_error ("%s %s without credentials: %u, not 401", route->method, route->pattern, answer->status);
       g_assert_cmpstr (json_object_get_string_member (answer_error (answer), "code"), ==, "unauthenticated");
@@ -1218,7 +1221,7 @@ read_audit (GHashTable *denials,
                               ? g_strdup ("/api/v1/workspaces/" WS_A "/audit?limit=500")
                               : g_strdup_printf ("/api/v1/workspaces/" WS_A "/audit?limit=500&before=%" G_GINT64_FORMAT,
                                                  before);
-      g_autoptr(Answer) answer = send (fx.a.owner_key, "GET", path, NULL);
+      g_autoptr(Answer) answer = call (fx.a.owner_key, "GET", path, NULL);
       JsonArray *entries;
       JsonNode *next;
 
@@ -1294,7 +1297,7 @@ test_roles (void)
           g_autofree char *path = g_strdup_printf ("/api/v1/workspaces/" WS_A "/members/%s", user);
           g_autofree char *body = g_strdup_printf ("{\"role\": \"%s\"}", callers[c].name);
 
-          g_free (send_expect (fx.a.owner_key, "PUT", path, body, 201, NULL));
+          g_free (call_expect (fx.a.owner_key, "PUT", path, body, 201, NULL));
           callers[c].credentials = member_token (user, callers[c].scopes);
           callers[c].actor = g_strconcat ("user:", user, NULL);
         }
@@ -1303,7 +1306,7 @@ test_roles (void)
           g_autofree char *body = g_strdup_printf ("{\"name\": \"%s\", \"role\": \"%s\"%s%s}", callers[c].name,
                                                    callers[c].name, callers[c].scopes != NULL ? ", \"scopes\": " : "",
                                                    callers[c].scopes != NULL ? callers[c].scopes : "");
-          g_autoptr(Answer) answer = send (fx.a.owner_key, "POST", "/api/v1/workspaces/" WS_A "/api-keys", body);
+          g_autoptr(Answer) answer = call (fx.a.owner_key, "POST", "/api/v1/workspaces/" WS_A "/api-keys", body);
 
           g_assert_cmpuint (answer->status, ==, 201);
           callers[c].credentials = g_strdup (answer_string (answer, "key"));
@@ -1317,7 +1320,7 @@ test_roles (void)
   /* Each caller's workspace says its role and what it may do, narrowed by its scopes. */
   for (gsize c = 0; c < G_N_ELEMENTS (callers); c++)
     {
-      g_autoptr(Answer) answer = send_full (callers[c].credentials, callers[c].x_api_key, "GET",
+      g_autoptr(Answer) answer = call_full (callers[c].credentials, callers[c].x_api_key, "GET",
                                             "/api/v1/workspaces/" WS_A, NULL, -1);
       g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
       g_autofree char *expected_names = deca_permissions_to_string (callers[c].permissions);
@@ -1347,7 +1350,7 @@ test_roles (void)
           g_autoptr(Answer) answer = NULL;
 
           build_request (route, &fx.a, TRUE, &request);
-          answer = send_full (callers[c].credentials, callers[c].x_api_key, route->method, request.path,
+          answer = call_full (callers[c].credentials, callers[c].x_api_key, route->method, request.path,
                               request.body, -1);
           if (missing != 0)
             {
@@ -1358,7 +1361,8 @@ test_roles (void)
 
               if (answer->status != 403)
                 g_error ("%s %s by %s%s%s (missing %s): %u, not 403", route->method, route->pattern,
-                         callers[c].name, callers[c].member ? " (member)" : "", callers[c].scopes != NULL ? " (narrowed)" : "", names, answer->status);
+                         callers[c].name, callers[c].member ? " (member)" : "",
+                         callers[c].scopes != NULL ? " (narrowed)" : "", names, answer->status);
               error = answer_error (answer);
               g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "forbidden");
               listed = json_object_get_array_member (json_object_get_object_member (error, "details"), "missing");
@@ -1377,7 +1381,8 @@ test_roles (void)
             {
               if (answer->status == 401 || answer->status == 403)
                 g_error ("%s %s by %s%s%s, who may: %u", route->method, route->pattern, callers[c].name,
-                         callers[c].member ? " (member)" : "", callers[c].scopes != NULL ? " (narrowed)" : "", answer->status);
+                         callers[c].member ? " (member)" : "",
+                         callers[c].scopes != NULL ? " (narrowed)" : "", answer->status);
               if (answer->status >= 200 && answer->status < 300)
                 {
                   const RouteSpec *spec = find_spec (route);
@@ -1482,7 +1487,7 @@ snapshot_b (void)
       if (route_is_public (route) || !g_str_equal (route->method, "GET"))
         continue;
       build_request (route, &fx.b, FALSE, &request);
-      answer = send (fx.b.owner_key, "GET", request.path, NULL);
+      answer = call (fx.b.owner_key, "GET", request.path, NULL);
       g_assert_cmpuint (answer->status, ==, 200);
       if (answer->json != NULL)
         {
@@ -1516,7 +1521,7 @@ test_cross_workspace (void)
       if (route_is_public (route) || !route_names_resource (route))
         continue;
       build_request (route, &fx.b, FALSE, &request);
-      answer = send (fx.a.owner_key, route->method, request.path, request.body);
+      answer = call (fx.a.owner_key, route->method, request.path, request.body);
       if (answer->status != 404)
         g_error ("%s %s by A's owner: %u, not 404", route->method, request.path, answer->status);
       g_assert_cmpstr (json_object_get_string_member (answer_error (answer), "code"), ==, "not_found");
@@ -1541,7 +1546,7 @@ test_cross_workspace (void)
           || (g_str_equal (route->method, "PUT") && strstr (route->pattern, "{user}") != NULL))
         continue;
       build_request_full (route, &fx.a, &fx.b, FALSE, &request);
-      answer = send (fx.a.owner_key, route->method, request.path, request.body);
+      answer = call (fx.a.owner_key, route->method, request.path, request.body);
       if (answer->status != 404)
         g_error ("%s %s by A's owner: %u, not 404", route->method, request.path, answer->status);
       g_assert_false (answer_contains (answer, MARKER));
@@ -1559,7 +1564,7 @@ test_cross_workspace (void)
       if (route_is_public (route) || !g_str_equal (route->method, "GET"))
         continue;
       build_request (route, &fx.a, FALSE, &request);
-      answer = send (fx.a.owner_key, "GET", request.path, NULL);
+      answer = call (fx.a.owner_key, "GET", request.path, NULL);
       g_assert_cmpuint (answer->status, ==, 200);
       if (answer_contains (answer, MARKER))
         g_error ("GET %s by A's owner holds B's data", request.path);
@@ -1575,7 +1580,7 @@ test_cross_workspace (void)
 
     for (gsize i = 0; i < G_N_ELEMENTS (filters); i++)
       {
-        g_autoptr(Answer) answer = send (fx.a.owner_key, "GET", filters[i], NULL);
+        g_autoptr(Answer) answer = call (fx.a.owner_key, "GET", filters[i], NULL);
 
         g_assert_cmpuint (answer->status, ==, 200);
         if (json_array_get_length (json_object_get_array_member (answer_object (answer), "items")) != 0)
@@ -1586,7 +1591,7 @@ test_cross_workspace (void)
    * through the flows routes and through an import. */
   {
     g_autofree char *doc = plain_flow (fx.b.ids[OBJ_FLOW]);
-    g_autoptr(Answer) answer = send (fx.a.owner_key, "POST", "/api/v1/flows", doc);
+    g_autoptr(Answer) answer = call (fx.a.owner_key, "POST", "/api/v1/flows", doc);
     g_autofree char *bundle = g_strdup_printf ("{\"format\": \"deca-workspace\", \"version\": 1,"
                                                " \"flows\": [{\"id\": \"%s\", \"name\": \"Mine\", \"document\": %s}]}",
                                                fx.b.ids[OBJ_FLOW], doc);
@@ -1597,7 +1602,7 @@ test_cross_workspace (void)
     for (guint mode = 0; mode < 2; mode++)
       {
         g_clear_pointer (&imported, answer_free);
-        imported = send (fx.a.owner_key, "POST",
+        imported = call (fx.a.owner_key, "POST",
                          mode == 0 ? "/api/v1/workspaces/" WS_A "/import?mode=merge"
                                    : "/api/v1/workspaces/" WS_A "/import?mode=replace", bundle);
         g_assert_cmpuint (imported->status, ==, 409);
@@ -1680,7 +1685,7 @@ test_errors (void)
         {
           g_autofree char *method = NULL;
           g_autofree char *allow = allow_of (route->pattern, &method);
-          g_autoptr(Answer) answer = send (fx.a.owner_key, method, request.path, NULL);
+          g_autoptr(Answer) answer = call (fx.a.owner_key, method, request.path, NULL);
 
           g_hash_table_add (patterns, route->pattern);
           if (answer->status != 405)
@@ -1693,7 +1698,7 @@ test_errors (void)
 
       /* Over the limit: 413 with the limit. */
       {
-        g_autoptr(Answer) answer = send_full (route_is_public (route) ? NULL : fx.a.owner_key, FALSE, route->method,
+        g_autoptr(Answer) answer = call_full (route_is_public (route) ? NULL : fx.a.owner_key, FALSE, route->method,
                                               request.path, big, MAX_BODY + 1);
         JsonObject *details;
 
@@ -1704,7 +1709,7 @@ test_errors (void)
       }
       /* Malformed: 400 with where. */
       {
-        g_autoptr(Answer) answer = send (route_is_public (route) ? NULL : fx.a.owner_key, route->method,
+        g_autoptr(Answer) answer = call (route_is_public (route) ? NULL : fx.a.owner_key, route->method,
                                          request.path, "{\"a\":\n  tru}");
         JsonObject *details;
 
@@ -1719,7 +1724,7 @@ test_errors (void)
       for (guint k = 0; k < 2; k++)
         {
           static const char * const bad[] = { "{\"a\": \"\xff\"}", "{\"a\": \"x\0\"}" };
-          g_autoptr(Answer) answer = send_full (route_is_public (route) ? NULL : fx.a.owner_key, FALSE, route->method,
+          g_autoptr(Answer) answer = call_full (route_is_public (route) ? NULL : fx.a.owner_key, FALSE, route->method,
                                                 request.path, bad[k], 10);
           JsonObject *details;
 
@@ -1730,7 +1735,7 @@ test_errors (void)
           if (!json_object_has_member (details, "offset") && !json_object_has_member (details, "line"))
             g_error ("%s %s with a body that is not text: no offset", route->method, route->pattern);
         }
-      /* No body at all: whatever the route makes of it, not the server's fault (send()
+      /* No body at all: whatever the route makes of it, not the server's fault (call()
        * refuses 5xx) and in the error shape. */
       {
         g_auto(Request) fresh = { 0 };
@@ -1738,13 +1743,13 @@ test_errors (void)
 
         /* It may act (deactivate, cancel): on a fresh object where the route uses one up. */
         build_request (route, &fx.a, TRUE, &fresh);
-        answer = send (route_is_public (route) ? NULL : fx.a.owner_key, route->method, fresh.path, NULL);
+        answer = call (route_is_public (route) ? NULL : fx.a.owner_key, route->method, fresh.path, NULL);
         g_assert_cmpuint (answer->status, <, 500);
       }
       /* A body that is not an object where an object belongs: 400 at "". */
       if (!route_is_public (route) && request.body != NULL && request.body[0] == '{')
         {
-          g_autoptr(Answer) answer = send (fx.a.owner_key, route->method, request.path, "[1]");
+          g_autoptr(Answer) answer = call (fx.a.owner_key, route->method, request.path, "[1]");
           JsonObject *details;
 
           details = answer->status >= 400 ? json_object_get_object_member (answer_error (answer), "details") : NULL;
@@ -1779,8 +1784,8 @@ test_errors (void)
       for (guint k = 0; k < 2; k++)
         {
           const char *key = k == 0 ? fx.a.owner_key : NULL;
-          g_autoptr(Answer) get = send (key, "GET", request.path, NULL);
-          g_autoptr(Answer) head = send (key, "HEAD", request.path, NULL);
+          g_autoptr(Answer) get = call (key, "GET", request.path, NULL);
+          g_autoptr(Answer) head = call (key, "HEAD", request.path, NULL);
 
           if (head->status != get->status)
             g_error ("HEAD %s%s: %u, GET %u", request.path, key == NULL ? " without credentials" : "",
@@ -1791,7 +1796,7 @@ test_errors (void)
 
   /* A bad field: its pointer. */
   {
-    g_autoptr(Answer) answer = send (fx.a.owner_key, "PUT", "/api/v1/workspaces/" WS_A "/members/carol",
+    g_autoptr(Answer) answer = call (fx.a.owner_key, "PUT", "/api/v1/workspaces/" WS_A "/members/carol",
                                      "{\"role\": \"king\"}");
 
     g_assert_cmpuint (answer->status, ==, 400);
@@ -1799,7 +1804,7 @@ test_errors (void)
                                                     "pointer"), ==, "/role");
   }
   {
-    g_autoptr(Answer) answer = send (fx.a.owner_key, "POST", "/api/v1/credentials",
+    g_autoptr(Answer) answer = call (fx.a.owner_key, "POST", "/api/v1/credentials",
                                      "{\"name\": \"9lives\", \"type\": \"api_key\", \"secret\": {\"k\": \"v\"}}");
 
     g_assert_cmpuint (answer->status, ==, 400);
@@ -1810,8 +1815,8 @@ test_errors (void)
   /* Unknown paths: 404, with and without credentials. */
   for (gsize i = 0; i < G_N_ELEMENTS (unknown); i++)
     {
-      g_autoptr(Answer) with_key = send (fx.a.owner_key, "GET", unknown[i], NULL);
-      g_autoptr(Answer) without = send (NULL, "GET", unknown[i], NULL);
+      g_autoptr(Answer) with_key = call (fx.a.owner_key, "GET", unknown[i], NULL);
+      g_autoptr(Answer) without = call (NULL, "GET", unknown[i], NULL);
 
       g_assert_cmpuint (with_key->status, ==, 404);
       g_assert_cmpuint (without->status, ==, 404);
