@@ -1610,6 +1610,37 @@ test_cross_workspace (void)
       }
   }
 
+  /* Ids and users that B has, used by A for its own: library ids are per workspace, and
+   * users are not a workspace's; A's objects of the same name are A's, and going through
+   * their whole life leaves B's alone. */
+  for (Obj kind = OBJ_AGENT; kind <= OBJ_FUNCTION; kind++)
+    {
+      const char *id = fx.b.ids[kind];
+      g_autofree char *collection = g_strdup_printf ("/api/v1/%s", library_collection (kind));
+      g_autofree char *item = g_strdup_printf ("%s/%s", collection, id);
+      g_autofree char *versions = g_strdup_printf ("%s/versions", item);
+      g_autofree char *document = library_document (kind, id, "A's own");
+      g_autofree char *renamed = library_document (kind, NULL, "A's own, renamed");
+      g_autofree char *name = NULL;
+
+      g_free (call_expect (fx.a.owner_key, "POST", collection, document, 201, NULL));
+      name = call_expect (fx.a.owner_key, "GET", item, NULL, 200, "name");
+      g_assert_cmpstr (name, ==, "A's own");
+      g_free (call_expect (fx.a.owner_key, "PUT", item, renamed, 200, NULL));
+      g_free (call_expect (fx.a.owner_key, "GET", versions, NULL, 200, NULL));
+      g_free (call_expect (fx.a.owner_key, "DELETE", item, NULL, 204, NULL));
+      g_free (call_expect (fx.a.owner_key, "GET", item, NULL, 404, NULL));
+    }
+  {
+    g_autofree char *member = g_strdup_printf ("/api/v1/workspaces/" WS_A "/members/%s", fx.b.ids[OBJ_MEMBER]);
+    g_autofree char *role = NULL;
+
+    g_free (call_expect (fx.a.owner_key, "PUT", member, "{\"role\": \"executor\"}", 201, NULL));
+    role = call_expect (fx.a.owner_key, "GET", member, NULL, 200, "role");
+    g_assert_cmpstr (role, ==, "executor");
+    g_free (call_expect (fx.a.owner_key, "DELETE", member, NULL, 204, NULL));
+  }
+
   /* Nothing A did, in this test or before it (publishing events B's flow also
    * subscribes to, calling A's webhooks, importing into A), changed B. */
   after = snapshot_b ();
