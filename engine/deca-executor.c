@@ -2614,6 +2614,38 @@ deca_executor_lookup (DecaExecutor *self,
   return execution_id ? g_hash_table_lookup (self->executions, execution_id) : NULL;
 }
 
+void
+deca_executor_get_queue_depth (DecaExecutor *self,
+                               guint        *n_nodes,
+                               guint        *n_executions)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint nodes = 0, executions = 0;
+
+  g_return_if_fail (DECA_IS_EXECUTOR (self));
+
+  g_hash_table_iter_init (&iter, self->executions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      DecaExecution *execution = value;
+
+      /* The ready queue may still hold items whose node was settled otherwise (a
+       * cancellation): only those still queued wait. */
+      for (GList *l = execution->ready.head; l != NULL; l = l->next)
+        {
+          ReadyItem *item = l->data;
+
+          nodes += item->frame->states[item->node].status == NODE_QUEUED;
+        }
+      executions += execution_is_active (execution) && execution->running == 0;
+    }
+  if (n_nodes != NULL)
+    *n_nodes = nodes;
+  if (n_executions != NULL)
+    *n_executions = executions;
+}
+
 /* --- the executor object ------------------------------------------------------------------ */
 
 static JsonNode *

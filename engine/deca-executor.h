@@ -100,6 +100,15 @@ gboolean       deca_executor_decide              (DecaExecutor           *self,
 /* Returns (transfer none) (nullable) a live execution of this executor. */
 DecaExecution *deca_executor_lookup              (DecaExecutor           *self,
                                                   const char             *execution_id);
+/* How much work waits here (the server's deca_queue_depth): *@n_nodes (nullable) the node
+ * invocations queued but not started, waiting for a slot of their execution's
+ * parallelism or for the executor's next round; *@n_executions (nullable) the live
+ * executions with no invocation in flight: paused at an approval, waiting out a retry's
+ * back-off, or with all their ready nodes queued. Walks the live executions and their
+ * queues: for a scrape, not for every event. */
+void           deca_executor_get_queue_depth    (DecaExecutor           *self,
+                                                  guint                  *n_nodes,
+                                                  guint                  *n_executions);
 /* Makes the pending checkpoint batch durable now (the executor also does it on its own at
  * the end of each main-loop turn). */
 gboolean       deca_executor_flush               (DecaExecutor           *self,

@@ -37,6 +37,11 @@ struct _DecaApiFlows
   DecaMetricsFamily *execution_seconds;
   DecaMetricsFamily *node_seconds;
   DecaMetricsFamily *executions_active;
+  /* deca_queue_depth{queue}: read from the executor when /metrics is scraped, through a
+   * collect function of @metrics (referenced, so it outlives the function). */
+  DecaMetrics *metrics;
+  guint queue_collect_id;
+  DecaMetricsFamily *queue_depth;
 };
 
 /* A route of the flows or executions API: what _deca_api_add_routes() adds. */

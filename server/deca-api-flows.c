@@ -908,6 +908,10 @@ deca_api_flows_dispose (GObject *object)
     g_array_set_size (self->activation_checks, 0);
   if (self->executor != NULL)
     g_clear_signal_handler (&self->event_id, self->executor);
+  if (self->queue_collect_id != 0)
+    deca_metrics_remove_collect_func (self->metrics, self->queue_collect_id);
+  self->queue_collect_id = 0;
+  g_clear_object (&self->metrics);
   g_clear_object (&self->executor);
   g_clear_object (&self->registry);
   G_OBJECT_CLASS (deca_api_flows_parent_class)->dispose (object);
@@ -1067,6 +1071,23 @@ family (DecaMetrics *metrics,
   return deca_metrics_add_histogram (metrics, name, help, labels, buckets, n_buckets);
 }
 
+/* Sets deca_queue_depth from the executor when the metrics are written: walking the
+ * queues at a scrape costs nothing per node or execution, where counting at each event
+ * would be on the executor's hot path. */
+static void
+collect_queue_depth_cb (DecaMetrics *metrics,
+                        gpointer     user_data)
+{
+  DecaApiFlows *self = user_data;
+  static const char * const nodes[] = { "nodes", NULL };
+  static const char * const executions[] = { "executions", NULL };
+  guint n_nodes, n_executions;
+
+  deca_executor_get_queue_depth (self->executor, &n_nodes, &n_executions);
+  deca_metrics_family_set (self->queue_depth, nodes, n_nodes);
+  deca_metrics_family_set (self->queue_depth, executions, n_executions);
+}
+
 static void
 add_metrics (DecaApiFlows *self,
              DecaMetrics  *metrics)
@@ -1086,6 +1107,14 @@ add_metrics (DecaApiFlows *self,
                                     NULL, FALSE, TRUE);
   deca_metrics_family_set (self->executions_active, NULL, 0);
   self->event_id = g_signal_connect (self->executor, "event", G_CALLBACK (executor_event_cb), self);
+  self->queue_depth = family (metrics, "deca_queue_depth",
+                              "Work waiting in the executor: queue=\"nodes\", node runs queued but not started; "
+                              "queue=\"executions\", executions with no node running (paused at an approval, "
+                              "in a retry's back-off, or all of their ready nodes queued).",
+                              (const char *[]) { "queue", NULL }, FALSE, TRUE);
+  /* /metrics runs on the server's thread, the executor's. */
+  self->metrics = g_object_ref (metrics);
+  self->queue_collect_id = deca_metrics_add_collect_func (metrics, collect_queue_depth_cb, self, NULL);
 }
 
 DecaApiFlows *

@@ -42,7 +42,21 @@ struct _DecaMetrics
 
   GMutex lock;
   GPtrArray *families;   /* DecaMetricsFamily, in registration order */
+
+  /* Collect functions (Collector), run by deca_metrics_format() before it writes. Their
+   * own lock, held while they run, so that one removed meanwhile waits for the run to
+   * end; they take @lock themselves when they set values. */
+  GMutex collect_lock;
+  GArray *collectors;
+  guint last_collector_id;
 };
+
+typedef struct {
+  guint id;
+  DecaMetricsCollectFunc func;
+  gpointer user_data;
+  GDestroyNotify notify;
+} Collector;
 
 G_DEFINE_FINAL_TYPE (DecaMetrics, deca_metrics, G_TYPE_OBJECT)
 
@@ -78,6 +92,15 @@ deca_metrics_finalize (GObject *object)
 {
   DecaMetrics *self = DECA_METRICS (object);
 
+  for (guint i = 0; i < self->collectors->len; i++)
+    {
+      Collector *collector = &g_array_index (self->collectors, Collector, i);
+
+      if (collector->notify != NULL)
+        collector->notify (collector->user_data);
+    }
+  g_array_unref (self->collectors);
+  g_mutex_clear (&self->collect_lock);
   g_ptr_array_unref (self->families);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (deca_metrics_parent_class)->finalize (object);
@@ -94,6 +117,8 @@ deca_metrics_init (DecaMetrics *self)
 {
   g_mutex_init (&self->lock);
   self->families = g_ptr_array_new_with_free_func (family_free);
+  g_mutex_init (&self->collect_lock);
+  self->collectors = g_array_new (FALSE, FALSE, sizeof (Collector));
 }
 
 DecaMetrics *
@@ -477,12 +502,62 @@ format_family (GString                 *out,
     }
 }
 
+guint
+deca_metrics_add_collect_func (DecaMetrics            *self,
+                               DecaMetricsCollectFunc  func,
+                               gpointer                user_data,
+                               GDestroyNotify          notify)
+{
+  Collector collector = { 0, func, user_data, notify };
+
+  g_return_val_if_fail (DECA_IS_METRICS (self), 0);
+  g_return_val_if_fail (func != NULL, 0);
+
+  g_mutex_lock (&self->collect_lock);
+  collector.id = ++self->last_collector_id;
+  g_array_append_val (self->collectors, collector);
+  g_mutex_unlock (&self->collect_lock);
+  return collector.id;
+}
+
+void
+deca_metrics_remove_collect_func (DecaMetrics *self,
+                                  guint        id)
+{
+  Collector removed = { 0 };
+
+  g_return_if_fail (DECA_IS_METRICS (self));
+
+  g_mutex_lock (&self->collect_lock);
+  for (guint i = 0; i < self->collectors->len; i++)
+    if (g_array_index (self->collectors, Collector, i).id == id)
+      {
+        removed = g_array_index (self->collectors, Collector, i);
+        g_array_remove_index (self->collectors, i);
+        break;
+      }
+  g_mutex_unlock (&self->collect_lock);
+  if (removed.id == 0)
+    g_critical ("%s: no collect function %u", G_STRFUNC, id);
+  else if (removed.notify != NULL)
+    removed.notify (removed.user_data);
+}
+
 char *
 deca_metrics_format (DecaMetrics *self)
 {
   GString *out;
 
   g_return_val_if_fail (DECA_IS_METRICS (self), NULL);
+
+  g_mutex_lock (&self->collect_lock);
+  for (guint i = 0; i < self->collectors->len; i++)
+    {
+      Collector *collector = &g_array_index (self->collectors, Collector, i);
+
+      collector->func (self, collector->user_data);
+    }
+  g_mutex_unlock (&self->collect_lock);
 
   out = g_string_new (NULL);
   g_mutex_lock (&self->lock);

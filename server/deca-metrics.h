@@ -65,8 +65,26 @@ void               deca_metrics_family_observe    (DecaMetricsFamily  *family,
 double             deca_metrics_family_get        (DecaMetricsFamily  *family,
                                                    const char *const  *label_values);
 
+/* Sets the values that are cheaper to read when asked than to keep up to date (a queue's
+ * depth): called by deca_metrics_format() on its caller's thread (the server's, for
+ * GET /metrics), before it writes. It must not add or remove collect functions. */
+typedef void (*DecaMetricsCollectFunc) (DecaMetrics *metrics,
+                                        gpointer     user_data);
+
+/* Adds @func, run at each deca_metrics_format() in the order added. Returns its id (> 0)
+ * for deca_metrics_remove_collect_func(); @notify frees @user_data when it is removed or
+ * the registry goes. */
+guint              deca_metrics_add_collect_func    (DecaMetrics            *self,
+                                                     DecaMetricsCollectFunc  func,
+                                                     gpointer                user_data,
+                                                     GDestroyNotify          notify);
+/* Removes a collect function; a format running it on another thread ends first. */
+void               deca_metrics_remove_collect_func (DecaMetrics            *self,
+                                                     guint                   id);
+
 /* Returns (transfer full) the whole registry in the text exposition format 0.0.4:
- * families in registration order, series sorted by label values. */
+ * families in registration order, series sorted by label values, after the collect
+ * functions ran. */
 char              *deca_metrics_format            (DecaMetrics        *self);
 
 /* The default buckets of durations in seconds (5 ms to 10 s, as Prometheus' clients). */

@@ -355,7 +355,7 @@ object_of (JsonNode *node)
 }
 
 /* Checks the error shape with @code; returns (transfer none) its details. */
-static JsonObject *
+G_GNUC_UNUSED static JsonObject *
 assert_error (JsonNode   *node,
               const char *code)
 {
@@ -368,7 +368,7 @@ assert_error (JsonNode   *node,
 }
 
 /* Creates flow @document in @who's workspace (201) and activates it (200). */
-static void
+G_GNUC_UNUSED static void
 create_active_flow (Fixture    *fixture,
                     const char *who,
                     const char *document)
@@ -403,7 +403,7 @@ list_executions (Fixture    *fixture,
 
 /* Waits (each poll a round trip through the server's loop) until @flow_id has @n
  * executions that all finished; returns (transfer full) them, oldest first. */
-static JsonArray *
+G_GNUC_UNUSED static JsonArray *
 wait_for_executions (Fixture    *fixture,
                      const char *who,
                      const char *flow_id,
