@@ -472,13 +472,23 @@ void
 deca_json_append_string (GString    *out,
                          const char *text)
 {
+  /* The bytes a string literal cannot hold as they are: controls, '"' and '\\' (and the
+   * NUL that ends @text). */
+  static const guint8 special[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
+    [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1, [0x0f] = 1,
+    [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+    [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1,
+    ['"'] = 1, ['\\'] = 1,
+  };
+
   g_string_append_c (out, '"');
   for (const unsigned char *p = (const unsigned char *) text; *p; p++)
     {
       const unsigned char *run = p;
 
       /* Copy runs of plain characters at once. */
-      while (*p >= 0x20 && *p != '"' && *p != '\\')
+      while (!special[*p])
         p++;
       if (p > run)
         g_string_append_len (out, (const char *) run, p - run);
