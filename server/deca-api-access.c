@@ -16,8 +16,6 @@
 #include "deca-principal.h"
 #include "deca-rbac.h"
 
-#define AUDIT_DEFAULT_LIMIT 50
-#define AUDIT_MAX_LIMIT 500
 #define MAX_NAME_LENGTH 200
 
 /* --- helpers ----------------------------------------------------------------------- */
@@ -67,8 +65,6 @@ check_may_grant (DecaRequest         *request,
   g_autofree char *names = NULL;
   g_autofree char *message = NULL;
   g_autoptr(JsonNode) details = NULL;
-  JsonObject *object;
-  JsonArray *array;
 
   if (!deca_role_from_string (role_name, &role))
     return TRUE;   /* a stored role this build does not know grants nothing */
@@ -76,15 +72,7 @@ check_may_grant (DecaRequest         *request,
   if (missing == 0)
     return TRUE;
 
-  details = json_node_new (JSON_NODE_OBJECT);
-  object = json_object_new ();
-  array = json_array_new ();
-  for (guint i = 0; i < DECA_N_PERMISSIONS; i++)
-    if (missing & (1u << i))
-      json_array_add_string_element (array, deca_permission_to_string (1u << i));
-  json_object_set_array_member (object, "missing", array);
-  json_object_set_string_member (object, "role", role_name);
-  json_node_take_object (details, object);
+  details = deca_rbac_missing_details (missing, role_name);
   deca_server_audit (request, action, target, DECA_AUDIT_DENIED, details);
 
   names = deca_permissions_to_string (missing);
@@ -110,6 +98,23 @@ is_sane_text (const char *text)
     if (g_unichar_iscntrl (g_utf8_get_char (p)))
       return FALSE;
   return TRUE;
+}
+
+/* The {user} of @request's path when it is one (is_sane_text()); otherwise answers 400
+ * naming the parameter and returns NULL. Every method checks it, so that a user id that
+ * cannot be one is a bad request everywhere, not a member that happens to be missing. */
+static const char *
+user_param (DecaRequest *request)
+{
+  const char *user_id = deca_request_get_param (request, "user");
+
+  if (!is_sane_text (user_id))
+    {
+      deca_request_respond_bad_input (request, "parameter", "user",
+                                      _("A user id is 1 to 200 characters without control characters"));
+      return NULL;
+    }
+  return user_id;
 }
 
 /* Reads the member @name of @object as a role; answers 400 with its pointer and returns
@@ -212,24 +217,21 @@ list_workspaces_cb (DecaRequest *request,
   const DecaPrincipal *principal = deca_request_get_principal (request);
   g_autoptr(DecaWorkspaceRecord) workspace = NULL;
   g_autoptr(GError) error = NULL;
-  JsonObject *root = json_object_new ();
-  JsonArray *array = json_array_new ();
+  g_autoptr(JsonArray) items = json_array_new ();
 
-  json_object_set_array_member (root, "workspaces", array);
-  /* The caller's workspace is the only one it can see. */
+  /* The caller's workspace is the only one it can see: a list of one, never paged. */
   if (principal != NULL && principal->workspace_id != NULL)
     {
       workspace = deca_store_get_workspace (store_of (request), principal->workspace_id, &error);
       if (workspace != NULL)
-        json_array_add_object_element (array, workspace_json (workspace, principal));
+        json_array_add_object_element (items, workspace_json (workspace, principal));
       else if (!g_error_matches (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND))
         {
-          json_object_unref (root);
           deca_request_respond_error (request, error, NULL);
           return;
         }
     }
-  respond_object (request, SOUP_STATUS_OK, root);
+  deca_request_respond_items (request, items, FALSE, NULL);
 }
 
 static void
@@ -258,12 +260,15 @@ list_members_cb (DecaRequest *request,
                  gpointer     user_data)
 {
   const DecaPrincipal *principal = caller_in_workspace (request);
+  const char *cursor = deca_request_get_query (request, "cursor");
   g_autoptr(GPtrArray) members = NULL;
   g_autoptr(GError) error = NULL;
-  JsonObject *root;
-  JsonArray *array;
+  g_autoptr(JsonArray) items = json_array_new ();
+  const char *last = NULL;
+  gboolean more = FALSE;
+  guint limit;
 
-  if (principal == NULL)
+  if (principal == NULL || !_deca_api_read_limit (request, &limit))
     return;
   members = deca_store_list_members (store_of (request), principal->workspace_id, &error);
   if (members == NULL)
@@ -271,15 +276,24 @@ list_members_cb (DecaRequest *request,
       deca_request_respond_error (request, error, NULL);
       return;
     }
-  root = json_object_new ();
-  array = json_array_new ();
+  /* By user id; the cursor is the last user id of the previous page, so a member removed
+   * in between moves nobody to another page. */
   for (guint i = 0; i < members->len; i++)
     {
+      const DecaMemberRecord *member = g_ptr_array_index (members, i);
+
+      if (cursor != NULL && strcmp (member->user_id, cursor) <= 0)
+        continue;
+      if (json_array_get_length (items) == limit)
+        {
+          more = TRUE;
+          break;
+        }
       /* The display names come with the members, from one query. */
-      json_array_add_object_element (array, member_json (g_ptr_array_index (members, i)));
+      json_array_add_object_element (items, member_json (member));
+      last = member->user_id;
     }
-  json_object_set_array_member (root, "members", array);
-  respond_object (request, SOUP_STATUS_OK, root);
+  deca_request_respond_items (request, items, TRUE, more ? last : NULL);
 }
 
 static void
@@ -289,11 +303,11 @@ get_member_cb (DecaRequest *request,
   const DecaPrincipal *principal = caller_in_workspace (request);
   g_autoptr(DecaMemberRecord) member = NULL;
   g_autoptr(GError) error = NULL;
+  const char *user_id;
 
-  if (principal == NULL)
+  if (principal == NULL || (user_id = user_param (request)) == NULL)
     return;
-  member = deca_store_get_member (store_of (request), principal->workspace_id,
-                                  deca_request_get_param (request, "user"), &error);
+  member = deca_store_get_member (store_of (request), principal->workspace_id, user_id, &error);
   if (member == NULL)
     {
       deca_request_respond_error (request, error, NULL);
@@ -352,7 +366,7 @@ put_member_cb (DecaRequest *request,
                gpointer     user_data)
 {
   const DecaPrincipal *principal = caller_in_workspace (request);
-  const char *user_id = deca_request_get_param (request, "user");
+  const char *user_id;
   DecaStore *store = store_of (request);
   g_autoptr(DecaMemberRecord) previous = NULL;
   g_autoptr(DecaMemberRecord) member = NULL;
@@ -364,14 +378,8 @@ put_member_cb (DecaRequest *request,
   const char *role;
   const char *new_display_name = NULL;
 
-  if (principal == NULL)
+  if (principal == NULL || (user_id = user_param (request)) == NULL)
     return;
-  if (!is_sane_text (user_id))
-    {
-      deca_request_respond_bad_input (request, "parameter", "user",
-                                      _("A user id is 1 to 200 characters without control characters"));
-      return;
-    }
   if ((body = _deca_api_read_body_object (request, FALSE, &ok)) == NULL || (role = role_member (request, body, "role")) == NULL)
     return;
   name_node = json_object_get_member (body, "display_name");
@@ -434,14 +442,14 @@ delete_member_cb (DecaRequest *request,
                   gpointer     user_data)
 {
   const DecaPrincipal *principal = caller_in_workspace (request);
-  const char *user_id = deca_request_get_param (request, "user");
+  const char *user_id;
   DecaStore *store = store_of (request);
   g_autoptr(DecaMemberRecord) member = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) details = NULL;
   JsonObject *object;
 
-  if (principal == NULL)
+  if (principal == NULL || (user_id = user_param (request)) == NULL)
     return;
   member = deca_store_get_member (store, principal->workspace_id, user_id, &error);
   if (member == NULL)
@@ -576,12 +584,15 @@ list_api_keys_cb (DecaRequest *request,
                   gpointer     user_data)
 {
   const DecaPrincipal *principal = caller_in_workspace (request);
+  const char *cursor = deca_request_get_query (request, "cursor");
   g_autoptr(GPtrArray) keys = NULL;
   g_autoptr(GError) error = NULL;
-  JsonObject *root;
-  JsonArray *array;
+  g_autoptr(JsonArray) items = json_array_new ();
+  const char *last = NULL;
+  gboolean more = FALSE;
+  guint limit, start = 0;
 
-  if (principal == NULL)
+  if (principal == NULL || !_deca_api_read_limit (request, &limit))
     return;
   keys = deca_store_list_api_keys (store_of (request), principal->workspace_id, &error);
   if (keys == NULL)
@@ -589,12 +600,33 @@ list_api_keys_cb (DecaRequest *request,
       deca_request_respond_error (request, error, NULL);
       return;
     }
-  root = json_object_new ();
-  array = json_array_new ();
-  for (guint i = 0; i < keys->len; i++)
-    json_array_add_object_element (array, api_key_json (g_ptr_array_index (keys, i)));
-  json_object_set_array_member (root, "api_keys", array);
-  respond_object (request, SOUP_STATUS_OK, root);
+  /* Oldest first; the cursor is the id of the previous page's last key. Keys are revoked,
+   * never deleted, so it is always still in the list. */
+  if (cursor != NULL)
+    {
+      while (start < keys->len && !g_str_equal (((DecaApiKeyRecord *) g_ptr_array_index (keys, start))->id, cursor))
+        start++;
+      if (start == keys->len)
+        {
+          deca_request_respond_bad_input (request, "parameter", "cursor",
+                                          _("cursor must be the next_cursor of a previous page"));
+          return;
+        }
+      start++;
+    }
+  for (guint i = start; i < keys->len; i++)
+    {
+      const DecaApiKeyRecord *key = g_ptr_array_index (keys, i);
+
+      if (json_array_get_length (items) == limit)
+        {
+          more = TRUE;
+          break;
+        }
+      json_array_add_object_element (items, api_key_json (key));
+      last = key->id;
+    }
+  deca_request_respond_items (request, items, TRUE, more ? last : NULL);
 }
 
 static void
@@ -633,37 +665,33 @@ list_audit_cb (DecaRequest *request,
                gpointer     user_data)
 {
   const DecaPrincipal *principal = caller_in_workspace (request);
-  const char *limit_text = deca_request_get_query (request, "limit");
-  const char *before_text = deca_request_get_query (request, "before");
-  guint64 limit = AUDIT_DEFAULT_LIMIT, before = 0;
+  const char *cursor = deca_request_get_query (request, "cursor");
+  guint64 before = 0;
   g_autoptr(GPtrArray) lines = NULL;
   g_autoptr(GError) error = NULL;
-  JsonObject *root;
-  JsonArray *array;
+  g_autoptr(JsonArray) items = json_array_new ();
+  g_autofree char *next_cursor = NULL;
+  guint limit;
 
-  if (principal == NULL)
+  if (principal == NULL || !_deca_api_read_limit (request, &limit))
     return;
-  if (limit_text != NULL && !g_ascii_string_to_unsigned (limit_text, 10, 1, AUDIT_MAX_LIMIT, &limit, NULL))
+  /* The cursor is the id of the previous page's last (oldest) line: the next page has the
+   * lines before it. */
+  if (cursor != NULL && !g_ascii_string_to_unsigned (cursor, 10, 1, G_MAXINT64, &before, NULL))
     {
-      deca_request_respond_bad_input (request, "parameter", "limit", _("“limit” is a number from 1 to 500"));
+      deca_request_respond_bad_input (request, "parameter", "cursor",
+                                      _("cursor must be the next_cursor of a previous page"));
       return;
     }
-  if (before_text != NULL && !g_ascii_string_to_unsigned (before_text, 10, 1, G_MAXINT64, &before, NULL))
-    {
-      deca_request_respond_bad_input (request, "parameter", "before", _("“before” is the id of an audit line"));
-      return;
-    }
-  lines = deca_store_list_audit (store_of (request), principal->workspace_id, (gint64) before,
-                                 (guint) limit, &error);
+  /* One more than a page: whether there is a next one. */
+  lines = deca_store_list_audit (store_of (request), principal->workspace_id, (gint64) before, limit + 1, &error);
   if (lines == NULL)
     {
       deca_request_respond_error (request, error, NULL);
       return;
     }
 
-  root = json_object_new ();
-  array = json_array_new ();
-  for (guint i = 0; i < lines->len; i++)
+  for (guint i = 0; i < lines->len && i < limit; i++)
     {
       const DecaAuditRecord *line = g_ptr_array_index (lines, i);
       JsonObject *object = json_object_new ();
@@ -680,16 +708,12 @@ list_audit_cb (DecaRequest *request,
         details = json_from_string (line->details, NULL);
       json_object_set_member (object, "details",
                               details != NULL ? g_steal_pointer (&details) : json_node_new (JSON_NODE_NULL));
-      json_array_add_object_element (array, object);
+      json_array_add_object_element (items, object);
     }
-  json_object_set_array_member (root, "entries", array);
-  /* A full page may have more behind it: the next one starts before its last id. */
-  if (lines->len == limit && lines->len > 0)
-    json_object_set_int_member (root, "next_before",
-                                ((DecaAuditRecord *) g_ptr_array_index (lines, lines->len - 1))->id);
-  else
-    json_object_set_null_member (root, "next_before");
-  respond_object (request, SOUP_STATUS_OK, root);
+  if (lines->len > limit)
+    next_cursor = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                   ((DecaAuditRecord *) g_ptr_array_index (lines, limit - 1))->id);
+  deca_request_respond_items (request, items, TRUE, next_cursor);
 }
 
 /* --- registration ------------------------------------------------------------------ */

@@ -1825,6 +1825,44 @@ test_errors (void)
         }
     }
 
+  /* A path parameter with a form of its own, given something else: 400 naming it, on
+   * every route that has it, whatever the method. */
+  for (guint i = 0; i < fx.routes->len; i++)
+    {
+      static const struct {
+        const char *segment;
+        const char *bad;
+        const char *parameter;
+      } forms[] = {
+        { "{user}", "%01", "user" },  /* 1 to 200 characters without control characters */
+        { "{version}", "first", "version" },
+      };
+      const RouteInfo *route = g_ptr_array_index (fx.routes, i);
+
+      for (gsize f = 0; f < G_N_ELEMENTS (forms); f++)
+        {
+          g_auto(Request) request = { 0 };
+          g_autoptr(Answer) answer = NULL;
+          g_autoptr(GString) path = NULL;
+          JsonObject *details;
+
+          if (strstr (route->pattern, forms[f].segment) == NULL)
+            continue;
+          build_request (route, &fx.a, FALSE, &request);
+          path = g_string_new (route->pattern);
+          g_string_replace (path, forms[f].segment, forms[f].bad, 1);
+          g_string_replace (path, "{ws}", fx.a.ws, 1);
+          g_string_replace (path, "{id}", fx.a.ids[OBJ_FLOW], 1);
+          g_assert_null (strchr (path->str, '{'));
+          answer = call (fx.a.owner_key, route->method, path->str, request.body);
+          if (answer->status != 400)
+            g_error ("%s %s: %u, not 400", route->method, path->str, answer->status);
+          details = json_object_get_object_member (answer_error (answer), "details");
+          g_assert_cmpstr (json_object_get_string_member_with_default (details, "parameter", NULL), ==,
+                           forms[f].parameter);
+        }
+    }
+
   /* A bad field: its pointer. */
   {
     g_autoptr(Answer) answer = call (fx.a.owner_key, "PUT", "/api/v1/workspaces/" WS_A "/members/carol",
