@@ -711,8 +711,13 @@ deca_event_dispatcher_prepare (DecaEventDispatcher  *self,
   if (!check_topic_and_source (topic, source, error))
     return NULL;
   if (data == NULL)
-    return dispatcher_stamp (self, topic, source, json_node_init_object (json_node_alloc (),
-                                                                          json_object_new ()));
+    {
+      g_autoptr(JsonObject) empty = json_object_new ();
+
+      /* json_node_init_object() takes its own reference to the object. */
+      return dispatcher_stamp (self, topic, source,
+                               json_node_init_object (json_node_alloc (), empty));
+    }
   if (!JSON_NODE_HOLDS_OBJECT (data))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID,

@@ -751,9 +751,10 @@ stream_append (DecaRequest *self,
 {
   DecaRequestStream *stream = self->stream;
   gsize length = text->len;
+  g_autoptr(GBytes) bytes = g_bytes_new_take (g_string_free (text, FALSE), length);
 
-  soup_message_body_append_bytes (soup_server_message_get_response_body (stream->msg),
-                                  g_bytes_new_take (g_string_free (text, FALSE), length));
+  /* The body takes its own reference to the bytes. */
+  soup_message_body_append_bytes (soup_server_message_get_response_body (stream->msg), bytes);
   stream->appended += length;
   soup_server_message_unpause (stream->msg);
 }
