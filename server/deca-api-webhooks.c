@@ -958,14 +958,20 @@ read_body (DecaRequest *request,
         }
       return json_node_ref (deca_request_get_json (request));
     }
-  if (memchr (data, '\0', length) != NULL || !g_utf8_validate (data, length, &bad))
+  /* With a length, g_utf8_validate() also stops at a NUL byte, so @bad is the first byte
+   * that is not text either way. */
+  if (!g_utf8_validate (data, length, &bad))
     {
       g_autofree char *message = NULL;
-      gsize offset = bad != NULL ? (gsize) (bad - data) : (gsize) ((const char *) memchr (data, '\0', length) - data);
+      g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
+      gsize offset = (gsize) (bad - data);
 
+      /* As every route says it (deca-request.c): "offset" is the byte's index. */
+      json_node_take_object (details, json_object_new ());
+      json_object_set_int_member (json_node_get_object (details), "offset", (gint64) offset);
       message = g_strdup_printf ("the body is not text: byte %" G_GSIZE_FORMAT " is %s", offset,
-                                 data[offset] == '\0' ? "a NUL byte" : "not valid UTF-8");
-      deca_request_respond_bad_input (request, "offset", "body", message);
+                                 *bad == '\0' ? "a NUL byte" : "not valid UTF-8");
+      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_BAD_REQUEST, message, details);
       *ok = FALSE;
       return NULL;
     }

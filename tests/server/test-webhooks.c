@@ -694,6 +694,7 @@ test_bad_json (Fixture       *fixture,
   g_autofree char *flow = plain_flow ("intake", "/intake", NULL);
   g_auto(Answer) answer = { 0 };
   g_auto(Answer) binary = { 0 };
+  g_auto(Answer) cut = { 0 };
   JsonObject *details;
 
   create_active (fixture, fixture->key_a, "intake", flow);
@@ -705,6 +706,36 @@ test_bad_json (Fixture       *fixture,
 
   hook (fixture, "POST", "/webhook/ws-a/intake", "application/octet-stream", "ab\xff", NULL, &binary);
   assert_error (&binary, 400, "bad_request");
+  /* As everywhere else, "offset" is the index of the first byte that is not text. */
+  details = json_object_get_object_member (json_object_get_object_member (object_of (&binary), "error"), "details");
+  g_assert_cmpint (json_node_get_value_type (json_object_get_member (details, "offset")), ==, G_TYPE_INT64);
+  g_assert_cmpint (json_object_get_int_member (details, "offset"), ==, 2);
+
+  hook (fixture, "POST", "/webhook/ws-a/intake", "text/plain", "h\xc3\xa9llo \xc3(", NULL, &cut);
+  assert_error (&cut, 400, "bad_request");
+  details = json_object_get_object_member (json_object_get_object_member (object_of (&cut), "error"), "details");
+  g_assert_cmpint (json_object_get_int_member (details, "offset"), ==, 7);
+
+  {
+    g_autofree char *uri = g_strconcat (fixture->uri, "/webhook/ws-a/intake", NULL);
+    g_autoptr(SoupMessage) message = soup_message_new ("POST", uri);
+    g_autoptr(GBytes) body = g_bytes_new_static ("abc\0def", 7);
+    g_autoptr(GBytes) response = NULL;
+    g_autoptr(JsonNode) node = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *text = NULL;
+
+    soup_message_set_request_body_from_bytes (message, "text/plain", body);
+    response = soup_session_send_and_read (fixture->session, message, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (soup_message_get_status (message), ==, 400);
+    text = g_strndup (g_bytes_get_data (response, NULL), g_bytes_get_size (response));
+    node = json_from_string (text, &error);
+    g_assert_no_error (error);
+    details = json_object_get_object_member (json_object_get_object_member (json_node_get_object (node), "error"),
+                                             "details");
+    g_assert_cmpint (json_object_get_int_member (details, "offset"), ==, 3);
+  }
   g_assert_cmpuint (count_executions (fixture, fixture->key_a, "intake"), ==, 0);
 }
 
