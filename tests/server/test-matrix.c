@@ -1213,20 +1213,19 @@ static void
 read_audit (GHashTable *denials,
             GHashTable *actions)
 {
-  gint64 before = -1;
+  g_autofree char *cursor = NULL;
 
+  /* The shared paged list: {"items", "next_cursor"}, ?cursor= for the next page. */
   do
     {
-      g_autofree char *path = before < 0
-                              ? g_strdup ("/api/v1/workspaces/" WS_A "/audit?limit=500")
-                              : g_strdup_printf ("/api/v1/workspaces/" WS_A "/audit?limit=500&before=%" G_GINT64_FORMAT,
-                                                 before);
+      g_autofree char *path = cursor == NULL
+                              ? g_strdup ("/api/v1/workspaces/" WS_A "/audit?limit=200")
+                              : g_strdup_printf ("/api/v1/workspaces/" WS_A "/audit?limit=200&cursor=%s", cursor);
       g_autoptr(Answer) answer = call (fx.a.owner_key, "GET", path, NULL);
       JsonArray *entries;
-      JsonNode *next;
 
       g_assert_cmpuint (answer->status, ==, 200);
-      entries = json_object_get_array_member (answer_object (answer), "entries");
+      entries = json_object_get_array_member (answer_object (answer), "items");
       for (guint i = 0; i < json_array_get_length (entries); i++)
         {
           JsonObject *entry = json_array_get_object_element (entries, i);
@@ -1255,10 +1254,10 @@ read_audit (GHashTable *denials,
                       json_object_get_string_member (details, "method"),
                       json_object_get_string_member (details, "route"), names->str);
         }
-      next = json_object_get_member (answer_object (answer), "next_before");
-      before = next != NULL && !JSON_NODE_HOLDS_NULL (next) ? json_node_get_int (next) : -1;
+      g_free (cursor);
+      cursor = g_strdup (json_object_get_string_member_with_default (answer_object (answer), "next_cursor", NULL));
     }
-  while (before >= 0);
+  while (cursor != NULL);
 }
 
 static void
