@@ -475,6 +475,11 @@ call_full (const char *key,
         g_error ("%s %s: %u with a JSON body that does not parse: %s", method, path, answer->status, error->message);
       answer->json = json_node_ref (json_parser_get_root (parser));
     }
+  /* Where the server keeps its data is nobody's business but its own: no answer names
+   * the data directory (a store's message that quotes its path). */
+  if (g_bytes_get_size (answer->body) > 0
+      && g_strstr_len (g_bytes_get_data (answer->body, NULL), (gssize) g_bytes_get_size (answer->body), fx.dir) != NULL)
+    g_error ("%s %s: %u, an answer that names the server's data directory", method, path, answer->status);
   /* Nothing in this run is the server's fault. */
   if (answer->status >= 500)
     g_error ("%s %s: %u %.*s", method, path, answer->status, (int) MIN (g_bytes_get_size (answer->body), 300),
