@@ -135,14 +135,18 @@ _deca_api_require_principal (DecaRequest *request)
   if (missing != 0)
     {
       g_autofree char *names = deca_permissions_to_string (missing);
+      /* Translators: %s is one or more permission names ("manage:users"); keep them. */
       g_autofree char *message = g_strdup_printf (_("This needs the permission %s"), names);
-      g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
-      JsonObject *object = json_object_new ();
+      g_autoptr(JsonNode) details = deca_rbac_missing_details (missing, NULL);
+      g_autoptr(JsonNode) audit_details = deca_rbac_missing_details (missing, NULL);
+      JsonObject *audit = json_node_get_object (audit_details);
 
-      json_object_set_string_member (object, "missing", names);
-      json_node_take_object (details, object);
-      deca_server_audit (request, "access.denied", deca_request_get_route (request), DECA_AUDIT_DENIED, details);
-      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_FORBIDDEN, message, NULL);
+      /* The same answer and audit line as the authentication step's refusal. */
+      json_object_set_string_member (audit, "method", deca_request_get_method (request));
+      json_object_set_string_member (audit, "route", deca_request_get_route (request));
+      deca_server_audit (request, "access.denied", deca_request_get_route (request), DECA_AUDIT_DENIED,
+                         audit_details);
+      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_FORBIDDEN, message, details);
       return NULL;
     }
   return principal;

@@ -244,3 +244,21 @@ deca_rbac_principal_can (const DecaPrincipal *principal,
     return FALSE;
   return (deca_rbac_principal_permissions (principal) & permission) != 0;
 }
+
+JsonNode *
+deca_rbac_missing_details (DecaPermissions  missing,
+                           const char      *role)
+{
+  JsonNode *details = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+  JsonArray *names = json_array_new ();
+
+  for (guint i = 0; i < DECA_N_PERMISSIONS; i++)
+    if (missing & (1u << i))
+      json_array_add_string_element (names, permission_names[i]);
+  json_object_set_array_member (object, "missing", names);
+  if (role != NULL)
+    json_object_set_string_member (object, "role", role);
+  json_node_take_object (details, object);
+  return details;
+}

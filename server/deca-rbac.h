@@ -1,6 +1,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "deca-principal.h"
 
@@ -97,5 +98,12 @@ gboolean         deca_rbac_role_has_permission    (DecaRole             role,
 DecaPermissions  deca_rbac_principal_permissions  (const DecaPrincipal *principal);
 gboolean         deca_rbac_principal_can          (const DecaPrincipal *principal,
                                                    DecaPermission       permission);
+
+/* Returns (transfer full) the details of a refusal for lacking @missing, the one form every
+ * 403 and its audit line have: {"missing": ["write:flows", ...]} (names in the order of the
+ * enumeration), with "role": @role when handing out or taking away a role is the reason
+ * (NULL otherwise). */
+JsonNode        *deca_rbac_missing_details        (DecaPermissions      missing,
+                                                   const char          *role);
 
 G_END_DECLS

@@ -240,7 +240,10 @@ call_full (Fixture    *fixture,
   answer->body = NULL;
   if (len > 0)
     {
-      answer->body = json_from_string (data, &error);
+      /* The bytes end where the body does, not with a NUL. */
+      g_autofree char *text = g_strndup (data, len);
+
+      answer->body = json_from_string (text, &error);
       g_assert_no_error (error);
     }
 }
@@ -612,8 +615,16 @@ test_permissions (Fixture       *fixture,
             {
               g_auto(Answer) put = { 0 }, del = { 0 };
 
-              /* Refused before the item is looked up: 403, and the item stays. */
-              assert_error ((call (fixture, who, "PUT", path, c->changed, 403, &put), &put), "forbidden");
+              g_autofree char *write_name = g_strconcat ("write:", c->plural, NULL);
+              JsonObject *error;
+              JsonArray *missing;
+
+              /* Refused before the item is looked up: 403 listing what is missing, and the
+               * item stays. */
+              error = assert_error ((call (fixture, who, "PUT", path, c->changed, 403, &put), &put), "forbidden");
+              missing = json_object_get_array_member (json_object_get_object_member (error, "details"), "missing");
+              g_assert_cmpuint (json_array_get_length (missing), ==, 1);
+              g_assert_cmpstr (json_array_get_string_element (missing, 0), ==, write_name);
               call (fixture, who, "DELETE", path, NULL, 403, &del);
             }
           call (fixture, who, "DELETE", new_path, NULL, roles[r].write ? 204 : 403, &g);
@@ -622,6 +633,15 @@ test_permissions (Fixture       *fixture,
   /* Every refusal was audited as denied: per kind, the viewer's 5 and the executor's 8. */
   g_assert_cmpint (db_count (fixture, "SELECT count(*) FROM audit_log WHERE action = 'access.denied'"
                                       " AND result = 'denied'"), ==, 3 * (5 + 8));
+  /* Each names the route's pattern and has what was missing as a list, as the answer
+   * has it. */
+  g_assert_cmpint (db_count (fixture, "SELECT count(*) FROM audit_log WHERE action = 'access.denied'"
+                                      " AND target = json_extract (details, '$.route') AND target LIKE '/api/v1/%'"
+                                      " AND json_extract (details, '$.method') IS NOT NULL"
+                                      " AND json_type (details, '$.missing') = 'array'"
+                                      " AND json_array_length (details, '$.missing') = 1"), ==, 3 * (5 + 8));
+  g_assert_cmpint (db_count (fixture, "SELECT count(*) FROM audit_log WHERE target LIKE '%{id}%'"
+                                      " AND action = 'access.denied'"), ==, 3 * (4 + 6));
 }
 
 /* Lists page by id with next_cursor and filter by name. */
