@@ -1,9 +1,8 @@
 /* test-matrix.c: every route of the server against every role, another workspace, and
  * the error shape.
  *
- * One DecaServer, set up as `deca serve` sets it up (app/deca-cli-serve.c; without the
- * per-key rate limit, which a matrix of hundreds of requests would run into), serves the
- * whole run. Two workspaces, A and B, are each seeded through the API with one of
+ * One DecaServer, set up as `deca serve` sets it up (app/deca-cli-serve.c; its per-caller
+ * rate limit with room for the matrix's hundreds of requests), serves the whole run. Two workspaces, A and B, are each seeded through the API with one of
  * everything. The routes come from the router (deca_router_foreach_route()), with their
  * flags and required permissions, so a route added tomorrow is covered without editing
  * this file: its path is built from its pattern (each parameter name has a seeded value:
@@ -55,6 +54,7 @@
 #include <deca-authenticator.h>
 #include <deca-base64url.h>
 #include <deca-jwt.h>
+#include <deca-rate-limit.h>
 #include <deca-rbac.h>
 #include <deca-secret-box.h>
 #include <deca-server.h>
@@ -219,6 +219,13 @@ server_thread (gpointer data)
   g_assert_true (deca_jwt_verifier_set_hs256_secret (verifier, (const guint8 *) JWT_SECRET, strlen (JWT_SECRET),
                                                      &error));
   deca_authenticator_set_jwt_verifier (authenticator, verifier);
+  /* deca serve limits each caller (--rate-limit, 20/40 by default); the matrix's callers
+   * go through the same limiter, with room for the whole run. */
+  {
+    g_autoptr(DecaRateLimiter) limiter = deca_rate_limiter_new (100000.0, 100000, NULL);
+
+    deca_authenticator_set_rate_limiter (authenticator, limiter);
+  }
   deca_authenticator_install (authenticator, server);
   g_assert_true (deca_api_access_register (server, &error));
   g_assert_true (deca_secret_box_load_keys (box, KEY_LINE, &error));
