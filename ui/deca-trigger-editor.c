@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <math.h>
 #include <string.h>
 
 #include "deca-cron.h"
@@ -21,6 +22,28 @@ static const char * const webhook_methods[] = { "GET", "POST", "PUT", "PATCH", "
 static const char * const missed_policies[] = { "run_once", "skip", "run_all", NULL };
 #define DEFAULT_CATCH_UP_LIMIT 10
 
+/* A webhook's response timeout and signature check, as the webhook trigger type's schema
+ * (engine/nodes/deca-trigger-nodes.c) and the server (docs/server.md, "Signatures") have
+ * them. */
+#define MIN_RESPONSE_TIMEOUT 1
+#define MAX_RESPONSE_TIMEOUT 300
+#define DEFAULT_RESPONSE_TIMEOUT 30
+#define DEFAULT_TOKEN_HEADER "X-Webhook-Token"
+#define DEFAULT_SIGNATURE_HEADER "X-Signature-256"
+#define DEFAULT_SIGNATURE_PREFIX "sha256="
+/* The choices of the signature check drop-down; AUTH_OTHER is there only while the
+ * trigger's auth is one the drop-down does not offer (a type of another version, not an
+ * object), so that it is shown as it is rather than as None. */
+typedef enum {
+  AUTH_NONE,
+  AUTH_HEADER,
+  AUTH_HMAC,
+  AUTH_OTHER,
+} AuthChoice;
+static const char * const auth_types[] = { NULL, "header", "hmac-sha256" };
+/* The routes' old prefix of a path, dropped when the path is read (docs/server.md). */
+#define LEGACY_WEBHOOK_PREFIX "/webhook/"
+
 typedef struct {
   DecaTriggerEditor *editor;  /* borrowed: the editor owns the row */
   guint index;
@@ -31,6 +54,23 @@ typedef struct {
   /* webhook */
   AdwEntryRow *path_row;
   AdwComboRow *method_row;
+  AdwActionRow *url_row;
+  GtkButton *copy_url_button;
+  AdwActionRow *response_timeout_row;
+  GtkSpinButton *response_timeout_spin;
+  gboolean response_timeout_unset;   /* the field is empty: the member is absent */
+  char *response_timeout_foreign;    /* the document's value, shown as it is while it is one
+                                      * the field cannot hold (500, 2.5), else NULL */
+  AdwComboRow *auth_row;
+  GtkStringList *auth_choices;       /* (owned) the drop-down's model */
+  AdwEntryRow *auth_header_row;
+  AdwEntryRow *auth_credential_row;
+  AdwEntryRow *auth_prefix_row;
+  /* Changed by the person since the document was shown: only then are they written, so
+   * that a value the fields cannot hold (a timeout of 500, an auth of another shape)
+   * stays as the document has it while another field is edited. */
+  gboolean response_timeout_edited;
+  gboolean auth_edited;
   /* schedule */
   AdwEntryRow *cron_row;
   AdwEntryRow *timezone_row;
@@ -57,6 +97,8 @@ typedef struct {
   GtkEventController *zone_focus;
 
   guint apply_source;
+  /* The field whose typing the pending write belongs to: its burst, one undo step. */
+  gconstpointer burst_field;
   gboolean loading;
 } TriggerRow;
 
@@ -81,6 +123,11 @@ static void update_preview (TriggerRow *row);
 static void zone_suggestions_update (TriggerRow *row);
 static void apply_missed (TriggerRow *row,
                           JsonObject *trigger);
+static void apply_response_timeout (TriggerRow *row,
+                                    JsonObject *trigger);
+static void apply_auth (TriggerRow *row,
+                        JsonObject *trigger);
+static void update_url (TriggerRow *row);
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
@@ -127,7 +174,9 @@ trigger_row_free (TriggerRow *row)
     {
       gpointer widgets[] = { row->remove_button, row->path_row, row->method_row, row->cron_row,
                              row->timezone_row, row->event_row, row->missed_row,
-                             row->catch_up_spin };
+                             row->catch_up_spin, row->copy_url_button,
+                             row->response_timeout_spin, row->auth_row, row->auth_header_row,
+                             row->auth_credential_row, row->auth_prefix_row };
 
       for (guint i = 0; i < G_N_ELEMENTS (widgets); i++)
         if (widgets[i] != NULL)
@@ -135,6 +184,8 @@ trigger_row_free (TriggerRow *row)
     }
   g_clear_pointer (&row->error_rows, g_hash_table_unref);
   g_clear_pointer (&row->problems, g_hash_table_unref);
+  g_clear_object (&row->auth_choices);
+  g_free (row->response_timeout_foreign);
   g_free (row->type);
   g_free (row->local_cron_error);
   g_free (row->local_timezone_error);
@@ -155,6 +206,62 @@ trigger_at (JsonArray *triggers,
   return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
+/* The widget that edits @member ("path", "auth/header"), or NULL. */
+static GtkWidget *
+member_input (TriggerRow *row,
+              const char *member)
+{
+  if (g_str_equal (member, "path"))
+    return GTK_WIDGET (row->path_row);
+  if (g_str_equal (member, "method"))
+    return GTK_WIDGET (row->method_row);
+  if (g_str_equal (member, "response_timeout"))
+    return GTK_WIDGET (row->response_timeout_spin);
+  if (g_str_equal (member, "auth"))
+    return GTK_WIDGET (row->auth_row);
+  if (g_str_equal (member, "auth/header"))
+    return GTK_WIDGET (row->auth_header_row);
+  if (g_str_equal (member, "auth/credential"))
+    return GTK_WIDGET (row->auth_credential_row);
+  if (g_str_equal (member, "auth/prefix"))
+    return GTK_WIDGET (row->auth_prefix_row);
+  if (g_str_equal (member, "cron"))
+    return GTK_WIDGET (row->cron_row);
+  if (g_str_equal (member, "timezone"))
+    return GTK_WIDGET (row->timezone_row);
+  if (g_str_equal (member, "event"))
+    return GTK_WIDGET (row->event_row);
+  if (g_str_equal (member, "missed"))
+    return GTK_WIDGET (row->missed_row);
+  if (g_str_equal (member, "catch_up_limit"))
+    return GTK_WIDGET (row->catch_up_spin);
+  return NULL;
+}
+
+/* The validator's problem at the header or the credential of a signature check, said for
+ * a person: the schema's own words are a regular expression. The validator decides that
+ * there is a problem; this only words it, and only for the text typed into the field
+ * (a member of another type keeps the validator's message). */
+static const char *
+auth_problem_in_words (TriggerRow *row,
+                       const char *member,
+                       const char *message)
+{
+  if (g_str_equal (member, "auth/header") &&
+      *gtk_editable_get_text (GTK_EDITABLE (row->auth_header_row)) != '\0')
+    return _("A header name has only letters, digits and “-”, such as X-Webhook-Token");
+  if (g_str_equal (member, "auth/credential"))
+    {
+      const char *name = gtk_editable_get_text (GTK_EDITABLE (row->auth_credential_row));
+
+      if (*name == '\0')
+        return _("Name the workspace credential whose “secret” field holds the secret");
+      return _("A credential name starts with a letter or “_” and has only letters, digits, "
+               "“_” and “-”, at most 64");
+    }
+  return message;
+}
+
 /* Shows the error of @member: what the editor found itself (cron, time zone, as typed)
  * first, else the validator's problem. */
 static void
@@ -163,32 +270,22 @@ show_member_error (TriggerRow *row,
 {
   AdwActionRow *error_row = g_hash_table_lookup (row->error_rows, member);
   const char *message = g_hash_table_lookup (row->problems, member);
-  GtkWidget *input = NULL;
+  GtkWidget *input = member_input (row, member);
 
   if (g_str_equal (member, "cron") && row->local_cron_error)
     message = row->local_cron_error;
   if (g_str_equal (member, "timezone") && row->local_timezone_error)
     message = row->local_timezone_error;
+  if (message && g_str_has_prefix (member, "auth/"))
+    message = auth_problem_in_words (row, member, message);
   if (error_row == NULL)
     return;
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (error_row), message ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (error_row), message != NULL);
+  /* The error of a field out of sight (the header of a check that is off) goes with it. */
+  gtk_widget_set_visible (GTK_WIDGET (error_row),
+                          message != NULL && (input == NULL || gtk_widget_get_visible (input)));
 
-  if (g_str_equal (member, "path"))
-    input = GTK_WIDGET (row->path_row);
-  else if (g_str_equal (member, "method"))
-    input = GTK_WIDGET (row->method_row);
-  else if (g_str_equal (member, "cron"))
-    input = GTK_WIDGET (row->cron_row);
-  else if (g_str_equal (member, "timezone"))
-    input = GTK_WIDGET (row->timezone_row);
-  else if (g_str_equal (member, "event"))
-    input = GTK_WIDGET (row->event_row);
-  else if (g_str_equal (member, "missed"))
-    input = GTK_WIDGET (row->missed_row);
-  else if (g_str_equal (member, "catch_up_limit"))
-    input = GTK_WIDGET (row->catch_up_spin);
   if (input)
     {
       if (message)
@@ -268,6 +365,10 @@ trigger_row_apply (TriggerRow *row,
       if (selected < G_N_ELEMENTS (webhook_methods) - 1)
         json_object_set_string_member (trigger, "method", webhook_methods[selected]);
     }
+  if (row->response_timeout_spin)
+    apply_response_timeout (row, trigger);
+  if (row->auth_row)
+    apply_auth (row, trigger);
   if (row->cron_row)
     set_or_remove_string (trigger, "cron", gtk_editable_get_text (GTK_EDITABLE (row->cron_row)), TRUE);
   if (row->timezone_row)
@@ -284,11 +385,13 @@ trigger_row_apply (TriggerRow *row,
     apply_missed (row, trigger);
 
   if (typing)
-    deca_edit_burst_begin (self->document, row);
+    deca_edit_burst_begin (self->document, row->burst_field ? row->burst_field : row);
   else
     deca_edit_burst_end (self->document);
+  row->burst_field = NULL;
   deca_flow_document_set_triggers (self->document, triggers);
 }
+
 
 static gboolean
 apply_timeout_cb (gpointer data)
@@ -298,6 +401,19 @@ apply_timeout_cb (gpointer data)
   row->apply_source = 0;
   trigger_row_apply (row, TRUE);
   return G_SOURCE_REMOVE;
+}
+
+/* Writes what @row shows after a pause in the typing in @widget; typing in another field
+ * first writes what is pending, as its own step. */
+static void
+trigger_row_apply_later (TriggerRow *row,
+                         GtkWidget  *widget)
+{
+  if (row->apply_source != 0 && row->burst_field != widget)
+    trigger_row_apply (row, TRUE);
+  g_clear_handle_id (&row->apply_source, g_source_remove);
+  row->burst_field = widget;
+  row->apply_source = g_timeout_add (DECA_EDIT_APPLY_DELAY_MS, apply_timeout_cb, row);
 }
 
 static void
@@ -310,8 +426,13 @@ field_changed_cb (GtkWidget  *widget,
     update_preview (row);
   if (widget == GTK_WIDGET (row->timezone_row))
     zone_suggestions_update (row);
-  g_clear_handle_id (&row->apply_source, g_source_remove);
-  row->apply_source = g_timeout_add (DECA_EDIT_APPLY_DELAY_MS, apply_timeout_cb, row);
+  if (widget == GTK_WIDGET (row->path_row))
+    update_url (row);
+  if (widget == GTK_WIDGET (row->auth_header_row) ||
+      widget == GTK_WIDGET (row->auth_credential_row) ||
+      widget == GTK_WIDGET (row->auth_prefix_row))
+    row->auth_edited = TRUE;
+  trigger_row_apply_later (row, widget);
 }
 
 static void
@@ -319,6 +440,7 @@ method_changed_cb (AdwComboRow *combo,
                    GParamSpec  *pspec,
                    TriggerRow  *row)
 {
+  update_url (row);
   if (!row->loading)
     trigger_row_apply (row, FALSE);
 }
@@ -359,8 +481,7 @@ catch_up_changed_cb (GtkSpinButton *spin,
 {
   if (row->loading)
     return;
-  g_clear_handle_id (&row->apply_source, g_source_remove);
-  row->apply_source = g_timeout_add (DECA_EDIT_APPLY_DELAY_MS, apply_timeout_cb, row);
+  trigger_row_apply_later (row, GTK_WIDGET (spin));
 }
 
 /* Writes the missed-run policy, and the limit when it applies. A trigger that never had
@@ -378,6 +499,331 @@ apply_missed (TriggerRow *row,
   if (g_str_equal (policy, "run_all")
       && (json_object_has_member (trigger, "catch_up_limit") || limit != DEFAULT_CATCH_UP_LIMIT))
     json_object_set_int_member (trigger, "catch_up_limit", limit);
+}
+
+/* ---- the webhook's URL, response timeout and signature check --------------------------- */
+
+/* The path after /webhook/WORKSPACE the server listens on for a trigger's @path, as
+ * server/deca-api-webhooks.c reads it (docs/server.md, "Webhooks"): without the
+ * "/webhook/" older flows wrote. Returns (transfer full) the path, or NULL for one the
+ * validator refuses (no leading "/", "/" alone, a query or fragment right after it). */
+static char *
+webhook_route_path (const char *path)
+{
+  if (path == NULL || path[0] != '/' || path[1] == '\0' || path[1] == '?' || path[1] == '#')
+    return NULL;
+  if (g_str_has_prefix (path, LEGACY_WEBHOOK_PREFIX) && path[strlen (LEGACY_WEBHOOK_PREFIX)] != '\0')
+    path += strlen (LEGACY_WEBHOOK_PREFIX) - 1;
+  /* The workspace's id is the server's; the studio does not know it. */
+  return g_strconcat ("/webhook/{workspace}", path, NULL);
+}
+
+/* Shows where the webhook is called, following the path and the method as they are
+ * edited. */
+static void
+update_url (TriggerRow *row)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *url = NULL;
+  guint method;
+
+  if (row->url_row == NULL)
+    return;
+  path = webhook_route_path (gtk_editable_get_text (GTK_EDITABLE (row->path_row)));
+  method = MIN (adw_combo_row_get_selected (row->method_row), G_N_ELEMENTS (webhook_methods) - 2);
+  if (path)
+    url = g_strdup_printf ("%s %s", webhook_methods[method], path);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->url_row),
+                                 url ? url : _("None until the path is valid"));
+  gtk_widget_set_sensitive (GTK_WIDGET (row->copy_url_button), path != NULL);
+}
+
+static void
+copy_url_clicked_cb (GtkButton  *button,
+                     TriggerRow *row)
+{
+  g_autofree char *path = webhook_route_path (gtk_editable_get_text (GTK_EDITABLE (row->path_row)));
+  GtkWidget *overlay;
+
+  if (path == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (button)), path);
+  /* The window's toast overlay says it happened; an editor shown elsewhere has none. */
+  overlay = gtk_widget_get_ancestor (GTK_WIDGET (row->editor), ADW_TYPE_TOAST_OVERLAY);
+  if (overlay)
+    {
+      AdwToast *toast = adw_toast_new (_("Path copied"));
+
+      adw_toast_set_timeout (toast, 2);
+      adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+    }
+}
+
+/* The text of the response timeout: empty when the member is absent (its default is the
+ * placeholder), else the number. */
+static void
+response_timeout_show (TriggerRow *row)
+{
+  GtkSpinButton *spin = row->response_timeout_spin;
+  g_autofree char *text = row->response_timeout_unset     ? g_strdup ("")
+                          : row->response_timeout_foreign ? g_strdup (row->response_timeout_foreign)
+                          : g_strdup_printf ("%d", gtk_spin_button_get_value_as_int (spin));
+
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (spin)), text) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (spin), text);
+}
+
+/* The spin button reads its text (Enter, the focus leaving, an arrow): an empty text is
+ * no number, not the minimum, and leaves the value as it is. */
+static int
+response_timeout_input_cb (GtkSpinButton *spin,
+                           double        *new_value,
+                           TriggerRow    *row)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (spin))));
+  gboolean unset = *text == '\0';
+
+  /* The document's own value, untouched, stays as it is (with its problem below). */
+  if (row->response_timeout_foreign)
+    {
+      if (g_str_equal (text, row->response_timeout_foreign))
+        {
+          *new_value = gtk_spin_button_get_value (spin);
+          return TRUE;
+        }
+      g_clear_pointer (&row->response_timeout_foreign, g_free);
+      row->response_timeout_edited = TRUE;
+      trigger_row_apply_later (row, GTK_WIDGET (spin));
+    }
+  if (unset != row->response_timeout_unset)
+    {
+      row->response_timeout_unset = unset;
+      /* Emptied, or a number typed into the empty field (maybe the default itself, which
+       * does not change the value): either way an edit. */
+      if (!row->loading)
+        {
+          row->response_timeout_edited = TRUE;
+          trigger_row_apply_later (row, GTK_WIDGET (spin));
+        }
+    }
+  if (!unset)
+    return FALSE;
+  *new_value = gtk_spin_button_get_value (spin);
+  return TRUE;
+}
+
+static gboolean
+response_timeout_output_cb (GtkSpinButton *spin,
+                            TriggerRow    *row)
+{
+  if (!row->response_timeout_unset && !row->response_timeout_foreign)
+    return FALSE;
+  response_timeout_show (row);
+  return TRUE;
+}
+
+static void
+response_timeout_changed_cb (GtkSpinButton *spin,
+                             TriggerRow    *row)
+{
+  if (row->loading)
+    return;
+  /* Typed text clears the flag in the input handler first; so this is an arrow or the
+   * wheel, which start from the default and set the member. */
+  if (row->response_timeout_unset || row->response_timeout_foreign)
+    {
+      row->response_timeout_unset = FALSE;
+      g_clear_pointer (&row->response_timeout_foreign, g_free);
+      response_timeout_show (row);
+    }
+  row->response_timeout_edited = TRUE;
+  trigger_row_apply_later (row, GTK_WIDGET (spin));
+}
+
+/* Writes the response timeout once the person changed it: an emptied field removes the
+ * member, so that the server's default applies. */
+static void
+apply_response_timeout (TriggerRow *row,
+                        JsonObject *trigger)
+{
+  if (!row->response_timeout_edited)
+    return;
+  if (row->response_timeout_unset)
+    json_object_remove_member (trigger, "response_timeout");
+  else
+    json_object_set_int_member (trigger, "response_timeout",
+                                gtk_spin_button_get_value_as_int (row->response_timeout_spin));
+}
+
+static void
+load_response_timeout (TriggerRow *row,
+                       JsonObject *trigger)
+{
+  GtkSpinButton *spin = row->response_timeout_spin;
+  double value = DEFAULT_RESPONSE_TIMEOUT;
+  gboolean was_unset = row->response_timeout_unset;
+  g_autofree char *was_foreign = g_strdup (row->response_timeout_foreign);
+
+  /* A member that is not a number shows as empty, one out of range or with a fraction as
+   * it is (the spin button would clamp it): either with the validator's problem below. */
+  row->response_timeout_unset = !deca_json_object_get_number (trigger, "response_timeout", &value);
+  row->response_timeout_edited = FALSE;
+  g_clear_pointer (&row->response_timeout_foreign, g_free);
+  if (!row->response_timeout_unset &&
+      (value < MIN_RESPONSE_TIMEOUT || value > MAX_RESPONSE_TIMEOUT || value != floor (value)))
+    {
+      char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+      deca_json_format_double (value, number, sizeof number);
+      row->response_timeout_foreign = g_strdup (number);
+    }
+  /* A new value writes its text through the output handler; otherwise the text changes
+   * only between empty, the document's own text and a number, so that keys typed and not
+   * yet committed stay. */
+  if (gtk_spin_button_get_value (spin) != CLAMP (value, MIN_RESPONSE_TIMEOUT, MAX_RESPONSE_TIMEOUT))
+    gtk_spin_button_set_value (spin, value);
+  else if (was_unset != row->response_timeout_unset ||
+           g_strcmp0 (was_foreign, row->response_timeout_foreign) != 0)
+    response_timeout_show (row);
+}
+
+/* Shows the fields of the check chosen: a header and a credential for both checks, the
+ * prefix for a signature; the header's default follows the check. */
+static void
+auth_rows_update (TriggerRow *row)
+{
+  AuthChoice choice = adw_combo_row_get_selected (row->auth_row);
+  gboolean check = choice == AUTH_HEADER || choice == AUTH_HMAC;
+  const char *header = choice == AUTH_HMAC ? DEFAULT_SIGNATURE_HEADER : DEFAULT_TOKEN_HEADER;
+  g_autofree char *header_title = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (row->auth_header_row), check);
+  gtk_widget_set_visible (GTK_WIDGET (row->auth_credential_row), check);
+  gtk_widget_set_visible (GTK_WIDGET (row->auth_prefix_row), choice == AUTH_HMAC);
+
+  /* Translators: the title of the field of a webhook's signature header; %s is the header
+   * used when the field is empty, "X-Webhook-Token" */
+  header_title = g_strdup_printf (_("Header (empty: %s)"), header);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->auth_header_row), header_title);
+  gtk_text_set_placeholder_text (GTK_TEXT (gtk_editable_get_delegate (GTK_EDITABLE (row->auth_header_row))),
+                                 header);
+
+  show_member_error (row, "auth/header");
+  show_member_error (row, "auth/credential");
+  show_member_error (row, "auth/prefix");
+}
+
+static void
+auth_changed_cb (AdwComboRow *combo,
+                 GParamSpec  *pspec,
+                 TriggerRow  *row)
+{
+  auth_rows_update (row);
+  if (row->loading)
+    return;
+  /* The choice of another check (not the one shown only to show the document's) is an
+   * edit of its own. */
+  if (adw_combo_row_get_selected (combo) == AUTH_OTHER)
+    return;
+  row->auth_edited = TRUE;
+  trigger_row_apply (row, FALSE);
+}
+
+/* Writes the signature check once the person changed it: None removes "auth"; a check
+ * writes its type and the fields that are not empty (an empty header or prefix is the
+ * default; an empty credential is left out, which the validator reports on its field).
+ * Members of the auth object the editor does not know are kept. */
+static void
+apply_auth (TriggerRow *row,
+            JsonObject *trigger)
+{
+  AuthChoice choice = adw_combo_row_get_selected (row->auth_row);
+  JsonObject *old = deca_json_object_get_object (trigger, "auth");
+  g_autoptr(JsonObject) auth = NULL;
+  const char * const managed[] = { "type", "header", "credential", "prefix" };
+
+  if (!row->auth_edited || choice == AUTH_OTHER || choice > AUTH_OTHER)
+    return;
+  if (choice == AUTH_NONE)
+    {
+      json_object_remove_member (trigger, "auth");
+      return;
+    }
+
+  auth = json_object_new ();
+  json_object_set_string_member (auth, "type", auth_types[choice]);
+  set_or_remove_string (auth, "header",
+                        gtk_editable_get_text (GTK_EDITABLE (row->auth_header_row)), FALSE);
+  set_or_remove_string (auth, "credential",
+                        gtk_editable_get_text (GTK_EDITABLE (row->auth_credential_row)), FALSE);
+  /* A prefix means nothing to a header check, whose field is out of sight then. */
+  if (choice == AUTH_HMAC)
+    set_or_remove_string (auth, "prefix",
+                          gtk_editable_get_text (GTK_EDITABLE (row->auth_prefix_row)), FALSE);
+  if (old)
+    {
+      g_autoptr(GList) members = json_object_get_members (old);
+
+      for (GList *l = members; l; l = l->next)
+        {
+          gboolean known = FALSE;
+
+          for (guint i = 0; i < G_N_ELEMENTS (managed); i++)
+            known = known || g_str_equal (l->data, managed[i]);
+          if (!known)
+            json_object_set_member (auth, l->data,
+                                    json_node_copy (json_object_get_member (old, l->data)));
+        }
+    }
+  json_object_set_object_member (trigger, "auth", g_steal_pointer (&auth));
+}
+
+/* Shows the document's signature check. An auth the drop-down does not offer is shown as
+ * a choice of its own (and written only when another is chosen); the fields keep what
+ * they hold when there is no auth, so that None and back brings it again. */
+static void
+load_auth (TriggerRow *row,
+           JsonObject *trigger)
+{
+  JsonNode *member = json_object_get_member (trigger, "auth");
+  JsonObject *auth = deca_json_object_get_object (trigger, "auth");
+  const char *type = deca_json_object_get_string (auth, "type");
+  AuthChoice choice = AUTH_NONE;
+  guint n_choices = g_list_model_get_n_items (G_LIST_MODEL (row->auth_choices));
+
+  if (member != NULL)
+    choice = g_strcmp0 (type, "header") == 0        ? AUTH_HEADER
+             : g_strcmp0 (type, "hmac-sha256") == 0 ? AUTH_HMAC
+                                                    : AUTH_OTHER;
+  if (choice == AUTH_OTHER)
+    {
+      g_autofree char *label = NULL;
+      const char *labels[2] = { NULL, NULL };
+
+      if (type)
+        /* Translators: a webhook's signature check of a type the studio does not know,
+         * shown as it is: “Other: basic” */
+        label = g_strdup_printf (_("Other: %s"), type);
+      else
+        label = g_strdup (_("Not understood"));
+      labels[0] = label;
+      gtk_string_list_splice (row->auth_choices, AUTH_OTHER, n_choices - AUTH_OTHER, labels);
+      adw_combo_row_set_selected (row->auth_row, AUTH_OTHER);
+    }
+  else
+    {
+      adw_combo_row_set_selected (row->auth_row, choice);
+      if (n_choices > AUTH_OTHER)
+        gtk_string_list_splice (row->auth_choices, AUTH_OTHER, n_choices - AUTH_OTHER, NULL);
+    }
+  if (auth)
+    {
+      set_entry_text (row->auth_header_row, deca_json_object_get_string (auth, "header"));
+      set_entry_text (row->auth_credential_row, deca_json_object_get_string (auth, "credential"));
+      set_entry_text (row->auth_prefix_row, deca_json_object_get_string (auth, "prefix"));
+    }
+  row->auth_edited = FALSE;
+  auth_rows_update (row);
 }
 
 /* ---- the schedule preview ----------------------------------------------------------------- */
@@ -833,6 +1279,97 @@ add_entry (TriggerRow *row,
   return entry;
 }
 
+/* Where the webhook is called, how long a caller waits for its response, and who may
+ * call it. */
+static void
+add_webhook_rows (TriggerRow *row)
+{
+  const char *auth_titles[] = {
+    C_("signature check", "None"),
+    _("Shared secret in a header"),
+    _("HMAC-SHA256 signature"),
+    NULL
+  };
+  GtkWidget *spin;
+  g_autofree char *placeholder = NULL;
+  g_autofree char *number = g_strdup_printf ("%d", DEFAULT_RESPONSE_TIMEOUT);
+
+  /* Read-only: the title can be selected, the button copies the path. */
+  row->url_row = ADW_ACTION_ROW (adw_action_row_new ());
+  /* A path is text: "&" and "<" in it are not markup. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row->url_row), FALSE);
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row->url_row), FALSE);
+  adw_preferences_row_set_title_selectable (ADW_PREFERENCES_ROW (row->url_row), TRUE);
+  /* Translators: below a webhook's URL, "POST /webhook/{workspace}/orders"; keep
+   * {workspace} as it is, it is part of the URL shown */
+  adw_action_row_set_subtitle (row->url_row,
+                               _("{workspace} stands for the id of the flow’s workspace on the server"));
+  gtk_widget_add_css_class (GTK_WIDGET (row->url_row), "deca-trigger-url");
+  row->copy_url_button = GTK_BUTTON (gtk_button_new_from_icon_name ("edit-copy-symbolic"));
+  gtk_widget_set_valign (GTK_WIDGET (row->copy_url_button), GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (GTK_WIDGET (row->copy_url_button), "flat");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (row->copy_url_button), _("Copy Path"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row->copy_url_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Copy Path"), -1);
+  adw_action_row_add_suffix (row->url_row, GTK_WIDGET (row->copy_url_button));
+  g_signal_connect (row->copy_url_button, "clicked", G_CALLBACK (copy_url_clicked_cb), row);
+  adw_expander_row_add_row (row->expander, GTK_WIDGET (row->url_row));
+
+  /* Empty is the default, which the placeholder says, as in the node forms. */
+  spin = gtk_spin_button_new_with_range (MIN_RESPONSE_TIMEOUT, MAX_RESPONSE_TIMEOUT, 1);
+  row->response_timeout_spin = GTK_SPIN_BUTTON (spin);
+  gtk_spin_button_set_digits (row->response_timeout_spin, 0);
+  gtk_spin_button_set_numeric (row->response_timeout_spin, TRUE);
+  gtk_spin_button_set_value (row->response_timeout_spin, DEFAULT_RESPONSE_TIMEOUT);
+  row->response_timeout_unset = TRUE;
+  placeholder = g_strdup_printf (_("%s (default)"), number);
+  gtk_text_set_placeholder_text (GTK_TEXT (gtk_editable_get_delegate (GTK_EDITABLE (spin))),
+                                 placeholder);
+  gtk_editable_set_width_chars (GTK_EDITABLE (spin),
+                                MAX (gtk_editable_get_width_chars (GTK_EDITABLE (spin)),
+                                     (int) g_utf8_strlen (placeholder, -1)));
+  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
+  row->response_timeout_row = ADW_ACTION_ROW (adw_action_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->response_timeout_row),
+                                 _("Response timeout"));
+  adw_action_row_set_subtitle (row->response_timeout_row,
+                               _("Seconds a caller waits for a respond node"));
+  adw_action_row_add_suffix (row->response_timeout_row, spin);
+  adw_action_row_set_activatable_widget (row->response_timeout_row, spin);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (spin),
+                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, row->response_timeout_row,
+                                  NULL, -1);
+  adw_expander_row_add_row (row->expander, GTK_WIDGET (row->response_timeout_row));
+  add_error_row (row, "response_timeout");
+  response_timeout_show (row);
+  g_signal_connect (spin, "input", G_CALLBACK (response_timeout_input_cb), row);
+  g_signal_connect (spin, "output", G_CALLBACK (response_timeout_output_cb), row);
+  g_signal_connect (spin, "value-changed", G_CALLBACK (response_timeout_changed_cb), row);
+
+  row->auth_choices = gtk_string_list_new (auth_titles);
+  row->auth_row = ADW_COMBO_ROW (adw_combo_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->auth_row), _("Signature check"));
+  /* The choices are too long to sit beside the title in a narrow sidebar. */
+  adw_combo_row_set_use_subtitle (row->auth_row, TRUE);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (row->auth_row),
+                               _("Without a check, anyone who knows the URL can start the flow"));
+  adw_combo_row_set_model (row->auth_row, G_LIST_MODEL (row->auth_choices));
+  adw_expander_row_add_row (row->expander, GTK_WIDGET (row->auth_row));
+  /* Also the auth object's own problems (not an object, an unknown type or member). */
+  add_error_row (row, "auth");
+
+  row->auth_header_row = add_entry (row, _("Header"), "auth/header");
+  row->auth_credential_row = add_entry (row, _("Credential"), "auth/credential");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (row->auth_credential_row),
+                               _("The name of a credential of the flow’s workspace on the server; "
+                                 "its “secret” field is the shared secret"));
+  row->auth_prefix_row = add_entry (row, _("Prefix (empty: sha256=)"), "auth/prefix");
+  gtk_text_set_placeholder_text (GTK_TEXT (gtk_editable_get_delegate (GTK_EDITABLE (row->auth_prefix_row))),
+                                 DEFAULT_SIGNATURE_PREFIX);
+  auth_rows_update (row);
+  g_signal_connect (row->auth_row, "notify::selected", G_CALLBACK (auth_changed_cb), row);
+}
+
 static void
 load_missed (TriggerRow *row,
              JsonObject *trigger)
@@ -911,6 +1448,9 @@ trigger_row_load (TriggerRow *row,
           selected = i;
       adw_combo_row_set_selected (row->method_row, selected);
       adw_expander_row_set_subtitle (row->expander, path ? path : "");
+      load_response_timeout (row, trigger);
+      load_auth (row, trigger);
+      update_url (row);
     }
   if (row->cron_row)
     {
@@ -972,6 +1512,7 @@ trigger_row_new (DecaTriggerEditor *self,
       adw_expander_row_add_row (row->expander, GTK_WIDGET (row->method_row));
       g_signal_connect (row->method_row, "notify::selected", G_CALLBACK (method_changed_cb), row);
       add_error_row (row, "method");
+      add_webhook_rows (row);
     }
   else if (g_strcmp0 (row->type, "schedule") == 0)
     {
@@ -1167,6 +1708,34 @@ deca_trigger_editor_add (DecaTriggerEditor *self,
     gtk_widget_grab_focus (GTK_WIDGET (row->event_row));
 }
 
+/* The member whose error row shows a problem at @pointer inside a trigger
+ * ("auth/header"): the nearest enclosing member that has a field in sight ("auth/secret",
+ * an unknown member, and the problems of a check's fields while another is shown, go to
+ * the check's row, "auth"), else the trigger's type. Returns (transfer none) a key of
+ * the error rows. */
+static const char *
+error_member (TriggerRow *row,
+              const char *pointer)
+{
+  g_autofree char *member = g_strdup (pointer);
+
+  while (*member != '\0')
+    {
+      gpointer key;
+      GtkWidget *input = member_input (row, member);
+      char *slash;
+
+      if (g_hash_table_lookup_extended (row->error_rows, member, &key, NULL) &&
+          (input == NULL || gtk_widget_get_visible (input)))
+        return key;
+      slash = strrchr (member, '/');
+      if (slash == NULL)
+        break;
+      *slash = '\0';
+    }
+  return "type";
+}
+
 GPtrArray *
 deca_trigger_editor_show_problems (DecaTriggerEditor *self,
                                    GPtrArray         *problems)
@@ -1186,6 +1755,9 @@ deca_trigger_editor_show_problems (DecaTriggerEditor *self,
       char *end;
       TriggerRow *row;
       const char *member;
+      const char *inside;
+      const char *shown;
+      char *message;
 
       if (!g_str_has_prefix (problem->pointer, "/triggers/"))
         {
@@ -1200,11 +1772,27 @@ deca_trigger_editor_show_problems (DecaTriggerEditor *self,
           continue;
         }
       row = g_ptr_array_index (self->rows, index);
-      member = *end == '/' ? end + 1 : "type";
-      if (!g_hash_table_contains (row->error_rows, member))
-        member = "type";
-      if (!g_hash_table_contains (row->problems, member))
-        g_hash_table_insert (row->problems, g_strdup (member), g_strdup (problem->message));
+      inside = *end == '/' ? end + 1 : "";
+      member = error_member (row, inside);
+      /* A problem shown on an enclosing field's row names the member it is about
+       * ("credential: is required" on the check's row); the problems of one row are
+       * listed one a line. */
+      if (g_str_equal (member, inside) || *inside == '\0')
+        message = g_strdup (problem->message);
+      else
+        message = g_strdup_printf ("%s: %s",
+                                   g_str_has_prefix (inside, member) && inside[strlen (member)] == '/'
+                                     ? inside + strlen (member) + 1 : inside,
+                                   problem->message);
+      shown = g_hash_table_lookup (row->problems, member);
+      if (shown)
+        {
+          char *both = g_strdup_printf ("%s\n%s", shown, message);
+
+          g_free (message);
+          message = both;
+        }
+      g_hash_table_insert (row->problems, g_strdup (member), message);
     }
 
   for (guint i = 0; i < self->rows->len; i++)
@@ -1282,6 +1870,20 @@ deca_trigger_editor_get_trigger_widget (DecaTriggerEditor *self,
     return GTK_WIDGET (row->missed_row);
   if (g_str_equal (field, "catch-up-limit"))
     return GTK_WIDGET (row->catch_up_spin);
+  if (g_str_equal (field, "url"))
+    return GTK_WIDGET (row->url_row);
+  if (g_str_equal (field, "copy-url"))
+    return GTK_WIDGET (row->copy_url_button);
+  if (g_str_equal (field, "response-timeout"))
+    return GTK_WIDGET (row->response_timeout_spin);
+  if (g_str_equal (field, "auth"))
+    return GTK_WIDGET (row->auth_row);
+  if (g_str_equal (field, "auth-header"))
+    return GTK_WIDGET (row->auth_header_row);
+  if (g_str_equal (field, "auth-credential"))
+    return GTK_WIDGET (row->auth_credential_row);
+  if (g_str_equal (field, "auth-prefix"))
+    return GTK_WIDGET (row->auth_prefix_row);
   /* "error:cron" is the row showing the error of "cron". */
   if (g_str_has_prefix (field, "error:"))
     return g_hash_table_lookup (row->error_rows, field + strlen ("error:"));

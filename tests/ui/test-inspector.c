@@ -1716,6 +1716,285 @@ test_webhook_and_event (Fixture       *fixture,
   g_assert_null (deca_trigger_editor_get_trigger_row (editor, 0));
 }
 
+/* The member @member of the first trigger, or NULL when it is absent. */
+static JsonNode *
+trigger_member (Fixture    *fixture,
+                const char *member)
+{
+  g_autoptr(JsonArray) triggers = deca_flow_document_get_triggers (fixture->document);
+  JsonObject *trigger;
+
+  if (json_array_get_length (triggers) == 0)
+    return NULL;
+  trigger = json_array_get_object_element (triggers, 0);
+  return json_object_has_member (trigger, member)
+           ? json_node_copy (json_object_get_member (trigger, member)) : NULL;
+}
+
+typedef struct {
+  Fixture *fixture;
+  const char *member;
+  const char *json;     /* the expected value as JSON text; NULL: absent */
+} TriggerJsonWait;
+
+static gboolean
+trigger_json_is (gpointer data)
+{
+  TriggerJsonWait *wait = data;
+  g_autoptr(JsonNode) value = trigger_member (wait->fixture, wait->member);
+  g_autoptr(JsonNode) expected = wait->json ? deca_json_parse (wait->json, -1, NULL) : NULL;
+
+  if (value == NULL || expected == NULL)
+    return value == NULL && expected == NULL;
+  return json_node_equal (value, expected);
+}
+
+static void
+assert_trigger_becomes (Fixture    *fixture,
+                        const char *member,
+                        const char *json)
+{
+  TriggerJsonWait wait = { fixture, member, json };
+
+  if (!deca_ui_test_wait_until (trigger_json_is, &wait, 5000))
+    {
+      g_autoptr(JsonNode) value = trigger_member (fixture, member);
+      g_autofree char *text = deca_json_to_string (value, FALSE);
+
+      g_error ("trigger member %s is %s, expected %s", member, text, json ? json : "absent");
+    }
+}
+
+typedef struct {
+  GtkWidget *row;
+  const char *title;
+} TitleWait;
+
+static gboolean
+title_is (gpointer data)
+{
+  TitleWait *wait = data;
+
+  return g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (wait->row)), wait->title) == 0;
+}
+
+static void
+clipboard_text_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  char **text = data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static gboolean
+string_set (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+/* Picks @label from the drop-down @combo, opened with the keyboard: Space on the focused
+ * row (a click near the bottom of the tall test window can miss the list). */
+static void
+choose_with_keyboard (Fixture    *fixture,
+                      GtkWidget  *combo,
+                      const char *label)
+{
+  scroll_near_top (fixture, combo);
+  gtk_widget_grab_focus (combo);
+  deca_ui_test_key (combo, GDK_KEY_space, 0);
+  click_label (combo, label);
+}
+
+/* A webhook's URL, response timeout and signature check. */
+static void
+test_webhook_options (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  DecaTriggerEditor *editor = DECA_TRIGGER_EDITOR (deca_inspector_get_part (fixture->inspector, "trigger-editor"));
+  GtkWidget *path, *url, *copy, *timeout, *auth, *header, *credential, *prefix;
+  GtkWidget *header_error, *credential_error, *auth_error, *type_error;
+  g_autofree char *first_url = NULL;
+  g_autofree char *copied = NULL;
+  TitleWait title = { NULL, NULL };
+
+  deca_trigger_editor_add (editor, "webhook");
+  g_assert_true (deca_ui_test_wait_until (revealed,
+                                          deca_ui_test_find_type (deca_trigger_editor_get_trigger_row (editor, 0),
+                                                                  GTK_TYPE_REVEALER),
+                                          5000));
+  wait_drawn (fixture);
+  path = deca_trigger_editor_get_trigger_widget (editor, 0, "path");
+  url = deca_trigger_editor_get_trigger_widget (editor, 0, "url");
+  copy = deca_trigger_editor_get_trigger_widget (editor, 0, "copy-url");
+  timeout = deca_trigger_editor_get_trigger_widget (editor, 0, "response-timeout");
+  auth = deca_trigger_editor_get_trigger_widget (editor, 0, "auth");
+  header = deca_trigger_editor_get_trigger_widget (editor, 0, "auth-header");
+  credential = deca_trigger_editor_get_trigger_widget (editor, 0, "auth-credential");
+  prefix = deca_trigger_editor_get_trigger_widget (editor, 0, "auth-prefix");
+  header_error = deca_trigger_editor_get_trigger_widget (editor, 0, "error:auth/header");
+  credential_error = deca_trigger_editor_get_trigger_widget (editor, 0, "error:auth/credential");
+  auth_error = deca_trigger_editor_get_trigger_widget (editor, 0, "error:auth");
+  type_error = deca_trigger_editor_get_trigger_widget (editor, 0, "error:type");
+  g_assert_nonnull (url);
+  g_assert_nonnull (timeout);
+  g_assert_nonnull (auth);
+  g_assert_nonnull (header_error);
+  g_assert_nonnull (credential_error);
+
+  /* The URL to call, with the workspace left as a placeholder the subtitle explains; it
+   * follows the path as it is typed. */
+  first_url = g_strdup_printf ("POST /webhook/{workspace}/%s", deca_flow_document_get_id (fixture->document));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (url)), ==, first_url);
+  g_assert_nonnull (strstr (row_subtitle (url), "{workspace}"));
+  click_center (fixture, path);
+  select_all_and_type (path, "/orders");
+  title.row = url;
+  title.title = "POST /webhook/{workspace}/orders";
+  g_assert_true (deca_ui_test_wait_until (title_is, &title, 5000));
+  click_center (fixture, copy);
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (copy), NULL, clipboard_text_cb, &copied);
+  g_assert_true (deca_ui_test_wait_until (string_set, &copied, 5000));
+  g_assert_cmpstr (copied, ==, "/webhook/{workspace}/orders");
+
+  /* The response timeout: empty with the default as placeholder, nothing written; a
+   * number typed is written, emptying the field removes it. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (timeout)), ==, "");
+  g_assert_cmpstr (spin_placeholder (timeout), ==, "30 (default)");
+  assert_trigger_becomes (fixture, "response_timeout", NULL);
+  click_left (fixture, timeout);
+  deca_ui_test_type_text (timeout, "90");
+  deca_ui_test_key (timeout, GDK_KEY_Tab, 0);
+  assert_trigger_becomes (fixture, "response_timeout", "90");
+  click_left (fixture, timeout);
+  deca_ui_test_key (timeout, GDK_KEY_a, GDK_CONTROL_MASK);
+  deca_ui_test_key (timeout, GDK_KEY_BackSpace, 0);
+  deca_ui_test_key (timeout, GDK_KEY_Tab, 0);
+  assert_trigger_becomes (fixture, "response_timeout", NULL);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (timeout)), ==, "");
+
+  /* No check at first, and no fields for one. */
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (auth)), ==, 0);
+  g_assert_false (gtk_widget_get_visible (header));
+  g_assert_false (gtk_widget_get_visible (credential));
+  assert_trigger_becomes (fixture, "auth", NULL);
+
+  /* An HMAC signature: its fields appear, and the missing credential is an error on the
+   * credential's row, not on the trigger's. */
+  choose_with_keyboard (fixture, auth, "HMAC-SHA256 signature");
+  assert_trigger_becomes (fixture, "auth", "{\"type\": \"hmac-sha256\"}");
+  g_assert_cmpstr (row_subtitle (auth), ==, "HMAC-SHA256 signature");
+  g_assert_true (gtk_widget_get_visible (header));
+  g_assert_true (gtk_widget_get_visible (credential));
+  g_assert_true (gtk_widget_get_visible (prefix));
+  g_assert_cmpstr (gtk_text_get_placeholder_text (GTK_TEXT (gtk_editable_get_delegate (GTK_EDITABLE (header)))),
+                   ==, "X-Signature-256");
+  g_assert_cmpstr (gtk_text_get_placeholder_text (GTK_TEXT (gtk_editable_get_delegate (GTK_EDITABLE (prefix)))),
+                   ==, "sha256=");
+  g_assert_true (deca_ui_test_wait_until (label_visible, credential_error, 5000));
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (credential_error)), "credential"));
+  g_assert_true (gtk_widget_has_css_class (credential, "error"));
+  g_assert_false (gtk_widget_get_visible (type_error));
+  g_assert_false (gtk_widget_get_visible (auth_error));
+
+  /* A header name with a space: the error is on the header's row. */
+  click_center (fixture, header);
+  deca_ui_test_type_text (header, "X Hub");
+  assert_trigger_becomes (fixture, "auth", "{\"type\": \"hmac-sha256\", \"header\": \"X Hub\"}");
+  g_assert_true (deca_ui_test_wait_until (label_visible, header_error, 5000));
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (header_error)), "header"));
+  g_assert_false (gtk_widget_get_visible (type_error));
+  g_assert_false (gtk_widget_get_visible (auth_error));
+  select_all_and_type (header, "X-Hub-Signature-256");
+  assert_trigger_becomes (fixture, "auth",
+                          "{\"type\": \"hmac-sha256\", \"header\": \"X-Hub-Signature-256\"}");
+  g_assert_false (gtk_widget_get_visible (header_error));
+
+  click_center (fixture, credential);
+  deca_ui_test_type_text (credential, "github-hook");
+  assert_trigger_becomes (fixture, "auth",
+                          "{\"type\": \"hmac-sha256\", \"header\": \"X-Hub-Signature-256\","
+                          " \"credential\": \"github-hook\"}");
+  g_assert_false (gtk_widget_get_visible (credential_error));
+  g_assert_false (gtk_widget_has_css_class (credential, "error"));
+
+  /* None removes the check; one undo brings it back whole. */
+  choose_with_keyboard (fixture, auth, "None");
+  assert_trigger_becomes (fixture, "auth", NULL);
+  g_assert_false (gtk_widget_get_visible (header));
+  g_assert_true (undo (fixture));
+  assert_trigger_becomes (fixture, "auth",
+                          "{\"type\": \"hmac-sha256\", \"header\": \"X-Hub-Signature-256\","
+                          " \"credential\": \"github-hook\"}");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (auth)), ==, 2);
+  g_assert_true (gtk_widget_get_visible (header));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (header)), ==, "X-Hub-Signature-256");
+
+  /* The typing in each field was one step of its own. */
+  g_assert_true (undo (fixture));
+  assert_trigger_becomes (fixture, "auth",
+                          "{\"type\": \"hmac-sha256\", \"header\": \"X-Hub-Signature-256\"}");
+  g_assert_true (undo (fixture));
+  assert_trigger_becomes (fixture, "auth", "{\"type\": \"hmac-sha256\"}");
+  g_assert_true (undo (fixture));
+  assert_trigger_becomes (fixture, "auth", NULL);
+}
+
+/* A check the drop-down does not offer is shown as it is, with the validator's problem on
+ * the check's row, and stays as it is while other fields are edited. */
+static void
+test_webhook_other_auth (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  DecaTriggerEditor *editor = DECA_TRIGGER_EDITOR (deca_inspector_get_part (fixture->inspector, "trigger-editor"));
+  const char *json = "[{\"type\": \"webhook\", \"path\": \"/orders\", \"response_timeout\": 500,"
+                     " \"auth\": {\"type\": \"basic\", \"header\": \"X Bad\"}}]";
+  g_autoptr(JsonNode) triggers = deca_json_parse (json, -1, NULL);
+  GtkWidget *auth, *auth_error, *header, *path, *timeout_error;
+
+  deca_flow_document_set_triggers (fixture->document, json_node_get_array (triggers));
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (deca_trigger_editor_get_trigger_row (editor, 0)), TRUE);
+  g_assert_true (deca_ui_test_wait_until (revealed,
+                                          deca_ui_test_find_type (deca_trigger_editor_get_trigger_row (editor, 0),
+                                                                  GTK_TYPE_REVEALER),
+                                          5000));
+  wait_drawn (fixture);
+  auth = deca_trigger_editor_get_trigger_widget (editor, 0, "auth");
+  auth_error = deca_trigger_editor_get_trigger_widget (editor, 0, "error:auth");
+  timeout_error = deca_trigger_editor_get_trigger_widget (editor, 0, "error:response_timeout");
+  header = deca_trigger_editor_get_trigger_widget (editor, 0, "auth-header");
+  path = deca_trigger_editor_get_trigger_widget (editor, 0, "path");
+
+  g_assert_cmpstr (row_subtitle (auth), ==, "Other: basic");
+  g_assert_false (gtk_widget_get_visible (header));
+  g_assert_true (deca_ui_test_wait_until (label_visible, auth_error, 5000));
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (auth_error)), "hmac-sha256"));
+  /* The timeout as the document has it, not clamped to what the field can hold. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (deca_trigger_editor_get_trigger_widget (editor, 0, "response-timeout"))),
+                   ==, "500");
+  g_assert_true (gtk_widget_get_visible (timeout_error));
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (timeout_error)), "300"));
+
+  click_center (fixture, path);
+  deca_ui_test_type_text (path, "-2");
+  assert_trigger_becomes (fixture, "path", "\"/orders-2\"");
+  assert_trigger_becomes (fixture, "auth", "{\"type\": \"basic\", \"header\": \"X Bad\"}");
+  assert_trigger_becomes (fixture, "response_timeout", "500");
+
+  /* Choosing a check replaces it, with the fields the old one had. */
+  choose_with_keyboard (fixture, auth, "Shared secret in a header");
+  assert_trigger_becomes (fixture, "auth", "{\"type\": \"header\", \"header\": \"X Bad\"}");
+  g_assert_true (gtk_widget_get_visible (header));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (header)), ==, "X Bad");
+  g_assert_true (deca_ui_test_wait_until (label_visible,
+                                          deca_trigger_editor_get_trigger_widget (editor, 0, "error:auth/header"),
+                                          5000));
+  g_assert_false (gtk_widget_get_visible (auth_error));
+}
+
 static void
 test_languages (Fixture       *fixture,
                 gconstpointer  data)
@@ -1956,6 +2235,8 @@ main (int argc, char *argv[])
   ADD ("schedule-missed-runs", test_schedule_missed_runs);
   ADD ("time-zone-suggestions", test_time_zone_suggestions);
   ADD ("webhook-and-event", test_webhook_and_event);
+  ADD ("webhook-options", test_webhook_options);
+  ADD ("webhook-other-auth", test_webhook_other_auth);
   ADD ("languages", test_languages);
   ADD ("connection", test_connection);
   ADD ("node-removed", test_node_removed);
