@@ -293,7 +293,7 @@ server_setup_flow (Server *server)
   if (api_call (server, "GET", "/api/v1/workspaces", NULL, &body) != 200 || body == NULL)
     g_error ("listing the workspaces failed");
   server->workspace_id = g_strdup (json_object_get_string_member (
-    json_array_get_object_element (json_object_get_array_member (json_node_get_object (body), "workspaces"), 0), "id"));
+    json_array_get_object_element (json_object_get_array_member (json_node_get_object (body), "items"), 0), "id"));
 }
 
 /* VmRSS of the server process, in MiB. */

@@ -763,9 +763,11 @@ test_cross_workspace (Fixture       *fixture,
     }
   {
     g_autoptr(Answer) answer = call_member (fixture, "owner-a", "GET", "/api/v1/workspaces", NULL);
-    JsonArray *workspaces = json_object_get_array_member (json_node_get_object (answer->json), "workspaces");
+    JsonArray *workspaces = json_object_get_array_member (json_node_get_object (answer->json), "items");
 
     g_assert_cmpuint (answer->status, ==, 200);
+    /* The shared list answer; a list of one is never paged. */
+    g_assert_false (json_object_has_member (json_node_get_object (answer->json), "next_cursor"));
     g_assert_cmpuint (json_array_get_length (workspaces), ==, 1);
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (workspaces, 0), "id"), ==, WS_A);
   }
@@ -873,7 +875,12 @@ test_bad_input (Fixture       *fixture,
       "{\"name\":\"a\",\"role\":\"viewer\",\"scopes\":[\"read:flows\",\"fly:away\"]}", "pointer", "/scopes/1" },
     { "GET", "/api/v1/workspaces/" WS_A "/audit?limit=0", NULL, "parameter", "limit" },
     { "GET", "/api/v1/workspaces/" WS_A "/audit?limit=abc", NULL, "parameter", "limit" },
-    { "GET", "/api/v1/workspaces/" WS_A "/audit?before=-1", NULL, "parameter", "before" },
+    { "GET", "/api/v1/workspaces/" WS_A "/audit?limit=201", NULL, "parameter", "limit" },
+    { "GET", "/api/v1/workspaces/" WS_A "/audit?cursor=-1", NULL, "parameter", "cursor" },
+    { "GET", "/api/v1/workspaces/" WS_A "/audit?cursor=x", NULL, "parameter", "cursor" },
+    { "GET", "/api/v1/workspaces/" WS_A "/members?limit=0", NULL, "parameter", "limit" },
+    { "GET", "/api/v1/workspaces/" WS_A "/api-keys?limit=x", NULL, "parameter", "limit" },
+    { "GET", "/api/v1/workspaces/" WS_A "/api-keys?cursor=no-such-key", NULL, "parameter", "cursor" },
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) members = NULL;
@@ -929,8 +936,38 @@ test_key_lifecycle (Fixture       *fixture,
   g_assert_null (strstr (listed->text, text + strlen ("deca_") + DECA_API_KEY_ID_LENGTH + 1));
   g_assert_null (strstr (listed->text, "\"key\""));
   g_assert_null (strstr (listed->text, "hash"));
-  keys = json_object_get_array_member (json_node_get_object (listed->json), "api_keys");
+  keys = json_object_get_array_member (json_node_get_object (listed->json), "items");
   g_assert_cmpuint (json_array_get_length (keys), ==, 3);
+  g_assert_true (json_object_get_null_member (json_node_get_object (listed->json), "next_cursor"));
+
+  /* Pages of two, oldest first: the cursor goes on after the previous page's last key. */
+  {
+    g_autoptr(Answer) first = call_as (fixture, fixture->key_a, "GET", "/api/v1/workspaces/" WS_A "/api-keys?limit=2",
+                                       NULL);
+    g_autoptr(Answer) second = NULL;
+    g_autofree char *next = NULL;
+    JsonObject *root;
+    JsonArray *page;
+
+    g_assert_cmpuint (first->status, ==, 200);
+    root = json_node_get_object (first->json);
+    page = json_object_get_array_member (root, "items");
+    g_assert_cmpuint (json_array_get_length (page), ==, 2);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (page, 0), "id"), ==,
+                     json_object_get_string_member (json_array_get_object_element (keys, 0), "id"));
+    g_assert_cmpstr (json_object_get_string_member (root, "next_cursor"), ==,
+                     json_object_get_string_member (json_array_get_object_element (keys, 1), "id"));
+    next = g_strdup_printf ("/api/v1/workspaces/" WS_A "/api-keys?limit=2&cursor=%s",
+                            json_object_get_string_member (root, "next_cursor"));
+    second = call_as (fixture, fixture->key_a, "GET", next, NULL);
+    g_assert_cmpuint (second->status, ==, 200);
+    root = json_node_get_object (second->json);
+    page = json_object_get_array_member (root, "items");
+    g_assert_cmpuint (json_array_get_length (page), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (page, 0), "id"), ==,
+                     json_object_get_string_member (json_array_get_object_element (keys, 2), "id"));
+    g_assert_true (json_object_get_null_member (root, "next_cursor"));
+  }
 
   /* A developer key scoped to read:audit can do nothing: developers cannot read it. */
   {
@@ -1085,7 +1122,8 @@ test_member_names (Fixture       *fixture,
                    "Carol C.");
 
   g_assert_cmpuint (list->status, ==, 200);
-  members = json_object_get_array_member (json_node_get_object (list->json), "members");
+  members = json_object_get_array_member (json_node_get_object (list->json), "items");
+  g_assert_true (json_object_get_null_member (json_node_get_object (list->json), "next_cursor"));
   for (guint i = 0; i < json_array_get_length (members); i++)
     {
       JsonObject *member = json_array_get_object_element (members, i);
@@ -1105,6 +1143,47 @@ test_member_names (Fixture       *fixture,
         g_assert_true (json_object_has_member (member, "display_name"));
     }
   g_assert_cmpuint (found, ==, 2);
+
+  /* Paged by user id: pages of two hold every member once, in the list's order, and the
+   * last page says there is none after it. */
+  {
+    g_autofree char *cursor = NULL;
+    guint seen = 0, pages = 0;
+
+    do
+      {
+        g_autofree char *path = cursor == NULL
+                                ? g_strdup ("/api/v1/workspaces/" WS_A "/members?limit=2")
+                                : g_strdup_printf ("/api/v1/workspaces/" WS_A "/members?limit=2&cursor=%s", cursor);
+        g_autoptr(Answer) page = call_member (fixture, "owner-a", "GET", path, NULL);
+        JsonObject *root;
+        JsonArray *items;
+        JsonNode *next;
+
+        g_assert_cmpuint (page->status, ==, 200);
+        root = json_node_get_object (page->json);
+        items = json_object_get_array_member (root, "items");
+        g_assert_cmpuint (json_array_get_length (items), >=, 1);
+        g_assert_cmpuint (json_array_get_length (items), <=, 2);
+        for (guint i = 0; i < json_array_get_length (items); i++, seen++)
+          g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, i), "user_id"), ==,
+                           json_object_get_string_member (json_array_get_object_element (members, seen), "user_id"));
+        next = json_object_get_member (root, "next_cursor");
+        g_assert_nonnull (next);
+        g_clear_pointer (&cursor, g_free);
+        if (!JSON_NODE_HOLDS_NULL (next))
+          {
+            cursor = g_strdup (json_node_get_string (next));
+            g_assert_cmpstr (cursor, ==, json_object_get_string_member (json_array_get_object_element (items, 1),
+                                                                         "user_id"));
+          }
+        pages++;
+      }
+    while (cursor != NULL);
+    g_assert_cmpuint (seen, ==, json_array_get_length (members));
+    g_assert_cmpuint (pages, ==, (json_array_get_length (members) + 1) / 2);
+    g_assert_cmpuint (pages, >=, 2);
+  }
 }
 
 /* Changes and refusals leave audit lines: who, what, when, from where, result; the
@@ -1167,26 +1246,32 @@ test_audit (Fixture       *fixture,
   g_assert_cmpuint (page1->status, ==, 200);
   {
     JsonObject *root = json_node_get_object (page1->json);
-    JsonArray *entries = json_object_get_array_member (root, "entries");
+    JsonArray *entries = json_object_get_array_member (root, "items");
     JsonObject *first = json_array_get_object_element (entries, 0);
 
     g_assert_cmpuint (json_array_get_length (entries), ==, 3);
     g_assert_cmpstr (json_object_get_string_member (first, "action"), ==, "api_key.create");
     g_assert_cmpstr (json_object_get_string_member (first, "source"), ==, "127.0.0.1");
     g_assert_true (JSON_NODE_HOLDS_OBJECT (json_object_get_member (first, "details")));
-    next = g_strdup_printf ("/api/v1/workspaces/" WS_A "/audit?limit=3&before=%" G_GINT64_FORMAT,
-                            json_object_get_int_member (root, "next_before"));
+    /* The cursor is a string, as every list's: here the id of the page's oldest line. */
+    g_autofree char *oldest = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                               json_object_get_int_member (json_array_get_object_element (entries, 2),
+                                                                           "id"));
+
+    g_assert_cmpstr (json_object_get_string_member (root, "next_cursor"), ==, oldest);
+    next = g_strdup_printf ("/api/v1/workspaces/" WS_A "/audit?limit=3&cursor=%s",
+                            json_object_get_string_member (root, "next_cursor"));
   }
   page2 = call_as (fixture, fixture->key_a, "GET", next, NULL);
   g_assert_cmpuint (page2->status, ==, 200);
   {
     JsonObject *root = json_node_get_object (page2->json);
-    JsonArray *entries = json_object_get_array_member (root, "entries");
+    JsonArray *entries = json_object_get_array_member (root, "items");
 
     g_assert_cmpuint (json_array_get_length (entries), ==, 1);
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (entries, 0), "action"),
                      ==, "member.set");
-    g_assert_true (json_object_get_null_member (root, "next_before"));
+    g_assert_true (json_object_get_null_member (root, "next_cursor"));
   }
 }
 
@@ -1364,7 +1449,7 @@ test_init (void)
   g_assert_cmpuint (soup_message_get_status (message), ==, 200);
   json = json_from_string (g_bytes_get_data (body, NULL), &error);
   g_assert_no_error (error);
-  workspace = json_array_get_object_element (json_object_get_array_member (json_node_get_object (json), "workspaces"), 0);
+  workspace = json_array_get_object_element (json_object_get_array_member (json_node_get_object (json), "items"), 0);
   g_assert_cmpstr (json_object_get_string_member (workspace, "name"), ==, "default");
   g_assert_cmpstr (json_object_get_string_member (workspace, "role"), ==, "owner");
   g_clear_object (&message);

@@ -212,7 +212,7 @@ create_webhook_flow (Fixture    *fixture,
       JsonArray *workspaces;
 
       api_ok (fixture, "GET", "/api/v1/workspaces", NULL, 200, &answer);
-      workspaces = json_object_get_array_member (json_node_get_object (answer), "workspaces");
+      workspaces = json_object_get_array_member (json_node_get_object (answer), "items");
       g_assert_cmpuint (json_array_get_length (workspaces), ==, 1);
       fixture->workspace = g_strdup (json_object_get_string_member (json_array_get_object_element (workspaces, 0),
                                                                     "id"));
