@@ -401,6 +401,9 @@ put_flow_cb (DecaRequest *request,
 
   if (!(principal = _deca_api_require_principal (request)))
     return;
+  /* 404 before 400: what the body says does not matter for a flow that is not there. */
+  if (!(summary = lookup_flow (self, request, principal, flow_id)))
+    return;
   body = _deca_api_read_body_object (request, FALSE, &ok);
   if (!ok || !read_if_match (request, &expected))
     return;
@@ -412,8 +415,6 @@ put_flow_cb (DecaRequest *request,
       deca_request_respond_bad_field (request, "/id", "id must be the flow's id in the path (ids do not change)");
       return;
     }
-  if (!(summary = lookup_flow (self, request, principal, flow_id)))
-    return;
   if (expected != 0 && expected != summary->latest_version)
     {
       g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);

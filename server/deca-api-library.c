@@ -443,7 +443,16 @@ update_cb (DecaRequest *request,
   JsonNode *json, *member;
   gint64 expected, version = 0;
 
-  if (!(principal = _deca_api_require_principal (request)) || !read_if_match (request, &expected))
+  if (!(principal = _deca_api_require_principal (request)))
+    return;
+  /* 404 before 400 and 422: what the body says does not matter for an item that is not
+   * there. */
+  if (!(item = deca_store_get_library_item (store, kind->kind, principal->workspace_id, id, &error)))
+    {
+      respond_store_error (kind, request, error, NULL);
+      return;
+    }
+  if (!read_if_match (request, &expected))
     return;
   json = deca_request_get_json (request);
   member = json != NULL && JSON_NODE_HOLDS_OBJECT (json) ? json_object_get_member (json_node_get_object (json), "id")
@@ -452,12 +461,6 @@ update_cb (DecaRequest *request,
                          !g_str_equal (json_node_get_string (member), id)))
     {
       deca_request_respond_bad_field (request, "/id", _("id must be the id in the path (ids do not change)"));
-      return;
-    }
-  /* 404 before 422: a change of something that is not there is not worth checking. */
-  if (!(item = deca_store_get_library_item (store, kind->kind, principal->workspace_id, id, &error)))
-    {
-      respond_store_error (kind, request, error, NULL);
       return;
     }
   if (!(document = read_document (kind, request, id)))

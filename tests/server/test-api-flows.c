@@ -639,7 +639,12 @@ test_flow_bad_input (Fixture       *fixture,
   g_assert_cmpuint (CALL (fixture, OWNER_A, "GET", "/api/v1/flows/chain", NULL, &body), ==, 200);
   g_assert_cmpint (json_object_get_int_member (object_of (body), "version"), ==, 1);
   g_clear_pointer (&body, json_node_unref);
-  g_assert_cmpuint (CALL (fixture, OWNER_A, "PUT", "/api/v1/flows/nothing", chain_flow, &body), ==, 400);
+  /* A flow that is not there is 404 whatever the body says: another id, not an object. */
+  g_assert_cmpuint (CALL (fixture, OWNER_A, "PUT", "/api/v1/flows/nothing", chain_flow, &body), ==, 404);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object_of (body), "error"),
+                                                  "code"), ==, "not_found");
+  g_clear_pointer (&body, json_node_unref);
+  g_assert_cmpuint (CALL (fixture, OWNER_A, "PUT", "/api/v1/flows/nothing", "[1, 2]", &body), ==, 404);
   g_clear_pointer (&body, json_node_unref);
   g_assert_cmpuint (CALL (fixture, OWNER_A, "PUT", "/api/v1/flows/nothing",
                           "{\"name\": \"N\", \"nodes\": []}", &body), ==, 404);

@@ -494,6 +494,7 @@ test_invalid (Fixture       *fixture,
 {
   g_auto(Answer) agent = { 0 }, prompt = { 0 }, function = { 0 }, created = { 0 }, update = { 0 };
   g_auto(Answer) not_object = { 0 }, other_id = { 0 }, bad_version = { 0 }, bad_limit = { 0 }, no_version = { 0 };
+  g_auto(Answer) missing_other_id = { 0 }, missing_not_object = { 0 }, missing_bad_if_match = { 0 };
   JsonObject *error;
 
   call (fixture, "ws-a:developer", "POST", "/api/v1/agents",
@@ -531,6 +532,18 @@ test_invalid (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (assert_error (&other_id,
                                                                                                "bad_request"),
                                                                                  "details"), "pointer"), ==, "/id");
+  /* An item that is not there is 404 whatever the body says: another id, not an object,
+   * a bad If-Match. */
+  call (fixture, "ws-a:developer", "PUT", "/api/v1/agents/nobody", "{\"id\": \"another\", \"name\": \"A\"}", 404,
+        &missing_other_id);
+  assert_error (&missing_other_id, "not_found");
+  call (fixture, "ws-a:developer", "PUT", "/api/v1/prompts/nobody", "[1, 2]", 404, &missing_not_object);
+  assert_error (&missing_not_object, "not_found");
+  call_full (fixture, "ws-a:developer", "PUT", "/api/v1/functions/nobody", "{\"id\": \"another\"}", "latest",
+             &missing_bad_if_match);
+  g_assert_cmpuint (missing_bad_if_match.status, ==, 404);
+  assert_error (&missing_bad_if_match, "not_found");
+  g_assert_cmpint (db_count (fixture, "SELECT count(*) FROM agents"), ==, 1);
   call (fixture, "ws-a:viewer", "GET", "/api/v1/agents/persona-generator?version=zero", NULL, 400, &bad_version);
   call (fixture, "ws-a:viewer", "GET", "/api/v1/agents?limit=0", NULL, 400, &bad_limit);
   call (fixture, "ws-a:viewer", "GET", "/api/v1/agents/persona-generator?version=9", NULL, 404, &no_version);

@@ -829,7 +829,9 @@ scenario_flows (Fixture *fixture)
   g_assert_cmpuint (CALL (fixture, fixture->owner_key, "PUT", "/api/v1/flows/chain", chain_flow), ==, 200);
   g_assert_cmpuint (CALL (fixture, fixture->owner_key, "PUT", "/api/v1/flows/chain",
                           "{\"nodes\": [{\"id\": \"x\", \"type\": \"no-such-type\"}]}"), ==, 422);
-  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "PUT", "/api/v1/flows/nothing", chain_flow), ==, 400);
+  /* Another id in the body: 400 for a flow that is there, 404 for one that is not. */
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "PUT", "/api/v1/flows/chain", approval_flow), ==, 400);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "PUT", "/api/v1/flows/nothing", chain_flow), ==, 404);
 
   g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", "/api/v1/flows/chain/versions", NULL), ==, 200);
   g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", "/api/v1/flows/nothing/versions", NULL), ==, 404);
@@ -1001,8 +1003,9 @@ scenario_library_kind (Fixture    *fixture,
   g_assert_cmpuint (call (fixture, fixture->owner_key, "PUT", item, document, NULL, "If-Match", "new", NULL), ==, 400);
   g_assert_cmpuint (CALL (fixture, fixture->owner_key, "PUT", item, invalid), ==, 422);
   g_free (path);
+  /* The document's id is another than the path's: 404 for an item that is not there. */
   path = g_strdup_printf ("/api/v1/%s/nothing", plural);
-  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "PUT", path, document), ==, 400);
+  g_assert_cmpuint (CALL (fixture, fixture->owner_key, "PUT", path, document), ==, 404);
   g_free (path);
   path = g_strdup_printf ("%s?version=1", item);
   g_assert_cmpuint (CALL (fixture, fixture->owner_key, "GET", path, NULL), ==, 200);
