@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <deca-api-access.h>
 #include <deca-api-key.h>
 #include <deca-authenticator.h>
 #include <deca-store-server.h>
@@ -225,13 +224,4 @@ deca_cli_access_init (DecaServer           *server,
   fprintf (stderr, _("Created workspace '%s' (%s) and an owner API key, printed above: keep it now, it is not shown again.\n"),
            name, workspace_id);
   return DECA_CLI_EXIT_OK;
-}
-
-gboolean
-deca_cli_access_install (DecaServer  *server,
-                         GObject     *authenticator,
-                         GError     **error)
-{
-  deca_authenticator_install (DECA_AUTHENTICATOR (authenticator), server);
-  return deca_api_access_register (server, error);
 }

@@ -54,9 +54,4 @@ int  deca_cli_access_prepare       (DecaCliAccessOptions  *options,
 int  deca_cli_access_init          (DecaServer            *server,
                                     DecaCliAccessOptions  *options);
 
-/* Installs the authentication step and the access routes. FALSE with @error. */
-gboolean deca_cli_access_install   (DecaServer            *server,
-                                    GObject               *authenticator,
-                                    GError               **error);
-
 G_END_DECLS

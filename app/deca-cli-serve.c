@@ -8,14 +8,8 @@
 #include <glib-unix.h>
 
 #include <deca-server.h>
-#include <deca-api-credentials.h>
-#include <deca-api-events.h>
-#include <deca-api-flows.h>
-#include <deca-api-webhooks.h>
-#include <deca-api-library.h>
-#include <deca-api-schedules.h>
-#include <deca-api-transfer.h>
-#include <deca-api-streams.h>
+#include <deca-api.h>
+#include <deca-authenticator.h>
 #include <deca-retention.h>
 #include <deca-secret-box.h>
 #include <deca-store-credentials.h>
@@ -163,9 +157,8 @@ deca_cli_serve (int    argc,
   };
   DecaServerOptions options = { 0 };
   g_autoptr(DecaServer) server = NULL;
-  g_autoptr(DecaApiFlows) api_flows = NULL;
-  g_autoptr(DecaApiWebhooks) webhooks = NULL;
-  g_autoptr(DecaServerTriggers) triggers = NULL;
+  DecaApiOptions api_options = { 0 };
+  g_autoptr(DecaApi) api = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
@@ -174,7 +167,6 @@ deca_cli_serve (int    argc,
   int status;
   g_autoptr(DecaSecretBox) box = NULL;
   g_autoptr(DecaRetention) retention = NULL;
-  g_autoptr(DecaStoreCredentials) flow_credentials = NULL;
   DecaRetentionPolicy retention_policy = { 0 };
   guint sigint_id, sigterm_id;
   int resumed;
@@ -272,39 +264,18 @@ deca_cli_serve (int    argc,
     }
   if (access.init)
     return deca_cli_access_init (server, &access);
-  if (!deca_cli_access_install (server, authenticator, &error))
+  deca_authenticator_install (DECA_AUTHENTICATOR (authenticator), server);
+  api_options.secret_box = box;
+  api_options.webhook_rate_limiter = webhook_limiter;
+  api = deca_api_register_all (server, &api_options, &error);
+  if (api == NULL)
     {
       deca_cli_error (_("serve: %s"), error->message);
       return DECA_CLI_EXIT_FAILED;
     }
-  if (!deca_api_credentials_register (server, box, &error))
-    {
-      deca_cli_error (_("serve: %s"), error->message);
-      return DECA_CLI_EXIT_FAILED;
-    }
-  if (!deca_api_library_register (server, &error))
-    {
-      deca_cli_error (_("serve: %s"), error->message);
-      return DECA_CLI_EXIT_FAILED;
-    }
-  api_flows = deca_api_flows_register (server, NULL, &error);
-  if (api_flows == NULL)
-    {
-      deca_cli_error (_("serve: %s"), error->message);
-      return DECA_CLI_EXIT_FAILED;
-    }
-  if (!deca_api_transfer_register (server, api_flows, &error))
-    {
-      deca_cli_error (_("serve: %s"), error->message);
-      return DECA_CLI_EXIT_FAILED;
-    }
-  /* Each execution resolves its credentials from its own workspace's (docs/security.md). */
-  flow_credentials = deca_store_credentials_new (deca_server_get_store (server), box, NULL);
-  deca_executor_set_credential_provider (deca_api_flows_get_executor (api_flows),
-                                         DECA_CREDENTIAL_PROVIDER (flow_credentials));
   /* The executions a previous run left running go on (docs/execution.md, "Durability");
    * they run once the main loop does. */
-  resumed = deca_api_flows_resume_interrupted (api_flows, &error);
+  resumed = deca_api_flows_resume_interrupted (deca_api_get_flows (api), &error);
   if (resumed < 0)
     {
       deca_cli_error (_("serve: %s"), error->message);
@@ -312,41 +283,6 @@ deca_cli_serve (int    argc,
     }
   if (resumed > 0)
     deca_log_writef (deca_server_get_log (server), DECA_LOG_INFO, NULL, "resumed %d interrupted executions", resumed);
-
-  /* Live streams of an execution and of a workspace (docs/server.md, "Live streams
-   * (SSE)"); the routes keep the streams object. */
-  {
-    g_autoptr(DecaApiStreams) streams = deca_api_streams_register (server, api_flows, &error);
-
-    if (streams == NULL)
-      {
-        deca_cli_error (_("serve: %s"), error->message);
-        return DECA_CLI_EXIT_FAILED;
-      }
-  }
-
-  /* Webhooks check their signatures with the workspaces' credentials (docs/server.md,
-   * "Webhooks"). */
-  webhooks = deca_api_webhooks_register (server, api_flows, &error);
-  if (webhooks == NULL)
-    {
-      deca_cli_error (_("serve: %s"), error->message);
-      return DECA_CLI_EXIT_FAILED;
-    }
-  deca_api_webhooks_set_secret_box (webhooks, box);
-  if (webhook_limiter != NULL)
-    deca_api_webhooks_set_rate_limiter (webhooks, webhook_limiter);
-
-  /* Schedules and events of the active flows (docs/server.md, "Schedules and events");
-   * missed fire times are caught up once the main loop runs. */
-  triggers = deca_server_triggers_new (server, api_flows, NULL, NULL);
-  if (!deca_api_events_register (server, triggers, &error) ||
-      !deca_api_schedules_register (server, triggers, &error) ||
-      !deca_server_triggers_start (triggers, &error))
-    {
-      deca_cli_error (_("serve: %s"), error->message);
-      return DECA_CLI_EXIT_FAILED;
-    }
 
   if (!deca_server_listen (server, listen != NULL ? listen : "127.0.0.1:8080", &error))
     {
@@ -380,7 +316,7 @@ deca_cli_serve (int    argc,
 
   deca_log_writef (deca_server_get_log (server), DECA_LOG_INFO, NULL, "stopping");
   deca_retention_stop (retention);
-  deca_server_triggers_stop (triggers);
+  deca_api_stop (api);
   /* Open event streams end with server.stopping and a complete answer before the
    * connections close, so their clients reconnect rather than see a cut. */
   deca_server_shutdown (server, DECA_SERVER_DEFAULT_SHUTDOWN_TIMEOUT_US);

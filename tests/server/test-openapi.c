@@ -20,17 +20,9 @@
 #include <signal.h>
 #include <string.h>
 
-#include <deca-api-access.h>
-#include <deca-api-credentials.h>
-#include <deca-api-events.h>
-#include <deca-api-flows.h>
+#include <deca-api.h>
 #include <deca-api-key.h>
-#include <deca-api-library.h>
 #include <deca-api-openapi.h>
-#include <deca-api-schedules.h>
-#include <deca-api-streams.h>
-#include <deca-api-transfer.h>
-#include <deca-api-webhooks.h>
 #include <deca-authenticator.h>
 #include <deca-clock.h>
 #include <deca-rate-limit.h>
@@ -126,10 +118,8 @@ server_thread (gpointer data)
   g_autoptr(DecaSecretBox) box = deca_secret_box_new ();
   DecaServerOptions options = { 0 };
   DecaServer *server;
-  DecaApiFlows *flows;
-  DecaApiWebhooks *webhooks;
-  g_autoptr(DecaServerTriggers) triggers = NULL;
-  g_autoptr(DecaApiStreams) streams = NULL;
+  DecaApiOptions api_options = { 0 };
+  g_autoptr(DecaApi) api = NULL;
   DecaStore *store;
   FILE *log_stream;
 
@@ -151,7 +141,7 @@ server_thread (gpointer data)
   fixture->viewer_key = add_key (store, WS_A, "viewer");
   fixture->other_key = add_key (store, WS_B, "owner");
 
-  /* What `deca serve` registers (app/deca-cli-serve.c), in its order. */
+  /* What `deca serve` registers (app/deca-cli-serve.c), through the same call. */
   if (fixture->rate_limited)
     {
       g_autoptr(DecaRateLimiter) limiter = deca_rate_limiter_new (1.0, 1, DECA_CLOCK (clock));
@@ -159,22 +149,9 @@ server_thread (gpointer data)
       deca_authenticator_set_rate_limiter (authenticator, limiter);
     }
   deca_authenticator_install (authenticator, server);
-  g_assert_true (deca_api_access_register (server, &error));
   g_assert_true (deca_secret_box_load_keys (box, KEY_LINE, &error));
-  g_assert_true (deca_api_credentials_register (server, box, &error));
-  g_assert_true (deca_api_library_register (server, &error));
-  flows = deca_api_flows_register (server, NULL, &error);
-  g_assert_no_error (error);
-  webhooks = deca_api_webhooks_register (server, flows, &error);
-  g_assert_no_error (error);
-  deca_api_webhooks_set_secret_box (webhooks, box);
-  streams = deca_api_streams_register (server, flows, &error);
-  g_assert_no_error (error);
-  g_assert_true (deca_api_transfer_register (server, flows, &error));
-  triggers = deca_server_triggers_new (server, flows, NULL, NULL);
-  g_assert_true (deca_api_events_register (server, triggers, &error));
-  g_assert_true (deca_api_schedules_register (server, triggers, &error));
-  g_assert_true (deca_server_triggers_start (triggers, &error));
+  api_options.secret_box = box;
+  api = deca_api_register_all (server, &api_options, &error);
   g_assert_no_error (error);
   if (fixture->failing_health)
     deca_server_add_health_check (server, "test", failing_health_cb, NULL, NULL);
@@ -191,14 +168,11 @@ server_thread (gpointer data)
 
   g_main_loop_run (fixture->loop);
 
-  deca_server_triggers_stop (triggers);
+  deca_api_stop (api);
   deca_server_stop (server);
   while (g_main_context_iteration (fixture->context, FALSE))
     ;
-  g_clear_object (&triggers);
-  g_clear_object (&streams);
-  g_object_unref (webhooks);
-  g_object_unref (flows);
+  g_clear_object (&api);
   g_clear_object (&authenticator);
   g_assert_finalize_object (server);
   fclose (log_stream);
