@@ -1456,13 +1456,14 @@ normalize (JsonNode *node)
   if (JSON_NODE_HOLDS_OBJECT (node))
     {
       JsonObject *object = json_node_get_object (node);
-      g_autoptr(GList) names = json_object_get_members (object);
+      g_autoptr(GList) names = NULL;
 
+      /* Before the names are taken: they are the object's own strings. */
       json_object_remove_member (object, "last_used_at");
       json_object_remove_member (object, "exported_at");
+      names = json_object_get_members (object);
       for (GList *l = names; l != NULL; l = l->next)
-        if (json_object_has_member (object, l->data))
-          normalize (json_object_get_member (object, l->data));
+        normalize (json_object_get_member (object, l->data));
     }
   else if (JSON_NODE_HOLDS_ARRAY (node))
     {
