@@ -1259,6 +1259,10 @@ read_audit (GHashTable *denials,
             }
           g_assert_cmpstr (json_object_get_string_member (entry, "result"), ==, "denied");
           details = json_object_get_object_member (entry, "details");
+          /* The target is the route's pattern: ids stay out of the audit log's targets of
+           * refusals (docs/server.md). */
+          g_assert_cmpstr (json_object_get_string_member (entry, "target"), ==,
+                           json_object_get_string_member (details, "route"));
           missing = json_object_get_array_member (details, "missing");
           for (guint j = 0; j < json_array_get_length (missing); j++)
             g_string_append_printf (names, "%s%s", j > 0 ? " " : "", json_array_get_string_element (missing, j));
