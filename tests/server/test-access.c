@@ -24,6 +24,7 @@
 #include "deca-audit.h"
 #include "deca-authenticator.h"
 #include "deca-base64url.h"
+#include "deca-openapi.h"
 #include "deca-server.h"
 #include "deca-test-fs.h"
 
@@ -385,6 +386,9 @@ call (Fixture    *fixture,
     }
   response = soup_session_send_and_read (fixture->session, message, NULL, &error);
   g_assert_no_error (error);
+  /* Every answer as the OpenAPI document has it, but the test's own route's. */
+  if (!g_str_equal (g_uri_get_path (soup_message_get_uri (message)), "/api/v1/protected"))
+    deca_openapi_assert_message (message, response);
   answer->status = soup_message_get_status (message);
   answer->text = g_strndup (g_bytes_get_data (response, &len), g_bytes_get_size (response));
   if (len > 0)
@@ -1365,6 +1369,9 @@ serve_call (const char  *uri,
     }
   response = soup_session_send_and_read (session, message, NULL, &error);
   g_assert_no_error (error);
+  /* Every answer as the OpenAPI document has it, but the test's own route's. */
+  if (!g_str_equal (g_uri_get_path (soup_message_get_uri (message)), "/api/v1/protected"))
+    deca_openapi_assert_message (message, response);
   if (out_retry_after != NULL)
     *out_retry_after = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (message),
                                                                "Retry-After"));

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "deca-api-flows.h"
+#include "deca-openapi.h"
 #include "deca-principal.h"
 #include "deca-store-server.h"
 #include "deca-test-fs.h"
@@ -265,6 +266,7 @@ call (Fixture      *fixture,
     }
   response = soup_session_send_and_read (fixture->session, message, NULL, &error);
   g_assert_no_error (error);
+  deca_openapi_assert_message (message, response);
   if (out != NULL)
     {
       const char *data = g_bytes_get_data (response, &length);

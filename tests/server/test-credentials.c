@@ -20,6 +20,7 @@
 #include <deca-store-server.h>
 
 #include "deca-api-credentials.h"
+#include "deca-openapi.h"
 #include "deca-principal.h"
 #include "deca-rbac.h"
 #include "deca-secret-box.h"
@@ -228,6 +229,7 @@ call (Fixture    *fixture,
     }
   response = soup_session_send_and_read (fixture->session, message, NULL, &error);
   g_assert_no_error (error);
+  deca_openapi_assert_message (message, response);
   *status = soup_message_get_status (message);
   data = g_bytes_get_data (response, &len);
   g_string_append_len (fixture->bodies, data, (gssize) len);

@@ -18,6 +18,7 @@
 #include <deca-store-server.h>
 
 #include "deca-api-library.h"
+#include "deca-openapi.h"
 #include "deca-principal.h"
 #include "deca-rbac.h"
 #include "deca-server.h"
@@ -232,6 +233,7 @@ call_full (Fixture    *fixture,
     }
   response = soup_session_send_and_read (fixture->session, message, NULL, &error);
   g_assert_no_error (error);
+  deca_openapi_assert_message (message, response);
   answer->status = soup_message_get_status (message);
   headers = soup_message_get_response_headers (message);
   answer->location = g_strdup (soup_message_headers_get_one (headers, "Location"));

@@ -16,6 +16,7 @@
 #include <json-glib/json-glib.h>
 
 #include "deca-engine.h"
+#include "deca-openapi.h"
 #include "deca-test-fs.h"
 
 #define SECRET_A "sa-Kq83-alpha-secret-token"
@@ -292,6 +293,7 @@ call (Fixture     *fixture,
     }
   response = soup_session_send_and_read (fixture->session, message, NULL, &error);
   g_assert_no_error (error);
+  deca_openapi_assert_message (message, response);
   data = g_bytes_get_data (response, &length);
   if (text != NULL)
     *text = g_strndup (data, length);

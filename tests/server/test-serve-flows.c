@@ -11,6 +11,7 @@
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
 
+#include "deca-openapi.h"
 #include "deca-test-fs.h"
 
 #define N_EXECUTIONS 100
@@ -131,6 +132,7 @@ call (Fixture     *fixture,
     }
   response = soup_session_send_and_read (fixture->session, message, NULL, &error);
   g_assert_no_error (error);
+  deca_openapi_assert_message (message, response);
   data = g_bytes_get_data (response, &length);
   *out = NULL;
   if (length > 0)

@@ -16,6 +16,7 @@
 #include "deca-api-key.h"
 #include "deca-api-streams.h"
 #include "deca-authenticator.h"
+#include "deca-openapi.h"
 #include "deca-store-server.h"
 #include "deca-test-fs.h"
 
@@ -266,6 +267,7 @@ call (Fixture     *fixture,
     }
   response = soup_session_send_and_read (fixture->session, message, NULL, &error);
   g_assert_no_error (error);
+  deca_openapi_assert_message (message, response);
   data = g_bytes_get_data (response, &length);
   if (out != NULL)
     {

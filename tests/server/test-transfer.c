@@ -22,6 +22,7 @@
 #include "deca-api-flows.h"
 #include "deca-api-library.h"
 #include "deca-api-transfer.h"
+#include "deca-openapi.h"
 #include "deca-principal.h"
 #include "deca-rbac.h"
 #include "deca-secret-box.h"
@@ -300,6 +301,7 @@ call (Fixture     *fixture,
     }
   response = soup_session_send_and_read (fixture->session, message, NULL, &error);
   g_assert_no_error (error);
+  deca_openapi_assert_message (message, response);
   data = g_bytes_get_data (response, &len);
   if (soup_message_get_status (message) != status)
     g_error ("%s %s as %s: status %u, expected %u: %.*s", method, path, who, soup_message_get_status (message),

@@ -29,6 +29,7 @@
 #include "deca-api-key.h"
 #include "deca-api-webhooks.h"
 #include "deca-authenticator.h"
+#include "deca-openapi.h"
 #include "deca-secret-box.h"
 #include "deca-server.h"
 #include "deca-test-fs.h"
@@ -400,6 +401,7 @@ send_to (SoupSession  *session,
     }
   response = soup_session_send_and_read (session, message, NULL, &error);
   g_assert_no_error (error);
+  deca_openapi_assert_message (message, response);
   answer->status = soup_message_get_status (message);
   /* An empty answer (HEAD) may come without data at all. */
   answer->body = g_bytes_get_size (response) > 0 ? g_strndup (g_bytes_get_data (response, NULL), g_bytes_get_size (response))

@@ -23,6 +23,7 @@
 #include "deca-api-key.h"
 #include "deca-api-schedules.h"
 #include "deca-authenticator.h"
+#include "deca-openapi.h"
 #include "deca-server-triggers.h"
 #include "deca-test-fs.h"
 
@@ -314,6 +315,7 @@ call_instance (Fixture     *fixture,
     }
   response = soup_session_send_and_read (fixture->session, message, NULL, &error);
   g_assert_no_error (error);
+  deca_openapi_assert_message (message, response);
   data = g_bytes_get_data (response, &length);
   if (out != NULL)
     {
