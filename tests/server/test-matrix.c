@@ -487,6 +487,13 @@ call_full (const char *key,
   if (g_bytes_get_size (answer->body) > 0
       && g_strstr_len (g_bytes_get_data (answer->body, NULL), (gssize) g_bytes_get_size (answer->body), fx.dir) != NULL)
     g_error ("%s %s: %u, an answer that names the server's data directory", method, path, answer->status);
+  /* What every answer has: its trace id; a 204 nothing else, a 2xx with a body its type. */
+  if (answer_header (answer, "X-Request-Id") == NULL)
+    g_error ("%s %s: %u without X-Request-Id", method, path, answer->status);
+  if (answer->status == 204 && g_bytes_get_size (answer->body) != 0)
+    g_error ("%s %s: 204 with a body", method, path);
+  if (g_bytes_get_size (answer->body) > 0 && answer_header (answer, "Content-Type") == NULL)
+    g_error ("%s %s: %u with a body and no Content-Type", method, path, answer->status);
   /* Nothing in this run is the server's fault. */
   if (answer->status >= 500)
     g_error ("%s %s: %u %.*s", method, path, answer->status, (int) MIN (g_bytes_get_size (answer->body), 300),
