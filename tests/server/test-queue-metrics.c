@@ -70,6 +70,7 @@ scrape (Fixture *fixture)
   message = soup_message_new ("GET", uri);
   bytes = soup_session_send_and_read (fixture->session, message, NULL, &error);
   g_assert_no_error (error);
+  deca_openapi_assert_message (message, bytes);
   g_assert_cmpuint (soup_message_get_status (message), ==, 200);
   return g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
 }

@@ -13,6 +13,7 @@
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
 
+#include "deca-openapi.h"
 #include "deca-test-fs.h"
 
 typedef struct {
@@ -158,6 +159,7 @@ send (Fixture     *fixture,
     }
   response = soup_session_send_and_read (fixture->session, message, NULL, &error);
   g_assert_no_error (error);
+  deca_openapi_assert_message (message, response);
   data = g_bytes_get_data (response, &length);
   *out = NULL;
   if (length > 0)

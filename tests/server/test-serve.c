@@ -10,6 +10,7 @@
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
 
+#include "deca-openapi.h"
 #include "deca-test-fs.h"
 
 typedef struct {
@@ -104,6 +105,7 @@ get (Fixture    *fixture,
 
   bytes = soup_session_send_and_read (session, message, NULL, &error);
   g_assert_no_error (error);
+  deca_openapi_assert_message (message, bytes);
   *status = soup_message_get_status (message);
   return bytes;
 }

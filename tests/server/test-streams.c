@@ -437,8 +437,14 @@ stream_next_any (Stream *stream)
             continue;
           if (event->data != NULL)
             {
+              g_autofree char *text = g_strdup_printf ("data: %s\n\n", event->data);
+              g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&text), strlen ("data: \n\n")
+                                                                                  + strlen (event->data));
+
               event->json = json_from_string (event->data, &error);
               g_assert_no_error (error);
+              /* Each event's data as the document's x-deca-event-data has it. */
+              deca_openapi_assert_message (stream->message, bytes);
             }
           return g_steal_pointer (&event);
         }
