@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include <deca-engine-error.h>
@@ -153,13 +154,14 @@ list_executions_cb (DecaRequest *request,
   if (status != NULL && !is_status_name (status))
     {
       deca_request_respond_bad_input (request, "parameter", "status",
-                                       "status must be pending, running, paused, succeeded, failed or cancelled");
+                                       _("status must be pending, running, paused, succeeded, failed or cancelled"));
       return;
     }
   if (trigger != NULL && !is_trigger_type (trigger))
     {
       deca_request_respond_bad_input (request, "parameter", "trigger",
-                                       "trigger must be webhook, schedule, event, api, manual, retry, resume or subflow");
+                                       _("trigger must be webhook, schedule, event, api, manual, retry, resume or "
+                                         "subflow"));
       return;
     }
   if (!deca_executor_flush (self->executor, &error))
@@ -173,7 +175,8 @@ list_executions_cb (DecaRequest *request,
   if (records == NULL)
     {
       if (g_error_matches (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND))
-        deca_request_respond_bad_input (request, "parameter", "cursor", "cursor is not one this list gave");
+        deca_request_respond_bad_input (request, "parameter", "cursor",
+                                        _("cursor must be the next_cursor of a previous page"));
       else
         deca_request_respond_error (request, error, NULL);
       return;
@@ -247,7 +250,7 @@ cancel_cb (DecaRequest *request,
     return;
   if (record_is_finished (record))
     {
-      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_CONFLICT, "the execution has finished", NULL);
+      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_CONFLICT, _("The execution has finished"), NULL);
       return;
     }
   if (!(execution = live_execution (self, request, record->id)))
@@ -386,7 +389,8 @@ rerun (DecaApiFlows *self,
     return;
   if (from_node_wanted && from_node == NULL)
     {
-      deca_request_respond_bad_field (request, "/from_node", "from_node is required: the id of the node to run again from");
+      deca_request_respond_bad_field (request, "/from_node",
+                                      _("from_node is required: the id of the node to run again from"));
       return;
     }
   if (!(record = lookup_execution (self, request, principal)))
@@ -394,7 +398,7 @@ rerun (DecaApiFlows *self,
   if (!record_is_finished (record))
     {
       deca_request_respond_error_literal (request, DECA_SERVER_ERROR_CONFLICT,
-                                          "the execution has not finished; cancel it first", NULL);
+                                          _("The execution has not finished; cancel it first"), NULL);
       return;
     }
   document = deca_store_load_flow (self->store, record->flow_id, record->flow_version, NULL, &error);
@@ -407,7 +411,8 @@ rerun (DecaApiFlows *self,
     }
   if (from_node != NULL && deca_flow_lookup_node (flow, from_node) == NULL)
     {
-      deca_request_respond_bad_field (request, "/from_node", "from_node is not a node of the execution's flow version");
+      deca_request_respond_bad_field (request, "/from_node",
+                                      _("from_node is not a node of the execution's flow version"));
       return;
     }
   execution = rerun_execution (self, record, flow, from_node, &error);
@@ -474,7 +479,7 @@ decide (DecaApiFlows *self,
             continue;
           if (node != NULL)
             {
-              deca_request_respond_bad_field (request, "/node", "several approvals wait: name the node to decide");
+              deca_request_respond_bad_field (request, "/node", _("Several approvals wait: name the node to decide"));
               return;
             }
           node = result->node_key;
@@ -482,7 +487,7 @@ decide (DecaApiFlows *self,
       if (node == NULL)
         {
           deca_request_respond_error_literal (request, DECA_SERVER_ERROR_CONFLICT,
-                                              "the execution is not waiting for an approval", NULL);
+                                              _("The execution is not waiting for an approval"), NULL);
           return;
         }
     }

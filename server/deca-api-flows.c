@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include <deca-engine-error.h>
@@ -81,8 +82,9 @@ respond_problems (DecaRequest *request,
                   GPtrArray   *problems)
 {
   g_autoptr(JsonNode) details = problems_json (problems);
-  g_autofree char *message = g_strdup_printf ("the flow is not valid: %u problem%s", problems->len,
-                                              problems->len == 1 ? "" : "s");
+  g_autofree char *message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The flow is not valid: %u problem",
+                                                           "The flow is not valid: %u problems", problems->len),
+                                              problems->len);
 
   deca_request_respond_error_literal (request, DECA_SERVER_ERROR_UNPROCESSABLE, message, details);
 }
@@ -139,7 +141,8 @@ read_boolean (DecaRequest *request,
     *value = TRUE;
   else if (!g_str_equal (text, "false") && !g_str_equal (text, "0"))
     {
-      g_autofree char *message = g_strdup_printf ("%s must be true or false", name);
+      /* Translators: %s is a query parameter's name ("active"); keep it. */
+      g_autofree char *message = g_strdup_printf (_("%s must be true or false"), name);
 
       deca_request_respond_bad_input (request, "parameter", name, message);
       return FALSE;
@@ -314,7 +317,7 @@ create_flow_cb (DecaRequest *request,
   if (existing != NULL)
     {
       deca_request_respond_error_literal (request, DECA_SERVER_ERROR_CONFLICT,
-                                          "a flow with this id exists; PUT changes it", NULL);
+                                          _("This workspace has a flow with this id; PUT changes it"), NULL);
       return;
     }
   /* A flow deleted earlier under this id comes back with the new document as its newest
@@ -327,7 +330,7 @@ create_flow_cb (DecaRequest *request,
     {
       deca_store_rollback (self->store);
       if (g_error_matches (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STATE))
-        deca_request_respond_error_literal (request, DECA_SERVER_ERROR_CONFLICT, "a flow with this id exists", NULL);
+        deca_request_respond_error_literal (request, DECA_SERVER_ERROR_CONFLICT, _("A flow with this id exists"), NULL);
       else
         deca_request_respond_error (request, error, NULL);
       return;
@@ -376,7 +379,8 @@ read_if_match (DecaRequest *request,
     }
   if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &value, NULL))
     {
-      deca_request_respond_bad_input (request, "header", "If-Match", "If-Match must be the version number of the flow");
+      deca_request_respond_bad_input (request, "header", "If-Match",
+                                      _("If-Match must be the version number of the flow"));
       return FALSE;
     }
   *expected = (gint64) value;
@@ -412,7 +416,7 @@ put_flow_cb (DecaRequest *request,
       json_node_get_value_type (id_member) == G_TYPE_STRING &&
       !g_str_equal (json_node_get_string (id_member), flow_id))
     {
-      deca_request_respond_bad_field (request, "/id", "id must be the flow's id in the path (ids do not change)");
+      deca_request_respond_bad_field (request, "/id", _("id must be the flow's id in the path (ids do not change)"));
       return;
     }
   if (expected != 0 && expected != summary->latest_version)
@@ -423,7 +427,7 @@ put_flow_cb (DecaRequest *request,
       json_object_set_int_member (object, "version", summary->latest_version);
       json_node_take_object (details, object);
       deca_request_respond_error_literal (request, DECA_SERVER_ERROR_CONFLICT,
-                                          "the flow has a newer version than If-Match names", details);
+                                          _("The flow has a newer version than If-Match names"), details);
       return;
     }
   /* A document without an id takes the path's. */
@@ -519,7 +523,8 @@ get_version_cb (DecaRequest *request,
     return;
   if (!g_ascii_string_to_unsigned (deca_request_get_param (request, "version"), 10, 1, G_MAXINT64, &version, NULL))
     {
-      deca_request_respond_bad_input (request, "parameter", "version", "the version must be a whole number of at least 1");
+      deca_request_respond_bad_input (request, "parameter", "version",
+                                      _("The version must be a whole number of at least 1"));
       return;
     }
   versions = deca_store_list_workspace_flow_versions (self->store, principal->workspace_id, flow_id, &error);
@@ -770,7 +775,7 @@ execute_cb (DecaRequest *request,
   if (body != NULL && (input = json_object_get_member (body, "input")) != NULL && !JSON_NODE_HOLDS_OBJECT (input) &&
       !JSON_NODE_HOLDS_NULL (input))
     {
-      deca_request_respond_bad_field (request, "/input", "input must be an object");
+      deca_request_respond_bad_field (request, "/input", _("input must be an object"));
       return;
     }
   if (input != NULL && JSON_NODE_HOLDS_NULL (input))

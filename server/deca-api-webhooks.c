@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include <gnutls/crypto.h>
@@ -434,7 +435,8 @@ check_trigger_cb (JsonObject *object,
   if (existing == NULL || g_str_equal (existing->owner->flow_id, check->flow_id))
     return TRUE;
   g_set_error (check->error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CONFLICT,
-               "the webhook %s %s is taken by the active flow '%s' of this workspace", method, path,
+               /* Translators: a method ("POST"), a webhook path and a flow id. */
+               _("The webhook %s %s is taken by the active flow “%s” of this workspace"), method, path,
                existing->owner->flow_id);
   return FALSE;
 }
@@ -471,7 +473,8 @@ check_trigger_options (DecaApiWebhooks  *self,
           DecaValidationProblem *problem = g_ptr_array_index (problems, 0);
 
           g_set_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_UNPROCESSABLE,
-                       "the flow cannot be active: %s: %s", problem->pointer, problem->message);
+                       /* Translators: a JSON pointer ("/triggers/0/auth") and what is wrong there. */
+                       _("The flow cannot be active: %s: %s"), problem->pointer, problem->message);
           return FALSE;
         }
     }
@@ -724,8 +727,8 @@ respond_finished (DecaRequest   *request,
                     deca_execution_get_id (execution), status);
   deca_request_respond_error_literal (request, DECA_SERVER_ERROR_INTERNAL,
                                       g_str_equal (status, "cancelled")
-                                      ? "the flow was cancelled before it responded"
-                                      : "the flow failed before it responded",
+                                      ? _("The flow was cancelled before it responded")
+                                      : _("The flow failed before it responded"),
                                       body);
 }
 
@@ -735,11 +738,16 @@ pending_timeout_cb (gpointer data)
   Pending *pending = data;
   g_autoptr(JsonNode) details = execution_details (pending->execution);
   g_autofree char *message = NULL;
+  unsigned long seconds;
 
   /* The clock forgets the timeout itself once this returns. */
   pending->timeout_id = 0;
-  message = g_strdup_printf ("the flow did not respond within %" G_GINT64_FORMAT " s; the execution goes on",
-                             pending->timeout_us / G_USEC_PER_SEC);
+  seconds = (unsigned long) (pending->timeout_us / G_USEC_PER_SEC);
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "The flow did not respond within %lu second; the execution goes on",
+                                          "The flow did not respond within %lu seconds; the execution goes on",
+                                          seconds),
+                             seconds);
   deca_request_respond_error_literal (pending->request, DECA_SERVER_ERROR_TIMEOUT, message, details);
   g_hash_table_remove (pending->self->pending, deca_execution_get_id (pending->execution));
   return G_SOURCE_REMOVE;
@@ -969,8 +977,10 @@ read_body (DecaRequest *request,
       /* As every route says it (deca-request.c): "offset" is the byte's index. */
       json_node_take_object (details, json_object_new ());
       json_object_set_int_member (json_node_get_object (details), "offset", (gint64) offset);
-      message = g_strdup_printf ("the body is not text: byte %" G_GSIZE_FORMAT " is %s", offset,
-                                 *bad == '\0' ? "a NUL byte" : "not valid UTF-8");
+      /* Two whole sentences, not a phrase inserted into one. */
+      message = g_strdup_printf (*bad == '\0' ? _("The body is not text: byte %lu is a NUL byte")
+                                              : _("The body is not text: byte %lu is not valid UTF-8"),
+                                 (unsigned long) offset);
       deca_request_respond_error_literal (request, DECA_SERVER_ERROR_BAD_REQUEST, message, details);
       *ok = FALSE;
       return NULL;
@@ -1066,11 +1076,12 @@ webhook_cb (DecaRequest *request,
       if (allow == NULL)
         {
           /* The same answer for a workspace that does not exist: nothing tells them apart. */
-          message = g_strdup_printf ("no such webhook: %s", deca_request_get_path (request));
+          /* Translators: %s is the request's path. */
+          message = g_strdup_printf (_("No such webhook: %s"), deca_request_get_path (request));
           deca_request_respond_error_literal (request, DECA_SERVER_ERROR_NOT_FOUND, message, NULL);
           return;
         }
-      message = g_strdup_printf ("%s is not allowed here; allowed: %s", method, allow);
+      message = g_strdup_printf (_("The method %s is not allowed here; allowed: %s"), method, allow);
       deca_request_set_response_header (request, "Allow", allow);
       deca_request_respond_error_literal (request, DECA_SERVER_ERROR_METHOD_NOT_ALLOWED, message, NULL);
       return;
@@ -1082,7 +1093,7 @@ webhook_cb (DecaRequest *request,
 
       deca_request_set_response_header (request, "Retry-After", seconds);
       deca_request_respond_error_literal (request, DECA_SERVER_ERROR_RATE_LIMITED,
-                                          "too many calls of this webhook; try again later", NULL);
+                                          _("Too many calls of this webhook; try again later"), NULL);
       return;
     }
 
@@ -1101,13 +1112,13 @@ webhook_cb (DecaRequest *request,
             audit (self, request, workspace_id, trigger->owner->flow_id, DECA_AUDIT_DENIED, trigger);
             deca_request_set_response_header (request, "WWW-Authenticate", challenge);
             deca_request_respond_error_literal (request, DECA_SERVER_ERROR_UNAUTHENTICATED,
-                                                "the webhook's signature is missing or wrong", NULL);
+                                                _("The webhook's signature is missing or wrong"), NULL);
             return;
           }
         case SIGNATURE_UNUSABLE:
         default:
           audit (self, request, workspace_id, trigger->owner->flow_id, DECA_AUDIT_FAILED, trigger);
-          deca_request_respond_error_literal (request, DECA_SERVER_ERROR_INTERNAL, "internal server error", NULL);
+          deca_request_respond_error_literal (request, DECA_SERVER_ERROR_INTERNAL, _("Internal server error"), NULL);
           return;
         }
     }

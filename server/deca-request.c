@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -404,7 +405,7 @@ deca_request_respond_error (DecaRequest  *self,
       /* What failed inside is for the log (the operator), not for the caller. */
       deca_request_log (self, DECA_LOG_ERROR, "%s", error->message);
       deca_request_respond_error_literal (self, DECA_SERVER_ERROR_INTERNAL,
-                                          "internal server error", NULL);
+                                          _("Internal server error"), NULL);
       return;
     }
   deca_request_respond_error_literal (self, code, error->message, details);
@@ -509,9 +510,10 @@ _deca_request_parse_body (DecaRequest *self)
   if ((bad = memchr (data, '\0', len)) != NULL || !g_utf8_validate (data, len, &bad))
     {
       details = offset_details (bad - data);
-      message = g_strdup_printf ("the body is not JSON text: byte %lu is %s",
-                                 (unsigned long) (bad - data),
-                                 *bad == '\0' ? "a NUL byte" : "not valid UTF-8");
+      /* Two whole sentences, not a phrase inserted into one. */
+      message = g_strdup_printf (*bad == '\0' ? _("The body is not JSON text: byte %lu is a NUL byte")
+                                              : _("The body is not JSON text: byte %lu is not valid UTF-8"),
+                                 (unsigned long) (bad - data));
       deca_request_respond_error_literal (self, DECA_SERVER_ERROR_BAD_REQUEST, message, details);
       return FALSE;
     }
@@ -539,11 +541,13 @@ _deca_request_parse_body (DecaRequest *self)
           json_object_set_string_member (object, "reason", reason);
           details = json_node_new (JSON_NODE_OBJECT);
           json_node_take_object (details, object);
-          message = g_strdup_printf ("malformed JSON at line %" G_GUINT64_FORMAT ", column %"
-                                     G_GUINT64_FORMAT ": %s", line, column, reason);
+          /* Translators: the last %s is json-glib's reason ("unexpected end of data"). */
+          message = g_strdup_printf (_("Malformed JSON at line %lu, column %lu: %s"), (unsigned long) line,
+                                     (unsigned long) column, reason);
         }
       else
-        message = g_strdup_printf ("malformed JSON: %s", error != NULL ? error->message : "no value");
+        message = error != NULL ? g_strdup_printf (_("Malformed JSON: %s"), error->message)
+                                : g_strdup (_("The body holds no JSON value"));
       deca_request_respond_error_literal (self, DECA_SERVER_ERROR_BAD_REQUEST, message, details);
       return FALSE;
     }

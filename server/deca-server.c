@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <errno.h>
 #include <string.h>
 #include <glib/gstdio.h>
@@ -146,8 +147,10 @@ static void
 answer_too_large (DecaServer  *self,
                   DecaRequest *request)
 {
-  g_autofree char *message = g_strdup_printf ("the request body is larger than %" G_GSIZE_FORMAT
-                                              " bytes", self->max_body_size);
+  g_autofree char *message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The request body is larger than %lu byte",
+                                                           "The request body is larger than %lu bytes",
+                                                           (unsigned long) self->max_body_size),
+                                              (unsigned long) self->max_body_size);
   g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
   JsonObject *object = json_object_new ();
 
@@ -187,7 +190,7 @@ got_headers_cb (SoupServerMessage *msg,
     {
       soup_server_message_set_status (msg, 0, NULL);
       deca_request_respond_error_literal (request, DECA_SERVER_ERROR_BAD_REQUEST,
-                                          "the request is malformed", NULL);
+                                          _("The request is malformed"), NULL);
       discard_body (request);
       return;
     }
@@ -196,7 +199,8 @@ got_headers_cb (SoupServerMessage *msg,
                              &request->route, &request->params, &allow);
   if (match == DECA_ROUTER_MATCH_NO_PATH)
     {
-      g_autofree char *message = g_strdup_printf ("no such resource: %s", request->path);
+      /* Translators: %s is the request's path ("/api/v1/nothing"). */
+      g_autofree char *message = g_strdup_printf (_("No such resource: %s"), request->path);
 
       deca_request_respond_error_literal (request, DECA_SERVER_ERROR_NOT_FOUND, message, NULL);
       discard_body (request);
@@ -204,7 +208,8 @@ got_headers_cb (SoupServerMessage *msg,
     }
   if (match == DECA_ROUTER_MATCH_NO_METHOD)
     {
-      g_autofree char *message = g_strdup_printf ("%s is not allowed here; allowed: %s",
+      /* Translators: the first %s is an HTTP method ("DELETE"), the second a list of them. */
+      g_autofree char *message = g_strdup_printf (_("The method %s is not allowed here; allowed: %s"),
                                                   request->method, allow);
 
       deca_request_set_response_header (request, "Allow", allow);
@@ -225,7 +230,7 @@ got_headers_cb (SoupServerMessage *msg,
     {
       if (error == NULL)
         g_set_error_literal (&error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_UNAUTHENTICATED,
-                             "authentication required");
+                             _("This route needs credentials"));
       deca_request_respond_error (request, error, NULL);
       discard_body (request);
     }
@@ -269,7 +274,7 @@ soup_handler_cb (SoupServer        *soup,
     {
       deca_request_log (request, DECA_LOG_ERROR, "the handler returned without an answer");
       deca_request_respond_error_literal (request, DECA_SERVER_ERROR_INTERNAL,
-                                          "internal server error", NULL);
+                                          _("Internal server error"), NULL);
     }
 }
 
@@ -526,7 +531,7 @@ deca_server_new (const DecaServerOptions  *options,
       int saved_errno = errno;
 
       g_set_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CONFIG,
-                   "cannot create the data directory %s: %s", self->data_dir, g_strerror (saved_errno));
+                   _("Cannot create the data directory %s: %s"), self->data_dir, g_strerror (saved_errno));
       return NULL;
     }
   db_path = deca_server_database_path (self->data_dir);
@@ -591,7 +596,7 @@ deca_server_parse_address (const char  *address,
 
 malformed:
   g_set_error (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_CONFIG,
-               "'%s' is not a listening address (HOST:PORT with an IP address, [IPv6]:PORT or localhost:PORT)",
+               _("“%s” is not a listening address (HOST:PORT with an IP address, [IPv6]:PORT or localhost:PORT)"),
                address);
   return NULL;
 }

@@ -1023,7 +1023,7 @@ test_conflict (Fixture       *fixture,
   api (fixture, fixture->key_a, "POST", "/api/v1/flows/second/activate", NULL, &refused);
   assert_error (&refused, 409, "conflict");
   error = json_object_get_object_member (object_of (&refused), "error");
-  g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), "'first'"));
+  g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), "“first”"));
   g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), "POST /dup"));
   hook (fixture, "POST", "/webhook/ws-a/dup", "text/plain", "x", NULL, &still);
   g_assert_cmpstr (still.body, ==, "first");
