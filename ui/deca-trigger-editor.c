@@ -1487,6 +1487,8 @@ trigger_row_new (DecaTriggerEditor *self,
   row->expander = ADW_EXPANDER_ROW (adw_expander_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->expander), type_title (row->type));
   adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row->expander), FALSE);
+  /* The subtitle is the path or the event as typed: "&" and "<" in it are not markup. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row->expander), FALSE);
   icon = gtk_image_new_from_icon_name (type_icon (row->type));
   adw_expander_row_add_prefix (row->expander, icon);
 
