@@ -311,6 +311,13 @@ assert_error (JsonNode   *node,
   return json_object_get_member (error, "details");
 }
 
+/* The message of the error answer @node. */
+static const char *
+error_message (JsonNode *node)
+{
+  return json_object_get_string_member (json_object_get_object_member (object_of (node), "error"), "message");
+}
+
 /* Checks a 400 whose details name @member (pointer, parameter, header) as @value. */
 static void
 assert_bad_request (guint       status,
@@ -625,6 +632,13 @@ test_flow_bad_input (Fixture       *fixture,
     }
   g_assert_true (unknown_type);
   g_assert_true (missing_target);
+  /* The count in a sentence with its real plural (ngettext), not an English "s" glued on. */
+  {
+    g_autofree char *expected = g_strdup_printf ("The flow is not valid: %u problems",
+                                                 json_array_get_length (problems));
+
+    g_assert_cmpstr (error_message (body), ==, expected);
+  }
   g_clear_pointer (&body, json_node_unref);
   g_assert_cmpuint (CALL (fixture, OWNER_A, "GET", "/api/v1/flows/broken", NULL, &body), ==, 404);
   g_clear_pointer (&body, json_node_unref);
@@ -637,6 +651,11 @@ test_flow_bad_input (Fixture       *fixture,
   g_clear_pointer (&body, json_node_unref);
   g_assert_cmpuint (CALL (fixture, OWNER_A, "PUT", "/api/v1/flows/chain",
                           "{\"nodes\": [{\"id\": \"x\", \"type\": \"no-such-type\"}]}", &body), ==, 422);
+  g_clear_pointer (&body, json_node_unref);
+  g_assert_cmpuint (CALL (fixture, OWNER_A, "PUT", "/api/v1/flows/chain",
+                          "{\"name\": \"C\", \"nodes\": [{\"id\": \"x\", \"type\": \"no-such-type\"}]}", &body),
+                    ==, 422);
+  g_assert_cmpstr (error_message (body), ==, "The flow is not valid: 1 problem");
   g_clear_pointer (&body, json_node_unref);
   g_assert_cmpuint (CALL (fixture, OWNER_A, "GET", "/api/v1/flows/chain", NULL, &body), ==, 200);
   g_assert_cmpint (json_object_get_int_member (object_of (body), "version"), ==, 1);
