@@ -38,6 +38,62 @@ open_data_dir (const char *command,
   return store;
 }
 
+/* --workspace names the workspace by its id or, since `deca serve --init --workspace NAME`
+ * is where people meet it, by its name when exactly one workspace has that name (an id
+ * wins over a name). Returns (transfer full) the id, or NULL after printing why with
+ * *status the exit status: 2 for an unknown workspace or a name several have, 1 when the
+ * store cannot be read. */
+static char *
+resolve_workspace (const char *command,
+                   DecaStore  *store,
+                   const char *workspace,
+                   int        *status)
+{
+  g_autoptr(DecaWorkspaceRecord) record = NULL;
+  g_autoptr(GPtrArray) workspaces = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) list_error = NULL;
+  const char *found = NULL;
+  guint n_named = 0;
+
+  record = deca_store_get_workspace (store, workspace, &error);
+  if (record != NULL)
+    return g_strdup (record->id);
+  *status = DECA_CLI_EXIT_FAILED;
+  if (!g_error_matches (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND))
+    {
+      deca_cli_error ("%s: %s", command, error->message);
+      return NULL;
+    }
+  workspaces = deca_store_list_workspaces (store, &list_error);
+  if (workspaces == NULL)
+    {
+      deca_cli_error ("%s: %s", command, list_error->message);
+      return NULL;
+    }
+  for (guint i = 0; i < workspaces->len; i++)
+    {
+      DecaWorkspaceRecord *candidate = g_ptr_array_index (workspaces, i);
+
+      if (g_strcmp0 (candidate->name, workspace) == 0)
+        {
+          found = candidate->id;
+          n_named++;
+        }
+    }
+  if (n_named == 1)
+    return g_strdup (found);
+  *status = DECA_CLI_EXIT_USAGE;
+  if (n_named > 1)
+    /* Translators: the first %s is "export" or "import", %u a number (2 or more), the
+     * last %s a workspace name. */
+    deca_cli_error (_("%s: %u workspaces are named '%s': say which with --workspace ID"),
+                    command, n_named, workspace);
+  else
+    deca_cli_error ("%s: %s", command, error->message);
+  return NULL;
+}
+
 /* The checks both commands make of their options. */
 static gboolean
 check_options (const char *command,
@@ -81,6 +137,8 @@ deca_cli_export (int    argc,
   g_autoptr(JsonNode) bundle = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *workspace_id = NULL;
+  int status;
 
   if (!deca_cli_parse_options ("export", "",
                                N_("Writes a workspace of the server's data directory as one JSON bundle: the\n"
@@ -95,7 +153,9 @@ deca_cli_export (int    argc,
     return DECA_CLI_EXIT_USAGE;
   if (!(store = open_data_dir ("export", data_dir)))
     return DECA_CLI_EXIT_USAGE;
-  bundle = deca_workspace_bundle_export (store, workspace, &error);
+  if (!(workspace_id = resolve_workspace ("export", store, workspace, &status)))
+    return status;
+  bundle = deca_workspace_bundle_export (store, workspace_id, &error);
   if (bundle == NULL)
     {
       deca_cli_error (_("export: %s"), error->message);
@@ -117,7 +177,7 @@ deca_cli_export (int    argc,
       return DECA_CLI_EXIT_FAILED;
     }
   /* Translators: the first %s is a workspace id, the second a file. */
-  deca_cli_note (_("exported workspace '%s' to '%s'"), workspace, output);
+  deca_cli_note (_("exported workspace '%s' to '%s'"), workspace_id, output);
   return DECA_CLI_EXIT_OK;
 }
 
@@ -145,8 +205,10 @@ deca_cli_import (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *workspace_id = NULL;
   DecaBundleImportMode mode = DECA_BUNDLE_IMPORT_MERGE;
   gsize length = 0;
+  int status;
 
   if (!deca_cli_parse_options ("import", N_("FILE"),
                                N_("Imports a workspace bundle (from 'deca export' or the API's export) into a\n"
@@ -187,8 +249,10 @@ deca_cli_import (int    argc,
     }
   if (!(store = open_data_dir ("import", data_dir)))
     return DECA_CLI_EXIT_USAGE;
+  if (!(workspace_id = resolve_workspace ("import", store, workspace, &status)))
+    return status;
   registry = deca_node_registry_new_builtin ();
-  if (!deca_workspace_bundle_import (store, workspace, bundle, mode, registry, &report, &error))
+  if (!deca_workspace_bundle_import (store, workspace_id, bundle, mode, registry, &report, &error))
     {
       for (guint i = 0; report != NULL && i < report->problems->len; i++)
         {

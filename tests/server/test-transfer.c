@@ -873,6 +873,59 @@ test_cli (Fixture       *fixture,
   }
 }
 
+/* --workspace also takes the name `deca serve --init --workspace NAME` gave: the one
+ * workspace of that name; an id wins over a name; a name several have is refused. */
+static void
+test_cli_workspace_name (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *source = make_data_dir (fixture, "source", "ws-src", TRUE);
+  g_autofree char *target = make_data_dir (fixture, "target", "ws-dst", FALSE);
+  g_autofree char *bundle_path = g_build_filename (fixture->dir, "bundle.json", NULL);
+  g_autofree char *source_db = g_build_filename (source, "deca.db", NULL);
+  g_autofree char *target_db = g_build_filename (target, "deca.db", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonNode) bundle = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* make_data_dir() names each workspace after its directory. */
+  g_assert_cmpint (run_deca (NULL, NULL, "export", "--data-dir", source, "--workspace", "source", "-o", bundle_path,
+                             NULL), ==, 0);
+  g_assert_true (g_file_get_contents (bundle_path, &text, NULL, &error));
+  bundle = json_from_string (text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (bundle),
+                                                                                 "workspace"), "id"), ==, "ws-src");
+  g_assert_cmpint (run_deca (NULL, NULL, "import", "--data-dir", target, "--workspace", "target", bundle_path, NULL),
+                   ==, 0);
+  g_assert_cmpint (db_count (target_db, "SELECT count(*) FROM agents WHERE workspace_id = 'ws-dst'"), ==, 1);
+
+  {
+    g_autoptr(DecaStore) store = deca_store_open (source_db, &error);
+
+    g_assert_no_error (error);
+    /* A workspace whose name is the other's id, and two of one name. */
+    g_assert_true (deca_store_create_workspace (store, "other", "ws-src", &error));
+    g_assert_true (deca_store_create_workspace (store, "twin-1", "twin", &error));
+    g_assert_true (deca_store_create_workspace (store, "twin-2", "twin", &error));
+    g_assert_no_error (error);
+  }
+  g_clear_pointer (&text, g_free);
+  g_assert_cmpint (run_deca (&text, NULL, "export", "--data-dir", source, "--workspace", "ws-src", NULL), ==, 0);
+  g_clear_pointer (&bundle, json_node_unref);
+  bundle = json_from_string (text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (bundle),
+                                                                                 "workspace"), "id"), ==, "ws-src");
+  g_assert_cmpint (run_deca (NULL, &err, "export", "--data-dir", source, "--workspace", "twin", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "2 workspaces are named 'twin'"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_deca (NULL, &err, "import", "--data-dir", source, "--workspace", "twin", bundle_path, NULL),
+                   ==, 2);
+  g_assert_nonnull (strstr (err, "2 workspaces are named 'twin'"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -890,6 +943,8 @@ main (int   argc,
 #undef ADD
   /* No server: the CLI works on data directories. */
   g_test_add ("/deca/server/transfer/cli", Fixture, "no server", fixture_setup, test_cli, fixture_teardown);
+  g_test_add ("/deca/server/transfer/cli-workspace-name", Fixture, "no server", fixture_setup,
+              test_cli_workspace_name, fixture_teardown);
 
   return g_test_run ();
 }
