@@ -71,6 +71,7 @@ typedef struct {
    * stays as the document has it while another field is edited. */
   gboolean response_timeout_edited;
   gboolean auth_edited;
+  gboolean auth_prefix_edited;
   /* schedule */
   AdwEntryRow *cron_row;
   AdwEntryRow *timezone_row;
@@ -432,6 +433,8 @@ field_changed_cb (GtkWidget  *widget,
       widget == GTK_WIDGET (row->auth_credential_row) ||
       widget == GTK_WIDGET (row->auth_prefix_row))
     row->auth_edited = TRUE;
+  if (widget == GTK_WIDGET (row->auth_prefix_row))
+    row->auth_prefix_edited = TRUE;
   trigger_row_apply_later (row, widget);
 }
 
@@ -756,10 +759,14 @@ apply_auth (TriggerRow *row,
                         gtk_editable_get_text (GTK_EDITABLE (row->auth_header_row)), FALSE);
   set_or_remove_string (auth, "credential",
                         gtk_editable_get_text (GTK_EDITABLE (row->auth_credential_row)), FALSE);
-  /* A prefix means nothing to a header check, whose field is out of sight then. */
+  /* A prefix means nothing to a header check, whose field is out of sight then. An empty
+   * field is the default, except that the document's empty prefix (a sender that writes
+   * the bare digits) stays until the field is edited. */
   if (choice == AUTH_HMAC)
     set_or_remove_string (auth, "prefix",
-                          gtk_editable_get_text (GTK_EDITABLE (row->auth_prefix_row)), FALSE);
+                          gtk_editable_get_text (GTK_EDITABLE (row->auth_prefix_row)),
+                          !row->auth_prefix_edited &&
+                          g_strcmp0 (deca_json_object_get_string (old, "prefix"), "") == 0);
   if (old)
     {
       g_autoptr(GList) members = json_object_get_members (old);
@@ -823,6 +830,7 @@ load_auth (TriggerRow *row,
       set_entry_text (row->auth_prefix_row, deca_json_object_get_string (auth, "prefix"));
     }
   row->auth_edited = FALSE;
+  row->auth_prefix_edited = FALSE;
   auth_rows_update (row);
 }
 

@@ -1993,6 +1993,22 @@ test_webhook_other_auth (Fixture       *fixture,
                                           deca_trigger_editor_get_trigger_widget (editor, 0, "error:auth/header"),
                                           5000));
   g_assert_false (gtk_widget_get_visible (auth_error));
+
+  /* A signature without a prefix (the bare digits) keeps its empty prefix while another
+   * field of the check is edited; the empty field is the default only once it is edited. */
+  {
+    const char *bare = "[{\"type\": \"webhook\", \"path\": \"/orders\","
+                       " \"auth\": {\"type\": \"hmac-sha256\", \"credential\": \"hook\", \"prefix\": \"\"}}]";
+    g_autoptr(JsonNode) bare_triggers = deca_json_parse (bare, -1, NULL);
+    GtkWidget *credential = deca_trigger_editor_get_trigger_widget (editor, 0, "auth-credential");
+
+    deca_flow_document_set_triggers (fixture->document, json_node_get_array (bare_triggers));
+    wait_drawn (fixture);
+    click_center (fixture, credential);
+    deca_ui_test_type_text (credential, "-2");
+    assert_trigger_becomes (fixture, "auth",
+                            "{\"type\": \"hmac-sha256\", \"credential\": \"hook-2\", \"prefix\": \"\"}");
+  }
 }
 
 static void
