@@ -2450,7 +2450,7 @@ host_run_subflow (gpointer             host_data,
       if (!g_str_equal (child_workspace, workspace_id))
         {
           g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
-                       _("Flow “%s” is not in store “%s”"), flow_id, deca_store_get_path (self->store));
+                       _("There is no flow “%s”"), flow_id);
           return FALSE;
         }
       document = deca_store_load_flow (self->store, flow_id, version, NULL, error);

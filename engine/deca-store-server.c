@@ -393,7 +393,7 @@ set_workspace_not_found (DecaStore   *self,
                          GError     **error)
 {
   g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
-               _("Workspace “%s” is not in store “%s”"), id, deca_store_get_path (self));
+               _("There is no workspace “%s”"), id);
 }
 
 /* Creates workspace @id named @name. Fails with DECA_ENGINE_ERROR_STATE when @id exists,
@@ -532,7 +532,7 @@ deca_store_get_flow_workspace (DecaStore   *self,
                                       N_("read the workspace of flow “%s”"), flow_id);
   if (none)
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
-                 _("Flow “%s” is not in store “%s”"), flow_id, deca_store_get_path (self));
+                 _("There is no flow “%s”"), flow_id);
   return workspace_id;
 }
 
@@ -630,7 +630,7 @@ deca_store_get_user (DecaStore   *self,
                                 N_("read a user"));
   if (none)
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
-                 _("User “%s” is not in store “%s”"), id, deca_store_get_path (self));
+                 _("There is no user “%s”"), id);
   return record;
 }
 

@@ -1552,8 +1552,7 @@ deca_store_load_flow (DecaStore   *self,
                  _("Flow “%s” is not in store “%s”"), flow_id, self->path);
   else if (rc == SQLITE_DONE)
     g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND,
-                 _("Flow “%s” has no version %lld in store “%s”"),
-                 flow_id, (long long) version, self->path);
+                 _("There is no version %lld of flow “%s”"), (long long) version, flow_id);
   else
     store_set_error (self, error, N_("load flow “%s”"), flow_id);
   sqlite3_reset (stmt);

@@ -1664,6 +1664,40 @@ test_cross_workspace (void)
     g_free (call_expect (fx.a.owner_key, "DELETE", member, NULL, 204, NULL));
   }
 
+  /* A subflow node of A naming B's flow, a flow nobody has, or a version A's flow lacks:
+   * the execution fails, and its error says which flow is missing, without the store's
+   * path (call_full() refuses any answer naming the data directory) or B's data. */
+  {
+    g_autofree char *missing_version = g_strdup_printf ("\"flow_id\": \"%s\", \"version\": 99",
+                                                        fx.a.ids[OBJ_FLOW]);
+    g_autofree char *of_b = g_strdup_printf ("\"flow_id\": \"%s\"", fx.b.ids[OBJ_FLOW]);
+    const char *configs[] = { of_b, "\"flow_id\": \"no-such-flow\"", missing_version };
+    const char *named[] = { fx.b.ids[OBJ_FLOW], "no-such-flow", fx.a.ids[OBJ_FLOW] };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (configs); i++)
+      {
+        g_autofree char *id = g_strdup_printf ("calls-%" G_GSIZE_FORMAT "-a", i);
+        g_autofree char *doc = g_strdup_printf ("{\"id\": \"%s\", \"name\": \"Calls\", \"nodes\": ["
+                                                "{\"id\": \"call\", \"type\": \"subflow\", \"config\": {%s}}]}",
+                                                id, configs[i]);
+        g_autofree char *path = g_strdup_printf ("/api/v1/flows/%s/execute?wait=true", id);
+        g_autoptr(Answer) answer = NULL;
+        const char *message;
+
+        g_free (call_expect (fx.a.owner_key, "POST", "/api/v1/flows", doc, 201, NULL));
+        answer = call (fx.a.owner_key, "POST", path, "{\"input\": {}}");
+        g_assert_cmpuint (answer->status, ==, 200);
+        g_assert_cmpstr (answer_string (answer, "status"), ==, "failed");
+        message = json_object_get_string_member (json_object_get_object_member (answer_object (answer), "error"),
+                                                 "message");
+        g_test_message ("%s: %s", id, message);
+        g_assert_nonnull (strstr (message, named[i]));
+        g_assert_null (strstr (message, fx.dir));
+        g_assert_null (strstr (message, "deca.db"));
+        g_assert_false (answer_contains (answer, MARKER));
+      }
+  }
+
   /* Nothing A did, in this test or before it (publishing events B's flow also
    * subscribes to, calling A's webhooks, importing into A), changed B. */
   after = snapshot_b ();
