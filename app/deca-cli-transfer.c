@@ -128,7 +128,8 @@ deca_cli_export (int    argc,
   const GOptionEntry entries[] = {
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
       N_("The server's data directory (default: $XDG_DATA_HOME/deca-server)"), N_("DIR") },
-    { "workspace", 'w', 0, G_OPTION_ARG_STRING, &workspace, N_("The workspace to export"), N_("ID") },
+    { "workspace", 'w', 0, G_OPTION_ARG_STRING, &workspace,
+      N_("The workspace to export, by its id or its name"), N_("ID") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
       N_("The file to write the bundle to (default: standard output)"), N_("FILE") },
     { NULL }
@@ -191,7 +192,8 @@ deca_cli_import (int    argc,
   const GOptionEntry entries[] = {
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
       N_("The server's data directory (default: $XDG_DATA_HOME/deca-server)"), N_("DIR") },
-    { "workspace", 'w', 0, G_OPTION_ARG_STRING, &workspace, N_("The workspace to import into"), N_("ID") },
+    { "workspace", 'w', 0, G_OPTION_ARG_STRING, &workspace,
+      N_("The workspace to import into, by its id or its name"), N_("ID") },
     /* Translators: merge and replace are values; keep them. */
     { "mode", 'm', 0, G_OPTION_ARG_STRING, &mode_name,
       N_("merge (add what the workspace lacks; the default) or replace (make it the bundle's)"), N_("MODE") },
