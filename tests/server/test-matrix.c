@@ -31,7 +31,9 @@
  *   takes a body: 413 over the limit, 400 with line and column for malformed JSON, with
  *   the offset for bytes that are not text, at "" for a body that is not an object;
  *   HEAD as GET; 404 for unknown paths; 405 with the path's methods in Allow on every
- *   pattern.
+ *   pattern;
+ * - the document: every answer of the run, 2xx or not, is one data/openapi.yaml
+ *   promises (its status for the operation, its Content-Type, its body's schema).
  *
  * About a second: the server and the client are in-process, on two threads. */
 
@@ -127,6 +129,7 @@ static struct {
   GPtrArray *b_at_start;    /* what B's owner read right after the seeding */
   guint counter;            /* for the names of fresh objects */
   guint answers_checked;    /* non-2xx answers whose shape was checked */
+  DecaOpenApi *openapi;     /* data/openapi.yaml, as libdeca-server has it */
 } fx;
 
 /* --- the server thread --------------------------------------------------------------- */
@@ -462,6 +465,9 @@ call_full (const char *key,
     {
       g_input_stream_close (stream, NULL, NULL);
       answer->body = g_bytes_new (NULL, 0);
+      /* Its status and type are the document's (the events, unread, are not checked). */
+      if (!deca_openapi_check_response (fx.openapi, method, path, answer->status, type, NULL, &error))
+        g_error ("the answer does not match the OpenAPI document: %s", error->message);
       return answer;
     }
   {
@@ -472,6 +478,9 @@ call_full (const char *key,
     g_assert_no_error (error);
     answer->body = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
   }
+  /* Every answer is one data/openapi.yaml promises: its status for the operation, its
+   * type and its body's schema. */
+  deca_openapi_assert_message (answer->message, answer->body);
   if (g_bytes_get_size (answer->body) > 0 && type != NULL && g_str_has_prefix (type, "application/json"))
     {
       g_autoptr(JsonParser) parser = json_parser_new ();
@@ -1964,6 +1973,8 @@ main (int   argc,
   fx.dir = g_dir_make_tmp ("deca-test-matrix-XXXXXX", &error);
   g_assert_no_error (error);
   fx.routes = g_ptr_array_new_with_free_func (route_info_free);
+  fx.openapi = deca_openapi_new_builtin (&error);
+  g_assert_no_error (error);
   g_mutex_init (&fx.lock);
   g_cond_init (&fx.cond);
   fx.session = soup_session_new ();
@@ -1999,6 +2010,7 @@ main (int   argc,
   g_cond_clear (&fx.cond);
   g_ptr_array_unref (fx.routes);
   g_ptr_array_unref (fx.b_at_start);
+  deca_openapi_free (fx.openapi);
   for (guint s = 0; s < 2; s++)
     {
       Seed *seed = s == 0 ? &fx.a : &fx.b;
