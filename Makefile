@@ -42,8 +42,11 @@ run: build
 check: check-main check-san
 
 # The GUI tests need a display: the whole suite runs under one Xvfb server, with its own
-# D-Bus session for the accessibility (AT-SPI) test.
-XVFB = xvfb-run -a -s "-screen 0 1600x1200x24 -nolisten tcp" dbus-run-session --
+# D-Bus session for the accessibility (AT-SPI) test. -noreset: by default Xvfb resets
+# whenever its last client disconnects, and a client connecting during the reset (a test
+# starting as the one before it ends, or the AT-SPI registry being activated) is refused
+# with "cannot open display".
+XVFB = xvfb-run -a -s "-screen 0 1600x1200x24 -nolisten tcp -noreset" dbus-run-session --
 
 check-main: build
 	$(XVFB) meson test -C $(BUILD) --print-errorlogs --no-suite bench
