@@ -160,6 +160,94 @@ answer_too_large (DecaServer  *self,
   discard_body (request);
 }
 
+typedef enum {
+  PATH_OK,
+  PATH_SLASH,
+  PATH_NUL,
+  PATH_NOT_UTF8,
+} PathProblem;
+
+/* Decodes the request's path, which libsoup leaves percent-encoded (SoupServer:raw-paths),
+ * one segment at a time, so that an escape cannot make what the router splits on or what
+ * no text holds: an encoded slash (decoded, it would move a segment's text into the next
+ * one), an encoded NUL byte, bytes that are not UTF-8. (The URI parser has already
+ * refused a "%" without two hex digits and resolved dot segments, escaped ones too.)
+ * Returns the decoded path, or NULL with the 400 answered, naming the segment. */
+static char *
+decode_path (DecaRequest *request,
+             const char  *raw)
+{
+  g_auto(GStrv) segments = g_strsplit (raw, "/", -1);
+  g_autoptr(GString) path = g_string_sized_new (strlen (raw));
+  PathProblem problem = PATH_OK;
+  const char *segment = NULL;
+
+  for (guint i = 0; segments[i] != NULL && problem == PATH_OK; i++)
+    {
+      segment = segments[i];
+      if (i > 0)
+        g_string_append_c (path, '/');
+      for (const char *p = segment; *p != '\0' && problem == PATH_OK; p++)
+        {
+          int high, low;
+
+          if (*p != '%')
+            {
+              g_string_append_c (path, *p);
+              continue;
+            }
+          high = g_ascii_xdigit_value (p[1]);
+          low = high < 0 ? -1 : g_ascii_xdigit_value (p[2]);
+          if (low < 0)
+            g_string_append_c (path, '%');
+          else if (high * 16 + low == '/')
+            problem = PATH_SLASH;
+          else if (high * 16 + low == 0)
+            problem = PATH_NUL;
+          else
+            {
+              g_string_append_c (path, (char) (high * 16 + low));
+              p += 2;
+            }
+        }
+      if (problem == PATH_OK && !g_utf8_validate (path->str, path->len, NULL))
+        problem = PATH_NOT_UTF8;
+    }
+  if (problem != PATH_OK)
+    {
+      g_autofree char *shown = g_utf8_make_valid (segment, -1);
+      g_autofree char *message = NULL;
+      g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
+      JsonObject *object = json_object_new ();
+
+      switch (problem)
+        {
+        case PATH_SLASH:
+          /* Translators: %s is a segment of the request's path as sent, with its escapes
+           * ("a%2Fb"). */
+          message = g_strdup_printf (_("The path segment “%s” holds an encoded slash (%%2F): a slash separates "
+                                       "segments and cannot be part of one"), shown);
+          break;
+        case PATH_NUL:
+          /* Translators: %s is a segment of the request's path as sent ("a%00b"). */
+          message = g_strdup_printf (_("The path segment “%s” holds an encoded NUL byte (%%00)"), shown);
+          break;
+        case PATH_NOT_UTF8:
+        case PATH_OK:
+        default:
+          /* Translators: %s is a segment of the request's path as sent ("%FF"). */
+          message = g_strdup_printf (_("The path segment “%s” is not UTF-8 text once decoded"), shown);
+          break;
+        }
+      json_object_set_string_member (object, "parameter", "path");
+      json_object_set_string_member (object, "segment", shown);
+      json_node_take_object (details, object);
+      deca_request_respond_error_literal (request, DECA_SERVER_ERROR_BAD_REQUEST, message, details);
+      return NULL;
+    }
+  return g_string_free (g_steal_pointer (&path), FALSE);
+}
+
 /* Runs once the headers are in, before the body is read: routing, the size limit and
  * the authentication step answer here, so that nothing is waited for that will not be
  * used. With "Expect: 100-continue" libsoup then sends this answer instead of 100 and
@@ -175,7 +263,6 @@ got_headers_cb (SoupServerMessage *msg,
   DecaRouterMatch match;
 
   request->method = g_strdup (soup_server_message_get_method (msg));
-  request->path = g_strdup (g_uri_get_path (soup_server_message_get_uri (msg)));
   request->remote_host = g_strdup (soup_server_message_get_remote_host (msg));
   /* Durations count from here: the first request of a connection starts when the
    * connection is accepted, and the client's think time before it sends is not ours. */
@@ -185,12 +272,27 @@ got_headers_cb (SoupServerMessage *msg,
   if (g_uri_get_query (soup_server_message_get_uri (msg)) != NULL)
     request->query = soup_form_decode (g_uri_get_query (soup_server_message_get_uri (msg)));
 
-  /* libsoup refused the request itself (a path with "..", a bad URI). */
+  /* libsoup refused the request itself (a URI whose scheme is not the connection's): our
+   * answer, in the one shape, replaces its bare status. */
   if (soup_server_message_get_status (msg) != 0)
     {
-      soup_server_message_set_status (msg, 0, NULL);
+      g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
+      JsonObject *object = json_object_new ();
+
+      json_object_set_string_member (object, "parameter", "uri");
+      json_node_take_object (details, object);
+      request->path = g_strdup (g_uri_get_path (soup_server_message_get_uri (msg)));
       deca_request_respond_error_literal (request, DECA_SERVER_ERROR_BAD_REQUEST,
-                                          _("The request is malformed"), NULL);
+                                          _("The request's URI is malformed or not one this server answers"),
+                                          details);
+      discard_body (request);
+      return;
+    }
+  request->path = decode_path (request, g_uri_get_path (soup_server_message_get_uri (msg)));
+  if (request->path == NULL)
+    {
+      /* Logged as sent. */
+      request->path = g_strdup (g_uri_get_path (soup_server_message_get_uri (msg)));
       discard_body (request);
       return;
     }
@@ -541,7 +643,9 @@ deca_server_new (const DecaServerOptions  *options,
     return NULL;
   deca_server_add_health_check (self, "store", store_health_cb, self, NULL);
 
-  self->soup = soup_server_new ("server-header", "deca/" PACKAGE_VERSION " ", NULL);
+  /* The path is decoded here (decode_path()), where an escape that hides a slash or a
+   * NUL byte is refused with a 400 that says so. */
+  self->soup = soup_server_new ("server-header", "deca/" PACKAGE_VERSION " ", "raw-paths", TRUE, NULL);
   soup_server_add_handler (self->soup, NULL, soup_handler_cb, self, NULL);
   g_signal_connect_object (self->soup, "request-started", G_CALLBACK (request_started_cb), self, 0);
 

@@ -633,6 +633,94 @@ test_not_found_and_method (Fixture       *fixture,
   g_assert_null (strstr (json_object_get_string_member (error, "message"), "/secret/place"));
 }
 
+/* A path whose escapes would hide what the router splits on or what no text holds: an
+ * encoded slash or NUL byte, bytes that are not UTF-8 (a "%" without hex digits libsoup
+ * refuses before the server sees the request). The 400
+ * says what is wrong with which segment, in details too; an escape that is text still
+ * reaches the handler decoded. */
+static void
+test_bad_path (Fixture       *fixture,
+               gconstpointer  data)
+{
+  static const struct {
+    const char *path;
+    const char *segment;
+    const char *words;
+  } cases[] = {
+    { "/api/v1/test/a%2Fb", "a%2Fb", "encoded slash (%2F)" },
+    /* (The URI parser writes escapes in capitals.) */
+    { "/api/v1/test/a%2fb/more", "a%2Fb", "encoded slash (%2F)" },
+    { "/api/v1/test/a%00b", "a%00b", "encoded NUL byte (%00)" },
+    { "/api/v1/test/%FFx", "%FFx", "not UTF-8" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      /* Written as is: a client library could normalise the escapes. */
+      g_autofree char *text = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                                               cases[i].path);
+      g_autoptr(GSocketConnection) connection = raw_connect (fixture, text);
+      g_autofree char *answer = raw_read_to_end (connection);
+      const char *body = strstr (answer, "\r\n\r\n");
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(JsonObject) error = NULL;
+      JsonObject *details;
+      g_autofree char *segment = NULL;
+
+      g_test_message ("%s: %s", cases[i].path, answer);
+      g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 400 "));
+      g_assert_nonnull (body);
+      bytes = g_bytes_new (body + 4, strlen (body + 4));
+      error = assert_error_shape (bytes, "bad_request");
+      details = json_object_get_object_member (error, "details");
+      g_assert_nonnull (details);
+      g_assert_cmpstr (json_object_get_string_member (details, "parameter"), ==, "path");
+      g_assert_cmpstr (json_object_get_string_member (details, "segment"), ==, cases[i].segment);
+      segment = g_strdup_printf ("“%s”", cases[i].segment);
+      g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), segment));
+      g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), cases[i].words));
+    }
+
+  /* A URI libsoup refuses after reading it (https on a plain connection): the one shape,
+   * saying it is the URI. */
+  {
+    g_autoptr(GSocketConnection) connection =
+      raw_connect (fixture, "GET https://localhost/api/v1/test/x HTTP/1.1\r\nHost: localhost\r\n"
+                            "Connection: close\r\n\r\n");
+    g_autofree char *answer = raw_read_to_end (connection);
+    const char *body = strstr (answer, "\r\n\r\n");
+    g_autoptr(GBytes) bytes = NULL;
+    g_autoptr(JsonObject) error = NULL;
+
+    g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 400 "));
+    g_assert_nonnull (body);
+    bytes = g_bytes_new (body + 4, strlen (body + 4));
+    error = assert_error_shape (bytes, "bad_request");
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (error, "details"), "parameter"),
+                     ==, "uri");
+  }
+
+  /* Escapes of text are decoded before routing, as before. */
+  {
+    guint status;
+    g_autoptr(GBytes) bytes = request_full (fixture, "GET", "/api/v1/test/caf%C3%A9%20au%20lait", NULL, NULL, &status,
+                                            NULL, NULL);
+    g_autoptr(JsonObject) object = NULL;
+
+    g_assert_cmpuint (status, ==, 200);
+    object = parse_object (bytes);
+    g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, "café au lait");
+  }
+  {
+    guint status;
+    g_autoptr(GBytes) bytes = request_full (fixture, "POST", "/hooks/github/push%21", "text/plain", "x", &status,
+                                            NULL, NULL);
+
+    g_assert_cmpuint (status, ==, 200);
+    g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), "github/push!", 12);
+  }
+}
+
 static void
 test_request_id (Fixture       *fixture,
                  gconstpointer  data)
@@ -1149,6 +1237,7 @@ main (int argc, char *argv[])
   ADD ("malformed-json", test_malformed_json, NULL);
   ADD ("too-large", test_too_large, NULL);
   ADD ("not-found-and-method", test_not_found_and_method, NULL);
+  ADD ("bad-path", test_bad_path, NULL);
   ADD ("request-id", test_request_id, NULL);
   ADD ("logs", test_logs, NULL);
   ADD ("metrics", test_metrics, NULL);
