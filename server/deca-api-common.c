@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include <deca-engine-error.h>
 #include <deca-json.h>
@@ -241,4 +242,37 @@ _deca_api_read_string_member (DecaRequest  *request,
   message = g_strdup_printf (_("%s must be a string"), name);
   deca_request_respond_bad_field (request, pointer, message);
   return FALSE;
+}
+
+/* Reads If-Match: a version number, bare or as the ETag ("3", W/"3"). Sets *@expected to
+ * 0 when absent. Answers 400 with @message and returns FALSE when it is something else. */
+gboolean
+_deca_api_read_if_match (DecaRequest *request,
+                         const char  *message,
+                         gint64      *expected)
+{
+  const char *header = deca_request_get_header (request, "If-Match");
+  g_autofree char *text = NULL;
+  gsize length;
+  guint64 value;
+
+  *expected = 0;
+  if (header == NULL)
+    return TRUE;
+  text = g_strstrip (g_strdup (header));
+  if (g_str_has_prefix (text, "W/"))
+    memmove (text, text + 2, strlen (text + 2) + 1);
+  length = strlen (text);
+  if (length >= 2 && text[0] == '"' && text[length - 1] == '"')
+    {
+      memmove (text, text + 1, length - 2);
+      text[length - 2] = '\0';
+    }
+  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &value, NULL))
+    {
+      deca_request_respond_bad_input (request, "header", "If-Match", message);
+      return FALSE;
+    }
+  *expected = (gint64) value;
+  return TRUE;
 }

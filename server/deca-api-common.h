@@ -49,6 +49,12 @@ gboolean  _deca_api_read_string_member  (DecaRequest  *request,
                                          JsonObject   *body,
                                          const char   *name,
                                          const char  **value);
+/* If-Match: a version number, bare or as the ETag ("3", W/"3"); *@expected is 0 when the
+ * header is absent. Anything else is a 400 with @message (translated, naming what the
+ * version is of). */
+gboolean  _deca_api_read_if_match       (DecaRequest  *request,
+                                         const char   *message,
+                                         gint64       *expected);
 
 /* JSON members. Every time the API answers has one form: ISO 8601 in UTC with
  * milliseconds, "2026-12-01T17:00:00.123Z". */

@@ -354,38 +354,6 @@ get_flow_cb (DecaRequest *request,
   respond_flow (self, request, principal, deca_request_get_param (request, "id"), 200);
 }
 
-/* Reads If-Match: a version number, bare or as the ETag ("3", W/"3"). Sets *@expected to
- * 0 when absent. Answers 400 and returns FALSE when it is something else. */
-static gboolean
-read_if_match (DecaRequest *request,
-               gint64      *expected)
-{
-  const char *header = deca_request_get_header (request, "If-Match");
-  g_autofree char *text = NULL;
-  gsize length;
-  guint64 value;
-
-  *expected = 0;
-  if (header == NULL)
-    return TRUE;
-  text = g_strstrip (g_strdup (header));
-  if (g_str_has_prefix (text, "W/"))
-    memmove (text, text + 2, strlen (text + 2) + 1);
-  length = strlen (text);
-  if (length >= 2 && text[0] == '"' && text[length - 1] == '"')
-    {
-      memmove (text, text + 1, length - 2);
-      text[length - 2] = '\0';
-    }
-  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &value, NULL))
-    {
-      deca_request_respond_bad_input (request, "header", "If-Match",
-                                      _("If-Match must be the version number of the flow"));
-      return FALSE;
-    }
-  *expected = (gint64) value;
-  return TRUE;
-}
 
 static void
 put_flow_cb (DecaRequest *request,
@@ -409,7 +377,7 @@ put_flow_cb (DecaRequest *request,
   if (!(summary = lookup_flow (self, request, principal, flow_id)))
     return;
   body = _deca_api_read_body_object (request, FALSE, &ok);
-  if (!ok || !read_if_match (request, &expected))
+  if (!ok || !_deca_api_read_if_match (request, _("If-Match must be the version number of the flow"), &expected))
     return;
   id_member = json_object_get_member (body, "id");
   if (id_member != NULL && JSON_NODE_HOLDS_VALUE (id_member) &&

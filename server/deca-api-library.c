@@ -203,35 +203,15 @@ respond_stale (const KindDescriptor *kind,
 
 /* --- input -------------------------------------------------------------------------- */
 
-/* Reads If-Match: a version number, bare or as the ETag ("3", W/"3"). Sets *@expected to
- * DECA_LIBRARY_ANY_VERSION when absent. Answers 400 and returns FALSE for anything else. */
+/* Reads If-Match (deca-api-common.h); *@expected is DECA_LIBRARY_ANY_VERSION when absent. */
 static gboolean
 read_if_match (DecaRequest *request,
                gint64      *expected)
 {
-  const char *header = deca_request_get_header (request, "If-Match");
-  g_autofree char *text = NULL;
-  gsize length;
-  guint64 value;
-
-  *expected = DECA_LIBRARY_ANY_VERSION;
-  if (header == NULL)
-    return TRUE;
-  text = g_strstrip (g_strdup (header));
-  if (g_str_has_prefix (text, "W/"))
-    memmove (text, text + 2, strlen (text + 2) + 1);
-  length = strlen (text);
-  if (length >= 2 && text[0] == '"' && text[length - 1] == '"')
-    {
-      memmove (text, text + 1, length - 2);
-      text[length - 2] = '\0';
-    }
-  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &value, NULL))
-    {
-      deca_request_respond_bad_input (request, "header", "If-Match", _("If-Match must be a version number"));
-      return FALSE;
-    }
-  *expected = (gint64) value;
+  if (!_deca_api_read_if_match (request, _("If-Match must be a version number"), expected))
+    return FALSE;
+  if (*expected == 0)
+    *expected = DECA_LIBRARY_ANY_VERSION;
   return TRUE;
 }
 
