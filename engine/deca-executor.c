@@ -728,9 +728,12 @@ host_set_response (gpointer  host_data,
                    JsonNode *response)
 {
   DecaExecution *execution = host_data;
+  /* The answer goes to the webhook's caller, who is not trusted with the credentials
+   * the execution used: redacted as the stored outputs are. */
+  g_autoptr(JsonNode) redacted = deca_json_redact (response, execution->secrets);
 
   g_clear_pointer (&execution->response, json_node_unref);
-  execution->response = json_node_copy (response);
+  execution->response = json_node_copy (redacted);
 }
 
 static void

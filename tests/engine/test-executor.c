@@ -1039,6 +1039,40 @@ test_redaction (Fixture       *fixture,
     g_assert_null (strstr (((DecaEventRecord *) g_ptr_array_index (events, i))->payload, "sk-very-secret"));
 }
 
+/* A respond node's answer goes to the webhook's caller, who may know no secret: the host
+ * receives it redacted, as the respond node's stored output is. */
+static void
+test_redaction_response (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(DecaMemoryCredentialProvider) provider = deca_memory_credential_provider_new ();
+  g_autoptr(JsonNode) fields = json_from_string ("{\"token\": \"crm-very-secret-456\"}", NULL);
+  g_autoptr(DecaExecution) execution = NULL;
+  g_autofree char *response = NULL;
+  g_autofree char *output = NULL;
+
+  deca_memory_credential_provider_set (provider, "crm", json_node_get_object (fields));
+  deca_executor_set_credential_provider (fixture->executor, DECA_CREDENTIAL_PROVIDER (provider));
+  execution = run_flow (fixture,
+    "{\"id\": \"redresp\", \"name\": \"Redacted response\", \"nodes\": ["
+    " {\"id\": \"auth\", \"type\": \"transform\", \"config\": {\"set\": {\"header\": \"Bearer {{credentials.crm.token}}\"}}},"
+    " {\"id\": \"answer\", \"type\": \"respond\", \"config\": {\"status\": 200,"
+    "   \"headers\": {\"X-Echo\": \"{{auth.header}}\"},"
+    "   \"body\": {\"echoed\": \"{{auth.header}}\", \"list\": [\"{{credentials.crm.token}}\"]}}}],"
+    " \"connections\": [{\"from\": \"auth\", \"to\": \"answer\"}]}", NULL);
+
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  g_assert_nonnull (deca_execution_get_response (execution));
+  response = json_to_string (deca_execution_get_response (execution), FALSE);
+  g_assert_null (strstr (response, "crm-very-secret"));
+  g_assert_nonnull (strstr (response, "\"X-Echo\":\"Bearer [redacted]\""));
+  g_assert_nonnull (strstr (response, "\"echoed\":\"Bearer [redacted]\""));
+  g_assert_nonnull (strstr (response, "\"list\":[\"[redacted]\"]"));
+  g_assert_nonnull (strstr (response, "\"status\":200"));
+  output = json_to_string (deca_execution_get_output (execution), FALSE);
+  g_assert_null (strstr (output, "crm-very-secret"));
+}
+
 static void
 test_missing_credential (Fixture       *fixture,
                          gconstpointer  data)
@@ -1452,6 +1486,7 @@ main (int   argc,
   ADD ("approval-in-memory", test_approval_in_memory);
   ADD ("approval-durable-reject", test_approval_durable_reject);
   ADD ("redaction", test_redaction);
+  ADD ("redaction-response", test_redaction_response);
   ADD ("missing-credential", test_missing_credential);
   ADD ("durable-checkpoints", test_durable_checkpoints);
   ADD ("resume-after-crash", test_resume_after_crash);

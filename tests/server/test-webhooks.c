@@ -32,6 +32,7 @@
 #include "deca-openapi.h"
 #include "deca-secret-box.h"
 #include "deca-server.h"
+#include "deca-store-credentials.h"
 #include "deca-test-fs.h"
 
 #define KEY_LINE "k1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
@@ -94,6 +95,7 @@ server_thread (gpointer data)
   g_autoptr(DecaNodeRegistry) registry = deca_node_registry_new_builtin ();
   g_autoptr(DecaExecutor) executor = NULL;
   g_autoptr(DecaApiFlows) flows = NULL;
+  g_autoptr(DecaStoreCredentials) provider = NULL;
   DecaServerOptions options = { 0 };
   g_autofree char *data_dir = g_build_filename (fixture->dir, "data", NULL);
   DecaStore *store;
@@ -122,6 +124,9 @@ server_thread (gpointer data)
   executor = deca_executor_new (registry);
   deca_executor_set_store (executor, store);
   deca_executor_set_clock (executor, DECA_CLOCK (fixture->clock));
+  /* Each execution's credentials from its workspace, as deca serve has them. */
+  provider = deca_store_credentials_new (store, box, NULL);
+  deca_executor_set_credential_provider (executor, DECA_CREDENTIAL_PROVIDER (provider));
   flows = deca_api_flows_register (fixture->server, executor, &error);
   g_assert_no_error (error);
   fixture->webhooks = deca_api_webhooks_register (fixture->server, flows, &error);
@@ -1274,6 +1279,134 @@ test_rate_limit (Fixture       *fixture,
   g_assert_cmpuint (later.status, ==, 202);
 }
 
+/* A stand-in for a service that echoes what it was sent, on a thread of its own. */
+typedef struct {
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  GMutex lock;
+  GCond cond;
+  char *uri;
+} Echo;
+
+static void
+echo_cb (SoupServer        *server,
+         SoupServerMessage *message,
+         const char        *path,
+         GHashTable        *query,
+         gpointer           data)
+{
+  const char *authorization = soup_message_headers_get_one (soup_server_message_get_request_headers (message),
+                                                            "Authorization");
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *body = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "authorization");
+  json_builder_add_string_value (builder, authorization != NULL ? authorization : "");
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  body = json_to_string (root, FALSE);
+  soup_server_message_set_status (message, 200, NULL);
+  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY, body, strlen (body));
+}
+
+static gpointer
+echo_thread (gpointer data)
+{
+  Echo *echo = data;
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoslist(GUri) uris = NULL;
+
+  g_main_context_push_thread_default (echo->context);
+  soup_server_add_handler (server, NULL, echo_cb, NULL, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  g_mutex_lock (&echo->lock);
+  echo->uri = g_uri_to_string (uris->data);
+  g_cond_signal (&echo->cond);
+  g_mutex_unlock (&echo->lock);
+  g_main_loop_run (echo->loop);
+  soup_server_disconnect (server);
+  g_main_context_pop_thread_default (echo->context);
+  return NULL;
+}
+
+static void
+echo_start (Echo *echo)
+{
+  g_mutex_init (&echo->lock);
+  g_cond_init (&echo->cond);
+  echo->context = g_main_context_new ();
+  echo->loop = g_main_loop_new (echo->context, FALSE);
+  echo->thread = g_thread_new ("echo", echo_thread, echo);
+  g_mutex_lock (&echo->lock);
+  while (echo->uri == NULL)
+    g_cond_wait (&echo->cond, &echo->lock);
+  g_mutex_unlock (&echo->lock);
+}
+
+static void
+echo_stop (Echo *echo)
+{
+  g_main_context_invoke (echo->context, quit_cb, echo->loop);
+  g_thread_join (echo->thread);
+  g_main_loop_unref (echo->loop);
+  g_main_context_unref (echo->context);
+  g_mutex_clear (&echo->lock);
+  g_cond_clear (&echo->cond);
+  g_free (echo->uri);
+}
+
+/* An http node sends the workspace's credential to a service that echoes it, and a
+ * respond node answers with what came back: the webhook's caller (who holds no key) gets
+ * it redacted, in the body and in a header, as the stored outputs have it. */
+static void
+test_respond_redacted (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  Echo echo = { 0 };
+  g_autofree char *flow = NULL;
+  g_auto(Answer) credential = { 0 };
+  g_auto(Answer) answer = { 0 };
+  g_auto(Answer) execution = { 0 };
+  g_autoptr(GPtrArray) audit = NULL;
+
+  echo_start (&echo);
+  flow = g_strdup_printf (
+    "{\"id\": \"echoed\", \"name\": \"Echoed\","
+    " \"triggers\": [{\"type\": \"webhook\", \"method\": \"POST\", \"path\": \"/echoed\"}],"
+    " \"nodes\": ["
+    "  {\"id\": \"fetch\", \"type\": \"http\", \"config\": {\"url\": \"%secho\","
+    "     \"auth\": {\"type\": \"bearer\", \"credential\": \"crm\"}, \"timeout\": 10}},"
+    "  {\"id\": \"answer\", \"type\": \"respond\", \"config\": {"
+    "     \"headers\": {\"X-Seen\": \"{{fetch.body.authorization}}\"}, \"body\": \"{{fetch.body}}\"}}"
+    " ],"
+    " \"connections\": [{\"from\": \"fetch\", \"to\": \"answer\"}]}", echo.uri);
+  api (fixture, fixture->key_a, "POST", "/api/v1/credentials",
+       "{\"name\": \"crm\", \"type\": \"api_key\", \"secret\": {\"token\": \"crm-Tq4-never-out\"}}", &credential);
+  g_assert_cmpuint (credential.status, ==, 201);
+  create_active (fixture, fixture->key_a, "echoed", flow);
+
+  hook (fixture, "POST", "/webhook/ws-a/echoed", "application/json", "{}", NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  g_assert_null (strstr (answer.body, "crm-Tq4-never-out"));
+  g_assert_cmpstr (json_object_get_string_member (object_of (&answer), "authorization"), ==, "Bearer [redacted]");
+  g_assert_cmpstr (soup_message_headers_get_one (answer.headers, "X-Seen"), ==, "Bearer [redacted]");
+
+  /* The recorded execution has it redacted too. */
+  audit = webhook_audit (fixture, "ws-a", "ok");
+  g_assert_cmpuint (audit->len, ==, 1);
+  wait_for_execution (fixture, fixture->key_a, ((DecaAuditRecord *) g_ptr_array_index (audit, 0))->target,
+                      "succeeded", &execution);
+  g_assert_null (strstr (execution.body, "crm-Tq4-never-out"));
+  g_assert_nonnull (strstr (execution.body, "Bearer [redacted]"));
+  echo_stop (&echo);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1295,6 +1428,7 @@ main (int    argc,
   ADD ("hmac", test_hmac);
   ADD ("missing-credential", test_missing_credential);
   ADD ("restart", test_restart);
+  ADD ("respond-redacted", test_respond_redacted);
 #undef ADD
   g_test_add ("/deca/server/webhooks/rate-limit", Fixture, "limit", fixture_setup, test_rate_limit, fixture_teardown);
   return g_test_run ();
