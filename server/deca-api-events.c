@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include <deca-engine-error.h>
+#include <deca-event-dispatcher.h>
 #include <deca-json.h>
 #include <deca-store-server.h>
 #include <deca-topic.h>
@@ -56,31 +57,77 @@ audit (DecaRequest    *request,
   deca_server_audit (request, action, deca_topic_event_get_id (event), DECA_AUDIT_OK, details);
 }
 
-/* Answers the failure of publishing: a problem of the event's topic or data (the
- * dispatcher names the member first: "data: is 300000 bytes ...") at its pointer, the
- * rest as the error says. */
+/* Answers a topic (@is_pattern FALSE: the body's "topic") or a pattern (?topic=) that
+ * deca_topic_validate() or deca_topic_pattern_validate() refused, in whole sentences that
+ * name the member: the engine's messages are phrases to follow one ("is 300 bytes long"). */
 static void
-respond_publish_error (DecaRequest  *request,
-                       const GError *error)
+respond_bad_topic (DecaRequest  *request,
+                   const char   *topic,
+                   gboolean      is_pattern,
+                   const GError *error)
 {
-  static const char * const members[] = { "topic", "data", "source" };
+  g_autofree char *message = NULL;
 
-  if (error->domain == DECA_ENGINE_ERROR &&
-      (error->code == DECA_ENGINE_ERROR_INVALID || error->code == DECA_ENGINE_ERROR_LIMIT ||
-       error->code == DECA_ENGINE_ERROR_PARSE))
-    for (guint i = 0; i < G_N_ELEMENTS (members); i++)
-      {
-        g_autofree char *prefix = g_strconcat (members[i], ": ", NULL);
+  if (*topic == '\0')
+    message = g_strdup (_("“topic” is empty"));
+  else if (strlen (topic) > DECA_TOPIC_MAX_LENGTH)
+    {
+      g_autofree char *bytes = g_strdup_printf ("%" G_GSIZE_FORMAT, strlen (topic));
 
-        if (g_str_has_prefix (error->message, prefix))
-          {
-            g_autofree char *pointer = g_strconcat ("/", members[i], NULL);
+      /* Translators: the first %s is a number of bytes, %d the largest one allowed. */
+      message = g_strdup_printf (_("“topic” is %s bytes long; at most %d are allowed"), bytes, DECA_TOPIC_MAX_LENGTH);
+    }
+  else if (is_pattern)
+    /* Translators: %s says what is wrong ("token 2 is empty: tokens are names ..."). */
+    message = g_strdup_printf (_("“topic” is not a valid topic pattern: %s"), error->message);
+  else
+    /* Translators: %s says what is wrong ("token 2 is the wildcard '*'; ..."). */
+    message = g_strdup_printf (_("“topic” is not a valid topic: %s"), error->message);
+  if (is_pattern)
+    deca_request_respond_bad_input (request, "parameter", "topic", message);
+  else
+    deca_request_respond_bad_field (request, "/topic", message);
+}
 
-            deca_request_respond_bad_field (request, pointer, error->message + strlen (prefix));
-            return;
-          }
-      }
-  deca_request_respond_error (request, error, NULL);
+/* Checks the event's data against the limits of @dispatcher before it is published, so
+ * that the answer can say which limit in a sentence; FALSE when answered. */
+static gboolean
+check_data (DecaRequest         *request,
+            DecaEventDispatcher *dispatcher,
+            JsonNode            *data)
+{
+  g_autofree char *text = NULL;
+  gsize length;
+
+  if (data == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (data))
+    {
+      deca_request_respond_bad_field (request, "/data", _("“data” must be a JSON object"));
+      return FALSE;
+    }
+  /* As the dispatcher measures it: the compact text. */
+  text = deca_json_to_string (data, FALSE);
+  length = strlen (text);
+  if (length > deca_event_dispatcher_get_max_data_size (dispatcher))
+    {
+      g_autofree char *bytes = g_strdup_printf ("%" G_GSIZE_FORMAT, length);
+      g_autofree char *limit = g_strdup_printf ("%" G_GSIZE_FORMAT, deca_event_dispatcher_get_max_data_size (dispatcher));
+      /* Translators: both %s are numbers of bytes. */
+      g_autofree char *message = g_strdup_printf (_("“data” is %s bytes; at most %s are allowed"), bytes, limit);
+
+      deca_request_respond_bad_field (request, "/data", message);
+      return FALSE;
+    }
+  if (deca_json_text_too_deep (text, length, DECA_EVENT_MAX_DATA_DEPTH, NULL))
+    {
+      g_autofree char *message = g_strdup_printf (_("“data” is nested deeper than %d levels"),
+                                                  DECA_EVENT_MAX_DATA_DEPTH);
+
+      deca_request_respond_bad_field (request, "/data", message);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* --- routes --------------------------------------------------------------------------------- */
@@ -107,27 +154,25 @@ publish_cb (DecaRequest *request,
     return;
   if (topic == NULL)
     {
-      deca_request_respond_bad_field (request, "/topic", _("topic is required"));
+      deca_request_respond_bad_field (request, "/topic", _("An event needs a “topic”"));
       return;
     }
   if (!deca_topic_validate (topic, &error))
     {
-      deca_request_respond_bad_field (request, "/topic", error->message);
+      respond_bad_topic (request, topic, FALSE, error);
       return;
     }
   data = json_object_get_member (body, "data");
   if (data != NULL && JSON_NODE_HOLDS_NULL (data))
     data = NULL;
-  if (data != NULL && !JSON_NODE_HOLDS_OBJECT (data))
-    {
-      deca_request_respond_bad_field (request, "/data", _("data must be a JSON object"));
-      return;
-    }
+  if (!check_data (request, deca_server_triggers_get_dispatcher (triggers, principal->workspace_id), data))
+    return;
 
   event = deca_server_triggers_publish (triggers, principal->workspace_id, topic, data, "api", &started, &error);
   if (event == NULL)
     {
-      respond_publish_error (request, error);
+      /* Not the event's fault: its topic and data were checked above. */
+      deca_request_respond_error (request, error, NULL);
       return;
     }
   audit (request, "event.publish", event, started);
@@ -198,7 +243,7 @@ list_cb (DecaRequest *request,
   pattern = deca_request_get_query (request, "topic");
   if (pattern != NULL && !deca_topic_pattern_validate (pattern, &error))
     {
-      deca_request_respond_bad_input (request, "parameter", "topic", error->message);
+      respond_bad_topic (request, pattern, TRUE, error);
       return;
     }
   if (!_deca_api_read_limit (request, &limit) || !read_since (request, &since) ||

@@ -326,27 +326,44 @@ test_list_and_replay (Fixture       *fixture,
                           NULL, &refused), ==, 404);
 }
 
+/* The message of an error answer. */
+static const char *
+error_message (JsonNode *node)
+{
+  return json_object_get_string_member (json_object_get_object_member (object_of (node), "error"), "message");
+}
+
 static void
 test_bad_input (Fixture       *fixture,
                 gconstpointer  data)
 {
+  /* Each message a whole sentence that names the member (message NULL: the shared
+   * answer of a member of the wrong type, checked elsewhere). */
   static const struct {
     const char *body;
     const char *pointer;
+    const char *message;
   } cases[] = {
-    { "{\"topic\": \"crm.*\"}", "/topic" },
-    { "{\"topic\": \"crm.>\"}", "/topic" },
-    { "{\"topic\": \"crm..contact\"}", "/topic" },
-    { "{\"topic\": \"order created\"}", "/topic" },
-    { "{\"topic\": \"\"}", "/topic" },
-    { "{\"data\": {}}", "/topic" },
-    { "{\"topic\": 7}", "/topic" },
-    { "{\"topic\": \"crm.contact\", \"data\": [1, 2]}", "/data" },
-    { "{\"topic\": \"crm.contact\", \"data\": \"text\"}", "/data" },
+    { "{\"topic\": \"crm.*\"}", "/topic",
+      "“topic” is not a valid topic: token 2 is the wildcard '*'; wildcards are only allowed in subscription "
+      "patterns, not in published topics" },
+    { "{\"topic\": \"crm.>\"}", "/topic", NULL },
+    { "{\"topic\": \"crm..contact\"}", "/topic",
+      "“topic” is not a valid topic: token 2 is empty: tokens are names separated by single dots, as in "
+      "crm.contact.created" },
+    { "{\"topic\": \"order created\"}", "/topic", NULL },
+    { "{\"topic\": \"\"}", "/topic", "“topic” is empty" },
+    { "{\"data\": {}}", "/topic", "An event needs a “topic”" },
+    { "{\"topic\": 7}", "/topic", NULL },
+    { "{\"topic\": \"crm.contact\", \"data\": [1, 2]}", "/data", "“data” must be a JSON object" },
+    { "{\"topic\": \"crm.contact\", \"data\": \"text\"}", "/data", "“data” must be a JSON object" },
   };
   g_autoptr(JsonNode) body = NULL;
   g_autoptr(GString) large = g_string_new ("{\"topic\": \"crm.contact\", \"data\": {\"blob\": \"");
+  g_autoptr(GString) long_topic = g_string_new ("{\"topic\": \"crm");
+  g_autoptr(GString) deep = g_string_new ("{\"topic\": \"crm.contact\", \"data\": ");
   g_autoptr(JsonNode) answer = NULL;
+  g_autofree char *large_message = NULL;
   JsonArray *items;
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -357,13 +374,46 @@ test_bad_input (Fixture       *fixture,
       g_assert_cmpuint (CALL (fixture, OWNER, "POST", "/api/v1/events", cases[i].body, &refused), ==, 400);
       details = assert_error (refused, "bad_request");
       g_assert_cmpstr (json_object_get_string_member (details, "pointer"), ==, cases[i].pointer);
+      if (cases[i].message != NULL)
+        g_assert_cmpstr (error_message (refused), ==, cases[i].message);
+      else
+        g_test_message ("%s: %s", cases[i].body, error_message (refused));
     }
+  /* A topic over 256 bytes. */
+  for (guint i = 0; i < 997; i++)
+    g_string_append_c (long_topic, 'x');
+  g_string_append (long_topic, "\"}");
+  g_assert_cmpuint (CALL (fixture, OWNER, "POST", "/api/v1/events", long_topic->str, &answer), ==, 400);
+  g_assert_cmpstr (json_object_get_string_member (assert_error (answer, "bad_request"), "pointer"), ==, "/topic");
+  g_assert_cmpstr (error_message (answer), ==, "“topic” is 1000 bytes long; at most 256 are allowed");
+  g_clear_pointer (&answer, json_node_unref);
+  /* Data nested deeper than the dispatcher takes. */
+  for (guint i = 0; i <= DECA_EVENT_MAX_DATA_DEPTH; i++)
+    g_string_append (deep, "{\"a\": ");
+  g_string_append (deep, "1");
+  for (guint i = 0; i <= DECA_EVENT_MAX_DATA_DEPTH; i++)
+    g_string_append_c (deep, '}');
+  g_string_append_c (deep, '}');
+  g_assert_cmpuint (CALL (fixture, OWNER, "POST", "/api/v1/events", deep->str, &answer), ==, 400);
+  g_assert_cmpstr (json_object_get_string_member (assert_error (answer, "bad_request"), "pointer"), ==, "/data");
+  g_assert_cmpstr (error_message (answer), ==, "“data” is nested deeper than 64 levels");
+  g_clear_pointer (&answer, json_node_unref);
   /* Over the dispatcher's limit of data. */
   for (guint i = 0; i < 300 * 1024 / 8; i++)
     g_string_append (large, "abcdefgh");
   g_string_append (large, "\"}}");
   g_assert_cmpuint (CALL (fixture, OWNER, "POST", "/api/v1/events", large->str, &answer), ==, 400);
   g_assert_cmpstr (json_object_get_string_member (assert_error (answer, "bad_request"), "pointer"), ==, "/data");
+  large_message = g_strdup_printf ("“data” is %u bytes; at most 262144 are allowed", 300 * 1024 + 11);
+  g_assert_cmpstr (error_message (answer), ==, large_message);
+  g_clear_pointer (&answer, json_node_unref);
+  /* A pattern of the list, as the parameter topic. */
+  g_assert_cmpuint (CALL (fixture, OWNER, "GET", "/api/v1/events?topic=crm.%3E.x", NULL, &answer), ==, 400);
+  g_assert_cmpstr (json_object_get_string_member (assert_error (answer, "bad_request"), "parameter"), ==, "topic");
+  g_assert_cmpstr (error_message (answer), ==,
+                   "“topic” is not a valid topic pattern: '>' must be the last token (it is token 2 of 3); use '*' "
+                   "for one token in the middle");
+  g_clear_pointer (&answer, json_node_unref);
   /* Nothing was stored. */
   g_assert_cmpuint (CALL (fixture, OWNER, "GET", "/api/v1/events", NULL, &body), ==, 200);
   items = json_object_get_array_member (object_of (body), "items");
