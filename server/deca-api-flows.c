@@ -740,6 +740,23 @@ execute_cb (DecaRequest *request,
   body = _deca_api_read_body_object (request, TRUE, &ok);
   if (!ok)
     return;
+  /* {"name": "Ada"} without the "input" wrapper would otherwise run with no input at all. */
+  if (body != NULL)
+    {
+      g_autoptr(GList) members = json_object_get_members (body);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        if (!g_str_equal (l->data, "input"))
+          {
+            g_autoptr(GString) pointer = g_string_new (NULL);
+
+            deca_json_pointer_append (pointer, l->data);
+            deca_request_respond_bad_field (request, pointer->str,
+                                            _("This member is not part of an execute request: the flow's "
+                                              "input goes inside \"input\", as in {\"input\": {…}}"));
+            return;
+          }
+    }
   if (body != NULL && (input = json_object_get_member (body, "input")) != NULL && !JSON_NODE_HOLDS_OBJECT (input) &&
       !JSON_NODE_HOLDS_NULL (input))
     {

@@ -941,6 +941,16 @@ test_execute_and_poll (Fixture       *fixture,
   assert_bad_request (CALL (fixture, OWNER_A, "POST", "/api/v1/flows/chain/execute", "{\"input\": 3}", &body), &body,
                       "pointer", "/input");
   g_clear_pointer (&body, json_node_unref);
+  /* The input's members without the "input" wrapper are refused, not run with no input;
+   * the message shows the wrapper. */
+  assert_bad_request (CALL (fixture, OWNER_A, "POST", "/api/v1/flows/chain/execute", "{\"start\": 4}", &body), &body,
+                      "pointer", "/start");
+  g_assert_nonnull (strstr (json_object_get_string_member (json_object_get_object_member (object_of (body), "error"),
+                                                           "message"), "{\"input\": {"));
+  g_clear_pointer (&body, json_node_unref);
+  assert_bad_request (CALL (fixture, OWNER_A, "POST", "/api/v1/flows/chain/execute",
+                            "{\"input\": {\"start\": 4}, \"a/b~\": 1}", &body), &body, "pointer", "/a~1b~0");
+  g_clear_pointer (&body, json_node_unref);
   assert_bad_request (CALL (fixture, OWNER_A, "POST", "/api/v1/flows/chain/execute", "[]", &body), &body,
                       "pointer", "");
   g_clear_pointer (&body, json_node_unref);
