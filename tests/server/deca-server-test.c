@@ -365,6 +365,17 @@ deca_serve_process_call_json (DecaServeProcess *self,
   return answer.status;
 }
 
+JsonNode *
+deca_serve_process_expect (DecaServeProcess *self,
+                           const char       *method,
+                           const char       *path,
+                           const char       *body,
+                           guint             status)
+{
+  g_assert_nonnull (self->uri);
+  return deca_test_call_expect (self->session, self->uri, self->key, method, path, body, status);
+}
+
 /* --- an in-process server ----------------------------------------------------------- */
 
 static gpointer

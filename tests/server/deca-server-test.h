@@ -159,6 +159,14 @@ guint             deca_serve_process_call_json (DecaServeProcess *self,
                                                 const char       *body,
                                                 JsonNode        **out);
 
+/* deca_test_call_expect() on the running server with the owner key: fails the test
+ * unless the status is @status; returns (transfer full, nullable) the parsed answer. */
+JsonNode         *deca_serve_process_expect  (DecaServeProcess *self,
+                                              const char       *method,
+                                              const char       *path,
+                                              const char       *body,
+                                              guint             status);
+
 /* --- an in-process server ----------------------------------------------------------- */
 
 typedef struct _DecaTestServer DecaTestServer;

@@ -8,111 +8,41 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
-#include <libsoup/soup.h>
-#include <json-glib/json-glib.h>
 
-#include "deca-openapi.h"
-#include "deca-test-fs.h"
+#include "deca-server-test.h"
 
 typedef struct {
-  char *dir;
-  char *data_dir;
-  char *key;
-  GSubprocess *process;
-  char *uri;
-  SoupSession *session;
+  DecaServeProcess *serve;
 } Fixture;
-
-static const char *
-deca_bin (void)
-{
-  const char *bin = g_getenv ("DECA_BIN");
-
-  g_assert_nonnull (bin);
-  return bin;
-}
 
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) init = NULL;
-  g_autofree char *out = NULL;
-
-  fixture->dir = g_dir_make_tmp ("deca-test-serve-triggers-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->data_dir = g_build_filename (fixture->dir, "data", NULL);
-  init = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
-                           deca_bin (), "serve", "--init", "--data-dir", fixture->data_dir, NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (init, NULL, NULL, &out, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (g_subprocess_get_exit_status (init), ==, 0);
-  fixture->key = g_strstrip (g_steal_pointer (&out));
-  g_assert_true (g_str_has_prefix (fixture->key, "deca_"));
+  fixture->serve = deca_serve_process_new ("serve-triggers");
+  g_free (deca_serve_process_init (fixture->serve, NULL));
 }
 
 /* SIGTERM, and the server must exit 0. */
 static void
 stop_server (Fixture *fixture)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (fixture->process == NULL)
-    return;
-  g_subprocess_send_signal (fixture->process, SIGTERM);
-  g_assert_true (g_subprocess_wait (fixture->process, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (fixture->process));
-  g_assert_cmpint (g_subprocess_get_exit_status (fixture->process), ==, 0);
-  g_clear_object (&fixture->process);
+  g_assert_cmpint (deca_serve_process_stop (fixture->serve), ==, 0);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  if (fixture->process != NULL)
-    {
-      g_subprocess_force_exit (fixture->process);
-      g_subprocess_wait (fixture->process, NULL, NULL);
-      g_clear_object (&fixture->process);
-    }
-  g_clear_object (&fixture->session);
-  deca_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-  g_free (fixture->data_dir);
-  g_free (fixture->key);
-  g_free (fixture->uri);
+  deca_serve_process_free (fixture->serve);
 }
 
-/* Starts `deca serve` on a free loopback port and reads its first line. */
+/* Starts `deca serve` on a free loopback port. */
 static void
 start_server (Fixture *fixture)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autofree char *stderr_path = g_build_filename (fixture->dir, "stderr.log", NULL);
-  g_autoptr(GDataInputStream) output = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-
-  g_subprocess_launcher_set_stderr_file_path (launcher, stderr_path);
-  fixture->process = g_subprocess_launcher_spawn (launcher, &error, deca_bin (), "serve",
-                                                  "--listen", "127.0.0.1:0", "--data-dir", fixture->data_dir,
-                                                  "--rate-limit", "100000", NULL);
-  g_assert_no_error (error);
-  output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture->process));
-  line = g_data_input_stream_read_line_utf8 (output, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "Listening on http://127.0.0.1:"));
-  g_free (fixture->uri);
-  fixture->uri = g_strdup (line + strlen ("Listening on "));
-  g_clear_object (&fixture->session);
-  fixture->session = soup_session_new ();
+  deca_serve_process_start (fixture->serve, "--rate-limit", "100000", NULL);
 }
 
 /* Sends @method @path with the owner key and @body (nullable); returns the status and
@@ -124,35 +54,7 @@ call (Fixture     *fixture,
       const char  *body,
       JsonNode   **out)
 {
-  g_autofree char *uri = g_strconcat (fixture->uri, path, NULL);
-  g_autofree char *authorization = g_strconcat ("Bearer ", fixture->key, NULL);
-  g_autoptr(SoupMessage) message = soup_message_new (method, uri);
-  g_autoptr(GBytes) response = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize length;
-  const char *data;
-
-  soup_message_headers_append (soup_message_get_request_headers (message), "Authorization", authorization);
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
-    }
-  response = soup_session_send_and_read (fixture->session, message, NULL, &error);
-  g_assert_no_error (error);
-  deca_openapi_assert_message (message, response);
-  data = g_bytes_get_data (response, &length);
-  *out = NULL;
-  if (length > 0)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-
-      json_parser_load_from_data (parser, data, length, &error);
-      g_assert_no_error (error);
-      *out = json_node_ref (json_parser_get_root (parser));
-    }
-  return soup_message_get_status (message);
+  return deca_serve_process_call_json (fixture->serve, method, path, body, out);
 }
 
 static void
@@ -161,11 +63,7 @@ post_ok (Fixture    *fixture,
          const char *body,
          guint       status)
 {
-  g_autoptr(JsonNode) answer = NULL;
-  guint got = call (fixture, "POST", path, body, &answer);
-
-  if (got != status)
-    g_error ("POST %s: %u %s", path, got, answer != NULL ? json_to_string (answer, FALSE) : "");
+  g_autoptr(JsonNode) answer = deca_serve_process_expect (fixture->serve, "POST", path, body, status);
 }
 
 /* The executions of @flow_id (newest first). */
@@ -309,12 +207,12 @@ test_serve_stream_shutdown (Fixture       *fixture,
   gssize got;
 
   start_server (fixture);
-  host_port = fixture->uri + strlen ("http://");
+  host_port = fixture->serve->uri + strlen ("http://");
   connection = g_socket_client_connect_to_host (client, host_port, 0, NULL, &error);
   g_assert_no_error (error);
   g_socket_set_timeout (g_socket_connection_get_socket (connection), 30);
   request = g_strdup_printf ("GET /api/v1/stream HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"
-                             "Accept: text/event-stream\r\n\r\n", host_port, fixture->key);
+                             "Accept: text/event-stream\r\n\r\n", host_port, fixture->serve->key);
   g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), request,
                                             strlen (request), NULL, NULL, &error));
   g_assert_no_error (error);
