@@ -576,6 +576,14 @@ create_api_key_cb (DecaRequest *request,
   /* The only time the key's text leaves the server. */
   json_object_set_string_member (object, "key", deca_api_key_get_text (key));
   deca_request_set_response_header (request, "Cache-Control", "no-store");
+  /* Where the key is revoked, as every create names what it made. */
+  {
+    g_autofree char *ws = g_uri_escape_string (principal->workspace_id, NULL, FALSE);
+    g_autofree char *id = g_uri_escape_string (record.id, NULL, FALSE);
+    g_autofree char *location = g_strconcat ("/api/v1/workspaces/", ws, "/api-keys/", id, NULL);
+
+    deca_request_set_response_header (request, "Location", location);
+  }
   respond_object (request, SOUP_STATUS_CREATED, object);
 }
 

@@ -340,6 +340,7 @@ typedef struct {
   char *text;
   char *retry_after;
   char *www_authenticate;
+  char *location;
 } Answer;
 
 static void
@@ -349,6 +350,7 @@ answer_free (Answer *answer)
   g_free (answer->text);
   g_free (answer->retry_after);
   g_free (answer->www_authenticate);
+  g_free (answer->location);
   g_free (answer);
 }
 
@@ -399,6 +401,7 @@ call (Fixture    *fixture,
   headers = soup_message_get_response_headers (message);
   answer->retry_after = g_strdup (soup_message_headers_get_one (headers, "Retry-After"));
   answer->www_authenticate = g_strdup (soup_message_headers_get_one (headers, "WWW-Authenticate"));
+  answer->location = g_strdup (soup_message_headers_get_one (headers, "Location"));
   return answer;
 }
 
@@ -934,6 +937,9 @@ test_key_lifecycle (Fixture       *fixture,
   g_assert_true (g_regex_match_simple ("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z$",
                                        json_object_get_string_member (object, "created_at"), 0, 0));
   g_assert_true (json_object_get_null_member (object, "last_used_at"));
+  /* Like every create, the answer names the key's URL (where it is revoked, below). */
+  path = g_strdup_printf ("/api/v1/workspaces/" WS_A "/api-keys/%s", id);
+  g_assert_cmpstr (created->location, ==, path);
 
   listed = call_as (fixture, fixture->key_a, "GET", "/api/v1/workspaces/" WS_A "/api-keys", NULL);
   g_assert_cmpuint (listed->status, ==, 200);
@@ -988,9 +994,8 @@ test_key_lifecycle (Fixture       *fixture,
     g_assert_cmpuint (audit->status, ==, 200);
   }
 
-  path = g_strdup_printf ("/api/v1/workspaces/" WS_A "/api-keys/%s", id);
   {
-    g_autoptr(Answer) revoked = call_as (fixture, fixture->key_a, "DELETE", path, NULL);
+    g_autoptr(Answer) revoked = call_as (fixture, fixture->key_a, "DELETE", created->location, NULL);
     g_autoptr(Answer) again = call_as (fixture, fixture->key_a, "DELETE", path, NULL);
     g_autoptr(Answer) refused = call_as (fixture, text, "GET", "/api/v1/workspaces", NULL);
     g_autoptr(Answer) missing = call_as (fixture, fixture->key_a, "DELETE",
