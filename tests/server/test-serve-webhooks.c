@@ -8,169 +8,45 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
-#include <libsoup/soup.h>
-#include <json-glib/json-glib.h>
 
-#include "deca-openapi.h"
-#include "deca-test-fs.h"
+#include "deca-server-test.h"
 
 typedef struct {
-  char *dir;
-  char *data_dir;
-  char *key;
+  DecaServeProcess *serve;
   char *workspace;
-  GSubprocess *process;
-  char *uri;
-  SoupSession *session;
 } Fixture;
-
-static const char *
-deca_bin (void)
-{
-  const char *bin = g_getenv ("DECA_BIN");
-
-  g_assert_nonnull (bin);
-  return bin;
-}
 
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) init = NULL;
-  g_autofree char *out = NULL;
-
-  fixture->dir = g_dir_make_tmp ("deca-test-serve-webhooks-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->data_dir = g_build_filename (fixture->dir, "data", NULL);
-  init = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
-                           deca_bin (), "serve", "--init", "--data-dir", fixture->data_dir, NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (init, NULL, NULL, &out, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (g_subprocess_get_exit_status (init), ==, 0);
-  fixture->key = g_strstrip (g_steal_pointer (&out));
-  g_assert_true (g_str_has_prefix (fixture->key, "deca_"));
+  fixture->serve = deca_serve_process_new ("serve-webhooks");
+  g_free (deca_serve_process_init (fixture->serve, NULL));
 }
 
 /* SIGTERM, and the server must exit 0. */
 static void
 stop_server (Fixture *fixture)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (fixture->process == NULL)
-    return;
-  g_subprocess_send_signal (fixture->process, SIGTERM);
-  g_assert_true (g_subprocess_wait (fixture->process, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (fixture->process));
-  g_assert_cmpint (g_subprocess_get_exit_status (fixture->process), ==, 0);
-  g_clear_object (&fixture->process);
+  g_assert_cmpint (deca_serve_process_stop (fixture->serve), ==, 0);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  if (fixture->process != NULL)
-    {
-      g_subprocess_force_exit (fixture->process);
-      g_subprocess_wait (fixture->process, NULL, NULL);
-      g_clear_object (&fixture->process);
-    }
-  g_clear_object (&fixture->session);
-  deca_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-  g_free (fixture->data_dir);
-  g_free (fixture->key);
+  deca_serve_process_free (fixture->serve);
   g_free (fixture->workspace);
-  g_free (fixture->uri);
 }
 
 /* Starts `deca serve` on a free loopback port with the extra arguments @extra (NULL
- * terminated) and reads its first line. */
+ * terminated). */
 static void
 start_server (Fixture            *fixture,
               const char * const *extra)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autofree char *stderr_path = g_build_filename (fixture->dir, "stderr.log", NULL);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GDataInputStream) output = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-
-  g_ptr_array_add (argv, (gpointer) deca_bin ());
-  g_ptr_array_add (argv, "serve");
-  g_ptr_array_add (argv, "--listen");
-  g_ptr_array_add (argv, "127.0.0.1:0");
-  g_ptr_array_add (argv, "--data-dir");
-  g_ptr_array_add (argv, fixture->data_dir);
-  for (guint i = 0; extra[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) extra[i]);
-  g_ptr_array_add (argv, NULL);
-
-  g_subprocess_launcher_set_stderr_file_path (launcher, stderr_path);
-  fixture->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture->process));
-  line = g_data_input_stream_read_line_utf8 (output, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "Listening on http://127.0.0.1:"));
-  g_free (fixture->uri);
-  fixture->uri = g_strdup (line + strlen ("Listening on "));
-  g_clear_object (&fixture->session);
-  fixture->session = soup_session_new ();
-}
-
-/* Sends @method @path with @key (nullable: none) and @body (nullable); returns the
- * message, with *@out (transfer full, nullable) the parsed answer. */
-static SoupMessage *
-send (Fixture     *fixture,
-      const char  *key,
-      const char  *method,
-      const char  *path,
-      const char  *body,
-      JsonNode   **out)
-{
-  g_autofree char *uri = g_strconcat (fixture->uri, path, NULL);
-  SoupMessage *message = soup_message_new (method, uri);
-  g_autoptr(GBytes) response = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize length;
-  const char *data;
-
-  if (key != NULL)
-    {
-      g_autofree char *authorization = g_strconcat ("Bearer ", key, NULL);
-
-      soup_message_headers_append (soup_message_get_request_headers (message), "Authorization", authorization);
-    }
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
-    }
-  response = soup_session_send_and_read (fixture->session, message, NULL, &error);
-  g_assert_no_error (error);
-  deca_openapi_assert_message (message, response);
-  data = g_bytes_get_data (response, &length);
-  *out = NULL;
-  if (length > 0)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-
-      json_parser_load_from_data (parser, data, length, &error);
-      g_assert_no_error (error);
-      *out = json_node_ref (json_parser_get_root (parser));
-    }
-  return message;
+  deca_serve_process_startv (fixture->serve, extra);
 }
 
 /* An API call with the owner key; fails the test unless the answer is @status. */
@@ -182,12 +58,8 @@ api_ok (Fixture    *fixture,
         guint       status,
         JsonNode  **out)
 {
-  g_autoptr(JsonNode) answer = NULL;
-  g_autoptr(SoupMessage) message = send (fixture, fixture->key, method, path, body, &answer);
+  g_autoptr(JsonNode) answer = deca_serve_process_expect (fixture->serve, method, path, body, status);
 
-  if (soup_message_get_status (message) != status)
-    g_error ("%s %s: %u %s", method, path, soup_message_get_status (message),
-             answer != NULL ? json_to_string (answer, FALSE) : "");
   if (out != NULL)
     *out = g_steal_pointer (&answer);
 }
@@ -227,9 +99,10 @@ hook (Fixture    *fixture,
       const char *path)
 {
   g_autofree char *full = g_strconcat ("/webhook/", fixture->workspace, path, NULL);
-  g_autoptr(JsonNode) answer = NULL;
+  g_auto(DecaTestAnswer) answer = { 0 };
 
-  return send (fixture, NULL, "POST", full, "{\"n\": 1}", &answer);
+  deca_serve_process_call (fixture->serve, NULL, "POST", full, "{\"n\": 1}", &answer);
+  return g_steal_pointer (&answer.message);
 }
 
 /* The number of executions of @flow_id. */
@@ -320,7 +193,7 @@ test_bad_value (Fixture       *fixture,
       g_autofree char *err = NULL;
 
       process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                                  deca_bin (), "serve", "--listen", "127.0.0.1:0", "--data-dir", fixture->data_dir,
+                                  deca_serve_bin (), "serve", "--listen", "127.0.0.1:0", "--data-dir", fixture->serve->data_dir,
                                   "--webhook-rate-limit", values[i], NULL);
       g_assert_no_error (error);
       g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
