@@ -10,14 +10,10 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
-#include <libsoup/soup.h>
-#include <json-glib/json-glib.h>
 
 #include "deca-engine.h"
-#include "deca-openapi.h"
-#include "deca-test-fs.h"
+#include "deca-server-test.h"
 
 #define SECRET_A "sa-Kq83-alpha-secret-token"
 #define SECRET_B "sb-Zw41-bravo-secret-token"
@@ -36,25 +32,11 @@ typedef struct {
 } Echo;
 
 typedef struct {
-  char *dir;
-  char *data_dir;
-  char *stderr_path;
+  DecaServeProcess *serve;
   char *key_a;
   char *key_b;
-  GSubprocess *process;
-  char *uri;
-  SoupSession *session;
   Echo echo;
 } Fixture;
-
-static const char *
-deca_bin (void)
-{
-  const char *bin = g_getenv ("DECA_BIN");
-
-  g_assert_nonnull (bin);
-  return bin;
-}
 
 /* --- the HTTP server the flows call (its own thread and main context) ----------------- */
 
@@ -173,96 +155,34 @@ echo_take (Echo *echo)
 
 /* --- the server ---------------------------------------------------------------------- */
 
-/* `deca serve --init` (with --workspace @name when not NULL); returns its owner key. */
-static char *
-init_workspace (Fixture    *fixture,
-                const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) init = NULL;
-  g_autofree char *out = NULL;
-
-  if (name != NULL)
-    init = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
-                             deca_bin (), "serve", "--init", "--workspace", name, "--data-dir", fixture->data_dir,
-                             NULL);
-  else
-    init = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
-                             deca_bin (), "serve", "--init", "--data-dir", fixture->data_dir, NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (init, NULL, NULL, &out, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (g_subprocess_get_exit_status (init), ==, 0);
-  g_strstrip (out);
-  g_assert_true (g_str_has_prefix (out, "deca_"));
-  return g_steal_pointer (&out);
-}
-
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GDataInputStream) output = NULL;
-  g_autofree char *line = NULL;
-
-  fixture->dir = g_dir_make_tmp ("deca-test-serve-credentials-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->data_dir = g_build_filename (fixture->dir, "data", NULL);
-  fixture->stderr_path = g_build_filename (fixture->dir, "stderr.log", NULL);
-  fixture->key_a = init_workspace (fixture, NULL);
-  fixture->key_b = init_workspace (fixture, "Second");
+  fixture->serve = deca_serve_process_new ("serve-credentials");
+  fixture->key_a = deca_serve_process_init (fixture->serve, NULL);
+  fixture->key_b = deca_serve_process_init (fixture->serve, "Second");
   echo_start (&fixture->echo);
 
-  g_subprocess_launcher_set_stderr_file_path (launcher, fixture->stderr_path);
-  g_subprocess_launcher_setenv (launcher, "DECA_SECRET_KEY", KEY_LINE, TRUE);
-  fixture->process = g_subprocess_launcher_spawn (launcher, &error, deca_bin (), "serve",
-                                                  "--listen", "127.0.0.1:0", "--data-dir", fixture->data_dir,
-                                                  "--log-level", "debug", NULL);
-  g_assert_no_error (error);
-  output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture->process));
-  line = g_data_input_stream_read_line_utf8 (output, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "Listening on http://127.0.0.1:"));
-  fixture->uri = g_strdup (line + strlen ("Listening on "));
-  fixture->session = soup_session_new ();
+  deca_serve_process_setenv (fixture->serve, "DECA_SECRET_KEY", KEY_LINE);
+  deca_serve_process_start (fixture->serve, "--log-level", "debug", NULL);
 }
 
 /* Stops `deca serve` cleanly (SIGTERM), so that its log and database are complete. */
 static void
 stop_process (Fixture *fixture)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (fixture->process == NULL)
-    return;
-  g_subprocess_send_signal (fixture->process, SIGTERM);
-  g_subprocess_wait (fixture->process, NULL, &error);
-  g_assert_no_error (error);
-  g_clear_object (&fixture->process);
+  deca_serve_process_stop (fixture->serve);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  if (fixture->process != NULL)
-    {
-      g_subprocess_force_exit (fixture->process);
-      g_subprocess_wait (fixture->process, NULL, NULL);
-      g_clear_object (&fixture->process);
-    }
-  g_clear_object (&fixture->session);
+  deca_serve_process_free (fixture->serve);
   echo_stop (&fixture->echo);
-  deca_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-  g_free (fixture->data_dir);
-  g_free (fixture->stderr_path);
   g_free (fixture->key_a);
   g_free (fixture->key_b);
-  g_free (fixture->uri);
 }
 
 /* Sends @method @path with API key @key and @body (nullable); returns the status, and
@@ -276,40 +196,14 @@ call (Fixture     *fixture,
       char       **text,
       JsonNode   **out)
 {
-  g_autofree char *uri = g_strconcat (fixture->uri, path, NULL);
-  g_autofree char *authorization = g_strconcat ("Bearer ", key, NULL);
-  g_autoptr(SoupMessage) message = soup_message_new (method, uri);
-  g_autoptr(GBytes) response = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize length;
-  const char *data;
+  g_auto(DecaTestAnswer) answer = { 0 };
 
-  soup_message_headers_append (soup_message_get_request_headers (message), "Authorization", authorization);
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
-    }
-  response = soup_session_send_and_read (fixture->session, message, NULL, &error);
-  g_assert_no_error (error);
-  deca_openapi_assert_message (message, response);
-  data = g_bytes_get_data (response, &length);
+  deca_serve_process_call (fixture->serve, key, method, path, body, &answer);
   if (text != NULL)
-    *text = g_strndup (data, length);
+    *text = g_steal_pointer (&answer.text);
   if (out != NULL)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-
-      *out = NULL;
-      if (length > 0)
-        {
-          json_parser_load_from_data (parser, data, length, &error);
-          g_assert_no_error (error);
-          *out = json_node_ref (json_parser_get_root (parser));
-        }
-    }
-  return soup_message_get_status (message);
+    *out = g_steal_pointer (&answer.json);
+  return answer.status;
 }
 
 /* Asserts that @text holds none of the secrets. */
@@ -383,14 +277,14 @@ execute (Fixture    *fixture,
 static void
 assert_no_secret_on_disk (Fixture *fixture)
 {
-  g_autoptr(GDir) dir = g_dir_open (fixture->data_dir, 0, NULL);
+  g_autoptr(GDir) dir = g_dir_open (fixture->serve->data_dir, 0, NULL);
   const char *name;
   guint files = 0;
 
   g_assert_nonnull (dir);
   while ((name = g_dir_read_name (dir)) != NULL)
     {
-      g_autofree char *path = g_build_filename (fixture->data_dir, name, NULL);
+      g_autofree char *path = g_build_filename (fixture->serve->data_dir, name, NULL);
       g_autofree char *contents = NULL;
       gsize length;
 
@@ -479,11 +373,11 @@ test_per_workspace (Fixture       *fixture,
   /* After a clean stop: no secret in the database or the log. */
   stop_process (fixture);
   assert_no_secret_on_disk (fixture);
-  g_assert_true (g_file_get_contents (fixture->stderr_path, &log, NULL, NULL));
+  log = deca_serve_process_read_log (fixture->serve);
   g_assert_nonnull (strstr (log, "\"level\""));
   assert_no_secret (log);
   /* What was scanned holds the runs: their events and node results, redacted. */
-  db_path = g_build_filename (fixture->data_dir, "deca.db", NULL);
+  db_path = g_build_filename (fixture->serve->data_dir, "deca.db", NULL);
   store = deca_store_open (db_path, &error);
   g_assert_no_error (error);
   for (guint r = 0; r < 2; r++)
