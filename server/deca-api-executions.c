@@ -440,6 +440,48 @@ resume_cb (DecaRequest *request,
   rerun (user_data, request, TRUE);
 }
 
+/* Answers 200 with execution @id after @node_key was decided. The executor has queued
+ * the node to run again with the decision but not run it yet, so the store still has it
+ * paused: the answer shows it pending and no longer among the approvals it waits for. */
+static void
+respond_decided (DecaApiFlows *self,
+                 DecaRequest  *request,
+                 const char   *workspace_id,
+                 const char   *id,
+                 const char   *node_key)
+{
+  g_autoptr(DecaExecutionRecord) record = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) body = NULL;
+
+  if (!deca_executor_flush (self->executor, &error))
+    {
+      deca_request_respond_error (request, error, NULL);
+      return;
+    }
+  record = deca_store_get_workspace_execution (self->store, workspace_id, id, &error);
+  if (record != NULL)
+    results = deca_store_list_node_results (self->store, id, &error);
+  if (results == NULL)
+    {
+      _deca_api_respond_store_error (request, error, "execution");
+      return;
+    }
+  for (guint i = 0; i < results->len; i++)
+    {
+      DecaNodeResultRecord *result = g_ptr_array_index (results, i);
+
+      if (g_str_equal (result->node_key, node_key) && g_str_equal (result->status, DECA_STATUS_PAUSED))
+        {
+          g_free (result->status);
+          result->status = g_strdup (DECA_STATUS_PENDING);
+        }
+    }
+  body = execution_json (record, results);
+  deca_request_respond_json (request, 200, body);
+}
+
 static void
 decide (DecaApiFlows *self,
         DecaRequest  *request,
@@ -500,7 +542,7 @@ decide (DecaApiFlows *self,
   /* A paused execution is not live: it goes on once resumed, with the decision. */
   if (!(execution = live_execution (self, request, record->id)))
     return;
-  _deca_api_respond_execution (self, request, principal->workspace_id, record->id, 200);
+  respond_decided (self, request, principal->workspace_id, record->id, node);
 }
 
 static void

@@ -1031,6 +1031,18 @@ start_paused (Fixture *fixture)
   return g_steal_pointer (&id);
 }
 
+/* The answer to approve or reject: the execution as it is once the decision is applied,
+ * going on (or already further), its approval no longer waiting. */
+static void
+assert_decided (JsonObject *execution)
+{
+  const char *status = json_object_get_string_member (execution, "status");
+
+  g_assert_true (g_str_equal (status, "running") || g_str_equal (status, "succeeded"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (execution, "waiting_approvals")), ==, 0);
+  g_assert_cmpstr (node_result_member (execution, "ask", "status"), !=, "paused");
+}
+
 static void
 test_approvals (Fixture       *fixture,
                 gconstpointer  data)
@@ -1055,6 +1067,7 @@ test_approvals (Fixture       *fixture,
   assert_error (body, "conflict");
   g_clear_pointer (&body, json_node_unref);
   g_assert_cmpuint (CALL (fixture, OWNER_A, "POST", path, "{\"comment\": \"fine by me\"}", &body), ==, 200);
+  assert_decided (object_of (body));
   g_clear_pointer (&body, json_node_unref);
   body = poll_execution (fixture, OWNER_A, approved, "succeeded|failed|cancelled");
   execution = object_of (body);
@@ -1076,6 +1089,7 @@ test_approvals (Fixture       *fixture,
   path = g_strdup_printf ("/api/v1/executions/%s/reject", rejected);
   g_assert_cmpuint (CALL (fixture, OWNER_A, "POST", path, "{\"node\": \"ask\", \"comment\": \"too much\"}", &body),
                     ==, 200);
+  assert_decided (object_of (body));
   g_clear_pointer (&body, json_node_unref);
   body = poll_execution (fixture, OWNER_A, rejected, "succeeded|failed|cancelled");
   execution = object_of (body);
