@@ -13,6 +13,7 @@
 #include <deca-store-server.h>
 
 #include "deca-api-flows-private.h"
+#include "deca-audit.h"
 #include "deca-rbac.h"
 
 /* --- JSON of records ---------------------------------------------------------------- */
@@ -494,6 +495,7 @@ decide (DecaApiFlows *self,
   g_autoptr(GError) error = NULL;
   const char *node = NULL;
   const char *comment = NULL;
+  g_autofree char *actor = NULL;
   JsonObject *body;
   gboolean ok;
 
@@ -533,7 +535,10 @@ decide (DecaApiFlows *self,
           return;
         }
     }
-  if (!deca_executor_decide (self->executor, record->id, node, approved, comment, principal->subject, &error))
+  /* Recorded as the audit log names the caller ("key:ID", "user:SUB"), not a bare id
+   * that could be either. */
+  actor = deca_audit_actor_of (request);
+  if (!deca_executor_decide (self->executor, record->id, node, approved, comment, actor, &error))
     {
       deca_request_respond_error (request, error, NULL);
       return;

@@ -1072,6 +1072,10 @@ test_approvals (Fixture       *fixture,
   body = poll_execution (fixture, OWNER_A, approved, "succeeded|failed|cancelled");
   execution = object_of (body);
   g_assert_cmpstr (json_object_get_string_member (execution, "status"), ==, "succeeded");
+  /* Decided by the caller as the audit log names it. */
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (node_result (execution, "ask"),
+                                                                                 "output"), "decided_by"), ==,
+                   "user:tester@example.com");
   g_assert_cmpstr (node_result_member (execution, "refund", "status"), ==, "succeeded");
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (node_result (execution, "refund"),
                                                                                  "output"), "note"), ==,
