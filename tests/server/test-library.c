@@ -18,24 +18,13 @@
 #include <deca-store-server.h>
 
 #include "deca-api-library.h"
-#include "deca-openapi.h"
 #include "deca-principal.h"
 #include "deca-rbac.h"
 #include "deca-server.h"
-#include "deca-test-fs.h"
+#include "deca-server-test.h"
 
 typedef struct {
-  char *dir;
-  char *db_path;
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  GMutex lock;
-  GCond cond;
-  gboolean ready;
-  DecaServer *server;     /* used on the server thread only */
-  char *uri;
-  SoupSession *session;
+  DecaTestServer *server;
 } Fixture;
 
 /* A valid document of each kind, and a changed one. */
@@ -90,200 +79,90 @@ auth_cb (DecaRequest  *request,
   return TRUE;
 }
 
-/* --- the server thread -------------------------------------------------------------- */
+/* --- the server ------------------------------------------------------------------- */
 
-static gpointer
-server_thread (gpointer data)
+/* On the server thread: two workspaces, the library routes, the test authenticator. */
+static void
+server_setup (DecaTestServer *test_server,
+              DecaServer     *server,
+              gpointer        user_data)
 {
-  Fixture *fixture = data;
   g_autoptr(GError) error = NULL;
-  DecaServerOptions options = { 0 };
-  g_autofree char *data_dir = g_build_filename (fixture->dir, "data", NULL);
-  g_autofree char *log_path = g_build_filename (fixture->dir, "log.jsonl", NULL);
-  DecaStore *store;
-  FILE *log_stream;
+  DecaStore *store = deca_server_get_store (server);
 
-  g_main_context_push_thread_default (fixture->context);
-  log_stream = fopen (log_path, "w");
-  g_assert_nonnull (log_stream);
-  options.data_dir = data_dir;
-  options.log_stream = log_stream;
-  fixture->server = deca_server_new (&options, &error);
-  g_assert_no_error (error);
-  store = deca_server_get_store (fixture->server);
   g_assert_true (deca_store_create_workspace (store, "ws-a", "A", &error));
   g_assert_true (deca_store_create_workspace (store, "ws-b", "B", &error));
-  g_assert_true (deca_api_library_register (fixture->server, &error));
+  g_assert_true (deca_api_library_register (server, &error));
   g_assert_no_error (error);
-  deca_server_set_authenticator (fixture->server, auth_cb, NULL, NULL);
-  g_assert_true (deca_server_listen (fixture->server, "127.0.0.1:0", &error));
-  g_assert_no_error (error);
-
-  g_mutex_lock (&fixture->lock);
-  fixture->uri = deca_server_get_uri (fixture->server);
-  fixture->ready = TRUE;
-  g_cond_signal (&fixture->cond);
-  g_mutex_unlock (&fixture->lock);
-
-  g_main_loop_run (fixture->loop);
-
-  deca_server_stop (fixture->server);
-  while (g_main_context_iteration (fixture->context, FALSE))
-    ;
-  g_assert_finalize_object (fixture->server);
-  fixture->server = NULL;
-  fclose (log_stream);
-  g_main_context_pop_thread_default (fixture->context);
-  return NULL;
+  deca_server_set_authenticator (server, auth_cb, NULL, NULL);
 }
 
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
+  DecaTestServerOptions options = { .setup = server_setup };
 
-  fixture->dir = g_dir_make_tmp ("deca-test-library-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->db_path = g_build_filename (fixture->dir, "data", "deca.db", NULL);
-  g_mutex_init (&fixture->lock);
-  g_cond_init (&fixture->cond);
-  fixture->session = soup_session_new ();
-  fixture->context = g_main_context_new ();
-  fixture->loop = g_main_loop_new (fixture->context, FALSE);
-  fixture->thread = g_thread_new ("server", server_thread, fixture);
-  g_mutex_lock (&fixture->lock);
-  while (!fixture->ready)
-    g_cond_wait (&fixture->cond, &fixture->lock);
-  g_mutex_unlock (&fixture->lock);
-}
-
-static gboolean
-quit_cb (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
+  fixture->server = deca_test_server_new ("library", &options);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_assert_finalize_object (fixture->session);
-  g_main_context_invoke (fixture->context, quit_cb, fixture->loop);
-  g_thread_join (fixture->thread);
-  g_main_loop_unref (fixture->loop);
-  g_main_context_unref (fixture->context);
-  g_mutex_clear (&fixture->lock);
-  g_cond_clear (&fixture->cond);
-  deca_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-  g_free (fixture->db_path);
-  g_free (fixture->uri);
+  deca_test_server_free (fixture->server);
 }
 
 /* --- helpers ------------------------------------------------------------------------ */
 
-typedef struct {
-  guint status;
-  JsonNode *body;        /* NULL when the answer has none */
-  char *location;
-  char *etag;
-} Answer;
-
-static void
-answer_clear (Answer *answer)
-{
-  g_clear_pointer (&answer->body, json_node_unref);
-  g_clear_pointer (&answer->location, g_free);
-  g_clear_pointer (&answer->etag, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Answer, answer_clear)
-
 /* Sends @method @path as @who ("ws-a:owner") with @body (NULL: none) and If-Match
  * @if_match (NULL: none) into @answer. */
 static void
-call_full (Fixture    *fixture,
-           const char *who,
-           const char *method,
-           const char *path,
-           const char *body,
-           const char *if_match,
-           Answer     *answer)
+call_full (Fixture        *fixture,
+           const char     *who,
+           const char     *method,
+           const char     *path,
+           const char     *body,
+           const char     *if_match,
+           DecaTestAnswer *answer)
 {
-  g_autofree char *uri = g_strconcat (fixture->uri, path, NULL);
-  g_autoptr(SoupMessage) message = soup_message_new (method, uri);
-  g_autofree char *authorization = g_strconcat ("Bearer ", who, NULL);
-  g_autoptr(GBytes) response = NULL;
-  g_autoptr(GError) error = NULL;
-  SoupMessageHeaders *headers;
-  const char *data;
-  gsize len;
+  const char *headers[] = { "If-Match", if_match, NULL };
+  DecaTestRequest request = {
+    .method = method, .path = path, .key = who, .body = body, .body_length = -1,
+    .headers = if_match != NULL ? headers : NULL,
+  };
 
-  g_assert_nonnull (message);
-  soup_message_headers_append (soup_message_get_request_headers (message), "Authorization", authorization);
-  if (if_match != NULL)
-    soup_message_headers_append (soup_message_get_request_headers (message), "If-Match", if_match);
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
-    }
-  response = soup_session_send_and_read (fixture->session, message, NULL, &error);
-  g_assert_no_error (error);
-  deca_openapi_assert_message (message, response);
-  answer->status = soup_message_get_status (message);
-  headers = soup_message_get_response_headers (message);
-  answer->location = g_strdup (soup_message_headers_get_one (headers, "Location"));
-  answer->etag = g_strdup (soup_message_headers_get_one (headers, "ETag"));
-  data = g_bytes_get_data (response, &len);
-  answer->body = NULL;
-  if (len > 0)
-    {
-      /* The bytes end where the body does, not with a NUL. */
-      g_autofree char *text = g_strndup (data, len);
-
-      answer->body = json_from_string (text, &error);
-      g_assert_no_error (error);
-    }
+  deca_test_send (fixture->server->session, fixture->server->uri, &request, answer);
 }
 
 /* call_full() that checks the status and returns the body's object (owned by @answer). */
 static JsonObject *
-call (Fixture    *fixture,
-      const char *who,
-      const char *method,
-      const char *path,
-      const char *body,
-      guint       status,
-      Answer     *answer)
+call (Fixture        *fixture,
+      const char     *who,
+      const char     *method,
+      const char     *path,
+      const char     *body,
+      guint           status,
+      DecaTestAnswer *answer)
 {
   call_full (fixture, who, method, path, body, NULL, answer);
   if (answer->status != status)
     g_error ("%s %s as %s: status %u, expected %u", method, path, who, answer->status, status);
-  return answer->body != NULL && JSON_NODE_HOLDS_OBJECT (answer->body) ? json_node_get_object (answer->body) : NULL;
+  return answer->json != NULL && JSON_NODE_HOLDS_OBJECT (answer->json) ? json_node_get_object (answer->json) : NULL;
 }
 
-/* The error object of @answer, checked to have @code. */
+/* The error object of @answer, checked to have @code (and the error shape). */
 static JsonObject *
-assert_error (Answer     *answer,
-              const char *code)
+assert_error (DecaTestAnswer *answer,
+              const char     *code)
 {
-  JsonObject *error;
-
-  g_assert_nonnull (answer->body);
-  error = json_object_get_object_member (json_node_get_object (answer->body), "error");
-  g_assert_nonnull (error);
-  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, code);
-  return error;
+  return deca_test_assert_error (answer->json, code);
 }
 
 /* Whether the 422 @answer has a problem at @pointer. */
 static gboolean
-has_problem (Answer     *answer,
-             const char *pointer)
+has_problem (DecaTestAnswer *answer,
+             const char     *pointer)
 {
   JsonObject *details = json_object_get_object_member (assert_error (answer, "unprocessable"), "details");
   JsonArray *problems = json_object_get_array_member (details, "problems");
@@ -304,7 +183,7 @@ db_count (Fixture    *fixture,
   sqlite3_stmt *stmt = NULL;
   gint64 value = -1;
 
-  g_assert_cmpint (sqlite3_open_v2 (fixture->db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_open_v2 (fixture->server->db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     value = sqlite3_column_int64 (stmt, 0);
@@ -354,14 +233,14 @@ test_crud (Fixture       *fixture,
       g_autofree char *path = item_path (c->plural, id, "");
       g_autofree char *versions_path = item_path (c->plural, id, "/versions");
       g_autofree char *v1_path = item_path (c->plural, id, "?version=1");
-      g_auto(Answer) created = { 0 }, got = { 0 }, updated = { 0 }, same = { 0 }, old = { 0 };
-      g_auto(Answer) versions = { 0 }, list = { 0 }, deleted = { 0 }, gone = { 0 }, after = { 0 };
+      g_auto(DecaTestAnswer) created = { 0 }, got = { 0 }, updated = { 0 }, same = { 0 }, old = { 0 };
+      g_auto(DecaTestAnswer) versions = { 0 }, list = { 0 }, deleted = { 0 }, gone = { 0 }, after = { 0 };
       JsonObject *object, *document;
       JsonArray *items;
 
       object = call (fixture, "ws-a:developer", "POST", collection, c->document, 201, &created);
-      g_assert_cmpstr (created.location, ==, path);
-      g_assert_cmpstr (created.etag, ==, "\"1\"");
+      g_assert_cmpstr (deca_test_answer_header (&created, "Location"), ==, path);
+      g_assert_cmpstr (deca_test_answer_header (&created, "ETag"), ==, "\"1\"");
       g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, id);
       g_assert_cmpint (json_object_get_int_member (object, "version"), ==, 1);
       g_assert_cmpint (json_object_get_int_member (object, "latest_version"), ==, 1);
@@ -372,13 +251,13 @@ test_crud (Fixture       *fixture,
       g_assert_cmpint (audit_count (fixture, create_action, id), ==, 1);
 
       object = call (fixture, "ws-a:viewer", "GET", path, NULL, 200, &got);
-      g_assert_cmpstr (got.etag, ==, "\"1\"");
+      g_assert_cmpstr (deca_test_answer_header (&got, "ETag"), ==, "\"1\"");
       g_assert_cmpstr (json_object_get_string_member (object, "name"),
                        ==, json_object_get_string_member (json_node_get_object (original), "name"));
 
       /* A new version; the body without an id takes the path's. */
       object = call (fixture, "ws-a:developer", "PUT", path, c->changed, 200, &updated);
-      g_assert_cmpstr (updated.etag, ==, "\"2\"");
+      g_assert_cmpstr (deca_test_answer_header (&updated, "ETag"), ==, "\"2\"");
       g_assert_cmpint (json_object_get_int_member (object, "version"), ==, 2);
       g_assert_cmpint (json_object_get_int_member (object, "revision"), ==, 2);
       document = json_object_get_object_member (object, "document");
@@ -421,7 +300,7 @@ static void
 test_ids (Fixture       *fixture,
           gconstpointer  data)
 {
-  g_auto(Answer) created = { 0 }, taken = { 0 }, again = { 0 }, bad = { 0 }, deleted = { 0 }, back = { 0 };
+  g_auto(DecaTestAnswer) created = { 0 }, taken = { 0 }, again = { 0 }, bad = { 0 }, deleted = { 0 }, back = { 0 };
   g_autofree char *expected_location = NULL;
   const char *body = "{\"name\": \"P\", \"template\": \"Hello\"}";
   JsonObject *object;
@@ -431,7 +310,7 @@ test_ids (Fixture       *fixture,
   id = json_object_get_string_member (object, "id");
   g_assert_true (g_uuid_string_is_valid (id));
   expected_location = g_strconcat ("/api/v1/prompts/", id, NULL);
-  g_assert_cmpstr (created.location, ==, expected_location);
+  g_assert_cmpstr (deca_test_answer_header (&created, "Location"), ==, expected_location);
 
   call (fixture, "ws-a:developer", "POST", "/api/v1/prompts",
         "{\"id\": \"hello\", \"name\": \"P\", \"template\": \"Hello\"}", 201, &taken);
@@ -454,15 +333,15 @@ static void
 test_if_match (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_auto(Answer) created = { 0 }, first = { 0 }, stale = { 0 }, bad = { 0 }, weak = { 0 };
-  g_auto(Answer) stale_delete = { 0 }, deleted = { 0 }, missing = { 0 };
+  g_auto(DecaTestAnswer) created = { 0 }, first = { 0 }, stale = { 0 }, bad = { 0 }, weak = { 0 };
+  g_auto(DecaTestAnswer) stale_delete = { 0 }, deleted = { 0 }, missing = { 0 };
   const char *path = "/api/v1/functions/data-validator";
   JsonObject *error;
 
   call (fixture, "ws-a:developer", "POST", "/api/v1/functions", kind_cases[2].document, 201, &created);
   call_full (fixture, "ws-a:developer", "PUT", path, kind_cases[2].changed, "\"1\"", &first);
   g_assert_cmpuint (first.status, ==, 200);
-  g_assert_cmpstr (first.etag, ==, "\"2\"");
+  g_assert_cmpstr (deca_test_answer_header (&first, "ETag"), ==, "\"2\"");
 
   /* A second writer that also read version 1. */
   call_full (fixture, "ws-a:developer", "PUT", path, kind_cases[2].document, "\"1\"", &stale);
@@ -479,7 +358,7 @@ test_if_match (Fixture       *fixture,
 
   call_full (fixture, "ws-a:developer", "PUT", path, kind_cases[2].document, "W/\"2\"", &weak);
   g_assert_cmpuint (weak.status, ==, 200);
-  g_assert_cmpstr (weak.etag, ==, "\"3\"");
+  g_assert_cmpstr (deca_test_answer_header (&weak, "ETag"), ==, "\"3\"");
 
   call_full (fixture, "ws-a:developer", "DELETE", path, NULL, "2", &stale_delete);
   g_assert_cmpuint (stale_delete.status, ==, 409);
@@ -494,9 +373,10 @@ static void
 test_invalid (Fixture       *fixture,
               gconstpointer  data)
 {
-  g_auto(Answer) agent = { 0 }, prompt = { 0 }, function = { 0 }, created = { 0 }, update = { 0 };
-  g_auto(Answer) not_object = { 0 }, other_id = { 0 }, bad_version = { 0 }, bad_limit = { 0 }, no_version = { 0 };
-  g_auto(Answer) missing_other_id = { 0 }, missing_not_object = { 0 }, missing_bad_if_match = { 0 };
+  g_auto(DecaTestAnswer) agent = { 0 }, prompt = { 0 }, function = { 0 }, created = { 0 }, update = { 0 };
+  g_auto(DecaTestAnswer) not_object = { 0 }, other_id = { 0 }, bad_version = { 0 }, bad_limit = { 0 };
+  g_auto(DecaTestAnswer) no_version = { 0 };
+  g_auto(DecaTestAnswer) missing_other_id = { 0 }, missing_not_object = { 0 }, missing_bad_if_match = { 0 };
   JsonObject *error;
 
   call (fixture, "ws-a:developer", "POST", "/api/v1/agents",
@@ -557,8 +437,8 @@ static void
 test_isolation (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_auto(Answer) created = { 0 }, get = { 0 }, put = { 0 }, del = { 0 }, versions = { 0 }, list = { 0 };
-  g_auto(Answer) own = { 0 }, still = { 0 };
+  g_auto(DecaTestAnswer) created = { 0 }, get = { 0 }, put = { 0 }, del = { 0 }, versions = { 0 }, list = { 0 };
+  g_auto(DecaTestAnswer) own = { 0 }, still = { 0 };
   const char *path = "/api/v1/agents/persona-generator";
   JsonObject *object;
 
@@ -606,7 +486,7 @@ test_permissions (Fixture       *fixture,
       g_autofree char *collection = g_strconcat ("/api/v1/", c->plural, NULL);
       g_autofree char *path = item_path (c->plural, id, "");
       g_autofree char *versions_path = item_path (c->plural, id, "/versions");
-      g_auto(Answer) seed = { 0 };
+      g_auto(DecaTestAnswer) seed = { 0 };
 
       call (fixture, "ws-a:owner", "POST", collection, c->document, 201, &seed);
       for (gsize r = 0; r < G_N_ELEMENTS (roles); r++)
@@ -617,7 +497,7 @@ test_permissions (Fixture       *fixture,
           g_autofree char *fresh_text = NULL;
           g_autofree char *new_path = item_path (c->plural, new_id, "");
           guint read_status = roles[r].read ? 200 : 403;
-          g_auto(Answer) a = { 0 }, b = { 0 }, d = { 0 }, e = { 0 }, f = { 0 }, g = { 0 };
+          g_auto(DecaTestAnswer) a = { 0 }, b = { 0 }, d = { 0 }, e = { 0 }, f = { 0 }, g = { 0 };
 
           json_object_set_string_member (json_node_get_object (fresh), "id", new_id);
           fresh_text = json_to_string (fresh, FALSE);
@@ -628,7 +508,7 @@ test_permissions (Fixture       *fixture,
           call (fixture, who, "PUT", new_path, c->changed, roles[r].write ? 200 : 403, &f);
           if (!roles[r].write)
             {
-              g_auto(Answer) put = { 0 }, del = { 0 };
+              g_auto(DecaTestAnswer) put = { 0 }, del = { 0 };
 
               g_autofree char *write_name = g_strconcat ("write:", c->plural, NULL);
               JsonObject *error;
@@ -666,7 +546,7 @@ test_list (Fixture       *fixture,
 {
   static const char * const names[] = { "Campaign Analyzer", "Persona Generator", "Content Creator",
                                         "Data Analyst", "Code Reviewer" };
-  g_auto(Answer) page1 = { 0 }, page2 = { 0 }, page3 = { 0 }, named = { 0 };
+  g_auto(DecaTestAnswer) page1 = { 0 }, page2 = { 0 }, page3 = { 0 }, named = { 0 };
   g_autofree char *next = NULL;
   g_autofree char *next2 = NULL;
   JsonObject *object;
@@ -677,7 +557,7 @@ test_list (Fixture       *fixture,
       g_autofree char *body = g_strdup_printf ("{\"id\": \"agent-%u\", \"name\": \"%s\","
                                                " \"model\": {\"provider\": \"openai\", \"name\": \"m\"}}",
                                                i, names[i]);
-      g_auto(Answer) created = { 0 };
+      g_auto(DecaTestAnswer) created = { 0 };
 
       call (fixture, "ws-a:developer", "POST", "/api/v1/agents", body, 201, &created);
     }
