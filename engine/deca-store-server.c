@@ -1418,6 +1418,8 @@ deca_store_list_audit (DecaStore   *self,
   g_return_val_if_fail (DECA_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (!deca_store_flush_audit (self, error))
+    return NULL;
   if (!(stmt = _deca_store_stmt (self, audit_list_sql, error)))
     return NULL;
   _deca_store_bind_text (stmt, 1, workspace_id);
@@ -1437,6 +1439,8 @@ deca_store_prune_audit (DecaStore   *self,
   g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!deca_store_flush_audit (self, error))
+    return FALSE;
   return prune_before (self, audit_prune_sql, before, out_deleted,
                        N_("prune the audit log"), error);
 }

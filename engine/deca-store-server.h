@@ -258,6 +258,14 @@ gboolean    deca_store_append_audit        (DecaStore             *self,
                                             const DecaAuditRecord *record,
                                             gint64                *out_id,
                                             GError               **error);
+/* Queues @record (transfer full; @at 0 is now) for the store's next outermost commit, so
+ * that it shares a batch's transaction (the executor's checkpoints of the execution it
+ * records); deca_store_flush_audit() writes what no batch took, and listing or pruning the
+ * audit log flushes first. Returns how many lines are queued. */
+guint       deca_store_queue_audit         (DecaStore             *self,
+                                            DecaAuditRecord       *record);
+gboolean    deca_store_flush_audit         (DecaStore             *self,
+                                            GError               **error);
 /* Returns (transfer full) (element-type DecaAuditRecord) up to @limit (0 = no limit)
  * lines of @workspace_id (NULL: the server-wide lines, which have none) with id <
  * @before_id (0 = from the newest), newest first: pass the last id of a page to get the

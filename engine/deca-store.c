@@ -445,6 +445,10 @@ struct _DecaStore
 
   /* (nullable) The thread of deca_store_checkpoint_in_background(). */
   struct _DecaCheckpointer *checkpointer;
+
+  /* DecaAuditRecord lines of deca_store_queue_audit(), written by the next outermost
+   * commit. */
+  GPtrArray    *audit_queue;
 };
 
 #define PK_CACHE_MAX 4096
@@ -1156,6 +1160,10 @@ deca_store_finalize (GObject *object)
       sqlite3_wal_hook (self->db, NULL, NULL);
       g_clear_pointer (&self->checkpointer, checkpointer_free);
     }
+  /* Queued audit lines are written while the connection is still there. */
+  if (self->db != NULL && self->depth == 0)
+    deca_store_flush_audit (self, NULL);
+  g_clear_pointer (&self->audit_queue, g_ptr_array_unref);
   for (guint i = 0; i < N_STMTS; i++)
     g_clear_pointer (&self->stmts[i], sqlite3_finalize);
   /* Statements go before the connection they belong to. */
@@ -1182,6 +1190,7 @@ deca_store_init (DecaStore *self)
   self->pk_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->sql_stmts = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
                                            finalize_stmt);
+  self->audit_queue = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_audit_record_free);
 }
 
 /* Opens (creating when missing) the database at @path (":memory:" for a private one),
@@ -1313,16 +1322,37 @@ deca_store_commit (DecaStore  *self,
                    "(it was rolled back or never begun)"), self->path);
       return FALSE;
     }
-  if (--self->depth > 0)
-    return TRUE;
+  if (self->depth > 1)
+    {
+      self->depth--;
+      return TRUE;
+    }
 
   if (sqlite3_get_autocommit (self->db))
     {
+      self->depth = 0;
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
                    _("Could not commit in store “%s”: SQLite rolled the transaction back "
                    "after an earlier error"), self->path);
       return FALSE;
     }
+
+  /* The queued audit lines join this transaction (still at depth 1, inside the batch).
+   * They are taken off the queue whatever happens: a line that cannot be written fails
+   * the batch, as any of its rows would, and is not tried again with every later one. */
+  if (self->audit_queue->len > 0)
+    {
+      g_autoptr(GPtrArray) lines = g_steal_pointer (&self->audit_queue);
+
+      self->audit_queue = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_audit_record_free);
+      for (guint i = 0; i < lines->len; i++)
+        if (!deca_store_append_audit (self, g_ptr_array_index (lines, i), NULL, error))
+          {
+            deca_store_rollback (self);
+            return FALSE;
+          }
+    }
+  self->depth = 0;
 
   if (!(stmt = store_stmt (self, STMT_COMMIT, error))
       || store_step_write (self, stmt, N_("commit a transaction"), error) != SQLITE_DONE)
@@ -1331,6 +1361,45 @@ deca_store_commit (DecaStore  *self,
       return FALSE;
     }
   return TRUE;
+}
+
+/* Queues @record (transfer full) for the audit log. The line is written by the store's
+ * next outermost deca_store_commit(): in a server that is the executor's next checkpoint
+ * batch, so the line of an execution's start costs no transaction of its own and is
+ * durable together with the execution it records. deca_store_flush_audit() writes the
+ * lines no batch took (the caller flushes at idle), and reading or pruning the audit log
+ * flushes first. Returns how many lines are queued, for callers that bound the queue. */
+guint
+deca_store_queue_audit (DecaStore       *self,
+                        DecaAuditRecord *record)
+{
+  g_return_val_if_fail (DECA_IS_STORE (self), 0);
+  g_return_val_if_fail (record != NULL && record->actor != NULL && record->action != NULL
+                        && record->result != NULL, 0);
+
+  if (record->at == 0)
+    record->at = g_get_real_time ();
+  g_ptr_array_add (self->audit_queue, record);
+  return self->audit_queue->len;
+}
+
+/* Writes the queued audit lines now, in a transaction of their own (or the open batch's,
+ * at its commit). TRUE when none are queued. Fails with DECA_ENGINE_ERROR_STORE; the
+ * lines are then lost. */
+gboolean
+deca_store_flush_audit (DecaStore  *self,
+                        GError    **error)
+{
+  g_return_val_if_fail (DECA_IS_STORE (self), FALSE);
+
+  if (self->audit_queue->len == 0 || self->depth > 0)
+    return TRUE;
+  if (!deca_store_begin (self, error))
+    {
+      g_ptr_array_set_size (self->audit_queue, 0);
+      return FALSE;
+    }
+  return deca_store_commit (self, error);
 }
 
 /* Abandons the whole batch, however deeply nested the caller is; a later commit of an

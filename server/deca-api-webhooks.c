@@ -88,8 +88,7 @@ struct _DecaApiWebhooks
   GHashTable *triggers;   /* "WS\nMETHOD\nPATH" -> Trigger */
   GHashTable *indexed;    /* "WS\nFLOW" -> IndexedFlow */
   GHashTable *pending;    /* execution id -> Pending */
-  GPtrArray *audit_queue; /* DecaAuditRecord lines waiting for the next write */
-  GSource *audit_flush;
+  GSource *audit_flush;    /* writes the audit lines the store still queues */
   gulong event_id;
   gulong saved_id;
   gulong active_id;
@@ -499,27 +498,20 @@ activation_check_cb (DecaApiFlows  *flows,
 
 /* --- answers ------------------------------------------------------------------------ */
 
-/* Writes the queued audit lines in one transaction. */
+/* The audit lines queued in the store beyond which a call writes them at once: under a
+ * flood of calls that start nothing (refused ones), the store's batches do not take them,
+ * and an idle flush may wait behind the sockets. */
+#define AUDIT_QUEUE_MAX 256
+
+/* Writes the audit lines no executor batch took. */
 static void
 audit_flush (DecaApiWebhooks *self)
 {
   g_autoptr(GError) error = NULL;
-  guint i;
 
-  if (self->audit_queue->len == 0)
-    return;
-  if (deca_store_begin (self->store, &error))
-    {
-      for (i = 0; i < self->audit_queue->len; i++)
-        if (!deca_store_append_audit (self->store, g_ptr_array_index (self->audit_queue, i), NULL, &error))
-          break;
-      if (i < self->audit_queue->len || !deca_store_commit (self->store, &error))
-        deca_store_rollback (self->store);
-    }
-  if (error != NULL)
+  if (!deca_store_flush_audit (self->store, &error))
     deca_log_writef (deca_server_get_log (self->server), DECA_LOG_ERROR, NULL,
-                     "could not write %u audit lines of webhook calls: %s", self->audit_queue->len, error->message);
-  g_ptr_array_set_size (self->audit_queue, 0);
+                     "could not write the audit lines of webhook calls: %s", error->message);
 }
 
 static gboolean
@@ -532,10 +524,11 @@ audit_flush_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Queues the audit line of a call: in the workspace of the URL, by "webhook". The lines
- * of the calls one main-loop turn handled are written together at the start of the next
- * (a commit per call would cost more than the rest of the call), at a high priority: in
- * practice before the answers are out, and before anything else the loop does. */
+/* Queues the audit line of a call in the store: in the workspace of the URL, by
+ * "webhook". The store writes it with its next commit, which for a call that started an
+ * execution is the executor's checkpoint batch of that execution (its first round, before
+ * the call is answered): no transaction of its own, and durable with the execution. The
+ * lines no batch takes (refused calls) are written at idle, or at once when many wait. */
 static void
 audit (DecaApiWebhooks *self,
        DecaRequest     *request,
@@ -545,18 +538,16 @@ audit (DecaApiWebhooks *self,
        const Trigger   *trigger)
 {
   DecaAuditRecord *record = g_new0 (DecaAuditRecord, 1);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) details = NULL;
+  GString *details = g_string_sized_new (64 + strlen (trigger->owner->flow_id) + strlen (trigger->path));
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "flow_id");
-  json_builder_add_string_value (builder, trigger->owner->flow_id);
-  json_builder_set_member_name (builder, "method");
-  json_builder_add_string_value (builder, deca_request_get_method (request));
-  json_builder_set_member_name (builder, "path");
-  json_builder_add_string_value (builder, trigger->path);
-  json_builder_end_object (builder);
-  details = json_builder_get_root (builder);
+  /* The same object json_to_string() made of {flow_id, method, path}, without a tree. */
+  g_string_append (details, "{\"flow_id\":");
+  deca_json_append_string (details, trigger->owner->flow_id);
+  g_string_append (details, ",\"method\":");
+  deca_json_append_string (details, deca_request_get_method (request));
+  g_string_append (details, ",\"path\":");
+  deca_json_append_string (details, trigger->path);
+  g_string_append_c (details, '}');
 
   record->at = g_get_real_time ();
   record->workspace_id = g_strdup (workspace_id);
@@ -565,12 +556,15 @@ audit (DecaApiWebhooks *self,
   record->target = g_strdup (target);
   record->source = g_strdup (deca_request_get_remote_host (request));
   record->result = g_strdup (result);
-  record->details = json_to_string (details, FALSE);
-  g_ptr_array_add (self->audit_queue, record);
-  if (self->audit_flush == NULL)
+  record->details = g_string_free (details, FALSE);
+  if (deca_store_queue_audit (self->store, record) >= AUDIT_QUEUE_MAX)
+    audit_flush (self);
+  else if (self->audit_flush == NULL)
     {
+      /* Below the executor's pump (G_PRIORITY_DEFAULT), so that a batch due in the same
+       * turn takes the line first. */
       self->audit_flush = g_idle_source_new ();
-      g_source_set_priority (self->audit_flush, G_PRIORITY_HIGH);
+      g_source_set_priority (self->audit_flush, G_PRIORITY_DEFAULT_IDLE);
       g_source_set_callback (self->audit_flush, audit_flush_cb, self, NULL);
       g_source_set_static_name (self->audit_flush, "[deca] webhook audit");
       g_source_attach (self->audit_flush, self->context);
@@ -1186,7 +1180,7 @@ deca_api_webhooks_dispose (GObject *object)
       g_source_destroy (self->audit_flush);
       g_clear_pointer (&self->audit_flush, g_source_unref);
     }
-  if (self->audit_queue != NULL && self->store != NULL)
+  if (self->store != NULL)
     audit_flush (self);
   if (self->executor != NULL)
     g_clear_signal_handler (&self->event_id, self->executor);
@@ -1214,7 +1208,6 @@ deca_api_webhooks_finalize (GObject *object)
   g_clear_pointer (&self->pending, g_hash_table_unref);
   g_clear_pointer (&self->triggers, g_hash_table_unref);
   g_clear_pointer (&self->indexed, g_hash_table_unref);
-  g_clear_pointer (&self->audit_queue, g_ptr_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   G_OBJECT_CLASS (deca_api_webhooks_parent_class)->finalize (object);
 }
@@ -1234,7 +1227,6 @@ deca_api_webhooks_init (DecaApiWebhooks *self)
   self->triggers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) trigger_free);
   self->indexed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) indexed_flow_unref);
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) pending_free);
-  self->audit_queue = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_audit_record_free);
   self->clock = deca_system_clock_get_default ();
 }
 

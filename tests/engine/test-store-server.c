@@ -756,6 +756,71 @@ test_audit (Fixture       *fixture,
   g_assert_finalize_object (store);
 }
 
+static DecaAuditRecord *
+queued_line (const char *action)
+{
+  DecaAuditRecord *record = g_new0 (DecaAuditRecord, 1);
+
+  record->workspace_id = g_strdup ("a");
+  record->actor = g_strdup ("webhook");
+  record->action = g_strdup (action);
+  record->source = g_strdup ("127.0.0.1");
+  record->result = g_strdup ("ok");
+  return record;
+}
+
+/* Queued lines cost no transaction of their own: the next outermost commit writes them
+ * (the executor's batch, in a server), a rolled-back batch loses none of them, a flush
+ * writes what no batch took, and a read of the log or closing the store flushes first. */
+static void
+test_audit_queue (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  DecaStore *store = open_store (fixture);
+  g_autoptr(GPtrArray) page = NULL;
+
+  g_assert_cmpuint (deca_store_queue_audit (store, queued_line ("webhook.execute")), ==, 1);
+  g_assert_cmpuint (deca_store_queue_audit (store, queued_line ("webhook.refused")), ==, 2);
+  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM audit_log"), ==, 0);
+
+  /* A rolled-back batch writes nothing; the lines wait for the next one. */
+  g_assert_true (deca_store_begin (store, &error));
+  deca_store_rollback (store);
+  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM audit_log"), ==, 0);
+
+  /* An inner commit does not write them, the outermost does, in its transaction. */
+  g_assert_true (deca_store_begin (store, &error));
+  g_assert_true (deca_store_begin (store, &error));
+  g_assert_true (deca_store_commit (store, &error));
+  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM audit_log"), ==, 0);
+  g_assert_true (deca_store_commit (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM audit_log"), ==, 2);
+  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM audit_log WHERE at > 1000000000000000"), ==, 2);
+
+  /* A flush with nothing queued writes nothing; with a line, that line. */
+  g_assert_true (deca_store_flush_audit (store, &error));
+  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM audit_log"), ==, 2);
+  deca_store_queue_audit (store, queued_line ("flushed"));
+  g_assert_true (deca_store_flush_audit (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM audit_log WHERE action = 'flushed'"), ==, 1);
+
+  /* Reading the log shows the queued lines. */
+  deca_store_queue_audit (store, queued_line ("read"));
+  page = deca_store_list_audit (store, "a", 0, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, 1);
+  g_assert_cmpstr (((DecaAuditRecord *) page->pdata[0])->action, ==, "read");
+
+  /* Closing the store writes the rest. */
+  deca_store_queue_audit (store, queued_line ("closed"));
+  g_assert_finalize_object (store);
+  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM audit_log WHERE action = 'closed'"), ==, 1);
+  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM audit_log"), ==, 5);
+}
+
 /* Published events */
 
 static gint64
@@ -1576,6 +1641,7 @@ main (int    argc,
   ADD ("api-keys", test_api_keys);
   ADD ("credentials", test_credentials);
   ADD ("audit", test_audit);
+  ADD ("audit-queue", test_audit_queue);
   ADD ("topic-events", test_topic_events);
   ADD ("flow-isolation", test_flow_isolation);
   ADD ("execution-isolation", test_execution_isolation);
