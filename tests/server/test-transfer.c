@@ -22,11 +22,11 @@
 #include "deca-api-flows.h"
 #include "deca-api-library.h"
 #include "deca-api-transfer.h"
-#include "deca-openapi.h"
 #include "deca-principal.h"
 #include "deca-rbac.h"
 #include "deca-secret-box.h"
 #include "deca-server.h"
+#include "deca-server-test.h"
 #include "deca-test-fs.h"
 
 #define SECRET "sk-transfer-secret-Q81zz"
@@ -34,17 +34,9 @@
 
 /* One server on a thread of its own, with workspaces "ws-a" and "ws-b" (or @workspace). */
 typedef struct {
-  char *data_dir;
-  char *db_path;
   const char *workspace;
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  GMutex lock;
-  GCond cond;
-  gboolean ready;
-  DecaServer *server;     /* used on the server thread only */
-  char *uri;
+  DecaTestServer *server;
+  DecaApiFlows *flows;    /* used on the server thread only */
   /* What DecaApiFlows told its dispatchers (atomic: counted on the server thread). */
   gint flows_saved;
   gint flows_deactivated;
@@ -55,7 +47,6 @@ typedef struct {
   char *dir;
   TestServer one;
   TestServer two;         /* started by the tests that need it */
-  SoupSession *session;
 } Fixture;
 
 static const char chain_flow[] =
@@ -140,26 +131,18 @@ auth_cb (DecaRequest  *request,
   return TRUE;
 }
 
-static gpointer
-server_thread (gpointer data)
+/* On the server thread: the workspaces, the credentials, library, flows and transfer
+ * routes, the test authenticator. */
+static void
+server_setup (DecaTestServer *test_server,
+              DecaServer     *server,
+              gpointer        user_data)
 {
-  TestServer *ts = data;
+  TestServer *ts = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(DecaSecretBox) box = deca_secret_box_new ();
-  g_autoptr(DecaApiFlows) flows = NULL;
-  DecaServerOptions options = { 0 };
-  g_autofree char *log_path = g_strconcat (ts->data_dir, ".log.jsonl", NULL);
-  DecaStore *store;
-  FILE *log_stream;
+  DecaStore *store = deca_server_get_store (server);
 
-  g_main_context_push_thread_default (ts->context);
-  log_stream = fopen (log_path, "a");
-  g_assert_nonnull (log_stream);
-  options.data_dir = ts->data_dir;
-  options.log_stream = log_stream;
-  ts->server = deca_server_new (&options, &error);
-  g_assert_no_error (error);
-  store = deca_server_get_store (ts->server);
   if (ts->workspace != NULL)
     g_assert_true (deca_store_create_workspace (store, ts->workspace, "New", &error));
   else
@@ -168,80 +151,44 @@ server_thread (gpointer data)
       g_assert_true (deca_store_create_workspace (store, "ws-b", "B", &error));
     }
   g_assert_true (deca_secret_box_load_keys (box, KEY_LINE, &error));
-  g_assert_true (deca_api_credentials_register (ts->server, box, &error));
-  g_assert_true (deca_api_library_register (ts->server, &error));
-  flows = deca_api_flows_register (ts->server, NULL, &error);
-  g_assert_nonnull (flows);
-  g_signal_connect (flows, "flow-saved", G_CALLBACK (flow_saved_cb), ts);
-  g_signal_connect (flows, "flow-active-changed", G_CALLBACK (flow_active_changed_cb), ts);
-  g_signal_connect (flows, "flow-deleted", G_CALLBACK (flow_deleted_cb), ts);
-  g_assert_true (deca_api_transfer_register (ts->server, flows, &error));
+  g_assert_true (deca_api_credentials_register (server, box, &error));
+  g_assert_true (deca_api_library_register (server, &error));
+  ts->flows = deca_api_flows_register (server, NULL, &error);
+  g_assert_nonnull (ts->flows);
+  g_signal_connect (ts->flows, "flow-saved", G_CALLBACK (flow_saved_cb), ts);
+  g_signal_connect (ts->flows, "flow-active-changed", G_CALLBACK (flow_active_changed_cb), ts);
+  g_signal_connect (ts->flows, "flow-deleted", G_CALLBACK (flow_deleted_cb), ts);
+  g_assert_true (deca_api_transfer_register (server, ts->flows, &error));
   g_assert_no_error (error);
-  deca_server_set_authenticator (ts->server, auth_cb, NULL, NULL);
-  g_assert_true (deca_server_listen (ts->server, "127.0.0.1:0", &error));
-  g_assert_no_error (error);
+  deca_server_set_authenticator (server, auth_cb, NULL, NULL);
+}
 
-  g_mutex_lock (&ts->lock);
-  ts->uri = deca_server_get_uri (ts->server);
-  ts->ready = TRUE;
-  g_cond_signal (&ts->cond);
-  g_mutex_unlock (&ts->lock);
+static void
+server_teardown (DecaTestServer *test_server,
+                 DecaServer     *server,
+                 gpointer        user_data)
+{
+  TestServer *ts = user_data;
 
-  g_main_loop_run (ts->loop);
-
-  deca_server_stop (ts->server);
-  while (g_main_context_iteration (ts->context, FALSE))
-    ;
-  g_clear_object (&flows);
-  g_assert_finalize_object (ts->server);
-  ts->server = NULL;
-  fclose (log_stream);
-  g_main_context_pop_thread_default (ts->context);
-  return NULL;
+  g_clear_object (&ts->flows);
 }
 
 static void
 test_server_start (TestServer *ts,
-                   const char *dir,
                    const char *name,
                    const char *workspace)
 {
-  ts->data_dir = g_build_filename (dir, name, NULL);
-  ts->db_path = g_build_filename (ts->data_dir, "deca.db", NULL);
-  ts->workspace = workspace;
-  g_mutex_init (&ts->lock);
-  g_cond_init (&ts->cond);
-  ts->context = g_main_context_new ();
-  ts->loop = g_main_loop_new (ts->context, FALSE);
-  ts->thread = g_thread_new ("server", server_thread, ts);
-  g_mutex_lock (&ts->lock);
-  while (!ts->ready)
-    g_cond_wait (&ts->cond, &ts->lock);
-  g_mutex_unlock (&ts->lock);
-}
+  g_autofree char *full_name = g_strconcat ("transfer-", name, NULL);
+  DecaTestServerOptions options = { .setup = server_setup, .teardown = server_teardown, .user_data = ts };
 
-static gboolean
-quit_cb (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
+  ts->workspace = workspace;
+  ts->server = deca_test_server_new (full_name, &options);
 }
 
 static void
 test_server_stop (TestServer *ts)
 {
-  if (ts->thread == NULL)
-    return;
-  g_main_context_invoke (ts->context, quit_cb, ts->loop);
-  g_thread_join (ts->thread);
-  ts->thread = NULL;
-  g_main_loop_unref (ts->loop);
-  g_main_context_unref (ts->context);
-  g_mutex_clear (&ts->lock);
-  g_cond_clear (&ts->cond);
-  g_free (ts->data_dir);
-  g_free (ts->db_path);
-  g_free (ts->uri);
+  g_clear_pointer (&ts->server, deca_test_server_free);
 }
 
 static void
@@ -252,16 +199,14 @@ fixture_setup (Fixture       *fixture,
 
   fixture->dir = g_dir_make_tmp ("deca-test-transfer-XXXXXX", &error);
   g_assert_no_error (error);
-  fixture->session = soup_session_new ();
   if (data == NULL)
-    test_server_start (&fixture->one, fixture->dir, "one", NULL);
+    test_server_start (&fixture->one, "one", NULL);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_assert_finalize_object (fixture->session);
   test_server_stop (&fixture->one);
   test_server_stop (&fixture->two);
   deca_test_remove_tree (fixture->dir);
@@ -283,37 +228,13 @@ call (Fixture     *fixture,
       guint        status,
       char       **text)
 {
-  g_autofree char *uri = g_strconcat (ts->uri, path, NULL);
-  g_autoptr(SoupMessage) message = soup_message_new (method, uri);
-  g_autofree char *authorization = g_strconcat ("Bearer ", who, NULL);
-  g_autoptr(GBytes) response = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonNode *node = NULL;
-  const char *data;
-  gsize len;
+  g_auto(DecaTestAnswer) answer = { 0 };
 
-  soup_message_headers_append (soup_message_get_request_headers (message), "Authorization", authorization);
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
-    }
-  response = soup_session_send_and_read (fixture->session, message, NULL, &error);
-  g_assert_no_error (error);
-  deca_openapi_assert_message (message, response);
-  data = g_bytes_get_data (response, &len);
-  if (soup_message_get_status (message) != status)
-    g_error ("%s %s as %s: status %u, expected %u: %.*s", method, path, who, soup_message_get_status (message),
-             status, (int) len, data);
-  if (len > 0)
-    {
-      node = json_from_string (data, &error);
-      g_assert_no_error (error);
-    }
+  if (deca_test_server_call (ts->server, who, method, path, body, &answer) != status)
+    g_error ("%s %s as %s: status %u, expected %u: %s", method, path, who, answer.status, status, answer.text);
   if (text != NULL)
-    *text = g_strndup (data, len);
-  return node;
+    *text = g_steal_pointer (&answer.text);
+  return g_steal_pointer (&answer.json);
 }
 
 #define CALL(fixture, ts, who, method, path, body, status) \
@@ -498,7 +419,7 @@ test_export (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (credential, "type"), ==, "api_key");
   g_assert_null (strstr (text, SECRET));
   g_assert_null (strstr (text, "k1"));
-  g_assert_cmpint (db_count (fixture->one.db_path, "SELECT count(*) FROM audit_log WHERE action = 'workspace.export'"
+  g_assert_cmpint (db_count (fixture->one.server->db_path, "SELECT count(*) FROM audit_log WHERE action = 'workspace.export'"
                                                    " AND workspace_id = 'ws-a'"), ==, 1);
 }
 
@@ -520,7 +441,7 @@ test_round_trip (Fixture       *fixture,
 
   fill_workspace_a (fixture);
   bundle = call (fixture, &fixture->one, "ws-a:owner", "GET", "/api/v1/workspaces/ws-a/export", NULL, 200, &text);
-  test_server_start (&fixture->two, fixture->dir, "two", "ws-new");
+  test_server_start (&fixture->two, "two", "ws-new");
 
   report = call (fixture, &fixture->two, "ws-new:admin", "POST", "/api/v1/workspaces/ws-new/import", text, 200,
                  NULL);
@@ -548,9 +469,9 @@ test_round_trip (Fixture       *fixture,
   g_assert_cmpint (count_of (again, "flows", "unchanged"), ==, 2);
   g_assert_cmpint (count_of (again, "agents", "unchanged"), ==, 1);
   g_assert_cmpint (count_of (again, "functions", "created"), ==, 0);
-  g_assert_cmpint (db_count (fixture->two.db_path, "SELECT count(*) FROM flow_versions"), ==, 2);
-  g_assert_cmpint (db_count (fixture->two.db_path, "SELECT count(*) FROM function_versions"), ==, 1);
-  g_assert_cmpint (db_count (fixture->two.db_path, "SELECT count(*) FROM audit_log WHERE action = 'workspace.import'"
+  g_assert_cmpint (db_count (fixture->two.server->db_path, "SELECT count(*) FROM flow_versions"), ==, 2);
+  g_assert_cmpint (db_count (fixture->two.server->db_path, "SELECT count(*) FROM function_versions"), ==, 1);
+  g_assert_cmpint (db_count (fixture->two.server->db_path, "SELECT count(*) FROM audit_log WHERE action = 'workspace.import'"
                                                    " AND workspace_id = 'ws-new'"), ==, 2);
 }
 
@@ -571,12 +492,12 @@ test_same_server (Fixture       *fixture,
 
   fill_workspace_a (fixture);
   bundle = call (fixture, &fixture->one, "ws-a:owner", "GET", "/api/v1/workspaces/ws-a/export", NULL, 200, &text);
-  before = db_snapshot (fixture->one.db_path);
+  before = db_snapshot (fixture->one.server->db_path);
   conflict = CALL (fixture, &fixture->one, "ws-b:owner", "POST", "/api/v1/workspaces/ws-b/import", text, 409);
   g_assert_true (lists_pointer (conflict, "conflicts", "/flows/0"));
   g_assert_true (lists_pointer (conflict, "conflicts", "/flows/1"));
   g_assert_false (lists_pointer (conflict, "conflicts", "/agents/0"));
-  after = db_snapshot (fixture->one.db_path);
+  after = db_snapshot (fixture->one.server->db_path);
   g_assert_cmpstr (before, ==, after);
 
   json_object_remove_member (object_of (bundle), "flows");
@@ -586,7 +507,7 @@ test_same_server (Fixture       *fixture,
   /* The same id in both workspaces, each its own. */
   agent = CALL (fixture, &fixture->one, "ws-b:viewer", "GET", "/api/v1/agents/persona-generator", NULL, 200);
   g_assert_cmpint (json_object_get_int_member (object_of (agent), "version"), ==, 1);
-  g_assert_cmpint (db_count (fixture->one.db_path, "SELECT count(*) FROM agents"), ==, 2);
+  g_assert_cmpint (db_count (fixture->one.server->db_path, "SELECT count(*) FROM agents"), ==, 2);
 }
 
 /* Bad bundles: 422 with a pointer into the bundle for every problem, and nothing written
@@ -616,7 +537,7 @@ test_invalid (Fixture       *fixture,
   g_autofree char *before = NULL;
 
   drop (CALL (fixture, &fixture->one, "ws-a:owner", "POST", "/api/v1/agents", agent_doc, 201));
-  before = db_snapshot (fixture->one.db_path);
+  before = db_snapshot (fixture->one.server->db_path);
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(JsonNode) answer = NULL;
@@ -627,13 +548,13 @@ test_invalid (Fixture       *fixture,
       for (gsize j = 0; j < G_N_ELEMENTS (cases[i].pointers) && cases[i].pointers[j] != NULL; j++)
         if (!lists_pointer (answer, "problems", cases[i].pointers[j]))
           g_error ("case %" G_GSIZE_FORMAT ": no problem at \"%s\"", i, cases[i].pointers[j]);
-      after = db_snapshot (fixture->one.db_path);
+      after = db_snapshot (fixture->one.server->db_path);
       g_assert_cmpstr (before, ==, after);
     }
   drop (CALL (fixture, &fixture->one, "ws-a:owner", "POST", "/api/v1/workspaces/ws-a/import?mode=all",
               "{\"format\": \"deca-workspace\", \"version\": 1}", 400));
   drop (CALL (fixture, &fixture->one, "ws-a:owner", "POST", "/api/v1/workspaces/ws-a/import", NULL, 400));
-  g_assert_cmpint (db_count (fixture->one.db_path, "SELECT count(*) FROM audit_log WHERE action = 'workspace.import'"),
+  g_assert_cmpint (db_count (fixture->one.server->db_path, "SELECT count(*) FROM audit_log WHERE action = 'workspace.import'"),
                    ==, 0);
 }
 
@@ -670,13 +591,13 @@ test_merge_and_replace (Fixture       *fixture,
   deactivated = g_atomic_int_get (&ts->flows_deactivated);
 
   /* Merge: the changed agent and flow conflict, so not even "fresh" goes in. */
-  before = db_snapshot (ts->db_path);
+  before = db_snapshot (ts->server->db_path);
   conflict = CALL (fixture, ts, "ws-a:admin", "POST", "/api/v1/workspaces/ws-a/import", bundle, 409);
   g_assert_true (lists_pointer (conflict, "conflicts", "/agents/0"));
   g_assert_true (lists_pointer (conflict, "conflicts", "/flows/0"));
   g_assert_false (lists_pointer (conflict, "conflicts", "/agents/1"));
   g_assert_false (lists_pointer (conflict, "conflicts", "/prompts/0"));
-  after = db_snapshot (ts->db_path);
+  after = db_snapshot (ts->server->db_path);
   g_assert_cmpstr (before, ==, after);
 
   /* Replace: changed objects get a version, new ones come in, the rest goes. */
@@ -700,7 +621,7 @@ test_merge_and_replace (Fixture       *fixture,
   drop (CALL (fixture, ts, "ws-a:viewer", "GET", "/api/v1/flows/nap", NULL, 404));
   drop (CALL (fixture, ts, "ws-a:viewer", "GET", "/api/v1/agents/fresh", NULL, 200));
   /* Deleted softly: the function's version is still stored. */
-  g_assert_cmpint (db_count (ts->db_path, "SELECT count(*) FROM function_versions"), ==, 1);
+  g_assert_cmpint (db_count (ts->server->db_path, "SELECT count(*) FROM function_versions"), ==, 1);
 }
 
 /* Who may export and import, and never into another workspace. */
@@ -723,8 +644,8 @@ test_permissions (Fixture       *fixture,
   drop (CALL (fixture, ts, "ws-a:viewer", "POST", "/api/v1/workspaces/ws-a/import", empty, 403));
   drop (CALL (fixture, ts, "ws-a:executor", "POST", "/api/v1/workspaces/ws-a/import", empty, 403));
   drop (CALL (fixture, ts, "ws-a:owner", "POST", "/api/v1/workspaces/ws-b/import", empty, 404));
-  g_assert_cmpint (db_count (ts->db_path, "SELECT count(*) FROM audit_log WHERE action = 'workspace.import'"), ==, 2);
-  g_assert_cmpint (db_count (ts->db_path, "SELECT count(*) FROM audit_log WHERE action = 'access.denied'"), ==, 4);
+  g_assert_cmpint (db_count (ts->server->db_path, "SELECT count(*) FROM audit_log WHERE action = 'workspace.import'"), ==, 2);
+  g_assert_cmpint (db_count (ts->server->db_path, "SELECT count(*) FROM audit_log WHERE action = 'access.denied'"), ==, 4);
 }
 
 /* --- the CLI ------------------------------------------------------------------------ */
