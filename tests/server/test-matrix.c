@@ -43,6 +43,7 @@
 
 #include <gnutls/crypto.h>
 
+#include <deca-api.h>
 #include <deca-api-access.h>
 #include <deca-api-credentials.h>
 #include <deca-api-events.h>
@@ -187,13 +188,10 @@ server_thread (gpointer data)
   g_autoptr(DecaAuthenticator) authenticator = deca_authenticator_new ();
   g_autoptr(DecaJwtVerifier) verifier = deca_jwt_verifier_new ();
   g_autoptr(DecaSecretBox) box = deca_secret_box_new ();
-  g_autoptr(DecaStoreCredentials) flow_credentials = NULL;
-  g_autoptr(DecaServerTriggers) triggers = NULL;
-  g_autoptr(DecaApiStreams) streams = NULL;
+  DecaApiOptions api_options = { 0 };
+  g_autoptr(DecaApi) api = NULL;
   DecaServerOptions options = { 0 };
   DecaServer *server;
-  DecaApiFlows *flows;
-  DecaApiWebhooks *webhooks;
   DecaStore *store;
   FILE *log_stream;
 
@@ -213,11 +211,11 @@ server_thread (gpointer data)
   fx.a.owner_key = add_key (store, WS_A);
   fx.b.owner_key = add_key (store, WS_B);
 
-  /* What `deca serve` registers (app/deca-cli-serve.c), in its order: the access routes
-   * with the authenticator (deca_cli_access_install()), credentials, library, flows and
-   * executions, export and import, the executor's credentials, streams, webhooks, events
-   * and schedules with the triggers. /health, /metrics and /api/v1/openapi.yaml come with
-   * the server. test_routes() checks that this makes the routes of the OpenAPI document,
+  /* What `deca serve` registers (app/deca-cli-serve.c), through the same call
+   * (deca_api_register_all(): access, credentials, library, flows and executions, export
+   * and import, the executor's credentials, streams, webhooks, events and schedules with
+   * the triggers) after the authenticator. /health, /metrics and /api/v1/openapi.yaml come
+   * with the server. test_routes() checks that this makes the routes of the OpenAPI document,
    * which test-openapi holds to deca serve's. */
   g_assert_true (deca_jwt_verifier_set_hs256_secret (verifier, (const guint8 *) JWT_SECRET, strlen (JWT_SECRET),
                                                      &error));
@@ -230,25 +228,9 @@ server_thread (gpointer data)
     deca_authenticator_set_rate_limiter (authenticator, limiter);
   }
   deca_authenticator_install (authenticator, server);
-  g_assert_true (deca_api_access_register (server, &error));
   g_assert_true (deca_secret_box_load_keys (box, KEY_LINE, &error));
-  g_assert_true (deca_api_credentials_register (server, box, &error));
-  g_assert_true (deca_api_library_register (server, &error));
-  flows = deca_api_flows_register (server, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (deca_api_transfer_register (server, flows, &error));
-  flow_credentials = deca_store_credentials_new (store, box, NULL);
-  deca_executor_set_credential_provider (deca_api_flows_get_executor (flows),
-                                         DECA_CREDENTIAL_PROVIDER (flow_credentials));
-  streams = deca_api_streams_register (server, flows, &error);
-  g_assert_no_error (error);
-  webhooks = deca_api_webhooks_register (server, flows, &error);
-  g_assert_no_error (error);
-  deca_api_webhooks_set_secret_box (webhooks, box);
-  triggers = deca_server_triggers_new (server, flows, NULL, NULL);
-  g_assert_true (deca_api_events_register (server, triggers, &error));
-  g_assert_true (deca_api_schedules_register (server, triggers, &error));
-  g_assert_true (deca_server_triggers_start (triggers, &error));
+  api_options.secret_box = box;
+  api = deca_api_register_all (server, &api_options, &error);
   g_assert_no_error (error);
 
   deca_router_foreach_route (deca_server_get_router (server), collect_route_cb, NULL);
@@ -263,14 +245,11 @@ server_thread (gpointer data)
 
   g_main_loop_run (fx.loop);
 
-  deca_server_triggers_stop (triggers);
+  deca_api_stop (api);
   deca_server_stop (server);
   while (g_main_context_iteration (fx.context, FALSE))
     ;
-  g_clear_object (&triggers);
-  g_clear_object (&streams);
-  g_object_unref (webhooks);
-  g_object_unref (flows);
+  g_clear_object (&api);
   g_clear_object (&authenticator);
   g_assert_finalize_object (server);
   fclose (log_stream);
