@@ -86,6 +86,21 @@ pointer_append (const char *parent,
   return g_string_free (pointer, FALSE);
 }
 
+/* FALSE after answering 503 when the server has no key to encrypt a secret with: the
+ * operator starts it without one (the reason was only in the log before, as a 500). */
+static gboolean
+require_secret_key (ApiCredentials *self,
+                    DecaRequest    *request)
+{
+  if (deca_secret_box_get_n_keys (self->box) > 0)
+    return TRUE;
+  deca_request_respond_error_literal (request, DECA_SERVER_ERROR_UNAVAILABLE,
+                                      _("This server has no secret key to encrypt credentials with: "
+                                        "restart deca serve with --secret-key-file FILE or with "
+                                        "DECA_SECRET_KEY set (a key is 64 hex digits)"), NULL);
+  return FALSE;
+}
+
 static void
 respond_not_found (DecaRequest *request)
 {
@@ -344,6 +359,8 @@ create_cb (DecaRequest *request,
   if (!check_secret (request, secret))
     return;
 
+  if (!require_secret_key (self, request))
+    return;
   id = g_uuid_string_random ();
   ciphertext = deca_store_credentials_seal (self->box, principal->workspace_id, id,
                                             json_node_get_object (secret), &error);
@@ -470,6 +487,8 @@ update_cb (DecaRequest *request,
     }
   if (secret != NULL)
     {
+      if (!require_secret_key (self, request))
+        return;
       ciphertext = deca_store_credentials_seal (self->box, principal->workspace_id, id,
                                                 json_node_get_object (secret), &error);
       if (ciphertext == NULL)

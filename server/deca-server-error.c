@@ -25,6 +25,7 @@ static const struct {
   [DECA_SERVER_ERROR_INTERNAL] = { "internal", 500 },
   [DECA_SERVER_ERROR_METHOD_NOT_ALLOWED] = { "method_not_allowed", 405 },
   [DECA_SERVER_ERROR_TIMEOUT] = { "timeout", 504 },
+  [DECA_SERVER_ERROR_UNAVAILABLE] = { "unavailable", 503 },
 };
 
 const char *

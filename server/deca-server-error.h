@@ -24,6 +24,8 @@ G_BEGIN_DECLS
  *   (the answer says which methods in its Allow header)
  * @DECA_SERVER_ERROR_TIMEOUT: the server's own work did not finish in time (a webhook
  *   whose flow did not respond): 504
+ * @DECA_SERVER_ERROR_UNAVAILABLE: the server is not set up for this (no secret key to
+ *   encrypt credentials with); the operator, not the caller, can change that: 503
  *
  * The error codes of libdeca-server. Messages are for people and never contain a secret.
  */
@@ -42,6 +44,7 @@ typedef enum {
   DECA_SERVER_ERROR_INTERNAL,
   DECA_SERVER_ERROR_METHOD_NOT_ALLOWED,
   DECA_SERVER_ERROR_TIMEOUT,
+  DECA_SERVER_ERROR_UNAVAILABLE,
 } DecaServerError;
 
 GQuark      deca_server_error_quark       (void);
