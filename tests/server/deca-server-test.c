@@ -402,19 +402,20 @@ server_thread (gpointer data)
 
   g_mutex_lock (&self->lock);
   self->uri = deca_server_get_uri (self->server);
+  self->port = deca_server_get_port (self->server);
   self->ready = TRUE;
   g_cond_signal (&self->cond);
   g_mutex_unlock (&self->lock);
 
   g_main_loop_run (self->loop);
 
-  if (self->options.teardown != NULL)
-    self->options.teardown (self, self->server, self->options.user_data);
   if (self->api != NULL)
     deca_api_stop (self->api);
   deca_server_stop (self->server);
   while (g_main_context_iteration (self->context, FALSE))
     ;
+  if (self->options.teardown != NULL)
+    self->options.teardown (self, self->server, self->options.user_data);
   g_clear_object (&self->api);
   g_clear_object (&self->authenticator);
   g_assert_finalize_object (self->server);
@@ -442,7 +443,8 @@ deca_test_server_new (const char                  *name,
   self->log_path = g_build_filename (self->dir, "log.jsonl", NULL);
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
-  self->session = soup_session_new ();
+  self->session = self->options.session != NULL ? self->options.session : soup_session_new ();
+  self->options.session = NULL;
   self->context = g_main_context_new ();
   self->loop = g_main_loop_new (self->context, FALSE);
   self->thread = g_thread_new ("server", server_thread, self);
@@ -482,10 +484,10 @@ deca_test_server_free (DecaTestServer *self)
 }
 
 typedef struct {
-  DecaTestServer     *self;
-  DecaTestServerFunc  func;
-  gpointer            user_data;
-  gboolean            done;
+  DecaTestServer *self;
+  GSourceFunc     func;
+  gpointer        user_data;
+  gboolean        done;
 } Invocation;
 
 static gboolean
@@ -493,7 +495,7 @@ invoke_cb (gpointer data)
 {
   Invocation *invocation = data;
 
-  invocation->func (invocation->self, invocation->self->server, invocation->user_data);
+  invocation->func (invocation->user_data);
   g_mutex_lock (&invocation->self->lock);
   invocation->done = TRUE;
   g_cond_broadcast (&invocation->self->cond);
@@ -502,9 +504,9 @@ invoke_cb (gpointer data)
 }
 
 void
-deca_test_server_invoke (DecaTestServer     *self,
-                         DecaTestServerFunc  func,
-                         gpointer            user_data)
+deca_test_server_invoke (DecaTestServer *self,
+                         GSourceFunc     func,
+                         gpointer        user_data)
 {
   Invocation invocation = { self, func, user_data, FALSE };
 

@@ -185,10 +185,12 @@ typedef struct {
   /* nullable: runs after the server is made, before it listens (routes, workspaces,
    * keys, an authenticator). */
   DecaTestServerFunc setup;
-  /* nullable: runs when the test ends, before the fixture's DecaApi and the server
-   * stop. */
+  /* nullable: runs when the test ends, once the fixture's DecaApi and the server have
+   * stopped and the main context is idle, before the server is finalized. */
   DecaTestServerFunc teardown;
   gpointer           user_data;
+  /* nullable (taken): the test thread's session; NULL makes a plain one. */
+  SoupSession       *session;
 } DecaTestServerOptions;
 
 struct _DecaTestServer {
@@ -197,6 +199,7 @@ struct _DecaTestServer {
   char         *db_path;     /* dir/data/deca.db */
   char         *log_path;    /* dir/log.jsonl, the server's log */
   char         *uri;         /* "http://127.0.0.1:PORT" */
+  guint16       port;
   SoupSession  *session;     /* the test thread's */
   /* Used on the server thread only. */
   DecaServer        *server;
@@ -218,13 +221,14 @@ struct _DecaTestServer {
  * loopback port. @options is copied (nullable: all defaults). */
 DecaTestServer    *deca_test_server_new      (const char                  *name,
                                               const DecaTestServerOptions *options);
-/* Runs the teardown function, stops the DecaApi and the server on its thread (asserting
- * that it is finalized), asserts the session is finalized, removes the directory. */
+/* Asserts the session is finalized, stops the DecaApi and the server on its thread, runs
+ * the teardown function, asserts that the server is finalized, removes the directory. */
 void               deca_test_server_free     (DecaTestServer *self);
-/* Runs @func on the server's thread and returns when it has. */
-void               deca_test_server_invoke   (DecaTestServer     *self,
-                                              DecaTestServerFunc  func,
-                                              gpointer            user_data);
+/* Runs @func (@user_data) on the server's thread and returns when it has (its return
+ * value is not looked at). */
+void               deca_test_server_invoke   (DecaTestServer *self,
+                                              GSourceFunc     func,
+                                              gpointer        user_data);
 /* On the server thread (in setup): the real DecaAuthenticator, installed; returns it
  * (transfer none, kept by @self until the server stops). */
 DecaAuthenticator *deca_test_server_install_authenticator (DecaTestServer *self);

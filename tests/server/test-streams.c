@@ -17,8 +17,8 @@
 #include "deca-api-streams.h"
 #include "deca-authenticator.h"
 #include "deca-openapi.h"
+#include "deca-server-test.h"
 #include "deca-store-server.h"
-#include "deca-test-fs.h"
 
 #define WS_A "ws-a"
 #define WS_B "ws-b"
@@ -48,20 +48,10 @@ static const struct {
 };
 
 typedef struct {
-  char *dir;
-  char *log_path;
-  guint read_timeout_s;
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  GMutex lock;
-  GCond cond;
-  gboolean ready;
-  char *uri;
-  guint16 port;
-  SoupSession *session;
+  DecaTestServer *test;
   char *keys[N_KEYS];
   DecaApiStreams *streams;       /* used on the server thread, but for the open count */
+  DecaApiFlows *flows;           /* used on the server thread */
   DecaManualClock *clock;        /* the keep-alive clock; moved on the server thread */
   DecaServer *server;            /* borrowed; used on the server thread */
 } Fixture;
@@ -94,143 +84,65 @@ make_keys (Fixture   *fixture,
     }
 }
 
-static gpointer
-server_thread (gpointer data)
+/* On the server thread: the workspaces and keys, the flows and streams routes, the
+ * streams' clock, the real authenticator. */
+static void
+server_setup (DecaTestServer *test,
+              DecaServer     *server,
+              gpointer        user_data)
 {
-  Fixture *fixture = data;
+  Fixture *fixture = user_data;
   g_autoptr(GError) error = NULL;
-  DecaServerOptions options = { 0 };
-  g_autofree char *data_dir = g_build_filename (fixture->dir, "data", NULL);
-  g_autoptr(DecaAuthenticator) authenticator = deca_authenticator_new ();
-  DecaServer *server;
-  DecaApiFlows *flows;
-  FILE *log_stream;
 
-  g_main_context_push_thread_default (fixture->context);
-  log_stream = fopen (fixture->log_path, "a");
-  g_assert_nonnull (log_stream);
-  options.data_dir = data_dir;
-  options.log_stream = log_stream;
-  options.read_timeout_s = fixture->read_timeout_s;
-  server = deca_server_new (&options, &error);
-  g_assert_no_error (error);
   make_keys (fixture, deca_server_get_store (server));
-  flows = deca_api_flows_register (server, NULL, &error);
+  fixture->flows = deca_api_flows_register (server, NULL, &error);
   g_assert_no_error (error);
-  fixture->streams = deca_api_streams_register (server, flows, &error);
+  fixture->streams = deca_api_streams_register (server, fixture->flows, &error);
   g_assert_no_error (error);
   fixture->clock = deca_manual_clock_new (G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC);
   deca_api_streams_set_clock (fixture->streams, DECA_CLOCK (fixture->clock));
-  deca_authenticator_install (authenticator, server);
-  g_assert_true (deca_server_listen (server, "127.0.0.1:0", &error));
-  g_assert_no_error (error);
-
-  g_mutex_lock (&fixture->lock);
-  fixture->uri = deca_server_get_uri (server);
-  fixture->port = deca_server_get_port (server);
+  deca_test_server_install_authenticator (test);
   fixture->server = server;
-  fixture->ready = TRUE;
-  g_cond_signal (&fixture->cond);
-  g_mutex_unlock (&fixture->lock);
-
-  g_main_loop_run (fixture->loop);
-
-  deca_server_stop (server);
-  while (g_main_context_iteration (fixture->context, FALSE))
-    ;
-  g_assert_cmpuint (deca_api_streams_get_open_count (fixture->streams), ==, 0);
-  g_clear_object (&fixture->streams);
-  g_object_unref (flows);
-  g_assert_finalize_object (server);
-  g_clear_object (&fixture->clock);
-  fclose (log_stream);
-  g_main_context_pop_thread_default (fixture->context);
-  return NULL;
 }
 
-static gboolean
-quit_cb (gpointer data)
+/* On the server thread, once the server has stopped: no stream is left open. */
+static void
+server_teardown (DecaTestServer *test,
+                 DecaServer     *server,
+                 gpointer        user_data)
 {
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
+  Fixture *fixture = user_data;
+
+  g_assert_cmpuint (deca_api_streams_get_open_count (fixture->streams), ==, 0);
+  g_clear_object (&fixture->streams);
+  g_clear_object (&fixture->flows);
+  g_clear_object (&fixture->clock);
 }
 
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
+  DecaTestServerOptions options = {
+    .read_timeout_s = GPOINTER_TO_UINT (data),
+    .setup = server_setup,
+    .teardown = server_teardown,
+    .user_data = fixture,
+    /* Streams hold their connections: room for several at once. A read that waits
+     * longer than the timeout fails the test instead of hanging it. */
+    .session = soup_session_new_with_options ("max-conns-per-host", 16, "timeout", 30, NULL),
+  };
 
-  fixture->dir = g_dir_make_tmp ("deca-test-streams-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->log_path = g_build_filename (fixture->dir, "log.jsonl", NULL);
-  fixture->read_timeout_s = GPOINTER_TO_UINT (data);
-  g_mutex_init (&fixture->lock);
-  g_cond_init (&fixture->cond);
-  /* Streams hold their connections: room for several at once. A read that waits longer
-   * than the timeout fails the test instead of hanging it. */
-  fixture->session = soup_session_new_with_options ("max-conns-per-host", 16, "timeout", 30, NULL);
-  fixture->context = g_main_context_new ();
-  fixture->loop = g_main_loop_new (fixture->context, FALSE);
-  fixture->thread = g_thread_new ("server", server_thread, fixture);
-  g_mutex_lock (&fixture->lock);
-  while (!fixture->ready)
-    g_cond_wait (&fixture->cond, &fixture->lock);
-  g_mutex_unlock (&fixture->lock);
+  fixture->test = deca_test_server_new ("streams", &options);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_assert_finalize_object (fixture->session);
-  g_main_context_invoke (fixture->context, quit_cb, fixture->loop);
-  g_thread_join (fixture->thread);
-  g_main_loop_unref (fixture->loop);
-  g_main_context_unref (fixture->context);
-  g_free (fixture->uri);
+  deca_test_server_free (fixture->test);
   for (guint i = 0; i < N_KEYS; i++)
     g_free (fixture->keys[i]);
-  g_mutex_clear (&fixture->lock);
-  g_cond_clear (&fixture->cond);
-  deca_test_remove_tree (fixture->dir);
-  g_free (fixture->log_path);
-  g_free (fixture->dir);
-}
-
-/* Runs @func (@data) on the server's thread and waits until it ran. */
-typedef struct {
-  Fixture *fixture;
-  GSourceFunc func;
-  gpointer data;
-  gboolean done;
-} ServerCall;
-
-static gboolean
-server_call_cb (gpointer user_data)
-{
-  ServerCall *call = user_data;
-
-  call->func (call->data);
-  g_mutex_lock (&call->fixture->lock);
-  call->done = TRUE;
-  g_cond_broadcast (&call->fixture->cond);
-  g_mutex_unlock (&call->fixture->lock);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_server (Fixture     *fixture,
-           GSourceFunc  func,
-           gpointer     data)
-{
-  ServerCall call = { fixture, func, data, FALSE };
-
-  g_main_context_invoke (fixture->context, server_call_cb, &call);
-  g_mutex_lock (&fixture->lock);
-  while (!call.done)
-    g_cond_wait (&fixture->cond, &fixture->lock);
-  g_mutex_unlock (&fixture->lock);
 }
 
 /* --- HTTP helpers ------------------------------------------------------------------- */
@@ -245,43 +157,12 @@ call (Fixture     *fixture,
       const char  *body,
       JsonNode   **out)
 {
-  g_autofree char *uri = g_strconcat (fixture->uri, path, NULL);
-  g_autoptr(SoupMessage) message = soup_message_new (method, uri);
-  g_autoptr(GBytes) response = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize length;
-  const char *data;
+  g_auto(DecaTestAnswer) answer = { 0 };
 
-  g_assert_nonnull (message);
-  if (key != NULL)
-    {
-      g_autofree char *authorization = g_strconcat ("Bearer ", key, NULL);
-
-      soup_message_headers_append (soup_message_get_request_headers (message), "Authorization", authorization);
-    }
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
-    }
-  response = soup_session_send_and_read (fixture->session, message, NULL, &error);
-  g_assert_no_error (error);
-  deca_openapi_assert_message (message, response);
-  data = g_bytes_get_data (response, &length);
+  deca_test_server_call (fixture->test, key, method, path, body, &answer);
   if (out != NULL)
-    {
-      *out = NULL;
-      if (length > 0)
-        {
-          g_autoptr(JsonParser) parser = json_parser_new ();
-
-          json_parser_load_from_data (parser, data, length, &error);
-          g_assert_no_error (error);
-          *out = json_node_ref (json_parser_get_root (parser));
-        }
-    }
-  return soup_message_get_status (message);
+    *out = g_steal_pointer (&answer.json);
+  return answer.status;
 }
 
 static JsonObject *
@@ -389,7 +270,7 @@ stream_open (Fixture    *fixture,
              const char *last_event_id,
              guint      *status)
 {
-  g_autofree char *uri = g_strconcat (fixture->uri, path, NULL);
+  g_autofree char *uri = g_strconcat (fixture->test->uri, path, NULL);
   g_autoptr(GError) error = NULL;
   Stream *stream = g_new0 (Stream, 1);
   SoupMessageHeaders *headers;
@@ -405,7 +286,7 @@ stream_open (Fixture    *fixture,
   soup_message_headers_append (headers, "Accept", "text/event-stream");
   if (last_event_id != NULL)
     soup_message_headers_append (headers, "Last-Event-ID", last_event_id);
-  stream->body = soup_session_send (fixture->session, stream->message, NULL, &error);
+  stream->body = soup_session_send (fixture->test->session, stream->message, NULL, &error);
   g_assert_no_error (error);
   stream->lines = g_data_input_stream_new (stream->body);
   g_data_input_stream_set_newline_type (stream->lines, G_DATA_STREAM_NEWLINE_TYPE_LF);
@@ -571,10 +452,10 @@ static double
 metric (Fixture    *fixture,
         const char *series)
 {
-  g_autofree char *uri = g_strconcat (fixture->uri, "/metrics", NULL);
+  g_autofree char *uri = g_strconcat (fixture->test->uri, "/metrics", NULL);
   g_autoptr(SoupMessage) message = soup_message_new ("GET", uri);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read (fixture->session, message, NULL, &error);
+  g_autoptr(GBytes) body = soup_session_send_and_read (fixture->test->session, message, NULL, &error);
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
 
@@ -924,7 +805,7 @@ raw_open (Fixture    *fixture,
   GString *text = g_string_new (NULL);
   GInputStream *in;
 
-  connection = g_socket_client_connect_to_host (client, "127.0.0.1", fixture->port, NULL, &error);
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", fixture->test->port, NULL, &error);
   g_assert_no_error (error);
   g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), request, strlen (request),
                              NULL, NULL, &error);
@@ -952,7 +833,7 @@ access_lines (Fixture    *fixture,
   g_autofree char *log = NULL;
   g_auto(GStrv) lines = NULL;
 
-  g_assert_true (g_file_get_contents (fixture->log_path, &log, NULL, NULL));
+  g_assert_true (g_file_get_contents (fixture->test->log_path, &log, NULL, NULL));
   lines = g_strsplit (log, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
@@ -1092,11 +973,11 @@ test_keepalive (Fixture       *fixture,
 
   stream = stream_open (fixture, fixture->keys[KEY_VIEWER_A], "/api/v1/stream", NULL, &status);
   g_assert_cmpuint (status, ==, 200);
-  on_server (fixture, advance_cb, fixture);
+  deca_test_server_invoke (fixture->test, advance_cb, fixture);
   first = stream_next_any (stream);
   g_assert_nonnull (first);
   g_assert_cmpstr (first->comment, ==, "keep-alive");
-  on_server (fixture, advance_cb, fixture);
+  deca_test_server_invoke (fixture->test, advance_cb, fixture);
   second = stream_next_any (stream);
   g_assert_cmpstr (second->comment, ==, "keep-alive");
 }
@@ -1125,7 +1006,7 @@ test_overflow (Fixture       *fixture,
   guint status;
 
   create_chain (fixture, key, "chain");
-  on_server (fixture, tiny_queue_cb, fixture);
+  deca_test_server_invoke (fixture->test, tiny_queue_cb, fixture);
   stream = stream_open (fixture, key, "/api/v1/stream", NULL, &status);
   g_assert_cmpuint (status, ==, 200);
   g_free (execute (fixture, key, "chain", FALSE));
@@ -1158,7 +1039,7 @@ test_read_timeout (Fixture       *fixture,
   stream = stream_open (fixture, key, "/api/v1/stream", NULL, &status);
   g_assert_cmpuint (status, ==, 200);
 
-  idle = g_socket_client_connect_to_host (client, "127.0.0.1", fixture->port, NULL, &error);
+  idle = g_socket_client_connect_to_host (client, "127.0.0.1", fixture->test->port, NULL, &error);
   g_assert_no_error (error);
   /* Blocks until the server drops the idle connection (end of input). */
   g_assert_cmpint (g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (idle)), &byte, 1, NULL, &error),
@@ -1194,7 +1075,7 @@ test_access_log (Fixture       *fixture,
     g_usleep (1000);
   g_assert_cmpfloat (metric (fixture, series), ==, 1);
 
-  g_assert_true (g_file_get_contents (fixture->log_path, &log, NULL, NULL));
+  g_assert_true (g_file_get_contents (fixture->test->log_path, &log, NULL, NULL));
   lines = g_strsplit (log, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
@@ -1257,7 +1138,7 @@ test_shutdown (Fixture       *fixture,
   g_assert_cmpuint (status, ==, 200);
   wait_for_open_count (fixture, 2);
 
-  on_server (fixture, shutdown_cb, fixture);
+  deca_test_server_invoke (fixture->test, shutdown_cb, fixture);
   g_assert_cmpuint (deca_api_streams_get_open_count (fixture->streams), ==, 0);
 
   streams[0] = workspace;
@@ -1287,7 +1168,7 @@ test_shutdown (Fixture       *fixture,
       g_assert_null (end);
     }
 
-  g_assert_true (g_file_get_contents (fixture->log_path, &log, NULL, NULL));
+  g_assert_true (g_file_get_contents (fixture->test->log_path, &log, NULL, NULL));
   lines = g_strsplit (log, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
