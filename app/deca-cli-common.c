@@ -104,7 +104,8 @@ deca_cli_read_text_file (const char  *path,
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, _("%s: is a directory, not a file"), path);
+      /* Translators: %s is a path. */
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, _("“%s” is a directory, not a file"), path);
       return NULL;
     }
   if (!g_file_get_contents (path, &contents, &size, error))
@@ -115,7 +116,7 @@ deca_cli_read_text_file (const char  *path,
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
                    /* Translators: %s is a file name, %lu a byte offset in it. */
-                   _("%s: not a text file (no valid UTF-8 at byte %lu)"),
+                   _("“%s” is not a text file: byte %lu is not valid UTF-8"),
                    path, (unsigned long) (end - contents));
       return NULL;
     }
@@ -140,7 +141,9 @@ deca_cli_parse_input (const char  *value,
       contents = deca_cli_read_text_file (value + 1, NULL, &local_error);
       if (contents == NULL)
         {
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "--input: %s", local_error->message);
+          /* Translators: %s is why the file of --input @FILE cannot be read. */
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, _("Cannot read the input (--input): %s"),
+                       local_error->message);
           return NULL;
         }
       text = contents;
@@ -150,7 +153,10 @@ deca_cli_parse_input (const char  *value,
   node = deca_json_parse (text, -1, &local_error);
   if (node == NULL)
     {
-      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE, "%s: %s", where, local_error->message);
+      /* Translators: the first %s is "--input" or "--input FILE", the second says where
+       * the JSON goes wrong. */
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE, _("The input (%s) is not valid JSON: %s"), where,
+                   local_error->message);
       return NULL;
     }
   /* Templates read the input as {{input.member}}, and a webhook's input is an object. */
@@ -158,21 +164,21 @@ deca_cli_parse_input (const char  *value,
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
                    /* Translators: %s is "--input" or "--input FILE". */
-                   _("%s: the input must be a JSON object, got an array"), where);
+                   _("The input (%s) must be a JSON object, not an array"), where);
       return NULL;
     }
   if (JSON_NODE_HOLDS_NULL (node))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
                    /* Translators: %s is "--input" or "--input FILE"; null is the JSON value. */
-                   _("%s: the input must be a JSON object, got null"), where);
+                   _("The input (%s) must be a JSON object, not null"), where);
       return NULL;
     }
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_PARSE,
                    /* Translators: %s is "--input" or "--input FILE". */
-                   _("%s: the input must be a JSON object, got a single value"), where);
+                   _("The input (%s) must be a JSON object, not a single value"), where);
       return NULL;
     }
   return g_steal_pointer (&node);
@@ -193,20 +199,21 @@ deca_cli_open_store (const char  *path,
           int saved_errno = errno;
 
           g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                       _("cannot create the data directory %s: %s"), dir, g_strerror (saved_errno));
+                       _("Cannot create the data directory %s: %s"), dir, g_strerror (saved_errno));
           return NULL;
         }
       path = default_path = g_build_filename (dir, "deca.db", NULL);
     }
   else if (*path == '\0')
     {
-      g_set_error_literal (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, _("--db: the path is empty"));
+      g_set_error_literal (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, _("The --db path is empty"));
       return NULL;
     }
   else if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
-                   _("--db %s: is a directory, not a database file"), path);
+                   /* Translators: %s is a path. */
+                   _("The --db path “%s” is a directory, not a database file"), path);
       return NULL;
     }
   return deca_store_open (path, error);
@@ -229,9 +236,9 @@ deca_cli_load_credentials (const char  *path,
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
-                   /* Translators: the first %s is --credentials or DECA_CREDENTIALS, the
-                    * second a path. */
-                   _("%s %s: is a directory, not a file"), from, path);
+                   /* Translators: the first %s is a path, the second --credentials or
+                    * DECA_CREDENTIALS. */
+                   _("The credentials file “%s” (%s) is a directory, not a file"), path, from);
       return NULL;
     }
   provider = deca_memory_credential_provider_new ();

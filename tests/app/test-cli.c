@@ -3,6 +3,7 @@
  * bad argument ends in exactly one "deca: ..." line and status 2, never a crash or a GLib
  * warning. */
 
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <gio/gio.h>
@@ -579,6 +580,20 @@ test_default_db (Fixture       *fixture,
   g_assert_nonnull (strstr (list, "loop-items"));
 }
 
+/* A data directory that cannot be made: the message is the server's sentence. */
+static void
+test_default_db_unusable (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *blocker = write_file (fixture, "deca-studio", "not a directory", -1);
+  g_autofree char *err = NULL;
+  g_autofree char *expected = g_strdup_printf ("deca: Cannot create the data directory %s: %s\n", blocker,
+                                               g_strerror (ENOTDIR));
+
+  g_assert_cmpint (run_deca (fixture, NULL, &err, "executions", "list", NULL), ==, 2);
+  g_assert_cmpstr (err, ==, expected);
+}
+
 static void
 test_node_types (Fixture       *fixture,
                  gconstpointer  data)
@@ -701,12 +716,14 @@ test_credentials (Fixture       *fixture,
 
 /*
  * Every case must end with status 2, nothing on stdout and exactly one "deca: " line on
- * stderr. $FLOW, $DIR, $MISSING, $GARBAGE, $DB and $INPUT are replaced by paths of the
- * fixture.
+ * stderr; with a message, that line is "deca: MESSAGE" (a capitalised sentence, as the
+ * server's). $FLOW, $DIR, $MISSING, $GARBAGE, $DB and $INPUT are replaced by paths of the
+ * fixture, in the arguments and the message.
  */
 typedef struct {
   const char *name;
   const char *argv[8];
+  const char *message;
 } BadArguments;
 
 static const BadArguments bad_arguments[] = {
@@ -716,7 +733,7 @@ static const BadArguments bad_arguments[] = {
   { "version-extra", { "--version", "extra", NULL } },
   { "validate-nothing", { "validate", NULL } },
   { "validate-missing", { "validate", "$MISSING", NULL } },
-  { "validate-directory", { "validate", "$DIR", NULL } },
+  { "validate-directory", { "validate", "$DIR", NULL }, "“$DIR” is a directory, not a file" },
   { "validate-garbage", { "validate", "$GARBAGE", NULL } },
   { "validate-unknown-option", { "validate", "--frobnicate", "$FLOW", NULL } },
   { "run-nothing", { "run", NULL } },
@@ -726,12 +743,24 @@ static const BadArguments bad_arguments[] = {
   { "run-extra-argument", { "run", "$FLOW", "extra", "--db", "$DB", NULL } },
   { "run-unknown-option", { "run", "$FLOW", "--frobnicate", NULL } },
   { "run-input-bad-json", { "run", "$FLOW", "--db", "$DB", "--input", "{\"a\": ", NULL } },
-  { "run-input-not-object", { "run", "$FLOW", "--db", "$DB", "--input", "[1, 2]", NULL } },
+  { "run-input-not-object", { "run", "$FLOW", "--db", "$DB", "--input", "[1, 2]", NULL },
+    "The input (--input) must be a JSON object, not an array" },
+  { "run-input-null", { "run", "$FLOW", "--db", "$DB", "--input", "null", NULL },
+    "The input (--input) must be a JSON object, not null" },
+  { "run-input-number", { "run", "$FLOW", "--db", "$DB", "--input", "7", NULL },
+    "The input (--input) must be a JSON object, not a single value" },
+  { "run-input-file-directory", { "run", "$FLOW", "--db", "$DB", "--input", "@$DIR", NULL },
+    "Cannot read the input (--input): “$DIR” is a directory, not a file" },
   { "run-input-missing-file", { "run", "$FLOW", "--db", "$DB", "--input", "@$MISSING", NULL } },
   { "run-input-file-bad-json", { "run", "$FLOW", "--db", "$DB", "--input", "@$INPUT", NULL } },
-  { "run-input-garbage-file", { "run", "$FLOW", "--db", "$DB", "--input", "@$GARBAGE", NULL } },
+  { "run-input-garbage-file", { "run", "$FLOW", "--db", "$DB", "--input", "@$GARBAGE", NULL },
+    "Cannot read the input (--input): “$GARBAGE” is not a text file: byte 0 is not valid UTF-8" },
   { "run-input-no-value", { "run", "$FLOW", "--db", "$DB", "--input", NULL } },
-  { "run-db-directory", { "run", "$FLOW", "--db", "$DIR", NULL } },
+  { "run-db-directory", { "run", "$FLOW", "--db", "$DIR", NULL },
+    "The --db path “$DIR” is a directory, not a database file" },
+  { "run-db-empty", { "run", "$FLOW", "--db", "", NULL }, "The --db path is empty" },
+  { "run-credentials-directory", { "run", "$FLOW", "--db", "$DB", "--credentials", "$DIR", NULL },
+    "The credentials file “$DIR” (--credentials) is a directory, not a file" },
   { "run-db-unreachable", { "run", "$FLOW", "--db", "$MISSING/sub/deca.db", NULL } },
   { "run-db-garbage", { "run", "$FLOW", "--db", "$GARBAGE", NULL } },
   { "run-credentials-missing", { "run", "$FLOW", "--db", "$DB", "--credentials", "$MISSING", NULL } },
@@ -819,6 +848,13 @@ test_bad_arguments (Fixture       *fixture,
       if (status != 2 || count_lines (err) != 1 || !g_str_has_prefix (err, "deca: ") || *out != '\0')
         g_error ("case %s: expected status 2, one 'deca:' line and no output; got status %d,\n"
                  "stdout: %s\nstderr: %s", bad->name, status, out, err);
+      if (bad->message != NULL)
+        {
+          g_autofree char *message = expand (bad->message, paths);
+          g_autofree char *line = g_strconcat ("deca: ", message, "\n", NULL);
+
+          g_assert_cmpstr (err, ==, line);
+        }
     }
 }
 
@@ -917,6 +953,7 @@ main (int   argc,
   ADD ("run/failure", test_run_failure);
   ADD ("run/credentials", test_credentials);
   ADD ("run/default-db", test_default_db);
+  ADD ("run/default-db-unusable", test_default_db_unusable);
   ADD ("run/interrupt", test_interrupt);
   ADD ("approval/approve", test_approve);
   ADD ("approval/reject", test_reject);
