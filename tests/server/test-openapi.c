@@ -17,7 +17,6 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
 
 #include <deca-api.h>
@@ -32,6 +31,7 @@
 #include <deca-store-server.h>
 
 #include "deca-openapi.h"
+#include "deca-server-test.h"
 #include "deca-test-fs.h"
 
 #define WS_A "ws-a"
@@ -41,50 +41,20 @@
 #define MAX_BODY 16384
 
 typedef struct {
-  char *dir;
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  GMutex lock;
-  GCond cond;
-  gboolean ready;
+  DecaTestServer *test;
   gboolean rate_limited;    /* a limiter of one request per caller, on a manual clock */
   gboolean failing_health;  /* a health check that fails */
-  char *uri;
   char *owner_key;          /* an owner of WS_A */
   char *viewer_key;         /* a viewer of WS_A */
   char *other_key;          /* an owner of WS_B */
   /* The routes the server registered, as "METHOD PATTERN" ({rest*} as {rest}). */
   GPtrArray *routes;
-  SoupSession *session;
   DecaOpenApi *doc;
   /* What the scenario checked: "METHOD TEMPLATE STATUS". */
   GHashTable *checked;
 } Fixture;
 
 /* --- the server thread -------------------------------------------------------------- */
-
-static char *
-add_key (DecaStore  *store,
-         const char *workspace_id,
-         const char *role)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DecaApiKey) key = deca_api_key_generate (&error);
-  g_autofree char *hash = NULL;
-  DecaApiKeyRecord record = { 0 };
-
-  g_assert_no_error (error);
-  hash = deca_api_key_hash (key);
-  record.id = (char *) deca_api_key_get_id (key);
-  record.workspace_id = (char *) workspace_id;
-  record.name = (char *) role;
-  record.role = (char *) role;
-  record.secret_hash = hash;
-  g_assert_true (deca_store_insert_api_key (store, &record, &error));
-  g_assert_no_error (error);
-  return g_strdup (deca_api_key_get_text (key));
-}
 
 static void
 collect_route_cb (const DecaRoute *route,
@@ -106,85 +76,43 @@ failing_health_cb (gpointer   user_data,
   return FALSE;
 }
 
-static gpointer
-server_thread (gpointer data)
+/* On the server thread: what `deca serve` registers (app/deca-cli-serve.c), through the
+ * same call, on a store with two workspaces and the test's keys. */
+static void
+server_setup (DecaTestServer *test,
+              DecaServer     *server,
+              gpointer        user_data)
 {
-  Fixture *fixture = data;
+  Fixture *fixture = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *data_dir = g_build_filename (fixture->dir, "data", NULL);
-  g_autofree char *log_path = g_build_filename (fixture->dir, "log.jsonl", NULL);
-  g_autoptr(DecaAuthenticator) authenticator = deca_authenticator_new ();
   g_autoptr(DecaManualClock) clock = deca_manual_clock_new ((gint64) 1796000000 * G_USEC_PER_SEC);
   g_autoptr(DecaSecretBox) box = deca_secret_box_new ();
-  DecaServerOptions options = { 0 };
-  DecaServer *server;
+  DecaAuthenticator *authenticator;
   DecaApiOptions api_options = { 0 };
-  g_autoptr(DecaApi) api = NULL;
-  DecaStore *store;
-  FILE *log_stream;
+  DecaStore *store = deca_server_get_store (server);
 
-  g_main_context_push_thread_default (fixture->context);
-  log_stream = fopen (log_path, "a");
-  g_assert_nonnull (log_stream);
-  options.data_dir = data_dir;
-  options.log_stream = log_stream;
-  options.max_body_size = MAX_BODY;
-  server = deca_server_new (&options, &error);
-  g_assert_no_error (error);
-
-  store = deca_server_get_store (server);
   g_assert_true (deca_store_create_workspace (store, WS_A, "Team A", &error));
   g_assert_true (deca_store_create_workspace (store, WS_B, "Team B", &error));
   g_assert_true (deca_store_set_member (store, WS_A, "alice", "owner", &error));
   g_assert_no_error (error);
-  fixture->owner_key = add_key (store, WS_A, "owner");
-  fixture->viewer_key = add_key (store, WS_A, "viewer");
-  fixture->other_key = add_key (store, WS_B, "owner");
+  fixture->owner_key = deca_test_add_key (store, WS_A, "owner");
+  fixture->viewer_key = deca_test_add_key (store, WS_A, "viewer");
+  fixture->other_key = deca_test_add_key (store, WS_B, "owner");
 
-  /* What `deca serve` registers (app/deca-cli-serve.c), through the same call. */
+  authenticator = deca_test_server_install_authenticator (test);
   if (fixture->rate_limited)
     {
       g_autoptr(DecaRateLimiter) limiter = deca_rate_limiter_new (1.0, 1, DECA_CLOCK (clock));
 
       deca_authenticator_set_rate_limiter (authenticator, limiter);
     }
-  deca_authenticator_install (authenticator, server);
   g_assert_true (deca_secret_box_load_keys (box, KEY_LINE, &error));
   api_options.secret_box = box;
-  api = deca_api_register_all (server, &api_options, &error);
-  g_assert_no_error (error);
+  deca_test_server_register_all (test, &api_options);
   if (fixture->failing_health)
     deca_server_add_health_check (server, "test", failing_health_cb, NULL, NULL);
 
   deca_router_foreach_route (deca_server_get_router (server), collect_route_cb, fixture->routes);
-  g_assert_true (deca_server_listen (server, "127.0.0.1:0", &error));
-  g_assert_no_error (error);
-
-  g_mutex_lock (&fixture->lock);
-  fixture->uri = deca_server_get_uri (server);
-  fixture->ready = TRUE;
-  g_cond_signal (&fixture->cond);
-  g_mutex_unlock (&fixture->lock);
-
-  g_main_loop_run (fixture->loop);
-
-  deca_api_stop (api);
-  deca_server_stop (server);
-  while (g_main_context_iteration (fixture->context, FALSE))
-    ;
-  g_clear_object (&api);
-  g_clear_object (&authenticator);
-  g_assert_finalize_object (server);
-  fclose (log_stream);
-  g_main_context_pop_thread_default (fixture->context);
-  return NULL;
-}
-
-static gboolean
-quit_cb (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -193,44 +121,25 @@ fixture_setup (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   const char *variant = data;
+  DecaTestServerOptions options = { .max_body_size = MAX_BODY, .setup = server_setup, .user_data = fixture };
 
-  fixture->dir = g_dir_make_tmp ("deca-test-openapi-XXXXXX", &error);
-  g_assert_no_error (error);
   fixture->rate_limited = g_strcmp0 (variant, "rate-limited") == 0;
   fixture->failing_health = g_strcmp0 (variant, "failing-health") == 0;
   fixture->routes = g_ptr_array_new_with_free_func (g_free);
   fixture->checked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   fixture->doc = deca_openapi_new_builtin (&error);
   g_assert_no_error (error);
-  g_mutex_init (&fixture->lock);
-  g_cond_init (&fixture->cond);
-  fixture->session = soup_session_new ();
-  fixture->context = g_main_context_new ();
-  fixture->loop = g_main_loop_new (fixture->context, FALSE);
-  fixture->thread = g_thread_new ("server", server_thread, fixture);
-  g_mutex_lock (&fixture->lock);
-  while (!fixture->ready)
-    g_cond_wait (&fixture->cond, &fixture->lock);
-  g_mutex_unlock (&fixture->lock);
+  fixture->test = deca_test_server_new ("openapi", &options);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_assert_finalize_object (fixture->session);
-  g_main_context_invoke (fixture->context, quit_cb, fixture->loop);
-  g_thread_join (fixture->thread);
-  g_main_loop_unref (fixture->loop);
-  g_main_context_unref (fixture->context);
-  g_mutex_clear (&fixture->lock);
-  g_cond_clear (&fixture->cond);
+  deca_test_server_free (fixture->test);
   deca_openapi_free (fixture->doc);
   g_hash_table_unref (fixture->checked);
   g_ptr_array_unref (fixture->routes);
-  deca_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-  g_free (fixture->uri);
   g_free (fixture->owner_key);
   g_free (fixture->viewer_key);
   g_free (fixture->other_key);
@@ -252,7 +161,7 @@ call (Fixture     *fixture,
       JsonNode   **out,
       ...)
 {
-  g_autofree char *uri = g_strconcat (fixture->uri, path, NULL);
+  g_autofree char *uri = g_strconcat (fixture->test->uri, path, NULL);
   g_autoptr(SoupMessage) message = soup_message_new (method, uri);
   g_autoptr(GBytes) response = NULL;
   g_autoptr(GError) error = NULL;
@@ -278,7 +187,7 @@ call (Fixture     *fixture,
 
       soup_message_set_request_body_from_bytes (message, "application/json", bytes);
     }
-  response = soup_session_send_and_read (fixture->session, message, NULL, &error);
+  response = soup_session_send_and_read (fixture->test->session, message, NULL, &error);
   g_assert_no_error (error);
   status = soup_message_get_status (message);
   /* Error answers only: a created API key's answer holds the key. */
@@ -1120,7 +1029,7 @@ static void
 scenario_workspace_stream (Fixture    *fixture,
                            const char *key)
 {
-  g_autofree char *uri = g_strconcat (fixture->uri, "/api/v1/stream", NULL);
+  g_autofree char *uri = g_strconcat (fixture->test->uri, "/api/v1/stream", NULL);
   g_autofree char *authorization = g_strconcat ("Bearer ", key, NULL);
   g_autoptr(SoupMessage) message = soup_message_new ("GET", uri);
   g_autoptr(GInputStream) stream = NULL;
@@ -1130,7 +1039,7 @@ scenario_workspace_stream (Fixture    *fixture,
   char buffer[4096];
 
   soup_message_headers_append (soup_message_get_request_headers (message), "Authorization", authorization);
-  stream = soup_session_send (fixture->session, message, NULL, &error);
+  stream = soup_session_send (fixture->test->session, message, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (message), ==, 200);
   /* The stream is open once its headers are in: what happens now is on it. */
@@ -1321,14 +1230,14 @@ static void
 test_served (Fixture       *fixture,
              gconstpointer  data)
 {
-  g_autofree char *uri = g_strconcat (fixture->uri, "/api/v1/openapi.yaml", NULL);
+  g_autofree char *uri = g_strconcat (fixture->test->uri, "/api/v1/openapi.yaml", NULL);
   g_autoptr(SoupMessage) message = soup_message_new ("GET", uri);
   g_autoptr(GBytes) response = NULL;
   g_autoptr(GBytes) compiled = deca_api_openapi_get_document ();
   g_autoptr(GError) error = NULL;
   g_autoptr(DecaOpenApi) served = NULL;
 
-  response = soup_session_send_and_read (fixture->session, message, NULL, &error);
+  response = soup_session_send_and_read (fixture->test->session, message, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (message), ==, 200);
   g_assert_cmpstr (soup_message_headers_get_content_type (soup_message_get_response_headers (message), NULL), ==,
@@ -1341,41 +1250,15 @@ test_served (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
-/* Runs `deca ARGS...` ($DECA_BIN) with stdout piped; returns (transfer full) it. */
-static GSubprocess *
-spawn_deca (const char * const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("DECA_BIN"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
-  g_assert_no_error (error);
-  return process;
-}
-
 /* The real `deca serve` hands out the document it was built with, without credentials, and
  * its answers match it. */
 static void
 test_deca_serve (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("deca-test-openapi-serve-XXXXXX", &error);
-  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
-  const char *init_args[] = { "serve", "--init", "--data-dir", data_dir, NULL };
-  const char *serve_args[] = { "serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir, NULL };
-  g_autoptr(GSubprocess) init = NULL;
-  g_autoptr(GSubprocess) serve = NULL;
-  g_autoptr(GDataInputStream) output = NULL;
-  g_autoptr(SoupSession) session = soup_session_new ();
   g_autoptr(DecaOpenApi) doc = deca_openapi_new_builtin (&error);
+  DecaServeProcess *serve;
   g_autofree char *key = NULL;
-  g_autofree char *line = NULL;
   g_autofree char *source = NULL;
   const char *paths[] = { "/api/v1/openapi.yaml", "/health", "/api/v1/workspaces", "/api/v1/flows",
                           "/api/v1/executions", "/api/v1/credentials", "/api/v1/agents", "/api/v1/events" };
@@ -1387,24 +1270,15 @@ test_deca_serve (void)
       g_test_skip ("DECA_BIN is not set");
       return;
     }
-  init = spawn_deca (init_args);
-  g_assert_true (g_subprocess_communicate_utf8 (init, NULL, NULL, &key, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (init) && g_subprocess_get_exit_status (init) == 0);
-  g_strchomp (key);
-
-  serve = spawn_deca (serve_args);
-  output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (serve));
-  line = g_data_input_stream_read_line_utf8 (output, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "Listening on "));
+  serve = deca_serve_process_new ("openapi-serve");
+  key = deca_serve_process_init (serve, NULL);
+  deca_serve_process_startv (serve, NULL);
   g_assert_true (g_file_get_contents (g_getenv ("DECA_OPENAPI_SOURCE"), &source, &length, &error));
   g_assert_no_error (error);
 
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
-      g_autofree char *uri = g_strconcat (line + strlen ("Listening on "), paths[i], NULL);
+      g_autofree char *uri = g_strconcat (serve->uri, paths[i], NULL);
       g_autoptr(SoupMessage) message = soup_message_new ("GET", uri);
       g_autoptr(GBytes) body = NULL;
       g_autofree char *authorization = g_strconcat ("Bearer ", key, NULL);
@@ -1412,7 +1286,7 @@ test_deca_serve (void)
       /* The document without credentials; the rest with the owner's key. */
       if (i > 1)
         soup_message_headers_append (soup_message_get_request_headers (message), "Authorization", authorization);
-      body = soup_session_send_and_read (session, message, NULL, &error);
+      body = soup_session_send_and_read (serve->session, message, NULL, &error);
       g_assert_no_error (error);
       g_assert_cmpuint (soup_message_get_status (message), ==, 200);
       if (!deca_openapi_check_message (doc, message, body, &error))
@@ -1421,11 +1295,8 @@ test_deca_serve (void)
         g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), source, length);
     }
 
-  g_subprocess_send_signal (serve, SIGTERM);
-  g_assert_true (g_subprocess_wait (serve, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (serve) && g_subprocess_get_exit_status (serve) == 0);
-  deca_test_remove_tree (dir);
+  g_assert_cmpint (deca_serve_process_stop (serve), ==, 0);
+  deca_serve_process_free (serve);
 }
 
 int
