@@ -22,10 +22,11 @@
 /* --- answers ------------------------------------------------------------------------------ */
 
 /* The API form of @event: {"id", "topic", "source", "published_at", "data"}, with
- * "deliveries" when @deliveries >= 0. */
+ * "deliveries" and "execution_ids" when @started (element-type utf8: the ids of the
+ * executions a publish or replay started) is not NULL. */
 static JsonNode *
 event_to_json (DecaTopicEvent *event,
-               gint64          deliveries)
+               GPtrArray      *started)
 {
   g_autoptr(JsonObject) object = json_object_new ();
   JsonNode *node;
@@ -35,8 +36,15 @@ event_to_json (DecaTopicEvent *event,
   _deca_api_set_nullable_string_member (object, "source", deca_topic_event_get_source (event));
   _deca_api_set_time_member (object, "published_at", deca_topic_event_get_time_us (event));
   json_object_set_member (object, "data", deca_json_deep_copy (deca_topic_event_get_data (event)));
-  if (deliveries >= 0)
-    json_object_set_int_member (object, "deliveries", deliveries);
+  if (started != NULL)
+    {
+      JsonArray *ids = json_array_sized_new (started->len);
+
+      for (guint i = 0; i < started->len; i++)
+        json_array_add_string_element (ids, g_ptr_array_index (started, i));
+      json_object_set_int_member (object, "deliveries", started->len);
+      json_object_set_array_member (object, "execution_ids", ids);
+    }
   node = json_node_new (JSON_NODE_OBJECT);
   json_node_set_object (node, object);
   return node;
@@ -144,7 +152,7 @@ publish_cb (DecaRequest *request,
   JsonObject *body;
   JsonNode *data;
   const char *topic;
-  guint started = 0;
+  g_autoptr(GPtrArray) started = NULL;
   gboolean ok;
 
   if (!(principal = _deca_api_require_principal (request)))
@@ -175,7 +183,7 @@ publish_cb (DecaRequest *request,
       deca_request_respond_error (request, error, NULL);
       return;
     }
-  audit (request, "event.publish", event, started);
+  audit (request, "event.publish", event, started->len);
   answer = event_to_json (event, started);
   deca_request_respond_json (request, 202, answer);
 }
@@ -285,7 +293,7 @@ list_cb (DecaRequest *request,
                                 record->id, parse_error->message);
               continue;
             }
-          json_array_add_element (items, event_to_json (event, -1));
+          json_array_add_element (items, event_to_json (event, NULL));
           last_id = record->id;
         }
       if (rows->len < SCAN_STEP)
@@ -305,7 +313,7 @@ replay_cb (DecaRequest *request,
   g_autoptr(DecaTopicEvent) event = NULL;
   g_autoptr(JsonNode) answer = NULL;
   g_autoptr(GError) error = NULL;
-  guint started = 0;
+  g_autoptr(GPtrArray) started = NULL;
 
   if (!(principal = _deca_api_require_principal (request)))
     return;
@@ -319,7 +327,7 @@ replay_cb (DecaRequest *request,
         deca_request_respond_error (request, error, NULL);
       return;
     }
-  audit (request, "event.replay", event, started);
+  audit (request, "event.replay", event, started->len);
   answer = event_to_json (event, started);
   deca_request_respond_json (request, 202, answer);
 }

@@ -44,7 +44,7 @@ struct _DecaServerTriggers
   guint resync_id;                 /* the clock's timeout */
   guint resyncs;                   /* since the claims were last pruned */
   /* Executions started by the delivery in progress (what publish and replay answer). */
-  guint started_by_delivery;
+  GPtrArray *started_by_delivery;  /* the ids of the executions the current delivery started */
   /* Event chains: execution id -> how many events published by flows led to it (for the
    * executions started by such events); the depth of the event being delivered. */
   GHashTable *chain_depth;
@@ -284,7 +284,8 @@ deliver_cb (DecaEventDispatcher *dispatcher,
   execution = deca_api_flows_start_execution (self->flows, active->flow, input, trigger, &error);
   if (execution != NULL)
     {
-      self->started_by_delivery++;
+      if (self->started_by_delivery != NULL)
+        g_ptr_array_add (self->started_by_delivery, g_strdup (deca_execution_get_id (execution)));
       if (self->delivery_depth > 0)
         remember_depth (self, deca_execution_get_id (execution), self->delivery_depth);
     }
@@ -530,7 +531,7 @@ deca_server_triggers_sink_publish (DecaEventSink  *sink,
   g_autofree char *source = NULL;
   g_autoptr(DecaTopicEvent) event = NULL;
   JsonNode *node;
-  guint n_started = 0;
+  g_autoptr(GPtrArray) started = NULL;
   guint depth = GPOINTER_TO_UINT (g_hash_table_lookup (self->chain_depth, execution_id));
   guint outer_depth;
 
@@ -548,12 +549,12 @@ deca_server_triggers_sink_publish (DecaEventSink  *sink,
   source = g_strdup_printf ("flow:%s", flow_id);
   outer_depth = self->delivery_depth;
   self->delivery_depth = depth + 1;
-  event = deca_server_triggers_publish (self, workspace_id, topic, data, source, &n_started, error);
+  event = deca_server_triggers_publish (self, workspace_id, topic, data, source, &started, error);
   self->delivery_depth = outer_depth;
   if (event == NULL)
     return NULL;
   node = deca_topic_event_to_json (event);
-  json_object_set_int_member (json_node_get_object (node), "deliveries", n_started);
+  json_object_set_int_member (json_node_get_object (node), "deliveries", started->len);
   return node;
 }
 
@@ -571,12 +572,12 @@ deca_server_triggers_publish (DecaServerTriggers  *self,
                               const char          *topic,
                               JsonNode            *data,
                               const char          *source,
-                              guint               *n_started,
+                              GPtrArray          **started,
                               GError             **error)
 {
   DecaEventDispatcher *dispatcher;
   DecaTopicEvent *event;
-  guint outer;
+  GPtrArray *outer;
 
   g_return_val_if_fail (DECA_IS_SERVER_TRIGGERS (self), NULL);
   g_return_val_if_fail (workspace_id != NULL, NULL);
@@ -585,7 +586,7 @@ deca_server_triggers_publish (DecaServerTriggers  *self,
   /* A start may run a node that publishes in turn (synchronously, in a test executor):
    * each delivery counts its own starts. */
   outer = self->started_by_delivery;
-  self->started_by_delivery = 0;
+  self->started_by_delivery = g_ptr_array_new_with_free_func (g_free);
   event = deca_event_dispatcher_publish (dispatcher, topic, data, source, NULL, error);
   if (event != NULL)
     {
@@ -594,8 +595,9 @@ deca_server_triggers_publish (DecaServerTriggers  *self,
 
       deca_metrics_family_add (self->events_total, labels, 1);
     }
-  if (n_started)
-    *n_started = self->started_by_delivery;
+  if (started != NULL)
+    *started = g_steal_pointer (&self->started_by_delivery);
+  g_clear_pointer (&self->started_by_delivery, g_ptr_array_unref);
   self->started_by_delivery = outer;
   return event;
 }
@@ -604,14 +606,14 @@ DecaTopicEvent *
 deca_server_triggers_replay (DecaServerTriggers  *self,
                              const char          *workspace_id,
                              const char          *event_id,
-                             guint               *n_started,
+                             GPtrArray          **started,
                              GError             **error)
 {
   g_autoptr(DecaTopicEventRecord) record = NULL;
   g_autoptr(JsonNode) payload = NULL;
   g_autoptr(DecaTopicEvent) event = NULL;
   DecaEventDispatcher *dispatcher;
-  guint outer;
+  GPtrArray *outer;
 
   g_return_val_if_fail (DECA_IS_SERVER_TRIGGERS (self), NULL);
   g_return_val_if_fail (workspace_id != NULL && event_id != NULL, NULL);
@@ -622,10 +624,11 @@ deca_server_triggers_replay (DecaServerTriggers  *self,
     return NULL;
   dispatcher = deca_server_triggers_get_dispatcher (self, workspace_id);
   outer = self->started_by_delivery;
-  self->started_by_delivery = 0;
+  self->started_by_delivery = g_ptr_array_new_with_free_func (g_free);
   deca_event_dispatcher_deliver (dispatcher, event);
-  if (n_started)
-    *n_started = self->started_by_delivery;
+  if (started != NULL)
+    *started = g_steal_pointer (&self->started_by_delivery);
+  g_clear_pointer (&self->started_by_delivery, g_ptr_array_unref);
   self->started_by_delivery = outer;
   return g_steal_pointer (&event);
 }

@@ -121,7 +121,8 @@ GPtrArray           *deca_server_triggers_list_schedules (DecaServerTriggers  *s
 
 /* Publishes an event in @workspace_id: checked, stored, then delivered to every active
  * flow of the workspace subscribed to @topic. @source (nullable): "api", "flow:ID".
- * *@n_started (nullable) gets the number of executions started. Returns (transfer full)
+ * *@started (nullable) gets (transfer full) (element-type utf8) the ids of the executions
+ * it started, in the order they started (empty when none). Returns (transfer full)
  * the event, or NULL with the dispatcher's error (DECA_ENGINE_ERROR_INVALID naming
  * "topic: ..." or "data: ...", _LIMIT) or the store's. */
 DecaTopicEvent      *deca_server_triggers_publish    (DecaServerTriggers  *self,
@@ -129,15 +130,16 @@ DecaTopicEvent      *deca_server_triggers_publish    (DecaServerTriggers  *self,
                                                       const char          *topic,
                                                       JsonNode            *data,
                                                       const char          *source,
-                                                      guint               *n_started,
+                                                      GPtrArray          **started,
                                                       GError             **error);
 /* Delivers the stored event @event_id of @workspace_id again, with its id and time, to the
- * flows subscribed to it now. Returns (transfer full) the event, or NULL with
+ * flows subscribed to it now; *@started (nullable) as for deca_server_triggers_publish().
+ * Returns (transfer full) the event, or NULL with
  * DECA_ENGINE_ERROR_NOT_FOUND (no such event in the workspace) or the store's error. */
 DecaTopicEvent      *deca_server_triggers_replay     (DecaServerTriggers  *self,
                                                       const char          *workspace_id,
                                                       const char          *event_id,
-                                                      guint               *n_started,
+                                                      GPtrArray          **started,
                                                       GError             **error);
 
 G_END_DECLS

@@ -136,6 +136,22 @@ n_audited_starts (Fixture    *fixture,
   return audit.n_execute;
 }
 
+/* Whether the publish or replay answer @event names execution @id among the
+ * execution_ids it started, which are as many as its deliveries. */
+static gboolean
+has_execution_id (JsonObject *event,
+                  const char *id)
+{
+  JsonArray *ids = json_object_get_array_member (event, "execution_ids");
+
+  g_assert_nonnull (ids);
+  g_assert_cmpint (json_array_get_length (ids), ==, json_object_get_int_member (event, "deliveries"));
+  for (guint i = 0; i < json_array_get_length (ids); i++)
+    if (g_str_equal (json_array_get_string_element (ids, i), id))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 test_fan_out (Fixture       *fixture,
               gconstpointer  data)
@@ -174,6 +190,11 @@ test_fan_out (Fixture       *fixture,
                    "ada@example.com");
   input = json_object_get_object_member (json_array_get_object_element (everything, 0), "input");
   g_assert_cmpstr (json_object_get_string_member (input, "id"), ==, id);
+  /* ... which the answer named ... */
+  g_assert_true (has_execution_id (event, json_object_get_string_member (json_array_get_object_element (contacts, 0),
+                                                                         "id")));
+  g_assert_true (has_execution_id (event, json_object_get_string_member (json_array_get_object_element (everything, 0),
+                                                                         "id")));
   /* ... and record the event that started them. */
   {
     JsonObject *trigger = json_object_get_object_member (json_array_get_object_element (contacts, 0), "trigger");
@@ -314,6 +335,8 @@ test_list_and_replay (Fixture       *fixture,
   contacts = wait_for_executions (fixture, OWNER, "contacts", 3);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
                      json_array_get_object_element (contacts, 2), "input"), "id"), ==, ids[0]);
+  g_assert_true (has_execution_id (object_of (replayed),
+                                   json_object_get_string_member (json_array_get_object_element (contacts, 2), "id")));
   /* Replaying stores nothing new. */
   items = list_events (fixture, OWNER, "/api/v1/events", &body, &next);
   g_assert_cmpuint (json_array_get_length (items), ==, 3);
