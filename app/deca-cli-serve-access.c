@@ -220,8 +220,10 @@ deca_cli_access_init (DecaServer           *server,
    * again (the store has only its hash). */
   printf ("%s\n", deca_api_key_get_text (key));
   fflush (stdout);
-  /* Translators: the first %s is a workspace's name, the second its id. */
-  fprintf (stderr, _("Created workspace '%s' (%s) and an owner API key, printed above: keep it now, it is not shown again.\n"),
+  /* Translators: the first %s is a workspace's name, the second its id. The key went to
+   * standard output, which may be a terminal (above this line) or a variable
+   * (KEY=$(deca serve --init)): the note must be right for both. */
+  fprintf (stderr, _("Created workspace '%s' (%s) and an owner API key, written to standard output: keep it now, it is not shown again.\n"),
            name, workspace_id);
   return DECA_CLI_EXIT_OK;
 }

@@ -1414,6 +1414,10 @@ test_init (void)
   g_assert_true (strchr (out, '\n') == out + strlen (out) - 1);
   key = g_strndup (out, strlen (out) - 1);
   g_assert_null (strstr (err, key + strlen ("deca_") + DECA_API_KEY_ID_LENGTH + 1));
+  /* The note on stderr is right whether stdout is a terminal or captured: it says where
+   * the key went, not that it is "above". */
+  g_assert_nonnull (strstr (err, "written to standard output"));
+  g_assert_null (strstr (err, "above"));
 
   /* A second run is refused and changes nothing. */
   out2 = run_deca ((const char *[]) { "serve", "--init", "--data-dir", data_dir, NULL }, &err2, &status);
