@@ -67,7 +67,20 @@ struct _DecaExecutor
   GPtrArray *pending_events;      /* DecaEventRecord */
   GPtrArray *pending_inserts;     /* DecaExecutionRecord */
   GPtrArray *pending_updates;     /* DecaExecutionRecord */
+
+  /* deca_executor_add_event_listener(): EventListener, in the order added. Removal while
+   * an event is delivered clears the entry's func; the array is compacted outside. */
+  GArray *listeners;
+  guint last_listener_id;
+  guint emitting;
+  gboolean listeners_removed;
 };
+
+typedef struct {
+  guint id;
+  DecaExecutorEventFunc func;
+  gpointer user_data;
+} EventListener;
 
 enum {
   SIGNAL_EVENT,
@@ -406,6 +419,26 @@ execution_emit (DecaExecution *execution,
   event->seq = ++execution->seq;
   event->time_us = executor_now (self);
 
+  if (self->listeners->len > 0)
+    {
+      guint n = self->listeners->len;
+
+      self->emitting++;
+      for (guint i = 0; i < n; i++)
+        {
+          EventListener *listener = &g_array_index (self->listeners, EventListener, i);
+
+          if (listener->func != NULL)
+            listener->func (self, event, listener->user_data);
+        }
+      if (--self->emitting == 0 && self->listeners_removed)
+        {
+          self->listeners_removed = FALSE;
+          for (guint i = self->listeners->len; i > 0; i--)
+            if (g_array_index (self->listeners, EventListener, i - 1).func == NULL)
+              g_array_remove_index (self->listeners, i - 1);
+        }
+    }
   g_signal_emit (self, signals[SIGNAL_EVENT], 0, event);
 
   if (self->store != NULL && event_is_stored (event->type))
@@ -954,7 +987,8 @@ node_succeed (DecaFrame  *frame,
 
   node_event_init (&event, DECA_EVENT_NODE_SUCCEEDED, frame, node, key);
   event.port = state->port;
-  if (g_signal_has_handler_pending (execution->executor, signals[SIGNAL_EVENT], 0, FALSE))
+  if (execution->executor->listeners->len > 0
+      || g_signal_has_handler_pending (execution->executor, signals[SIGNAL_EVENT], 0, FALSE))
     event.output = redacted = deca_json_redact (output, execution->secrets);
   event.duration_us = executor_now (execution->executor) - state->started_at;
   execution_emit (execution, &event);
@@ -1965,6 +1999,45 @@ executor_schedule_pump (DecaExecutor *self)
   g_source_attach (self->pump, self->context);
 }
 
+guint
+deca_executor_add_event_listener (DecaExecutor          *self,
+                                  DecaExecutorEventFunc  func,
+                                  gpointer               user_data)
+{
+  EventListener listener = { 0, func, user_data };
+
+  g_return_val_if_fail (DECA_IS_EXECUTOR (self), 0);
+  g_return_val_if_fail (func != NULL, 0);
+
+  listener.id = ++self->last_listener_id;
+  g_array_append_val (self->listeners, listener);
+  return listener.id;
+}
+
+void
+deca_executor_remove_event_listener (DecaExecutor *self,
+                                     guint         id)
+{
+  g_return_if_fail (DECA_IS_EXECUTOR (self));
+
+  for (guint i = 0; i < self->listeners->len; i++)
+    {
+      EventListener *listener = &g_array_index (self->listeners, EventListener, i);
+
+      if (listener->id != id || listener->func == NULL)
+        continue;
+      if (self->emitting > 0)
+        {
+          listener->func = NULL;
+          self->listeners_removed = TRUE;
+        }
+      else
+        g_array_remove_index (self->listeners, i);
+      return;
+    }
+  g_critical ("%s: no event listener %u", G_STRFUNC, id);
+}
+
 gboolean
 deca_executor_flush (DecaExecutor  *self,
                      GError       **error)
@@ -2742,6 +2815,7 @@ deca_executor_finalize (GObject *object)
   g_clear_pointer (&self->pending_updates, g_ptr_array_unref);
   g_clear_pointer (&self->pending_results, g_ptr_array_unref);
   g_clear_pointer (&self->pending_events, g_ptr_array_unref);
+  g_clear_pointer (&self->listeners, g_array_unref);
   g_clear_pointer (&self->breaker, deca_circuit_breaker_free);
   g_clear_pointer (&self->rand, g_rand_free);
   g_clear_pointer (&self->env, json_node_unref);
@@ -2780,6 +2854,7 @@ deca_executor_init (DecaExecutor *self)
   self->pending_updates = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_execution_record_free);
   self->pending_results = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_node_result_record_free);
   self->pending_events = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_event_record_free);
+  self->listeners = g_array_new (FALSE, FALSE, sizeof (EventListener));
   self->breaker = deca_circuit_breaker_new ();
   self->rand = g_rand_new ();
   self->clock = deca_system_clock_get_default ();

@@ -109,6 +109,22 @@ DecaExecution *deca_executor_lookup              (DecaExecutor           *self,
 void           deca_executor_get_queue_depth    (DecaExecutor           *self,
                                                   guint                  *n_nodes,
                                                   guint                  *n_executions);
+/* A listener of every event, as the "event" signal's handlers get them, called before
+ * them in the order added, without the signal's cost: a signal with several handlers
+ * collects the argument into GValues and marshals it for each handler at each emission,
+ * nine a simple execution. For hosts listening on the hot path (the server's routes).
+ * @event is valid during the call. */
+typedef void (*DecaExecutorEventFunc) (DecaExecutor    *executor,
+                                       const DecaEvent *event,
+                                       gpointer         user_data);
+/* Returns the listener's id (never 0), for deca_executor_remove_event_listener(). A
+ * listener may remove itself or another one during an event; one added during an event
+ * gets the next one. */
+guint          deca_executor_add_event_listener  (DecaExecutor           *self,
+                                                  DecaExecutorEventFunc   func,
+                                                  gpointer                user_data);
+void           deca_executor_remove_event_listener (DecaExecutor         *self,
+                                                  guint                   id);
 /* Makes the pending checkpoint batch durable now (the executor also does it on its own at
  * the end of each main-loop turn). */
 gboolean       deca_executor_flush               (DecaExecutor           *self,

@@ -31,7 +31,7 @@ struct _DecaApiFlows
   GArray *activation_checks;
 
   /* Metrics of the executions (families owned by the server's registry). */
-  gulong event_id;
+  guint event_id;    /* deca_executor_add_event_listener() */
   GHashTable *active;                 /* ids of the executions running now */
   DecaMetricsFamily *executions_total;
   DecaMetricsFamily *execution_seconds;

@@ -897,8 +897,11 @@ deca_api_flows_dispose (GObject *object)
   /* The checks' data may hold references to objects that hold this one. */
   if (self->activation_checks != NULL)
     g_array_set_size (self->activation_checks, 0);
-  if (self->executor != NULL)
-    g_clear_signal_handler (&self->event_id, self->executor);
+  if (self->executor != NULL && self->event_id != 0)
+    {
+      deca_executor_remove_event_listener (self->executor, self->event_id);
+      self->event_id = 0;
+    }
   if (self->queue_collect_id != 0)
     deca_metrics_remove_collect_func (self->metrics, self->queue_collect_id);
   self->queue_collect_id = 0;
@@ -1097,7 +1100,7 @@ add_metrics (DecaApiFlows *self,
                                     "Executions running now (started or resumed, not paused or finished).",
                                     NULL, FALSE, TRUE);
   deca_metrics_family_set (self->executions_active, NULL, 0);
-  self->event_id = g_signal_connect (self->executor, "event", G_CALLBACK (executor_event_cb), self);
+  self->event_id = deca_executor_add_event_listener (self->executor, executor_event_cb, self);
   self->queue_depth = family (metrics, "deca_queue_depth",
                               "Work waiting in the executor: queue=\"nodes\", node runs queued but not started; "
                               "queue=\"executions\", executions with no node running (paused at an approval, "

@@ -36,7 +36,7 @@ struct _DecaApiStreams
   DecaExecutor *executor;
   DecaClock *clock;
   GMainContext *context;
-  gulong event_id;
+  guint event_id;
   gulong saved_id;
   gulong active_id;
   gulong deleted_id;
@@ -797,8 +797,11 @@ deca_api_streams_dispose (GObject *object)
     close_all (self, self->by_workspace, FALSE);
   if (self->clock != NULL)
     keepalive_cancel (self);
-  if (self->executor != NULL)
-    g_clear_signal_handler (&self->event_id, self->executor);
+  if (self->executor != NULL && self->event_id != 0)
+    {
+      deca_executor_remove_event_listener (self->executor, self->event_id);
+      self->event_id = 0;
+    }
   if (self->flows != NULL)
     {
       g_clear_signal_handler (&self->saved_id, self->flows);
@@ -893,7 +896,7 @@ deca_api_streams_register (DecaServer    *server,
                                              "Event streams open now, by kind (execution, workspace).", kind);
   deca_metrics_family_set (self->open_gauge, (const char *[]) { "execution", NULL }, 0);
   deca_metrics_family_set (self->open_gauge, (const char *[]) { "workspace", NULL }, 0);
-  self->event_id = g_signal_connect (self->executor, "event", G_CALLBACK (executor_event_cb), self);
+  self->event_id = deca_executor_add_event_listener (self->executor, executor_event_cb, self);
   self->saved_id = g_signal_connect (flows, "flow-saved", G_CALLBACK (flow_saved_cb), self);
   self->active_id = g_signal_connect (flows, "flow-active-changed", G_CALLBACK (flow_active_changed_cb), self);
   self->deleted_id = g_signal_connect (flows, "flow-deleted", G_CALLBACK (flow_deleted_cb), self);

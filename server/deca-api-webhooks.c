@@ -89,7 +89,7 @@ struct _DecaApiWebhooks
   GHashTable *indexed;    /* "WS\nFLOW" -> IndexedFlow */
   GHashTable *pending;    /* execution id -> Pending */
   GSource *audit_flush;    /* writes the audit lines the store still queues */
-  gulong event_id;
+  guint event_id;
   gulong saved_id;
   gulong active_id;
   gulong deleted_id;
@@ -1182,8 +1182,11 @@ deca_api_webhooks_dispose (GObject *object)
     }
   if (self->store != NULL)
     audit_flush (self);
-  if (self->executor != NULL)
-    g_clear_signal_handler (&self->event_id, self->executor);
+  if (self->executor != NULL && self->event_id != 0)
+    {
+      deca_executor_remove_event_listener (self->executor, self->event_id);
+      self->event_id = 0;
+    }
   if (self->flows != NULL)
     {
       g_clear_signal_handler (&self->saved_id, self->flows);
@@ -1284,7 +1287,7 @@ deca_api_webhooks_register (DecaServer    *server,
         }
     }
 
-  self->event_id = g_signal_connect (self->executor, "event", G_CALLBACK (executor_event_cb), self);
+  self->event_id = deca_executor_add_event_listener (self->executor, executor_event_cb, self);
   self->saved_id = g_signal_connect (flows, "flow-saved", G_CALLBACK (flow_saved_cb), self);
   self->active_id = g_signal_connect (flows, "flow-active-changed", G_CALLBACK (flow_active_changed_cb), self);
   self->deleted_id = g_signal_connect (flows, "flow-deleted", G_CALLBACK (flow_deleted_cb), self);

@@ -317,6 +317,87 @@ test_chain (Fixture       *fixture,
   g_assert_nonnull (strstr (g_ptr_array_index (fixture->events, fixture->events->len - 1), "\"status\":\"succeeded\""));
 }
 
+typedef struct {
+  Fixture *fixture;
+  GPtrArray *texts;             /* what this listener got */
+  guint remove_id;              /* a listener to remove at the first event, or 0 */
+  guint *own_id;
+} Listener;
+
+static void
+listener_cb (DecaExecutor    *executor,
+             const DecaEvent *event,
+             gpointer         user_data)
+{
+  Listener *listener = user_data;
+
+  /* Before the signal's handlers. */
+  g_assert_cmpuint (listener->fixture->events->len, ==, listener->texts->len);
+  g_ptr_array_add (listener->texts, deca_event_to_json_string (event, TRUE));
+  if (listener->remove_id != 0)
+    {
+      deca_executor_remove_event_listener (executor, listener->remove_id);
+      listener->remove_id = 0;
+    }
+}
+
+/* The event listeners get what the signal's handlers get, in order and before them; one
+ * may remove another (or itself) while an event is delivered. */
+static void
+test_event_listeners (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) first = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) second = g_ptr_array_new_with_free_func (g_free);
+  Listener a = { fixture, first, 0 };
+  Listener b = { fixture, second, 0 };
+  g_autoptr(DecaExecution) execution = NULL;
+  guint a_id, b_id;
+
+  a_id = deca_executor_add_event_listener (fixture->executor, listener_cb, &a);
+  b_id = deca_executor_add_event_listener (fixture->executor, listener_cb, &b);
+  g_assert_cmpuint (a_id, !=, 0);
+  g_assert_cmpuint (b_id, !=, a_id);
+  execution = run_flow (fixture,
+    "{\"id\": \"listen\", \"name\": \"Listen\", \"nodes\": ["
+    " {\"id\": \"a\", \"type\": \"transform\", \"config\": {\"set\": {\"n\": \"{{input.start}}\"}}}]}",
+    "{\"start\": 4}");
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  g_assert_cmpuint (first->len, >, 3);
+  g_assert_cmpuint (first->len, ==, fixture->events->len);
+  g_assert_cmpuint (second->len, ==, fixture->events->len);
+  for (guint i = 0; i < first->len; i++)
+    {
+      g_assert_cmpstr (first->pdata[i], ==, fixture->events->pdata[i]);
+      g_assert_cmpstr (second->pdata[i], ==, fixture->events->pdata[i]);
+    }
+  /* The node's output reaches the listeners (the signal's handlers were not needed). */
+  g_assert_nonnull (strstr (first->pdata[first->len - 2], "\"output\":{\"n\":4}"));
+
+  /* a removes b at the next event: b gets nothing more, a everything. */
+  a.remove_id = b_id;
+  g_ptr_array_set_size (first, 0);
+  g_ptr_array_set_size (second, 0);
+  g_ptr_array_set_size (fixture->events, 0);
+  g_clear_object (&execution);
+  execution = run_flow (fixture,
+    "{\"id\": \"listen-2\", \"name\": \"Listen\", \"nodes\": ["
+    " {\"id\": \"a\", \"type\": \"transform\", \"config\": {\"set\": {\"n\": 1}}}]}",
+    "{}");
+  g_assert_cmpuint (first->len, ==, fixture->events->len);
+  /* b was removed while a got the first event: b, after a, did not get even that one. */
+  g_assert_cmpuint (second->len, ==, 0);
+  deca_executor_remove_event_listener (fixture->executor, a_id);
+  g_ptr_array_set_size (first, 0);
+  g_clear_object (&execution);
+  execution = run_flow (fixture,
+    "{\"id\": \"listen-3\", \"name\": \"Listen\", \"nodes\": ["
+    " {\"id\": \"a\", \"type\": \"transform\", \"config\": {\"set\": {\"n\": 1}}}]}",
+    "{}");
+  g_assert_cmpuint (first->len, ==, 0);
+  g_assert_cmpuint (fixture->events->len, >, 0);
+}
+
 static void
 test_parallelism (Fixture       *fixture,
                   gconstpointer  data)
@@ -1459,6 +1540,7 @@ main (int   argc,
 
 #define ADD(path, func) g_test_add ("/deca/engine/executor/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("chain", test_chain);
+  ADD ("event-listeners", test_event_listeners);
   ADD ("parallelism", test_parallelism);
   ADD ("dead-path", test_dead_path);
   ADD ("connection-condition", test_connection_condition);
