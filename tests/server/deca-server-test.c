@@ -10,6 +10,7 @@
 
 #include "deca-api-key.h"
 #include "deca-openapi.h"
+#include "deca-principal.h"
 #include "deca-server-test.h"
 #include "deca-test-fs.h"
 
@@ -548,6 +549,36 @@ deca_test_server_call (DecaTestServer *self,
                        DecaTestAnswer *answer)
 {
   return deca_test_call (self->session, self->uri, key, method, path, body, answer);
+}
+
+static gboolean
+role_authenticate_cb (DecaRequest  *request,
+                      gpointer      user_data,
+                      GError      **error)
+{
+  const char *authorization = deca_request_get_header (request, "Authorization");
+  g_auto(GStrv) parts = NULL;
+  DecaPrincipal *principal;
+
+  if (authorization == NULL || !g_str_has_prefix (authorization, "Bearer ")
+      || g_strv_length (parts = g_strsplit (authorization + 7, ":", 2)) != 2)
+    {
+      g_set_error_literal (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_UNAUTHENTICATED, "a bearer token is required");
+      return FALSE;
+    }
+  principal = deca_principal_new (DECA_PRINCIPAL_TOKEN, "tester");
+  principal->workspace_id = g_strdup (parts[0]);
+  g_strfreev (principal->roles);
+  principal->roles = g_new0 (char *, 2);
+  principal->roles[0] = g_strdup (parts[1]);
+  deca_request_set_principal (request, principal, (GDestroyNotify) deca_principal_free);
+  return TRUE;
+}
+
+void
+deca_test_install_role_authenticator (DecaServer *server)
+{
+  deca_server_set_authenticator (server, role_authenticate_cb, NULL, NULL);
 }
 
 char *

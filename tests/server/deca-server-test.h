@@ -244,6 +244,12 @@ guint              deca_test_server_call     (DecaTestServer *self,
                                               const char     *body,
                                               DecaTestAnswer *answer);
 
+/* On the server thread (in setup): a test authenticator instead of the real one, for
+ * tests of the routes' own checks: "Authorization: Bearer WORKSPACE:ROLE" is a token
+ * principal named "tester" of that workspace with that one role; anything else is
+ * refused as unauthenticated. It checks no permission itself. */
+void               deca_test_install_role_authenticator (DecaServer *server);
+
 /* A new API key of @workspace_id with @role (also its name), stored in @store; returns
  * (transfer full) its text. */
 char              *deca_test_add_key         (DecaStore  *store,

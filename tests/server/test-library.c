@@ -18,8 +18,6 @@
 #include <deca-store-server.h>
 
 #include "deca-api-library.h"
-#include "deca-principal.h"
-#include "deca-rbac.h"
 #include "deca-server.h"
 #include "deca-server-test.h"
 
@@ -53,32 +51,6 @@ static const KindCase kind_cases[] = {
     "{\"name\": \"Data validator\", \"language\": \"python\", \"code\": \"def main(i):\\n    return {'success': True}\"}" },
 };
 
-/* --- the test authenticator ---------------------------------------------------------- */
-
-static gboolean
-auth_cb (DecaRequest  *request,
-         gpointer      user_data,
-         GError      **error)
-{
-  const char *authorization = deca_request_get_header (request, "Authorization");
-  g_auto(GStrv) parts = NULL;
-  DecaPrincipal *principal;
-
-  if (authorization == NULL || !g_str_has_prefix (authorization, "Bearer ")
-      || g_strv_length (parts = g_strsplit (authorization + 7, ":", 2)) != 2)
-    {
-      g_set_error_literal (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_UNAUTHENTICATED, "a bearer token is required");
-      return FALSE;
-    }
-  principal = deca_principal_new (DECA_PRINCIPAL_TOKEN, "tester");
-  principal->workspace_id = g_strdup (parts[0]);
-  g_strfreev (principal->roles);
-  principal->roles = g_new0 (char *, 2);
-  principal->roles[0] = g_strdup (parts[1]);
-  deca_request_set_principal (request, principal, (GDestroyNotify) deca_principal_free);
-  return TRUE;
-}
-
 /* --- the server ------------------------------------------------------------------- */
 
 /* On the server thread: two workspaces, the library routes, the test authenticator. */
@@ -94,7 +66,7 @@ server_setup (DecaTestServer *test_server,
   g_assert_true (deca_store_create_workspace (store, "ws-b", "B", &error));
   g_assert_true (deca_api_library_register (server, &error));
   g_assert_no_error (error);
-  deca_server_set_authenticator (server, auth_cb, NULL, NULL);
+  deca_test_install_role_authenticator (server);
 }
 
 static void
