@@ -22,8 +22,6 @@
 #include "deca-api-flows.h"
 #include "deca-api-library.h"
 #include "deca-api-transfer.h"
-#include "deca-principal.h"
-#include "deca-rbac.h"
 #include "deca-secret-box.h"
 #include "deca-server.h"
 #include "deca-server-test.h"
@@ -107,30 +105,6 @@ flow_deleted_cb (DecaApiFlows *flows,
   g_atomic_int_inc (&ts->flows_deleted);
 }
 
-static gboolean
-auth_cb (DecaRequest  *request,
-         gpointer      user_data,
-         GError      **error)
-{
-  const char *authorization = deca_request_get_header (request, "Authorization");
-  g_auto(GStrv) parts = NULL;
-  DecaPrincipal *principal;
-
-  if (authorization == NULL || !g_str_has_prefix (authorization, "Bearer ")
-      || g_strv_length (parts = g_strsplit (authorization + 7, ":", 2)) != 2)
-    {
-      g_set_error_literal (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_UNAUTHENTICATED, "a bearer token is required");
-      return FALSE;
-    }
-  principal = deca_principal_new (DECA_PRINCIPAL_TOKEN, "tester");
-  principal->workspace_id = g_strdup (parts[0]);
-  g_strfreev (principal->roles);
-  principal->roles = g_new0 (char *, 2);
-  principal->roles[0] = g_strdup (parts[1]);
-  deca_request_set_principal (request, principal, (GDestroyNotify) deca_principal_free);
-  return TRUE;
-}
-
 /* On the server thread: the workspaces, the credentials, library, flows and transfer
  * routes, the test authenticator. */
 static void
@@ -160,7 +134,7 @@ server_setup (DecaTestServer *test_server,
   g_signal_connect (ts->flows, "flow-deleted", G_CALLBACK (flow_deleted_cb), ts);
   g_assert_true (deca_api_transfer_register (server, ts->flows, &error));
   g_assert_no_error (error);
-  deca_server_set_authenticator (server, auth_cb, NULL, NULL);
+  deca_test_install_role_authenticator (server);
 }
 
 static void
