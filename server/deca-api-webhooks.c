@@ -1069,9 +1069,18 @@ webhook_cb (DecaRequest *request,
 
       if (allow == NULL)
         {
-          /* The same answer for a workspace that does not exist: nothing tells them apart. */
-          /* Translators: %s is the request's path. */
-          message = g_strdup_printf (_("No such webhook: %s"), deca_request_get_path (request));
+          /* The same answer for a workspace that does not exist: nothing tells them apart.
+           * A segment that is no id at all is most likely the workspace's name; the hint
+           * depends on its form only, so it says nothing of which names exist. */
+          if (!g_uuid_string_is_valid (workspace_id))
+            /* Translators: %s is the request's path. */
+            message = g_strdup_printf (_("No such webhook: %s. A webhook's URL names the workspace by its id, "
+                                         "a UUID (deca serve --init and GET /api/v1/workspaces show it), "
+                                         "not by its name"),
+                                       deca_request_get_path (request));
+          else
+            /* Translators: %s is the request's path. */
+            message = g_strdup_printf (_("No such webhook: %s"), deca_request_get_path (request));
           deca_request_respond_error_literal (request, DECA_SERVER_ERROR_NOT_FOUND, message, NULL);
           return;
         }

@@ -1279,6 +1279,61 @@ test_rate_limit (Fixture       *fixture,
   g_assert_cmpuint (later.status, ==, 202);
 }
 
+#define ACME_ID "8ee36a1e-77b6-46c8-88d4-ff6ed4cf66f5"
+
+static void
+create_acme_func (Fixture  *fixture,
+                  gpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (deca_store_create_workspace (deca_server_get_store (fixture->server), ACME_ID, "acme", &error));
+  g_assert_no_error (error);
+}
+
+static const char *
+error_message (Answer *answer)
+{
+  return json_object_get_string_member (json_object_get_object_member (object_of (answer), "error"), "message");
+}
+
+/* A webhook URL with the workspace's name where its id goes: the 404 says that URLs take
+ * the id. The hint follows from the segment's form only (not a UUID), so a name that
+ * exists and one that does not get the same answer; a UUID gets the plain one. */
+static void
+test_workspace_name (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_auto(Answer) by_name = { 0 };
+  g_auto(Answer) no_name = { 0 };
+  g_auto(Answer) by_id = { 0 };
+  g_auto(Answer) no_id = { 0 };
+  g_autofree char *expected = NULL;
+
+  on_server (fixture, create_acme_func, NULL);
+  hook (fixture, "POST", "/webhook/acme/signup", "text/plain", "x", NULL, &by_name);
+  assert_error (&by_name, 404, "not_found");
+  g_assert_cmpstr (error_message (&by_name), ==,
+                   "No such webhook: /webhook/acme/signup. A webhook's URL names the workspace by its id, a UUID "
+                   "(deca serve --init and GET /api/v1/workspaces show it), not by its name");
+  hook (fixture, "POST", "/webhook/acne/signup", "text/plain", "x", NULL, &no_name);
+  assert_error (&no_name, 404, "not_found");
+  expected = g_strdup (error_message (&by_name));
+  memcpy (strstr (expected, "/acme/") + 1, "acne", 4);
+  g_assert_cmpstr (error_message (&no_name), ==, expected);
+  g_assert_true (json_node_equal (json_object_get_member (json_object_get_object_member (object_of (&by_name), "error"),
+                                                          "details"),
+                                  json_object_get_member (json_object_get_object_member (object_of (&no_name), "error"),
+                                                          "details")));
+
+  hook (fixture, "POST", "/webhook/" ACME_ID "/signup", "text/plain", "x", NULL, &by_id);
+  assert_error (&by_id, 404, "not_found");
+  g_assert_cmpstr (error_message (&by_id), ==, "No such webhook: /webhook/" ACME_ID "/signup");
+  hook (fixture, "POST", "/webhook/0b6f6f8e-1f2a-4c3d-9e4f-5a6b7c8d9e0f/signup", "text/plain", "x", NULL, &no_id);
+  assert_error (&no_id, 404, "not_found");
+  g_assert_cmpstr (error_message (&no_id), ==, "No such webhook: /webhook/0b6f6f8e-1f2a-4c3d-9e4f-5a6b7c8d9e0f/signup");
+}
+
 /* A stand-in for a service that echoes what it was sent, on a thread of its own. */
 typedef struct {
   GThread *thread;
@@ -1429,6 +1484,7 @@ main (int    argc,
   ADD ("missing-credential", test_missing_credential);
   ADD ("restart", test_restart);
   ADD ("respond-redacted", test_respond_redacted);
+  ADD ("workspace-name", test_workspace_name);
 #undef ADD
   g_test_add ("/deca/server/webhooks/rate-limit", Fixture, "limit", fixture_setup, test_rate_limit, fixture_teardown);
   return g_test_run ();
