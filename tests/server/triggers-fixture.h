@@ -24,6 +24,7 @@
 #include "deca-api-schedules.h"
 #include "deca-authenticator.h"
 #include "deca-openapi.h"
+#include "deca-server-test.h"
 #include "deca-server-triggers.h"
 #include "deca-test-fs.h"
 
@@ -192,21 +193,8 @@ add_key (Fixture    *fixture,
          const char *workspace_id,
          const char *role)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DecaApiKey) key = deca_api_key_generate (&error);
-  g_autofree char *hash = deca_api_key_hash (key);
-  DecaApiKeyRecord record = { 0 };
-
-  g_assert_no_error (error);
-  record.id = (char *) deca_api_key_get_id (key);
-  record.workspace_id = (char *) workspace_id;
-  record.name = (char *) role;
-  record.role = (char *) role;
-  record.secret_hash = hash;
-  g_assert_true (deca_store_insert_api_key (store, &record, &error));
-  g_assert_no_error (error);
   g_hash_table_insert (fixture->keys, g_strdup_printf ("%s:%s", workspace_id, role),
-                       g_strdup (deca_api_key_get_text (key)));
+                       deca_test_add_key (store, workspace_id, role));
 }
 
 /* @start_us: the manual clock's start. One instance is started. */
@@ -285,51 +273,27 @@ call_instance (Fixture     *fixture,
                const char  *body,
                JsonNode   **out)
 {
-  g_autofree char *uri = NULL;
-  g_autoptr(SoupMessage) message = NULL;
-  g_autoptr(GBytes) response = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize length;
-  const char *data;
+  g_auto(DecaTestAnswer) answer = { 0 };
+  g_autofree char *base = NULL;
+  DecaTestRequest request = {
+    .method = method, .path = path, .body = body, .body_length = -1,
+    /* Only an answer the caller reads must be JSON. */
+    .flags = out != NULL ? DECA_TEST_CALL_NONE : DECA_TEST_CALL_RAW,
+  };
 
   g_mutex_lock (&fixture->lock);
   g_assert_nonnull (fixture->instances[index].uri);
-  uri = g_strconcat (fixture->instances[index].uri, path, NULL);
+  base = g_strdup (fixture->instances[index].uri);
   g_mutex_unlock (&fixture->lock);
-  message = soup_message_new (method, uri);
-  g_assert_nonnull (message);
   if (who != NULL)
     {
-      const char *key = g_hash_table_lookup (fixture->keys, who);
-      g_autofree char *authorization = NULL;
-
-      g_assert_nonnull (key);
-      authorization = g_strconcat ("Bearer ", key, NULL);
-      soup_message_headers_append (soup_message_get_request_headers (message), "Authorization", authorization);
+      request.key = g_hash_table_lookup (fixture->keys, who);
+      g_assert_nonnull (request.key);
     }
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
-    }
-  response = soup_session_send_and_read (fixture->session, message, NULL, &error);
-  g_assert_no_error (error);
-  deca_openapi_assert_message (message, response);
-  data = g_bytes_get_data (response, &length);
+  deca_test_send (fixture->session, base, &request, &answer);
   if (out != NULL)
-    {
-      *out = NULL;
-      if (length > 0)
-        {
-          g_autoptr(JsonParser) parser = json_parser_new ();
-
-          json_parser_load_from_data (parser, data, length, &error);
-          g_assert_no_error (error);
-          *out = json_node_ref (json_parser_get_root (parser));
-        }
-    }
-  return soup_message_get_status (message);
+    *out = g_steal_pointer (&answer.json);
+  return answer.status;
 }
 
 /* The first instance running. */
