@@ -2,9 +2,11 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <glib/gstdio.h>
 
 #include <deca-store-server.h>
 
@@ -265,6 +267,7 @@ deca_serve_process_startv (DecaServeProcess   *self,
   g_autoptr(GDataInputStream) output = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
+  int log_fd;
 
   g_assert_null (self->process);
   g_ptr_array_add (argv, (gpointer) deca_serve_bin ());
@@ -279,7 +282,11 @@ deca_serve_process_startv (DecaServeProcess   *self,
 
   if (self->env != NULL)
     g_subprocess_launcher_set_environ (launcher, self->env);
-  g_subprocess_launcher_set_stderr_file_path (launcher, self->stderr_path);
+  /* Appended to, so that the log of a server started again follows the first one's
+   * (a stderr file path would be written over from its start, without truncating). */
+  log_fd = g_open (self->stderr_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  g_assert_cmpint (log_fd, >=, 0);
+  g_subprocess_launcher_take_stderr_fd (launcher, log_fd);
   self->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (self->process));
