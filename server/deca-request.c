@@ -480,6 +480,63 @@ parse_error_position (const char *message,
   return TRUE;
 }
 
+/* Returns (transfer full) a clearer reason than json-glib's for a value missing where one
+ * must be, as in {"name": }, [1, ] or [,], for which json-glib says "unexpected character
+ * `}', expected character `}'"; NULL to keep json-glib's. The error points at the
+ * offending character at @line, @column (counted in bytes from 1). */
+static char *
+missing_value_reason (const GError *error,
+                      const char   *data,
+                      gsize         len,
+                      guint64       line,
+                      guint64       column)
+{
+  gsize offset = 0;
+  gsize before;
+  char c;
+
+  if (!g_error_matches (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE) &&
+      !g_error_matches (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_TRAILING_COMMA))
+    return NULL;
+  for (guint64 l = 1; l < line; l++)
+    {
+      const char *newline = memchr (data + offset, '\n', len - offset);
+
+      if (newline == NULL)
+        return NULL;
+      offset = newline - data + 1;
+    }
+  if (column == 0 || column - 1 >= len - offset)
+    return NULL;
+  offset += column - 1;
+  c = data[offset];
+  /* For a trailing comma json-glib points at the comma: look at what follows it. */
+  if (g_error_matches (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_TRAILING_COMMA) && c == ',')
+    {
+      gsize after = offset + 1;
+
+      while (after < len && strchr (" \t\r\n", data[after]) != NULL)
+        after++;
+      if (after == len || (data[after] != '}' && data[after] != ']'))
+        return NULL;
+      offset = after;
+      c = data[offset];
+    }
+  if (c != '}' && c != ']' && c != ',' && c != ':')
+    return NULL;
+  /* What came before it, past white space: a value had to follow that. */
+  before = offset;
+  while (before > 0 && strchr (" \t\r\n", data[before - 1]) != NULL)
+    before--;
+  if (before == 0 || strchr (":[,", data[before - 1]) == NULL)
+    return NULL;
+  if (data[before - 1] == ',' && (c == '}' || c == ']'))
+    /* Translators: %c is "}" or "]". */
+    return g_strdup_printf (_("unexpected “%c” after a comma: expected a value (JSON has no trailing commas)"), c);
+  /* Translators: %c is the character found ("}", "]", ",", ":"). */
+  return g_strdup_printf (_("unexpected “%c”: expected a value"), c);
+}
+
 static JsonNode *
 offset_details (gsize offset)
 {
@@ -535,6 +592,10 @@ _deca_request_parse_body (DecaRequest *self)
       if (error != NULL && parse_error_position (error->message, &line, &column, &reason))
         {
           JsonObject *object = json_object_new ();
+          g_autofree char *clearer = missing_value_reason (error, data, len, line, column);
+
+          if (clearer != NULL)
+            reason = clearer;
 
           json_object_set_int_member (object, "line", (gint64) line);
           json_object_set_int_member (object, "column", (gint64) column);

@@ -542,6 +542,39 @@ test_malformed_json (Fixture       *fixture,
   g_assert_cmpint (json_object_get_int_member (details, "line"), ==, 3);
   g_assert_cmpint (json_object_get_int_member (details, "column"), >, 0);
   g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), "line 3"));
+  g_assert_cmpstr (json_object_get_string_member (error, "message"), ==,
+                   "Malformed JSON at line 3, column 8: unexpected “]”: expected a value");
+
+  /* A value missing where one must be: said so, not json-glib's "unexpected character
+   * `}', expected character `}'"; json-glib's own reason where it is right. */
+  {
+    static const struct {
+      const char *body;
+      const char *message;
+    } cases[] = {
+      { "{\"id\": \"x\", \"name\": }", "Malformed JSON at line 1, column 21: unexpected “}”: expected a value" },
+      { "[,]", "Malformed JSON at line 1, column 2: unexpected “,”: expected a value" },
+      { "{\"a\": :}", "Malformed JSON at line 1, column 7: unexpected “:”: expected a value" },
+      { "[1, ]", "Malformed JSON at line 1, column 3: unexpected “]” after a comma: expected a value "
+                 "(JSON has no trailing commas)" },
+      { "{\"a\": 1,\n}", "Malformed JSON at line 1, column 8: unexpected “}” after a comma: expected a value "
+                       "(JSON has no trailing commas)" },
+      { "{\"a\" 1}", "Malformed JSON at line 1, column 4: unexpected string constant \"a\", expected character `:'" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_clear_pointer (&bytes, g_bytes_unref);
+        g_clear_pointer (&error, json_object_unref);
+        bytes = request_full (fixture, "POST", "/api/v1/test/x", "application/json", cases[i].body, &status, NULL,
+                              NULL);
+        error = assert_error_shape (bytes, "bad_request");
+        g_assert_cmpuint (status, ==, 400);
+        g_assert_cmpstr (json_object_get_string_member (error, "message"), ==, cases[i].message);
+        g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (error, "details"), "reason"), ==,
+                         strstr (cases[i].message, ": ") + 2);
+      }
+  }
 
   /* Not UTF-8: the byte offset. */
   g_clear_pointer (&bytes, g_bytes_unref);
