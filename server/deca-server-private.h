@@ -17,6 +17,8 @@ struct _DecaRequest
   DecaMetrics *metrics;        /* owned: keeps incomplete_total alive */
   DecaMetricsFamily *incomplete_total;
   SoupServerMessage *msg;      /* borrowed; NULL once finished */
+  GHashTable *live;            /* owned reference: the server's set of the requests whose
+                                * message has its handlers (deca-server.c) */
   char *method;                /* NULL until the headers were read */
   char *path;
   char *trace_id;

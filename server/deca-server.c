@@ -44,6 +44,11 @@ struct _DecaServer
   gpointer auth_data;
   GDestroyNotify auth_destroy;
   GPtrArray *health_checks;    /* HealthCheck */
+  /* DecaRequest set: the requests whose message has our handlers, which hold this object
+   * unreferenced. A message lives until its connection goes, which is normally before the
+   * server does; dispose disconnects the handlers of any left. (Three
+   * g_signal_connect_object() per request cost more than the plain connects and this.) */
+  GHashTable *live;
   guint open_streams;          /* event streams whose exchange has not finished */
 };
 
@@ -73,6 +78,24 @@ deca_server_dispose (GObject *object)
   DecaServer *self = DECA_SERVER (object);
 
   deca_server_stop (self);
+  if (self->live != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key;
+
+      g_hash_table_iter_init (&iter, self->live);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        {
+          DecaRequest *request = key;
+
+          /* A finished message emits nothing more. */
+          if (request->msg != NULL)
+            g_signal_handlers_disconnect_by_data (request->msg, self);
+        }
+      /* The requests keep the (now empty) set until their messages go. */
+      g_hash_table_remove_all (self->live);
+      g_clear_pointer (&self->live, g_hash_table_unref);
+    }
   deca_server_set_authenticator (self, NULL, NULL, NULL);
   g_clear_pointer (&self->health_checks, g_ptr_array_unref);
   g_clear_object (&self->soup);
@@ -115,6 +138,7 @@ static void
 deca_server_init (DecaServer *self)
 {
   self->health_checks = g_ptr_array_new_with_free_func (health_check_free);
+  self->live = g_hash_table_new (NULL, NULL);
 }
 
 /* --- per request -------------------------------------------------------------------- */
@@ -487,6 +511,8 @@ request_destroy_cb (gpointer data)
                       "connection dropped before the request headers were complete");
       deca_metrics_family_add (request->incomplete_total, labels, 1);
     }
+  g_hash_table_remove (request->live, request);
+  g_clear_pointer (&request->live, g_hash_table_unref);
   deca_request_unref (request);
 }
 
@@ -507,11 +533,13 @@ request_started_cb (SoupServer        *soup,
   if (socket != NULL)
     g_socket_set_timeout (socket, self->read_timeout_s);
   request->incomplete_total = self->incomplete_total;
+  request->live = g_hash_table_ref (self->live);
+  g_hash_table_add (self->live, request);
   g_object_set_data_full (G_OBJECT (msg), "deca-request", request, request_destroy_cb);
   /* After SoupServer's own got-headers handler (connected before this signal). */
-  g_signal_connect_object (msg, "got-headers", G_CALLBACK (got_headers_cb), self, 0);
-  g_signal_connect_object (msg, "got-chunk", G_CALLBACK (got_chunk_cb), self, 0);
-  g_signal_connect_object (msg, "finished", G_CALLBACK (finished_cb), self, 0);
+  g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers_cb), self);
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), self);
+  g_signal_connect (msg, "finished", G_CALLBACK (finished_cb), self);
 }
 
 /* --- built-in routes ---------------------------------------------------------------- */
