@@ -239,7 +239,7 @@ _deca_api_read_string_member (DecaRequest  *request,
       return TRUE;
     }
   pointer = g_strconcat ("/", name, NULL);
-  message = g_strdup_printf (_("%s must be a string"), name);
+  message = g_strdup_printf (_("“%s” must be a string"), name);
   deca_request_respond_bad_field (request, pointer, message);
   return FALSE;
 }

@@ -1169,6 +1169,9 @@ test_retry_and_resume (Fixture       *fixture,
   g_clear_pointer (&body, json_node_unref);
   assert_bad_request (CALL (fixture, OWNER_A, "POST", path, "{\"from_node\": 1}", &body), &body,
                       "pointer", "/from_node");
+  /* A whole sentence naming the member, as every other message of the API. */
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object_of (body), "error"),
+                                                  "message"), ==, "“from_node” must be a string");
   g_clear_pointer (&body, json_node_unref);
   assert_bad_request (CALL (fixture, OWNER_A, "POST", path, "{\"from_node\": \"zz\"}", &body), &body,
                       "pointer", "/from_node");
