@@ -13,6 +13,7 @@
 #include "deca-api-key.h"
 #include "deca-openapi.h"
 #include "deca-principal.h"
+#include "deca-rbac.h"
 #include "deca-server-test.h"
 #include "deca-test-fs.h"
 
@@ -471,13 +472,22 @@ quit_cb (gpointer data)
 }
 
 void
+deca_test_server_stop (DecaTestServer *self)
+{
+  if (self->thread == NULL)
+    return;
+  g_main_context_invoke (self->context, quit_cb, self->loop);
+  g_thread_join (self->thread);
+  self->thread = NULL;
+}
+
+void
 deca_test_server_free (DecaTestServer *self)
 {
   if (self == NULL)
     return;
   g_assert_finalize_object (self->session);
-  g_main_context_invoke (self->context, quit_cb, self->loop);
-  g_thread_join (self->thread);
+  deca_test_server_stop (self);
   g_main_loop_unref (self->loop);
   g_main_context_unref (self->context);
   g_mutex_clear (&self->lock);
@@ -578,6 +588,13 @@ role_authenticate_cb (DecaRequest  *request,
   g_strfreev (principal->roles);
   principal->roles = g_new0 (char *, 2);
   principal->roles[0] = g_strdup (parts[1]);
+  if (GPOINTER_TO_INT (user_data)
+      && (deca_request_get_required_permissions (request) & ~(guint64) deca_rbac_principal_permissions (principal)) != 0)
+    {
+      deca_principal_free (principal);
+      g_set_error_literal (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_FORBIDDEN, "not allowed");
+      return FALSE;
+    }
   deca_request_set_principal (request, principal, (GDestroyNotify) deca_principal_free);
   return TRUE;
 }
@@ -585,7 +602,13 @@ role_authenticate_cb (DecaRequest  *request,
 void
 deca_test_install_role_authenticator (DecaServer *server)
 {
-  deca_server_set_authenticator (server, role_authenticate_cb, NULL, NULL);
+  deca_server_set_authenticator (server, role_authenticate_cb, GINT_TO_POINTER (FALSE), NULL);
+}
+
+void
+deca_test_install_checking_role_authenticator (DecaServer *server)
+{
+  deca_server_set_authenticator (server, role_authenticate_cb, GINT_TO_POINTER (TRUE), NULL);
 }
 
 char *

@@ -221,9 +221,13 @@ struct _DecaTestServer {
  * loopback port. @options is copied (nullable: all defaults). */
 DecaTestServer    *deca_test_server_new      (const char                  *name,
                                               const DecaTestServerOptions *options);
-/* Asserts the session is finalized, stops the DecaApi and the server on its thread, runs
- * the teardown function, asserts that the server is finalized, removes the directory. */
+/* Asserts the session is finalized, deca_test_server_stop() (the server must then be
+ * finalized), removes the directory. */
 void               deca_test_server_free     (DecaTestServer *self);
+/* Stops the DecaApi and the server, runs the teardown function and ends the server
+ * thread (its log is then complete; the directory stays until _free()). Safe to call
+ * twice. */
+void               deca_test_server_stop     (DecaTestServer *self);
 /* Runs @func (@user_data) on the server's thread and returns when it has (its return
  * value is not looked at). */
 void               deca_test_server_invoke   (DecaTestServer *self,
@@ -249,6 +253,9 @@ guint              deca_test_server_call     (DecaTestServer *self,
  * principal named "tester" of that workspace with that one role; anything else is
  * refused as unauthenticated. It checks no permission itself. */
 void               deca_test_install_role_authenticator (DecaServer *server);
+/* The same, which also refuses (forbidden, "not allowed") a request whose required
+ * permissions the role does not have, as the real authenticator does. */
+void               deca_test_install_checking_role_authenticator (DecaServer *server);
 
 /* A new API key of @workspace_id with @role (also its name), stored in @store; returns
  * (transfer full) its text. */

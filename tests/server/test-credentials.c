@@ -20,11 +20,9 @@
 #include <deca-store-server.h>
 
 #include "deca-api-credentials.h"
-#include "deca-openapi.h"
-#include "deca-principal.h"
-#include "deca-rbac.h"
 #include "deca-secret-box.h"
 #include "deca-server.h"
+#include "deca-server-test.h"
 #include "deca-store-credentials.h"
 #include "deca-test-fs.h"
 
@@ -34,163 +32,59 @@
 #define KEY_LINE2 "k2:202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
 
 typedef struct {
-  char *dir;
-  char *log_path;
-  char *db_path;
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  GMutex lock;
-  GCond cond;
-  gboolean ready;
-  DecaServer *server;     /* used on the server thread only */
-  char *uri;
-  SoupSession *session;
+  DecaTestServer *server;
   GString *bodies;        /* every answer's body, to look for the secret in */
   gboolean no_keys;       /* set by the test's data: a server without secret keys */
 } Fixture;
 
-/* --- the test authenticator ---------------------------------------------------------- */
+/* --- the server ------------------------------------------------------------------- */
 
-static gboolean
-auth_cb (DecaRequest  *request,
-         gpointer      user_data,
-         GError      **error)
+/* On the server thread: two workspaces, the credentials routes with the key (or none),
+ * a test authenticator that checks the role's permissions. */
+static void
+server_setup (DecaTestServer *test,
+              DecaServer     *server,
+              gpointer        user_data)
 {
-  const char *authorization = deca_request_get_header (request, "Authorization");
-  g_auto(GStrv) parts = NULL;
-  g_autoptr(DecaPrincipal) principal = NULL;
-  guint64 required = deca_request_get_required_permissions (request);
-
-  if (authorization == NULL || !g_str_has_prefix (authorization, "Bearer ")
-      || g_strv_length (parts = g_strsplit (authorization + 7, ":", 2)) != 2)
-    {
-      g_set_error_literal (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_UNAUTHENTICATED, "a bearer token is required");
-      return FALSE;
-    }
-  principal = deca_principal_new (DECA_PRINCIPAL_TOKEN, "tester");
-  principal->workspace_id = g_strdup (parts[0]);
-  g_strfreev (principal->roles);
-  principal->roles = g_new0 (char *, 2);
-  principal->roles[0] = g_strdup (parts[1]);
-  if ((required & ~(guint64) deca_rbac_principal_permissions (principal)) != 0)
-    {
-      g_set_error_literal (error, DECA_SERVER_ERROR, DECA_SERVER_ERROR_FORBIDDEN, "not allowed");
-      return FALSE;
-    }
-  deca_request_set_principal (request, g_steal_pointer (&principal), (GDestroyNotify) deca_principal_free);
-  return TRUE;
-}
-
-/* --- the server thread -------------------------------------------------------------- */
-
-static gpointer
-server_thread (gpointer data)
-{
-  Fixture *fixture = data;
+  Fixture *fixture = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(DecaSecretBox) box = deca_secret_box_new ();
-  DecaServerOptions options = { 0 };
-  g_autofree char *data_dir = g_build_filename (fixture->dir, "data", NULL);
-  DecaStore *store;
-  FILE *log_stream;
+  DecaStore *store = deca_server_get_store (server);
 
-  g_main_context_push_thread_default (fixture->context);
-  log_stream = fopen (fixture->log_path, "w");
-  g_assert_nonnull (log_stream);
-  options.data_dir = data_dir;
-  options.log_stream = log_stream;
-  /* Debug lines too: the secret must not be in any of them either. */
-  options.log_level = DECA_LOG_DEBUG;
-  fixture->server = deca_server_new (&options, &error);
-  g_assert_no_error (error);
-  store = deca_server_get_store (fixture->server);
   g_assert_true (deca_store_create_workspace (store, "ws-a", "A", &error));
   g_assert_true (deca_store_create_workspace (store, "ws-b", "B", &error));
   if (!fixture->no_keys)
     g_assert_true (deca_secret_box_load_keys (box, KEY_LINE, &error));
   g_assert_no_error (error);
-  g_assert_true (deca_api_credentials_register (fixture->server, box, &error));
+  g_assert_true (deca_api_credentials_register (server, box, &error));
   g_assert_no_error (error);
-  deca_server_set_authenticator (fixture->server, auth_cb, NULL, NULL);
-  g_assert_true (deca_server_listen (fixture->server, "127.0.0.1:0", &error));
-  g_assert_no_error (error);
-
-  g_mutex_lock (&fixture->lock);
-  fixture->uri = deca_server_get_uri (fixture->server);
-  fixture->ready = TRUE;
-  g_cond_signal (&fixture->cond);
-  g_mutex_unlock (&fixture->lock);
-
-  g_main_loop_run (fixture->loop);
-
-  deca_server_stop (fixture->server);
-  while (g_main_context_iteration (fixture->context, FALSE))
-    ;
-  g_assert_finalize_object (fixture->server);
-  fixture->server = NULL;
-  fclose (log_stream);
-  g_main_context_pop_thread_default (fixture->context);
-  return NULL;
+  deca_test_install_checking_role_authenticator (server);
 }
 
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
+  /* Debug lines too: the secret must not be in any of them either. */
+  DecaTestServerOptions options = { .log_level = DECA_LOG_DEBUG, .setup = server_setup, .user_data = fixture };
 
-  fixture->dir = g_dir_make_tmp ("deca-test-credentials-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->log_path = g_build_filename (fixture->dir, "log.jsonl", NULL);
-  fixture->db_path = g_build_filename (fixture->dir, "data", "deca.db", NULL);
   fixture->bodies = g_string_new (NULL);
   fixture->no_keys = data != NULL;
-  g_mutex_init (&fixture->lock);
-  g_cond_init (&fixture->cond);
-  fixture->session = soup_session_new ();
-  fixture->context = g_main_context_new ();
-  fixture->loop = g_main_loop_new (fixture->context, FALSE);
-  fixture->thread = g_thread_new ("server", server_thread, fixture);
-  g_mutex_lock (&fixture->lock);
-  while (!fixture->ready)
-    g_cond_wait (&fixture->cond, &fixture->lock);
-  g_mutex_unlock (&fixture->lock);
-}
-
-static gboolean
-quit_cb (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
+  fixture->server = deca_test_server_new ("credentials", &options);
 }
 
 /* Stops the server (its log is then complete). */
 static void
 fixture_stop (Fixture *fixture)
 {
-  if (fixture->thread == NULL)
-    return;
-  g_main_context_invoke (fixture->context, quit_cb, fixture->loop);
-  g_thread_join (fixture->thread);
-  fixture->thread = NULL;
+  deca_test_server_stop (fixture->server);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_assert_finalize_object (fixture->session);
-  fixture_stop (fixture);
-  g_main_loop_unref (fixture->loop);
-  g_main_context_unref (fixture->context);
-  g_mutex_clear (&fixture->lock);
-  g_cond_clear (&fixture->cond);
-  deca_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-  g_free (fixture->log_path);
-  g_free (fixture->db_path);
-  g_free (fixture->uri);
+  deca_test_server_free (fixture->server);
   g_string_free (fixture->bodies, TRUE);
 }
 
@@ -207,41 +101,12 @@ call (Fixture    *fixture,
       const char *body,
       guint      *status)
 {
-  g_autofree char *uri = g_strconcat (fixture->uri, path, NULL);
-  g_autoptr(SoupMessage) message = soup_message_new (method, uri);
-  g_autoptr(GBytes) response = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize len;
-  const char *data;
+  g_auto(DecaTestAnswer) answer = { 0 };
 
-  g_assert_nonnull (message);
-  if (who != NULL)
-    {
-      g_autofree char *authorization = g_strconcat ("Bearer ", who, NULL);
-
-      soup_message_headers_append (soup_message_get_request_headers (message), "Authorization", authorization);
-    }
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
-    }
-  response = soup_session_send_and_read (fixture->session, message, NULL, &error);
-  g_assert_no_error (error);
-  deca_openapi_assert_message (message, response);
-  *status = soup_message_get_status (message);
-  data = g_bytes_get_data (response, &len);
-  g_string_append_len (fixture->bodies, data, (gssize) len);
+  *status = deca_test_server_call (fixture->server, who, method, path, body, &answer);
+  g_string_append_len (fixture->bodies, answer.text, (gssize) answer.length);
   g_string_append_c (fixture->bodies, '\n');
-  if (len == 0)
-    return NULL;
-  {
-    JsonNode *node = json_from_string (data, &error);
-
-    g_assert_no_error (error);
-    return node;
-  }
+  return g_steal_pointer (&answer.json);
 }
 
 /* Checks the error shape with @code and, when @pointer is not NULL, details.pointer. */
@@ -312,14 +177,14 @@ static void
 assert_no_secret_anywhere (Fixture *fixture)
 {
   const char *secrets[] = { SECRET, SECRET2 };
-  g_autofree char *wal = g_strconcat (fixture->db_path, "-wal", NULL);
+  g_autofree char *wal = g_strconcat (fixture->server->db_path, "-wal", NULL);
 
   fixture_stop (fixture);
   for (gsize i = 0; i < G_N_ELEMENTS (secrets); i++)
     {
       g_assert_null (strstr (fixture->bodies->str, secrets[i]));
-      g_assert_false (file_contains (fixture->log_path, secrets[i]));
-      g_assert_false (file_contains (fixture->db_path, secrets[i]));
+      g_assert_false (file_contains (fixture->server->log_path, secrets[i]));
+      g_assert_false (file_contains (fixture->server->db_path, secrets[i]));
       g_assert_false (file_contains (wal, secrets[i]));
     }
 }
@@ -387,7 +252,7 @@ test_crud (Fixture       *fixture,
   fixture_stop (fixture);
   {
     g_autoptr(GError) error = NULL;
-    g_autoptr(DecaStore) store = deca_store_open (fixture->db_path, &error);
+    g_autoptr(DecaStore) store = deca_store_open (fixture->server->db_path, &error);
     g_autoptr(GPtrArray) lines = NULL;
     const char *actions[] = { "credential.delete", "credential.update", "credential.update",
                               "credential.create" };
