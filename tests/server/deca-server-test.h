@@ -54,6 +54,8 @@ typedef enum {
   DECA_TEST_CALL_NONE = 0,
   /* Do not parse the body as JSON (an event stream, YAML, metrics text). */
   DECA_TEST_CALL_RAW = 1 << 0,
+  /* Do not hold the answer to the OpenAPI document: a route the test added itself. */
+  DECA_TEST_CALL_UNDOCUMENTED = 1 << 1,
 } DecaTestCallFlags;
 
 typedef struct {
@@ -176,12 +178,19 @@ typedef void (*DecaTestServerFunc) (DecaTestServer *self,
                                     DecaServer     *server,
                                     gpointer        user_data);
 
+/* Runs on the test's thread, before the server starts. */
+typedef void (*DecaTestServerPrepareFunc) (DecaTestServer *self,
+                                           gpointer        user_data);
+
 typedef struct {
   /* What deca_server_new() gets besides the data directory and the log stream, which
    * the fixture sets. */
   gsize              max_body_size;
   guint              read_timeout_s;
   DecaLogLevel       log_level;
+  /* nullable: runs once the data directory exists (made, 0700), before the server
+   * opens it: to seed the database through a store of the test's own. */
+  DecaTestServerPrepareFunc prepare;
   /* nullable: runs after the server is made, before it listens (routes, workspaces,
    * keys, an authenticator). */
   DecaTestServerFunc setup;
@@ -257,8 +266,14 @@ void               deca_test_install_role_authenticator (DecaServer *server);
  * permissions the role does not have, as the real authenticator does. */
 void               deca_test_install_checking_role_authenticator (DecaServer *server);
 
-/* A new API key of @workspace_id with @role (also its name), stored in @store; returns
- * (transfer full) its text. */
+/* A new API key of @workspace_id named @name with @role and @scopes (nullable: the
+ * role's), stored in @store; returns (transfer full) its text. */
+char              *deca_test_add_key_full    (DecaStore  *store,
+                                              const char *workspace_id,
+                                              const char *name,
+                                              const char *role,
+                                              const char *scopes);
+/* deca_test_add_key_full() named after its role, without scopes. */
 char              *deca_test_add_key         (DecaStore  *store,
                                               const char *workspace_id,
                                               const char *role);

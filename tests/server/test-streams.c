@@ -67,21 +67,8 @@ make_keys (Fixture   *fixture,
   g_assert_true (deca_store_create_workspace (store, WS_A, "A", &error));
   g_assert_true (deca_store_create_workspace (store, WS_B, "B", &error));
   for (guint i = 0; i < N_KEYS; i++)
-    {
-      g_autoptr(DecaApiKey) key = deca_api_key_generate (&error);
-      g_autofree char *hash = deca_api_key_hash (key);
-      DecaApiKeyRecord record = { 0 };
-
-      g_assert_no_error (error);
-      record.id = (char *) deca_api_key_get_id (key);
-      record.workspace_id = (char *) key_specs[i].workspace;
-      record.name = (char *) "test";
-      record.role = (char *) key_specs[i].role;
-      record.scopes = (char *) key_specs[i].scopes;
-      record.secret_hash = hash;
-      g_assert_true (deca_store_insert_api_key (store, &record, &error));
-      fixture->keys[i] = g_strdup (deca_api_key_get_text (key));
-    }
+    fixture->keys[i] = deca_test_add_key_full (store, key_specs[i].workspace, "test", key_specs[i].role,
+                                               key_specs[i].scopes);
 }
 
 /* On the server thread: the workspaces and keys, the flows and streams routes, the
