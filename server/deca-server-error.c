@@ -27,6 +27,8 @@ static const struct {
   [DECA_SERVER_ERROR_TIMEOUT] = { "timeout", 504 },
   [DECA_SERVER_ERROR_UNAVAILABLE] = { "unavailable", 503 },
 };
+/* A code added to the enum needs its row here and DECA_SERVER_N_ERRORS moved on. */
+G_STATIC_ASSERT (G_N_ELEMENTS (codes) == DECA_SERVER_N_ERRORS);
 
 const char *
 deca_server_error_code_name (DecaServerError code)

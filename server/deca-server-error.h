@@ -47,6 +47,10 @@ typedef enum {
   DECA_SERVER_ERROR_UNAVAILABLE,
 } DecaServerError;
 
+/* How many codes there are (the last one plus one), for tables and tests that go through
+ * every code. */
+#define DECA_SERVER_N_ERRORS (DECA_SERVER_ERROR_UNAVAILABLE + 1)
+
 GQuark      deca_server_error_quark       (void);
 /* The code's name in the API's error shape ({"error": {"code": "not_found", ...}}). */
 const char *deca_server_error_code_name   (DecaServerError code);

@@ -331,7 +331,7 @@ static gboolean
 code_matches_status (const char *code,
                      guint       status)
 {
-  for (int i = DECA_SERVER_ERROR_BAD_REQUEST; i <= DECA_SERVER_ERROR_TIMEOUT; i++)
+  for (int i = DECA_SERVER_ERROR_BAD_REQUEST; i < DECA_SERVER_N_ERRORS; i++)
     if (g_str_equal (deca_server_error_code_name (i), code) && deca_server_error_http_status (i) == status)
       return TRUE;
   return FALSE;
