@@ -436,6 +436,19 @@ server_thread (gpointer data)
   return NULL;
 }
 
+/* Starts the server thread and waits until the server listens. */
+static void
+start_thread (DecaTestServer *self)
+{
+  g_assert_null (self->thread);
+  self->ready = FALSE;
+  self->thread = g_thread_new ("server", server_thread, self);
+  g_mutex_lock (&self->lock);
+  while (!self->ready)
+    g_cond_wait (&self->cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+}
+
 DecaTestServer *
 deca_test_server_new (const char                  *name,
                       const DecaTestServerOptions *options)
@@ -462,11 +475,7 @@ deca_test_server_new (const char                  *name,
   self->options.session = NULL;
   self->context = g_main_context_new ();
   self->loop = g_main_loop_new (self->context, FALSE);
-  self->thread = g_thread_new ("server", server_thread, self);
-  g_mutex_lock (&self->lock);
-  while (!self->ready)
-    g_cond_wait (&self->cond, &self->lock);
-  g_mutex_unlock (&self->lock);
+  start_thread (self);
   return self;
 }
 
@@ -485,6 +494,21 @@ deca_test_server_stop (DecaTestServer *self)
   g_main_context_invoke (self->context, quit_cb, self->loop);
   g_thread_join (self->thread);
   self->thread = NULL;
+}
+
+void
+deca_test_server_restart (DecaTestServer *self)
+{
+  deca_test_server_stop (self);
+  g_clear_pointer (&self->uri, g_free);
+  self->port = 0;
+  /* A fresh main context: whatever the last server left attached to its own is never
+   * dispatched. */
+  g_main_loop_unref (self->loop);
+  g_main_context_unref (self->context);
+  self->context = g_main_context_new ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+  start_thread (self);
 }
 
 void

@@ -237,6 +237,10 @@ void               deca_test_server_free     (DecaTestServer *self);
  * thread (its log is then complete; the directory stays until _free()). Safe to call
  * twice. */
 void               deca_test_server_stop     (DecaTestServer *self);
+/* Starts the server again on the same directory, stopping it first when it runs: a
+ * new server thread and main context, the setup function again (it finds what the
+ * last one stored), a new port (uri and port change). */
+void               deca_test_server_restart  (DecaTestServer *self);
 /* Runs @func (@user_data) on the server's thread and returns when it has (its return
  * value is not looked at). */
 void               deca_test_server_invoke   (DecaTestServer *self,

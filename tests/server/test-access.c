@@ -26,6 +26,7 @@
 #include "deca-base64url.h"
 #include "deca-openapi.h"
 #include "deca-server.h"
+#include "deca-server-test.h"
 #include "deca-test-fs.h"
 
 /* 2026-12-01T12:00:00Z */
@@ -44,18 +45,8 @@ static char *tmp_dir;
 static const char *const roles[] = { "owner", "admin", "developer", "viewer", "executor" };
 
 typedef struct {
-  char *dir;
-  char *db_path;
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  GMutex lock;
-  GCond cond;
-  gboolean ready;
-  DecaServer *server;     /* used on the server thread only */
+  DecaTestServer *test;
   DecaManualClock *clock; /* the rate limiter's */
-  char *uri;
-  SoupSession *session;
   DecaStore *store;       /* the test's own connection */
   char *key_a;            /* an owner key of ws-a: its text */
   char *key_a_id;
@@ -161,27 +152,19 @@ protected_cb (DecaRequest *request,
   deca_request_respond_json (request, 200, root);
 }
 
-static gpointer
-server_thread (gpointer data)
+/* On the server thread: the real authenticator (JWTs of the test's keys on a clock of
+ * their own, the variant's limiters), the access routes and the test's own route. */
+static void
+server_setup (DecaTestServer *test,
+              DecaServer     *server,
+              gpointer        user_data)
 {
-  Fixture *fixture = data;
+  Fixture *fixture = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *data_dir = g_build_filename (fixture->dir, "data", NULL);
-  g_autofree char *log_path = g_build_filename (fixture->dir, "log.jsonl", NULL);
-  g_autoptr(DecaAuthenticator) authenticator = deca_authenticator_new ();
   g_autoptr(DecaJwtVerifier) verifier = deca_jwt_verifier_new ();
   g_autoptr(DecaManualClock) token_clock = deca_manual_clock_new ((gint64) NOW * G_USEC_PER_SEC);
-  DecaServerOptions options = { 0 };
-  FILE *log_stream;
+  DecaAuthenticator *authenticator;
   DecaRoute *route;
-
-  g_main_context_push_thread_default (fixture->context);
-  log_stream = fopen (log_path, "w");
-  g_assert_nonnull (log_stream);
-  options.data_dir = data_dir;
-  options.log_stream = log_stream;
-  fixture->server = deca_server_new (&options, &error);
-  g_assert_no_error (error);
 
   deca_jwt_verifier_set_clock (verifier, DECA_CLOCK (token_clock));
   deca_jwt_verifier_set_issuer (verifier, ISSUER);
@@ -189,6 +172,7 @@ server_thread (gpointer data)
   g_assert_true (deca_jwt_verifier_set_hs256_secret (verifier, (const guint8 *) secret, strlen (secret), &error));
   g_assert_true (deca_jwt_verifier_load_jwks_file (verifier, jwks_path, &error));
   g_assert_no_error (error);
+  authenticator = deca_test_server_install_authenticator (test);
   deca_authenticator_set_jwt_verifier (authenticator, verifier);
   if (fixture->with_rate_limit)
     {
@@ -203,33 +187,12 @@ server_thread (gpointer data)
 
       deca_authenticator_set_failure_limiter (authenticator, failures);
     }
-  deca_authenticator_install (authenticator, fixture->server);
-  g_assert_true (deca_api_access_register (fixture->server, &error));
+  g_assert_true (deca_api_access_register (server, &error));
   g_assert_no_error (error);
-  route = deca_server_add_route (fixture->server, "GET", "/api/v1/protected", DECA_ROUTE_NONE,
+  route = deca_server_add_route (server, "GET", "/api/v1/protected", DECA_ROUTE_NONE,
                                  protected_cb, NULL, NULL, &error);
   g_assert_nonnull (route);
   deca_route_set_required_permissions (route, DECA_PERMISSION_READ_FLOWS);
-  g_assert_true (deca_server_listen (fixture->server, "127.0.0.1:0", &error));
-  g_assert_no_error (error);
-
-  g_mutex_lock (&fixture->lock);
-  fixture->uri = deca_server_get_uri (fixture->server);
-  fixture->ready = TRUE;
-  g_cond_signal (&fixture->cond);
-  g_mutex_unlock (&fixture->lock);
-
-  g_main_loop_run (fixture->loop);
-
-  deca_server_stop (fixture->server);
-  while (g_main_context_iteration (fixture->context, FALSE))
-    ;
-  g_clear_object (&authenticator);
-  g_assert_finalize_object (fixture->server);
-  fixture->server = NULL;
-  fclose (log_stream);
-  g_main_context_pop_thread_default (fixture->context);
-  return NULL;
 }
 
 /* Seeds the database before the server opens it: workspaces A and B, a member of A per
@@ -271,61 +234,38 @@ seed (Fixture *fixture)
   fixture->key_b_id = g_strdup (deca_api_key_get_id (key_b));
 }
 
+/* Before the server opens the database: the test's own connection, seeded. */
+static void
+server_prepare (DecaTestServer *test,
+                gpointer        user_data)
+{
+  Fixture *fixture = user_data;
+  g_autoptr(GError) error = NULL;
+
+  fixture->store = deca_store_open (test->db_path, &error);
+  g_assert_no_error (error);
+  seed (fixture);
+}
+
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *data_dir = NULL;
+  DecaTestServerOptions options = { .prepare = server_prepare, .setup = server_setup, .user_data = fixture };
 
-  fixture->dir = g_dir_make_tmp ("deca-test-access-XXXXXX", &error);
-  g_assert_no_error (error);
-  data_dir = g_build_filename (fixture->dir, "data", NULL);
-  g_assert_cmpint (g_mkdir (data_dir, 0700), ==, 0);
-  fixture->db_path = g_build_filename (data_dir, "deca.db", NULL);
-  fixture->store = deca_store_open (fixture->db_path, &error);
-  g_assert_no_error (error);
-  seed (fixture);
   fixture->with_rate_limit = GPOINTER_TO_INT (data) == 1;
   fixture->with_failure_limit = GPOINTER_TO_INT (data) == 2;
   fixture->clock = deca_manual_clock_new ((gint64) NOW * G_USEC_PER_SEC);
-
-  g_mutex_init (&fixture->lock);
-  g_cond_init (&fixture->cond);
-  fixture->session = soup_session_new ();
-  fixture->context = g_main_context_new ();
-  fixture->loop = g_main_loop_new (fixture->context, FALSE);
-  fixture->thread = g_thread_new ("server", server_thread, fixture);
-  g_mutex_lock (&fixture->lock);
-  while (!fixture->ready)
-    g_cond_wait (&fixture->cond, &fixture->lock);
-  g_mutex_unlock (&fixture->lock);
-}
-
-static gboolean
-quit_cb (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
+  fixture->test = deca_test_server_new ("access", &options);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_assert_finalize_object (fixture->session);
-  g_main_context_invoke (fixture->context, quit_cb, fixture->loop);
-  g_thread_join (fixture->thread);
-  g_main_loop_unref (fixture->loop);
-  g_main_context_unref (fixture->context);
+  deca_test_server_free (fixture->test);
   g_assert_finalize_object (fixture->store);
   g_assert_finalize_object (fixture->clock);
-  g_mutex_clear (&fixture->lock);
-  g_cond_clear (&fixture->cond);
-  deca_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-  g_free (fixture->db_path);
-  g_free (fixture->uri);
   g_free (fixture->key_a);
   g_free (fixture->key_a_id);
   g_free (fixture->key_b);
@@ -365,43 +305,32 @@ call (Fixture    *fixture,
       const char *body,
       ...)
 {
-  g_autofree char *uri = g_strconcat (fixture->uri, path, NULL);
-  g_autoptr(SoupMessage) message = soup_message_new (method, uri);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) response = NULL;
-  SoupMessageHeaders *headers;
+  g_autoptr(GPtrArray) headers = g_ptr_array_new ();
+  g_auto(DecaTestAnswer) sent = { 0 };
+  DecaTestRequest request = { .method = method, .path = path, .body = body, .body_length = -1 };
   Answer *answer = g_new0 (Answer, 1);
   const char *name;
-  gsize len;
   va_list args;
 
-  g_assert_nonnull (message);
   va_start (args, body);
   while ((name = va_arg (args, const char *)) != NULL)
-    soup_message_headers_append (soup_message_get_request_headers (message), name, va_arg (args, const char *));
+    {
+      g_ptr_array_add (headers, (gpointer) name);
+      g_ptr_array_add (headers, va_arg (args, char *));
+    }
   va_end (args);
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
-    }
-  response = soup_session_send_and_read (fixture->session, message, NULL, &error);
-  g_assert_no_error (error);
+  g_ptr_array_add (headers, NULL);
+  request.headers = (const char * const *) headers->pdata;
   /* Every answer as the OpenAPI document has it, but the test's own route's. */
-  if (!g_str_equal (g_uri_get_path (soup_message_get_uri (message)), "/api/v1/protected"))
-    deca_openapi_assert_message (message, response);
-  answer->status = soup_message_get_status (message);
-  answer->text = g_strndup (g_bytes_get_data (response, &len), g_bytes_get_size (response));
-  if (len > 0)
-    {
-      answer->json = json_from_string (answer->text, &error);
-      g_assert_no_error (error);
-    }
-  headers = soup_message_get_response_headers (message);
-  answer->retry_after = g_strdup (soup_message_headers_get_one (headers, "Retry-After"));
-  answer->www_authenticate = g_strdup (soup_message_headers_get_one (headers, "WWW-Authenticate"));
-  answer->location = g_strdup (soup_message_headers_get_one (headers, "Location"));
+  if (g_str_equal (path, "/api/v1/protected"))
+    request.flags = DECA_TEST_CALL_UNDOCUMENTED;
+  deca_test_send (fixture->test->session, fixture->test->uri, &request, &sent);
+  answer->status = sent.status;
+  answer->text = g_steal_pointer (&sent.text);
+  answer->json = g_steal_pointer (&sent.json);
+  answer->retry_after = g_strdup (deca_test_answer_header (&sent, "Retry-After"));
+  answer->www_authenticate = g_strdup (deca_test_answer_header (&sent, "WWW-Authenticate"));
+  answer->location = g_strdup (deca_test_answer_header (&sent, "Location"));
   return answer;
 }
 
@@ -437,18 +366,8 @@ assert_error (Answer     *answer,
               guint       status,
               const char *code)
 {
-  JsonObject *root, *error;
-
   g_assert_cmpuint (answer->status, ==, status);
-  g_assert_nonnull (answer->json);
-  root = json_node_get_object (answer->json);
-  g_assert_cmpuint (json_object_get_size (root), ==, 1);
-  error = json_object_get_object_member (root, "error");
-  g_assert_nonnull (error);
-  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, code);
-  g_assert_nonnull (json_object_get_string_member (error, "message"));
-  g_assert_true (json_object_has_member (error, "details"));
-  return error;
+  return deca_test_assert_error (answer->json, code);
 }
 
 static void
