@@ -32,6 +32,7 @@
 #include "deca-openapi.h"
 #include "deca-secret-box.h"
 #include "deca-server.h"
+#include "deca-server-test.h"
 #include "deca-store-credentials.h"
 #include "deca-test-fs.h"
 
@@ -40,23 +41,14 @@
 #define START_US (G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC)
 
 typedef struct {
-  char *dir;
-  char *log_path;
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  GMutex lock;
-  GCond cond;
-  gboolean ready;
-  char *uri;
-  SoupSession *session;
+  DecaTestServer *test;
   char *key_a;            /* owner keys of ws-a and ws-b */
   char *key_b;
   gboolean rate_limit;    /* the test's data: a limiter of 1 call a second, bursts of 2 */
   /* Used on the server thread only. */
-  DecaServer *server;
   DecaManualClock *clock;
   DecaApiWebhooks *webhooks;
+  DecaApiFlows *flows;
 } Fixture;
 
 /* --- the server thread -------------------------------------------------------------- */
@@ -66,58 +58,37 @@ static char *
 make_workspace (DecaStore  *store,
                 const char *id)
 {
-  g_autoptr(DecaApiKey) key = NULL;
-  g_autofree char *hash = NULL;
-  DecaApiKeyRecord record = { 0 };
   g_autoptr(GError) error = NULL;
 
-  key = deca_api_key_generate (&error);
-  g_assert_no_error (error);
-  hash = deca_api_key_hash (key);
-  record.id = (char *) deca_api_key_get_id (key);
-  record.workspace_id = (char *) id;
-  record.name = (char *) "owner";
-  record.role = (char *) "owner";
-  record.secret_hash = hash;
   g_assert_true (deca_store_create_workspace (store, id, id, &error));
-  g_assert_true (deca_store_insert_api_key (store, &record, &error));
   g_assert_no_error (error);
-  return g_strdup (deca_api_key_get_text (key));
+  return deca_test_add_key (store, id, "owner");
 }
 
-static gpointer
-server_thread (gpointer data)
+/* On the server thread: the workspaces (once), the real authenticator, the credentials,
+ * the flows on an executor of the manual clock with each workspace's credentials, and
+ * the webhooks on that clock (with the test's limiter). */
+static void
+server_setup (DecaTestServer *test,
+              DecaServer     *server,
+              gpointer        user_data)
 {
-  Fixture *fixture = data;
+  Fixture *fixture = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(DecaSecretBox) box = deca_secret_box_new ();
-  g_autoptr(DecaAuthenticator) authenticator = deca_authenticator_new ();
   g_autoptr(DecaNodeRegistry) registry = deca_node_registry_new_builtin ();
   g_autoptr(DecaExecutor) executor = NULL;
-  g_autoptr(DecaApiFlows) flows = NULL;
   g_autoptr(DecaStoreCredentials) provider = NULL;
-  DecaServerOptions options = { 0 };
-  g_autofree char *data_dir = g_build_filename (fixture->dir, "data", NULL);
-  DecaStore *store;
-  FILE *log_stream;
+  DecaStore *store = deca_server_get_store (server);
 
-  g_main_context_push_thread_default (fixture->context);
-  log_stream = fopen (fixture->log_path, "a");
-  g_assert_nonnull (log_stream);
-  options.data_dir = data_dir;
-  options.log_stream = log_stream;
-  options.log_level = DECA_LOG_DEBUG;
-  fixture->server = deca_server_new (&options, &error);
-  g_assert_no_error (error);
-  store = deca_server_get_store (fixture->server);
   if (fixture->key_a == NULL)
     {
       fixture->key_a = make_workspace (store, "ws-a");
       fixture->key_b = make_workspace (store, "ws-b");
     }
-  deca_authenticator_install (authenticator, fixture->server);
+  deca_test_server_install_authenticator (test);
   g_assert_true (deca_secret_box_load_keys (box, KEY_LINE, &error));
-  g_assert_true (deca_api_credentials_register (fixture->server, box, &error));
+  g_assert_true (deca_api_credentials_register (server, box, &error));
   g_assert_no_error (error);
 
   fixture->clock = deca_manual_clock_new (START_US);
@@ -127,9 +98,9 @@ server_thread (gpointer data)
   /* Each execution's credentials from its workspace, as deca serve has them. */
   provider = deca_store_credentials_new (store, box, NULL);
   deca_executor_set_credential_provider (executor, DECA_CREDENTIAL_PROVIDER (provider));
-  flows = deca_api_flows_register (fixture->server, executor, &error);
+  fixture->flows = deca_api_flows_register (server, executor, &error);
   g_assert_no_error (error);
-  fixture->webhooks = deca_api_webhooks_register (fixture->server, flows, &error);
+  fixture->webhooks = deca_api_webhooks_register (server, fixture->flows, &error);
   g_assert_no_error (error);
   deca_api_webhooks_set_secret_box (fixture->webhooks, box);
   deca_api_webhooks_set_clock (fixture->webhooks, DECA_CLOCK (fixture->clock));
@@ -139,92 +110,51 @@ server_thread (gpointer data)
 
       deca_api_webhooks_set_rate_limiter (fixture->webhooks, limiter);
     }
-  g_assert_true (deca_server_listen (fixture->server, "127.0.0.1:0", &error));
-  g_assert_no_error (error);
-
-  g_mutex_lock (&fixture->lock);
-  g_free (fixture->uri);
-  fixture->uri = deca_server_get_uri (fixture->server);
-  fixture->ready = TRUE;
-  g_cond_signal (&fixture->cond);
-  g_mutex_unlock (&fixture->lock);
-
-  g_main_loop_run (fixture->loop);
-
-  deca_server_stop (fixture->server);
-  while (g_main_context_iteration (fixture->context, FALSE))
-    ;
-  g_clear_object (&fixture->webhooks);
-  g_clear_object (&flows);
-  g_assert_finalize_object (fixture->server);
-  fixture->server = NULL;
-  g_clear_object (&fixture->clock);
-  fclose (log_stream);
-  g_main_context_pop_thread_default (fixture->context);
-  return NULL;
 }
 
 static void
-fixture_start (Fixture *fixture)
+server_teardown (DecaTestServer *test,
+                 DecaServer     *server,
+                 gpointer        user_data)
 {
-  fixture->ready = FALSE;
-  fixture->thread = g_thread_new ("server", server_thread, fixture);
-  g_mutex_lock (&fixture->lock);
-  while (!fixture->ready)
-    g_cond_wait (&fixture->cond, &fixture->lock);
-  g_mutex_unlock (&fixture->lock);
+  Fixture *fixture = user_data;
+
+  g_clear_object (&fixture->webhooks);
+  g_clear_object (&fixture->flows);
+  g_clear_object (&fixture->clock);
 }
 
-static gboolean
-quit_cb (gpointer data)
+/* Starts the server again on the same data directory. */
+static void
+fixture_start (Fixture *fixture)
 {
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
+  deca_test_server_restart (fixture->test);
 }
 
 /* Stops the server (its log is then complete). */
 static void
 fixture_stop (Fixture *fixture)
 {
-  if (fixture->thread == NULL)
-    return;
-  g_main_context_invoke (fixture->context, quit_cb, fixture->loop);
-  g_thread_join (fixture->thread);
-  fixture->thread = NULL;
+  deca_test_server_stop (fixture->test);
 }
 
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
+  DecaTestServerOptions options = {
+    .log_level = DECA_LOG_DEBUG, .setup = server_setup, .teardown = server_teardown, .user_data = fixture,
+  };
 
-  fixture->dir = g_dir_make_tmp ("deca-test-webhooks-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->log_path = g_build_filename (fixture->dir, "log.jsonl", NULL);
   fixture->rate_limit = data != NULL;
-  g_mutex_init (&fixture->lock);
-  g_cond_init (&fixture->cond);
-  fixture->session = soup_session_new ();
-  fixture->context = g_main_context_new ();
-  fixture->loop = g_main_loop_new (fixture->context, FALSE);
-  fixture_start (fixture);
+  fixture->test = deca_test_server_new ("webhooks", &options);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_assert_finalize_object (fixture->session);
-  fixture_stop (fixture);
-  g_main_loop_unref (fixture->loop);
-  g_main_context_unref (fixture->context);
-  g_mutex_clear (&fixture->lock);
-  g_cond_clear (&fixture->cond);
-  deca_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-  g_free (fixture->log_path);
-  g_free (fixture->uri);
+  deca_test_server_free (fixture->test);
   g_free (fixture->key_a);
   g_free (fixture->key_b);
 }
@@ -235,7 +165,6 @@ typedef struct {
   Fixture *fixture;
   void (*func) (Fixture *fixture, gpointer data);
   gpointer data;
-  gboolean done;
 } Invocation;
 
 static gboolean
@@ -244,10 +173,6 @@ invoke_cb (gpointer data)
   Invocation *invocation = data;
 
   invocation->func (invocation->fixture, invocation->data);
-  g_mutex_lock (&invocation->fixture->lock);
-  invocation->done = TRUE;
-  g_cond_broadcast (&invocation->fixture->cond);
-  g_mutex_unlock (&invocation->fixture->lock);
   return G_SOURCE_REMOVE;
 }
 
@@ -257,13 +182,9 @@ on_server (Fixture  *fixture,
            void    (*func) (Fixture *fixture, gpointer data),
            gpointer  data)
 {
-  Invocation invocation = { fixture, func, data, FALSE };
+  Invocation invocation = { fixture, func, data };
 
-  g_main_context_invoke (fixture->context, invoke_cb, &invocation);
-  g_mutex_lock (&fixture->lock);
-  while (!invocation.done)
-    g_cond_wait (&fixture->cond, &fixture->lock);
-  g_mutex_unlock (&fixture->lock);
+  deca_test_server_invoke (fixture->test, invoke_cb, &invocation);
 }
 
 static void
@@ -333,7 +254,7 @@ audit_func (Fixture  *fixture,
   AuditQuery *query = data;
   g_autoptr(GError) error = NULL;
 
-  query->lines = deca_store_list_audit (deca_server_get_store (fixture->server), query->workspace, 0, 0, &error);
+  query->lines = deca_store_list_audit (deca_server_get_store (fixture->test->server), query->workspace, 0, 0, &error);
   g_assert_no_error (error);
 }
 
@@ -389,29 +310,18 @@ send_to (SoupSession  *session,
          const char  **headers,
          Answer       *answer)
 {
-  g_autofree char *uri = g_strconcat (base, path, NULL);
-  g_autoptr(SoupMessage) message = soup_message_new (method, uri);
-  g_autoptr(GBytes) response = NULL;
+  g_auto(DecaTestAnswer) sent = { 0 };
+  DecaTestRequest request = {
+    .method = method, .path = path, .body = body, .body_length = -1, .content_type = content_type,
+    .headers = (const char * const *) headers, .flags = DECA_TEST_CALL_RAW,
+  };
   g_autoptr(GError) error = NULL;
   const char *content;
 
-  g_assert_nonnull (message);
-  for (guint i = 0; headers != NULL && headers[i] != NULL; i += 2)
-    soup_message_headers_append (soup_message_get_request_headers (message), headers[i], headers[i + 1]);
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (message, content_type, bytes);
-    }
-  response = soup_session_send_and_read (session, message, NULL, &error);
-  g_assert_no_error (error);
-  deca_openapi_assert_message (message, response);
-  answer->status = soup_message_get_status (message);
-  /* An empty answer (HEAD) may come without data at all. */
-  answer->body = g_bytes_get_size (response) > 0 ? g_strndup (g_bytes_get_data (response, NULL), g_bytes_get_size (response))
-                                                 : g_strdup ("");
-  answer->headers = soup_message_headers_ref (soup_message_get_response_headers (message));
+  deca_test_send (session, base, &request, &sent);
+  answer->status = sent.status;
+  answer->body = g_steal_pointer (&sent.text);
+  answer->headers = soup_message_headers_ref (soup_message_get_response_headers (sent.message));
   content = soup_message_headers_get_content_type (answer->headers, NULL);
   if (content != NULL && g_str_equal (content, "application/json") && answer->body[0] != '\0')
     {
@@ -432,7 +342,7 @@ api (Fixture    *fixture,
   g_autofree char *authorization = g_strconcat ("Bearer ", key, NULL);
   const char *headers[] = { "Authorization", authorization, NULL };
 
-  send_to (fixture->session, fixture->uri, method, path, body != NULL ? "application/json" : NULL, body, headers,
+  send_to (fixture->test->session, fixture->test->uri, method, path, body != NULL ? "application/json" : NULL, body, headers,
            answer);
 }
 
@@ -446,7 +356,7 @@ hook (Fixture     *fixture,
       const char **headers,
       Answer      *answer)
 {
-  send_to (fixture->session, fixture->uri, method, path, content_type, body, headers, answer);
+  send_to (fixture->test->session, fixture->test->uri, method, path, content_type, body, headers, answer);
 }
 
 static JsonObject *
@@ -568,7 +478,7 @@ read_log (Fixture *fixture)
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (g_file_get_contents (fixture->log_path, &text, NULL, &error));
+  g_assert_true (g_file_get_contents (fixture->test->log_path, &text, NULL, &error));
   g_assert_no_error (error);
   return g_steal_pointer (&text);
 }
@@ -724,7 +634,7 @@ test_bad_json (Fixture       *fixture,
   g_assert_cmpint (json_object_get_int_member (details, "offset"), ==, 7);
 
   {
-    g_autofree char *uri = g_strconcat (fixture->uri, "/webhook/ws-a/intake", NULL);
+    g_autofree char *uri = g_strconcat (fixture->test->uri, "/webhook/ws-a/intake", NULL);
     g_autoptr(SoupMessage) message = soup_message_new ("POST", uri);
     g_autoptr(GBytes) body = g_bytes_new_static ("abc\0def", 7);
     g_autoptr(GBytes) response = NULL;
@@ -733,7 +643,7 @@ test_bad_json (Fixture       *fixture,
     g_autofree char *text = NULL;
 
     soup_message_set_request_body_from_bytes (message, "text/plain", body);
-    response = soup_session_send_and_read (fixture->session, message, NULL, &error);
+    response = soup_session_send_and_read (fixture->test->session, message, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (soup_message_get_status (message), ==, 400);
     text = g_strndup (g_bytes_get_data (response, NULL), g_bytes_get_size (response));
@@ -812,7 +722,7 @@ caller_thread (gpointer data)
 {
   Caller *caller = data;
 
-  send_to (caller->session, caller->fixture->uri, "POST", "/webhook/ws-a/slow", "application/json", "{}", NULL,
+  send_to (caller->session, caller->fixture->test->uri, "POST", "/webhook/ws-a/slow", "application/json", "{}", NULL,
            &caller->answer);
   return NULL;
 }
@@ -991,7 +901,7 @@ store_typo_func (Fixture  *fixture,
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (deca_store_save_workspace_flow (deca_server_get_store (fixture->server), "ws-a",
+  g_assert_true (deca_store_save_workspace_flow (deca_server_get_store (fixture->test->server), "ws-a",
                                                  "typo", "typo", data, NULL, &error));
   g_assert_no_error (error);
 }
@@ -1287,7 +1197,7 @@ create_acme_func (Fixture  *fixture,
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (deca_store_create_workspace (deca_server_get_store (fixture->server), ACME_ID, "acme", &error));
+  g_assert_true (deca_store_create_workspace (deca_server_get_store (fixture->test->server), ACME_ID, "acme", &error));
   g_assert_no_error (error);
 }
 
@@ -1402,6 +1312,13 @@ echo_start (Echo *echo)
   while (echo->uri == NULL)
     g_cond_wait (&echo->cond, &echo->lock);
   g_mutex_unlock (&echo->lock);
+}
+
+static gboolean
+quit_cb (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
 }
 
 static void
