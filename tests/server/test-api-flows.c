@@ -17,19 +17,14 @@
 #include "deca-api-flows.h"
 #include "deca-openapi.h"
 #include "deca-principal.h"
+#include "deca-server-test.h"
 #include "deca-store-server.h"
 #include "deca-test-fs.h"
 
 typedef struct {
-  char *dir;
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  GMutex lock;
-  GCond cond;
-  gboolean ready;
-  char *uri;
-  SoupSession *session;
+  DecaTestServer *test;
+  DecaApiFlows *flows;    /* used on the server thread only */
+  GMutex lock;            /* for signals */
   int resumed;            /* what deca_api_flows_resume_interrupted() gave at start */
   /* Signals seen on the server thread, as "name:workspace:flow[:value]" lines. */
   GPtrArray *signals;
@@ -109,26 +104,17 @@ flow_deleted_cb (DecaApiFlows *api,
   record_signal (fixture, line);
 }
 
-static gpointer
-server_thread (gpointer data)
+/* On the server thread: the workspaces (not again after a restart), the flows routes
+ * with the signals recorded, interrupted executions resumed, the test authenticator. */
+static void
+server_setup (DecaTestServer *test,
+              DecaServer     *server,
+              gpointer        user_data)
 {
-  Fixture *fixture = data;
+  Fixture *fixture = user_data;
   g_autoptr(GError) error = NULL;
-  DecaServerOptions options = { 0 };
-  g_autofree char *data_dir = g_build_filename (fixture->dir, "data", NULL);
-  g_autofree char *log_path = g_build_filename (fixture->dir, "log.jsonl", NULL);
-  DecaServer *server;
   g_autoptr(DecaWorkspaceRecord) existing = NULL;
-  DecaApiFlows *api;
-  FILE *log_stream;
 
-  g_main_context_push_thread_default (fixture->context);
-  log_stream = fopen (log_path, "a");
-  g_assert_nonnull (log_stream);
-  options.data_dir = data_dir;
-  options.log_stream = log_stream;
-  server = deca_server_new (&options, &error);
-  g_assert_no_error (error);
   /* Workspaces are made by the workspaces resource; here directly (again after a
    * restart, where they exist). */
   existing = deca_store_get_workspace (deca_server_get_store (server), "ws-a", NULL);
@@ -137,94 +123,45 @@ server_thread (gpointer data)
       g_assert_true (deca_store_create_workspace (deca_server_get_store (server), "ws-a", "A", &error));
       g_assert_true (deca_store_create_workspace (deca_server_get_store (server), "ws-b", "B", &error));
     }
-  api = deca_api_flows_register (server, NULL, &error);
+  fixture->flows = deca_api_flows_register (server, NULL, &error);
   g_assert_no_error (error);
-  g_signal_connect (api, "flow-saved", G_CALLBACK (flow_saved_cb), fixture);
-  g_signal_connect (api, "flow-active-changed", G_CALLBACK (flow_active_changed_cb), fixture);
-  g_signal_connect (api, "flow-deleted", G_CALLBACK (flow_deleted_cb), fixture);
-  fixture->resumed = deca_api_flows_resume_interrupted (api, &error);
+  g_signal_connect (fixture->flows, "flow-saved", G_CALLBACK (flow_saved_cb), fixture);
+  g_signal_connect (fixture->flows, "flow-active-changed", G_CALLBACK (flow_active_changed_cb), fixture);
+  g_signal_connect (fixture->flows, "flow-deleted", G_CALLBACK (flow_deleted_cb), fixture);
+  fixture->resumed = deca_api_flows_resume_interrupted (fixture->flows, &error);
   g_assert_no_error (error);
   deca_server_set_authenticator (server, auth_cb, NULL, NULL);
-  g_assert_true (deca_server_listen (server, "127.0.0.1:0", &error));
-  g_assert_no_error (error);
-
-  g_mutex_lock (&fixture->lock);
-  fixture->uri = deca_server_get_uri (server);
-  fixture->ready = TRUE;
-  g_cond_signal (&fixture->cond);
-  g_mutex_unlock (&fixture->lock);
-
-  g_main_loop_run (fixture->loop);
-
-  deca_server_stop (server);
-  while (g_main_context_iteration (fixture->context, FALSE))
-    ;
-  /* The routes hold the resource; the server goes first, then nothing holds either. */
-  g_object_unref (api);
-  g_assert_finalize_object (server);
-  fclose (log_stream);
-  g_main_context_pop_thread_default (fixture->context);
-  return NULL;
 }
 
+/* The routes hold the resource; the server goes first, then nothing holds either. */
 static void
-fixture_start (Fixture *fixture)
+server_teardown (DecaTestServer *test,
+                 DecaServer     *server,
+                 gpointer        user_data)
 {
-  fixture->ready = FALSE;
-  fixture->context = g_main_context_new ();
-  fixture->loop = g_main_loop_new (fixture->context, FALSE);
-  fixture->thread = g_thread_new ("server", server_thread, fixture);
-  g_mutex_lock (&fixture->lock);
-  while (!fixture->ready)
-    g_cond_wait (&fixture->cond, &fixture->lock);
-  g_mutex_unlock (&fixture->lock);
-}
+  Fixture *fixture = user_data;
 
-static gboolean
-quit_cb (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-fixture_stop (Fixture *fixture)
-{
-  g_main_context_invoke (fixture->context, quit_cb, fixture->loop);
-  g_thread_join (fixture->thread);
-  fixture->thread = NULL;
-  g_clear_pointer (&fixture->loop, g_main_loop_unref);
-  g_clear_pointer (&fixture->context, g_main_context_unref);
-  g_clear_pointer (&fixture->uri, g_free);
+  g_clear_object (&fixture->flows);
 }
 
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
+  DecaTestServerOptions options = { .setup = server_setup, .teardown = server_teardown, .user_data = fixture };
 
-  fixture->dir = g_dir_make_tmp ("deca-test-api-flows-XXXXXX", &error);
-  g_assert_no_error (error);
   g_mutex_init (&fixture->lock);
-  g_cond_init (&fixture->cond);
   fixture->signals = g_ptr_array_new_with_free_func (g_free);
-  fixture->session = soup_session_new ();
-  fixture_start (fixture);
+  fixture->test = deca_test_server_new ("api-flows", &options);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_assert_finalize_object (fixture->session);
-  if (fixture->thread != NULL)
-    fixture_stop (fixture);
+  deca_test_server_free (fixture->test);
   g_mutex_clear (&fixture->lock);
-  g_cond_clear (&fixture->cond);
   g_ptr_array_unref (fixture->signals);
-  deca_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
 }
 
 /* --- helpers ------------------------------------------------------------------------ */
@@ -243,47 +180,36 @@ call (Fixture      *fixture,
       SoupMessage **out_message,
       ...)
 {
-  g_autofree char *uri = g_strconcat (fixture->uri, path, NULL);
-  g_autoptr(SoupMessage) message = soup_message_new (method, uri);
-  g_autoptr(GBytes) response = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) headers = g_ptr_array_new ();
+  g_auto(DecaTestAnswer) answer = { 0 };
+  DecaTestRequest request = {
+    .method = method, .path = path, .body = body, .body_length = -1,
+    /* Only an answer the caller reads must be JSON. */
+    .flags = out != NULL ? DECA_TEST_CALL_NONE : DECA_TEST_CALL_RAW,
+  };
   const char *name;
-  gsize length;
   va_list args;
 
-  g_assert_nonnull (message);
   if (who != NULL)
-    soup_message_headers_append (soup_message_get_request_headers (message), "X-Test-Principal", who);
+    {
+      g_ptr_array_add (headers, "X-Test-Principal");
+      g_ptr_array_add (headers, (gpointer) who);
+    }
   va_start (args, out_message);
   while ((name = va_arg (args, const char *)) != NULL)
-    soup_message_headers_append (soup_message_get_request_headers (message), name, va_arg (args, const char *));
+    {
+      g_ptr_array_add (headers, (gpointer) name);
+      g_ptr_array_add (headers, va_arg (args, char *));
+    }
   va_end (args);
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
-    }
-  response = soup_session_send_and_read (fixture->session, message, NULL, &error);
-  g_assert_no_error (error);
-  deca_openapi_assert_message (message, response);
+  g_ptr_array_add (headers, NULL);
+  request.headers = (const char * const *) headers->pdata;
+  deca_test_send (fixture->test->session, fixture->test->uri, &request, &answer);
   if (out != NULL)
-    {
-      const char *data = g_bytes_get_data (response, &length);
-
-      *out = NULL;
-      if (length > 0)
-        {
-          g_autoptr(JsonParser) parser = json_parser_new ();
-
-          json_parser_load_from_data (parser, data, length, &error);
-          g_assert_no_error (error);
-          *out = json_node_ref (json_parser_get_root (parser));
-        }
-    }
+    *out = g_steal_pointer (&answer.json);
   if (out_message != NULL)
-    *out_message = g_object_ref (message);
-  return soup_message_get_status (message);
+    *out_message = g_object_ref (answer.message);
+  return answer.status;
 }
 
 #define CALL(fixture, who, method, path, body, out) call (fixture, who, method, path, body, out, NULL, NULL)
@@ -809,7 +735,7 @@ test_permissions (Fixture       *fixture,
   /* The audit log has the changes, the start and the refusals (read through a second
    * connection to the database). */
   {
-    g_autofree char *db_path = g_build_filename (fixture->dir, "data", "deca.db", NULL);
+    g_autofree char *db_path = g_strdup (fixture->test->db_path);
     g_autoptr(DecaStore) store = NULL;
     g_autoptr(GPtrArray) lines = NULL;
     g_autoptr(GError) error = NULL;
@@ -974,13 +900,13 @@ test_execute_and_poll (Fixture       *fixture,
 
   /* The metrics count the execution and its three node runs. */
   {
-    g_autofree char *uri = g_strconcat (fixture->uri, "/metrics", NULL);
+    g_autofree char *uri = g_strconcat (fixture->test->uri, "/metrics", NULL);
     g_autoptr(SoupMessage) message = soup_message_new ("GET", uri);
     g_autoptr(GBytes) bytes = NULL;
     g_autoptr(GError) error = NULL;
     g_autofree char *text = NULL;
 
-    bytes = soup_session_send_and_read (fixture->session, message, NULL, &error);
+    bytes = soup_session_send_and_read (fixture->test->session, message, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (soup_message_get_status (message), ==, 200);
     text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
@@ -1315,13 +1241,13 @@ static gboolean
 metrics_have (Fixture    *fixture,
               const char *line)
 {
-  g_autofree char *uri = g_strconcat (fixture->uri, "/metrics", NULL);
+  g_autofree char *uri = g_strconcat (fixture->test->uri, "/metrics", NULL);
   g_autoptr(SoupMessage) message = soup_message_new ("GET", uri);
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
 
-  bytes = soup_session_send_and_read (fixture->session, message, NULL, &error);
+  bytes = soup_session_send_and_read (fixture->test->session, message, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (message), ==, 200);
   text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
@@ -1344,8 +1270,7 @@ test_survives_restart (Fixture       *fixture,
   g_clear_pointer (&body, json_node_unref);
   g_assert_true (metrics_have (fixture, "\ndeca_executions_active 1\n"));
 
-  fixture_stop (fixture);
-  fixture_start (fixture);
+  deca_test_server_restart (fixture->test);
   g_assert_cmpint (fixture->resumed, ==, 1);
   g_assert_true (metrics_have (fixture, "\ndeca_executions_active 1\n"));
 
