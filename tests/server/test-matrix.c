@@ -67,6 +67,7 @@
 #include <deca-store-server.h>
 
 #include "deca-openapi.h"
+#include "deca-server-test.h"
 #include "deca-test-fs.h"
 
 #define WS_A "ws-a"
@@ -116,15 +117,7 @@ typedef struct {
 } RouteInfo;
 
 static struct {
-  char *dir;
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  GMutex lock;
-  GCond cond;
-  gboolean ready;
-  char *uri;
-  SoupSession *session;
+  DecaTestServer *test;
   GPtrArray *routes;        /* RouteInfo */
   Seed a, b;
   GPtrArray *b_at_start;    /* what B's owner read right after the seeding */
@@ -134,27 +127,6 @@ static struct {
 } fx;
 
 /* --- the server thread --------------------------------------------------------------- */
-
-static char *
-add_key (DecaStore  *store,
-         const char *workspace_id)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DecaApiKey) key = deca_api_key_generate (&error);
-  g_autofree char *hash = NULL;
-  DecaApiKeyRecord record = { 0 };
-
-  g_assert_no_error (error);
-  hash = deca_api_key_hash (key);
-  record.id = (char *) deca_api_key_get_id (key);
-  record.workspace_id = (char *) workspace_id;
-  record.name = (char *) "seed";
-  record.role = (char *) "owner";
-  record.secret_hash = hash;
-  g_assert_true (deca_store_insert_api_key (store, &record, &error));
-  g_assert_no_error (error);
-  return g_strdup (deca_api_key_get_text (key));
-}
 
 static void
 route_info_free (gpointer data)
@@ -179,37 +151,23 @@ collect_route_cb (const DecaRoute *route,
   g_ptr_array_add (fx.routes, info);
 }
 
-static gpointer
-server_thread (gpointer data)
+static void
+server_setup (DecaTestServer *test,
+              DecaServer     *server,
+              gpointer        user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *data_dir = g_build_filename (fx.dir, "data", NULL);
-  g_autofree char *log_path = g_build_filename (fx.dir, "log.jsonl", NULL);
-  g_autoptr(DecaAuthenticator) authenticator = deca_authenticator_new ();
   g_autoptr(DecaJwtVerifier) verifier = deca_jwt_verifier_new ();
   g_autoptr(DecaSecretBox) box = deca_secret_box_new ();
+  DecaAuthenticator *authenticator;
   DecaApiOptions api_options = { 0 };
-  g_autoptr(DecaApi) api = NULL;
-  DecaServerOptions options = { 0 };
-  DecaServer *server;
-  DecaStore *store;
-  FILE *log_stream;
+  DecaStore *store = deca_server_get_store (server);
 
-  g_main_context_push_thread_default (fx.context);
-  log_stream = fopen (log_path, "a");
-  g_assert_nonnull (log_stream);
-  options.data_dir = data_dir;
-  options.log_stream = log_stream;
-  options.max_body_size = MAX_BODY;
-  server = deca_server_new (&options, &error);
-  g_assert_no_error (error);
-
-  store = deca_server_get_store (server);
   g_assert_true (deca_store_create_workspace (store, WS_A, "Team A", &error));
   g_assert_true (deca_store_create_workspace (store, WS_B, MARKER, &error));
   g_assert_no_error (error);
-  fx.a.owner_key = add_key (store, WS_A);
-  fx.b.owner_key = add_key (store, WS_B);
+  fx.a.owner_key = deca_test_add_key_full (store, WS_A, "seed", "owner", NULL);
+  fx.b.owner_key = deca_test_add_key_full (store, WS_B, "seed", "owner", NULL);
 
   /* What `deca serve` registers (app/deca-cli-serve.c), through the same call
    * (deca_api_register_all(): access, credentials, library, flows and executions, export
@@ -219,6 +177,7 @@ server_thread (gpointer data)
    * which test-openapi holds to deca serve's. */
   g_assert_true (deca_jwt_verifier_set_hs256_secret (verifier, (const guint8 *) JWT_SECRET, strlen (JWT_SECRET),
                                                      &error));
+  authenticator = deca_test_server_install_authenticator (test);
   deca_authenticator_set_jwt_verifier (authenticator, verifier);
   /* deca serve limits each caller (--rate-limit, 20/40 by default); the matrix's callers
    * go through the same limiter, with room for the whole run. */
@@ -227,41 +186,11 @@ server_thread (gpointer data)
 
     deca_authenticator_set_rate_limiter (authenticator, limiter);
   }
-  deca_authenticator_install (authenticator, server);
   g_assert_true (deca_secret_box_load_keys (box, KEY_LINE, &error));
   api_options.secret_box = box;
-  api = deca_api_register_all (server, &api_options, &error);
-  g_assert_no_error (error);
+  deca_test_server_register_all (test, &api_options);
 
   deca_router_foreach_route (deca_server_get_router (server), collect_route_cb, NULL);
-  g_assert_true (deca_server_listen (server, "127.0.0.1:0", &error));
-  g_assert_no_error (error);
-
-  g_mutex_lock (&fx.lock);
-  fx.uri = deca_server_get_uri (server);
-  fx.ready = TRUE;
-  g_cond_signal (&fx.cond);
-  g_mutex_unlock (&fx.lock);
-
-  g_main_loop_run (fx.loop);
-
-  deca_api_stop (api);
-  deca_server_stop (server);
-  while (g_main_context_iteration (fx.context, FALSE))
-    ;
-  g_clear_object (&api);
-  g_clear_object (&authenticator);
-  g_assert_finalize_object (server);
-  fclose (log_stream);
-  g_main_context_pop_thread_default (fx.context);
-  return NULL;
-}
-
-static gboolean
-quit_cb (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
 }
 
 /* --- HTTP and the error shape -------------------------------------------------------- */
@@ -412,7 +341,7 @@ call_full (const char *key,
            const char *body,
            gssize      length)
 {
-  g_autofree char *uri = g_strconcat (fx.uri, path, NULL);
+  g_autofree char *uri = g_strconcat (fx.test->uri, path, NULL);
   g_autoptr(GInputStream) stream = NULL;
   g_autoptr(GError) error = NULL;
   Answer *answer = g_new0 (Answer, 1);
@@ -435,7 +364,7 @@ call_full (const char *key,
 
       soup_message_set_request_body_from_bytes (answer->message, "application/json", bytes);
     }
-  stream = soup_session_send (fx.session, answer->message, NULL, &error);
+  stream = soup_session_send (fx.test->session, answer->message, NULL, &error);
   g_assert_no_error (error);
   answer->status = soup_message_get_status (answer->message);
   type = answer_header (answer, "Content-Type");
@@ -473,7 +402,7 @@ call_full (const char *key,
   /* Where the server keeps its data is nobody's business but its own: no answer names
    * the data directory (a store's message that quotes its path). */
   if (g_bytes_get_size (answer->body) > 0
-      && g_strstr_len (g_bytes_get_data (answer->body, NULL), (gssize) g_bytes_get_size (answer->body), fx.dir) != NULL)
+      && g_strstr_len (g_bytes_get_data (answer->body, NULL), (gssize) g_bytes_get_size (answer->body), fx.test->dir) != NULL)
     g_error ("%s %s: %u, an answer that names the server's data directory", method, path, answer->status);
   /* What every answer has: its trace id; a 204 nothing else, a 2xx with a body its type. */
   if (answer_header (answer, "X-Request-Id") == NULL)
@@ -1127,7 +1056,7 @@ test_routes (void)
     for (guint i = 0; i < operations->len; i++)
       if (!g_hash_table_contains (registered, g_ptr_array_index (operations, i)))
         g_error ("the OpenAPI document has %s, which this server (set up as deca serve is) lacks: "
-                 "register it in server_thread() and add it to the table",
+                 "register it in server_setup() and add it to the table",
                  (const char *) g_ptr_array_index (operations, i));
     g_assert_cmpuint (operations->len, ==, g_hash_table_size (registered));
     deca_openapi_free (doc);
@@ -1680,7 +1609,7 @@ test_cross_workspace (void)
                                                  "message");
         g_test_message ("%s: %s", id, message);
         g_assert_nonnull (strstr (message, named[i]));
-        g_assert_null (strstr (message, fx.dir));
+        g_assert_null (strstr (message, fx.test->dir));
         g_assert_null (strstr (message, "deca.db"));
         g_assert_false (answer_contains (answer, MARKER));
       }
@@ -1949,21 +1878,11 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  fx.dir = g_dir_make_tmp ("deca-test-matrix-XXXXXX", &error);
-  g_assert_no_error (error);
   fx.routes = g_ptr_array_new_with_free_func (route_info_free);
   fx.openapi = deca_openapi_new_builtin (&error);
   g_assert_no_error (error);
-  g_mutex_init (&fx.lock);
-  g_cond_init (&fx.cond);
-  fx.session = soup_session_new ();
-  fx.context = g_main_context_new ();
-  fx.loop = g_main_loop_new (fx.context, FALSE);
-  fx.thread = g_thread_new ("server", server_thread, NULL);
-  g_mutex_lock (&fx.lock);
-  while (!fx.ready)
-    g_cond_wait (&fx.cond, &fx.lock);
-  g_mutex_unlock (&fx.lock);
+  fx.test = deca_test_server_new ("matrix", &(DecaTestServerOptions) { .max_body_size = MAX_BODY,
+                                                                        .setup = server_setup });
 
   fx.a = (Seed) { .ws = WS_A, .suffix = "a", .name = "Team A", .owner_key = fx.a.owner_key };
   fx.b = (Seed) { .ws = WS_B, .suffix = "b", .name = MARKER, .owner_key = fx.b.owner_key };
@@ -1980,13 +1899,7 @@ main (int   argc,
   g_test_add_func ("/matrix/errors", test_errors);
   status = g_test_run ();
 
-  g_assert_finalize_object (fx.session);
-  g_main_context_invoke (fx.context, quit_cb, fx.loop);
-  g_thread_join (fx.thread);
-  g_main_loop_unref (fx.loop);
-  g_main_context_unref (fx.context);
-  g_mutex_clear (&fx.lock);
-  g_cond_clear (&fx.cond);
+  deca_test_server_free (fx.test);
   g_ptr_array_unref (fx.routes);
   g_ptr_array_unref (fx.b_at_start);
   deca_openapi_free (fx.openapi);
@@ -1999,8 +1912,5 @@ main (int   argc,
       for (int i = 0; i < N_OBJS; i++)
         g_free (seed->ids[i]);
     }
-  deca_test_remove_tree (fx.dir);
-  g_free (fx.dir);
-  g_free (fx.uri);
   return status;
 }
