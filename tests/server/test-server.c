@@ -14,23 +14,14 @@
 #include <string.h>
 
 #include "deca-server.h"
+#include "deca-server-test.h"
 #include "deca-test-fs.h"
 
 #define MAX_BODY 1024
 #define READ_TIMEOUT 1
 
 typedef struct {
-  char *dir;
-  char *log_path;
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  GMutex lock;
-  GCond cond;
-  gboolean ready;
-  DecaServer *server;     /* used on the server thread only, once ready */
-  char *uri;
-  SoupSession *session;
+  DecaTestServer *test;   /* once started */
   /* Set by the test before the server starts. */
   gboolean with_auth;
   gboolean with_failing_check;
@@ -144,126 +135,70 @@ failing_check_cb (gpointer   user_data,
   return FALSE;
 }
 
-/* --- the server thread -------------------------------------------------------------- */
+/* --- the server -------------------------------------------------------------------- */
 
-static gpointer
-server_thread (gpointer data)
+/* On the server thread: the test's routes, its authenticator and failing check when the
+ * test asked for them. */
+static void
+server_setup (DecaTestServer *test,
+              DecaServer     *server,
+              gpointer        user_data)
 {
-  Fixture *fixture = data;
+  Fixture *fixture = user_data;
   g_autoptr(GError) error = NULL;
-  DecaServerOptions options = { 0 };
-  FILE *log_stream;
-  g_autofree char *data_dir = g_build_filename (fixture->dir, "data", NULL);
   DecaRoute *route;
 
-  g_main_context_push_thread_default (fixture->context);
-  log_stream = fopen (fixture->log_path, "w");
-  g_assert_nonnull (log_stream);
-  options.data_dir = data_dir;
-  options.max_body_size = MAX_BODY;
-  options.read_timeout_s = READ_TIMEOUT;
-  options.log_stream = log_stream;
-  options.log_level = DECA_LOG_INFO;
-  fixture->server = deca_server_new (&options, &error);
-  g_assert_no_error (error);
-
-  g_assert_nonnull (deca_server_add_route (fixture->server, "POST", "/api/v1/test/{id}", DECA_ROUTE_NONE,
+  g_assert_nonnull (deca_server_add_route (server, "POST", "/api/v1/test/{id}", DECA_ROUTE_NONE,
                                            echo_cb, NULL, NULL, &error));
-  g_assert_nonnull (deca_server_add_route (fixture->server, "GET", "/api/v1/test/{id}", DECA_ROUTE_NONE,
+  g_assert_nonnull (deca_server_add_route (server, "GET", "/api/v1/test/{id}", DECA_ROUTE_NONE,
                                            echo_cb, NULL, NULL, &error));
-  g_assert_nonnull (deca_server_add_route (fixture->server, "DELETE", "/api/v1/test/{id}", DECA_ROUTE_NONE,
+  g_assert_nonnull (deca_server_add_route (server, "DELETE", "/api/v1/test/{id}", DECA_ROUTE_NONE,
                                            echo_cb, NULL, NULL, &error));
-  g_assert_nonnull (deca_server_add_route (fixture->server, "POST", "/hooks/{path*}", DECA_ROUTE_RAW_BODY,
+  g_assert_nonnull (deca_server_add_route (server, "POST", "/hooks/{path*}", DECA_ROUTE_RAW_BODY,
                                            rest_cb, NULL, NULL, &error));
-  g_assert_nonnull (deca_server_add_route (fixture->server, "GET", "/deferred", DECA_ROUTE_NONE,
+  g_assert_nonnull (deca_server_add_route (server, "GET", "/deferred", DECA_ROUTE_NONE,
                                            deferred_cb, NULL, NULL, &error));
-  g_assert_nonnull (deca_server_add_route (fixture->server, "GET", "/broken", DECA_ROUTE_NONE,
+  g_assert_nonnull (deca_server_add_route (server, "GET", "/broken", DECA_ROUTE_NONE,
                                            engine_error_cb, NULL, NULL, &error));
-  g_assert_nonnull (deca_server_add_route (fixture->server, "GET", "/whoami", DECA_ROUTE_NONE,
+  g_assert_nonnull (deca_server_add_route (server, "GET", "/whoami", DECA_ROUTE_NONE,
                                            whoami_cb, NULL, NULL, &error));
-  route = deca_server_add_route (fixture->server, "GET", "/admin", DECA_ROUTE_NONE, whoami_cb, NULL, NULL, &error);
+  route = deca_server_add_route (server, "GET", "/admin", DECA_ROUTE_NONE, whoami_cb, NULL, NULL, &error);
   g_assert_nonnull (route);
   deca_route_set_required_permissions (route, 0x1 | 0x4);
   g_assert_no_error (error);
   if (fixture->with_auth)
-    deca_server_set_authenticator (fixture->server, auth_cb, NULL, NULL);
+    deca_server_set_authenticator (server, auth_cb, NULL, NULL);
   if (fixture->with_failing_check)
-    deca_server_add_health_check (fixture->server, "queue", failing_check_cb, NULL, NULL);
-  g_assert_true (deca_server_listen (fixture->server, "127.0.0.1:0", &error));
-  g_assert_no_error (error);
-
-  g_mutex_lock (&fixture->lock);
-  fixture->uri = deca_server_get_uri (fixture->server);
-  fixture->ready = TRUE;
-  g_cond_signal (&fixture->cond);
-  g_mutex_unlock (&fixture->lock);
-
-  g_main_loop_run (fixture->loop);
-
-  deca_server_stop (fixture->server);
-  /* Let the closed connections' messages finish before the server goes. */
-  while (g_main_context_iteration (fixture->context, FALSE))
-    ;
-  g_assert_finalize_object (fixture->server);
-  fixture->server = NULL;
-  fclose (log_stream);
-  g_main_context_pop_thread_default (fixture->context);
-  return NULL;
+    deca_server_add_health_check (server, "queue", failing_check_cb, NULL, NULL);
 }
 
 static void
 fixture_start (Fixture *fixture)
 {
-  fixture->context = g_main_context_new ();
-  fixture->loop = g_main_loop_new (fixture->context, FALSE);
-  fixture->thread = g_thread_new ("server", server_thread, fixture);
-  g_mutex_lock (&fixture->lock);
-  while (!fixture->ready)
-    g_cond_wait (&fixture->cond, &fixture->lock);
-  g_mutex_unlock (&fixture->lock);
+  DecaTestServerOptions options = {
+    .max_body_size = MAX_BODY,
+    .read_timeout_s = READ_TIMEOUT,
+    .log_level = DECA_LOG_INFO,
+    .setup = server_setup,
+    .user_data = fixture,
+  };
+
+  fixture->test = deca_test_server_new ("server", &options);
 }
 
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("deca-test-server-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->log_path = g_build_filename (fixture->dir, "log.jsonl", NULL);
-  g_mutex_init (&fixture->lock);
-  g_cond_init (&fixture->cond);
-  fixture->session = soup_session_new ();
   if (data == NULL)
     fixture_start (fixture);
-}
-
-static gboolean
-quit_cb (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_assert_finalize_object (fixture->session);
-  if (fixture->thread != NULL)
-    {
-      g_main_context_invoke (fixture->context, quit_cb, fixture->loop);
-      g_thread_join (fixture->thread);
-      g_main_loop_unref (fixture->loop);
-      g_main_context_unref (fixture->context);
-    }
-  g_mutex_clear (&fixture->lock);
-  g_cond_clear (&fixture->cond);
-  deca_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-  g_free (fixture->log_path);
-  g_free (fixture->uri);
+  deca_test_server_free (fixture->test);
 }
 
 /* --- helpers ------------------------------------------------------------------------ */
@@ -280,7 +215,7 @@ request_full (Fixture      *fixture,
               SoupMessage **out_message,
               ...)
 {
-  g_autofree char *uri = g_strconcat (fixture->uri, path, NULL);
+  g_autofree char *uri = g_strconcat (fixture->test->uri, path, NULL);
   g_autoptr(SoupMessage) message = soup_message_new (method, uri);
   g_autoptr(GError) error = NULL;
   GBytes *response;
@@ -298,7 +233,7 @@ request_full (Fixture      *fixture,
 
       soup_message_set_request_body_from_bytes (message, content_type, bytes);
     }
-  response = soup_session_send_and_read (fixture->session, message, NULL, &error);
+  response = soup_session_send_and_read (fixture->test->session, message, NULL, &error);
   g_assert_no_error (error);
   *status = soup_message_get_status (message);
   if (out_message != NULL)
@@ -351,7 +286,7 @@ wait_for_log_lines (Fixture *fixture,
       g_autofree char *contents = NULL;
       g_auto(GStrv) lines = NULL;
 
-      g_file_get_contents (fixture->log_path, &contents, NULL, NULL);
+      g_file_get_contents (fixture->test->log_path, &contents, NULL, NULL);
       if (contents != NULL && g_str_has_suffix (contents, "\n"))
         {
           contents[strlen (contents) - 1] = '\0';
@@ -371,7 +306,7 @@ raw_connect (Fixture    *fixture,
 {
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(GUri) uri = g_uri_parse (fixture->uri, G_URI_FLAGS_NONE, &error);
+  g_autoptr(GUri) uri = g_uri_parse (fixture->test->uri, G_URI_FLAGS_NONE, &error);
   GSocketConnection *connection;
   gsize written;
 
