@@ -7,6 +7,7 @@
 
 #include <deca-engine-error.h>
 #include <deca-json.h>
+#include <deca-validator.h>
 
 #include "deca-api-common.h"
 #include "deca-audit.h"
@@ -275,4 +276,26 @@ _deca_api_read_if_match (DecaRequest *request,
     }
   *expected = (gint64) value;
   return TRUE;
+}
+
+/* Problems as {"problems": [{"pointer", "message"}, ...]}. */
+JsonNode *
+_deca_api_problems_json (GPtrArray *problems)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; i < problems->len; i++)
+    {
+      DecaValidationProblem *problem = g_ptr_array_index (problems, i);
+      JsonObject *item = json_object_new ();
+
+      json_object_set_string_member (item, "pointer", problem->pointer);
+      json_object_set_string_member (item, "message", problem->message);
+      json_array_add_object_element (array, item);
+    }
+  json_object_set_array_member (object, "problems", array);
+  json_node_take_object (node, object);
+  return node;
 }

@@ -56,6 +56,10 @@ gboolean  _deca_api_read_if_match       (DecaRequest  *request,
                                          const char   *message,
                                          gint64       *expected);
 
+/* The details of a 422: {"problems": [{"pointer", "message"}, ...]} for @problems
+ * (element-type DecaValidationProblem). Returns (transfer full) the node. */
+JsonNode *_deca_api_problems_json       (GPtrArray    *problems);
+
 /* JSON members. Every time the API answers has one form: ISO 8601 in UTC with
  * milliseconds, "2026-12-01T17:00:00.123Z". */
 /* Returns (transfer full) @us (µs since the epoch) in that form, NULL when out of range. */

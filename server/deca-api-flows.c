@@ -55,33 +55,11 @@ waiter_free (Waiter *waiter)
 
 /* --- answers ------------------------------------------------------------------------ */
 
-/* Problems as {"problems": [{"pointer", "message"}, ...]}. */
-static JsonNode *
-problems_json (GPtrArray *problems)
-{
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *object = json_object_new ();
-  JsonArray *array = json_array_new ();
-
-  for (guint i = 0; i < problems->len; i++)
-    {
-      DecaValidationProblem *problem = g_ptr_array_index (problems, i);
-      JsonObject *item = json_object_new ();
-
-      json_object_set_string_member (item, "pointer", problem->pointer);
-      json_object_set_string_member (item, "message", problem->message);
-      json_array_add_object_element (array, item);
-    }
-  json_object_set_array_member (object, "problems", array);
-  json_node_take_object (node, object);
-  return node;
-}
-
 static void
 respond_problems (DecaRequest *request,
                   GPtrArray   *problems)
 {
-  g_autoptr(JsonNode) details = problems_json (problems);
+  g_autoptr(JsonNode) details = _deca_api_problems_json (problems);
   g_autofree char *message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The flow is not valid: %u problem",
                                                            "The flow is not valid: %u problems", problems->len),
                                               problems->len);
@@ -635,7 +613,7 @@ validate_cb (DecaRequest *request,
   else if (!(document = load_latest_document (self, request, principal, flow_id)))
     return;
   problems = deca_validate_flow_json (document, self->registry);
-  body = problems_json (problems);
+  body = _deca_api_problems_json (problems);
   json_object_set_boolean_member (json_node_get_object (body), "valid", problems->len == 0);
   deca_request_respond_json (request, 200, body);
 }

@@ -159,21 +159,8 @@ respond_problems (const KindDescriptor *kind,
                   DecaRequest          *request,
                   GPtrArray            *problems)
 {
-  g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *object = json_object_new ();
-  JsonArray *array = json_array_new ();
+  g_autoptr(JsonNode) details = _deca_api_problems_json (problems);
 
-  for (guint i = 0; i < problems->len; i++)
-    {
-      DecaValidationProblem *problem = g_ptr_array_index (problems, i);
-      JsonObject *entry = json_object_new ();
-
-      json_object_set_string_member (entry, "pointer", problem->pointer);
-      json_object_set_string_member (entry, "message", problem->message);
-      json_array_add_object_element (array, entry);
-    }
-  json_object_set_array_member (object, "problems", array);
-  json_node_take_object (details, object);
   deca_request_respond_error_literal (request, DECA_SERVER_ERROR_UNPROCESSABLE, _(kind->invalid), details);
 }
 

@@ -77,28 +77,6 @@ export_cb (DecaRequest *request,
   deca_request_respond_json (request, 200, bundle);
 }
 
-/* details of a 422: {"problems": [{"pointer", "message"}]}, pointers into the bundle. */
-static JsonNode *
-problems_json (GPtrArray *problems)
-{
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *object = json_object_new ();
-  JsonArray *array = json_array_new ();
-
-  for (guint i = 0; i < problems->len; i++)
-    {
-      DecaValidationProblem *problem = g_ptr_array_index (problems, i);
-      JsonObject *entry = json_object_new ();
-
-      json_object_set_string_member (entry, "pointer", problem->pointer);
-      json_object_set_string_member (entry, "message", problem->message);
-      json_array_add_object_element (array, entry);
-    }
-  json_object_set_array_member (object, "problems", array);
-  json_node_take_object (node, object);
-  return node;
-}
-
 /* details of a 409: {"conflicts": [{"pointer", "section", "id", "message"}]}. */
 static JsonNode *
 conflicts_json (GPtrArray *conflicts)
@@ -196,7 +174,7 @@ import_cb (DecaRequest *request,
       deca_store_rollback (store);
       if (g_error_matches (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID))
         {
-          g_autoptr(JsonNode) details = problems_json (report->problems);
+          g_autoptr(JsonNode) details = _deca_api_problems_json (report->problems);
 
           deca_request_respond_error_literal (request, DECA_SERVER_ERROR_UNPROCESSABLE, error->message, details);
         }
