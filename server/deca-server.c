@@ -4,7 +4,9 @@
 
 #include <glib/gi18n-lib.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <glib/gstdio.h>
 
 #include "deca-server-private.h"
@@ -733,12 +735,37 @@ malformed:
   return NULL;
 }
 
+/* The socket soup_server_listen() would make, with the kernel's largest accept queue
+ * instead of GSocket's 10: the server accepts at most one connection per turn of its
+ * main loop, so a burst of clients connecting while it is busy filled the queue, and the
+ * kernel dropped the handshakes beyond it, which those clients repeated only after a
+ * second (the bench's 32 connections took two such seconds to come up). */
+static GSocket *
+listening_socket (GSocketAddress  *address,
+                  GError         **error)
+{
+  GSocketFamily family = g_socket_address_get_family (address);
+  g_autoptr(GSocket) socket = NULL;
+
+  socket = g_socket_new (family, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, error);
+  if (socket == NULL)
+    return NULL;
+  /* As libsoup does: an IPv6 address means IPv6 only. */
+  if (family == G_SOCKET_FAMILY_IPV6 && !g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, TRUE, error))
+    return NULL;
+  g_socket_set_listen_backlog (socket, SOMAXCONN);
+  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
 gboolean
 deca_server_listen (DecaServer  *self,
                     const char  *address,
                     GError     **error)
 {
   g_autoptr(GSocketAddress) wanted = NULL;
+  g_autoptr(GSocket) socket = NULL;
   g_autofree char *uri = NULL;
   GSList *listeners;
 
@@ -748,7 +775,7 @@ deca_server_listen (DecaServer  *self,
 
   if (!(wanted = deca_server_parse_address (address, error)))
     return FALSE;
-  if (!soup_server_listen (self->soup, wanted, 0, error))
+  if (!(socket = listening_socket (wanted, error)) || !soup_server_listen_socket (self->soup, socket, 0, error))
     return FALSE;
   listeners = soup_server_get_listeners (self->soup);
   g_assert (listeners != NULL);
