@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <glib/gstdio.h>
 
 #include <deca-store-server.h>
@@ -260,6 +261,14 @@ deca_serve_process_start (DecaServeProcess *self,
   deca_serve_process_startv (self, (const char * const *) arguments->pdata);
 }
 
+/* A test that fails aborts: its server must not outlive it (a killed test used to leave
+ * `deca serve` processes running). Runs in the child between fork and exec. */
+static void
+die_with_test (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 void
 deca_serve_process_startv (DecaServeProcess   *self,
                            const char * const *arguments)
@@ -284,6 +293,7 @@ deca_serve_process_startv (DecaServeProcess   *self,
 
   if (self->env != NULL)
     g_subprocess_launcher_set_environ (launcher, self->env);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
   /* Appended to, so that the log of a server started again follows the first one's
    * (a stderr file path would be written over from its start, without truncating). */
   log_fd = g_open (self->stderr_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
