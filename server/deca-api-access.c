@@ -253,6 +253,55 @@ get_workspace_cb (DecaRequest *request,
   respond_object (request, SOUP_STATUS_OK, workspace_json (workspace, principal));
 }
 
+/* --- pages ------------------------------------------------------------------------- */
+
+typedef JsonObject *(*RecordJsonFunc) (gconstpointer record);
+typedef const char *(*RecordIdFunc)   (gconstpointer record);
+
+/* Answers the shared list of @records from @start: at most @limit items, with the id of
+ * the page's last record as next_cursor when more follow. */
+static void
+respond_page (DecaRequest    *request,
+              GPtrArray      *records,
+              guint           start,
+              guint           limit,
+              RecordJsonFunc  to_json,
+              RecordIdFunc    id_of)
+{
+  g_autoptr(JsonArray) items = json_array_new ();
+  guint end = start + MIN (limit, records->len - start);
+
+  for (guint i = start; i < end; i++)
+    json_array_add_object_element (items, to_json (g_ptr_array_index (records, i)));
+  deca_request_respond_items (request, items, TRUE,
+                              end < records->len ? id_of (g_ptr_array_index (records, end - 1)) : NULL);
+}
+
+/* The display names come with the members, from one query. */
+static JsonObject *
+member_page_json (gconstpointer record)
+{
+  return member_json (record);
+}
+
+static const char *
+member_page_id (gconstpointer record)
+{
+  return ((const DecaMemberRecord *) record)->user_id;
+}
+
+static JsonObject *
+api_key_page_json (gconstpointer record)
+{
+  return api_key_json (record);
+}
+
+static const char *
+api_key_page_id (gconstpointer record)
+{
+  return ((const DecaApiKeyRecord *) record)->id;
+}
+
 /* --- members ----------------------------------------------------------------------- */
 
 static void
@@ -263,10 +312,7 @@ list_members_cb (DecaRequest *request,
   const char *cursor = deca_request_get_query (request, "cursor");
   g_autoptr(GPtrArray) members = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonArray) items = json_array_new ();
-  const char *last = NULL;
-  gboolean more = FALSE;
-  guint limit;
+  guint limit, start = 0;
 
   if (principal == NULL || !_deca_api_read_limit (request, &limit))
     return;
@@ -276,24 +322,12 @@ list_members_cb (DecaRequest *request,
       deca_request_respond_error (request, error, NULL);
       return;
     }
-  /* By user id; the cursor is the last user id of the previous page, so a member removed
-   * in between moves nobody to another page. */
-  for (guint i = 0; i < members->len; i++)
-    {
-      const DecaMemberRecord *member = g_ptr_array_index (members, i);
-
-      if (cursor != NULL && strcmp (member->user_id, cursor) <= 0)
-        continue;
-      if (json_array_get_length (items) == limit)
-        {
-          more = TRUE;
-          break;
-        }
-      /* The display names come with the members, from one query. */
-      json_array_add_object_element (items, member_json (member));
-      last = member->user_id;
-    }
-  deca_request_respond_items (request, items, TRUE, more ? last : NULL);
+  /* By user id (the store's order); the cursor is the last user id of the previous page,
+   * so a member removed in between moves nobody to another page. */
+  while (cursor != NULL && start < members->len &&
+         strcmp (((DecaMemberRecord *) g_ptr_array_index (members, start))->user_id, cursor) <= 0)
+    start++;
+  respond_page (request, members, start, limit, member_page_json, member_page_id);
 }
 
 static void
@@ -595,9 +629,6 @@ list_api_keys_cb (DecaRequest *request,
   const char *cursor = deca_request_get_query (request, "cursor");
   g_autoptr(GPtrArray) keys = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonArray) items = json_array_new ();
-  const char *last = NULL;
-  gboolean more = FALSE;
   guint limit, start = 0;
 
   if (principal == NULL || !_deca_api_read_limit (request, &limit))
@@ -622,19 +653,7 @@ list_api_keys_cb (DecaRequest *request,
         }
       start++;
     }
-  for (guint i = start; i < keys->len; i++)
-    {
-      const DecaApiKeyRecord *key = g_ptr_array_index (keys, i);
-
-      if (json_array_get_length (items) == limit)
-        {
-          more = TRUE;
-          break;
-        }
-      json_array_add_object_element (items, api_key_json (key));
-      last = key->id;
-    }
-  deca_request_respond_items (request, items, TRUE, more ? last : NULL);
+  respond_page (request, keys, start, limit, api_key_page_json, api_key_page_id);
 }
 
 static void
