@@ -34,7 +34,15 @@ struct _DecaRouter
 {
   GObject parent_instance;
 
-  GPtrArray *routes;  /* DecaRoute, in the order added */
+  GPtrArray *routes;  /* DecaRoute, in the order added; owns them */
+  /* The routes a path can match by its first segment, so that a request looks at a few
+   * instead of every route of the server: a literal first segment ("api", "webhook") ->
+   * GPtrArray of the routes that begin with it or with a parameter, in the order added;
+   * @open holds those that begin with a parameter or have no segment, for a path whose
+   * first segment no route has literally. */
+  GHashTable *by_first;
+  GPtrArray *open;
+  guint max_segments; /* the most segments a route has */
 };
 
 G_DEFINE_FINAL_TYPE (DecaRouter, deca_router, G_TYPE_OBJECT)
@@ -65,6 +73,8 @@ deca_router_finalize (GObject *object)
 {
   DecaRouter *self = DECA_ROUTER (object);
 
+  g_hash_table_unref (self->by_first);
+  g_ptr_array_unref (self->open);
   g_ptr_array_unref (self->routes);
   G_OBJECT_CLASS (deca_router_parent_class)->finalize (object);
 }
@@ -79,6 +89,8 @@ static void
 deca_router_init (DecaRouter *self)
 {
   self->routes = g_ptr_array_new_with_free_func (route_free);
+  self->by_first = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  self->open = g_ptr_array_new ();
 }
 
 DecaRouter *
@@ -231,6 +243,40 @@ parse_pattern (const char  *pattern,
   return g_steal_pointer (&segments);
 }
 
+/* Adds @route, the last one added, to the candidates of the paths it can match. */
+static void
+index_route (DecaRouter *self,
+             DecaRoute  *route)
+{
+  const Segment *first = route->segments->len > 0 ? &g_array_index (route->segments, Segment, 0) : NULL;
+
+  self->max_segments = MAX (self->max_segments, route->segments->len);
+  if (first != NULL && first->kind == SEGMENT_LITERAL)
+    {
+      GPtrArray *bucket = g_hash_table_lookup (self->by_first, first->text);
+
+      if (bucket == NULL)
+        {
+          /* The open routes added before this one come first, as in the list of all. */
+          bucket = g_ptr_array_copy (self->open, NULL, NULL);
+          g_hash_table_insert (self->by_first, g_strdup (first->text), bucket);
+        }
+      g_ptr_array_add (bucket, route);
+      return;
+    }
+  {
+    GHashTableIter iter;
+    gpointer bucket;
+
+    /* A route with no segment matches only "/", but one that begins with a parameter
+     * matches under every first segment. */
+    g_ptr_array_add (self->open, route);
+    g_hash_table_iter_init (&iter, self->by_first);
+    while (first != NULL && g_hash_table_iter_next (&iter, NULL, &bucket))
+      g_ptr_array_add (bucket, route);
+  }
+}
+
 DecaRoute *
 deca_router_add (DecaRouter       *self,
                  const char       *method,
@@ -273,39 +319,34 @@ deca_router_add (DecaRouter       *self,
   route->user_data = user_data;
   route->destroy = destroy;
   g_ptr_array_add (self->routes, route);
+  index_route (self, route);
   return route;
 }
 
-/* Matches @parts (the path's segments) against @route. On a match returns TRUE and fills
- * @rank (one SegmentKind per segment of the route: lower is more specific) and, when not
- * NULL, @params. */
+/* Matches @parts (the path's segments, @n_parts of them, pointing into a copy of @path
+ * without its first "/" in which each "/" became a NUL) against @route. On a match
+ * returns TRUE and fills @rank (one SegmentKind per segment of the route, room for
+ * them all: lower is more specific) and @n_rank and, when not NULL, @params. */
 static gboolean
 match_route (const DecaRoute *route,
              char           **parts,
              guint            n_parts,
-             GArray          *rank,
+             const char      *copy,
+             const char      *path,
+             guint           *rank,
+             guint           *n_rank,
              GHashTable      *params)
 {
   guint i;
 
-  /* Most routes differ from the path in their first segment ("api" or "webhook"): they
-   * are turned down before anything is built. */
-  if (route->segments->len > 0)
-    {
-      const Segment *first = &g_array_index (route->segments, Segment, 0);
-
-      if (n_parts == 0 || (first->kind == SEGMENT_LITERAL && !g_str_equal (first->text, parts[0])))
-        return FALSE;
-    }
-  g_array_set_size (rank, 0);
+  *n_rank = 0;
   for (i = 0; i < route->segments->len; i++)
     {
       const Segment *segment = &g_array_index (route->segments, Segment, i);
-      guint kind = segment->kind;
 
       if (i >= n_parts)
         return FALSE;
-      g_array_append_val (rank, kind);
+      rank[(*n_rank)++] = segment->kind;
       switch (segment->kind)
         {
         case SEGMENT_LITERAL:
@@ -317,9 +358,9 @@ match_route (const DecaRoute *route,
             g_hash_table_insert (params, g_strdup (segment->text), g_strdup (parts[i]));
           break;
         case SEGMENT_REST:
+          /* The rest of the path as sent, its slashes included. */
           if (params != NULL)
-            g_hash_table_insert (params, g_strdup (segment->text),
-                                 g_strjoinv ("/", parts + i));
+            g_hash_table_insert (params, g_strdup (segment->text), g_strdup (path + 1 + (parts[i] - copy)));
           return TRUE;
         default:
           g_assert_not_reached ();
@@ -331,18 +372,15 @@ match_route (const DecaRoute *route,
 /* Whether the rank @a is more specific than @b: the first differing segment decides;
  * a longer match of equal kinds is more specific. */
 static gboolean
-rank_better (GArray *a,
-             GArray *b)
+rank_better (const guint *a,
+             guint        a_len,
+             const guint *b,
+             guint        b_len)
 {
-  for (guint i = 0; i < a->len && i < b->len; i++)
-    {
-      guint ka = g_array_index (a, guint, i);
-      guint kb = g_array_index (b, guint, i);
-
-      if (ka != kb)
-        return ka < kb;
-    }
-  return a->len > b->len;
+  for (guint i = 0; i < a_len && i < b_len; i++)
+    if (a[i] != b[i])
+      return a[i] < b[i];
+  return a_len > b_len;
 }
 
 static int
@@ -352,6 +390,9 @@ compare_strings (gconstpointer a,
   return strcmp (*(const char **) a, *(const char **) b);
 }
 
+/* The most segments a path is split into on the stack; longer ones take the heap. */
+#define STACK_PARTS 32
+
 DecaRouterMatch
 deca_router_match (DecaRouter       *self,
                    const char       *method,
@@ -360,12 +401,20 @@ deca_router_match (DecaRouter       *self,
                    GHashTable      **params,
                    char            **allow)
 {
-  g_auto(GStrv) parts = NULL;
-  g_autoptr(GArray) rank = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autoptr(GArray) best_rank = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autoptr(GPtrArray) methods = g_ptr_array_new ();
+  g_autofree char *copy = NULL;
+  char *stack_parts[STACK_PARTS];
+  g_autofree char **heap_parts = NULL;
+  char **parts = stack_parts;
+  guint *rank, *best_rank;
+  guint n_rank = 0, n_best_rank = 0;
+  /* The other methods of the matching patterns, for a 405's Allow: rarely more than a
+   * few, so without an allocation unless there are. */
+  const char *methods[16];
+  g_autoptr(GPtrArray) more_methods = NULL;
+  guint n_methods = 0;
   const DecaRoute *best = NULL;
-  guint n_parts;
+  GPtrArray *candidates;
+  guint n_parts = 0;
 
   g_return_val_if_fail (DECA_IS_ROUTER (self), DECA_ROUTER_MATCH_NO_PATH);
   g_return_val_if_fail (method != NULL, DECA_ROUTER_MATCH_NO_PATH);
@@ -380,34 +429,66 @@ deca_router_match (DecaRouter       *self,
   if (path[0] != '/')
     return DECA_ROUTER_MATCH_NO_PATH;
 
-  parts = g_str_equal (path, "/") ? g_new0 (char *, 1) : g_strsplit (path + 1, "/", -1);
-  n_parts = g_strv_length (parts);
+  /* The segments, split in one copy of the path rather than one string each. */
+  if (!g_str_equal (path, "/"))
+    {
+      guint n_slashes = 0;
+      char *p;
+
+      copy = g_strdup (path + 1);
+      for (p = copy; *p != '\0'; p++)
+        n_slashes += *p == '/';
+      if (n_slashes + 1 > STACK_PARTS)
+        parts = heap_parts = g_new (char *, n_slashes + 1);
+      parts[n_parts++] = copy;
+      for (p = copy; *p != '\0'; p++)
+        if (*p == '/')
+          {
+            *p = '\0';
+            parts[n_parts++] = p + 1;
+          }
+    }
   /* An empty segment ("//", a trailing "/") matches no pattern: patterns have none. */
   for (guint i = 0; i < n_parts; i++)
     if (parts[i][0] == '\0')
       return DECA_ROUTER_MATCH_NO_PATH;
 
-  for (guint i = 0; i < self->routes->len; i++)
+  rank = g_newa (guint, self->max_segments + 1);
+  best_rank = g_newa (guint, self->max_segments + 1);
+  candidates = n_parts > 0 ? g_hash_table_lookup (self->by_first, parts[0]) : NULL;
+  if (candidates == NULL)
+    candidates = self->open;
+  for (guint i = 0; i < candidates->len; i++)
     {
-      const DecaRoute *candidate = g_ptr_array_index (self->routes, i);
+      const DecaRoute *candidate = g_ptr_array_index (candidates, i);
 
-      if (!match_route (candidate, parts, n_parts, rank, NULL))
+      if (!match_route (candidate, parts, n_parts, copy, path, rank, &n_rank, NULL))
         continue;
       if (!g_str_equal (candidate->method, method))
         {
           gboolean known = FALSE;
 
-          for (guint j = 0; j < methods->len; j++)
-            known |= g_str_equal (g_ptr_array_index (methods, j), candidate->method);
-          if (!known)
-            g_ptr_array_add (methods, candidate->method);
+          for (guint j = 0; j < n_methods; j++)
+            known |= g_str_equal (methods[j], candidate->method);
+          for (guint j = 0; more_methods != NULL && j < more_methods->len; j++)
+            known |= g_str_equal (g_ptr_array_index (more_methods, j), candidate->method);
+          if (known)
+            continue;
+          if (n_methods < G_N_ELEMENTS (methods))
+            methods[n_methods++] = candidate->method;
+          else
+            {
+              if (more_methods == NULL)
+                more_methods = g_ptr_array_new ();
+              g_ptr_array_add (more_methods, candidate->method);
+            }
           continue;
         }
-      if (best == NULL || rank_better (rank, best_rank))
+      if (best == NULL || rank_better (rank, n_rank, best_rank, n_best_rank))
         {
           best = candidate;
-          g_array_set_size (best_rank, 0);
-          g_array_append_vals (best_rank, rank->data, rank->len);
+          memcpy (best_rank, rank, n_rank * sizeof (guint));
+          n_best_rank = n_rank;
         }
     }
 
@@ -423,27 +504,32 @@ deca_router_match (DecaRouter       *self,
       if (params != NULL)
         {
           *params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-          match_route (best, parts, n_parts, rank, *params);
+          match_route (best, parts, n_parts, copy, path, rank, &n_rank, *params);
         }
       return DECA_ROUTER_MATCH_FOUND;
     }
-  if (methods->len == 0)
+  if (n_methods == 0)
     return DECA_ROUTER_MATCH_NO_PATH;
 
   if (allow != NULL)
     {
+      g_autoptr(GPtrArray) all = g_ptr_array_new ();
       gboolean get = FALSE, head = FALSE;
 
-      for (guint j = 0; j < methods->len; j++)
+      for (guint j = 0; j < n_methods; j++)
+        g_ptr_array_add (all, (char *) methods[j]);
+      for (guint j = 0; more_methods != NULL && j < more_methods->len; j++)
+        g_ptr_array_add (all, g_ptr_array_index (more_methods, j));
+      for (guint j = 0; j < all->len; j++)
         {
-          get |= g_str_equal (g_ptr_array_index (methods, j), "GET");
-          head |= g_str_equal (g_ptr_array_index (methods, j), "HEAD");
+          get |= g_str_equal (g_ptr_array_index (all, j), "GET");
+          head |= g_str_equal (g_ptr_array_index (all, j), "HEAD");
         }
       if (get && !head)
-        g_ptr_array_add (methods, (char *) "HEAD");
-      g_ptr_array_sort (methods, compare_strings);
-      g_ptr_array_add (methods, NULL);
-      *allow = g_strjoinv (", ", (char **) methods->pdata);
+        g_ptr_array_add (all, (char *) "HEAD");
+      g_ptr_array_sort (all, compare_strings);
+      g_ptr_array_add (all, NULL);
+      *allow = g_strjoinv (", ", (char **) all->pdata);
     }
   return DECA_ROUTER_MATCH_NO_METHOD;
 }
