@@ -716,6 +716,14 @@ test_request_id (Fixture       *fixture,
           /* Not sane: a fresh one, different every time. */
           g_assert_cmpstr (echoed, !=, value);
           g_assert_true (g_uuid_string_is_valid (echoed));
+          /* A random UUID (version 4, RFC 4122 variant) in lower case, as GLib makes them. */
+          g_assert_cmpint (echoed[14], ==, '4');
+          g_assert_nonnull (strchr ("89ab", echoed[19]));
+          {
+            g_autofree char *lower = g_ascii_strdown (echoed, -1);
+
+            g_assert_cmpstr (echoed, ==, lower);
+          }
           g_assert_false (g_hash_table_contains (seen, echoed));
           g_hash_table_add (seen, g_strdup (echoed));
         }
