@@ -14,6 +14,9 @@ typedef enum {
   KIND_HISTOGRAM,
 } Kind;
 
+/* How many of the series found last a family remembers (lookup_series()). */
+#define RECENT_SERIES 4
+
 /* One label combination of a family. */
 typedef struct {
   char  **label_values;
@@ -34,6 +37,11 @@ struct _DecaMetricsFamily
   double *buckets;       /* histograms: finite upper bounds */
   gsize n_buckets;
   GHashTable *series;    /* key (label values joined by \x1f, owned) -> Series */
+  /* The series found last (borrowed; series live as long as their family): requests
+   * observe the same few label combinations over and over, which are then found by
+   * comparing their values, without a key built and hashed. */
+  Series *recent[RECENT_SERIES];
+  guint next_recent;
 };
 
 struct _DecaMetrics
@@ -253,6 +261,21 @@ deca_metrics_add_histogram (DecaMetrics        *self,
   return add_family (self, KIND_HISTOGRAM, name, help, label_names, buckets, n_buckets);
 }
 
+/* Whether @series has exactly @label_values (@n_values of them). */
+static gboolean
+series_has_values (const Series      *series,
+                   const char *const *label_values,
+                   guint              n_values)
+{
+  for (guint i = 0; i < n_values; i++)
+    if (strcmp (series->label_values[i], label_values[i]) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+/* The keys of most label combinations fit here, without a GString for each lookup. */
+#define KEY_BUFFER_SIZE 256
+
 /* Returns (transfer none) the series of @label_values, created when @create; called with
  * the lock held. NULL when the number of values is wrong (a critical) or, without
  * @create, when there is no such series. */
@@ -261,26 +284,61 @@ lookup_series (DecaMetricsFamily  *family,
                const char *const  *label_values,
                gboolean            create)
 {
-  g_autoptr(GString) key = g_string_new (NULL);
+  char buffer[KEY_BUFFER_SIZE];
+  g_autoptr(GString) long_key = NULL;
+  const char *key = buffer;
   guint n_values = label_values != NULL ? g_strv_length ((char **) label_values) : 0;
+  gsize length = 0;
   Series *series;
 
   g_return_val_if_fail (n_values == family->n_labels, NULL);
 
+  for (guint i = 0; i < RECENT_SERIES; i++)
+    if (family->recent[i] != NULL && series_has_values (family->recent[i], label_values, n_values))
+      return family->recent[i];
+
   for (guint i = 0; i < n_values; i++)
+    length += strlen (label_values[i]) + 1;
+  if (length > sizeof buffer)
     {
-      if (i > 0)
-        g_string_append_c (key, '\x1f');
-      g_string_append (key, label_values[i]);
+      long_key = g_string_sized_new (length);
+      for (guint i = 0; i < n_values; i++)
+        {
+          if (i > 0)
+            g_string_append_c (long_key, '\x1f');
+          g_string_append (long_key, label_values[i]);
+        }
+      key = long_key->str;
     }
-  series = g_hash_table_lookup (family->series, key->str);
+  else
+    {
+      gsize at = 0;
+
+      for (guint i = 0; i < n_values; i++)
+        {
+          gsize value_length = strlen (label_values[i]);
+
+          if (i > 0)
+            buffer[at++] = '\x1f';
+          memcpy (buffer + at, label_values[i], value_length);
+          at += value_length;
+        }
+      buffer[at] = '\0';
+    }
+
+  series = g_hash_table_lookup (family->series, key);
   if (series == NULL && create)
     {
       series = g_new0 (Series, 1);
       series->label_values = label_values != NULL ? g_strdupv ((char **) label_values) : g_new0 (char *, 1);
       if (family->kind == KIND_HISTOGRAM)
         series->bucket_counts = g_new0 (guint64, family->n_buckets + 1);
-      g_hash_table_insert (family->series, g_string_free (g_steal_pointer (&key), FALSE), series);
+      g_hash_table_insert (family->series, g_strdup (key), series);
+    }
+  if (series != NULL)
+    {
+      family->recent[family->next_recent] = series;
+      family->next_recent = (family->next_recent + 1) % RECENT_SERIES;
     }
   return series;
 }
