@@ -220,6 +220,44 @@ prefix_error (DecaNodeInvocation  *self,
     g_prefix_error (error, _("expression in node '%s': "), self->node_id);
 }
 
+/* Parsed expressions by their text, shared by every invocation on any thread: a node
+ * such as a condition evaluates the same text in every execution, and parsing it each
+ * time cost more than evaluating it. Expressions are immutable once parsed and counted
+ * atomically. The cache forgets everything when it is full (flows with many distinct
+ * expressions parse them again, no more). */
+#define EXPR_CACHE_MAX 512
+
+static GMutex expr_cache_lock;
+static GHashTable *expr_cache;  /* text -> DecaExpr */
+
+/* Returns (transfer full) @text parsed, or NULL with @error: what deca_expr_parse()
+ * returns, from the cache when it has it. */
+static DecaExpr *
+parse_expression (const char  *text,
+                  GError     **error)
+{
+  DecaExpr *expr = NULL;
+
+  g_mutex_lock (&expr_cache_lock);
+  if (expr_cache != NULL && (expr = g_hash_table_lookup (expr_cache, text)) != NULL)
+    deca_expr_ref (expr);
+  g_mutex_unlock (&expr_cache_lock);
+  if (expr != NULL)
+    return expr;
+
+  /* Errors are not kept: a text that does not parse says why each time. */
+  if (!(expr = deca_expr_parse (text, NULL, error)))
+    return NULL;
+  g_mutex_lock (&expr_cache_lock);
+  if (expr_cache == NULL)
+    expr_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) deca_expr_unref);
+  if (g_hash_table_size (expr_cache) >= EXPR_CACHE_MAX)
+    g_hash_table_remove_all (expr_cache);
+  g_hash_table_replace (expr_cache, g_strdup (text), deca_expr_ref (expr));
+  g_mutex_unlock (&expr_cache_lock);
+  return expr;
+}
+
 JsonNode *
 deca_node_invocation_evaluate (DecaNodeInvocation  *self,
                                const char          *text,
@@ -231,7 +269,7 @@ deca_node_invocation_evaluate (DecaNodeInvocation  *self,
   g_return_val_if_fail (DECA_IS_NODE_INVOCATION (self), NULL);
   g_return_val_if_fail (text != NULL, NULL);
 
-  expr = deca_expr_parse (text, NULL, error);
+  expr = parse_expression (text, error);
   if (expr == NULL)
     {
       prefix_error (self, error, FALSE);
@@ -299,7 +337,7 @@ deca_node_invocation_evaluate_with (DecaNodeInvocation  *self,
   g_return_val_if_fail (DECA_IS_NODE_INVOCATION (self), NULL);
   g_return_val_if_fail (text != NULL && names != NULL && values != NULL, NULL);
 
-  expr = deca_expr_parse (text, NULL, error);
+  expr = parse_expression (text, error);
   if (expr == NULL)
     {
       prefix_error (self, error, FALSE);
