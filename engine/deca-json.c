@@ -482,8 +482,27 @@ deca_json_append_string (GString    *out,
     ['"'] = 1, ['\\'] = 1,
   };
 
+  const unsigned char *p = (const unsigned char *) text;
+  gsize at;
+
+  /* Most strings have nothing to escape: measured, then written in one go, rather than
+   * through g_string_append_len() (a call into g_string_insert_len() per piece). */
+  while (!special[*p])
+    p++;
+  if (*p == '\0')
+    {
+      gsize length = p - (const unsigned char *) text;
+
+      at = out->len;
+      g_string_set_size (out, at + length + 2);
+      out->str[at] = '"';
+      memcpy (out->str + at + 1, text, length);
+      out->str[at + length + 1] = '"';
+      return;
+    }
+
   g_string_append_c (out, '"');
-  for (const unsigned char *p = (const unsigned char *) text; *p; p++)
+  for (p = (const unsigned char *) text; *p; p++)
     {
       const unsigned char *run = p;
 
@@ -509,6 +528,73 @@ deca_json_append_string (GString    *out,
   g_string_append_c (out, '"');
 }
 
+/* Writes @value the way "%.15g" does when it is a decimal of at most 15 significant
+ * digits, at most 6 of them after the point, that reads back as @value: the amounts and
+ * measures of everyday data, without g_ascii_formatd(), which cost most of writing a
+ * small document. Such a text is what "%.15g" gives: @value is within half an ulp of it,
+ * far less than half a unit of its 15th digit, so rounding @value to 15 digits gives it
+ * back, and magnitudes from 1e-4 to below 1e15 are those it writes without an exponent.
+ * Returns FALSE, leaving @buffer undefined, for any other value. */
+static gboolean
+format_short_decimal (double  value,
+                      char   *buffer,
+                      gsize   size)
+{
+  static const double scales[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6 };
+  double magnitude = fabs (value);
+
+  /* A sign, 15 digits, a point, 5 leading zeros ("0.00001") and the NUL fit in 32. */
+  if (!(magnitude >= 1e-4 && magnitude < 1e15) || size < 32)
+    return FALSE;
+  for (guint k = 0; k < G_N_ELEMENTS (scales); k++)
+    {
+      double scaled = magnitude * scales[k];
+      char digits[24];     /* least significant first */
+      guint n_digits = 0, skip = 0, fraction = k;
+      guint64 n;
+      char *p = buffer;
+
+      if (scaled >= 1e15)
+        return FALSE;
+      if (scaled != floor (scaled))
+        continue;
+      n = (guint64) scaled;
+      do
+        {
+          digits[n_digits++] = (char) ('0' + n % 10);
+          n /= 10;
+        }
+      while (n > 0);
+      /* "%g" drops the fraction's trailing zeros. */
+      while (fraction > 0 && digits[skip] == '0')
+        {
+          skip++;
+          fraction--;
+        }
+      if (value < 0)
+        *p++ = '-';
+      if (n_digits - skip <= fraction)
+        *p++ = '0';
+      else
+        for (guint i = n_digits; i > skip + fraction; i--)
+          *p++ = digits[i - 1];
+      if (fraction > 0)
+        {
+          guint shown = MIN (n_digits - skip, fraction);
+
+          *p++ = '.';
+          for (guint i = shown; i < fraction; i++)
+            *p++ = '0';
+          for (guint i = skip + shown; i > skip; i--)
+            *p++ = digits[i - 1];
+        }
+      *p = '\0';
+      /* Without a scale the text is @value itself, an integer below 2^53. */
+      return k == 0 || g_ascii_strtod (buffer, NULL) == value;
+    }
+  return FALSE;
+}
+
 void
 deca_json_format_double (double  value,
                          char   *buffer,
@@ -518,6 +604,8 @@ deca_json_format_double (double  value,
    * the binary value to the same text), so only the rest need 16 or 17. */
   static const char * const formats[] = { "%.15g", "%.16g", "%.17g" };
 
+  if (format_short_decimal (value, buffer, size))
+    return;
   for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
     {
       g_ascii_formatd (buffer, (int) size, formats[i], value);
