@@ -1024,6 +1024,74 @@ deca_json_deep_copy (JsonNode *node)
     }
 }
 
+/* A copy of @node with values of its own, unsealed. */
+static JsonNode *
+copy_private (JsonNode *node)
+{
+  JsonNode *copy = json_node_alloc ();
+
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *object = json_object_new ();
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+
+        json_object_iter_init_ordered (&iter, json_node_get_object (node));
+        while (json_object_iter_next_ordered (&iter, &name, &member))
+          json_object_set_member (object, name, copy_private (member));
+        json_node_init_object (copy, object);
+        json_object_unref (object);
+        return copy;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint length = json_array_get_length (array);
+        JsonArray *result = json_array_sized_new (length);
+
+        for (guint i = 0; i < length; i++)
+          json_array_add_element (result, copy_private (json_array_get_element (array, i)));
+        json_node_init_array (copy, result);
+        json_array_unref (result);
+        return copy;
+      }
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_STRING:
+          return json_node_init_string (copy, json_node_get_string (node));
+        case G_TYPE_INT64:
+          return json_node_init_int (copy, json_node_get_int (node));
+        case G_TYPE_DOUBLE:
+          return json_node_init_double (copy, json_node_get_double (node));
+        case G_TYPE_BOOLEAN:
+          return json_node_init_boolean (copy, json_node_get_boolean (node));
+        default:
+          break;
+        }
+      break;
+    case JSON_NODE_NULL:
+    default:
+      break;
+    }
+  return json_node_init_null (copy);
+}
+
+JsonNode *
+deca_json_copy_sealed (JsonNode *node)
+{
+  JsonNode *copy;
+
+  g_return_val_if_fail (node != NULL, NULL);
+
+  copy = copy_private (node);
+  json_node_seal (copy);
+  return copy;
+}
+
 const char *
 deca_json_object_get_string (JsonObject *object,
                              const char *name)

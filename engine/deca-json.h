@@ -82,6 +82,10 @@ void      deca_json_append_double  (GString     *out,
 JsonNode   *deca_json_deep_copy        (JsonNode    *node);
 /* The same for an object. Returns (transfer full). */
 JsonObject *deca_json_object_deep_copy (JsonObject  *object);
+/* Returns (transfer full) a copy of @node, members in order, that shares not even its
+ * scalar values with it (json_node_copy() references those too), sealed: a tree to hand
+ * to several owners at once, none of which can change it, for no more than one copy. */
+JsonNode   *deca_json_copy_sealed      (JsonNode    *node);
 
 /* Returns (transfer full) a copy of @node in which every occurrence of any string of
  * @secrets (a set of non-empty strings) inside string values and object member names is

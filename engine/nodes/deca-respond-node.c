@@ -108,13 +108,18 @@ deca_respond_node_invoke (DecaNodeBase       *base,
   body = json_object_get_member (config, "body");
   json_object_set_int_member (response, "status", status);
   json_object_set_object_member (response, "headers", json_object_ref (out_headers));
-  json_object_set_member (response, "body", body != NULL ? deca_json_deep_copy (body)
+  json_object_set_member (response, "body", body != NULL ? deca_json_copy_sealed (body)
                                                          : json_node_new (JSON_NODE_NULL));
 
   response_node = _deca_json_object_node (response);
-  /* The host keeps what it is given (the server answers the caller later); a copy of its
-   * own means the output a later node reads is never the same mutable object. */
-  for_host = deca_json_deep_copy (response_node);
+  /* The host keeps what it is given (the server answers the caller later), and later
+   * nodes read the output: one tree for both, sealed, so that neither can change what
+   * the other sees (json-glib refuses to modify a sealed node). The tree is this
+   * invocation's own down to its values (the body a copy that shares none), so sealing
+   * it touches nothing of the config's or the flow's, and costs a fraction of the second
+   * copy it replaces. */
+  json_node_seal (response_node);
+  for_host = json_node_ref (response_node);
   if (!deca_node_invocation_set_response (invocation, for_host, &error))
     {
       deca_node_invocation_return_error (invocation, g_steal_pointer (&error));
