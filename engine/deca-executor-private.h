@@ -113,6 +113,10 @@ struct _DecaExecution
   char *trigger;             /* JSON text of what started it; NULL: manual (subflow for a child) */
   gpointer subflow_wait;     /* the parent's wait record, while running as a subflow */
   gboolean in_touched;
+  gboolean in_awaiting;      /* in the executor's awaiting array */
+  /* The checkpoint generation its latest record went into; its nodes start only once
+   * that generation is durable (executor's durable_gen). */
+  guint64 wait_gen;
   GPtrArray *spent_frames;   /* iteration frames of finished loops, freed between rounds */
 };
 

@@ -15,6 +15,12 @@
  * the pump runs before letting other sources of the main context in. */
 #define PUMP_ROUNDS 64
 
+/* How many checkpoint batches may be on their way to a store worker at once. Two let the
+ * executor's thread build and hand over the next batch while one commits, so neither
+ * thread waits for the other; beyond that, checkpoints gather into larger batches, which
+ * cost the writer less per row than many small commits. */
+#define MAX_IN_FLIGHT 2
+
 /* ---------------------------------------------------------------------------------------
  * The executor
  * ------------------------------------------------------------------------------------- */
@@ -67,6 +73,20 @@ struct _DecaExecutor
   GPtrArray *pending_events;      /* DecaEventRecord */
   GPtrArray *pending_inserts;     /* DecaExecutionRecord */
   GPtrArray *pending_updates;     /* DecaExecutionRecord */
+  /* Batches are numbered: the records queued now go into generation open_gen, and every
+   * generation up to durable_gen has been written (or failed). An execution's nodes start
+   * only when its wait_gen is durable. */
+  guint64 open_gen;
+  guint64 durable_gen;
+  /* With a store worker: the batches handed to its thread and not yet taken back, oldest
+   * first (at most MAX_IN_FLIGHT; later checkpoints wait in the pending arrays and make a
+   * larger batch), and the executions and announcements waiting for one of them. */
+  DecaStoreWorker *worker;
+  GQueue in_flight;               /* CheckpointBatch */
+  GPtrArray *awaiting;            /* DecaExecution with ready nodes, not yet durable */
+  GPtrArray *unannounced;         /* DecaExecution finished or paused, not yet durable */
+  gboolean disposing;
+  GArray *durable_waiters;        /* DurableWaiter, in generation order */
 
   /* deca_executor_add_event_listener(): EventListener, in the order added. Removal while
    * an event is delivered clears the entry's func; the array is compacted outside. */
@@ -81,6 +101,31 @@ typedef struct {
   DecaExecutorEventFunc func;
   gpointer user_data;
 } EventListener;
+
+typedef struct {
+  guint64 gen;
+  DecaExecutorDurableFunc func;
+  gpointer user_data;
+  GDestroyNotify destroy;
+} DurableWaiter;
+
+/* One generation of checkpoints on its way to the store worker's thread. Shared by the
+ * executor (in_flight) and the job; the worker thread writes error and written, which the
+ * executor reads only after the job's callback or deca_store_worker_flush(), both of which
+ * synchronise with the worker thread. Outcomes are taken in generation order, whatever
+ * order the callbacks come in. */
+typedef struct _CheckpointBatch {
+  guint64 gen;
+  GPtrArray *inserts;
+  GPtrArray *updates;
+  GPtrArray *results;
+  GPtrArray *events;
+  GPtrArray *audit;               /* DecaAuditRecord, taken from the executor's store */
+  GError *error;
+  gboolean written;               /* the job ran (its outcome is in error) */
+  gboolean done;                  /* main thread: the outcome is known (written or error) */
+  gboolean handled;               /* main thread: the executor has taken the outcome */
+} CheckpointBatch;
 
 enum {
   SIGNAL_EVENT,
@@ -106,6 +151,8 @@ static void node_finish (DecaFrame *frame, guint node);
 static void execution_complete (DecaExecution *execution);
 static void execution_arm_flow_timeout (DecaExecution *execution);
 static void execution_disarm_flow_timeout (DecaExecution *execution);
+static void executor_fail_all (DecaExecutor *self, const GError *error);
+static void executor_touch (DecaExecutor *self, DecaExecution *execution);
 
 static DecaPlan *
 execution_plan (DecaExecution *execution)
@@ -453,6 +500,7 @@ execution_emit (DecaExecution *execution,
        * results already. The bytes written are most of the cost of durability. */
       record->payload = deca_event_to_stored_json (event);
       g_ptr_array_add (self->pending_events, record);
+      execution->wait_gen = self->open_gen;
     }
 }
 
@@ -543,6 +591,7 @@ checkpoint_node (DecaFrame  *frame,
   record->started_at = state->first_started_at;
   record->finished_at = executor_now (self);
   g_ptr_array_add (self->pending_results, record);
+  execution->wait_gen = self->open_gen;
 }
 
 /* The row of @execution: the whole of it for an insert, else (@insert FALSE) what
@@ -588,53 +637,320 @@ static void
 checkpoint_execution (DecaExecution *execution)
 {
   if (execution->executor->store != NULL)
-    g_ptr_array_add (execution->executor->pending_updates, execution_record (execution, FALSE));
+    {
+      g_ptr_array_add (execution->executor->pending_updates, execution_record (execution, FALSE));
+      execution->wait_gen = execution->executor->open_gen;
+    }
 }
 
-/* Writes the batch in one transaction. On failure the error is kept and every live
- * execution fails: without its checkpoints an execution could not be resumed honestly. */
+static gboolean
+executor_has_pending (DecaExecutor *self)
+{
+  return self->pending_results->len > 0 || self->pending_events->len > 0 ||
+         self->pending_updates->len > 0 || self->pending_inserts->len > 0;
+}
+
+/* Whether there is something to write: checkpoints, or a deca_executor_call_when_durable()
+ * waiting on the open generation (which is then written, empty if need be). */
+static gboolean
+executor_wants_write (DecaExecutor *self)
+{
+  return executor_has_pending (self) ||
+         (self->durable_waiters->len > 0 &&
+          g_array_index (self->durable_waiters, DurableWaiter, self->durable_waiters->len - 1).gen == self->open_gen);
+}
+
+/* Whether every checkpoint of @execution queued so far is durable, so that the nodes
+ * ready after them may start. */
+static inline gboolean
+execution_is_durable (DecaExecution *execution)
+{
+  return execution->wait_gen <= execution->executor->durable_gen;
+}
+
+/* Writes one generation of checkpoints into @store in one transaction. */
+static gboolean
+checkpoints_write (DecaStore  *store,
+                   GPtrArray  *inserts,
+                   GPtrArray  *updates,
+                   GPtrArray  *results,
+                   GPtrArray  *events,
+                   GError    **error)
+{
+  if (!deca_store_begin (store, error))
+    return FALSE;
+  for (guint i = 0; i < inserts->len; i++)
+    if (!deca_store_insert_execution (store, g_ptr_array_index (inserts, i), error))
+      goto fail;
+  for (guint i = 0; i < updates->len; i++)
+    if (!deca_store_update_execution (store, g_ptr_array_index (updates, i), error))
+      goto fail;
+  for (guint i = 0; i < results->len; i++)
+    if (!deca_store_put_node_result (store, g_ptr_array_index (results, i), error))
+      goto fail;
+  for (guint i = 0; i < events->len; i++)
+    if (!deca_store_append_event (store, g_ptr_array_index (events, i), error))
+      goto fail;
+  if (deca_store_commit (store, error))
+    return TRUE;
+
+fail:
+  deca_store_rollback (store);
+  return FALSE;
+}
+
+/* Calls the deca_executor_call_when_durable() functions whose checkpoints are now
+ * written. Not while the executor goes away: it drops them. */
+static void
+executor_run_durable_waiters (DecaExecutor *self)
+{
+  while (!self->disposing && self->durable_waiters->len > 0)
+    {
+      DurableWaiter waiter = g_array_index (self->durable_waiters, DurableWaiter, 0);
+
+      if (waiter.gen > self->durable_gen)
+        break;
+      /* Off the array before the call, which may add more. */
+      g_array_remove_index (self->durable_waiters, 0);
+      waiter.func (waiter.user_data);
+      if (waiter.destroy != NULL)
+        waiter.destroy (waiter.user_data);
+    }
+}
+
+/* Writes the pending checkpoints in one transaction on this thread. On failure the error
+ * is kept and every live execution fails: without its checkpoints an execution could not
+ * be resumed honestly. */
 static gboolean
 executor_flush_batch (DecaExecutor  *self,
                       GError       **error)
 {
   g_autoptr(GError) local_error = NULL;
+  gboolean written;
 
-  if (self->store == NULL ||
-      (self->pending_results->len == 0 && self->pending_events->len == 0 &&
-       self->pending_updates->len == 0 && self->pending_inserts->len == 0))
+  if (self->store == NULL || !executor_wants_write (self))
     return TRUE;
 
-  if (!deca_store_begin (self->store, &local_error))
-    goto fail;
-  for (guint i = 0; i < self->pending_inserts->len; i++)
-    if (!deca_store_insert_execution (self->store, g_ptr_array_index (self->pending_inserts, i), &local_error))
-      goto fail;
-  for (guint i = 0; i < self->pending_updates->len; i++)
-    if (!deca_store_update_execution (self->store, g_ptr_array_index (self->pending_updates, i), &local_error))
-      goto fail;
-  for (guint i = 0; i < self->pending_results->len; i++)
-    if (!deca_store_put_node_result (self->store, g_ptr_array_index (self->pending_results, i), &local_error))
-      goto fail;
-  for (guint i = 0; i < self->pending_events->len; i++)
-    if (!deca_store_append_event (self->store, g_ptr_array_index (self->pending_events, i), &local_error))
-      goto fail;
-  if (!deca_store_commit (self->store, &local_error))
-    goto fail;
-
+  written = checkpoints_write (self->store, self->pending_inserts, self->pending_updates,
+                               self->pending_results, self->pending_events, &local_error);
   g_ptr_array_set_size (self->pending_inserts, 0);
   g_ptr_array_set_size (self->pending_updates, 0);
   g_ptr_array_set_size (self->pending_results, 0);
   g_ptr_array_set_size (self->pending_events, 0);
+  self->durable_gen = self->open_gen++;
+  executor_run_durable_waiters (self);
+  if (!written)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return written;
+}
+
+/* --- checkpoints on the store worker's thread ------------------------------------------ */
+
+static void
+checkpoint_batch_clear (CheckpointBatch *batch)
+{
+  g_clear_pointer (&batch->inserts, g_ptr_array_unref);
+  g_clear_pointer (&batch->updates, g_ptr_array_unref);
+  g_clear_pointer (&batch->results, g_ptr_array_unref);
+  g_clear_pointer (&batch->events, g_ptr_array_unref);
+  g_clear_pointer (&batch->audit, g_ptr_array_unref);
+  g_clear_error (&batch->error);
+}
+
+static void
+checkpoint_batch_unref (gpointer batch)
+{
+  g_atomic_rc_box_release_full (batch, (GDestroyNotify) checkpoint_batch_clear);
+}
+
+/* Moves @array's records into a new array and leaves @array empty. */
+static GPtrArray *
+steal_records (GPtrArray      **array,
+               GDestroyNotify   record_free)
+{
+  GPtrArray *taken = g_steal_pointer (array);
+
+  *array = g_ptr_array_new_with_free_func (record_free);
+  return taken;
+}
+
+/* The worker thread's job: the batch's audit lines join its transaction, as they would
+ * join a commit of the executor's own store. */
+static gpointer
+checkpoint_batch_write_job (DecaStore     *store,
+                            gpointer       data,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  CheckpointBatch *batch = data;
+
+  for (guint i = 0; i < batch->audit->len; i++)
+    deca_store_queue_audit (store, g_ptr_array_index (batch->audit, i));
+  g_ptr_array_set_free_func (batch->audit, NULL);
+  g_ptr_array_set_size (batch->audit, 0);
+
+  checkpoints_write (store, batch->inserts, batch->updates, batch->results, batch->events, &batch->error);
+  batch->written = TRUE;
+  return NULL;
+}
+
+/* Moves the executions of @from that are now durable into @to. */
+static void
+executor_release_durable (DecaExecutor *self,
+                          GPtrArray    *from,
+                          gboolean      touch)
+{
+  for (guint i = 0; i < from->len;)
+    {
+      DecaExecution *execution = g_ptr_array_index (from, i);
+
+      if (!execution_is_durable (execution))
+        {
+          i++;
+          continue;
+        }
+      if (touch)
+        {
+          execution->in_awaiting = FALSE;
+          executor_touch (self, execution);
+        }
+      else
+        g_ptr_array_add (self->finished, g_object_ref (execution));
+      g_ptr_array_remove_index_fast (from, i);
+    }
+}
+
+/* Takes the outcomes known so far, oldest batch first: each generation written is
+ * durable (one that failed failed every live execution), and what waited for it goes on. */
+static void
+executor_take_outcomes (DecaExecutor *self)
+{
+  CheckpointBatch *batch;
+  gboolean moved = FALSE;
+
+  while ((batch = g_queue_peek_head (&self->in_flight)) != NULL && batch->done)
+    {
+      g_queue_pop_head (&self->in_flight);
+      batch->handled = TRUE;
+      self->durable_gen = batch->gen;
+      moved = TRUE;
+      if (batch->error != NULL && !self->disposing)
+        {
+          g_warning ("cannot checkpoint executions: %s", batch->error->message);
+          executor_fail_all (self, batch->error);
+        }
+      checkpoint_batch_unref (batch);
+    }
+  if (!moved || self->disposing)
+    return;
+  executor_release_durable (self, self->awaiting, TRUE);
+  executor_release_durable (self, self->unannounced, FALSE);
+  executor_run_durable_waiters (self);
+  executor_schedule_pump (self);
+}
+
+/* No reference on the executor: it takes every outcome before it goes away (dispose
+ * waits for them), so a callback whose batch is handled leaves it alone, and one whose
+ * batch is not has a live executor. */
+typedef struct {
+  DecaExecutor *executor;
+  CheckpointBatch *batch;
+} BatchCall;
+
+static void
+checkpoint_batch_written_cb (GObject      *source,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  BatchCall *call = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* A job that did not run (the worker could not open the store) has its reason here. */
+  deca_store_worker_call_finish (DECA_STORE_WORKER (source), result, &error);
+  if (!call->batch->handled)
+    {
+      if (!call->batch->written && call->batch->error == NULL)
+        call->batch->error = g_steal_pointer (&error);
+      call->batch->done = TRUE;
+      executor_take_outcomes (call->executor);
+    }
+  checkpoint_batch_unref (call->batch);
+  g_free (call);
+}
+
+/* Hands the pending checkpoints to the worker's thread as the next generation, unless
+ * @limit batches are on their way already: they then wait for a later round. */
+static void
+executor_submit_batch (DecaExecutor *self,
+                       guint         limit)
+{
+  CheckpointBatch *batch;
+  BatchCall *call;
+
+  if (self->in_flight.length >= limit || !executor_wants_write (self))
+    return;
+
+  batch = g_atomic_rc_box_new0 (CheckpointBatch);
+  batch->gen = self->open_gen++;
+  batch->inserts = steal_records (&self->pending_inserts, (GDestroyNotify) deca_execution_record_free);
+  batch->updates = steal_records (&self->pending_updates, (GDestroyNotify) deca_execution_record_free);
+  batch->results = steal_records (&self->pending_results, (GDestroyNotify) deca_node_result_record_free);
+  batch->events = steal_records (&self->pending_events, (GDestroyNotify) deca_event_record_free);
+  batch->audit = deca_store_take_audit_queue (self->store);
+  g_queue_push_tail (&self->in_flight, batch);
+
+  call = g_new (BatchCall, 1);
+  call->executor = self;
+  call->batch = g_atomic_rc_box_acquire (batch);
+  deca_store_worker_call_async (self->worker, checkpoint_batch_write_job, g_atomic_rc_box_acquire (batch),
+                                checkpoint_batch_unref, NULL, NULL, checkpoint_batch_written_cb, call);
+}
+
+/* The round's checkpoint: written here, or handed to the worker. */
+static gboolean
+executor_checkpoint (DecaExecutor  *self,
+                     GError       **error)
+{
+  if (self->worker == NULL)
+    return executor_flush_batch (self, error);
+  executor_submit_batch (self, MAX_IN_FLIGHT);
   return TRUE;
+}
 
-fail:
-  deca_store_rollback (self->store);
-  g_ptr_array_set_size (self->pending_inserts, 0);
-  g_ptr_array_set_size (self->pending_updates, 0);
-  g_ptr_array_set_size (self->pending_results, 0);
-  g_ptr_array_set_size (self->pending_events, 0);
-  g_propagate_error (error, g_steal_pointer (&local_error));
-  return FALSE;
+/* Hands everything pending to the worker and waits until its thread has written all
+ * batches: afterwards everything queued before the call is durable. */
+static gboolean
+executor_sync (DecaExecutor  *self,
+               GError       **error)
+{
+  g_autoptr(GError) failed = NULL;
+
+  if (self->worker == NULL)
+    return executor_flush_batch (self, error);
+
+  executor_submit_batch (self, G_MAXUINT);
+  if (self->in_flight.length == 0)
+    return TRUE;
+  deca_store_worker_flush (self->worker);
+  for (GList *l = self->in_flight.head; l != NULL; l = l->next)
+    {
+      CheckpointBatch *batch = l->data;
+
+      if (!batch->written && batch->error == NULL)
+        batch->error = g_error_new (DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
+                                    _("the checkpoints were not written: the store “%s” could not be opened"),
+                                    deca_store_worker_get_path (self->worker));
+      if (batch->error != NULL && failed == NULL)
+        failed = g_error_copy (batch->error);
+      batch->done = TRUE;
+    }
+  executor_take_outcomes (self);
+  if (failed != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&failed));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static void
@@ -1840,8 +2156,15 @@ executor_settle_touched (DecaExecutor *self)
       if (execution->status == DECA_EXECUTION_RUNNING && !g_queue_is_empty (&execution->ready) &&
           execution->running < deca_flow_get_parallelism (execution->flow))
         {
-          /* Work left over after the last round: keep it for the next dispatch. */
-          executor_touch (self, execution);
+          /* Work left over after the last round: kept for the next dispatch, or for the
+           * batch it waits for (whose outcome touches it again). */
+          if (self->worker == NULL || execution_is_durable (execution))
+            executor_touch (self, execution);
+          else if (!execution->in_awaiting)
+            {
+              execution->in_awaiting = TRUE;
+              g_ptr_array_add (self->awaiting, g_object_ref (execution));
+            }
           continue;
         }
       if (execution->status == DECA_EXECUTION_RUNNING && execution->running == 0 &&
@@ -1914,17 +2237,19 @@ executor_round (DecaExecutor *self)
       g_free (completion);
     }
 
-  if (!executor_flush_batch (self, &error))
+  if (!executor_checkpoint (self, &error))
     executor_fail_all (self, error);
 
   /* Starting nodes can touch more executions: the loop sees them too. The array only
-   * grows here; executor_settle_touched() empties it. */
+   * grows here; executor_settle_touched() empties it. An execution whose checkpoints are
+   * still being written waits for them (with a store worker, or a subflow begun in this
+   * round). */
   for (guint i = 0; i < self->touched->len; i++)
     {
       DecaExecution *execution = g_ptr_array_index (self->touched, i);
 
       if (!g_queue_is_empty (&execution->ready) && execution->status == DECA_EXECUTION_RUNNING &&
-          execution->running < deca_flow_get_parallelism (execution->flow))
+          execution->running < deca_flow_get_parallelism (execution->flow) && execution_is_durable (execution))
         {
           worked = TRUE;
           execution_start_ready (execution);
@@ -1940,7 +2265,7 @@ executor_announce (DecaExecutor *self)
   g_autoptr(GError) error = NULL;
 
   self->finished = g_ptr_array_new_with_free_func (g_object_unref);
-  if (!executor_flush_batch (self, &error))
+  if (!executor_checkpoint (self, &error))
     g_warning ("cannot checkpoint finished executions: %s", error->message);
 
   for (guint i = 0; i < finished->len; i++)
@@ -1948,6 +2273,12 @@ executor_announce (DecaExecutor *self)
       DecaExecution *execution = g_ptr_array_index (finished, i);
       SubflowWait *wait = execution->subflow_wait;
 
+      /* Announced once what it announces is on disk, when its batch is taken back. */
+      if (!execution_is_durable (execution))
+        {
+          g_ptr_array_add (self->unannounced, g_object_ref (execution));
+          continue;
+        }
       if (deca_execution_is_finished (execution))
         {
           g_hash_table_remove (self->executions, execution->id);
@@ -2043,7 +2374,36 @@ deca_executor_flush (DecaExecutor  *self,
                      GError       **error)
 {
   g_return_val_if_fail (DECA_IS_EXECUTOR (self), FALSE);
-  return executor_flush_batch (self, error);
+  return executor_sync (self, error);
+}
+
+void
+deca_executor_call_when_durable (DecaExecutor            *self,
+                                 DecaExecutorDurableFunc  func,
+                                 gpointer                 user_data,
+                                 GDestroyNotify           destroy)
+{
+  DurableWaiter waiter = { 0, func, user_data, destroy };
+
+  g_return_if_fail (DECA_IS_EXECUTOR (self));
+  g_return_if_fail (func != NULL);
+
+  /* During an event or a round, what the event reports may be queued right after it (a
+   * node's result follows its "succeeded" event): the open generation holds it. */
+  if (self->store != NULL && (executor_has_pending (self) || self->emitting > 0 || self->in_round))
+    waiter.gen = self->open_gen;
+  else if (self->in_flight.length > 0)
+    waiter.gen = ((CheckpointBatch *) g_queue_peek_tail (&self->in_flight))->gen;
+  else
+    {
+      func (user_data);
+      if (destroy != NULL)
+        destroy (user_data);
+      return;
+    }
+  g_array_append_val (self->durable_waiters, waiter);
+  /* Whatever queued the records, the pump writes them. */
+  executor_schedule_pump (self);
 }
 
 /* --- starting and resuming ---------------------------------------------------------------- */
@@ -2201,7 +2561,10 @@ execution_begin (DecaExecution *execution,
   execution->status = DECA_EXECUTION_RUNNING;
   g_hash_table_replace (self->executions, execution->id, g_object_ref (execution));
   if (self->store != NULL)
-    g_ptr_array_add (resumed ? self->pending_updates : self->pending_inserts, execution_record (execution, !resumed));
+    {
+      g_ptr_array_add (resumed ? self->pending_updates : self->pending_inserts, execution_record (execution, !resumed));
+      execution->wait_gen = self->open_gen;
+    }
   event.type = resumed ? DECA_EVENT_EXECUTION_RESUMED : DECA_EVENT_EXECUTION_STARTED;
   if (!resumed)
     event.trigger = deca_execution_get_trigger (execution);
@@ -2755,6 +3118,7 @@ deca_executor_dispose (GObject *object)
   DecaExecutor *self = DECA_EXECUTOR (object);
   Completion *completion;
 
+  self->disposing = TRUE;
   if (self->pump != NULL)
     {
       g_source_destroy (self->pump);
@@ -2794,10 +3158,23 @@ deca_executor_dispose (GObject *object)
       g_hash_table_remove_all (self->executions);
     }
   if (self->store != NULL)
-    executor_flush_batch (self, NULL);
+    executor_sync (self, NULL);
+  /* Their callers are going away too: they are dropped, not called. */
+  for (guint i = 0; self->durable_waiters != NULL && i < self->durable_waiters->len; i++)
+    {
+      DurableWaiter *waiter = &g_array_index (self->durable_waiters, DurableWaiter, i);
+
+      if (waiter->destroy != NULL)
+        waiter->destroy (waiter->user_data);
+    }
+  if (self->durable_waiters != NULL)
+    g_array_set_size (self->durable_waiters, 0);
   g_clear_pointer (&self->touched, g_ptr_array_unref);
   g_clear_pointer (&self->finished, g_ptr_array_unref);
+  g_clear_pointer (&self->awaiting, g_ptr_array_unref);
+  g_clear_pointer (&self->unannounced, g_ptr_array_unref);
   g_clear_object (&self->store);
+  g_clear_object (&self->worker);
   g_clear_object (&self->credentials);
   g_clear_object (&self->events);
   g_clear_object (&self->clock);
@@ -2816,6 +3193,7 @@ deca_executor_finalize (GObject *object)
   g_clear_pointer (&self->pending_results, g_ptr_array_unref);
   g_clear_pointer (&self->pending_events, g_ptr_array_unref);
   g_clear_pointer (&self->listeners, g_array_unref);
+  g_clear_pointer (&self->durable_waiters, g_array_unref);
   g_clear_pointer (&self->breaker, deca_circuit_breaker_free);
   g_clear_pointer (&self->rand, g_rand_free);
   g_clear_pointer (&self->env, json_node_unref);
@@ -2855,6 +3233,11 @@ deca_executor_init (DecaExecutor *self)
   self->pending_results = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_node_result_record_free);
   self->pending_events = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_event_record_free);
   self->listeners = g_array_new (FALSE, FALSE, sizeof (EventListener));
+  self->durable_waiters = g_array_new (FALSE, FALSE, sizeof (DurableWaiter));
+  self->awaiting = g_ptr_array_new_with_free_func (g_object_unref);
+  self->unannounced = g_ptr_array_new_with_free_func (g_object_unref);
+  g_queue_init (&self->in_flight);
+  self->open_gen = 1;
   self->breaker = deca_circuit_breaker_new ();
   self->rand = g_rand_new ();
   self->clock = deca_system_clock_get_default ();
@@ -2892,6 +3275,19 @@ deca_executor_set_store (DecaExecutor *self,
   g_set_object (&self->store, store);
   key = g_strdup_printf ("deca-stored-version-%p", (void *) store);
   self->version_quark = g_quark_from_string (key);
+}
+
+void
+deca_executor_set_store_worker (DecaExecutor    *self,
+                                DecaStoreWorker *worker)
+{
+  g_return_if_fail (DECA_IS_EXECUTOR (self));
+  g_return_if_fail (worker == NULL || DECA_IS_STORE_WORKER (worker));
+  g_return_if_fail (worker == NULL || (self->store != NULL &&
+                                       g_strcmp0 (deca_store_worker_get_path (worker), deca_store_get_path (self->store)) == 0));
+  g_return_if_fail (self->in_flight.length == 0 && !executor_has_pending (self));
+
+  g_set_object (&self->worker, worker);
 }
 
 DecaStore *

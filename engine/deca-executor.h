@@ -10,6 +10,7 @@
 #include "deca-flow.h"
 #include "deca-node-registry.h"
 #include "deca-store.h"
+#include "deca-store-worker.h"
 
 G_BEGIN_DECLS
 
@@ -126,9 +127,31 @@ guint          deca_executor_add_event_listener  (DecaExecutor           *self,
 void           deca_executor_remove_event_listener (DecaExecutor         *self,
                                                   guint                   id);
 /* Makes the pending checkpoint batch durable now (the executor also does it on its own at
- * the end of each main-loop turn). */
+ * the end of each main-loop turn). With a store worker it waits for the batch being
+ * written, then writes the pending one, blocking the calling thread. Fails with the
+ * error of the last batch when that could not be written. */
 gboolean       deca_executor_flush               (DecaExecutor           *self,
                                                   GError                **error);
+/* Has the checkpoint batches written in @worker's thread, on the worker's own connection
+ * to the store's file (its path must be that of deca_executor_set_store()'s store), so
+ * that the executor's thread goes on (answering requests, running nodes, building the next
+ * batch) while one commits. A node still starts only once the results before it are
+ * durable (docs/execution.md, "Durability"). The store stays the executor's for reads and
+ * flow saves; its queued audit lines (deca_store_queue_audit()) go into the worker's
+ * batches. Set it before the first execution starts; NULL writes on the executor's thread. */
+void           deca_executor_set_store_worker    (DecaExecutor           *self,
+                                                  DecaStoreWorker        *worker);
+/* Calls @func (@user_data) once every checkpoint queued so far is durable (committed, or
+ * failed and its executions failed with it): at once when nothing is waiting to be
+ * written, else from the executor's main context after the batch that holds them. For
+ * answers that must not leave before what they report is on disk (a webhook's response).
+ * @destroy (nullable) frees @user_data afterwards, or when the executor goes away first
+ * without calling @func. */
+typedef void (*DecaExecutorDurableFunc) (gpointer user_data);
+void           deca_executor_call_when_durable   (DecaExecutor           *self,
+                                                  DecaExecutorDurableFunc func,
+                                                  gpointer                user_data,
+                                                  GDestroyNotify          destroy);
 
 const char          *deca_execution_get_id       (DecaExecution *self);
 DecaFlow            *deca_execution_get_flow     (DecaExecution *self);

@@ -266,6 +266,10 @@ guint       deca_store_queue_audit         (DecaStore             *self,
                                             DecaAuditRecord       *record);
 gboolean    deca_store_flush_audit         (DecaStore             *self,
                                             GError               **error);
+/* Returns (transfer full) (element-type DecaAuditRecord) the queued lines, leaving the
+ * queue empty: for an executor whose batches another connection writes
+ * (deca_executor_set_store_worker()), which queues them there. */
+GPtrArray  *deca_store_take_audit_queue    (DecaStore             *self);
 /* Returns (transfer full) (element-type DecaAuditRecord) up to @limit (0 = no limit)
  * lines of @workspace_id (NULL: the server-wide lines, which have none) with id <
  * @before_id (0 = from the newest), newest first: pass the last id of a page to get the

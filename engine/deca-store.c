@@ -1383,6 +1383,18 @@ deca_store_queue_audit (DecaStore       *self,
   return self->audit_queue->len;
 }
 
+GPtrArray *
+deca_store_take_audit_queue (DecaStore *self)
+{
+  GPtrArray *lines;
+
+  g_return_val_if_fail (DECA_IS_STORE (self), NULL);
+
+  lines = g_steal_pointer (&self->audit_queue);
+  self->audit_queue = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_audit_record_free);
+  return lines;
+}
+
 /* Writes the queued audit lines now, in a transaction of their own (or the open batch's,
  * at its commit). TRUE when none are queued. Fails with DECA_ENGINE_ERROR_STORE; the
  * lines are then lost. */

@@ -1089,6 +1089,64 @@ add_metrics (DecaApiFlows *self,
   self->queue_collect_id = deca_metrics_add_collect_func (metrics, collect_queue_depth_cb, self, NULL);
 }
 
+typedef struct {
+  gboolean ran;
+  GError *error;
+} WriterSetup;
+
+/* The writer's connection checkpoints as the server's does (docs/storage.md,
+ * "Checkpoints"): on a thread of its own, not inside the commits every execution waits
+ * for. @data is a WriterSetup for the outcome; the caller waits for the job. */
+static gpointer
+writer_setup_job (DecaStore     *store,
+                  gpointer       data,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  WriterSetup *setup = data;
+
+  setup->ran = TRUE;
+  deca_store_checkpoint_in_background (store, &setup->error);
+  return NULL;
+}
+
+/* A new executor on the server's store, whose checkpoints a store worker writes on its
+ * own thread (deca_executor_set_store_worker()): the server's thread then answers
+ * requests and runs nodes while a batch commits. A store in memory has no file for a
+ * second connection, so there the executor writes itself. */
+static DecaExecutor *
+executor_new (DecaNodeRegistry  *registry,
+              DecaStore         *store,
+              GError           **error)
+{
+  g_autoptr(DecaExecutor) executor = deca_executor_new (registry);
+  const char *path = deca_store_get_path (store);
+
+  deca_executor_set_store (executor, store);
+  if (g_strcmp0 (path, ":memory:") != 0)
+    {
+      g_autoptr(DecaStoreWorker) worker = deca_store_worker_new (path);
+      WriterSetup setup = { FALSE, NULL };
+
+      deca_store_worker_call_async (worker, writer_setup_job, &setup, NULL, NULL, NULL, NULL, NULL);
+      deca_store_worker_flush (worker);
+      if (!setup.ran)
+        {
+          /* The worker could not open the file the server's store has open. */
+          g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
+                       _("The executor cannot open a second connection to the store"));
+          return NULL;
+        }
+      if (setup.error != NULL)
+        {
+          g_propagate_error (error, setup.error);
+          return NULL;
+        }
+      deca_executor_set_store_worker (executor, worker);
+    }
+  return g_steal_pointer (&executor);
+}
+
 DecaApiFlows *
 deca_api_flows_register (DecaServer    *server,
                          DecaExecutor  *executor,
@@ -1111,8 +1169,8 @@ deca_api_flows_register (DecaServer    *server,
   else
     {
       self->registry = deca_node_registry_new_builtin ();
-      self->executor = deca_executor_new (self->registry);
-      deca_executor_set_store (self->executor, self->store);
+      if (!(self->executor = executor_new (self->registry, self->store, error)))
+        return NULL;
     }
 
   if (!_deca_api_add_routes (self, server, route_specs, G_N_ELEMENTS (route_specs), error)

@@ -747,8 +747,38 @@ pending_timeout_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Answers a waiting caller once what the answer reports is durable: the respond node's
+ * result (or the execution's end) is in the store, so a caller that got an answer finds
+ * the execution there, even after a crash. Uses only the request and the execution:
+ * the waiter may outlive this object. */
+static void
+pending_answer_cb (gpointer data)
+{
+  Pending *pending = data;
+  JsonNode *response = deca_execution_get_response (pending->execution);
+
+  if (deca_request_is_finished (pending->request))
+    return;
+  if (response != NULL && JSON_NODE_HOLDS_OBJECT (response))
+    respond_with_response (pending->request, response);
+  else
+    switch (deca_execution_get_status (pending->execution))
+      {
+      case DECA_EXECUTION_SUCCEEDED:
+        respond_finished (pending->request, pending->execution, "succeeded");
+        break;
+      case DECA_EXECUTION_CANCELLED:
+        respond_finished (pending->request, pending->execution, "cancelled");
+        break;
+      default:
+        respond_finished (pending->request, pending->execution, "failed");
+        break;
+      }
+}
+
 /* The executor's events: a respond node's success (the response is set by then) or the
- * end of an execution answers its waiting caller. Everything else is one comparison. */
+ * end of an execution answers its waiting caller, as soon as the checkpoints behind the
+ * answer are written. Everything else is one comparison. */
 static void
 executor_event_cb (DecaExecutor    *executor,
                    const DecaEvent *event,
@@ -757,6 +787,7 @@ executor_event_cb (DecaExecutor    *executor,
   DecaApiWebhooks *self = user_data;
   Pending *pending;
   JsonNode *response;
+  gpointer key = NULL;
 
   if (event->type != DECA_EVENT_NODE_SUCCEEDED && event->type != DECA_EVENT_EXECUTION_FINISHED)
     return;
@@ -764,13 +795,16 @@ executor_event_cb (DecaExecutor    *executor,
       || !(pending = g_hash_table_lookup (self->pending, event->execution_id)))
     return;
   response = deca_execution_get_response (pending->execution);
-  if (response != NULL && JSON_NODE_HOLDS_OBJECT (response))
-    respond_with_response (pending->request, response);
-  else if (event->type == DECA_EVENT_EXECUTION_FINISHED)
-    respond_finished (pending->request, pending->execution, event->status != NULL ? event->status : "failed");
-  else
+  if (event->type != DECA_EVENT_EXECUTION_FINISHED && (response == NULL || !JSON_NODE_HOLDS_OBJECT (response)))
     return;
-  g_hash_table_remove (self->pending, event->execution_id);
+
+  /* The answer is decided: the response timeout no longer applies. */
+  g_hash_table_steal_extended (self->pending, event->execution_id, &key, NULL);
+  g_free (key);
+  if (pending->timeout_id != 0)
+    deca_clock_remove_timeout (self->clock, pending->timeout_id);
+  pending->timeout_id = 0;
+  deca_executor_call_when_durable (executor, pending_answer_cb, pending, (GDestroyNotify) pending_free);
 }
 
 /* --- the request -------------------------------------------------------------------- */

@@ -8,6 +8,7 @@
 
 #include "deca-engine.h"
 #include "deca-json.h"
+#include "deca-store-server.h"
 
 /* --- a controllable test node type ----------------------------------------------------- */
 
@@ -147,7 +148,30 @@ typedef struct {
   DecaManualClock *clock;
   GPtrArray *events;            /* JSON text of every event */
   char *dir;
+  /* The "/worker/" variants: every executor given a store writes its checkpoints through
+   * a store worker of its own (deca_executor_set_store_worker()), as the server's does. */
+  gboolean with_worker;
+  GPtrArray *workers;           /* DecaStoreWorker */
 } Fixture;
+
+/* The workers of the running test, which run_until_settled() waits for. */
+static GPtrArray *settle_workers;
+
+/* Gives @executor @store, and in the worker variants a store worker on the same file. */
+static void
+executor_use_store (Fixture      *fixture,
+                    DecaExecutor *executor,
+                    DecaStore    *store)
+{
+  deca_executor_set_store (executor, store);
+  if (fixture->with_worker)
+    {
+      DecaStoreWorker *worker = deca_store_worker_new (deca_store_get_path (store));
+
+      deca_executor_set_store_worker (executor, worker);
+      g_ptr_array_add (fixture->workers, worker);
+    }
+}
 
 static void
 on_event (DecaExecutor    *executor,
@@ -177,6 +201,9 @@ fixture_set_up (Fixture       *fixture,
   fixture->events = g_ptr_array_new_with_free_func (g_free);
   g_signal_connect (fixture->executor, "event", G_CALLBACK (on_event), fixture);
   fixture->dir = g_dir_make_tmp ("deca-executor-XXXXXX", NULL);
+  fixture->with_worker = data != NULL;
+  fixture->workers = g_ptr_array_new_with_free_func (g_object_unref);
+  settle_workers = fixture->workers;
 }
 
 static void
@@ -201,6 +228,13 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_pointer (&probe.hanging, g_ptr_array_unref);
   if (fixture->executor != NULL)
     g_assert_finalize_object (fixture->executor);
+  /* The workers' last results wait in the main context, each holding its worker. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  for (guint i = fixture->workers->len; i > 0; i--)
+    g_assert_finalize_object (g_ptr_array_steal_index (fixture->workers, i - 1));
+  g_ptr_array_unref (fixture->workers);
+  settle_workers = NULL;
   g_clear_object (&fixture->registry);
   g_clear_object (&fixture->clock);
   g_clear_pointer (&probe.calls, g_hash_table_unref);
@@ -220,20 +254,29 @@ flow_from (const char *json)
   return flow;
 }
 
-/* Runs the main context until @execution is finished or paused, or nothing is left to
- * do; manual-clock timeouts are not fired here. */
+/* Waits until the store workers have written every batch handed to them; TRUE when their
+ * results now wait in the main context. */
+static gboolean
+workers_delivered (void)
+{
+  for (guint i = 0; settle_workers != NULL && i < settle_workers->len; i++)
+    deca_store_worker_flush (g_ptr_array_index (settle_workers, i));
+  return g_main_context_pending (NULL);
+}
+
+/* Runs the main context until @execution is finished or paused and its checkpoints are
+ * written, or nothing is left to do; manual-clock timeouts are not fired here. */
 static void
 run_until_settled (DecaExecution *execution)
 {
   for (guint i = 0; i < 100000; i++)
     {
       DecaExecutionStatus status = deca_execution_get_status (execution);
+      gboolean settled = deca_execution_is_finished (execution) || status == DECA_EXECUTION_PAUSED;
 
-      if ((deca_execution_is_finished (execution) || status == DECA_EXECUTION_PAUSED) &&
-          !g_main_context_pending (NULL))
+      if (settled && !g_main_context_pending (NULL) && !workers_delivered ())
         return;
-      if (!g_main_context_iteration (NULL, FALSE) && !deca_execution_is_finished (execution) &&
-          status != DECA_EXECUTION_PAUSED)
+      if (!g_main_context_iteration (NULL, FALSE) && !settled && !workers_delivered ())
         return;   /* blocked on something outside the main loop (a hanging probe, a clock) */
     }
   g_assert_not_reached ();
@@ -266,7 +309,7 @@ crash_and_restart (Fixture        *fixture,
   g_clear_object (execution);
   g_assert_finalize_object (fixture->executor);
   fixture->executor = deca_executor_new (fixture->registry);
-  deca_executor_set_store (fixture->executor, store);
+  executor_use_store (fixture, fixture->executor, store);
   deca_executor_set_clock (fixture->executor, DECA_CLOCK (fixture->clock));
 }
 
@@ -670,7 +713,7 @@ test_loop_resume (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
 
-  deca_executor_set_store (fixture->executor, store);
+  executor_use_store (fixture, fixture->executor, store);
   execution = deca_executor_start (fixture->executor, flow, input, NULL);
   run_until_settled (execution);
   probe_release ("{\"n\": 0}");
@@ -1038,7 +1081,7 @@ test_approval_durable_reject (Fixture       *fixture,
   g_autofree char *id = NULL;
   gint64 started_at;
 
-  deca_executor_set_store (fixture->executor, store);
+  executor_use_store (fixture, fixture->executor, store);
   execution = run_flow (fixture, approval_flow, "{\"amount\": 30}");
   g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_PAUSED);
   id = g_strdup (deca_execution_get_id (execution));
@@ -1051,7 +1094,7 @@ test_approval_durable_reject (Fixture       *fixture,
 
   /* Another process decides: here, a second executor on the same store. */
   second = deca_executor_new (fixture->registry);
-  deca_executor_set_store (second, store);
+  executor_use_store (fixture, second, store);
   deca_executor_set_clock (second, DECA_CLOCK (fixture->clock));
   g_assert_true (deca_executor_decide (second, id, "ask", FALSE, "too much", "bob", &error));
   g_assert_no_error (error);
@@ -1092,7 +1135,7 @@ test_redaction (Fixture       *fixture,
 
   deca_memory_credential_provider_set (provider, "openai", json_node_get_object (fields));
   deca_executor_set_credential_provider (fixture->executor, DECA_CREDENTIAL_PROVIDER (provider));
-  deca_executor_set_store (fixture->executor, store);
+  executor_use_store (fixture, fixture->executor, store);
   execution = run_flow (fixture,
     "{\"id\": \"red\", \"name\": \"Redaction\", \"nodes\": ["
     " {\"id\": \"auth\", \"type\": \"transform\", \"config\": {\"set\": {\"header\": \"Bearer {{credentials.openai.api_key}}\"}}},"
@@ -1183,7 +1226,7 @@ test_durable_checkpoints (Fixture       *fixture,
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GPtrArray) events = NULL;
 
-  deca_executor_set_store (fixture->executor, store);
+  executor_use_store (fixture, fixture->executor, store);
   execution = run_flow (fixture,
     "{\"id\": \"dur\", \"name\": \"Durable\", \"nodes\": ["
     " {\"id\": \"a\", \"type\": \"transform\", \"config\": {\"set\": {\"v\": \"{{input.v}}\"}}},"
@@ -1267,7 +1310,7 @@ test_resume_after_crash (Fixture       *fixture,
   g_autofree char *first_key = NULL;
   DecaExecution *again;
 
-  deca_executor_set_store (fixture->executor, store);
+  executor_use_store (fixture, fixture->executor, store);
   execution = deca_executor_start (fixture->executor, flow, NULL, NULL);
   run_until_settled (execution);
   g_assert_cmpuint (probe_calls ("three"), ==, 1);
@@ -1312,7 +1355,7 @@ test_resume_wait_keeps_start (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
 
-  deca_executor_set_store (fixture->executor, store);
+  executor_use_store (fixture, fixture->executor, store);
   execution = deca_executor_start (fixture->executor, flow, NULL, NULL);
   run_until_settled (execution);
   id = g_strdup (deca_execution_get_id (execution));
@@ -1371,7 +1414,7 @@ test_resume_ownership (Fixture       *fixture,
   insert_unfinished (store, "no-owner", "one", version, NULL);
   insert_unfinished (store, "broken", "one", 99, NULL);
 
-  deca_executor_set_store (fixture->executor, store);
+  executor_use_store (fixture, fixture->executor, store);
   resumed = deca_executor_resume_all (fixture->executor, &error);
   g_assert_no_error (error);
   /* The one on another host may be running there and is left alone; the broken one is
@@ -1409,7 +1452,7 @@ test_subflow (Fixture       *fixture,
                                        " {\"id\": \"twice\", \"type\": \"transform\", \"config\": {\"set\": {\"v\": \"{{input.x * 2}}\"}}}]}",
                                        NULL, &error));
   g_assert_no_error (error);
-  deca_executor_set_store (fixture->executor, store);
+  executor_use_store (fixture, fixture->executor, store);
   execution = run_flow (fixture,
     "{\"id\": \"parent\", \"name\": \"Parent\", \"nodes\": ["
     " {\"id\": \"call\", \"type\": \"subflow\", \"config\": {\"flow_id\": \"child\", \"input\": {\"x\": \"{{input.x}}\"}}},"
@@ -1449,7 +1492,7 @@ test_subflow_resume (Fixture       *fixture,
                                        " {\"id\": \"slow\", \"type\": \"probe\", \"config\": {\"mode\": \"hang\"}}],"
                                        " \"connections\": [{\"from\": \"first\", \"to\": \"slow\"}]}",
                                        NULL, &error));
-  deca_executor_set_store (fixture->executor, store);
+  executor_use_store (fixture, fixture->executor, store);
   execution = deca_executor_start_full (fixture->executor, parent, NULL, trigger, NULL);
   run_until_settled (execution);
   g_assert_cmpuint (probe_calls ("slow"), ==, 1);
@@ -1493,6 +1536,161 @@ test_subflow_resume (Fixture       *fixture,
       assert_json_equal (got, expected);
     }
   g_assert_cmpuint (children, ==, 1);
+}
+
+/* With a store worker the executor's thread does not wait for commits, yet a node starts
+ * only once the result before it is durable: seen from another connection at b's start,
+ * a's result is there. A deca_executor_call_when_durable() made when a succeeded runs
+ * after that result is written, not before; one made with nothing waiting runs at once.
+ * The audit lines queued in the executor's store go into the worker's batch. */
+typedef struct {
+  DecaExecutor *executor;
+  DecaStore *other;             /* a second connection, as another process reads */
+  char *execution_id;
+  gboolean b_started;
+  gboolean a_visible_at_b_start;
+  gboolean a_visible_when_asked;
+  gboolean durable_called;
+  gboolean a_visible_when_durable;
+} DurableProbe;
+
+static gboolean
+result_visible (DurableProbe *probe_data,
+                const char   *node_key)
+{
+  g_autoptr(GPtrArray) results = deca_store_list_node_results (probe_data->other, probe_data->execution_id, NULL);
+
+  for (guint i = 0; results != NULL && i < results->len; i++)
+    {
+      DecaNodeResultRecord *result = g_ptr_array_index (results, i);
+
+      if (g_str_equal (result->node_key, node_key) && g_str_equal (result->status, "succeeded"))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+durable_cb (gpointer user_data)
+{
+  DurableProbe *probe_data = user_data;
+
+  probe_data->durable_called = TRUE;
+  probe_data->a_visible_when_durable = result_visible (probe_data, "a");
+}
+
+static void
+durable_probe_event_cb (DecaExecutor    *executor,
+                        const DecaEvent *event,
+                        gpointer         user_data)
+{
+  DurableProbe *probe_data = user_data;
+
+  if (probe_data->execution_id == NULL)
+    probe_data->execution_id = g_strdup (event->execution_id);
+  if (event->type == DECA_EVENT_NODE_SUCCEEDED && g_strcmp0 (event->node_key, "a") == 0)
+    {
+      probe_data->a_visible_when_asked = result_visible (probe_data, "a");
+      deca_executor_call_when_durable (executor, durable_cb, probe_data, NULL);
+    }
+  if (event->type == DECA_EVENT_NODE_STARTED && g_strcmp0 (event->node_key, "b") == 0)
+    {
+      probe_data->b_started = TRUE;
+      probe_data->a_visible_at_b_start = result_visible (probe_data, "a");
+    }
+}
+
+static void
+immediate_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_worker_durable_before_start (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "worker.db", NULL);
+  g_autoptr(DecaStore) store = deca_store_open (path, NULL);
+  g_autoptr(DecaStore) other = deca_store_open (path, NULL);
+  g_autoptr(DecaExecution) execution = NULL;
+  g_autoptr(GPtrArray) audit = NULL;
+  DurableProbe probe_data = { fixture->executor, other, NULL, FALSE, FALSE, FALSE, FALSE, FALSE };
+  DecaAuditRecord *line = g_new0 (DecaAuditRecord, 1);
+  gboolean immediate = FALSE;
+  guint listener;
+
+  g_assert_true (fixture->with_worker);
+  executor_use_store (fixture, fixture->executor, store);
+  line->workspace_id = g_strdup (DECA_WORKSPACE_LOCAL);
+  line->actor = g_strdup ("tester");
+  line->action = g_strdup ("flow.execute");
+  line->result = g_strdup ("ok");
+  deca_store_queue_audit (store, line);
+
+  listener = deca_executor_add_event_listener (fixture->executor, durable_probe_event_cb, &probe_data);
+  execution = run_flow (fixture,
+    "{\"id\": \"worker\", \"name\": \"Worker\", \"nodes\": ["
+    " {\"id\": \"a\", \"type\": \"transform\", \"config\": {\"set\": {\"v\": 1}}},"
+    " {\"id\": \"b\", \"type\": \"transform\", \"config\": {\"set\": {\"w\": \"{{a.v + 1}}\"}}}],"
+    " \"connections\": [{\"from\": \"a\", \"to\": \"b\"}]}", NULL);
+  deca_executor_remove_event_listener (fixture->executor, listener);
+
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
+  g_assert_true (probe_data.b_started);
+  g_assert_true (probe_data.a_visible_at_b_start);
+  g_assert_false (probe_data.a_visible_when_asked);
+  g_assert_true (probe_data.durable_called);
+  g_assert_true (probe_data.a_visible_when_durable);
+  {
+    g_autoptr(DecaExecutionRecord) record = deca_store_get_execution (other, probe_data.execution_id, NULL);
+
+    g_assert_nonnull (record);
+    g_assert_cmpstr (record->status, ==, "succeeded");
+  }
+
+  /* Nothing waits to be written now: the call is answered at once. */
+  deca_executor_call_when_durable (fixture->executor, immediate_cb, &immediate, NULL);
+  g_assert_true (immediate);
+
+  /* The audit line went with the execution's first batch, on the worker's connection: the
+   * executor's own store has nothing left queued. */
+  g_assert_cmpuint (deca_store_take_audit_queue (store)->len, ==, 0);
+  audit = deca_store_list_audit (other, DECA_WORKSPACE_LOCAL, 0, 0, NULL);
+  g_assert_nonnull (audit);
+  g_assert_cmpuint (audit->len, ==, 1);
+  g_assert_cmpstr (((DecaAuditRecord *) g_ptr_array_index (audit, 0))->actor, ==, "tester");
+  g_free (probe_data.execution_id);
+}
+
+/* deca_executor_flush() with a worker blocks until the pending batch is written: a running
+ * execution's row is then there for another connection. */
+static void
+test_worker_flush (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "flush.db", NULL);
+  g_autoptr(DecaStore) store = deca_store_open (path, NULL);
+  g_autoptr(DecaStore) other = deca_store_open (path, NULL);
+  g_autoptr(DecaFlow) flow = flow_from ("{\"id\": \"hang\", \"nodes\": ["
+                                        " {\"id\": \"h\", \"type\": \"probe\", \"config\": {\"mode\": \"hang\"}}]}");
+  g_autoptr(DecaExecution) execution = NULL;
+  g_autoptr(DecaExecutionRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+
+  executor_use_store (fixture, fixture->executor, store);
+  execution = deca_executor_start (fixture->executor, flow, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (deca_store_get_execution (other, deca_execution_get_id (execution), NULL));
+  g_assert_true (deca_executor_flush (fixture->executor, &error));
+  g_assert_no_error (error);
+  record = deca_store_get_execution (other, deca_execution_get_id (execution), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (record->status, ==, "running");
+  run_until_settled (execution);
+  probe_release ("{}");
+  run_until_settled (execution);
+  g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
 }
 
 static void
@@ -1579,6 +1777,19 @@ main (int   argc,
   ADD ("empty-flow", test_empty_flow);
   ADD ("unknown-type-refused", test_unknown_type_refused);
   ADD ("cycle-refused", test_cycle_refused);
+#define ADD_WORKER(path, func) g_test_add ("/deca/engine/executor/worker/" path, Fixture, "worker", fixture_set_up, func, fixture_tear_down)
+  ADD_WORKER ("loop-resume", test_loop_resume);
+  ADD_WORKER ("approval-durable-reject", test_approval_durable_reject);
+  ADD_WORKER ("redaction", test_redaction);
+  ADD_WORKER ("durable-checkpoints", test_durable_checkpoints);
+  ADD_WORKER ("resume-after-crash", test_resume_after_crash);
+  ADD_WORKER ("resume-wait-keeps-start", test_resume_wait_keeps_start);
+  ADD_WORKER ("resume-ownership", test_resume_ownership);
+  ADD_WORKER ("subflow", test_subflow);
+  ADD_WORKER ("subflow-resume", test_subflow_resume);
+  ADD_WORKER ("durable-before-start", test_worker_durable_before_start);
+  ADD_WORKER ("flush", test_worker_flush);
+#undef ADD_WORKER
 #undef ADD
 
   return g_test_run ();
