@@ -203,45 +203,55 @@ static char *
 decode_path (DecaRequest *request,
              const char  *raw)
 {
-  g_auto(GStrv) segments = g_strsplit (raw, "/", -1);
-  g_autoptr(GString) path = g_string_sized_new (strlen (raw));
+  /* Decoding only shortens: one buffer of the raw length, no split into segments. */
+  g_autofree char *path = g_malloc (strlen (raw) + 1);
+  gsize length = 0;
+  gsize segment_start = 0;     /* where the current segment begins in @path */
   PathProblem problem = PATH_OK;
-  const char *segment = NULL;
+  const char *segment = raw;   /* ... and in @raw */
 
-  for (guint i = 0; segments[i] != NULL && problem == PATH_OK; i++)
+  for (const char *p = raw; problem == PATH_OK; p++)
     {
-      segment = segments[i];
-      if (i > 0)
-        g_string_append_c (path, '/');
-      for (const char *p = segment; *p != '\0' && problem == PATH_OK; p++)
-        {
-          int high, low;
+      int high, low;
 
-          if (*p != '%')
+      if (*p == '/' || *p == '\0')
+        {
+          /* A slash is never part of a UTF-8 sequence: the path is text when each of
+           * its segments is. */
+          if (!g_utf8_validate (path + segment_start, length - segment_start, NULL))
+            problem = PATH_NOT_UTF8;
+          else if (*p == '/')
             {
-              g_string_append_c (path, *p);
+              path[length++] = '/';
+              segment = p + 1;
+              segment_start = length;
               continue;
             }
-          high = g_ascii_xdigit_value (p[1]);
-          low = high < 0 ? -1 : g_ascii_xdigit_value (p[2]);
-          if (low < 0)
-            g_string_append_c (path, '%');
-          else if (high * 16 + low == '/')
-            problem = PATH_SLASH;
-          else if (high * 16 + low == 0)
-            problem = PATH_NUL;
-          else
-            {
-              g_string_append_c (path, (char) (high * 16 + low));
-              p += 2;
-            }
+          break;
         }
-      if (problem == PATH_OK && !g_utf8_validate (path->str, path->len, NULL))
-        problem = PATH_NOT_UTF8;
+      if (*p != '%')
+        {
+          path[length++] = *p;
+          continue;
+        }
+      /* A "/" or the end after the "%" is no hex digit. */
+      high = g_ascii_xdigit_value (p[1]);
+      low = high < 0 ? -1 : g_ascii_xdigit_value (p[2]);
+      if (low < 0)
+        path[length++] = '%';
+      else if (high * 16 + low == '/')
+        problem = PATH_SLASH;
+      else if (high * 16 + low == 0)
+        problem = PATH_NUL;
+      else
+        {
+          path[length++] = (char) (high * 16 + low);
+          p += 2;
+        }
     }
   if (problem != PATH_OK)
     {
-      g_autofree char *shown = g_utf8_make_valid (segment, -1);
+      g_autofree char *shown = g_utf8_make_valid (segment, strcspn (segment, "/"));
       g_autofree char *message = NULL;
       g_autoptr(JsonNode) details = json_node_new (JSON_NODE_OBJECT);
       JsonObject *object = json_object_new ();
@@ -271,7 +281,8 @@ decode_path (DecaRequest *request,
       deca_request_respond_error_literal (request, DECA_SERVER_ERROR_BAD_REQUEST, message, details);
       return NULL;
     }
-  return g_string_free (g_steal_pointer (&path), FALSE);
+  path[length] = '\0';
+  return g_steal_pointer (&path);
 }
 
 /* Runs once the headers are in, before the body is read: routing, the size limit and
