@@ -285,6 +285,20 @@ decode_path (DecaRequest *request,
   return g_steal_pointer (&path);
 }
 
+/* Bodies without a length (chunked) are counted as they come: past the limit the
+ * request is answered 413 and the rest is thrown away. */
+static void
+got_chunk_cb (SoupServerMessage *msg,
+              GBytes            *chunk,
+              DecaServer        *self)
+{
+  DecaRequest *request = request_of (msg);
+
+  request->body_received += g_bytes_get_size (chunk);
+  if (!request->answered && request->body_received > self->max_body_size)
+    answer_too_large (self, request);
+}
+
 /* Runs once the headers are in, before the body is read: routing, the size limit and
  * the authentication step answer here, so that nothing is waited for that will not be
  * used. With "Expect: 100-continue" libsoup then sends this answer instead of 100 and
@@ -299,6 +313,10 @@ got_headers_cb (SoupServerMessage *msg,
   g_autoptr(GError) error = NULL;
   DecaRouterMatch match;
 
+  /* Only a body without a length is counted as it comes (got_chunk_cb()): one with a
+   * Content-Length is checked against the limit below, and libsoup reads no more. */
+  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
+    g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), self);
   request->method = g_strdup (soup_server_message_get_method (msg));
   request->remote_host = g_strdup (soup_server_message_get_remote_host (msg));
   /* Durations count from here: the first request of a connection starts when the
@@ -373,20 +391,6 @@ got_headers_cb (SoupServerMessage *msg,
       deca_request_respond_error (request, error, NULL);
       discard_body (request);
     }
-}
-
-/* Bodies without a length (chunked) are counted as they come: past the limit the
- * request is answered 413 and the rest is thrown away. */
-static void
-got_chunk_cb (SoupServerMessage *msg,
-              GBytes            *chunk,
-              DecaServer        *self)
-{
-  DecaRequest *request = request_of (msg);
-
-  request->body_received += g_bytes_get_size (chunk);
-  if (!request->answered && request->body_received > self->max_body_size)
-    answer_too_large (self, request);
 }
 
 /* The handler of every path (the router decides): the body is complete. */
@@ -496,11 +500,18 @@ request_finished (DecaServer        *self,
   deca_log_write (self->log, status >= 500 ? DECA_LOG_ERROR : DECA_LOG_INFO, &fields, stream_extra, "request");
 }
 
+/* SoupServer::request-finished and ::request-aborted, which libsoup emits right after
+ * the message's "finished", for every message that has one: connected once, rather than
+ * a "finished" handler connected on every message. */
 static void
-finished_cb (SoupServerMessage *msg,
+finished_cb (SoupServer        *soup,
+             SoupServerMessage *msg,
              DecaServer        *self)
 {
-  request_finished (self, request_of (msg), msg);
+  DecaRequest *request = request_of (msg);
+
+  if (request != NULL)
+    request_finished (self, request, msg);
 }
 
 /* The request's data goes with its message. A message that never got its headers gets
@@ -549,10 +560,10 @@ request_started_cb (SoupServer        *soup,
   request->live = g_hash_table_ref (self->live);
   g_hash_table_add (self->live, request);
   g_object_set_data_full (G_OBJECT (msg), "deca-request", request, request_destroy_cb);
-  /* After SoupServer's own got-headers handler (connected before this signal). */
+  /* After SoupServer's own got-headers handler (connected before this signal). The end
+   * of the exchange comes through the server's signals (finished_cb()), and "got-chunk"
+   * is connected by got_headers_cb() for the bodies that need it. */
   g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers_cb), self);
-  g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), self);
-  g_signal_connect (msg, "finished", G_CALLBACK (finished_cb), self);
 }
 
 /* --- built-in routes ---------------------------------------------------------------- */
@@ -689,6 +700,8 @@ deca_server_new (const DecaServerOptions  *options,
   self->soup = soup_server_new ("server-header", "deca/" PACKAGE_VERSION " ", "raw-paths", TRUE, NULL);
   soup_server_add_handler (self->soup, NULL, soup_handler_cb, self, NULL);
   g_signal_connect_object (self->soup, "request-started", G_CALLBACK (request_started_cb), self, 0);
+  g_signal_connect_object (self->soup, "request-finished", G_CALLBACK (finished_cb), self, 0);
+  g_signal_connect_object (self->soup, "request-aborted", G_CALLBACK (finished_cb), self, 0);
 
   if (!deca_server_add_route (self, "GET", "/health", DECA_ROUTE_PUBLIC, health_cb, self, NULL, error)
       || !deca_server_add_route (self, "GET", "/metrics", DECA_ROUTE_PUBLIC, metrics_cb, self, NULL, error)
