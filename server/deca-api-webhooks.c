@@ -57,6 +57,9 @@ typedef struct {
   char *auth_header;
   char *auth_credential;
   char *auth_prefix;
+  /* {"type": "webhook", "method", "path"}, what every execution the trigger starts is
+   * given as its trigger: made once, sealed, shared by them all. */
+  JsonNode *record;
 } Trigger;
 
 /* A request waiting for its execution's respond node. */
@@ -129,6 +132,7 @@ trigger_free (Trigger *trigger)
   g_free (trigger->auth_header);
   g_free (trigger->auth_credential);
   g_free (trigger->auth_prefix);
+  g_clear_pointer (&trigger->record, json_node_unref);
   g_free (trigger);
 }
 
@@ -197,6 +201,16 @@ trigger_new (IndexedFlow *owner,
   trigger->method = g_ascii_strup (string_member (object, "method", "POST"), -1);
   trigger->path = g_steal_pointer (&path);
   trigger->bucket = g_strconcat ("webhook:", owner->workspace_id, ":", trigger->path, NULL);
+  {
+    JsonObject *record = json_object_new ();
+
+    json_object_set_string_member (record, "type", "webhook");
+    json_object_set_string_member (record, "method", trigger->method);
+    json_object_set_string_member (record, "path", trigger->path);
+    trigger->record = json_node_init_object (json_node_alloc (), record);
+    json_object_unref (record);
+    json_node_seal (trigger->record);
+  }
 
   node = json_object_get_member (object, "response_timeout");
   if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
@@ -1085,7 +1099,6 @@ webhook_cb (DecaRequest *request,
   g_autoptr(IndexedFlow) indexed = NULL;
   g_autoptr(JsonNode) body = NULL;
   g_autoptr(JsonNode) input = NULL;
-  g_autoptr(JsonObject) trigger_record = NULL;
   g_autoptr(JsonNode) trigger_node = NULL;
   g_autoptr(DecaExecution) execution = NULL;
   g_autoptr(GError) error = NULL;
@@ -1166,11 +1179,8 @@ webhook_cb (DecaRequest *request,
   input = webhook_input (request, trigger, body);
   /* The request holds the flow it runs: an update meanwhile replaces the index's. */
   indexed = indexed_flow_ref (trigger->owner);
-  trigger_record = json_object_new ();
-  json_object_set_string_member (trigger_record, "type", "webhook");
-  json_object_set_string_member (trigger_record, "method", trigger->method);
-  json_object_set_string_member (trigger_record, "path", trigger->path);
-  trigger_node = json_node_init_object (json_node_alloc (), trigger_record);
+  /* The same record for every call of the trigger (trigger_new()). */
+  trigger_node = json_node_ref (trigger->record);
   execution = deca_api_flows_start_execution (self->flows, indexed->flow, input, trigger_node, &error);
   if (execution == NULL)
     {
