@@ -945,8 +945,16 @@ headers_object (DecaRequest   *request,
   soup_message_headers_iter_init (&iter, headers);
   while (soup_message_headers_iter_next (&iter, &name, &value))
     {
-      g_autofree char *lower = g_ascii_strdown (name, -1);
+      /* Most names fit on the stack (json-glib copies the name it keeps). */
+      char buffer[64];
+      g_autofree char *allocated = NULL;
+      gsize length = strlen (name);
+      char *lower = length < sizeof buffer ? buffer : (allocated = g_malloc (length + 1));
       const char *previous;
+
+      for (gsize i = 0; i < length; i++)
+        lower[i] = g_ascii_tolower (name[i]);
+      lower[length] = '\0';
 
       if (g_str_equal (lower, "authorization") || g_str_equal (lower, "cookie")
           || (trigger->auth_header != NULL && g_ascii_strcasecmp (name, trigger->auth_header) == 0))
