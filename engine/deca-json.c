@@ -62,6 +62,7 @@ typedef struct {
   const char *p;
   const char *end;
   guint depth;
+  GString *text;   /* the last string read (try_string()), reused for every string */
 } TryParser;
 
 static JsonNode *try_value (TryParser *parser);
@@ -106,13 +107,16 @@ try_hex4 (TryParser *parser)
   return value;
 }
 
-/* A string, the opening quote at p; returns (transfer full) its text or NULL. */
-static char *
+/* A string, the opening quote at p; returns its text, which parser->text holds until
+ * the next string (json-glib copies what it keeps: no allocation of ours per string),
+ * or NULL. */
+static const char *
 try_string (TryParser *parser)
 {
-  const char *start = ++parser->p;
-  GString *text = NULL;
+  GString *text = parser->text;
 
+  parser->p++;
+  g_string_truncate (text, 0);
   for (;;)
     {
       const char *run = parser->p;
@@ -121,27 +125,16 @@ try_string (TryParser *parser)
              && (guchar) *parser->p >= 0x20)
         parser->p++;
       if (parser->p >= parser->end || (guchar) *parser->p < 0x20)
-        goto fail;
+        return NULL;
+      g_string_append_len (text, run, parser->p - run);
       if (*parser->p == '"')
         {
-          char *result;
-
-          if (text == NULL)
-            result = g_strndup (start, parser->p - start);
-          else
-            {
-              g_string_append_len (text, run, parser->p - run);
-              result = g_string_free (text, FALSE);
-            }
           parser->p++;
-          return result;
+          return text->str;
         }
       /* A backslash. */
-      if (text == NULL)
-        text = g_string_sized_new ((parser->p - start) + 16);
-      g_string_append_len (text, run, parser->p - run);
       if (++parser->p >= parser->end)
-        goto fail;
+        return NULL;
       switch (*parser->p++)
         {
         case '"': g_string_append_c (text, '"'); break;
@@ -158,17 +151,17 @@ try_string (TryParser *parser)
             gunichar c;
 
             if (unit <= 0 || (unit >= 0xdc00 && unit <= 0xdfff))
-              goto fail;
+              return NULL;
             if (unit >= 0xd800 && unit <= 0xdbff)
               {
                 int low;
 
                 if (parser->end - parser->p < 2 || parser->p[0] != '\\' || parser->p[1] != 'u')
-                  goto fail;
+                  return NULL;
                 parser->p += 2;
                 low = try_hex4 (parser);
                 if (low < 0xdc00 || low > 0xdfff)
-                  goto fail;
+                  return NULL;
                 c = 0x10000 + (((gunichar) unit - 0xd800) << 10) + ((gunichar) low - 0xdc00);
               }
             else
@@ -177,14 +170,9 @@ try_string (TryParser *parser)
           }
           break;
         default:
-          goto fail;
+          return NULL;
         }
     }
-
-fail:
-  if (text != NULL)
-    g_string_free (text, TRUE);
-  return NULL;
 }
 
 /* A number: -?(0|[1-9][0-9]*)(\.[0-9]+)?, integers of at most 18 digits. */
@@ -265,26 +253,33 @@ try_object (TryParser *parser)
   else
     for (;;)
       {
+        /* The name outlives the strings of the value: a copy, on the stack when short. */
+        char buffer[64];
+        g_autofree char *allocated = NULL;
+        const char *text;
         char *name;
         JsonNode *value;
+        guint size;
 
-        if (parser->p >= parser->end || *parser->p != '"' || !(name = try_string (parser)))
+        if (parser->p >= parser->end || *parser->p != '"' || !(text = try_string (parser)))
           goto fail;
+        if (parser->text->len < sizeof buffer)
+          name = memcpy (buffer, text, parser->text->len + 1);
+        else
+          name = allocated = g_strndup (text, parser->text->len);
         try_skip_space (parser);
-        if (parser->p >= parser->end || *parser->p != ':' || json_object_has_member (object, name))
-          {
-            g_free (name);
-            goto fail;
-          }
+        if (parser->p >= parser->end || *parser->p != ':')
+          goto fail;
         parser->p++;
         try_skip_space (parser);
         if (!(value = try_value (parser)))
-          {
-            g_free (name);
-            goto fail;
-          }
+          goto fail;
+        /* A name given twice is json-glib's to judge: it shows as a size that did not
+         * grow (the whole tree is dropped then). */
+        size = json_object_get_size (object);
         json_object_set_member (object, name, value);
-        g_free (name);
+        if (json_object_get_size (object) == size)
+          goto fail;
         try_skip_space (parser);
         if (parser->p < parser->end && *parser->p == ',')
           {
@@ -370,13 +365,11 @@ try_value (TryParser *parser)
       return node;
     case '"':
       {
-        char *text = try_string (parser);
+        const char *text = try_string (parser);
 
         if (text == NULL)
           return NULL;
-        node = json_node_init_string (json_node_alloc (), text);
-        g_free (text);
-        return node;
+        return json_node_init_string (json_node_alloc (), text);
       }
     case 't':
       return try_literal (parser, "true", 4) ? json_node_init_boolean (json_node_alloc (), TRUE) : NULL;
@@ -393,13 +386,15 @@ JsonNode *
 deca_json_try_parse (const char *data,
                      gsize       length)
 {
-  TryParser parser = { data, data + length, 0 };
+  TryParser parser = { data, data + length, 0, NULL };
   JsonNode *root;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
+  parser.text = g_string_sized_new (64);
   try_skip_space (&parser);
   root = try_value (&parser);
+  g_string_free (parser.text, TRUE);
   if (root == NULL)
     return NULL;
   try_skip_space (&parser);
