@@ -790,6 +790,12 @@ checkpoint_batch_write_job (DecaStore     *store,
   g_ptr_array_set_size (batch->audit, 0);
 
   checkpoints_write (store, batch->inserts, batch->updates, batch->results, batch->events, &batch->error);
+  /* The records are plain strings, needed by nobody once written: freeing them here takes
+   * that work off the executor's thread. */
+  g_ptr_array_set_size (batch->inserts, 0);
+  g_ptr_array_set_size (batch->updates, 0);
+  g_ptr_array_set_size (batch->results, 0);
+  g_ptr_array_set_size (batch->events, 0);
   batch->written = TRUE;
   return NULL;
 }
@@ -2218,15 +2224,34 @@ executor_fail_all (DecaExecutor *self,
                     NULL);
 }
 
-/* One round: handle completions, make their checkpoints durable, then start what became
- * ready. Starting only after the commit is what guarantees that a node which ran after
- * another never runs while the other's result could still be lost. */
+/* One round: start what is ready and durable, handle completions, then checkpoint their
+ * results (written here, or handed to the store worker). Starting only once the results
+ * before a node are committed is what guarantees that a node which ran after another
+ * never runs while the other's result could still be lost. */
 static gboolean
 executor_round (DecaExecutor *self)
 {
   gboolean worked = FALSE;
   Completion *completion;
   g_autoptr(GError) error = NULL;
+
+  /* Starting nodes can touch more executions: the loop sees them too. The array only
+   * grows here; executor_settle_touched() empties it. An execution whose checkpoints are
+   * not yet durable waits for them (a batch a store worker still writes, or this round's
+   * results). The starts come first, so that the results of nodes that answer at once
+   * are handled below and go into this round's batch: with a store worker, a step of an
+   * execution then costs one batch, not two. */
+  for (guint i = 0; i < self->touched->len; i++)
+    {
+      DecaExecution *execution = g_ptr_array_index (self->touched, i);
+
+      if (!g_queue_is_empty (&execution->ready) && execution->status == DECA_EXECUTION_RUNNING &&
+          execution->running < deca_flow_get_parallelism (execution->flow) && execution_is_durable (execution))
+        {
+          worked = TRUE;
+          execution_start_ready (execution);
+        }
+    }
 
   while ((completion = g_queue_pop_head (&self->completions)) != NULL)
     {
@@ -2239,22 +2264,6 @@ executor_round (DecaExecutor *self)
 
   if (!executor_checkpoint (self, &error))
     executor_fail_all (self, error);
-
-  /* Starting nodes can touch more executions: the loop sees them too. The array only
-   * grows here; executor_settle_touched() empties it. An execution whose checkpoints are
-   * still being written waits for them (with a store worker, or a subflow begun in this
-   * round). */
-  for (guint i = 0; i < self->touched->len; i++)
-    {
-      DecaExecution *execution = g_ptr_array_index (self->touched, i);
-
-      if (!g_queue_is_empty (&execution->ready) && execution->status == DECA_EXECUTION_RUNNING &&
-          execution->running < deca_flow_get_parallelism (execution->flow) && execution_is_durable (execution))
-        {
-          worked = TRUE;
-          execution_start_ready (execution);
-        }
-    }
   return worked;
 }
 
