@@ -777,17 +777,42 @@ deca_json_type_name (JsonNode *node)
 /* Our own writer rather than JsonGenerator: json-glib 1.6 prints doubles with 17 digits
  * ("0.10000000000000001") and empty objects as "{    }", and this is on the checkpoint
  * path of every node. */
+/* The buffer each thread writes its documents into, kept from one call to the next: a
+ * GString of its own for every document was two allocations and as many reallocations
+ * as it grew, on the checkpoint path of every node. A buffer grown past
+ * SCRATCH_KEEP_BYTES by a large document is not kept. */
+#define SCRATCH_KEEP_BYTES (64 * 1024)
+
+static void
+scratch_free (gpointer data)
+{
+  g_string_free (data, TRUE);
+}
+
+static GPrivate scratch_key = G_PRIVATE_INIT (scratch_free);
+
 char *
 deca_json_to_string (JsonNode *node,
                      gboolean  pretty)
 {
-  GString *out = g_string_sized_new (128);
+  GString *out = g_private_get (&scratch_key);
+  char *text;
 
+  if (out == NULL)
+    {
+      out = g_string_sized_new (1024);
+      g_private_set (&scratch_key, out);
+    }
+  g_string_truncate (out, 0);
   if (node == NULL)
     g_string_append (out, "null");
   else
     append_node (out, node, pretty ? 0 : -1);
-  return g_string_free (out, FALSE);
+  text = g_memdup2 (out->str, out->len + 1);
+  if (out->allocated_len > SCRATCH_KEEP_BYTES)
+    /* Replaced, and the big one freed (g_private_replace() calls scratch_free()). */
+    g_private_replace (&scratch_key, g_string_sized_new (1024));
+  return text;
 }
 
 char *
