@@ -436,6 +436,25 @@ metrics_method (const char *method)
   return "other";
 }
 
+/* Writes the decimal digits of @value at the end of @buffer (@size bytes, at least 11)
+ * and returns where they begin: the status label of every request, without printf. */
+static const char *
+uint_text (char  *buffer,
+           gsize  size,
+           guint  value)
+{
+  char *p = buffer + size;
+
+  *--p = '\0';
+  do
+    {
+      *--p = (char) ('0' + value % 10);
+      value /= 10;
+    }
+  while (value > 0);
+  return p;
+}
+
 /* The exchange is over: the answer was written, or the client went away. One access log
  * line and the request metrics. @msg is NULL for an event stream whose message goes
  * away without a "finished" (request_destroy_cb()). */
@@ -450,7 +469,8 @@ request_finished (DecaServer        *self,
    * that failed under it a 500): it is one request, logged and counted once, now. */
   guint status = request->stream != NULL ? request->status : soup_server_message_get_status (msg);
   DecaLogFields fields = { request->trace_id, request->method, route, status, seconds * 1000.0 };
-  g_autofree char *status_text = g_strdup_printf ("%u", status);
+  char status_buffer[12];
+  const char *status_text = uint_text (status_buffer, sizeof status_buffer, status);
   g_autoptr(JsonObject) stream_extra = NULL;
 
   request->finished = TRUE;
