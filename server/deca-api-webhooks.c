@@ -638,17 +638,22 @@ respond_with_response (DecaRequest *request,
   JsonNode *body = json_object_get_member (object, "body");
   const char *content_type = NULL;
   g_autofree char *text = NULL;
+  gsize length;
 
   if (json_object_has_member (object, "headers") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "headers")))
     headers = json_object_get_object_member (object, "headers");
   if (headers != NULL)
     {
-      g_autoptr(GList) names = json_object_get_members (headers);
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
 
-      for (GList *l = names; l != NULL; l = l->next)
+      /* In the order the flow wrote them. */
+      json_object_iter_init_ordered (&iter, headers);
+      while (json_object_iter_next_ordered (&iter, &name, &member))
         {
-          const char *name = l->data;
-          const char *value = string_member (headers, name, NULL);
+          const char *value = JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_STRING
+                              ? json_node_get_string (member) : NULL;
 
           if (value == NULL || is_framing_header (name))
             continue;
@@ -689,8 +694,9 @@ respond_with_response (DecaRequest *request,
       return;
     }
   text = deca_json_to_string (body, FALSE);
-  deca_request_respond (request, (guint) status, content_type != NULL ? content_type : "application/json",
-                        text, strlen (text));
+  length = strlen (text);
+  _deca_request_respond_take (request, (guint) status, content_type != NULL ? content_type : "application/json",
+                              g_steal_pointer (&text), length);
 }
 
 /* 202 with the execution's id, for a flow without a respond node. */

@@ -257,6 +257,35 @@ deca_request_set_response_header (DecaRequest *self,
   soup_message_headers_replace (soup_server_message_get_response_headers (self->msg), name, value);
 }
 
+/* Answers with @data, which libsoup copies (SOUP_MEMORY_COPY) or takes, to free it with
+ * g_free() (SOUP_MEMORY_TAKE); @data is freed here when there is no answer to give. */
+static void
+respond_with (DecaRequest    *self,
+              guint           status,
+              const char     *content_type,
+              SoupMemoryUse   use,
+              const char     *data,
+              gsize           length)
+{
+  /* A second answer, or one after the client left, has nowhere to go. */
+  if (self->msg == NULL || self->finished || self->answered)
+    {
+      if (use == SOUP_MEMORY_TAKE)
+        g_free ((char *) data);
+      return;
+    }
+  self->answered = TRUE;
+  self->status = status;
+  soup_server_message_set_status (self->msg, status, NULL);
+  if (data != NULL)
+    soup_server_message_set_response (self->msg, content_type, use, data, length);
+  if (self->deferred)
+    {
+      self->deferred = FALSE;
+      soup_server_message_unpause (self->msg);
+    }
+}
+
 void
 deca_request_respond (DecaRequest *self,
                       guint        status,
@@ -267,19 +296,20 @@ deca_request_respond (DecaRequest *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (status >= 100 && status < 600);
 
-  /* A second answer, or one after the client left, has nowhere to go. */
-  if (self->msg == NULL || self->finished || self->answered)
-    return;
-  self->answered = TRUE;
-  self->status = status;
-  soup_server_message_set_status (self->msg, status, NULL);
-  if (data != NULL)
-    soup_server_message_set_response (self->msg, content_type, SOUP_MEMORY_COPY, data, length);
-  if (self->deferred)
-    {
-      self->deferred = FALSE;
-      soup_server_message_unpause (self->msg);
-    }
+  respond_with (self, status, content_type, SOUP_MEMORY_COPY, data, length);
+}
+
+void
+_deca_request_respond_take (DecaRequest *self,
+                            guint        status,
+                            const char  *content_type,
+                            char        *data,
+                            gsize        length)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (status >= 100 && status < 600);
+
+  respond_with (self, status, content_type, SOUP_MEMORY_TAKE, data, length);
 }
 
 void
@@ -287,17 +317,19 @@ deca_request_respond_json (DecaRequest *self,
                            guint        status,
                            JsonNode    *body)
 {
-  g_autofree char *text = NULL;
+  char *text;
 
   g_return_if_fail (self != NULL);
+  g_return_if_fail (status >= 100 && status < 600);
 
   if (body == NULL)
     {
       deca_request_respond (self, status, NULL, NULL, 0);
       return;
     }
+  /* libsoup takes the text rather than copying it. */
   text = deca_json_to_string (body, FALSE);
-  deca_request_respond (self, status, "application/json", text, strlen (text));
+  _deca_request_respond_take (self, status, "application/json", text, strlen (text));
 }
 
 void

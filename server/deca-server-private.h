@@ -50,6 +50,13 @@ void         _deca_request_set_trace_id (DecaRequest       *self);
 /* Answers 400 when the body is not JSON (details: line and column, or byte offset);
  * returns FALSE then. Empty bodies are fine (no JSON). */
 gboolean     _deca_request_parse_body   (DecaRequest       *self);
+/* deca_request_respond() with @data (transfer full, freed with g_free()) taken by
+ * libsoup instead of copied. */
+void         _deca_request_respond_take (DecaRequest       *self,
+                                         guint              status,
+                                         const char        *content_type,
+                                         char              *data,
+                                         gsize              length);
 /* Whether @value may be used as a trace id. */
 gboolean     _deca_request_is_sane_trace_id (const char    *value);
 /* The exchange of an event stream is over (answer written, or the connection gone):
