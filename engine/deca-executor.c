@@ -73,6 +73,7 @@ struct _DecaExecutor
   GPtrArray *pending_events;      /* DecaEventRecord */
   GPtrArray *pending_inserts;     /* DecaExecutionRecord */
   GPtrArray *pending_updates;     /* DecaExecutionRecord */
+  GArray *pending_texts;          /* DeferredText of those records, for the worker to write */
   /* Batches are numbered: the records queued now go into generation open_gen, and every
    * generation up to durable_gen has been written (or failed). An execution's nodes start
    * only when its wait_gen is durable. */
@@ -102,6 +103,22 @@ typedef struct {
   gpointer user_data;
 } EventListener;
 
+/* A JSON member of a record that the store worker's thread writes out: @node is sealed
+ * (immutable) and held by the batch until the executor's thread takes the batch back, so
+ * the worker only reads it and never touches a reference count. */
+typedef struct {
+  char **slot;
+  JsonNode *node;
+} DeferredText;
+
+static void
+deferred_text_clear (gpointer data)
+{
+  DeferredText *text = data;
+
+  g_clear_pointer (&text->node, json_node_unref);
+}
+
 typedef struct {
   guint64 gen;
   DecaExecutorDurableFunc func;
@@ -120,6 +137,7 @@ typedef struct _CheckpointBatch {
   GPtrArray *updates;
   GPtrArray *results;
   GPtrArray *events;
+  GArray *texts;                  /* DeferredText of the records above */
   GPtrArray *audit;               /* DecaAuditRecord, taken from the executor's store */
   GError *error;
   gboolean written;               /* the job ran (its outcome is in error) */
@@ -521,16 +539,34 @@ node_event_init (DecaEvent     *event,
   event->attempt = frame->states[node].attempt;
 }
 
-static char *
-redacted_json (DecaExecution *execution,
-               JsonNode      *node)
+/* Sets *@slot (a member of a record about to be queued) to @node as JSON text with the
+ * execution's secrets redacted. With a store worker the text is written by the worker's
+ * thread: writing JSON is a large part of a checkpoint's cost. The tree is sealed for
+ * that, so that nothing changes it while the worker reads it (a node's output is never
+ * changed after the node finished; sealing makes that a checked rule). */
+static void
+record_json (DecaExecution  *execution,
+             JsonNode       *node,
+             char          **slot)
 {
-  g_autoptr(JsonNode) redacted = NULL;
+  DecaExecutor *self = execution->executor;
+  JsonNode *redacted;
+  DeferredText text;
 
+  *slot = NULL;
   if (node == NULL)
-    return NULL;
+    return;
   redacted = deca_json_redact (node, execution->secrets);
-  return deca_json_to_string (redacted, FALSE);
+  if (self->worker == NULL)
+    {
+      *slot = deca_json_to_string (redacted, FALSE);
+      json_node_unref (redacted);
+      return;
+    }
+  json_node_seal (redacted);
+  text.slot = slot;
+  text.node = redacted;
+  g_array_append_val (self->pending_texts, text);
 }
 
 static char *
@@ -577,8 +613,8 @@ checkpoint_node (DecaFrame  *frame,
   record->node_id = g_strdup (execution_plan (execution)->nodes[node].node->id);
   record->status = g_strdup (status);
   record->port = g_strdup (state->port);
-  record->input = redacted_json (execution, state->input);
-  record->output = redacted_json (execution, state->output);
+  record_json (execution, state->input, &record->input);
+  record_json (execution, state->output, &record->output);
   if (state->error != NULL)
     {
       g_autofree char *message = deca_string_redact (state->error->message, execution->secrets);
@@ -611,11 +647,11 @@ execution_record (DecaExecution *execution,
       record->flow_version = execution->flow_version;
       record->parent_id = g_strdup (execution->parent_id);
       record->parent_node = g_strdup (execution->parent_node);
-      record->input = redacted_json (execution, execution->input);
+      record_json (execution, execution->input, &record->input);
       record->trigger = g_strdup (deca_execution_get_trigger (execution));
       record->created_at = execution->created_at;
     }
-  record->output = redacted_json (execution, execution->output);
+  record_json (execution, execution->output, &record->output);
   if (execution->error != NULL)
     {
       g_autofree char *message = deca_string_redact (execution->error->message, execution->secrets);
@@ -753,6 +789,7 @@ checkpoint_batch_clear (CheckpointBatch *batch)
   g_clear_pointer (&batch->updates, g_ptr_array_unref);
   g_clear_pointer (&batch->results, g_ptr_array_unref);
   g_clear_pointer (&batch->events, g_ptr_array_unref);
+  g_clear_pointer (&batch->texts, g_array_unref);
   g_clear_pointer (&batch->audit, g_ptr_array_unref);
   g_clear_error (&batch->error);
 }
@@ -784,6 +821,12 @@ checkpoint_batch_write_job (DecaStore     *store,
 {
   CheckpointBatch *batch = data;
 
+  for (guint i = 0; i < batch->texts->len; i++)
+    {
+      DeferredText *text = &g_array_index (batch->texts, DeferredText, i);
+
+      *text->slot = deca_json_to_string (text->node, FALSE);
+    }
   for (guint i = 0; i < batch->audit->len; i++)
     deca_store_queue_audit (store, g_ptr_array_index (batch->audit, i));
   g_ptr_array_set_free_func (batch->audit, NULL);
@@ -902,6 +945,11 @@ executor_submit_batch (DecaExecutor *self,
   batch->updates = steal_records (&self->pending_updates, (GDestroyNotify) deca_execution_record_free);
   batch->results = steal_records (&self->pending_results, (GDestroyNotify) deca_node_result_record_free);
   batch->events = steal_records (&self->pending_events, (GDestroyNotify) deca_event_record_free);
+  /* The trees are released here, on this thread, when the batch comes back: the last
+   * reference to a batch is always this thread's (the job's goes first). */
+  batch->texts = g_steal_pointer (&self->pending_texts);
+  self->pending_texts = g_array_new (FALSE, FALSE, sizeof (DeferredText));
+  g_array_set_clear_func (self->pending_texts, deferred_text_clear);
   batch->audit = deca_store_take_audit_queue (self->store);
   g_queue_push_tail (&self->in_flight, batch);
 
@@ -3201,6 +3249,7 @@ deca_executor_finalize (GObject *object)
   g_clear_pointer (&self->pending_updates, g_ptr_array_unref);
   g_clear_pointer (&self->pending_results, g_ptr_array_unref);
   g_clear_pointer (&self->pending_events, g_ptr_array_unref);
+  g_clear_pointer (&self->pending_texts, g_array_unref);
   g_clear_pointer (&self->listeners, g_array_unref);
   g_clear_pointer (&self->durable_waiters, g_array_unref);
   g_clear_pointer (&self->breaker, deca_circuit_breaker_free);
@@ -3241,6 +3290,8 @@ deca_executor_init (DecaExecutor *self)
   self->pending_updates = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_execution_record_free);
   self->pending_results = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_node_result_record_free);
   self->pending_events = g_ptr_array_new_with_free_func ((GDestroyNotify) deca_event_record_free);
+  self->pending_texts = g_array_new (FALSE, FALSE, sizeof (DeferredText));
+  g_array_set_clear_func (self->pending_texts, deferred_text_clear);
   self->listeners = g_array_new (FALSE, FALSE, sizeof (EventListener));
   self->durable_waiters = g_array_new (FALSE, FALSE, sizeof (DurableWaiter));
   self->awaiting = g_ptr_array_new_with_free_func (g_object_unref);
