@@ -996,29 +996,121 @@ store_configure (DecaStore  *self,
  * In WAL mode a commit appends pages to the -wal file; a checkpoint copies them back into
  * the database and syncs it. SQLite's automatic checkpoint runs inside the commit that
  * passes the threshold, on the committing thread: for the server that was a stall of
- * 10 to 30 ms every few hundred requests, the whole of its 99th-percentile latency. Here
- * the connection's WAL hook only notes how large the WAL has grown and wakes a thread
- * that runs a PASSIVE checkpoint on a connection of its own; PASSIVE never waits for the
- * writer, which goes on appending meanwhile, and once a checkpoint has copied everything
- * the next commit starts the WAL from its beginning again. Should the thread fall far
- * behind (a reader holding an old snapshot keeps a checkpoint from finishing), the hook
- * checkpoints on the committing thread as before, so the WAL stays bounded. */
+ * 10 to 30 ms every few hundred requests, the whole of its 99th-percentile latency.
+ * Here the connection's WAL hook notes how large the WAL has grown and wakes a thread
+ * that checkpoints on a connection of its own.
+ *
+ * Copying is not enough to keep the WAL small: SQLite starts the WAL over from its
+ * beginning only when a writer begins a transaction while every frame in it has been
+ * copied (and the database synced). A PASSIVE checkpoint copies the frames that were
+ * there when it started; under sustained commits more have arrived by the time it
+ * ends, so a thread that only ever runs PASSIVE checkpoints lags behind for good and
+ * the WAL grows to CHECKPOINT_PAGES_MAX (measured: 128 MiB, and a commit of 130 ms at
+ * the fallback). So a WAL cycle ends in three steps:
+ *
+ * 1. The thread runs two PASSIVE checkpoints, beside the writer: the first copies the
+ *    bulk, the second what was committed meanwhile (mostly while the first waited for
+ *    the WAL's sync), which is far less.
+ * 2. The thread syncs the database file (the pages it copied) and the WAL (the frames
+ *    committed meanwhile), so that what the last step has to sync is next to nothing.
+ * 3. The committing thread's next commit finishes the cycle from its hook: a RESTART
+ *    checkpoint, which holds the write lock while it copies the last few frames and
+ *    syncs, and waits (briefly, see checkpointer_finish()) for readers to leave the
+ *    WAL; its next transaction then starts the WAL over. Holding the write lock is what
+ *    makes this converge when another connection (the executor's writer thread, another
+ *    process) commits too. This is the one wait left on the committing thread: a few
+ *    frames copied and two syncs of almost nothing, once per 16 MiB of WAL.
+ *
+ * SQLite's own protocol does every sync (the WAL before its frames are copied, the
+ * database before the WAL may be overwritten); the thread's extra syncs only make them
+ * cheaper, so durability is exactly that of the automatic checkpoint. After a WAL has
+ * grown large anyway (a reader holding an old snapshot keeps every checkpoint short of
+ * the end), journal_size_limit truncates it once it starts over. Should the thread fall
+ * far behind (CHECKPOINT_PAGES_MAX), the committing thread waits for it and checkpoints
+ * itself, so the WAL stays bounded. */
 
 /* The WAL size, in pages, that wakes the thread: as wal_autocheckpoint was (16 MiB). */
 #define CHECKPOINT_PAGES 4096
-/* The size past which the committing thread checkpoints itself. */
-#define CHECKPOINT_PAGES_MAX (8 * CHECKPOINT_PAGES)
+/* The size past which the committing thread waits for the thread and checkpoints itself
+ * (64 MiB): only when the disk syncs far slower than the connection commits. */
+#define CHECKPOINT_PAGES_MAX (4 * CHECKPOINT_PAGES)
+/* The size, in bytes, a WAL is cut back to when it starts over (journal_size_limit):
+ * twice the threshold, so a WAL of normal size is reused as it is, and one that grew
+ * (see above) gives its space back. The store keeps SQLite's default 4096-byte pages. */
+#define WAL_SIZE_LIMIT (2 * CHECKPOINT_PAGES * 4096)
+/* How long the committing thread's RESTART checkpoint waits for another connection's
+ * write transaction or for readers to leave the WAL before it gives up. */
+#define FINISH_WAIT_US 2000
+
+/* DecaCheckpointer.ready: no cycle waiting to be finished. */
+#define READY_NONE (-1)
+/* DecaCheckpointer.ready: the committing thread is finishing one. */
+#define READY_FINISHING (-2)
 
 typedef struct _DecaCheckpointer {
   char    *path;
   sqlite3 *db;          /* the thread's connection */
   GThread *thread;
   GMutex   lock;
-  GCond    cond;
+  GCond    cond;        /* wanted or stop was set */
+  GCond    idle;        /* running was cleared */
   gboolean wanted;      /* under lock: the WAL passed CHECKPOINT_PAGES since the last run */
   gboolean stop;        /* under lock */
-  guint    done;        /* atomic: checkpoints completed */
+  gboolean running;     /* under lock: in checkpointer_run() */
+  guint    done;        /* atomic: runs of the thread that checkpointed */
+  /* atomic: how many times the WAL started over, as the hook saw it (it shrank), modulo
+   * G_MAXINT. Written by the hook only. */
+  gint     generation;
+  /* atomic: the generation in which the thread completed steps 1 and 2, for the hook to
+   * finish; or READY_NONE, READY_FINISHING. */
+  gint     ready;
+  /* The committing thread's (the hook's) own: the WAL size at the last commit, and the
+   * size below which no new cycle starts after one that could not be finished. */
+  int      last_pages;
+  int      retry_pages;
 } DecaCheckpointer;
+
+/* Syncs the file that file control @op (SQLITE_FCNTL_FILE_POINTER or _JOURNAL_POINTER)
+ * gives for the thread's connection. Through SQLite's own file handle: closing a
+ * descriptor of our own on the database would drop this process's POSIX locks on it. */
+static void
+checkpointer_sync (DecaCheckpointer *checkpointer,
+                   int               op)
+{
+  sqlite3_file *file = NULL;
+
+  if (sqlite3_file_control (checkpointer->db, "main", op, &file) == SQLITE_OK
+      && file != NULL && file->pMethods != NULL)
+    file->pMethods->xSync (file, SQLITE_SYNC_NORMAL);
+}
+
+/* Steps 1 and 2 of a cycle, on the thread. */
+static void
+checkpointer_run (DecaCheckpointer *checkpointer)
+{
+  gint generation = g_atomic_int_get (&checkpointer->generation);
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      /* SQLITE_BUSY (another checkpoint is running: another connection's thread, the
+       * studio's, deca backup's) only means this one is left to the next commit. */
+      int rc = sqlite3_wal_checkpoint_v2 (checkpointer->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+                                          NULL, NULL);
+
+      if (rc != SQLITE_OK)
+        {
+          if (rc != SQLITE_BUSY)
+            g_debug ("background checkpoint of %s: %s", checkpointer->path, sqlite3_errstr (rc));
+          return;
+        }
+    }
+  g_atomic_int_inc (&checkpointer->done);
+  checkpointer_sync (checkpointer, SQLITE_FCNTL_FILE_POINTER);
+  checkpointer_sync (checkpointer, SQLITE_FCNTL_JOURNAL_POINTER);
+  /* Unless the committing thread, past CHECKPOINT_PAGES_MAX, is already waiting to
+   * finish (READY_FINISHING). */
+  g_atomic_int_compare_and_exchange (&checkpointer->ready, READY_NONE, generation);
+}
 
 static gpointer
 checkpointer_thread (gpointer data)
@@ -1028,31 +1120,72 @@ checkpointer_thread (gpointer data)
   g_mutex_lock (&checkpointer->lock);
   for (;;)
     {
-      int rc;
-
       while (!checkpointer->wanted && !checkpointer->stop)
         g_cond_wait (&checkpointer->cond, &checkpointer->lock);
       if (checkpointer->stop)
         break;
       checkpointer->wanted = FALSE;
+      /* While a cycle waits for the committing thread to finish it (or is being
+       * finished), a checkpoint here would only take the checkpoint lock from it. */
+      if (g_atomic_int_get (&checkpointer->ready) != READY_NONE)
+        continue;
+      checkpointer->running = TRUE;
       g_mutex_unlock (&checkpointer->lock);
 
-      /* SQLITE_BUSY (another checkpoint is running: the studio's, deca backup's) only
-       * means this one is left to the next time the WAL grows. */
-      rc = sqlite3_wal_checkpoint_v2 (checkpointer->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-      if (rc == SQLITE_OK)
-        g_atomic_int_inc (&checkpointer->done);
-      else if (rc != SQLITE_BUSY)
-        g_debug ("background checkpoint of %s: %s", checkpointer->path, sqlite3_errstr (rc));
+      checkpointer_run (checkpointer);
 
       g_mutex_lock (&checkpointer->lock);
+      checkpointer->running = FALSE;
+      g_cond_broadcast (&checkpointer->idle);
     }
   g_mutex_unlock (&checkpointer->lock);
   return NULL;
 }
 
-/* sqlite3_wal_hook(): runs after every commit of the store's connection, with the number
- * of pages in the WAL. */
+/* sqlite3_busy_handler() of checkpointer_finish(): a short wait in small steps, where
+ * SQLite's busy timeout would sleep 1, 2, 5, 10 ms. */
+static int
+checkpointer_finish_busy_cb (void *data,
+                             int   count)
+{
+  const gint64 *deadline = data;
+
+  if (g_get_monotonic_time () >= *deadline)
+    return 0;
+  g_usleep (50);
+  return 1;
+}
+
+/* Step 3 of a cycle, on the committing thread, from its WAL hook: copies the frames
+ * committed since the thread's second pass and syncs, holding the write lock, so that
+ * every frame is in the database and the next transaction starts the WAL over.
+ * RESTART also waits for readers still reading older frames, without which the WAL
+ * could not start over. Both waits are cut short (FINISH_WAIT_US): SQLite then copies
+ * what it can without waiting, and returns SQLITE_BUSY. */
+static void
+checkpointer_finish (DecaCheckpointer *checkpointer,
+                     sqlite3          *db,
+                     const char       *schema,
+                     int               n_pages)
+{
+  gint64 deadline = g_get_monotonic_time () + FINISH_WAIT_US;
+  int rc;
+
+  sqlite3_busy_handler (db, checkpointer_finish_busy_cb, &deadline);
+  rc = sqlite3_wal_checkpoint_v2 (db, schema, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+  sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
+  /* Not finished (a reader holds an old snapshot, or a long write transaction of
+   * another connection): trying again at every commit would stall each of them for
+   * nothing; the next cycle starts when the WAL has grown by another threshold. */
+  if (rc != SQLITE_OK)
+    {
+      g_debug ("finishing the checkpoint of %s: %s", checkpointer->path, sqlite3_errstr (rc));
+      checkpointer->retry_pages = n_pages + CHECKPOINT_PAGES;
+    }
+}
+
+/* sqlite3_wal_hook(): runs on the committing thread after every commit of the store's
+ * connection, with the number of frames in the WAL. */
 static int
 checkpointer_wal_hook_cb (void       *data,
                           sqlite3    *db,
@@ -1060,22 +1193,55 @@ checkpointer_wal_hook_cb (void       *data,
                           int         n_pages)
 {
   DecaCheckpointer *checkpointer = data;
+  gint generation = g_atomic_int_get (&checkpointer->generation);
+  gint ready;
 
-  if (n_pages >= CHECKPOINT_PAGES_MAX)
+  /* The WAL shrank: a writer (this one or another) started it over. */
+  if (n_pages < checkpointer->last_pages)
     {
-      sqlite3_wal_checkpoint_v2 (db, schema, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+      generation = (generation + 1) & G_MAXINT;
+      g_atomic_int_set (&checkpointer->generation, generation);
+      checkpointer->retry_pages = 0;
+    }
+  checkpointer->last_pages = n_pages;
+  if (n_pages < CHECKPOINT_PAGES)
+    return SQLITE_OK;
+
+  ready = g_atomic_int_get (&checkpointer->ready);
+  if (ready == generation
+      && g_atomic_int_compare_and_exchange (&checkpointer->ready, generation, READY_FINISHING))
+    {
+      checkpointer_finish (checkpointer, db, schema, n_pages);
+      g_atomic_int_set (&checkpointer->ready, READY_NONE);
       return SQLITE_OK;
     }
-  if (n_pages >= CHECKPOINT_PAGES)
+  /* A cycle of a WAL since started over: its frames are not this WAL's. */
+  if (ready >= 0)
+    g_atomic_int_compare_and_exchange (&checkpointer->ready, ready, READY_NONE);
+  if (n_pages < checkpointer->retry_pages)
+    return SQLITE_OK;
+
+  g_mutex_lock (&checkpointer->lock);
+  if (n_pages >= CHECKPOINT_PAGES_MAX)
     {
-      g_mutex_lock (&checkpointer->lock);
-      if (!checkpointer->wanted)
-        {
-          checkpointer->wanted = TRUE;
-          g_cond_signal (&checkpointer->cond);
-        }
+      /* The thread fell far behind: the disk syncs slower than this connection
+       * commits. Checkpoint here, as SQLite's automatic checkpoint would, once the
+       * thread's run (which holds the checkpoint lock) is over; READY_FINISHING keeps
+       * it from starting another. */
+      g_atomic_int_set (&checkpointer->ready, READY_FINISHING);
+      while (checkpointer->running)
+        g_cond_wait (&checkpointer->idle, &checkpointer->lock);
       g_mutex_unlock (&checkpointer->lock);
+      checkpointer_finish (checkpointer, db, schema, n_pages);
+      g_atomic_int_set (&checkpointer->ready, READY_NONE);
+      return SQLITE_OK;
     }
+  if (!checkpointer->wanted)
+    {
+      checkpointer->wanted = TRUE;
+      g_cond_signal (&checkpointer->cond);
+    }
+  g_mutex_unlock (&checkpointer->lock);
   return SQLITE_OK;
 }
 
@@ -1091,6 +1257,7 @@ checkpointer_free (DecaCheckpointer *checkpointer)
   sqlite3_close_v2 (checkpointer->db);
   g_mutex_clear (&checkpointer->lock);
   g_cond_clear (&checkpointer->cond);
+  g_cond_clear (&checkpointer->idle);
   g_free (checkpointer->path);
   g_free (checkpointer);
 }
@@ -1110,9 +1277,25 @@ deca_store_checkpoint_in_background (DecaStore  *self,
   if (self->checkpointer != NULL || file == NULL || file[0] == '\0')
     return TRUE;
 
+  /* 2 × 4096 pages of 4096 bytes: WAL_SIZE_LIMIT, spelled out for the pragma. */
+  G_STATIC_ASSERT (WAL_SIZE_LIMIT == 33554432);
+  if (!store_exec (self, "PRAGMA journal_size_limit = 33554432",
+                   "configure the connection", error))
+    return FALSE;
+
   checkpointer = g_new0 (DecaCheckpointer, 1);
   checkpointer->path = g_strdup (file);
+  checkpointer->ready = READY_NONE;
   rc = sqlite3_open_v2 (file, &checkpointer->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_busy_timeout (checkpointer->db, BUSY_TIMEOUT_MS);
+      /* A connection opens the WAL at its first read, and until then a checkpoint on
+       * it does nothing and reports success (pnLog -1): without this read the thread's
+       * checkpoints copied nothing, and every one was left to the committing thread at
+       * CHECKPOINT_PAGES_MAX. */
+      rc = sqlite3_exec (checkpointer->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+    }
   if (rc != SQLITE_OK)
     {
       g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_STORE,
@@ -1122,9 +1305,9 @@ deca_store_checkpoint_in_background (DecaStore  *self,
       g_free (checkpointer);
       return FALSE;
     }
-  sqlite3_busy_timeout (checkpointer->db, BUSY_TIMEOUT_MS);
   g_mutex_init (&checkpointer->lock);
   g_cond_init (&checkpointer->cond);
+  g_cond_init (&checkpointer->idle);
   checkpointer->thread = g_thread_new ("deca-checkpoint", checkpointer_thread, checkpointer);
   self->checkpointer = checkpointer;
   /* Replaces the automatic checkpoint (wal_autocheckpoint is a WAL hook too). */
