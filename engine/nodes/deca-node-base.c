@@ -432,9 +432,9 @@ _deca_json_iter_init (DecaJsonIter *iter,
 {
   _deca_json_iter_clear (iter);
   iter->object = json_object_ref (object);
-  /* json_object_get_members() lists the names in insertion (document) order. */
-  iter->members = json_object_get_members (object);
-  iter->next = iter->members;
+  /* The ordered iterator walks the names in insertion (document) order. The object must
+   * not change while it is walked (json-glib checks that); no caller changes it. */
+  json_object_iter_init_ordered (&iter->iter, object);
 }
 
 gboolean
@@ -442,19 +442,26 @@ _deca_json_iter_next (DecaJsonIter  *iter,
                       const char   **name,
                       JsonNode     **node)
 {
-  if (iter->next == NULL)
+  const char *member_name;
+  JsonNode *member;
+
+  if (iter->object == NULL)
     return FALSE;
-  *name = iter->next->data;
+  /* json-glib 1.6 starts over when asked again after the end: the end is remembered by
+   * dropping the object. */
+  if (!json_object_iter_next_ordered (&iter->iter, &member_name, &member))
+    {
+      g_clear_pointer (&iter->object, json_object_unref);
+      return FALSE;
+    }
+  *name = member_name;
   if (node != NULL)
-    *node = json_object_get_member (iter->object, *name);
-  iter->next = iter->next->next;
+    *node = member;
   return TRUE;
 }
 
 void
 _deca_json_iter_clear (DecaJsonIter *iter)
 {
-  g_clear_pointer (&iter->members, g_list_free);
   g_clear_pointer (&iter->object, json_object_unref);
-  iter->next = NULL;
 }

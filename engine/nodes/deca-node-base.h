@@ -144,9 +144,9 @@ gboolean      _deca_node_config_has        (JsonObject  *config,
  * Declare with g_auto(DecaJsonIter) iter = { 0 }; the list is freed on scope exit.
  */
 typedef struct {
-  JsonObject *object;
-  GList      *members;
-  GList      *next;
+  JsonObject     *object;  /* a reference while iterating */
+  JsonObjectIter  iter;    /* json_object_iter_init_ordered(): insertion order, without
+                            * the copy of the name list json_object_get_members() makes */
 } DecaJsonIter;
 
 void          _deca_json_iter_init         (DecaJsonIter  *iter,
