@@ -417,14 +417,16 @@ executor_event_cb (DecaExecutor    *executor,
                    gpointer         user_data)
 {
   DecaApiStreams *self = user_data;
-  GHashTable *execution_set = g_hash_table_lookup (self->by_execution, event->execution_id);
+  /* Without a stream open, an event costs no lookup (hashing an execution id is most
+   * of what a lookup costs, for every event of every execution). */
+  GHashTable *execution_set = g_hash_table_size (self->by_execution) > 0
+                              ? g_hash_table_lookup (self->by_execution, event->execution_id) : NULL;
   GHashTable *workspace_set = NULL;
   const char *type = deca_event_type_to_string (event->type);
   gboolean final = event->type == DECA_EVENT_EXECUTION_FINISHED;
   g_autofree char *text = NULL;
   g_autofree char *id = NULL;
 
-  /* Without a workspace stream open, an event costs one lookup here. */
   if (g_hash_table_size (self->by_workspace) > 0)
     {
       const char *workspace = execution_workspace (self, event);
@@ -443,7 +445,8 @@ executor_event_cb (DecaExecutor    *executor,
       if (workspace_set != NULL)
         dispatch (workspace_set, NULL, type, text, event->seq, FALSE, FALSE);
     }
-  if (final || event->type == DECA_EVENT_EXECUTION_PAUSED)
+  /* Filled only while workspace streams are open (execution_workspace()). */
+  if ((final || event->type == DECA_EVENT_EXECUTION_PAUSED) && g_hash_table_size (self->execution_workspaces) > 0)
     g_hash_table_remove (self->execution_workspaces, event->execution_id);
 }
 
