@@ -100,6 +100,12 @@ deca_respond_node_invoke (DecaNodeBase       *base,
                                            deca_json_type_name (value));
               return;
             }
+          /* A string is its own display text: no copy of it to make first. */
+          if (json_node_get_value_type (value) == G_TYPE_STRING)
+            {
+              json_object_set_string_member (out_headers, name, json_node_get_string (value));
+              continue;
+            }
           text = deca_json_to_display_string (value);
           json_object_set_string_member (out_headers, name, text);
         }
