@@ -1108,8 +1108,12 @@ webhook_cb (DecaRequest *request,
   const char *workspace_id = deca_request_get_param (request, "workspace");
   const char *rest = deca_request_get_param (request, "path");
   const char *method = deca_request_get_method (request);
-  g_autofree char *path = g_strconcat ("/", rest, NULL);
-  g_autofree char *key = NULL;
+  /* The key of trigger_key(), "WS\nMETHOD\n/REST", on the stack when it fits. */
+  char buffer[256];
+  g_autofree char *allocated = NULL;
+  char *key = buffer;
+  gsize workspace_len = strlen (workspace_id), method_len, rest_len = strlen (rest);
+  const char *lookup_method;
   g_autoptr(IndexedFlow) indexed = NULL;
   g_autoptr(JsonNode) body = NULL;
   g_autoptr(JsonNode) input = NULL;
@@ -1121,10 +1125,20 @@ webhook_cb (DecaRequest *request,
   gboolean ok;
 
   /* HEAD is GET without the body, as for every route. */
-  key = trigger_key (workspace_id, g_str_equal (method, "HEAD") ? "GET" : method, path);
+  lookup_method = g_str_equal (method, "HEAD") ? "GET" : method;
+  method_len = strlen (lookup_method);
+  if (workspace_len + method_len + rest_len + 4 > sizeof buffer)
+    key = allocated = g_malloc (workspace_len + method_len + rest_len + 4);
+  memcpy (key, workspace_id, workspace_len);
+  key[workspace_len] = '\n';
+  memcpy (key + workspace_len + 1, lookup_method, method_len);
+  key[workspace_len + 1 + method_len] = '\n';
+  key[workspace_len + 2 + method_len] = '/';
+  memcpy (key + workspace_len + 3 + method_len, rest, rest_len + 1);
   trigger = g_hash_table_lookup (self->triggers, key);
   if (trigger == NULL)
     {
+      g_autofree char *path = g_strconcat ("/", rest, NULL);
       g_autofree char *allow = allowed_methods (self, workspace_id, path);
       g_autofree char *message = NULL;
 
