@@ -161,6 +161,7 @@ typedef struct {
   gboolean is_result;        /* has a back edge: its output is an iteration's result */
   gboolean has_on_error;
   gboolean is_sink;          /* no outgoing edge except back edges */
+  gboolean replayable;       /* deca_node_type_is_replayable() */
 } PlanNode;
 
 struct _DecaPlan {

@@ -704,6 +704,25 @@ execution_is_durable (DecaExecution *execution)
   return execution->wait_gen <= execution->executor->durable_gen;
 }
 
+/* Whether the node @item may start now: once every checkpoint of its execution is
+ * durable, or at once when it is replayable (deca_node_type_is_replayable()): running it
+ * again after a crash does no harm, so it need not wait for the results before it. */
+static gboolean
+ready_item_may_start (DecaExecution *execution,
+                      ReadyItem     *item)
+{
+  return execution_is_durable (execution) || execution_plan (execution)->nodes[item->node].replayable;
+}
+
+/* Whether the first of @execution's ready nodes may start now. */
+static gboolean
+execution_can_start (DecaExecution *execution)
+{
+  ReadyItem *item = g_queue_peek_head (&execution->ready);
+
+  return item != NULL && ready_item_may_start (execution, item);
+}
+
 /* Writes one generation of checkpoints into @store in one transaction. */
 static gboolean
 checkpoints_write (DecaStore  *store,
@@ -2212,7 +2231,7 @@ executor_settle_touched (DecaExecutor *self)
         {
           /* Work left over after the last round: kept for the next dispatch, or for the
            * batch it waits for (whose outcome touches it again). */
-          if (self->worker == NULL || execution_is_durable (execution))
+          if (self->worker == NULL || execution_can_start (execution))
             executor_touch (self, execution);
           else if (!execution->in_awaiting)
             {
@@ -2247,7 +2266,7 @@ execution_start_ready (DecaExecution *execution)
   guint parallelism = deca_flow_get_parallelism (execution->flow);
 
   while (execution->status == DECA_EXECUTION_RUNNING && execution->running < parallelism &&
-         !g_queue_is_empty (&execution->ready))
+         execution_can_start (execution))
     {
       ReadyItem *item = g_queue_pop_head (&execution->ready);
       DecaFrame *frame = item->frame;
@@ -2294,7 +2313,7 @@ executor_round (DecaExecutor *self)
       DecaExecution *execution = g_ptr_array_index (self->touched, i);
 
       if (!g_queue_is_empty (&execution->ready) && execution->status == DECA_EXECUTION_RUNNING &&
-          execution->running < deca_flow_get_parallelism (execution->flow) && execution_is_durable (execution))
+          execution->running < deca_flow_get_parallelism (execution->flow) && execution_can_start (execution))
         {
           worked = TRUE;
           execution_start_ready (execution);

@@ -63,6 +63,12 @@ deca_node_type_real_get_circuit_key (DecaNodeType *self,
   return NULL;
 }
 
+static gboolean
+deca_node_type_real_is_replayable (DecaNodeType *self)
+{
+  return FALSE;
+}
+
 static void
 deca_node_type_default_init (DecaNodeTypeInterface *iface)
 {
@@ -75,6 +81,7 @@ deca_node_type_default_init (DecaNodeTypeInterface *iface)
   iface->get_default_port = deca_node_type_real_get_default_port;
   iface->check_config = deca_node_type_real_check_config;
   iface->get_circuit_key = deca_node_type_real_get_circuit_key;
+  iface->is_replayable = deca_node_type_real_is_replayable;
 }
 
 const char *
@@ -110,6 +117,13 @@ deca_node_type_get_kind (DecaNodeType *self)
 {
   g_return_val_if_fail (DECA_IS_NODE_TYPE (self), DECA_NODE_KIND_ACTION);
   return DECA_NODE_TYPE_GET_IFACE (self)->get_kind (self);
+}
+
+gboolean
+deca_node_type_is_replayable (DecaNodeType *self)
+{
+  g_return_val_if_fail (DECA_IS_NODE_TYPE (self), FALSE);
+  return DECA_NODE_TYPE_GET_IFACE (self)->is_replayable (self);
 }
 
 JsonNode *

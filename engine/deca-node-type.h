@@ -51,6 +51,7 @@ struct _DecaNodeTypeInterface
                                      JsonObject   *config);
   void         (*invoke)            (DecaNodeType       *self,
                                      DecaNodeInvocation *invocation);
+  gboolean     (*is_replayable)     (DecaNodeType *self);
 };
 
 /* The type name used in flows ("http"). Never NULL. */
@@ -78,6 +79,12 @@ void         deca_node_type_check_config      (DecaNodeType *self,
  * breaker ("http:api.example.com:443"), or NULL when the node has none. */
 char        *deca_node_type_get_circuit_key   (DecaNodeType *self,
                                                JsonObject   *config);
+/* Whether running a node of this type again after a crash does no harm: it acts on
+ * nothing outside its execution, and its output follows from its input (transform,
+ * condition, branch; respond, whose answer the server sends only once it is durable).
+ * The executor starts the successors of such a node without waiting for its result to
+ * be durable (docs/execution.md, "Durability"). The default is FALSE. */
+gboolean     deca_node_type_is_replayable     (DecaNodeType *self);
 /* Runs one attempt. Must end, now or later, in exactly one deca_node_invocation_return_*()
  * call; once the invocation is cancelled the return is ignored. */
 void         deca_node_type_invoke            (DecaNodeType       *self,

@@ -487,6 +487,7 @@ _deca_plan_new (DecaFlow          *flow,
           goto fail;
         }
       plan_node->kind = deca_node_type_get_kind (plan_node->type);
+      plan_node->replayable = deca_node_type_is_replayable (plan_node->type);
       schema = deca_node_type_get_config_schema (plan_node->type);
       config = json_node_init_object (json_node_alloc (), node->config);
       plan_node->config = compile_value (config, JSON_NODE_HOLDS_OBJECT (schema) ? json_node_get_object (schema) : NULL,

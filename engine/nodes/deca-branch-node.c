@@ -22,6 +22,7 @@ static const DecaNodeInfo branch_info = {
                     "\"default\" when none does."),
   .category = "core",
   .kind = DECA_NODE_KIND_ACTION,
+  .replayable = TRUE,
   .default_port = DEFAULT_PORT,
   .schema =
     "{"

@@ -22,6 +22,7 @@ static const DecaNodeInfo condition_info = {
                     "on the \"false\" port otherwise."),
   .category = "core",
   .kind = DECA_NODE_KIND_ACTION,
+  .replayable = TRUE,
   .ports = condition_ports,
   .default_port = "true",
   .schema =

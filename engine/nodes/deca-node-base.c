@@ -59,6 +59,12 @@ deca_node_base_get_kind (DecaNodeType *type)
   return get_info (type)->kind;
 }
 
+static gboolean
+deca_node_base_is_replayable (DecaNodeType *type)
+{
+  return get_info (type)->replayable;
+}
+
 static JsonNode *
 deca_node_base_get_config_schema (DecaNodeType *type)
 {
@@ -123,6 +129,7 @@ deca_node_base_iface_init (DecaNodeTypeInterface *iface)
   iface->check_config = deca_node_base_check_config;
   iface->get_circuit_key = deca_node_base_get_circuit_key;
   iface->invoke = deca_node_base_invoke;
+  iface->is_replayable = deca_node_base_is_replayable;
 }
 
 static void

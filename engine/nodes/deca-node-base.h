@@ -45,6 +45,7 @@ typedef struct {
   const char * const *ports;
   const char         *default_port;
   const char         *schema;
+  gboolean            replayable;  /* see deca_node_type_is_replayable() */
 } DecaNodeInfo;
 
 #define DECA_TYPE_NODE_BASE (deca_node_base_get_type ())

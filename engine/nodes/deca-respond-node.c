@@ -20,6 +20,7 @@ static const DecaNodeInfo respond_info = {
                     "for the rest of the flow."),
   .category = "flow",
   .kind = DECA_NODE_KIND_ACTION,
+  .replayable = TRUE,
   .schema =
     "{"
     "  \"type\": \"object\","

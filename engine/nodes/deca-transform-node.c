@@ -23,6 +23,7 @@ static const DecaNodeInfo transform_info = {
                     "fields, or builds a new list from each element of an array."),
   .category = "core",
   .kind = DECA_NODE_KIND_ACTION,
+  .replayable = TRUE,
   .schema =
     "{"
     "  \"type\": \"object\","

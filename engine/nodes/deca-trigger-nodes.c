@@ -27,6 +27,7 @@ static const DecaNodeInfo trigger_infos[] = {
                       "the request (body, headers, query) is the execution input."),
     .category = "trigger",
     .kind = DECA_NODE_KIND_TRIGGER,
+    .replayable = TRUE,
     .schema =
       "{"
       "  \"type\": \"object\","
@@ -107,6 +108,7 @@ static const DecaNodeInfo trigger_infos[] = {
     .description = N_("Starts the flow at the times a cron expression describes."),
     .category = "trigger",
     .kind = DECA_NODE_KIND_TRIGGER,
+    .replayable = TRUE,
     .schema =
       "{"
       "  \"type\": \"object\","
@@ -154,6 +156,7 @@ static const DecaNodeInfo trigger_infos[] = {
                       "published; the event's payload is the execution input."),
     .category = "trigger",
     .kind = DECA_NODE_KIND_TRIGGER,
+    .replayable = TRUE,
     .schema =
       "{"
       "  \"type\": \"object\","
@@ -178,6 +181,7 @@ static const DecaNodeInfo trigger_infos[] = {
                       "API, with the input they give."),
     .category = "trigger",
     .kind = DECA_NODE_KIND_TRIGGER,
+    .replayable = TRUE,
     .schema =
       "{"
       "  \"type\": \"object\","

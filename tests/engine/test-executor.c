@@ -1538,9 +1538,10 @@ test_subflow_resume (Fixture       *fixture,
   g_assert_cmpuint (children, ==, 1);
 }
 
-/* With a store worker the executor's thread does not wait for commits, yet a node starts
- * only once the result before it is durable: seen from another connection at b's start,
- * a's result is there. A deca_executor_call_when_durable() made when a succeeded runs
+/* With a store worker the executor's thread does not wait for commits, yet a node with
+ * effects (the probe) starts only once the results before it are durable: seen from
+ * another connection at b's start, the results of a and t are there (t, a transform, is
+ * replayable and may start before a's result is written). A deca_executor_call_when_durable() made when a succeeded runs
  * after that result is written, not before; one made with nothing waiting runs at once.
  * The audit lines queued in the executor's store go into the worker's batch. */
 typedef struct {
@@ -1596,7 +1597,7 @@ durable_probe_event_cb (DecaExecutor    *executor,
   if (event->type == DECA_EVENT_NODE_STARTED && g_strcmp0 (event->node_key, "b") == 0)
     {
       probe_data->b_started = TRUE;
-      probe_data->a_visible_at_b_start = result_visible (probe_data, "a");
+      probe_data->a_visible_at_b_start = result_visible (probe_data, "a") && result_visible (probe_data, "t");
     }
 }
 
@@ -1632,8 +1633,9 @@ test_worker_durable_before_start (Fixture       *fixture,
   execution = run_flow (fixture,
     "{\"id\": \"worker\", \"name\": \"Worker\", \"nodes\": ["
     " {\"id\": \"a\", \"type\": \"transform\", \"config\": {\"set\": {\"v\": 1}}},"
-    " {\"id\": \"b\", \"type\": \"transform\", \"config\": {\"set\": {\"w\": \"{{a.v + 1}}\"}}}],"
-    " \"connections\": [{\"from\": \"a\", \"to\": \"b\"}]}", NULL);
+    " {\"id\": \"t\", \"type\": \"transform\", \"config\": {\"set\": {\"w\": \"{{a.v + 1}}\"}}},"
+    " {\"id\": \"b\", \"type\": \"probe\", \"config\": {\"mode\": \"ok\"}}],"
+    " \"connections\": [{\"from\": \"a\", \"to\": \"t\"}, {\"from\": \"t\", \"to\": \"b\"}]}", NULL);
   deca_executor_remove_event_listener (fixture->executor, listener);
 
   g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
