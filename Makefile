@@ -51,8 +51,14 @@ XVFB = xvfb-run -a -s "-screen 0 1600x1200x24 -nolisten tcp -noreset" dbus-run-s
 check-main: build
 	$(XVFB) meson test -C $(BUILD) --print-errorlogs --no-suite bench
 
+# intercept_tls_get_addr=0: LeakSanitizer (LLVM 14) records the dynamic TLS blocks of
+# dlopen()ed libraries through __tls_get_addr and, with glibc 2.36, sometimes records a
+# block with a garbage range; its exit-time scan then crashes ("Tracer caught signal 11",
+# after "DTLS N at 0x668-..."). Seen rarely in the server tests, whose processes create and
+# end worker threads. Without the interception those blocks are not scanned: nothing of
+# ours lives only in a dlopen()ed library's TLS, and the whole suite reports no leak so.
 check-san: build-san
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:intercept_tls_get_addr=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(XVFB) meson test -C $(SANBUILD) --print-errorlogs --no-suite bench
 

@@ -3250,6 +3250,10 @@ deca_executor_dispose (GObject *object)
   g_clear_pointer (&self->awaiting, g_ptr_array_unref);
   g_clear_pointer (&self->unannounced, g_ptr_array_unref);
   g_clear_object (&self->store);
+  /* Its work is done: its thread ends now (the job callbacks still queued in the main
+   * context would otherwise keep it running until the process exits). */
+  if (self->worker != NULL)
+    g_object_run_dispose (G_OBJECT (self->worker));
   g_clear_object (&self->worker);
   g_clear_object (&self->credentials);
   g_clear_object (&self->events);

@@ -138,7 +138,9 @@ gboolean       deca_executor_flush               (DecaExecutor           *self,
  * batch) while one commits. A node still starts only once the results before it are
  * durable (docs/execution.md, "Durability"). The store stays the executor's for reads and
  * flow saves; its queued audit lines (deca_store_queue_audit()) go into the worker's
- * batches. Set it before the first execution starts; NULL writes on the executor's thread. */
+ * batches. Set it before the first execution starts; NULL writes on the executor's thread.
+ * The worker is the executor's alone: disposing the executor writes what is pending and
+ * then closes the worker (its thread ends). */
 void           deca_executor_set_store_worker    (DecaExecutor           *self,
                                                   DecaStoreWorker        *worker);
 /* Calls @func (@user_data) once every checkpoint queued so far is durable (committed, or
