@@ -77,8 +77,38 @@ execution_json (const DecaExecutionRecord *record,
   return node;
 }
 
-/* Answers @status with execution @id as the store has it, with its node results. The
- * executor's pending checkpoints are written first, so the answer is current. */
+/* Reads execution @id of @workspace_id as the store has it, the executor's pending
+ * checkpoints written first so that it is current: returns (transfer full) its node
+ * results and sets *@out_record, or answers the error and returns NULL. */
+static GPtrArray *
+read_current_execution (DecaApiFlows         *self,
+                        DecaRequest          *request,
+                        const char           *workspace_id,
+                        const char           *id,
+                        DecaExecutionRecord **out_record)
+{
+  g_autoptr(DecaExecutionRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *results = NULL;
+
+  if (!deca_executor_flush (self->executor, &error))
+    {
+      deca_request_respond_error (request, error, NULL);
+      return NULL;
+    }
+  record = deca_store_get_workspace_execution (self->store, workspace_id, id, &error);
+  if (record != NULL)
+    results = deca_store_list_node_results (self->store, id, &error);
+  if (results == NULL)
+    {
+      _deca_api_respond_store_error (request, error, "execution");
+      return NULL;
+    }
+  *out_record = g_steal_pointer (&record);
+  return results;
+}
+
+/* Answers @status with execution @id as the store has it, with its node results. */
 void
 _deca_api_respond_execution (DecaApiFlows        *self,
                              DecaRequest         *request,
@@ -87,23 +117,11 @@ _deca_api_respond_execution (DecaApiFlows        *self,
                              guint                status)
 {
   g_autoptr(DecaExecutionRecord) record = NULL;
-  g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = read_current_execution (self, request, workspace_id, id, &record);
   g_autoptr(JsonNode) body = NULL;
 
-  if (!deca_executor_flush (self->executor, &error))
-    {
-      deca_request_respond_error (request, error, NULL);
-      return;
-    }
-  record = deca_store_get_workspace_execution (self->store, workspace_id, id, &error);
-  if (record != NULL)
-    results = deca_store_list_node_results (self->store, id, &error);
   if (results == NULL)
-    {
-      _deca_api_respond_store_error (request, error, "execution");
-      return;
-    }
+    return;
   body = execution_json (record, results);
   deca_request_respond_json (request, status, body);
 }
@@ -452,23 +470,11 @@ respond_decided (DecaApiFlows *self,
                  const char   *node_key)
 {
   g_autoptr(DecaExecutionRecord) record = NULL;
-  g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = read_current_execution (self, request, workspace_id, id, &record);
   g_autoptr(JsonNode) body = NULL;
 
-  if (!deca_executor_flush (self->executor, &error))
-    {
-      deca_request_respond_error (request, error, NULL);
-      return;
-    }
-  record = deca_store_get_workspace_execution (self->store, workspace_id, id, &error);
-  if (record != NULL)
-    results = deca_store_list_node_results (self->store, id, &error);
   if (results == NULL)
-    {
-      _deca_api_respond_store_error (request, error, "execution");
-      return;
-    }
+    return;
   for (guint i = 0; i < results->len; i++)
     {
       DecaNodeResultRecord *result = g_ptr_array_index (results, i);
