@@ -20,28 +20,9 @@
 
 #include "deca-engine-error.h"
 #include "deca-engine-private.h"
+#include "tests/po/deca-po-test.h"
 #include "deca-store-private.h"
 #include "deca-store-server.h"
-
-/* Points gettext at the catalogues of the build directory and selects @language (NULL:
- * none, the English of the sources). */
-static void
-use_language (const char *language)
-{
-  const char *locale_dir = g_getenv ("DECA_LOCALE_DIR");
-
-  g_assert_nonnull (locale_dir);
-  _deca_engine_init_i18n ();
-  g_assert_cmpstr (bindtextdomain (GETTEXT_PACKAGE, locale_dir), ==, locale_dir);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  if (language != NULL)
-    g_setenv ("LANGUAGE", language, TRUE);
-  else
-    g_unsetenv ("LANGUAGE");
-  /* gettext caches lookups; a change of the message locale makes it read LANGUAGE
-   * again. */
-  g_assert_nonnull (setlocale (LC_ALL, "C.UTF-8"));
-}
 
 static DecaStore *
 store_with_workspace (void)
