@@ -4,7 +4,7 @@
 # libadwaita and GtkSourceView, with an icon theme and fonts to draw with; its tests run on
 # Xvfb with XTEST input (libxtst) and walk the accessibility tree over AT-SPI (D-Bus,
 # at-spi2-core, libatspi); desktop-file-utils and appstream validate the desktop data.
-# The server signs tokens and encrypts secrets with GnuTLS; its tests read the OpenAPI
+# The server signs tokens and encrypts secrets with GnuTLS and allocates with mimalloc; its tests read the OpenAPI
 # document with libyaml; the README's and docs/server-quickstart.md's server commands use
 # curl and jq. Needs root (or sudo) only when something is missing.
 set -eu
@@ -13,7 +13,7 @@ packages="
   gcc make pkg-config meson ninja-build gettext
   clang libclang-rt-14-dev
   libglib2.0-dev libjson-glib-dev libsqlite3-dev libsoup-3.0-dev libgnutls28-dev
-  libyaml-dev curl jq
+  libyaml-dev libmimalloc-dev curl jq
   glib-networking ca-certificates tzdata
   sqlite3
   libgtk-4-dev libadwaita-1-dev libgtksourceview-5-dev libx11-dev libxtst-dev
