@@ -113,13 +113,15 @@ job_deliver_cb (gpointer user_data)
 
 /* Sends @job back to the main context its task was created in. An idle source rather
  * than g_main_context_invoke(), which may run the function right here in the worker
- * thread when nobody is iterating that context. */
+ * thread when nobody is iterating that context. At high priority: whoever waits for a
+ * job (a checkpoint that answers a webhook's caller, a save a request waits for) has
+ * work under way, which goes before taking on new work (new requests) from the sockets. */
 static void
 job_send_back (Job *job)
 {
   g_autoptr(GSource) source = g_idle_source_new ();
 
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_priority (source, G_PRIORITY_HIGH);
   g_source_set_callback (source, job_deliver_cb, job, NULL);
   g_source_set_static_name (source, "[deca] store worker result");
   g_source_attach (source, g_task_get_context (job->task));
