@@ -68,7 +68,9 @@ typedef struct {
   DecaRequest *request;
   DecaExecution *execution;
   gint64 timeout_us;
-  guint timeout_id;
+  gint64 deadline_us;     /* on self->clock */
+  GList link;             /* in self->deadlines while the response timeout applies */
+  gboolean watched;
 } Pending;
 
 struct _DecaApiWebhooks
@@ -91,6 +93,11 @@ struct _DecaApiWebhooks
   GHashTable *triggers;   /* "WS\nMETHOD\nPATH" -> Trigger */
   GHashTable *indexed;    /* "WS\nFLOW" -> IndexedFlow */
   GHashTable *pending;    /* execution id -> Pending */
+  /* The Pendings whose response timeout applies, soonest deadline first, and the one
+   * clock timeout armed for the first of them: a timeout source per call would cost
+   * every call an attach and a destroy. */
+  GQueue deadlines;
+  guint deadline_timer;
   GSource *audit_flush;    /* writes the audit lines the store still queues */
   guint event_id;
   gulong saved_id;
@@ -712,10 +719,18 @@ respond_accepted (DecaRequest   *request,
 }
 
 static void
+pending_unwatch (Pending *pending)
+{
+  if (!pending->watched)
+    return;
+  g_queue_unlink (&pending->self->deadlines, &pending->link);
+  pending->watched = FALSE;
+}
+
+static void
 pending_free (Pending *pending)
 {
-  if (pending->timeout_id != 0)
-    deca_clock_remove_timeout (pending->self->clock, pending->timeout_id);
+  pending_unwatch (pending);
   g_clear_object (&pending->execution);
   g_clear_pointer (&pending->request, deca_request_unref);
   g_free (pending);
@@ -746,16 +761,15 @@ respond_finished (DecaRequest   *request,
                                       body);
 }
 
-static gboolean
-pending_timeout_cb (gpointer data)
+/* Answers 504 to a caller whose flow did not respond in time; the execution goes on. */
+static void
+pending_expire (Pending *pending)
 {
-  Pending *pending = data;
   g_autoptr(JsonNode) details = execution_details (pending->execution);
   g_autofree char *message = NULL;
   unsigned long seconds;
 
-  /* The clock forgets the timeout itself once this returns. */
-  pending->timeout_id = 0;
+  pending_unwatch (pending);
   seconds = (unsigned long) (pending->timeout_us / G_USEC_PER_SEC);
   message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                           "The flow did not respond within %lu second; the execution goes on",
@@ -764,7 +778,64 @@ pending_timeout_cb (gpointer data)
                              seconds);
   deca_request_respond_error_literal (pending->request, DECA_SERVER_ERROR_TIMEOUT, message, details);
   g_hash_table_remove (pending->self->pending, deca_execution_get_id (pending->execution));
+}
+
+static gboolean deadline_timer_cb (gpointer data);
+
+static void
+deadline_timer_arm (DecaApiWebhooks *self)
+{
+  Pending *first = g_queue_peek_head (&self->deadlines);
+
+  if (first == NULL || self->deadline_timer != 0)
+    return;
+  self->deadline_timer = deca_clock_add_timeout (self->clock, MAX (first->deadline_us - deca_clock_now_us (self->clock), 0),
+                                                 deadline_timer_cb, self, NULL);
+}
+
+/* Expires the calls whose deadline passed, then waits for the next one. The first call
+ * may have been answered meanwhile: the timer then finds nothing due and waits again. */
+static gboolean
+deadline_timer_cb (gpointer data)
+{
+  DecaApiWebhooks *self = data;
+  gint64 now = deca_clock_now_us (self->clock);
+  Pending *first;
+
+  /* The clock forgets the timeout itself once this returns. */
+  self->deadline_timer = 0;
+  while ((first = g_queue_peek_head (&self->deadlines)) != NULL && first->deadline_us <= now)
+    pending_expire (first);
+  deadline_timer_arm (self);
   return G_SOURCE_REMOVE;
+}
+
+/* Starts @pending's response timeout. Calls of one trigger share a timeout, so a new
+ * deadline is nearly always the latest: the search from the end stops at once. */
+static void
+pending_watch (Pending *pending)
+{
+  DecaApiWebhooks *self = pending->self;
+  GList *before = self->deadlines.tail;
+
+  pending->deadline_us = deca_clock_now_us (self->clock) + pending->timeout_us;
+  pending->link.data = pending;
+  while (before != NULL && ((Pending *) before->data)->deadline_us > pending->deadline_us)
+    before = before->prev;
+  if (before == NULL)
+    {
+      g_queue_push_head_link (&self->deadlines, &pending->link);
+      /* A new first deadline, sooner than the one the timer waits for. */
+      if (self->deadline_timer != 0)
+        {
+          deca_clock_remove_timeout (self->clock, self->deadline_timer);
+          self->deadline_timer = 0;
+        }
+    }
+  else
+    g_queue_insert_after_link (&self->deadlines, before, &pending->link);
+  pending->watched = TRUE;
+  deadline_timer_arm (self);
 }
 
 /* Answers a waiting caller once what the answer reports is durable: the respond node's
@@ -821,9 +892,7 @@ executor_event_cb (DecaExecutor    *executor,
   /* The answer is decided: the response timeout no longer applies. */
   g_hash_table_steal_extended (self->pending, event->execution_id, &key, NULL);
   g_free (key);
-  if (pending->timeout_id != 0)
-    deca_clock_remove_timeout (self->clock, pending->timeout_id);
-  pending->timeout_id = 0;
+  pending_unwatch (pending);
   deca_executor_call_when_durable (executor, pending_answer_cb, pending, (GDestroyNotify) pending_free);
 }
 
@@ -1240,7 +1309,7 @@ webhook_cb (DecaRequest *request,
     pending->request = deca_request_ref (request);
     pending->execution = g_object_ref (execution);
     pending->timeout_us = trigger->timeout_us;
-    pending->timeout_id = deca_clock_add_timeout (self->clock, trigger->timeout_us, pending_timeout_cb, pending, NULL);
+    pending_watch (pending);
     deca_request_defer (request);
     g_hash_table_insert (self->pending, g_strdup (deca_execution_get_id (execution)), pending);
   }
@@ -1255,6 +1324,11 @@ deca_api_webhooks_dispose (GObject *object)
 
   if (self->pending != NULL)
     g_hash_table_remove_all (self->pending);
+  if (self->deadline_timer != 0)
+    {
+      deca_clock_remove_timeout (self->clock, self->deadline_timer);
+      self->deadline_timer = 0;
+    }
   /* A clean stop loses no line. */
   if (self->audit_flush != NULL)
     {
@@ -1393,13 +1467,20 @@ deca_api_webhooks_set_clock (DecaApiWebhooks *self,
   g_return_if_fail (DECA_IS_API_WEBHOOKS (self));
   g_return_if_fail (clock == NULL || DECA_IS_CLOCK (clock));
 
+  /* The timer of the calls waiting now moves to the new clock. */
+  if (self->deadline_timer != 0)
+    {
+      deca_clock_remove_timeout (self->clock, self->deadline_timer);
+      self->deadline_timer = 0;
+    }
   if (clock == NULL)
     {
       g_clear_object (&self->clock);
       self->clock = deca_system_clock_get_default ();
-      return;
     }
-  g_set_object (&self->clock, clock);
+  else
+    g_set_object (&self->clock, clock);
+  deadline_timer_arm (self);
 }
 
 void

@@ -715,6 +715,7 @@ typedef struct {
   Fixture *fixture;
   Answer answer;
   SoupSession *session;
+  const char *path;  /* (nullable) "/webhook/ws-a/slow" */
 } Caller;
 
 static gpointer
@@ -722,8 +723,8 @@ caller_thread (gpointer data)
 {
   Caller *caller = data;
 
-  send_to (caller->session, caller->fixture->test->uri, "POST", "/webhook/ws-a/slow", "application/json", "{}", NULL,
-           &caller->answer);
+  send_to (caller->session, caller->fixture->test->uri, "POST", caller->path ? caller->path : "/webhook/ws-a/slow",
+           "application/json", "{}", NULL, &caller->answer);
   return NULL;
 }
 
@@ -765,6 +766,55 @@ test_timeout (Fixture       *fixture,
 
   answer_clear (&caller.answer);
   g_assert_finalize_object (caller.session);
+}
+
+/* Calls of triggers with different response timeouts share one timer: a call with a
+ * sooner deadline than those waiting goes first, one answered in time no longer counts,
+ * and each of the others times out at its own deadline. On the manual clock the server's
+ * timers are one per wait node plus one for all the waiting calls. */
+static void
+test_timeouts_in_order (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  const char *slower =
+    "{\"id\": \"slower\", \"name\": \"slower\", \"triggers\": [{\"type\": \"webhook\", \"path\": \"/slower\", \"response_timeout\": 5}],"
+    " \"nodes\": [{\"id\": \"pause\", \"type\": \"wait\", \"config\": {\"duration\": 60}},"
+    "             {\"id\": \"reply\", \"type\": \"respond\", \"config\": {\"body\": \"late\"}}],"
+    " \"connections\": [{\"from\": \"pause\", \"to\": \"reply\"}]}";
+  const char *quick =
+    "{\"id\": \"quick\", \"name\": \"quick\", \"triggers\": [{\"type\": \"webhook\", \"path\": \"/quick\", \"response_timeout\": 2}],"
+    " \"nodes\": [{\"id\": \"reply\", \"type\": \"respond\", \"config\": {\"body\": \"now\"}}]}";
+  Caller first = { fixture, { 0 }, soup_session_new (), "/webhook/ws-a/slower" };
+  g_auto(Answer) answered = { 0 };
+  guint pending = 0;
+  GThread *thread;
+
+  create_active (fixture, fixture->key_a, "slower", slower);
+  create_active (fixture, fixture->key_a, "quick", quick);
+  thread = g_thread_new ("caller", caller_thread, &first);
+  /* Its wait node's timeout and the calls' timer, for second 5. */
+  wait_for_pending_timeouts (fixture, 2);
+  /* Due at second 2, before the first: the timer is set for it, and it is answered. */
+  hook (fixture, "POST", "/webhook/ws-a/quick", "application/json", "{}", NULL, &answered);
+  g_assert_cmpuint (answered.status, ==, 200);
+  on_server (fixture, pending_func, &pending);
+  g_assert_cmpuint (pending, ==, 2);
+  /* At second 2 nothing is due: the timer waits for the first call again. */
+  advance (fixture, 2 * G_USEC_PER_SEC);
+  on_server (fixture, pending_func, &pending);
+  g_assert_cmpuint (pending, ==, 2);
+  advance (fixture, 2 * G_USEC_PER_SEC);
+  on_server (fixture, pending_func, &pending);
+  g_assert_cmpuint (pending, ==, 2);
+  /* Second 5: its own deadline. */
+  advance (fixture, 1 * G_USEC_PER_SEC);
+  g_thread_join (thread);
+  assert_error (&first.answer, 504, "timeout");
+  on_server (fixture, pending_func, &pending);
+  g_assert_cmpuint (pending, ==, 1);
+
+  answer_clear (&first.answer);
+  g_assert_finalize_object (first.session);
 }
 
 /* An execution that ends without reaching its respond node: 200 with the execution when
@@ -1392,6 +1442,7 @@ main (int    argc,
   ADD ("bad-json", test_bad_json);
   ADD ("accepted", test_accepted);
   ADD ("timeout", test_timeout);
+  ADD ("timeouts-in-order", test_timeouts_in_order);
   ADD ("not-reached", test_not_reached);
   ADD ("routing", test_routing);
   ADD ("lifecycle", test_lifecycle);
