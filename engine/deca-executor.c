@@ -89,6 +89,9 @@ struct _DecaExecutor
   GQueue in_flight;               /* CheckpointBatch */
   GPtrArray *awaiting;            /* DecaExecution with ready nodes, not yet durable */
   GPtrArray *unannounced;         /* DecaExecution finished or paused, not yet durable */
+  /* executor_trigger_text(): the last sealed trigger and its text. */
+  JsonNode *last_trigger;
+  char *last_trigger_text;
   gboolean disposing;
   GArray *durable_waiters;        /* DurableWaiter, in generation order */
 
@@ -2669,6 +2672,25 @@ deca_executor_start (DecaExecutor  *self,
   return deca_executor_start_full (self, flow, input, NULL, error);
 }
 
+/* The text of @trigger for the execution's record. A host that starts many executions
+ * with one sealed trigger (the server: one per webhook trigger) has it written once: the
+ * last one is kept, with the node, which a sealed node's text cannot outlive. */
+static char *
+executor_trigger_text (DecaExecutor *self,
+                       JsonNode     *trigger)
+{
+  if (!json_node_is_immutable (trigger))
+    return deca_json_to_string (trigger, FALSE);
+  if (trigger != self->last_trigger)
+    {
+      g_clear_pointer (&self->last_trigger, json_node_unref);
+      g_free (self->last_trigger_text);
+      self->last_trigger = json_node_ref (trigger);
+      self->last_trigger_text = deca_json_to_string (trigger, FALSE);
+    }
+  return g_strdup (self->last_trigger_text);
+}
+
 DecaExecution *
 deca_executor_start_full (DecaExecutor  *self,
                           DecaFlow      *flow,
@@ -2690,7 +2712,7 @@ deca_executor_start_full (DecaExecutor  *self,
   if (execution == NULL)
     return NULL;
   if (trigger != NULL)
-    execution->trigger = deca_json_to_string (trigger, FALSE);
+    execution->trigger = executor_trigger_text (self, trigger);
   execution_begin (execution, FALSE);
   return execution;
 }
@@ -3271,6 +3293,8 @@ deca_executor_finalize (GObject *object)
   DecaExecutor *self = DECA_EXECUTOR (object);
 
   g_clear_pointer (&self->executions, g_hash_table_unref);
+  g_clear_pointer (&self->last_trigger, json_node_unref);
+  g_clear_pointer (&self->last_trigger_text, g_free);
   g_clear_pointer (&self->pending_inserts, g_ptr_array_unref);
   g_clear_pointer (&self->pending_updates, g_ptr_array_unref);
   g_clear_pointer (&self->pending_results, g_ptr_array_unref);

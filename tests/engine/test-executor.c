@@ -360,6 +360,48 @@ test_chain (Fixture       *fixture,
   g_assert_nonnull (strstr (g_ptr_array_index (fixture->events, fixture->events->len - 1), "\"status\":\"succeeded\""));
 }
 
+/* Each execution keeps the trigger it was started with, as text: the executor writes a
+ * sealed trigger's text once and reuses it while the same trigger comes again, and
+ * writes any other trigger (another sealed one, one that is not sealed) anew. */
+static void
+test_trigger_text (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(DecaFlow) flow = flow_from (
+    "{\"id\": \"t\", \"name\": \"T\", \"nodes\": ["
+    " {\"id\": \"a\", \"type\": \"transform\", \"config\": {\"set\": {\"n\": 1}}}]}");
+  const char *texts[] = {
+    "{\"type\":\"webhook\",\"path\":\"/a\"}",
+    "{\"type\":\"webhook\",\"path\":\"/a\"}",
+    "{\"type\":\"webhook\",\"path\":\"/b\"}",
+    "{\"type\":\"webhook\",\"path\":\"/a\"}",
+    "{\"type\":\"event\",\"name\":\"c\"}",
+  };
+  g_autoptr(JsonNode) a = json_from_string (texts[0], NULL);
+  g_autoptr(JsonNode) b = json_from_string (texts[2], NULL);
+  g_autoptr(JsonNode) c = json_from_string (texts[4], NULL);
+  JsonNode *triggers[] = { a, a, b, a, c };
+
+  json_node_seal (a);
+  json_node_seal (b);
+  for (guint i = 0; i < G_N_ELEMENTS (triggers); i++)
+    {
+      g_autoptr(DecaExecution) execution = deca_executor_start_full (fixture->executor, flow, NULL, triggers[i], NULL);
+
+      g_assert_nonnull (execution);
+      g_assert_cmpstr (deca_execution_get_trigger (execution), ==, texts[i]);
+      run_until_settled (execution);
+    }
+  /* The one not sealed may change: the next start writes what it is then. */
+  json_object_set_string_member (json_node_get_object (c), "name", "d");
+  {
+    g_autoptr(DecaExecution) execution = deca_executor_start_full (fixture->executor, flow, NULL, c, NULL);
+
+    g_assert_cmpstr (deca_execution_get_trigger (execution), ==, "{\"type\":\"event\",\"name\":\"d\"}");
+    run_until_settled (execution);
+  }
+}
+
 typedef struct {
   Fixture *fixture;
   GPtrArray *texts;             /* what this listener got */
@@ -1740,6 +1782,7 @@ main (int   argc,
 
 #define ADD(path, func) g_test_add ("/deca/engine/executor/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("chain", test_chain);
+  ADD ("trigger-text", test_trigger_text);
   ADD ("event-listeners", test_event_listeners);
   ADD ("parallelism", test_parallelism);
   ADD ("dead-path", test_dead_path);
