@@ -108,7 +108,53 @@ read_current_execution (DecaApiFlows         *self,
   return results;
 }
 
-/* Answers @status with execution @id as the store has it, with its node results. */
+/* An answer with an execution, waiting for the checkpoints before it to be durable. It
+ * holds the store, not the routes' object: the executor may outlive that. */
+typedef struct {
+  DecaStore *store;
+  DecaRequest *request;
+  char *workspace_id;
+  char *id;
+  guint status;
+} ExecutionAnswer;
+
+static void
+execution_answer_free (ExecutionAnswer *answer)
+{
+  g_object_unref (answer->store);
+  deca_request_unref (answer->request);
+  g_free (answer->workspace_id);
+  g_free (answer->id);
+  g_free (answer);
+}
+
+static void
+execution_answer_cb (gpointer data)
+{
+  ExecutionAnswer *answer = data;
+  g_autoptr(DecaExecutionRecord) record = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (deca_request_is_finished (answer->request))
+    return;
+  record = deca_store_get_workspace_execution (answer->store, answer->workspace_id, answer->id, &error);
+  if (record != NULL)
+    results = deca_store_list_node_results (answer->store, answer->id, &error);
+  if (results == NULL)
+    {
+      _deca_api_respond_store_error (answer->request, error, "execution");
+      return;
+    }
+  body = execution_json (record, results);
+  deca_request_respond_json (answer->request, answer->status, body);
+}
+
+/* Answers @status with execution @id as the store has it, with its node results, once
+ * everything the executor queued so far is durable: read then, the store is current for
+ * it. Unlike a flush (read_current_execution()) this does not hold up the server's
+ * thread while the store worker commits; the request waits instead. */
 void
 _deca_api_respond_execution (DecaApiFlows        *self,
                              DecaRequest         *request,
@@ -116,14 +162,16 @@ _deca_api_respond_execution (DecaApiFlows        *self,
                              const char          *id,
                              guint                status)
 {
-  g_autoptr(DecaExecutionRecord) record = NULL;
-  g_autoptr(GPtrArray) results = read_current_execution (self, request, workspace_id, id, &record);
-  g_autoptr(JsonNode) body = NULL;
+  ExecutionAnswer *answer = g_new0 (ExecutionAnswer, 1);
 
-  if (results == NULL)
-    return;
-  body = execution_json (record, results);
-  deca_request_respond_json (request, status, body);
+  answer->store = g_object_ref (self->store);
+  answer->request = deca_request_ref (request);
+  answer->workspace_id = g_strdup (workspace_id);
+  answer->id = g_strdup (id);
+  answer->status = status;
+  deca_request_defer (request);
+  deca_executor_call_when_durable (self->executor, execution_answer_cb, answer,
+                                   (GDestroyNotify) execution_answer_free);
 }
 
 /* --- executions --------------------------------------------------------------------- */

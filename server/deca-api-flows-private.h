@@ -27,6 +27,9 @@ struct _DecaApiFlows
   GMainContext *context;
   /* Requests of ?wait=true still waiting for their execution (Waiter). */
   GPtrArray *waiters;
+  /* "WS\nFLOW" -> CachedFlow: the latest version of a flow as the routes last made it
+   * (parsed, validated, planned), for starts of that version (load_latest_flow()). */
+  GHashTable *flow_cache;
   /* The activation checks (ActivationCheck), in the order added. */
   GArray *activation_checks;
 

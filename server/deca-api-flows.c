@@ -585,6 +585,70 @@ load_latest_document (DecaApiFlows        *self,
   return document;
 }
 
+typedef struct {
+  gint64 version;
+  DecaFlow *flow;
+} CachedFlow;
+
+static void
+cached_flow_free (CachedFlow *cached)
+{
+  g_object_unref (cached->flow);
+  g_free (cached);
+}
+
+/* The latest version of @flow_id in @workspace_id, as a flow to run. A version never
+ * changes once saved, so the flow made from it serves every later start until a newer
+ * version is saved (here or by another process on the same store): the store is asked
+ * for the latest version each time, but it is parsed, validated and planned once. Fails
+ * with the store's error, or DECA_ENGINE_ERROR_INVALID naming the first problem, whose
+ * whole list goes to @out_problems (nullable). */
+static DecaFlow *
+load_latest_flow (DecaApiFlows  *self,
+                  const char    *workspace_id,
+                  const char    *flow_id,
+                  GPtrArray    **out_problems,
+                  GError       **error)
+{
+  g_autofree char *key = g_strconcat (workspace_id, "\n", flow_id, NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(JsonNode) document = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  CachedFlow *cached;
+  DecaFlow *flow;
+  gint64 version = 0;
+
+  text = deca_store_load_workspace_flow (self->store, workspace_id, flow_id, 0, &version, error);
+  if (text == NULL)
+    {
+      g_hash_table_remove (self->flow_cache, key);
+      return NULL;
+    }
+  cached = g_hash_table_lookup (self->flow_cache, key);
+  if (cached != NULL && cached->version == version)
+    return g_object_ref (cached->flow);
+  if (!(document = deca_json_parse (text, -1, error)))
+    return NULL;
+  problems = deca_validate_flow_json (document, self->registry);
+  if (problems->len > 0)
+    {
+      DecaValidationProblem *problem = g_ptr_array_index (problems, 0);
+
+      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID, "%s: %s", problem->pointer,
+                   problem->message);
+      if (out_problems != NULL)
+        *out_problems = g_steal_pointer (&problems);
+      return NULL;
+    }
+  if (!(flow = deca_flow_new_from_json (document, error)))
+    return NULL;
+  cached = g_new (CachedFlow, 1);
+  cached->version = version;
+  cached->flow = g_object_ref (flow);
+  g_hash_table_replace (self->flow_cache, g_steal_pointer (&key), cached);
+  return flow;
+}
+
 /* POST /flows/{id}/validate: the problems of the document in the body (a proposed next
  * version), or of the latest version when the body is empty. Nothing is saved. */
 static void
@@ -702,7 +766,7 @@ execute_cb (DecaRequest *request,
   DecaApiFlows *self = user_data;
   const DecaPrincipal *principal;
   const char *flow_id = deca_request_get_param (request, "id");
-  g_autoptr(JsonNode) document = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
   g_autoptr(DecaFlow) flow = NULL;
   g_autoptr(DecaExecution) execution = NULL;
   g_autoptr(GError) error = NULL;
@@ -743,9 +807,14 @@ execute_cb (DecaRequest *request,
     }
   if (input != NULL && JSON_NODE_HOLDS_NULL (input))
     input = NULL;
-  if (!(document = load_latest_document (self, request, principal, flow_id)) ||
-      !(flow = read_valid_flow (self, request, document)))
-    return;
+  if (!(flow = load_latest_flow (self, principal->workspace_id, flow_id, &problems, &error)))
+    {
+      if (problems != NULL)
+        respond_problems (request, problems);
+      else
+        _deca_api_respond_store_error (request, error, "flow");
+      return;
+    }
   actor = deca_audit_actor_of (request);
   trigger = json_object_new ();
   json_object_set_string_member (trigger, "type", "api");
@@ -769,26 +838,10 @@ deca_api_flows_load_flow (DecaApiFlows  *self,
                           const char    *flow_id,
                           GError       **error)
 {
-  g_autofree char *text = NULL;
-  g_autoptr(JsonNode) document = NULL;
-  g_autoptr(GPtrArray) problems = NULL;
-
   g_return_val_if_fail (DECA_IS_API_FLOWS (self), NULL);
   g_return_val_if_fail (workspace_id != NULL && flow_id != NULL, NULL);
 
-  text = deca_store_load_workspace_flow (self->store, workspace_id, flow_id, 0, NULL, error);
-  if (text == NULL || !(document = deca_json_parse (text, -1, error)))
-    return NULL;
-  problems = deca_validate_flow_json (document, self->registry);
-  if (problems->len > 0)
-    {
-      DecaValidationProblem *problem = g_ptr_array_index (problems, 0);
-
-      g_set_error (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_INVALID, "%s: %s", problem->pointer,
-                   problem->message);
-      return NULL;
-    }
-  return deca_flow_new_from_json (document, error);
+  return load_latest_flow (self, workspace_id, flow_id, NULL, error);
 }
 
 DecaExecution *
@@ -895,6 +948,7 @@ deca_api_flows_finalize (GObject *object)
   DecaApiFlows *self = DECA_API_FLOWS (object);
 
   g_clear_pointer (&self->waiters, g_ptr_array_unref);
+  g_clear_pointer (&self->flow_cache, g_hash_table_unref);
   g_clear_pointer (&self->activation_checks, g_array_unref);
   g_clear_pointer (&self->active, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -927,6 +981,7 @@ static void
 deca_api_flows_init (DecaApiFlows *self)
 {
   self->waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) waiter_free);
+  self->flow_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) cached_flow_free);
   self->activation_checks = g_array_new (FALSE, FALSE, sizeof (ActivationCheck));
   g_array_set_clear_func (self->activation_checks, activation_check_clear);
   self->active = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

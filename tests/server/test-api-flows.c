@@ -945,6 +945,40 @@ test_execute_wait (Fixture       *fixture,
                    ==, "ask");
 }
 
+/* Each start runs the latest version: the routes keep the flow they made from a version
+ * (it never changes), and make a new one when a newer version is saved; a deleted flow
+ * is not found. */
+static void
+test_execute_latest_version (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  const char *changed = "{\"name\": \"Chain 2\", \"nodes\": ["
+                        " {\"id\": \"a\", \"type\": \"transform\", \"config\": {\"set\": {\"n\": \"{{input.start * 100}}\"}}}]}";
+  g_autoptr(JsonNode) body = NULL;
+
+  create_flow (fixture, OWNER_A, chain_flow);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_cmpuint (CALL (fixture, OWNER_A, "POST", "/api/v1/flows/chain/execute?wait=true",
+                              "{\"input\": {\"start\": 1}}", &body), ==, 200);
+      g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (
+                         json_object_get_object_member (object_of (body), "output"), "c"), "n"), ==, 20);
+      g_clear_pointer (&body, json_node_unref);
+    }
+
+  g_assert_cmpuint (CALL (fixture, OWNER_A, "PUT", "/api/v1/flows/chain", changed, &body), ==, 200);
+  g_clear_pointer (&body, json_node_unref);
+  g_assert_cmpuint (CALL (fixture, OWNER_A, "POST", "/api/v1/flows/chain/execute?wait=true",
+                          "{\"input\": {\"start\": 3}}", &body), ==, 200);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (
+                     json_object_get_object_member (object_of (body), "output"), "a"), "n"), ==, 300);
+  g_clear_pointer (&body, json_node_unref);
+
+  g_assert_cmpuint (CALL (fixture, OWNER_A, "DELETE", "/api/v1/flows/chain", NULL, &body), ==, 204);
+  g_clear_pointer (&body, json_node_unref);
+  g_assert_cmpuint (CALL (fixture, OWNER_A, "POST", "/api/v1/flows/chain/execute", NULL, &body), ==, 404);
+}
+
 /* Starts the approval flow and waits until it pauses; returns (transfer full) its id. */
 static char *
 start_paused (Fixture *fixture)
@@ -1331,6 +1365,7 @@ main (int argc, char *argv[])
   ADD ("/deca/server/api-flows/isolation", test_isolation);
   ADD ("/deca/server/api-flows/execute-and-poll", test_execute_and_poll);
   ADD ("/deca/server/api-flows/execute-wait", test_execute_wait);
+  ADD ("/deca/server/api-flows/execute-latest-version", test_execute_latest_version);
   ADD ("/deca/server/api-flows/approvals", test_approvals);
   ADD ("/deca/server/api-flows/retry-and-resume", test_retry_and_resume);
   ADD ("/deca/server/api-flows/execution-list", test_execution_list);
