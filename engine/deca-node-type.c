@@ -217,6 +217,9 @@ deca_node_type_to_json (DecaNodeType *self)
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "default_port");
   json_builder_add_string_value (builder, deca_node_type_get_default_port (self));
+  /* Whether a run may be repeated after a crash (docs/execution.md, "Replayable nodes"). */
+  json_builder_set_member_name (builder, "replayable");
+  json_builder_add_boolean_value (builder, deca_node_type_is_replayable (self));
   json_builder_set_member_name (builder, "config_schema");
   json_builder_add_value (builder, json_node_copy (deca_node_type_get_config_schema (self)));
   json_builder_end_object (builder);

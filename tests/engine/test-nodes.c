@@ -946,6 +946,11 @@ test_registry_and_schemas (Fixture       *f,
       g_assert_true (schema == deca_node_type_get_config_schema (type));
       check_schema_descriptions (json_node_get_object (schema), deca_node_type_get_name (type));
       g_assert_true (JSON_NODE_HOLDS_OBJECT (json));
+      /* The JSON says what the type says, replayable or not (transform is, http is not). */
+      g_assert_true (json_object_get_boolean_member (json_node_get_object (json), "replayable") ==
+                     deca_node_type_is_replayable (type));
+      if (g_str_equal (expected[i], "transform") || g_str_equal (expected[i], "http"))
+        g_assert_true (deca_node_type_is_replayable (type) == g_str_equal (expected[i], "transform"));
 
       /* The default port is one of the ports. */
       ports = deca_node_type_list_output_ports (type, empty);
