@@ -108,18 +108,20 @@ read_current_execution (DecaApiFlows         *self,
   return results;
 }
 
-/* An answer with an execution, waiting for the checkpoints before it to be durable. It
+/* An answer read from the store once the checkpoints queued before it are durable. It
  * holds the store, not the routes' object: the executor may outlive that. */
-typedef struct {
+typedef struct _StoreAnswer StoreAnswer;
+struct _StoreAnswer {
   DecaStore *store;
   DecaRequest *request;
   char *workspace_id;
-  char *id;
-  guint status;
-} ExecutionAnswer;
+  char *id;       /* (nullable) the execution */
+  guint number;   /* the status to answer with, or the page's size */
+  void (*answer) (StoreAnswer *answer);
+};
 
 static void
-execution_answer_free (ExecutionAnswer *answer)
+store_answer_free (StoreAnswer *answer)
 {
   g_object_unref (answer->store);
   deca_request_unref (answer->request);
@@ -129,16 +131,46 @@ execution_answer_free (ExecutionAnswer *answer)
 }
 
 static void
-execution_answer_cb (gpointer data)
+store_answer_cb (gpointer data)
 {
-  ExecutionAnswer *answer = data;
+  StoreAnswer *answer = data;
+
+  if (!deca_request_is_finished (answer->request))
+    answer->answer (answer);
+}
+
+/* Answers @request with @func once everything the executor queued so far is durable:
+ * read then, the store is current for it. Unlike a flush (read_current_execution()) this
+ * does not hold up the server's thread while the store worker commits; the request
+ * waits instead. */
+static void
+answer_when_durable (DecaApiFlows  *self,
+                     DecaRequest   *request,
+                     const char    *workspace_id,
+                     const char    *id,
+                     guint          number,
+                     void         (*func) (StoreAnswer *answer))
+{
+  StoreAnswer *answer = g_new0 (StoreAnswer, 1);
+
+  answer->store = g_object_ref (self->store);
+  answer->request = deca_request_ref (request);
+  answer->workspace_id = g_strdup (workspace_id);
+  answer->id = g_strdup (id);
+  answer->number = number;
+  answer->answer = func;
+  deca_request_defer (request);
+  deca_executor_call_when_durable (self->executor, store_answer_cb, answer, (GDestroyNotify) store_answer_free);
+}
+
+static void
+answer_execution (StoreAnswer *answer)
+{
   g_autoptr(DecaExecutionRecord) record = NULL;
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(JsonNode) body = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (deca_request_is_finished (answer->request))
-    return;
   record = deca_store_get_workspace_execution (answer->store, answer->workspace_id, answer->id, &error);
   if (record != NULL)
     results = deca_store_list_node_results (answer->store, answer->id, &error);
@@ -148,13 +180,11 @@ execution_answer_cb (gpointer data)
       return;
     }
   body = execution_json (record, results);
-  deca_request_respond_json (answer->request, answer->status, body);
+  deca_request_respond_json (answer->request, answer->number, body);
 }
 
 /* Answers @status with execution @id as the store has it, with its node results, once
- * everything the executor queued so far is durable: read then, the store is current for
- * it. Unlike a flush (read_current_execution()) this does not hold up the server's
- * thread while the store worker commits; the request waits instead. */
+ * what the executor queued before is durable. */
 void
 _deca_api_respond_execution (DecaApiFlows        *self,
                              DecaRequest         *request,
@@ -162,16 +192,7 @@ _deca_api_respond_execution (DecaApiFlows        *self,
                              const char          *id,
                              guint                status)
 {
-  ExecutionAnswer *answer = g_new0 (ExecutionAnswer, 1);
-
-  answer->store = g_object_ref (self->store);
-  answer->request = deca_request_ref (request);
-  answer->workspace_id = g_strdup (workspace_id);
-  answer->id = g_strdup (id);
-  answer->status = status;
-  deca_request_defer (request);
-  deca_executor_call_when_durable (self->executor, execution_answer_cb, answer,
-                                   (GDestroyNotify) execution_answer_free);
+  answer_when_durable (self, request, workspace_id, id, status, answer_execution);
 }
 
 /* --- executions --------------------------------------------------------------------- */
@@ -201,6 +222,38 @@ record_is_finished (const DecaExecutionRecord *record)
          g_str_equal (record->status, DECA_STATUS_CANCELLED);
 }
 
+/* A page of the executions GET /executions asks for (its parameters checked already). */
+static void
+answer_execution_list (StoreAnswer *answer)
+{
+  DecaRequest *request = answer->request;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) items = json_array_new ();
+  guint limit = answer->number;
+
+  /* One more than the page, to know whether there is a next one. */
+  records = deca_store_list_workspace_executions (answer->store, answer->workspace_id,
+                                                  deca_request_get_query (request, "status"),
+                                                  deca_request_get_query (request, "flow_id"),
+                                                  deca_request_get_query (request, "trigger"),
+                                                  deca_request_get_query (request, "cursor"), limit + 1, &error);
+  if (records == NULL)
+    {
+      if (g_error_matches (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND))
+        deca_request_respond_bad_input (request, "parameter", "cursor",
+                                        _("cursor must be the next_cursor of a previous page"));
+      else
+        deca_request_respond_error (request, error, NULL);
+      return;
+    }
+  for (guint i = 0; i < records->len && i < limit; i++)
+    json_array_add_element (items, execution_json (g_ptr_array_index (records, i), NULL));
+  deca_request_respond_items (request, items, TRUE,
+                              records->len > limit
+                              ? ((DecaExecutionRecord *) g_ptr_array_index (records, limit - 1))->id : NULL);
+}
+
 static void
 list_executions_cb (DecaRequest *request,
                     gpointer     user_data)
@@ -208,12 +261,7 @@ list_executions_cb (DecaRequest *request,
   DecaApiFlows *self = user_data;
   const DecaPrincipal *principal;
   const char *status = deca_request_get_query (request, "status");
-  const char *flow_id = deca_request_get_query (request, "flow_id");
   const char *trigger = deca_request_get_query (request, "trigger");
-  const char *cursor = deca_request_get_query (request, "cursor");
-  g_autoptr(GPtrArray) records = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonArray) items = json_array_new ();
   guint limit;
 
   if (!(principal = _deca_api_require_principal (request)) || !_deca_api_read_limit (request, &limit))
@@ -231,28 +279,7 @@ list_executions_cb (DecaRequest *request,
                                          "subflow"));
       return;
     }
-  if (!deca_executor_flush (self->executor, &error))
-    {
-      deca_request_respond_error (request, error, NULL);
-      return;
-    }
-  /* One more than the page, to know whether there is a next one. */
-  records = deca_store_list_workspace_executions (self->store, principal->workspace_id, status, flow_id, trigger,
-                                                  cursor, limit + 1, &error);
-  if (records == NULL)
-    {
-      if (g_error_matches (error, DECA_ENGINE_ERROR, DECA_ENGINE_ERROR_NOT_FOUND))
-        deca_request_respond_bad_input (request, "parameter", "cursor",
-                                        _("cursor must be the next_cursor of a previous page"));
-      else
-        deca_request_respond_error (request, error, NULL);
-      return;
-    }
-  for (guint i = 0; i < records->len && i < limit; i++)
-    json_array_add_element (items, execution_json (g_ptr_array_index (records, i), NULL));
-  deca_request_respond_items (request, items, TRUE,
-                              records->len > limit
-                              ? ((DecaExecutionRecord *) g_ptr_array_index (records, limit - 1))->id : NULL);
+  answer_when_durable (self, request, principal->workspace_id, NULL, limit, answer_execution_list);
 }
 
 static void
