@@ -2335,7 +2335,10 @@ executor_round (DecaExecutor *self)
       g_free (completion);
     }
 
-  if (!executor_checkpoint (self, &error))
+  /* With a store worker the batch goes at the end of the pump's turn (executor_announce()),
+   * so that it holds whole steps of the executions the turn ran: a node that answers at
+   * once has its result in the same batch as the start before it. */
+  if (self->worker == NULL && !executor_checkpoint (self, &error))
     executor_fail_all (self, error);
   return worked;
 }
