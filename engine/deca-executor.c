@@ -894,6 +894,9 @@ executor_release_durable (DecaExecutor *self,
     }
 }
 
+static void executor_submit_batch (DecaExecutor *self,
+                                   guint         limit);
+
 /* Takes the outcomes known so far, oldest batch first: each generation written is
  * durable (one that failed failed every live execution), and what waited for it goes on. */
 static void
@@ -920,6 +923,9 @@ executor_take_outcomes (DecaExecutor *self)
   executor_release_durable (self, self->awaiting, TRUE);
   executor_release_durable (self, self->unannounced, FALSE);
   executor_run_durable_waiters (self);
+  /* What gathered while the batches were on their way goes now, not at the pump's next
+   * turn: it holds whole steps (the pump hands nothing over in the middle of a turn). */
+  executor_submit_batch (self, MAX_IN_FLIGHT);
   executor_schedule_pump (self);
 }
 
