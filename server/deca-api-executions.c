@@ -77,28 +77,22 @@ execution_json (const DecaExecutionRecord *record,
   return node;
 }
 
-/* Reads execution @id of @workspace_id as the store has it, the executor's pending
- * checkpoints written first so that it is current: returns (transfer full) its node
+/* Reads execution @id of @workspace_id from @store: returns (transfer full) its node
  * results and sets *@out_record, or answers the error and returns NULL. */
 static GPtrArray *
-read_current_execution (DecaApiFlows         *self,
-                        DecaRequest          *request,
-                        const char           *workspace_id,
-                        const char           *id,
-                        DecaExecutionRecord **out_record)
+read_execution (DecaStore            *store,
+                DecaRequest          *request,
+                const char           *workspace_id,
+                const char           *id,
+                DecaExecutionRecord **out_record)
 {
   g_autoptr(DecaExecutionRecord) record = NULL;
   g_autoptr(GError) error = NULL;
   GPtrArray *results = NULL;
 
-  if (!deca_executor_flush (self->executor, &error))
-    {
-      deca_request_respond_error (request, error, NULL);
-      return NULL;
-    }
-  record = deca_store_get_workspace_execution (self->store, workspace_id, id, &error);
+  record = deca_store_get_workspace_execution (store, workspace_id, id, &error);
   if (record != NULL)
-    results = deca_store_list_node_results (self->store, id, &error);
+    results = deca_store_list_node_results (store, id, &error);
   if (results == NULL)
     {
       _deca_api_respond_store_error (request, error, "execution");
@@ -106,6 +100,25 @@ read_current_execution (DecaApiFlows         *self,
     }
   *out_record = g_steal_pointer (&record);
   return results;
+}
+
+/* read_execution(), the executor's pending checkpoints written first so that it is
+ * current. */
+static GPtrArray *
+read_current_execution (DecaApiFlows         *self,
+                        DecaRequest          *request,
+                        const char           *workspace_id,
+                        const char           *id,
+                        DecaExecutionRecord **out_record)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!deca_executor_flush (self->executor, &error))
+    {
+      deca_request_respond_error (request, error, NULL);
+      return NULL;
+    }
+  return read_execution (self->store, request, workspace_id, id, out_record);
 }
 
 /* An answer read from the store once the checkpoints queued before it are durable. It
@@ -167,18 +180,12 @@ static void
 answer_execution (StoreAnswer *answer)
 {
   g_autoptr(DecaExecutionRecord) record = NULL;
-  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) results = read_execution (answer->store, answer->request, answer->workspace_id, answer->id,
+                                                 &record);
   g_autoptr(JsonNode) body = NULL;
-  g_autoptr(GError) error = NULL;
 
-  record = deca_store_get_workspace_execution (answer->store, answer->workspace_id, answer->id, &error);
-  if (record != NULL)
-    results = deca_store_list_node_results (answer->store, answer->id, &error);
   if (results == NULL)
-    {
-      _deca_api_respond_store_error (answer->request, error, "execution");
-      return;
-    }
+    return;
   body = execution_json (record, results);
   deca_request_respond_json (answer->request, answer->number, body);
 }
