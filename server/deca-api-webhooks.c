@@ -783,6 +783,15 @@ pending_expire (Pending *pending)
 static gboolean deadline_timer_cb (gpointer data);
 
 static void
+deadline_timer_stop (DecaApiWebhooks *self)
+{
+  if (self->deadline_timer == 0)
+    return;
+  deca_clock_remove_timeout (self->clock, self->deadline_timer);
+  self->deadline_timer = 0;
+}
+
+static void
 deadline_timer_arm (DecaApiWebhooks *self)
 {
   Pending *first = g_queue_peek_head (&self->deadlines);
@@ -826,11 +835,7 @@ pending_watch (Pending *pending)
     {
       g_queue_push_head_link (&self->deadlines, &pending->link);
       /* A new first deadline, sooner than the one the timer waits for. */
-      if (self->deadline_timer != 0)
-        {
-          deca_clock_remove_timeout (self->clock, self->deadline_timer);
-          self->deadline_timer = 0;
-        }
+      deadline_timer_stop (self);
     }
   else
     g_queue_insert_after_link (&self->deadlines, before, &pending->link);
@@ -1324,11 +1329,7 @@ deca_api_webhooks_dispose (GObject *object)
 
   if (self->pending != NULL)
     g_hash_table_remove_all (self->pending);
-  if (self->deadline_timer != 0)
-    {
-      deca_clock_remove_timeout (self->clock, self->deadline_timer);
-      self->deadline_timer = 0;
-    }
+  deadline_timer_stop (self);
   /* A clean stop loses no line. */
   if (self->audit_flush != NULL)
     {
@@ -1468,11 +1469,7 @@ deca_api_webhooks_set_clock (DecaApiWebhooks *self,
   g_return_if_fail (clock == NULL || DECA_IS_CLOCK (clock));
 
   /* The timer of the calls waiting now moves to the new clock. */
-  if (self->deadline_timer != 0)
-    {
-      deca_clock_remove_timeout (self->clock, self->deadline_timer);
-      self->deadline_timer = 0;
-    }
+  deadline_timer_stop (self);
   if (clock == NULL)
     {
       g_clear_object (&self->clock);
