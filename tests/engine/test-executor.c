@@ -1737,6 +1737,59 @@ test_worker_flush (Fixture       *fixture,
   g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
 }
 
+/* With a store worker, one turn of the pump works on at most eight executions: twelve
+ * ready at once run as eight, whose batch goes to the worker, then four at the next turn,
+ * instead of all twelve waiting for one batch behind the last of them. */
+static void
+count_succeeded_cb (DecaExecutor    *executor,
+                    const DecaEvent *event,
+                    gpointer         user_data)
+{
+  if (event->type == DECA_EVENT_NODE_SUCCEEDED)
+    (*(guint *) user_data)++;
+}
+
+static void
+test_worker_turn_limit (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "turns.db", NULL);
+  g_autoptr(DecaStore) store = deca_store_open (path, NULL);
+  g_autoptr(DecaFlow) flow = flow_from ("{\"id\": \"turns\", \"nodes\": ["
+                                        " {\"id\": \"a\", \"type\": \"transform\", \"config\": {\"set\": {\"v\": 1}}}]}");
+  g_autoptr(GPtrArray) executions = g_ptr_array_new_with_free_func (g_object_unref);
+  guint succeeded = 0;
+  guint listener;
+
+  g_assert_true (fixture->with_worker);
+  executor_use_store (fixture, fixture->executor, store);
+  listener = deca_executor_add_event_listener (fixture->executor, count_succeeded_cb, &succeeded);
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      DecaExecution *execution = deca_executor_start (fixture->executor, flow, NULL, &error);
+
+      g_assert_no_error (error);
+      g_ptr_array_add (executions, execution);
+    }
+  g_assert_cmpuint (succeeded, ==, 0);
+
+  /* The pump's first turn: the first eight, in the order they were started. */
+  g_assert_true (g_main_context_iteration (NULL, FALSE));
+  g_assert_cmpuint (succeeded, ==, 8);
+  for (guint i = 0; i < executions->len; i++)
+    g_assert_cmpint (deca_execution_get_status (g_ptr_array_index (executions, i)), ==,
+                     i < 8 ? DECA_EXECUTION_SUCCEEDED : DECA_EXECUTION_RUNNING);
+
+  for (guint i = 0; i < executions->len; i++)
+    {
+      run_until_settled (g_ptr_array_index (executions, i));
+      g_assert_cmpint (deca_execution_get_status (g_ptr_array_index (executions, i)), ==, DECA_EXECUTION_SUCCEEDED);
+    }
+  g_assert_cmpuint (succeeded, ==, 12);
+  deca_executor_remove_event_listener (fixture->executor, listener);
+}
+
 static void
 test_empty_flow (Fixture       *fixture,
                  gconstpointer  data)
@@ -1834,6 +1887,7 @@ main (int   argc,
   ADD_WORKER ("subflow-resume", test_subflow_resume);
   ADD_WORKER ("durable-before-start", test_worker_durable_before_start);
   ADD_WORKER ("flush", test_worker_flush);
+  ADD_WORKER ("turn-limit", test_worker_turn_limit);
 #undef ADD_WORKER
 #undef ADD
 
