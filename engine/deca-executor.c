@@ -741,7 +741,61 @@ execution_can_start (DecaExecution *execution)
   return item != NULL && ready_item_may_start (execution, item);
 }
 
-/* Writes one generation of checkpoints into @store in one transaction. */
+/* Moves @from's state (what an update writes) into @to, the insert of the same
+ * execution. */
+static void
+execution_record_take_state (DecaExecutionRecord *to,
+                             DecaExecutionRecord *from)
+{
+  g_free (to->status);
+  to->status = g_steal_pointer (&from->status);
+  g_free (to->output);
+  to->output = g_steal_pointer (&from->output);
+  g_free (to->error);
+  to->error = g_steal_pointer (&from->error);
+  g_free (to->owner);
+  to->owner = g_steal_pointer (&from->owner);
+  to->started_at = from->started_at;
+  to->finished_at = from->finished_at;
+}
+
+/* Folds every update of @updates whose execution @inserts inserts into that insert, and
+ * drops it from @updates: an execution that starts and finishes within one batch (every
+ * webhook answered at once) is then one INSERT of its last state, where an INSERT and an
+ * UPDATE wrote its row twice and moved it in the status index. The updates come after
+ * the insert they follow, so the last one wins, as it would in the store. */
+static void
+fold_updates_into_inserts (GPtrArray *inserts,
+                           GPtrArray *updates)
+{
+  g_autoptr(GHashTable) by_id = NULL;
+
+  if (inserts->len == 0 || updates->len == 0)
+    return;
+  by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < inserts->len; i++)
+    {
+      DecaExecutionRecord *insert = g_ptr_array_index (inserts, i);
+
+      g_hash_table_insert (by_id, insert->id, insert);
+    }
+  for (guint i = 0; i < updates->len;)
+    {
+      DecaExecutionRecord *update = g_ptr_array_index (updates, i);
+      DecaExecutionRecord *insert = g_hash_table_lookup (by_id, update->id);
+
+      if (insert == NULL)
+        {
+          i++;
+          continue;
+        }
+      execution_record_take_state (insert, update);
+      g_ptr_array_remove_index (updates, i);
+    }
+}
+
+/* Writes one generation of checkpoints into @store in one transaction. The records are
+ * the caller's to drop afterwards: updates folded into inserts are gone from @updates. */
 static gboolean
 checkpoints_write (DecaStore  *store,
                    GPtrArray  *inserts,
@@ -750,6 +804,7 @@ checkpoints_write (DecaStore  *store,
                    GPtrArray  *events,
                    GError    **error)
 {
+  fold_updates_into_inserts (inserts, updates);
   if (!deca_store_begin (store, error))
     return FALSE;
   for (guint i = 0; i < inserts->len; i++)

@@ -1280,6 +1280,14 @@ test_durable_checkpoints (Fixture       *fixture,
   g_assert_cmpstr (record->status, ==, "succeeded");
   g_assert_cmpstr (record->flow_id, ==, "dur");
   g_assert_cmpint (record->flow_version, ==, 1);
+  /* Started and finished within one batch: the row is the insert with the last state
+   * folded in (with a worker, fold_updates_into_inserts()), every column as if updated. */
+  g_assert_cmpstr (record->input, ==, "{\"v\":1}");
+  g_assert_cmpstr (record->output, ==, "{\"b\":{\"w\":2}}");
+  g_assert_null (record->error);
+  g_assert_null (record->owner);
+  g_assert_cmpint (record->created_at, >, 0);
+  g_assert_cmpint (record->started_at, >=, record->created_at);
   g_assert_cmpint (record->finished_at, >=, record->started_at);
   results = deca_store_list_node_results (store, record->id, NULL);
   g_assert_cmpuint (results->len, ==, 2);
