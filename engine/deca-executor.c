@@ -101,6 +101,7 @@ struct _DecaExecutor
   GQueue in_flight;               /* CheckpointBatch */
   GPtrArray *awaiting;            /* DecaExecution with ready nodes, not yet durable */
   GPtrArray *unannounced;         /* DecaExecution finished or paused, not yet durable */
+  gboolean audit_due;             /* deca_executor_write_audit(): the next batch goes anyway */
   /* executor_trigger_text(): the last sealed trigger and its text. */
   JsonNode *last_trigger;
   char *last_trigger_text;
@@ -709,7 +710,7 @@ executor_has_pending (DecaExecutor *self)
 static gboolean
 executor_wants_write (DecaExecutor *self)
 {
-  return executor_has_pending (self) ||
+  return executor_has_pending (self) || self->audit_due ||
          (self->durable_waiters->len > 0 &&
           g_array_index (self->durable_waiters, DurableWaiter, self->durable_waiters->len - 1).gen == self->open_gen);
 }
@@ -1049,6 +1050,7 @@ executor_submit_batch (DecaExecutor *self,
   self->pending_texts = g_array_new (FALSE, FALSE, sizeof (DeferredText));
   g_array_set_clear_func (self->pending_texts, deferred_text_clear);
   batch->audit = deca_store_take_audit_queue (self->store);
+  self->audit_due = FALSE;
   g_queue_push_tail (&self->in_flight, batch);
 
   call = g_new (BatchCall, 1);
@@ -2564,6 +2566,24 @@ deca_executor_call_when_durable (DecaExecutor            *self,
   g_array_append_val (self->durable_waiters, waiter);
   /* Whatever queued the records, the pump writes them. */
   executor_schedule_pump (self);
+}
+
+gboolean
+deca_executor_write_audit (DecaExecutor  *self,
+                           GError       **error)
+{
+  g_return_val_if_fail (DECA_IS_EXECUTOR (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->store == NULL)
+    return TRUE;
+  if (self->worker == NULL)
+    return deca_store_flush_audit (self->store, error);
+  /* On this thread the lines would wait for the worker's write lock, holding up every
+   * request (SQLite's busy handler sleeps a millisecond at least). */
+  self->audit_due = TRUE;
+  executor_schedule_pump (self);
+  return TRUE;
 }
 
 /* --- starting and resuming ---------------------------------------------------------------- */

@@ -143,6 +143,12 @@ gboolean       deca_executor_flush               (DecaExecutor           *self,
  * then closes the worker (its thread ends). */
 void           deca_executor_set_store_worker    (DecaExecutor           *self,
                                                   DecaStoreWorker        *worker);
+/* Has the audit lines queued in the executor's store (deca_store_queue_audit()) written
+ * even when no checkpoint comes to take them (a refused webhook call): with a store worker
+ * in its next batch, one of their own if need be, so that this thread never waits for
+ * the worker's write lock; without one, now, on this thread. */
+gboolean       deca_executor_write_audit         (DecaExecutor           *self,
+                                                  GError                **error);
 /* Calls @func (@user_data) once every checkpoint queued so far is durable (committed, or
  * failed and its executions failed with it): at once when nothing is waiting to be
  * written, else from the executor's main context after the batch that holds them. For

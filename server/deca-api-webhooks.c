@@ -524,13 +524,14 @@ activation_check_cb (DecaApiFlows  *flows,
  * and an idle flush may wait behind the sockets. */
 #define AUDIT_QUEUE_MAX 256
 
-/* Writes the audit lines no executor batch took. */
+/* Has the audit lines no executor batch took written: by the executor, whose store
+ * worker holds the write lock most of the time under load. */
 static void
 audit_flush (DecaApiWebhooks *self)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!deca_store_flush_audit (self->store, &error))
+  if (!deca_executor_write_audit (self->executor, &error))
     deca_log_writef (deca_server_get_log (self->server), DECA_LOG_ERROR, NULL,
                      "could not write the audit lines of webhook calls: %s", error->message);
 }

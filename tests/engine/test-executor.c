@@ -1798,6 +1798,57 @@ test_worker_turn_limit (Fixture       *fixture,
   deca_executor_remove_event_listener (fixture->executor, listener);
 }
 
+/* deca_executor_write_audit() with no checkpoint to take the lines: without a worker they
+ * are written at once; with one, by the worker in a batch of their own, never on the
+ * executor's connection (which would wait for the worker's write lock). */
+static void
+test_write_audit (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "audit.db", NULL);
+  g_autoptr(DecaStore) store = deca_store_open (path, NULL);
+  g_autoptr(DecaStore) other = deca_store_open (path, NULL);
+  g_autoptr(GPtrArray) audit = NULL;
+  g_autoptr(GPtrArray) left = NULL;
+  g_autoptr(GError) error = NULL;
+  DecaAuditRecord *line = g_new0 (DecaAuditRecord, 1);
+
+  executor_use_store (fixture, fixture->executor, store);
+  line->workspace_id = g_strdup (DECA_WORKSPACE_LOCAL);
+  line->actor = g_strdup ("webhook");
+  line->action = g_strdup ("webhook.execute");
+  line->result = g_strdup ("denied");
+  deca_store_queue_audit (store, line);
+
+  g_assert_true (deca_executor_write_audit (fixture->executor, &error));
+  g_assert_no_error (error);
+  audit = deca_store_list_audit (other, DECA_WORKSPACE_LOCAL, 0, 0, NULL);
+  g_assert_nonnull (audit);
+  g_assert_cmpuint (audit->len, ==, fixture->with_worker ? 0 : 1);
+  g_clear_pointer (&audit, g_ptr_array_unref);
+
+  if (fixture->with_worker)
+    {
+      /* The pump hands the line to the worker: the executor's store keeps none. */
+      for (guint i = 0; i < 1000; i++)
+        {
+          g_main_context_iteration (NULL, FALSE);
+          workers_delivered ();
+          audit = deca_store_list_audit (other, DECA_WORKSPACE_LOCAL, 0, 0, NULL);
+          if (audit == NULL || audit->len > 0)
+            break;
+          g_clear_pointer (&audit, g_ptr_array_unref);
+        }
+      left = deca_store_take_audit_queue (store);
+      g_assert_cmpuint (left->len, ==, 0);
+    }
+  else
+    audit = deca_store_list_audit (other, DECA_WORKSPACE_LOCAL, 0, 0, NULL);
+  g_assert_nonnull (audit);
+  g_assert_cmpuint (audit->len, ==, 1);
+  g_assert_cmpstr (((DecaAuditRecord *) g_ptr_array_index (audit, 0))->result, ==, "denied");
+}
+
 static void
 test_empty_flow (Fixture       *fixture,
                  gconstpointer  data)
@@ -1875,6 +1926,7 @@ main (int   argc,
   ADD ("redaction-response", test_redaction_response);
   ADD ("missing-credential", test_missing_credential);
   ADD ("durable-checkpoints", test_durable_checkpoints);
+  ADD ("write-audit", test_write_audit);
   ADD ("resume-after-crash", test_resume_after_crash);
   ADD ("resume-wait-keeps-start", test_resume_wait_keeps_start);
   ADD ("resume-ownership", test_resume_ownership);
@@ -1896,6 +1948,7 @@ main (int   argc,
   ADD_WORKER ("durable-before-start", test_worker_durable_before_start);
   ADD_WORKER ("flush", test_worker_flush);
   ADD_WORKER ("turn-limit", test_worker_turn_limit);
+  ADD_WORKER ("write-audit", test_write_audit);
 #undef ADD_WORKER
 #undef ADD
 
