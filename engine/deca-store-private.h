@@ -107,6 +107,8 @@ gboolean      _deca_store_write         (DecaStore    *self,
 /* How many checkpoints the background thread of deca_store_checkpoint_in_background()
  * has completed (0 without one): for tests. */
 guint         _deca_store_get_background_checkpoints (DecaStore *self);
+/* How many cycles deca_store_finish_checkpoint() finished: for tests. */
+guint         _deca_store_get_deferred_checkpoint_finishes (DecaStore *self);
 
 /* Opens @path like deca_store_open() but migrates it only up to schema @version (at
  * most the current one): for tests that need a database as an older build left it. */

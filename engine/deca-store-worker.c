@@ -168,6 +168,8 @@ worker_thread_func (gpointer user_data)
   g_main_context_push_thread_default (context);
 
   self->store = deca_store_open (self->path, &self->open_error);
+  if (self->store != NULL)
+    deca_store_set_checkpoint_finish_deferred (self->store, TRUE);
 
   while (running)
     {
@@ -177,6 +179,10 @@ worker_thread_func (gpointer user_data)
         {
         case JOB_CALL:
           worker_run_call (self, job);
+          /* With the job's answer on its way: a checkpoint's last step delays at most the
+           * next job, no longer the one whose commit made it due. */
+          if (self->store != NULL)
+            deca_store_finish_checkpoint (self->store);
           break;
         case JOB_BARRIER:
           /* The flushing thread owns the job and frees it after waking. */

@@ -445,6 +445,7 @@ struct _DecaStore
 
   /* (nullable) The thread of deca_store_checkpoint_in_background(). */
   struct _DecaCheckpointer *checkpointer;
+  gboolean      checkpoint_finish_deferred;
 
   /* DecaAuditRecord lines of deca_store_queue_audit(), written by the next outermost
    * commit. */
@@ -1019,7 +1020,9 @@ store_configure (DecaStore  *self,
  *    WAL; its next transaction then starts the WAL over. Holding the write lock is what
  *    makes this converge when another connection (the executor's writer thread, another
  *    process) commits too. This is the one wait left on the committing thread: a few
- *    frames copied and two syncs of almost nothing, once per 16 MiB of WAL.
+ *    frames copied and two syncs of almost nothing, once per 16 MiB of WAL. A store
+ *    worker has it later still, after the job whose commit made it due has answered
+ *    (deca_store_finish_checkpoint()).
  *
  * SQLite's own protocol does every sync (the WAL before its frames are copied, the
  * database before the WAL may be overwritten); the thread's extra syncs only make them
@@ -1068,6 +1071,11 @@ typedef struct _DecaCheckpointer {
    * size below which no new cycle starts after one that could not be finished. */
   int      last_pages;
   int      retry_pages;
+  /* Also the committing thread's: deca_store_set_checkpoint_finish_deferred(), and a
+   * cycle waiting for deca_store_finish_checkpoint(). */
+  gboolean finish_deferred;
+  gboolean finish_due;
+  guint    deferred_finishes;   /* cycles deca_store_finish_checkpoint() finished */
 } DecaCheckpointer;
 
 /* Syncs the file that file control @op (SQLITE_FCNTL_FILE_POINTER or _JOURNAL_POINTER)
@@ -1208,6 +1216,11 @@ checkpointer_wal_hook_cb (void       *data,
     return SQLITE_OK;
 
   ready = g_atomic_int_get (&checkpointer->ready);
+  if (ready == generation && checkpointer->finish_deferred && n_pages < CHECKPOINT_PAGES_MAX)
+    {
+      checkpointer->finish_due = TRUE;
+      return SQLITE_OK;
+    }
   if (ready == generation
       && g_atomic_int_compare_and_exchange (&checkpointer->ready, generation, READY_FINISHING))
     {
@@ -1308,11 +1321,55 @@ deca_store_checkpoint_in_background (DecaStore  *self,
   g_mutex_init (&checkpointer->lock);
   g_cond_init (&checkpointer->cond);
   g_cond_init (&checkpointer->idle);
+  checkpointer->finish_deferred = self->checkpoint_finish_deferred;
   checkpointer->thread = g_thread_new ("deca-checkpoint", checkpointer_thread, checkpointer);
   self->checkpointer = checkpointer;
   /* Replaces the automatic checkpoint (wal_autocheckpoint is a WAL hook too). */
   sqlite3_wal_hook (self->db, checkpointer_wal_hook_cb, checkpointer);
   return TRUE;
+}
+
+void
+deca_store_set_checkpoint_finish_deferred (DecaStore *self,
+                                           gboolean   deferred)
+{
+  g_return_if_fail (DECA_IS_STORE (self));
+
+  self->checkpoint_finish_deferred = deferred;
+  if (self->checkpointer != NULL)
+    self->checkpointer->finish_deferred = deferred;
+  if (!deferred)
+    deca_store_finish_checkpoint (self);
+}
+
+/* Step 3 of a cycle the hook left for later: unless the WAL started over meanwhile (the
+ * cycle is then no longer this WAL's) or a transaction is open (the next call does it). */
+void
+deca_store_finish_checkpoint (DecaStore *self)
+{
+  DecaCheckpointer *checkpointer;
+  gint generation;
+
+  g_return_if_fail (DECA_IS_STORE (self));
+
+  checkpointer = self->checkpointer;
+  if (checkpointer == NULL || !checkpointer->finish_due || !sqlite3_get_autocommit (self->db))
+    return;
+  checkpointer->finish_due = FALSE;
+  generation = g_atomic_int_get (&checkpointer->generation);
+  if (g_atomic_int_compare_and_exchange (&checkpointer->ready, generation, READY_FINISHING))
+    {
+      checkpointer_finish (checkpointer, self->db, "main", checkpointer->last_pages);
+      g_atomic_int_set (&checkpointer->ready, READY_NONE);
+      checkpointer->deferred_finishes++;
+    }
+}
+
+/* See deca-store-private.h. */
+guint
+_deca_store_get_deferred_checkpoint_finishes (DecaStore *self)
+{
+  return self->checkpointer != NULL ? self->checkpointer->deferred_finishes : 0;
 }
 
 /* See deca-store-private.h. */

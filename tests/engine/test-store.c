@@ -1645,6 +1645,56 @@ test_checkpoint_in_background_sustained (Fixture       *fixture,
   assert_small_executions (fixture->path, commits);
 }
 
+/* With the last step of a cycle deferred (deca_store_set_checkpoint_finish_deferred(),
+ * as a store worker has it), commits leave it to deca_store_finish_checkpoint(): without
+ * a call the WAL grows to the fallback at four thresholds, where the commit finishes it
+ * after all; with a call after each commit it starts over as before, and everything
+ * committed is there after a reopen. */
+static void
+test_checkpoint_in_background_deferred (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
+  DecaStore *store = open_store (fixture);
+  const guint commits = 12000;   /* about 80,000 frames: 20 thresholds */
+  goffset wal_max = 0;
+
+  g_assert_true (deca_store_checkpoint_in_background (store, &error));
+  g_assert_no_error (error);
+  deca_store_set_checkpoint_finish_deferred (store, TRUE);
+  for (guint i = 0; i < commits; i++)
+    {
+      GStatBuf st;
+
+      commit_small_execution (store, i);
+      g_assert_cmpint (g_stat (wal, &st), ==, 0);
+      wal_max = MAX (wal_max, st.st_size);
+    }
+  g_test_message ("largest WAL, nothing finished: %.1f MiB", wal_max / (1024.0 * 1024.0));
+  g_assert_cmpuint (_deca_store_get_deferred_checkpoint_finishes (store), ==, 0);
+  g_assert_cmpint (wal_max, >=, (goffset) 4 * 4096 * 4096);
+
+  wal_max = 0;
+  for (guint i = commits; i < 2 * commits; i++)
+    {
+      GStatBuf st;
+
+      commit_small_execution (store, i);
+      deca_store_finish_checkpoint (store);
+      g_assert_cmpint (g_stat (wal, &st), ==, 0);
+      wal_max = MAX (wal_max, st.st_size);
+    }
+  g_test_message ("largest WAL, finished after each commit: %.1f MiB", wal_max / (1024.0 * 1024.0));
+  g_assert_cmpuint (_deca_store_get_deferred_checkpoint_finishes (store), >, 0);
+  g_assert_cmpint (wal_max, <, (goffset) 5 * 4096 * 4096);
+  g_assert_finalize_object (store);
+
+  store = open_store (fixture);
+  g_assert_finalize_object (store);
+  assert_small_executions (fixture->path, 2 * commits);
+}
+
 typedef struct {
   const char *path;
   guint       first;
@@ -1815,6 +1865,7 @@ main (int   argc,
   ADD ("checkpoints/background", test_checkpoint_in_background);
   ADD ("checkpoints/background-sustained", test_checkpoint_in_background_sustained);
   ADD ("checkpoints/background-two-writers", test_checkpoint_in_background_two_writers);
+  ADD ("checkpoints/background-deferred", test_checkpoint_in_background_deferred);
   ADD ("checkpoints/background-killed", test_checkpoint_in_background_killed);
   g_test_add_func ("/deca/engine/store/checkpoints/background-memory", test_checkpoint_in_background_memory);
 
