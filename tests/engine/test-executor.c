@@ -1657,6 +1657,22 @@ immediate_cb (gpointer user_data)
   *(gboolean *) user_data = TRUE;
 }
 
+/* Queues an audit line of the local workspace in @store for its next batch. */
+static void
+queue_audit_line (DecaStore  *store,
+                  const char *actor,
+                  const char *action,
+                  const char *result)
+{
+  DecaAuditRecord *line = g_new0 (DecaAuditRecord, 1);
+
+  line->workspace_id = g_strdup (DECA_WORKSPACE_LOCAL);
+  line->actor = g_strdup (actor);
+  line->action = g_strdup (action);
+  line->result = g_strdup (result);
+  deca_store_queue_audit (store, line);
+}
+
 static void
 test_worker_durable_before_start (Fixture       *fixture,
                                   gconstpointer  data)
@@ -1667,17 +1683,12 @@ test_worker_durable_before_start (Fixture       *fixture,
   g_autoptr(DecaExecution) execution = NULL;
   g_autoptr(GPtrArray) audit = NULL;
   DurableProbe probe_data = { fixture->executor, other, NULL, FALSE, FALSE, FALSE, FALSE, FALSE };
-  DecaAuditRecord *line = g_new0 (DecaAuditRecord, 1);
   gboolean immediate = FALSE;
   guint listener;
 
   g_assert_true (fixture->with_worker);
   executor_use_store (fixture, fixture->executor, store);
-  line->workspace_id = g_strdup (DECA_WORKSPACE_LOCAL);
-  line->actor = g_strdup ("tester");
-  line->action = g_strdup ("flow.execute");
-  line->result = g_strdup ("ok");
-  deca_store_queue_audit (store, line);
+  queue_audit_line (store, "tester", "flow.execute", "ok");
 
   listener = deca_executor_add_event_listener (fixture->executor, durable_probe_event_cb, &probe_data);
   execution = run_flow (fixture,
@@ -1811,14 +1822,9 @@ test_write_audit (Fixture       *fixture,
   g_autoptr(GPtrArray) audit = NULL;
   g_autoptr(GPtrArray) left = NULL;
   g_autoptr(GError) error = NULL;
-  DecaAuditRecord *line = g_new0 (DecaAuditRecord, 1);
 
   executor_use_store (fixture, fixture->executor, store);
-  line->workspace_id = g_strdup (DECA_WORKSPACE_LOCAL);
-  line->actor = g_strdup ("webhook");
-  line->action = g_strdup ("webhook.execute");
-  line->result = g_strdup ("denied");
-  deca_store_queue_audit (store, line);
+  queue_audit_line (store, "webhook", "webhook.execute", "denied");
 
   g_assert_true (deca_executor_write_audit (fixture->executor, &error));
   g_assert_no_error (error);

@@ -1605,6 +1605,31 @@ assert_small_executions (const char *path,
   g_assert_cmpstr (events, ==, expected_rows);
 }
 
+/* Commits executions @first to @first + @count - 1 (commit_small_execution()), with
+ * deca_store_finish_checkpoint() after each when @finish; returns the largest size the
+ * WAL file @wal had after a commit. */
+static goffset
+commit_small_executions (DecaStore  *store,
+                         const char *wal,
+                         guint       first,
+                         guint       count,
+                         gboolean    finish)
+{
+  goffset wal_max = 0;
+
+  for (guint i = first; i < first + count; i++)
+    {
+      GStatBuf st;
+
+      commit_small_execution (store, i);
+      if (finish)
+        deca_store_finish_checkpoint (store);
+      g_assert_cmpint (g_stat (wal, &st), ==, 0);
+      wal_max = MAX (wal_max, st.st_size);
+    }
+  return wal_max;
+}
+
 /* Under sustained small commits (the webhook benchmark's thousands a second) a PASSIVE
  * checkpoint never catches up with the writer, and SQLite starts a WAL over only once
  * every frame in it has been copied; the store finishes each background checkpoint from
@@ -1623,18 +1648,11 @@ test_checkpoint_in_background_sustained (Fixture       *fixture,
   g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
   DecaStore *store = open_store (fixture);
   const guint commits = 12000;   /* about 80,000 frames: 20 thresholds */
-  goffset wal_max = 0;
+  goffset wal_max;
 
   g_assert_true (deca_store_checkpoint_in_background (store, &error));
   g_assert_no_error (error);
-  for (guint i = 0; i < commits; i++)
-    {
-      GStatBuf st;
-
-      commit_small_execution (store, i);
-      g_assert_cmpint (g_stat (wal, &st), ==, 0);
-      wal_max = MAX (wal_max, st.st_size);
-    }
+  wal_max = commit_small_executions (store, wal, 0, commits, FALSE);
   g_test_message ("largest WAL: %.1f MiB", wal_max / (1024.0 * 1024.0));
   g_assert_cmpuint (_deca_store_get_background_checkpoints (store), >, 0);
   g_assert_cmpint (wal_max, <, (goffset) 5 * 4096 * 4096);
@@ -1658,33 +1676,17 @@ test_checkpoint_in_background_deferred (Fixture       *fixture,
   g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
   DecaStore *store = open_store (fixture);
   const guint commits = 12000;   /* about 80,000 frames: 20 thresholds */
-  goffset wal_max = 0;
+  goffset wal_max;
 
   g_assert_true (deca_store_checkpoint_in_background (store, &error));
   g_assert_no_error (error);
   deca_store_set_checkpoint_finish_deferred (store, TRUE);
-  for (guint i = 0; i < commits; i++)
-    {
-      GStatBuf st;
-
-      commit_small_execution (store, i);
-      g_assert_cmpint (g_stat (wal, &st), ==, 0);
-      wal_max = MAX (wal_max, st.st_size);
-    }
+  wal_max = commit_small_executions (store, wal, 0, commits, FALSE);
   g_test_message ("largest WAL, nothing finished: %.1f MiB", wal_max / (1024.0 * 1024.0));
   g_assert_cmpuint (_deca_store_get_deferred_checkpoint_finishes (store), ==, 0);
   g_assert_cmpint (wal_max, >=, (goffset) 4 * 4096 * 4096);
 
-  wal_max = 0;
-  for (guint i = commits; i < 2 * commits; i++)
-    {
-      GStatBuf st;
-
-      commit_small_execution (store, i);
-      deca_store_finish_checkpoint (store);
-      g_assert_cmpint (g_stat (wal, &st), ==, 0);
-      wal_max = MAX (wal_max, st.st_size);
-    }
+  wal_max = commit_small_executions (store, wal, commits, commits, TRUE);
   g_test_message ("largest WAL, finished after each commit: %.1f MiB", wal_max / (1024.0 * 1024.0));
   g_assert_cmpuint (_deca_store_get_deferred_checkpoint_finishes (store), >, 0);
   g_assert_cmpint (wal_max, <, (goffset) 5 * 4096 * 4096);

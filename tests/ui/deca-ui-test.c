@@ -156,6 +156,30 @@ widget_to_root (GtkWidget *widget,
                          root_x, root_y, &child);
 }
 
+void
+deca_ui_test_wait_still (GtkWidget *widget)
+{
+  int last_x = G_MININT, last_y = G_MININT, last_w = -1, last_h = -1;
+  guint still = 0;
+
+  for (guint frame = 0; frame < 300 && still < 3; frame++)
+    {
+      int x, y, w, h;
+
+      deca_ui_test_wait_for_draw (widget);
+      XSync (widget_xdisplay (widget), False);
+      widget_to_root (widget, 0, 0, &x, &y);
+      w = gtk_widget_get_width (widget);
+      h = gtk_widget_get_height (widget);
+      still = x == last_x && y == last_y && w == last_w && h == last_h ? still + 1 : 0;
+      last_x = x;
+      last_y = y;
+      last_w = w;
+      last_h = h;
+    }
+  g_assert_cmpuint (still, >=, 3);
+}
+
 /* Waits until the X server has handled what was sent and GDK has dispatched it. */
 static void
 input_sync (GtkWidget *widget)

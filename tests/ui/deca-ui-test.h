@@ -23,6 +23,10 @@ gboolean    deca_ui_test_wait_until    (gboolean (*condition) (gpointer data),
                                         guint    timeout_ms);
 /* Waits until @widget has been drawn at least once. */
 void        deca_ui_test_wait_for_draw (GtkWidget *widget);
+/* Waits until @widget sits still on the screen: the same place and size, as the X server
+ * has its window, over three frames in a row (a popover whose content changed moves and
+ * shrinks into place, and a click computed meanwhile lands beside it). */
+void        deca_ui_test_wait_still    (GtkWidget *widget);
 /* Returns (transfer none) a window of @width x @height holding @child, presented and
  * drawn. */
 GtkWindow  *deca_ui_test_show          (GtkWidget *child,
