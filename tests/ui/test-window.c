@@ -534,7 +534,6 @@ test_window_duplicate_and_rename (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *original = NULL;
-  g_autoptr(GPtrArray) flows = NULL;
   g_autoptr(GPtrArray) versions = NULL;
   DecaFlowDocument *copy;
 
