@@ -860,6 +860,7 @@ executor_flush_batch (DecaExecutor  *self,
   if (self->store == NULL || !executor_wants_write (self))
     return TRUE;
 
+  self->audit_due = FALSE;
   written = checkpoints_write (self->store, self->pending_inserts, self->pending_updates,
                                self->pending_results, self->pending_events, &local_error);
   g_ptr_array_set_size (self->pending_inserts, 0);
@@ -2568,22 +2569,15 @@ deca_executor_call_when_durable (DecaExecutor            *self,
   executor_schedule_pump (self);
 }
 
-gboolean
-deca_executor_write_audit (DecaExecutor  *self,
-                           GError       **error)
+void
+deca_executor_write_audit (DecaExecutor *self)
 {
-  g_return_val_if_fail (DECA_IS_EXECUTOR (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_if_fail (DECA_IS_EXECUTOR (self));
 
   if (self->store == NULL)
-    return TRUE;
-  if (self->worker == NULL)
-    return deca_store_flush_audit (self->store, error);
-  /* On this thread the lines would wait for the worker's write lock, holding up every
-   * request (SQLite's busy handler sleeps a millisecond at least). */
+    return;
   self->audit_due = TRUE;
   executor_schedule_pump (self);
-  return TRUE;
 }
 
 /* --- starting and resuming ---------------------------------------------------------------- */

@@ -144,11 +144,11 @@ gboolean       deca_executor_flush               (DecaExecutor           *self,
 void           deca_executor_set_store_worker    (DecaExecutor           *self,
                                                   DecaStoreWorker        *worker);
 /* Has the audit lines queued in the executor's store (deca_store_queue_audit()) written
- * even when no checkpoint comes to take them (a refused webhook call): with a store worker
- * in its next batch, one of their own if need be, so that this thread never waits for
- * the worker's write lock; without one, now, on this thread. */
-gboolean       deca_executor_write_audit         (DecaExecutor           *self,
-                                                  GError                **error);
+ * with its next checkpoint batch, which the pump's next turn makes even when no
+ * checkpoint is pending (a refused webhook call): the lines of one main-loop turn share a
+ * transaction, and with a store worker they are written on its connection, so that this
+ * thread never waits for the worker's write lock. A failed batch fails as any other. */
+void           deca_executor_write_audit         (DecaExecutor           *self);
 /* Calls @func (@user_data) once every checkpoint queued so far is durable (committed, or
  * failed and its executions failed with it): at once when nothing is waiting to be
  * written, else from the executor's main context after the batch that holds them. For

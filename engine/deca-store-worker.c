@@ -169,7 +169,7 @@ worker_thread_func (gpointer user_data)
 
   self->store = deca_store_open (self->path, &self->open_error);
   if (self->store != NULL)
-    deca_store_set_checkpoint_finish_deferred (self->store, TRUE);
+    deca_store_defer_checkpoint_finish (self->store);
 
   while (running)
     {

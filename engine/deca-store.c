@@ -1071,7 +1071,7 @@ typedef struct _DecaCheckpointer {
    * size below which no new cycle starts after one that could not be finished. */
   int      last_pages;
   int      retry_pages;
-  /* Also the committing thread's: deca_store_set_checkpoint_finish_deferred(), and a
+  /* Also the committing thread's: deca_store_defer_checkpoint_finish(), and a
    * cycle waiting for deca_store_finish_checkpoint(). */
   gboolean finish_deferred;
   gboolean finish_due;
@@ -1330,16 +1330,13 @@ deca_store_checkpoint_in_background (DecaStore  *self,
 }
 
 void
-deca_store_set_checkpoint_finish_deferred (DecaStore *self,
-                                           gboolean   deferred)
+deca_store_defer_checkpoint_finish (DecaStore *self)
 {
   g_return_if_fail (DECA_IS_STORE (self));
 
-  self->checkpoint_finish_deferred = deferred;
+  self->checkpoint_finish_deferred = TRUE;
   if (self->checkpointer != NULL)
-    self->checkpointer->finish_deferred = deferred;
-  if (!deferred)
-    deca_store_finish_checkpoint (self);
+    self->checkpointer->finish_deferred = TRUE;
 }
 
 /* Step 3 of a cycle the hook left for later: unless the WAL started over meanwhile (the

@@ -166,14 +166,13 @@ int         deca_store_get_schema_version (DecaStore *self);
  * the second connection cannot be opened, and the store then checkpoints as before. */
 gboolean    deca_store_checkpoint_in_background (DecaStore  *self,
                                                  GError    **error);
-/* With deferred set, the last step of a background checkpoint cycle (a RESTART that
- * copies the last frames and syncs, a millisecond or more) no longer runs inside the
- * commit that made it due: the committing thread runs it when it calls
+/* From now on the last step of a background checkpoint cycle (a RESTART that copies the
+ * last frames and syncs, a millisecond or more) no longer runs inside the commit that
+ * made it due: the committing thread runs it when it calls
  * deca_store_finish_checkpoint(), between its transactions, once whoever waited for the
  * commit has its answer. A WAL past four times the threshold is still finished inside
  * the commit. For a store worker, which calls it after each job. */
-void        deca_store_set_checkpoint_finish_deferred (DecaStore *self,
-                                                       gboolean   deferred);
+void        deca_store_defer_checkpoint_finish (DecaStore *self);
 void        deca_store_finish_checkpoint (DecaStore *self);
 
 /* Transactions: nestable by count; only the outermost commit writes. */

@@ -85,7 +85,6 @@ struct _DecaApiWebhooks
   /* Owned. The store is held so that the audit lines queued at a stop can be written,
    * whatever the server frees first. */
   DecaStore *store;
-  GMainContext *context;
   DecaExecutor *executor;
   DecaSecretBox *box;
   DecaClock *clock;
@@ -98,7 +97,6 @@ struct _DecaApiWebhooks
    * every call an attach and a destroy. */
   GQueue deadlines;
   guint deadline_timer;
-  GSource *audit_flush;    /* writes the audit lines the store still queues */
   guint event_id;
   gulong saved_id;
   gulong active_id;
@@ -519,38 +517,10 @@ activation_check_cb (DecaApiFlows  *flows,
 
 /* --- answers ------------------------------------------------------------------------ */
 
-/* The audit lines queued in the store beyond which a call writes them at once: under a
- * flood of calls that start nothing (refused ones), the store's batches do not take them,
- * and an idle flush may wait behind the sockets. */
-#define AUDIT_QUEUE_MAX 256
-
-/* Has the audit lines no executor batch took written: by the executor, whose store
- * worker holds the write lock most of the time under load. */
-static void
-audit_flush (DecaApiWebhooks *self)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!deca_executor_write_audit (self->executor, &error))
-    deca_log_writef (deca_server_get_log (self->server), DECA_LOG_ERROR, NULL,
-                     "could not write the audit lines of webhook calls: %s", error->message);
-}
-
-static gboolean
-audit_flush_cb (gpointer data)
-{
-  DecaApiWebhooks *self = data;
-
-  g_clear_pointer (&self->audit_flush, g_source_unref);
-  audit_flush (self);
-  return G_SOURCE_REMOVE;
-}
-
 /* Queues the audit line of a call in the store: in the workspace of the URL, by
- * "webhook". The store writes it with its next commit, which for a call that started an
- * execution is the executor's checkpoint batch of that execution (its first round, before
- * the call is answered): no transaction of its own, and durable with the execution. The
- * lines no batch takes (refused calls) are written at idle, or at once when many wait. */
+ * "webhook". The executor's next checkpoint batch writes it (deca_executor_write_audit()),
+ * which for a call that started an execution is that execution's first, before the call
+ * is answered: no transaction of its own, and durable with the execution. */
 static void
 audit (DecaApiWebhooks *self,
        DecaRequest     *request,
@@ -579,18 +549,8 @@ audit (DecaApiWebhooks *self,
   record->source = g_strdup (deca_request_get_remote_host (request));
   record->result = g_strdup (result);
   record->details = g_string_free (details, FALSE);
-  if (deca_store_queue_audit (self->store, record) >= AUDIT_QUEUE_MAX)
-    audit_flush (self);
-  else if (self->audit_flush == NULL)
-    {
-      /* Below the executor's pump (G_PRIORITY_DEFAULT), so that a batch due in the same
-       * turn takes the line first. */
-      self->audit_flush = g_idle_source_new ();
-      g_source_set_priority (self->audit_flush, G_PRIORITY_DEFAULT_IDLE);
-      g_source_set_callback (self->audit_flush, audit_flush_cb, self, NULL);
-      g_source_set_static_name (self->audit_flush, "[deca] webhook audit");
-      g_source_attach (self->audit_flush, self->context);
-    }
+  deca_store_queue_audit (self->store, record);
+  deca_executor_write_audit (self->executor);
 }
 
 static JsonNode *
@@ -1331,14 +1291,6 @@ deca_api_webhooks_dispose (GObject *object)
   if (self->pending != NULL)
     g_hash_table_remove_all (self->pending);
   deadline_timer_stop (self);
-  /* A clean stop loses no line. */
-  if (self->audit_flush != NULL)
-    {
-      g_source_destroy (self->audit_flush);
-      g_clear_pointer (&self->audit_flush, g_source_unref);
-    }
-  if (self->store != NULL)
-    audit_flush (self);
   if (self->executor != NULL && self->event_id != 0)
     {
       deca_executor_remove_event_listener (self->executor, self->event_id);
@@ -1368,7 +1320,6 @@ deca_api_webhooks_finalize (GObject *object)
   g_clear_pointer (&self->pending, g_hash_table_unref);
   g_clear_pointer (&self->triggers, g_hash_table_unref);
   g_clear_pointer (&self->indexed, g_hash_table_unref);
-  g_clear_pointer (&self->context, g_main_context_unref);
   G_OBJECT_CLASS (deca_api_webhooks_parent_class)->finalize (object);
 }
 
@@ -1421,7 +1372,6 @@ deca_api_webhooks_register (DecaServer    *server,
   self = g_object_new (DECA_TYPE_API_WEBHOOKS, NULL);
   self->server = server;
   self->store = g_object_ref (deca_server_get_store (server));
-  self->context = g_main_context_ref_thread_default ();
   self->flows = flows;
   g_object_add_weak_pointer (G_OBJECT (flows), (gpointer *) &self->flows);
   self->executor = g_object_ref (deca_api_flows_get_executor (flows));

@@ -1663,7 +1663,7 @@ test_checkpoint_in_background_sustained (Fixture       *fixture,
   assert_small_executions (fixture->path, commits);
 }
 
-/* With the last step of a cycle deferred (deca_store_set_checkpoint_finish_deferred(),
+/* With the last step of a cycle deferred (deca_store_defer_checkpoint_finish(),
  * as a store worker has it), commits leave it to deca_store_finish_checkpoint(): without
  * a call the WAL grows to the fallback at four thresholds, where the commit finishes it
  * after all; with a call after each commit it starts over as before, and everything
@@ -1680,7 +1680,7 @@ test_checkpoint_in_background_deferred (Fixture       *fixture,
 
   g_assert_true (deca_store_checkpoint_in_background (store, &error));
   g_assert_no_error (error);
-  deca_store_set_checkpoint_finish_deferred (store, TRUE);
+  deca_store_defer_checkpoint_finish (store);
   wal_max = commit_small_executions (store, wal, 0, commits, FALSE);
   g_test_message ("largest WAL, nothing finished: %.1f MiB", wal_max / (1024.0 * 1024.0));
   g_assert_cmpuint (_deca_store_get_deferred_checkpoint_finishes (store), ==, 0);
