@@ -16,6 +16,7 @@
 
 #include "deca-engine-error.h"
 #include "deca-json.h"
+#include "deca-yield-vfs.h"
 
 /*
  * Migrations.
@@ -1299,7 +1300,9 @@ deca_store_checkpoint_in_background (DecaStore  *self,
   checkpointer = g_new0 (DecaCheckpointer, 1);
   checkpointer->path = g_strdup (file);
   checkpointer->ready = READY_NONE;
-  rc = sqlite3_open_v2 (file, &checkpointer->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+  /* Its copies give way to the other threads (deca-yield-vfs.c). */
+  rc = sqlite3_open_v2 (file, &checkpointer->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                        deca_yield_vfs_get_name ());
   if (rc == SQLITE_OK)
     {
       sqlite3_busy_timeout (checkpointer->db, BUSY_TIMEOUT_MS);
