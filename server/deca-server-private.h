@@ -41,9 +41,14 @@ struct _DecaRequest
   guint deferred : 1;          /* the message is paused for a later answer */
   guint was_deferred : 1;
   guint finished : 1;
+  guint corked : 1;            /* TCP_CORK is set on the socket until the answer is out */
 };
 
 DecaRequest *_deca_request_new          (DecaServer        *server,
+                                         SoupServerMessage *msg);
+/* Sends what is written of the answer: undoes respond_with()'s cork (deca-request.c),
+ * once libsoup wrote the whole answer. */
+void         _deca_request_uncork       (DecaRequest       *self,
                                          SoupServerMessage *msg);
 /* Takes the trace id from X-Request-Id or makes one, and echoes it. */
 void         _deca_request_set_trace_id (DecaRequest       *self);

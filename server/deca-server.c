@@ -473,6 +473,7 @@ request_finished (DecaServer        *self,
   const char *status_text = uint_text (status_buffer, sizeof status_buffer, status);
   g_autoptr(JsonObject) stream_extra = NULL;
 
+  _deca_request_uncork (request, msg);
   request->finished = TRUE;
   request->msg = NULL;
   if (request->stream != NULL)

@@ -1,7 +1,7 @@
 /* test-server.c: the HTTP core of `deca serve` in-process: routing (404, 405 + Allow),
  * the error shape, JSON bodies (400 with the position), body limits (413), trace ids,
- * log lines, metrics, /health, the authentication hook, deferred answers and the read
- * timeout against slow clients.
+ * log lines, metrics, /health, the authentication hook, deferred answers, answers in one
+ * TCP segment and the read timeout against slow clients.
  *
  * The server runs on a thread of its own with its own main context (the store is used
  * from the thread that opened it), so that the test can talk to it with blocking
@@ -10,8 +10,11 @@
 
 #include "config.h"
 
+#include <linux/tcp.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "deca-server.h"
 #include "deca-server-test.h"
@@ -336,6 +339,49 @@ raw_read_to_end (GSocketConnection *connection)
     g_string_append_len (text, buffer, n);
   g_assert_no_error (error);
   return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* Reads one answer with a Content-Length from @connection, kept alive; returns it. */
+static char *
+raw_read_answer (GSocketConnection *connection)
+{
+  GInputStream *input = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  const char *end = NULL;
+  gsize wanted = 0;
+
+  while (end == NULL || text->len < wanted)
+    {
+      char buffer[4096];
+      gssize n = g_input_stream_read (input, buffer, sizeof buffer, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (n, >, 0);
+      g_string_append_len (text, buffer, n);
+      if (end == NULL && (end = strstr (text->str, "\r\n\r\n")) != NULL)
+        {
+          const char *length = strstr (text->str, "Content-Length: ");
+
+          g_assert_nonnull (length);
+          g_assert_true (length < end);
+          wanted = (gsize) (end + 4 - text->str) + g_ascii_strtoull (length + 16, NULL, 10);
+        }
+    }
+  g_assert_cmpuint (text->len, ==, wanted);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* How many segments with data @connection received so far. */
+static guint
+segments_received (GSocketConnection *connection)
+{
+  struct tcp_info info = { 0 };
+  socklen_t length = sizeof info;
+  int fd = g_socket_get_fd (g_socket_connection_get_socket (connection));
+
+  g_assert_cmpint (getsockopt (fd, IPPROTO_TCP, TCP_INFO, &info, &length), ==, 0);
+  return info.tcpi_data_segs_in;
 }
 
 /* --- tests -------------------------------------------------------------------------- */
@@ -1146,6 +1192,35 @@ test_slow_client (Fixture       *fixture,
   g_assert_null (strstr (text, "status=\"413\""));
 }
 
+/* libsoup writes the headers and the body of an answer with a send() each; the server
+ * corks the socket so that a small answer leaves in one segment, not two (each through
+ * the whole TCP path of both ends). An answer from a later turn of the loop (as a
+ * webhook's) and one from the handler, one after the other on a kept-alive
+ * connection: the cork of the first was lifted, or the second could not come. */
+static void
+test_one_segment (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GSocketConnection) connection = raw_connect (fixture, "GET /deferred HTTP/1.1\r\nHost: test\r\n\r\n");
+  g_autofree char *first = raw_read_answer (connection);
+  g_autofree char *second = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *request = "GET /api/v1/test/f-44 HTTP/1.1\r\nHost: test\r\n\r\n";
+  gsize written;
+
+  g_assert_true (g_str_has_prefix (first, "HTTP/1.1 202 "));
+  g_assert_true (g_str_has_suffix (first, "\r\n\r\nlater"));
+  g_assert_cmpuint (segments_received (connection), ==, 1);
+
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                             request, strlen (request), &written, NULL, &error);
+  g_assert_no_error (error);
+  second = raw_read_answer (connection);
+  g_assert_true (g_str_has_prefix (second, "HTTP/1.1 200 "));
+  g_assert_nonnull (strstr (second, "\"id\":\"f-44\""));
+  g_assert_cmpuint (segments_received (connection), ==, 2);
+}
+
 static void
 test_listen_addresses (void)
 {
@@ -1221,6 +1296,7 @@ main (int argc, char *argv[])
   ADD ("health-failing", test_health_failing, GINT_TO_POINTER (1));
   ADD ("authenticator", test_authenticator, GINT_TO_POINTER (1));
   ADD ("deferred", test_deferred, NULL);
+  ADD ("one-segment", test_one_segment, NULL);
   ADD ("slow-client", test_slow_client, NULL);
 #undef ADD
   return g_test_run ();
