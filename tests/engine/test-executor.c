@@ -1756,9 +1756,9 @@ test_worker_flush (Fixture       *fixture,
   g_assert_cmpint (deca_execution_get_status (execution), ==, DECA_EXECUTION_SUCCEEDED);
 }
 
-/* With a store worker, one turn of the pump works on at most eight executions: twelve
- * ready at once run as eight, whose batch goes to the worker, then four at the next turn,
- * instead of all twelve waiting for one batch behind the last of them. */
+/* With a store worker, one turn of the pump works on at most twelve executions:
+ * eighteen ready at once run as twelve, whose batch goes to the worker, then six at the
+ * next turn, instead of all eighteen waiting for one batch behind the last of them. */
 static void
 count_succeeded_cb (DecaExecutor    *executor,
                     const DecaEvent *event,
@@ -1783,7 +1783,7 @@ test_worker_turn_limit (Fixture       *fixture,
   g_assert_true (fixture->with_worker);
   executor_use_store (fixture, fixture->executor, store);
   listener = deca_executor_add_event_listener (fixture->executor, count_succeeded_cb, &succeeded);
-  for (guint i = 0; i < 12; i++)
+  for (guint i = 0; i < 18; i++)
     {
       g_autoptr(GError) error = NULL;
       DecaExecution *execution = deca_executor_start (fixture->executor, flow, NULL, &error);
@@ -1793,19 +1793,19 @@ test_worker_turn_limit (Fixture       *fixture,
     }
   g_assert_cmpuint (succeeded, ==, 0);
 
-  /* The pump's first turn: the first eight, in the order they were started. */
+  /* The pump's first turn: the first twelve, in the order they were started. */
   g_assert_true (g_main_context_iteration (NULL, FALSE));
-  g_assert_cmpuint (succeeded, ==, 8);
+  g_assert_cmpuint (succeeded, ==, 12);
   for (guint i = 0; i < executions->len; i++)
     g_assert_cmpint (deca_execution_get_status (g_ptr_array_index (executions, i)), ==,
-                     i < 8 ? DECA_EXECUTION_SUCCEEDED : DECA_EXECUTION_RUNNING);
+                     i < 12 ? DECA_EXECUTION_SUCCEEDED : DECA_EXECUTION_RUNNING);
 
   for (guint i = 0; i < executions->len; i++)
     {
       run_until_settled (g_ptr_array_index (executions, i));
       g_assert_cmpint (deca_execution_get_status (g_ptr_array_index (executions, i)), ==, DECA_EXECUTION_SUCCEEDED);
     }
-  g_assert_cmpuint (succeeded, ==, 12);
+  g_assert_cmpuint (succeeded, ==, 18);
   deca_executor_remove_event_listener (fixture->executor, listener);
 }
 
