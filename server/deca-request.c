@@ -262,9 +262,9 @@ deca_request_set_response_header (DecaRequest *self,
 /* libsoup writes an answer's headers and its body with a send() each, and its sockets
  * have TCP_NODELAY: two segments, each through the whole TCP path of both ends, where
  * a small answer fits in one. Corked, the socket holds both until
- * _deca_request_uncork(), when the request is finished; the kernel sends a full segment
- * at once, and anything after 200 ms. Measured on the webhook benchmark: see
- * docs/server.md, "Answers". */
+ * _deca_request_uncork(), when the request is finished. (The kernel still sends each
+ * full segment at once, and holds nothing longer than 200 ms.) Measured on the webhook
+ * benchmark: see docs/server.md, "Answers". */
 static void
 request_cork (DecaRequest *self)
 {
