@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 
 #define DECA_YIELD_VFS_NAME "deca-yield"
 
-/* Registers (once) the default VFS wrapped so that a connection opened with it gives
+/* Registers (once) the default VFS, changed so that a connection opened with it gives
  * the CPU away (sched_yield()) every few writes, and returns its name for
  * sqlite3_open_v2(); NULL if SQLite has no default VFS. For the store's background
  * checkpoints: see deca-yield-vfs.c. Thread-safe. */
